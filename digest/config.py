@@ -1,0 +1,405 @@
+"""Configuration: `digest.toml` and the community list it points at.
+
+Every problem becomes one `ConfigError` naming the file, the key and what is
+expected, because the person reading it is an organiser editing TOML by hand.
+Unknown keys are errors too: a typo must not silently fall back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
+from .period import CADENCES, Cadence
+
+DEFAULT_CONFIG = "digest.toml"
+CONFIG_ENV = "DIGEST_CONFIG"
+PASSWORD_ENV = "DIGEST_SMTP_PASSWORD"
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Community:
+    id: str
+    name: str
+    description: str
+    posts: tuple[str, ...] = ()
+    meetings: tuple[str, ...] = ()
+    calendar: str | None = None
+    join_url: str | None = None  # where to get involved, shown when the community is quiet
+
+    def sources(self) -> list[tuple[str, str]]:
+        """(role, location) for every feed and calendar of the community."""
+        out = [("posts", u) for u in self.posts] + [("meetings", u) for u in self.meetings]
+        if self.calendar:
+            out.append(("calendar", self.calendar))
+        return out
+
+
+@dataclass(frozen=True)
+class CollectSettings:
+    concurrency: int = 32  # feeds fetched at once, all hosts together
+    per_host: int = 8  # feeds fetched at once from one host
+    connect_timeout: float = 5.0
+    timeout: float = 30.0  # total budget per feed
+    max_bytes: int = 10 * _MIB  # cap on a body, decompressed
+    workers: int = 0  # parser processes; 0 means one per core
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int = 587
+    security: str = "starttls"  # starttls | tls | none
+    verify_certificate: bool = True
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)  # only from the environment
+    envelope_from: str | None = None
+    timeout: float = 60.0
+    rate: float = 20.0
+    max_per_connection: int = 100
+    breaker: int = 20
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    method: str  # outbox | smtp
+    sender: str
+    recipients: Path
+    unsubscribe_mailto: str | None = None
+    unsubscribe_url: str | None = None
+    preferences_url: str | None = None
+    smtp: SmtpSettings | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    title: str
+    organisation: str
+    cadence: Cadence
+    timezone: ZoneInfo
+    feeds_path: Path
+    state_path: Path
+    out_path: Path
+    communities: tuple[Community, ...]
+    delivery: DeliverySettings
+    collect: CollectSettings = CollectSettings()
+    web_url: str | None = None
+    language: str = "en"
+    direction: str = "ltr"
+    late_window: int = 1
+    quiet_after: int = 2
+    max_items: int = 5
+    templates_path: Path | None = None  # None: the templates shipped with the package
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    def community(self, community_id: str) -> Community:
+        for c in self.communities:
+            if c.id == community_id:
+                return c
+        raise KeyError(community_id)
+
+
+def config_path(explicit: str | os.PathLike[str] | None) -> Path:
+    """The config file to use: --config, else $DIGEST_CONFIG, else ./digest.toml."""
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    path = config_path(path).absolute()
+    data = _read_toml(path, "configuration")
+    t = _Table(path, data, "")
+    t.only("digest", "delivery", "smtp", "collect")
+
+    d = t.table("digest", required=True)
+    d.only(
+        "title", "organisation", "cadence", "timezone", "web_url", "feeds", "state", "out",
+        "language", "direction", "late_window", "quiet_after", "max_items", "templates",
+    )
+    base = path.parent
+    cadence = d.choice("cadence", CADENCES, default="monthly")
+    tz_name = d.string("timezone", default="UTC")
+    try:
+        timezone = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(path, d.key("timezone"), f"unknown timezone {tz_name!r}: use an IANA"
+                          " name such as Europe/London") from None
+    web_url = d.url("web_url", schemes=("http", "https"))
+    if web_url and not web_url.endswith("/"):
+        web_url += "/"
+    feeds_path = base / d.string("feeds", default="feeds/communities.toml")
+    templates = d.string("templates", default=None)
+
+    delivery = _delivery(t, base)
+    smtp = _smtp(t) if delivery.method == "smtp" else None
+    if delivery.method == "smtp" and smtp is None:
+        raise ConfigError(path, "smtp", 'delivery.method is "smtp" but there is no [smtp] table')
+    if smtp is not None:
+        delivery = DeliverySettings(**{**delivery.__dict__, "smtp": smtp})
+
+    return Config(
+        path=path,
+        title=d.string("title", default="CoP Digest"),
+        organisation=d.string("organisation", required=True),
+        cadence=cadence,
+        timezone=timezone,
+        web_url=web_url,
+        feeds_path=feeds_path,
+        state_path=base / d.string("state", default="var/digest.db"),
+        out_path=base / d.string("out", default="out"),
+        language=d.string("language", default="en"),
+        direction=d.choice("direction", ("ltr", "rtl"), default="ltr"),
+        late_window=d.integer("late_window", default=1, minimum=0),
+        quiet_after=d.integer("quiet_after", default=2, minimum=1),
+        max_items=d.integer("max_items", default=5, minimum=1),
+        templates_path=base / templates if templates else None,
+        communities=load_communities(feeds_path),
+        delivery=delivery,
+        collect=_collect(t),
+    )
+
+
+def load_communities(path: Path) -> tuple[Community, ...]:
+    data = _read_toml(path, "community list")
+    t = _Table(path, data, "")
+    t.only("community")
+    rows = data.get("community")
+    if not isinstance(rows, list) or not rows:
+        raise ConfigError(path, "community",
+                          "expected at least one [[community]] table with id, name and posts")
+    base = path.parent
+    seen: set[str] = set()
+    out = []
+    for i, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            raise ConfigError(path, f"community[{i}]", "expected a [[community]] table")
+        c = _Table(path, row, f"community[{i}]")
+        c.only("id", "name", "description", "posts", "meetings", "calendar", "join_url")
+        cid = c.string("id", required=True)
+        if not _ID.match(cid):
+            raise ConfigError(path, c.key("id"),
+                              f"{cid!r} is not a usable id: lower-case letters, digits, - and _")
+        if cid in seen:
+            raise ConfigError(path, c.key("id"), f"duplicate community id {cid!r}")
+        seen.add(cid)
+        c.where = f"community[{i}] ({cid})"
+        posts = tuple(_source(base, u) for u in c.string_list("posts"))
+        meetings = tuple(_source(base, u) for u in c.string_list("meetings"))
+        calendar = c.string("calendar", default=None)
+        out.append(Community(
+            id=cid,
+            name=c.string("name", required=True),
+            description=c.string("description", default=""),
+            posts=posts,
+            meetings=meetings,
+            calendar=_source(base, calendar) if calendar else None,
+            join_url=c.url("join_url", schemes=("http", "https", "mailto")),
+        ))
+    return tuple(out)
+
+
+def _source(base: Path, location: str) -> str:
+    """A feed location as stored: URLs as given, paths made absolute against the list."""
+    scheme = urlparse(location).scheme.lower()
+    if scheme in ("http", "https"):
+        return location
+    if scheme == "file":
+        return str(Path(urlparse(location).path))
+    return str((base / location).resolve())
+
+
+def _delivery(t: _Table, base: Path) -> DeliverySettings:
+    d = t.table("delivery", required=True)
+    d.only("method", "from", "recipients", "unsubscribe_mailto", "unsubscribe_url",
+           "preferences_url")
+    sender = d.string("from", required=True)
+    name, addr = parseaddr(sender)
+    if "@" not in addr or any(ch in sender for ch in "\r\n"):
+        raise ConfigError(t.file, d.key("from"),
+                          f"{sender!r} is not an address: expected 'Name <user@example.org>'")
+    mailto = d.string("unsubscribe_mailto", default=None)
+    if mailto is not None:
+        mailto = mailto.removeprefix("mailto:")
+        if "@" not in mailto or any(ch in mailto for ch in "\r\n<> "):
+            raise ConfigError(t.file, d.key("unsubscribe_mailto"),
+                              f"{mailto!r} is not an address: expected leave@example.org")
+    return DeliverySettings(
+        method=d.choice("method", ("outbox", "smtp"), default="outbox"),
+        sender=sender,
+        recipients=base / d.string("recipients", required=True),
+        unsubscribe_mailto=mailto,
+        unsubscribe_url=d.url("unsubscribe_url", schemes=("https",)),
+        preferences_url=d.url("preferences_url", schemes=("http", "https", "mailto")),
+    )
+
+
+def _smtp(t: _Table) -> SmtpSettings | None:
+    s = t.table("smtp")
+    if s is None:
+        return None
+    s.only("host", "port", "security", "verify_certificate", "username", "envelope_from",
+           "timeout", "rate", "max_per_connection", "breaker", "password")
+    if "password" in s.data:
+        raise ConfigError(t.file, s.key("password"),
+                          f"the password is never read from the file: remove it and set "
+                          f"{PASSWORD_ENV} in the environment of the job")
+    username = s.string("username", default=None)
+    return SmtpSettings(
+        host=s.string("host", required=True),
+        port=s.integer("port", default=587, minimum=1, maximum=65535),
+        security=s.choice("security", ("starttls", "tls", "none"), default="starttls"),
+        verify_certificate=s.boolean("verify_certificate", default=True),
+        username=username,
+        password=os.environ.get(PASSWORD_ENV) if username else None,
+        envelope_from=s.string("envelope_from", default=None),
+        timeout=s.number("timeout", default=60.0, minimum=1),
+        rate=s.number("rate", default=20.0, minimum=0),
+        max_per_connection=s.integer("max_per_connection", default=100, minimum=1),
+        breaker=s.integer("breaker", default=20, minimum=1),
+    )
+
+
+def _collect(t: _Table) -> CollectSettings:
+    c = t.table("collect")
+    if c is None:
+        return CollectSettings()
+    c.only("concurrency", "per_host", "connect_timeout", "timeout", "max_bytes", "workers")
+    return CollectSettings(
+        concurrency=c.integer("concurrency", default=32, minimum=1),
+        per_host=c.integer("per_host", default=8, minimum=1),
+        connect_timeout=c.number("connect_timeout", default=5.0, minimum=0.1),
+        timeout=c.number("timeout", default=30.0, minimum=0.1),
+        max_bytes=c.integer("max_bytes", default=10 * _MIB, minimum=1024),
+        workers=c.integer("workers", default=0, minimum=0),
+    )
+
+
+def _read_toml(path: Path, what: str) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        hint = (f" (set --config or {CONFIG_ENV}, or copy the sample digest.toml)"
+                if what == "configuration" else "")
+        raise ConfigError(path, None, f"{what} file not found{hint}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(path, None, f"not valid TOML: {e}") from None
+    except OSError as e:
+        raise ConfigError(path, None, f"cannot read {what}: {e.strerror}") from None
+
+
+_MISSING = object()
+
+
+class _Table:
+    """Typed access to one TOML table that reports problems with file and key."""
+
+    def __init__(self, file: Path, data: dict[str, Any], where: str) -> None:
+        self.file, self.data, self.where = file, data, where
+
+    def key(self, name: str) -> str:
+        return f"{self.where}.{name}" if self.where else name
+
+    def fail(self, name: str, problem: str) -> ConfigError:
+        return ConfigError(self.file, self.key(name), problem)
+
+    def only(self, *allowed: str) -> None:
+        for name in self.data:
+            if name not in allowed:
+                raise self.fail(name, f"unknown key; expected one of: {', '.join(allowed)}")
+
+    def _get(self, name: str, required: bool, default: Any) -> Any:
+        if name in self.data:
+            return self.data[name]
+        if required:
+            raise self.fail(name, "missing; this key is required")
+        return default
+
+    def table(self, name: str, required: bool = False) -> _Table | None:
+        value = self._get(name, required, None)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise self.fail(name, f"expected a [{name}] table")
+        return _Table(self.file, value, self.key(name))
+
+    def _typed(self, name: str, required: bool, default: Any, check: Callable[[Any], bool],
+               expected: str) -> Any:
+        value = self._get(name, required, _MISSING)
+        if value is _MISSING:
+            return default
+        if not check(value):
+            raise self.fail(name, f"expected {expected}, got {value!r}")
+        return value
+
+    def string(self, name: str, required: bool = False, default: Any = None) -> Any:
+        value = self._typed(name, required, default, lambda v: isinstance(v, str), "a string")
+        if isinstance(value, str) and required and not value.strip():
+            raise self.fail(name, "must not be empty")
+        return value
+
+    def string_list(self, name: str) -> list[str]:
+        value = self._get(name, False, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise self.fail(name, f"expected a list of URLs or paths, got {value!r}")
+        return value
+
+    def boolean(self, name: str, default: bool) -> bool:
+        return self._typed(name, False, default, lambda v: isinstance(v, bool), "true or false")
+
+    def integer(self, name: str, default: int, minimum: int | None = None,
+                maximum: int | None = None) -> int:
+        value = self._typed(name, False, default,
+                            lambda v: isinstance(v, int) and not isinstance(v, bool),
+                            "a whole number")
+        _bounds(self, name, value, minimum, maximum)
+        return value
+
+    def number(self, name: str, default: float, minimum: float | None = None) -> float:
+        value = self._typed(name, False, default,
+                            lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+                            "a number")
+        _bounds(self, name, value, minimum, None)
+        return float(value)
+
+    def choice(self, name: str, choices: tuple[str, ...], default: str) -> Any:
+        value = self.string(name, default=default)
+        if value not in choices:
+            raise self.fail(name, f"expected one of {', '.join(map(repr, choices))}, got {value!r}")
+        return value
+
+    def url(self, name: str, schemes: tuple[str, ...]) -> str | None:
+        value = self.string(name, default=None)
+        if value is None:
+            return None
+        parsed = urlparse(value)
+        ok = parsed.scheme in schemes and (parsed.netloc or parsed.scheme == "mailto")
+        if not ok or any(ch in value for ch in "\r\n "):
+            raise self.fail(name, f"{value!r} is not a {' or '.join(schemes)} URL")
+        return value
+
+
+def _bounds(t: _Table, name: str, value: float, minimum: float | None,
+            maximum: float | None) -> None:
+    if minimum is not None and value < minimum:
+        raise t.fail(name, f"must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise t.fail(name, f"must be at most {maximum}, got {value}")

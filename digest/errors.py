@@ -1,0 +1,40 @@
+"""Errors that reach the user, each with the exit code cron should see.
+
+Exit codes follow sysexits(3) so a scheduler can tell "try again later" (75)
+from "fix the configuration" (78).
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_UNEXPECTED = 1
+EXIT_UNAVAILABLE = 69  # relay unreachable or refusing login
+EXIT_TEMPFAIL = 75  # run again later: deferred/ambiguous rows, or another run holds the lock
+EXIT_CONFIG = 78  # configuration, feed list or recipients file is wrong
+
+
+class DigestError(Exception):
+    """An error with a message meant for the organiser and an exit code for cron."""
+
+    exit_code = EXIT_UNEXPECTED
+
+
+class ConfigError(DigestError):
+    """Bad configuration: names the file, the key and what is expected."""
+
+    exit_code = EXIT_CONFIG
+
+    def __init__(self, file: object, key: str | None, problem: str) -> None:
+        self.file = str(file)
+        self.key = key
+        self.problem = problem
+        where = f"{self.file}: {key}" if key else self.file
+        super().__init__(f"{where}: {problem}")
+
+
+class TemporaryFailure(DigestError):
+    exit_code = EXIT_TEMPFAIL
+
+
+class Unavailable(DigestError):
+    exit_code = EXIT_UNAVAILABLE

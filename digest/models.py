@@ -1,0 +1,186 @@
+"""The typed values that pass between the pipeline's stages.
+
+collect produces `Entry` values, store turns them into `Item` rows, compose
+builds an `Issue`, render turns an issue into `Edition`s, deliver sends them.
+Each stage takes and returns these plain values so stages can be tested alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from .period import Period
+
+Kind = Literal["post", "meeting"]
+FeedRole = Literal["posts", "meetings", "calendar"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One feed entry, normalised, before the store has seen it.
+
+    `identity` is stable across fetches (entry id, else link, else a hash);
+    datetimes are aware UTC or None.
+    """
+
+    identity: str
+    community: str
+    kind: Kind
+    feed_url: str
+    title: str
+    link: str | None
+    author: str | None
+    published: datetime | None
+    updated: datetime | None
+    excerpt: str
+    content_html: str = ""
+    image: str | None = None
+    image_alt: str = ""
+
+
+@dataclass(frozen=True)
+class Item:
+    """An entry as the store keeps it: with the time it was first seen and its issue."""
+
+    key: str
+    community: str
+    kind: Kind
+    feed_url: str
+    title: str
+    link: str | None
+    author: str | None
+    published: datetime | None
+    updated: datetime | None
+    first_seen: datetime
+    excerpt: str
+    content_html: str = ""
+    image: str | None = None
+    image_alt: str = ""
+    issue: str | None = None  # period label of the issue that holds it
+
+    @property
+    def dated(self) -> datetime:
+        """The date that places the item in a period.
+
+        Published, else updated, else first seen; a date in the future of the
+        moment we first saw the item is not believed.
+        """
+        for candidate in (self.published, self.updated):
+            if candidate is not None and candidate <= self.first_seen:
+                return candidate
+        return self.first_seen
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A decision or an action taken from meeting notes."""
+
+    text: str
+    owner: str | None = None
+    due: str | None = None  # as written in the notes ("31 Oct", "2026-10-31")
+
+
+@dataclass(frozen=True)
+class MeetingOutcomes:
+    decisions: tuple[Outcome, ...] = ()
+    actions: tuple[Outcome, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.decisions or self.actions)
+
+
+@dataclass(frozen=True)
+class Session:
+    """One occurrence of a community's meeting, from its calendar."""
+
+    community: str
+    uid: str
+    title: str
+    start: datetime  # aware, in the organisation's timezone (midnight for all-day)
+    end: datetime | None
+    all_day: bool = False
+    location: str | None = None
+    join_url: str | None = None
+    facilitator: str | None = None
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A meeting-notes item with what was decided and who does what."""
+
+    item: Item
+    outcomes: MeetingOutcomes
+
+
+@dataclass
+class Section:
+    """Everything the issue says about one community."""
+
+    community_id: str
+    name: str
+    description: str
+    posts: list[Item] = field(default_factory=list)
+    more_posts: int = 0  # posts beyond the email's budget, on the web
+    meetings: list[Meeting] = field(default_factory=list)
+    sessions: list[Session] = field(default_factory=list)
+    last_activity: datetime | None = None
+    status: Literal["active", "back", "quiet", "silent"] = "active"
+    feeds_failed: bool = False  # every feed of the community failed at the last collect
+
+    @property
+    def has_news(self) -> bool:
+        return bool(self.posts or self.meetings or self.sessions)
+
+
+@dataclass
+class Issue:
+    """The composed digest for one period, before rendering."""
+
+    period: Period
+    title: str
+    organisation: str
+    sections: list[Section]  # communities with news, in a useful order
+    quiet: list[Section]  # communities that went quiet
+    web_url: str | None = None
+    coming_period: Period | None = None
+
+    @property
+    def post_count(self) -> int:
+        return sum(len(s.posts) + s.more_posts for s in self.sections)
+
+    @property
+    def meeting_count(self) -> int:
+        return sum(len(s.meetings) for s in self.sections)
+
+    @property
+    def session_count(self) -> int:
+        return sum(len(s.sessions) for s in self.sections)
+
+    def items(self) -> list[Item]:
+        out: list[Item] = []
+        for s in self.sections:
+            out.extend(s.posts)
+            out.extend(m.item for m in s.meetings)
+        return out
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One rendering of an issue for a set of communities (None: all of them)."""
+
+    key: str  # "all", or a short stable name for the set
+    communities: frozenset[str] | None
+    subject: str
+    preheader: str
+    html: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str
+    communities: frozenset[str] | None  # None: every community
+    line: int = 0  # line in recipients.csv, for error messages

@@ -1,0 +1,285 @@
+"""SQLite state: feeds and their health, items, calendars, and which issue holds what.
+
+One file, opened per run. Datetimes are stored as ISO-8601 UTC text so that
+they sort and compare as strings. Other stages (the send ledger) keep their
+own tables in the same file through `Store.db`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .models import Entry, Item
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS feeds (
+    url TEXT PRIMARY KEY,
+    community TEXT NOT NULL,
+    role TEXT NOT NULL,               -- posts | meetings | calendar
+    etag TEXT,
+    last_modified TEXT,
+    body_hash TEXT,
+    last_attempt TEXT,
+    last_success TEXT,
+    status TEXT,                      -- ok | unchanged | error | gone | deferred
+    error_kind TEXT,
+    error_message TEXT,
+    error_at TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    retry_after TEXT,
+    moved_to TEXT,
+    new_items INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS items (
+    key TEXT PRIMARY KEY,
+    community TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    feed_url TEXT NOT NULL,
+    identity TEXT NOT NULL,
+    title TEXT NOT NULL,
+    link TEXT,
+    author TEXT,
+    published TEXT,
+    updated TEXT,
+    first_seen TEXT NOT NULL,
+    dated TEXT NOT NULL,
+    excerpt TEXT NOT NULL,
+    content_html TEXT NOT NULL DEFAULT '',
+    image TEXT,
+    image_alt TEXT NOT NULL DEFAULT '',
+    fingerprint TEXT NOT NULL,
+    issue TEXT
+);
+CREATE INDEX IF NOT EXISTS items_dated ON items (dated);
+CREATE INDEX IF NOT EXISTS items_issue ON items (issue);
+CREATE TABLE IF NOT EXISTS calendars (
+    url TEXT PRIMARY KEY,
+    community TEXT NOT NULL,
+    body BLOB NOT NULL,
+    fetched_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS issues (
+    period TEXT PRIMARY KEY,
+    cadence TEXT NOT NULL,
+    built_at TEXT NOT NULL,
+    sent_at TEXT,
+    item_count INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+_ITEM_COLUMNS = ("key", "community", "kind", "feed_url", "title", "link", "author", "published",
+                 "updated", "first_seen", "excerpt", "content_html", "image", "image_alt", "issue")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_text(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def from_text(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def item_key(community: str, kind: str, identity: str) -> str:
+    return hashlib.sha256(f"{community}\x1f{kind}\x1f{identity}".encode()).hexdigest()[:32]
+
+
+def fingerprint(entry: Entry) -> str:
+    """What must change for a stored item to be rewritten.
+
+    The body is left out when the feed gives an updated date: some feeds put
+    a fresh timestamp or nonce in the content of every fetch, and those must
+    not rewrite the row forever. Without an updated date, a changed title,
+    link or excerpt is an edit.
+    """
+    parts = [entry.title, entry.link or "", entry.author or "", to_text(entry.published) or "",
+             to_text(entry.updated) or "", entry.image or ""]
+    if entry.updated is None:
+        parts.append(entry.excerpt)
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    new: int = 0
+    updated: int = 0
+
+
+@dataclass(frozen=True)
+class IssueRecord:
+    period: str
+    cadence: str
+    built_at: datetime
+    sent_at: datetime | None
+    item_count: int
+
+
+class Store:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- items -------------------------------------------------------------
+
+    def upsert_entries(self, entries: Iterable[Entry], seen_at: datetime | None = None
+                       ) -> UpsertResult:
+        """Store entries: new ones with `seen_at` as first seen, edited ones rewritten.
+
+        An edit never changes when an item was first seen or which issue holds it.
+        """
+        seen_at = seen_at or utcnow()
+        new = updated = 0
+        with self.transaction() as db:
+            for e in entries:
+                key = item_key(e.community, e.kind, e.identity)
+                fp = fingerprint(e)
+                row = db.execute("SELECT fingerprint, first_seen FROM items WHERE key = ?",
+                                 (key,)).fetchone()
+                if row is not None and row["fingerprint"] == fp:
+                    continue
+                first_seen = from_text(row["first_seen"]) if row else seen_at.replace(microsecond=0)
+                item = _item_from_entry(key, e, first_seen)
+                values = (e.title, e.link, e.author, to_text(e.published), to_text(e.updated),
+                          to_text(item.dated), e.excerpt, e.content_html, e.image, e.image_alt, fp)
+                if row is None:
+                    db.execute(
+                        "INSERT INTO items (key, community, kind, feed_url, identity, first_seen,"
+                        " title, link, author, published, updated, dated, excerpt, content_html,"
+                        " image, image_alt, fingerprint)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (key, e.community, e.kind, e.feed_url, e.identity, to_text(first_seen),
+                         *values))
+                    new += 1
+                else:
+                    db.execute(
+                        "UPDATE items SET title=?, link=?, author=?, published=?, updated=?,"
+                        " dated=?, excerpt=?, content_html=?, image=?, image_alt=?, fingerprint=?"
+                        " WHERE key=?", (*values, key))
+                    updated += 1
+        return UpsertResult(new, updated)
+
+    def items(self, where: str = "1", params: tuple = ()) -> list[Item]:
+        rows = self.db.execute(
+            f"SELECT {', '.join(_ITEM_COLUMNS)} FROM items WHERE {where} ORDER BY dated, key",
+            params).fetchall()
+        return [_item_from_row(r) for r in rows]
+
+    def item_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM items").fetchone()[0]
+
+    def last_activity(self) -> dict[str, datetime]:
+        """Per community, the date of its latest item."""
+        rows = self.db.execute("SELECT community, max(dated) AS d FROM items GROUP BY community")
+        return {r["community"]: from_text(r["d"]) for r in rows}
+
+    def activity_dates(self, community: str) -> list[datetime]:
+        rows = self.db.execute("SELECT dated FROM items WHERE community = ? ORDER BY dated",
+                               (community,))
+        return [from_text(r[0]) for r in rows]
+
+    # -- issues ------------------------------------------------------------
+
+    def issue(self, period: str) -> IssueRecord | None:
+        row = self.db.execute("SELECT * FROM issues WHERE period = ?", (period,)).fetchone()
+        return _issue_from_row(row) if row else None
+
+    def issues(self) -> list[IssueRecord]:
+        rows = self.db.execute("SELECT * FROM issues ORDER BY period").fetchall()
+        return [_issue_from_row(r) for r in rows]
+
+    def claim(self, period: str, cadence: str, keys: Iterable[str], at: datetime) -> None:
+        """Make `keys` the contents of the (unsent) issue for `period`."""
+        keys = list(keys)
+        with self.transaction() as db:
+            row = db.execute("SELECT sent_at FROM issues WHERE period = ?", (period,)).fetchone()
+            if row is not None and row["sent_at"]:
+                raise RuntimeError(f"issue {period} was sent; its contents are frozen")
+            db.execute("UPDATE items SET issue = NULL WHERE issue = ?", (period,))
+            db.executemany("UPDATE items SET issue = ? WHERE key = ? AND issue IS NULL",
+                           [(period, k) for k in keys])
+            db.execute(
+                "INSERT INTO issues (period, cadence, built_at, item_count) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(period) DO UPDATE SET built_at = excluded.built_at,"
+                " item_count = excluded.item_count",
+                (period, cadence, to_text(at), len(keys)))
+
+    def touch_issue(self, period: str, cadence: str, at: datetime) -> None:
+        """Record a rebuild of a sent issue without changing what it holds."""
+        self.db.execute("UPDATE issues SET built_at = ? WHERE period = ?", (to_text(at), period))
+
+    def mark_sent(self, period: str, at: datetime) -> None:
+        self.db.execute("UPDATE issues SET sent_at = ? WHERE period = ? AND sent_at IS NULL",
+                        (to_text(at), period))
+
+    # -- calendars ---------------------------------------------------------
+
+    def save_calendar(self, url: str, community: str, body: bytes, at: datetime) -> None:
+        self.db.execute(
+            "INSERT INTO calendars (url, community, body, fetched_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(url) DO UPDATE SET body = excluded.body,"
+            " fetched_at = excluded.fetched_at, community = excluded.community",
+            (url, community, body, to_text(at)))
+
+    def calendars(self) -> list[tuple[str, str, bytes]]:
+        """(url, community, body) of every calendar collected."""
+        rows = self.db.execute("SELECT url, community, body FROM calendars ORDER BY url")
+        return [(r["url"], r["community"], bytes(r["body"])) for r in rows]
+
+
+def _item_from_entry(key: str, e: Entry, first_seen: datetime) -> Item:
+    return Item(key=key, community=e.community, kind=e.kind, feed_url=e.feed_url, title=e.title,
+                link=e.link, author=e.author, published=e.published, updated=e.updated,
+                first_seen=first_seen, excerpt=e.excerpt, content_html=e.content_html,
+                image=e.image, image_alt=e.image_alt)
+
+
+def _item_from_row(r: sqlite3.Row) -> Item:
+    return Item(key=r["key"], community=r["community"], kind=r["kind"], feed_url=r["feed_url"],
+                title=r["title"], link=r["link"], author=r["author"],
+                published=from_text(r["published"]), updated=from_text(r["updated"]),
+                first_seen=from_text(r["first_seen"]), excerpt=r["excerpt"],
+                content_html=r["content_html"], image=r["image"], image_alt=r["image_alt"],
+                issue=r["issue"])
+
+
+def _issue_from_row(r: sqlite3.Row) -> IssueRecord:
+    return IssueRecord(period=r["period"], cadence=r["cadence"],
+                       built_at=from_text(r["built_at"]), sent_at=from_text(r["sent_at"]),
+                       item_count=r["item_count"])
