@@ -121,6 +121,7 @@ class Section:
     community_id: str
     name: str
     description: str
+    join_url: str | None = None
     posts: list[Item] = field(default_factory=list)
     more_posts: int = 0  # posts beyond the email's budget, on the web
     meetings: list[Meeting] = field(default_factory=list)

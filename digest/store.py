@@ -204,14 +204,11 @@ class Store:
     def item_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM items").fetchone()[0]
 
-    def last_activity(self) -> dict[str, datetime]:
-        """Per community, the date of its latest item."""
-        rows = self.db.execute("SELECT community, max(dated) AS d FROM items GROUP BY community")
-        return {r["community"]: from_text(r["d"]) for r in rows}
-
-    def activity_dates(self, community: str) -> list[datetime]:
-        rows = self.db.execute("SELECT dated FROM items WHERE community = ? ORDER BY dated",
-                               (community,))
+    def activity_dates(self, community: str, before: datetime) -> list[datetime]:
+        """When the community posted or met, oldest first, up to `before`."""
+        rows = self.db.execute(
+            "SELECT dated FROM items WHERE community = ? AND dated < ? ORDER BY dated",
+            (community, to_text(before)))
         return [from_text(r[0]) for r in rows]
 
     # -- issues ------------------------------------------------------------

@@ -1,0 +1,190 @@
+"""Render: an issue into editions (HTML + text), written under `out/<period>/`.
+
+HTML goes Jinja2 -> MJML -> mjml-python -> premailer. Only our own rules
+(`templates/inline.css`) are inlined: MJML's reset and media queries stay in
+`<style>` blocks, because inlining them bloats every element and kills the
+responsive layout and dark mode (see shared/REFERENCE.md).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+
+import jinja2
+import mjml
+import premailer
+
+from ..config import Config
+from ..errors import DigestError
+from ..models import Edition, Issue
+from ..store import to_text, utcnow
+from . import filters
+from .view import ALL, View, audience, build_view, edition_key
+
+GMAIL_CLIP_BYTES = 102 * 1024
+SIZE_BUDGET_BYTES = 90 * 1024
+MANIFEST = "issue.json"
+_PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+_STYLE_TAG = re.compile(r"<style\b")
+
+
+class TemplateError(DigestError):
+    """A template that does not render: names the template and the line."""
+
+
+def templates_dir(config: Config) -> Path:
+    path = config.templates_path or _PACKAGE_TEMPLATES
+    if not (path / "digest.mjml.j2").is_file():
+        raise TemplateError(f"{path}: no digest.mjml.j2 here; set [digest] templates to the "
+                            "folder holding digest.mjml.j2, digest.txt.j2 and inline.css")
+    return path
+
+
+class Renderer:
+    """Holds the template environments so many editions render without reloading them."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.path = templates_dir(config)
+        loader = jinja2.FileSystemLoader(str(self.path))
+        self.html_env = _environment(loader, autoescape=True)
+        self.text_env = _environment(loader, autoescape=False)
+        self.inline_css = (self.path / "inline.css").read_text(encoding="utf-8")
+
+    def render(self, issue: Issue, communities: frozenset[str] | None,
+               generated_at: datetime | None = None) -> Edition:
+        view = build_view(self.config, issue, communities, generated_at or utcnow())
+        return Edition(key=view.key, communities=communities, subject=view.subject,
+                       preheader=view.preheader, html=self.html(view), text=self.text(view))
+
+    def mjml(self, view: View) -> str:
+        return _render(self.html_env, "digest.mjml.j2", view)
+
+    def html(self, view: View) -> str:
+        source = self.mjml(view)
+        try:
+            compiled = mjml.mjml2html(source, fonts={}, disable_comments=True)
+        except ValueError as e:
+            raise TemplateError(f"{self.path / 'digest.mjml.j2'}: the MJML it produced does not "
+                                f"compile: {e}") from None
+        return inline_css(compiled, self.inline_css)
+
+    def text(self, view: View) -> str:
+        text = _render(self.text_env, "digest.txt.j2", view)
+        return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def inline_css(html: str, css: str) -> str:
+    """Inline `css` into `html`, leaving every existing <style> block alone.
+
+    premailer drops the doctype (a case-sensitive check), so it is put back.
+    """
+    marked = _STYLE_TAG.sub('<style data-premailer="ignore"', html)
+    out = premailer.Premailer(
+        marked, css_text=css, strip_important=False, keep_style_tags=True,
+        allow_network=False, disable_validation=True, remove_classes=False,
+        cssutils_logging_level=logging.CRITICAL,
+    ).transform()
+    out = out.replace(' data-premailer="ignore"', "")
+    if not out.lstrip().lower().startswith("<!doctype"):
+        out = "<!doctype html>\n" + out
+    return out
+
+
+def render_editions(config: Config, issue: Issue, audiences: Iterable[frozenset[str] | None],
+                    generated_at: datetime | None = None) -> list[Edition]:
+    """The full edition plus one per distinct set of communities: render once per set."""
+    renderer = Renderer(config)
+    generated_at = generated_at or utcnow()
+    every = {c.id for c in config.communities}
+    wanted: dict[str, frozenset[str] | None] = {ALL: None}
+    for communities in audiences:
+        communities = audience(communities, every)
+        wanted.setdefault(edition_key(communities), communities)
+    return [renderer.render(issue, c, generated_at) for c in wanted.values()]
+
+
+@dataclass(frozen=True)
+class EditionFile:
+    key: str
+    communities: list[str] | None
+    subject: str
+    preheader: str
+    html: str  # paths relative to the period folder
+    text: str
+    html_bytes: int
+
+
+def write_editions(config: Config, issue: Issue, editions: list[Edition],
+                   warnings: list[str] | None = None) -> Path:
+    """Write `out/<period>/`: digest.html/.txt (full edition), editions/<key>.*, issue.json."""
+    folder = config.out_path / issue.period.label
+    (folder / "editions").mkdir(parents=True, exist_ok=True)
+    files = []
+    for edition in editions:
+        stem = "digest" if edition.key == ALL else f"editions/{edition.key}"
+        (folder / f"{stem}.html").write_text(edition.html, encoding="utf-8")
+        (folder / f"{stem}.txt").write_text(edition.text, encoding="utf-8")
+        files.append(EditionFile(
+            key=edition.key,
+            communities=sorted(edition.communities) if edition.communities is not None else None,
+            subject=edition.subject, preheader=edition.preheader,
+            html=f"{stem}.html", text=f"{stem}.txt",
+            html_bytes=len(edition.html.encode("utf-8")),
+        ))
+    manifest = {
+        "period": issue.period.label,
+        "title": issue.title,
+        "built_at": to_text(utcnow()),
+        "posts": issue.post_count,
+        "meetings": issue.meeting_count,
+        "sessions": issue.session_count,
+        "warnings": list(warnings or []),
+        "editions": [asdict(f) for f in files],
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return folder
+
+
+def read_editions(config: Config, period_label: str) -> list[Edition]:
+    """The editions that `digest build` wrote for a period: what preview and send use."""
+    folder = config.out_path / period_label
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise DigestError(f"{period_label} has not been built: run `digest build --period "
+                          f"{period_label}` first")
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    return [
+        Edition(key=e["key"],
+                communities=frozenset(e["communities"]) if e["communities"] is not None else None,
+                subject=e["subject"], preheader=e["preheader"],
+                html=(folder / e["html"]).read_text(encoding="utf-8"),
+                text=(folder / e["text"]).read_text(encoding="utf-8"))
+        for e in manifest["editions"]
+    ]
+
+
+def _environment(loader: jinja2.BaseLoader, autoescape: bool) -> jinja2.Environment:
+    env = jinja2.Environment(loader=loader, autoescape=autoescape, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    filters.install(env)
+    return env
+
+
+def _render(env: jinja2.Environment, name: str, view: View) -> str:
+    try:
+        return env.get_template(name).render(v=view)
+    except jinja2.TemplateSyntaxError as e:
+        raise TemplateError(f"{e.filename or name}:{e.lineno}: template syntax error: "
+                            f"{e.message}") from None
+    except jinja2.TemplateNotFound as e:
+        raise TemplateError(f"template {e.name} not found in {env.loader.searchpath}") from None
+    except jinja2.UndefinedError as e:
+        raise TemplateError(f"{name}: {e.message}: the template uses a name the view does "
+                            "not have") from None

@@ -1,0 +1,194 @@
+"""The `digest` command: parse arguments, call one stage, print what happened.
+
+Errors meant for the organiser are `DigestError`s; they print as one line on
+stderr and exit with their sysexits code, so cron can tell them apart.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import pipeline
+from .config import CONFIG_ENV, Config, load_config
+from .errors import EXIT_OK, DigestError
+from .store import Store
+
+
+class DigestGroup(click.Group):
+    """Turns DigestError into one clear line and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except DigestError as e:
+            click.echo(f"error: {e}", err=True)
+            ctx.exit(e.exit_code)
+
+
+@click.group(cls=DigestGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar=CONFIG_ENV,
+              help=f"Configuration file (default ./digest.toml, or ${CONFIG_ENV}).")
+@click.version_option(package_name="cop-digest")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
+    """CoP Digest: a monthly digest of your Communities of Practice.
+
+    \b
+    Typical cron lines:
+      15 6 * * *  digest collect          # daily: feeds keep only their last entries
+      30 7 1 * *  digest run              # monthly: collect, build and send last month
+    """
+    ctx.obj = config_path
+
+
+def _config(ctx: click.Context) -> Config:
+    return load_config(ctx.obj)
+
+
+def _tty() -> bool:
+    return sys.stdout.isatty()
+
+
+period_option = click.option(
+    "--period", "-p", metavar="P",
+    help="Period to work on: 2026-10 (monthly) or 2026-W43 (weekly). "
+         "Default: the last complete period in the configured timezone.")
+
+
+@cli.command()
+@click.pass_context
+def collect(ctx: click.Context) -> None:
+    """Fetch every community's feeds and calendars into the local state.
+
+    \b
+    Example:
+      digest collect
+    """
+    config = _config(ctx)
+    with Store(config.state_path) as store:
+        report = pipeline.collect(config, store, progress=_tty())
+    _print_collect(report)
+
+
+@cli.command()
+@period_option
+@click.pass_context
+def build(ctx: click.Context, period: str | None) -> None:
+    """Compose and render the issue for a period into out/<period>/.
+
+    \b
+    Examples:
+      digest build                    # last month
+      digest build --period 2026-10
+    """
+    config = _config(ctx)
+    p = pipeline.parse_period(config, period)
+    with Store(config.state_path) as store:
+        result = pipeline.build(config, store, p)
+    _print_build(result)
+
+
+@cli.command()
+@period_option
+@click.option("--dry-run", is_flag=True, help="Say what would be sent; write and send nothing.")
+@click.pass_context
+def send(ctx: click.Context, period: str | None, dry_run: bool) -> None:
+    """Send a built issue to every recipient, through the configured delivery.
+
+    Safe to run again: recipients already sent to are never sent to twice.
+
+    \b
+    Examples:
+      digest send --period 2026-10 --dry-run
+      digest send --period 2026-10
+    """
+    config = _config(ctx)
+    p = pipeline.parse_period(config, period)
+    with Store(config.state_path) as store:
+        report = pipeline.send(config, store, p, dry_run=dry_run, progress=_tty())
+    prefix = "dry run: would send" if dry_run else "sent"
+    click.echo(f"{p}: {prefix}: {report.summary_line()}")
+    ctx.exit(report.exit_code)
+
+
+@cli.command()
+@period_option
+@click.pass_context
+def run(ctx: click.Context, period: str | None) -> None:
+    """Collect, build and send the issue for a period: the monthly cron job.
+
+    Exits 0 and says so when the period was already sent.
+
+    \b
+    Example:
+      digest run --period 2026-10
+    """
+    config = _config(ctx)
+    p = pipeline.parse_period(config, period)
+    with Store(config.state_path) as store:
+        record = store.issue(p.label)
+        if record and record.sent_at:
+            click.echo(f"{p} was already sent on {record.sent_at:%Y-%m-%d %H:%M} UTC: "
+                       f"{config.out_path / p.label / 'digest.html'}")
+            ctx.exit(EXIT_OK)
+        report = pipeline.collect(config, store, progress=_tty())
+        _print_collect(report)
+        result = pipeline.build(config, store, p,
+                                failed_communities=frozenset(report.failed_communities))
+        _print_build(result)
+        sent = pipeline.send(config, store, p, progress=_tty())
+    click.echo(f"{p}: sent: {sent.summary_line()}")
+    ctx.exit(sent.exit_code)
+
+
+@cli.command()
+@click.pass_context
+def status(ctx: click.Context) -> None:
+    """Show the issues built and sent, and what the state holds.
+
+    \b
+    Example:
+      digest status
+    """
+    config = _config(ctx)
+    with Store(config.state_path) as store:
+        issues = store.issues()
+        items = store.item_count()
+        feeds = store.db.execute("SELECT count(*) FROM feeds").fetchone()[0]
+    click.echo(f"state: {config.state_path}")
+    click.echo(f"{items} items from {feeds} feeds; {len(config.communities)} communities")
+    if not issues:
+        click.echo("no issue built yet")
+    for r in issues:
+        sent = f"sent {r.sent_at:%Y-%m-%d %H:%M} UTC" if r.sent_at else "not sent"
+        click.echo(f"{r.period}: {r.item_count} items, built {r.built_at:%Y-%m-%d %H:%M} UTC, "
+                   f"{sent}")
+
+
+def _print_collect(report: object) -> None:
+    click.echo(f"collected: {report.new_items} new, {report.updated_items} updated")
+    for line in getattr(report, "errors", []):
+        click.echo(f"  feed error: {line}", err=True)
+
+
+def _print_build(result: pipeline.BuildResult) -> None:
+    issue = result.composition.issue
+    click.echo(f"built {issue.period}: {issue.post_count} posts, {issue.meeting_count} meetings, "
+               f"{issue.session_count} sessions coming up, {len(issue.quiet)} quiet communities; "
+               f"{len(result.editions)} editions")
+    if result.recipients.skipped:
+        click.echo(f"  {len(result.recipients.skipped)} recipient rows skipped:", err=True)
+    for warning in result.warnings:
+        click.echo(f"  warning: {warning}", err=True)
+    click.echo(f"  {Path(result.html_path)}")
+
+
+def main() -> None:
+    cli(prog_name="digest")
+
+
+if __name__ == "__main__":
+    main()

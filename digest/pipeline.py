@@ -1,0 +1,98 @@
+"""The job's steps over the stages: build an issue, send it, or do both after a collect.
+
+cli.py calls one function here per command; tests call them directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from . import collect as collect_stage
+from . import deliver
+from .compose import Composition, compose
+from .config import Config
+from .errors import DigestError
+from .models import Edition, Recipient
+from .period import Period
+from .recipients import RecipientList, load_recipients
+from .render import read_editions, render_editions, write_editions
+from .render.view import audience, edition_key
+from .store import Store, utcnow
+
+
+@dataclass
+class BuildResult:
+    composition: Composition
+    editions: list[Edition]
+    folder: Path
+    recipients: RecipientList
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def html_path(self) -> Path:
+        return self.folder / "digest.html"
+
+
+def default_period(config: Config, now: datetime | None = None) -> Period:
+    """The last complete period in the organisation's timezone."""
+    return Period.last_complete(now or utcnow(), config.timezone, config.cadence)
+
+
+def parse_period(config: Config, text: str | None, now: datetime | None = None) -> Period:
+    if not text:
+        return default_period(config, now)
+    try:
+        return Period.parse(text, config.cadence)
+    except ValueError as e:
+        raise DigestError(f"--period: {e} (this organisation's cadence is {config.cadence})"
+                          ) from None
+
+
+def recipients_of(config: Config) -> RecipientList:
+    return load_recipients(config.delivery.recipients, {c.id for c in config.communities})
+
+
+def build(config: Config, store: Store, period: Period, *, now: datetime | None = None,
+          failed_communities: frozenset[str] = frozenset()) -> BuildResult:
+    """Compose the issue and render one edition per distinct set of readers' communities."""
+    now = now or utcnow()
+    readers = recipients_of(config)
+    composition = compose(config, store, period, now=now, failed_communities=failed_communities)
+    editions = render_editions(config, composition.issue,
+                               (r.communities for r in readers.recipients), now)
+    warnings = list(composition.warnings)
+    warnings += [f"{config.delivery.recipients}: line {p.line}: {p.message}; row skipped"
+                 for p in readers.skipped]
+    folder = write_editions(config, composition.issue, editions, warnings)
+    return BuildResult(composition, editions, folder, readers, warnings)
+
+
+def audience_for(config: Config, period_label: str, readers: list[Recipient]
+                 ) -> list[tuple[Recipient, Edition]]:
+    """Pair every reader with the edition built for their communities."""
+    editions = {e.key: e for e in read_editions(config, period_label)}
+    every = {c.id for c in config.communities}
+    pairs = []
+    for reader in readers:
+        key = edition_key(audience(reader.communities, every))
+        if key not in editions:
+            raise DigestError(f"no edition of {period_label} for {reader.email}'s communities "
+                              f"({key}): the recipients changed since the build; run "
+                              f"`digest build --period {period_label}` again")
+        pairs.append((reader, editions[key]))
+    return pairs
+
+
+def send(config: Config, store: Store, period: Period, *, dry_run: bool = False,
+         progress: bool = False, now: datetime | None = None) -> deliver.SendReport:
+    readers = recipients_of(config)
+    pairs = audience_for(config, period.label, readers.recipients)
+    return deliver.send_period(config, store, period.label, pairs, dry_run=dry_run,
+                               progress=progress, now=now)
+
+
+def collect(config: Config, store: Store, *, progress: bool = False,
+            now: datetime | None = None) -> collect_stage.CollectReport:
+    return collect_stage.collect(config, store, now=now, progress=progress)

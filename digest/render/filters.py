@@ -1,0 +1,30 @@
+"""Jinja filters shared by the HTML and text templates."""
+
+from __future__ import annotations
+
+import textwrap
+
+import jinja2
+
+from .view import item_date, plural, section_summary, session_when
+
+
+def wrap(text: str, width: int = 72, indent: str = "") -> str:
+    """Wrap plain text for the text part; URLs are never broken."""
+    return "\n".join(
+        textwrap.fill(para, width=width, initial_indent=indent, subsequent_indent=indent,
+                      break_long_words=False, break_on_hyphens=False)
+        for para in text.split("\n") if para.strip()
+    )
+
+
+def underline(text: str, char: str = "=") -> str:
+    return f"{text}\n{char * len(text)}"
+
+
+def install(env: jinja2.Environment) -> None:
+    env.filters.update(
+        wrap=wrap, underline=underline, plural=plural, session_when=session_when,
+        section_summary=section_summary,
+    )
+    env.globals.update(item_date=item_date)

@@ -1,0 +1,187 @@
+"""The view of an issue for one edition: what both the HTML and the text templates show.
+
+Both parts of the email are rendered from this one value, so they cannot
+disagree about what the issue holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..config import Config
+from ..models import Issue, Item, Section, Session
+
+ALL = "all"
+HEADLINES_PER_COMMUNITY = 3
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def audience(communities: frozenset[str] | None, every: set[str]) -> frozenset[str] | None:
+    """What a reader's set of communities means for rendering: None when it covers them all."""
+    if communities is None or communities >= every:
+        return None
+    return frozenset(communities)
+
+
+def edition_key(communities: frozenset[str] | None) -> str:
+    """A short stable name for a set of communities: 'all', 'data+design', or a hash when long."""
+    if communities is None:
+        return ALL
+    joined = "+".join(sorted(communities))
+    if len(joined) <= 48:
+        return joined
+    return "set-" + hashlib.sha256(joined.encode()).hexdigest()[:12]
+
+
+@dataclass
+class Headline:
+    """One line of the "Across the organisation" list."""
+
+    title: str
+    link: str | None
+    kind: str
+
+
+@dataclass
+class OtherCommunity:
+    section: Section
+    headlines: list[Headline]
+    more: int
+
+
+@dataclass
+class View:
+    config: Config
+    issue: Issue
+    key: str
+    communities: frozenset[str] | None
+    own: list[Section]
+    others: list[OtherCommunity]
+    quiet: list[Section]
+    subject: str
+    preheader: str
+    intro: str
+    web_issue_url: str | None
+    generated_at: datetime
+    toc: list[tuple[str, str, str]] = field(default_factory=list)  # (anchor, name, summary)
+
+    @property
+    def lang(self) -> str:
+        return self.config.language
+
+    @property
+    def dir(self) -> str:
+        return self.config.direction
+
+    def community_url(self, section: Section) -> str | None:
+        return f"{self.web_issue_url}#{section.community_id}" if self.web_issue_url else None
+
+
+def section_summary(section: Section) -> str:
+    parts = []
+    posts = len(section.posts) + section.more_posts
+    if posts:
+        parts.append(plural(posts, "post"))
+    if section.meetings:
+        parts.append(plural(len(section.meetings), "meeting"))
+    if section.sessions:
+        parts.append(plural(len(section.sessions), "session") + " coming up")
+    return ", ".join(parts)
+
+
+def subject_line(issue: Issue) -> str:
+    counts = [plural(issue.post_count, "post"), plural(issue.meeting_count, "meeting"),
+              plural(issue.session_count, "session") + " coming up"]
+    return f"{issue.period.short_title()} at a glance: {', '.join(counts)}"
+
+
+def preheader_text(issue: Issue, own: list[Section]) -> str:
+    """The inbox preview: who has news, and the next session, so the reader knows why to open."""
+    names = [s.name for s in own] or [s.name for s in issue.sections]
+    if not names:
+        news = f"A quiet {issue.period.short_title()} across {issue.organisation}."
+    elif len(names) == 1:
+        news = f"News from {names[0]}."
+    elif len(names) <= 3:
+        news = f"News from {', '.join(names[:-1])} and {names[-1]}."
+    else:
+        news = f"News from {', '.join(names[:3])} and {len(names) - 3} more."
+    sessions = sorted((s for sec in (own or issue.sections) for s in sec.sessions),
+                      key=lambda s: s.start)
+    if sessions:
+        news += f" Next up: {sessions[0].title}, {session_day(sessions[0])}."
+    return news
+
+
+def session_day(session: Session) -> str:
+    return f"{session.start:%a} {session.start.day} {session.start:%b}"
+
+
+def session_when(session: Session) -> str:
+    if session.all_day:
+        return f"{session_day(session)}, all day"
+    end = f"–{session.end:%H:%M}" if session.end else ""
+    return f"{session_day(session)}, {session.start:%H:%M}{end}"
+
+
+def item_date(item: Item, config: Config) -> str:
+    moment = item.dated.astimezone(config.timezone)
+    return f"{moment.day} {moment:%b %Y}"
+
+
+def build_view(config: Config, issue: Issue, communities: frozenset[str] | None,
+               generated_at: datetime) -> View:
+    """Split the issue for a reader of `communities` (None: everything, in full)."""
+    if communities is None:
+        own, rest = list(issue.sections), []
+    else:
+        own = [s for s in issue.sections if s.community_id in communities]
+        rest = [s for s in issue.sections if s.community_id not in communities]
+    others = [_headlines(s) for s in rest]
+    web_issue_url = f"{config.web_url}{issue.period.label}/" if config.web_url else None
+    toc = [(s.community_id, s.name, section_summary(s)) for s in own]
+    if others:
+        toc.append(("across", "Across the organisation",
+                    plural(len(others), "more community") if len(others) == 1 else
+                    f"{len(others)} more communities"))
+    if issue.quiet:
+        toc.append(("quiet", "Gone quiet", ", ".join(s.name for s in issue.quiet)))
+    intro = intro_text(issue)
+    return View(
+        config=config, issue=issue, key=edition_key(communities), communities=communities,
+        own=own, others=others, quiet=list(issue.quiet), subject=subject_line(issue),
+        preheader=preheader_text(issue, own), intro=intro, web_issue_url=web_issue_url,
+        generated_at=generated_at, toc=toc,
+    )
+
+
+def intro_text(issue: Issue) -> str:
+    """One sentence with the issue's counts, leaving out what did not happen."""
+    shared = []
+    if issue.post_count:
+        shared.append(plural(issue.post_count, "post"))
+    if issue.meeting_count:
+        shared.append(f"notes from {plural(issue.meeting_count, 'meeting')}")
+    who = f"{issue.organisation}'s communities of practice"
+    text = (f"In {issue.period.title()}, {who} shared {' and '.join(shared)}." if shared
+            else f"{issue.period.title()} was quiet for {who}.")
+    if issue.session_count and issue.coming_period:
+        verb = "is" if issue.session_count == 1 else "are"
+        text += (f" {plural(issue.session_count, 'session')} {verb} coming up in "
+                 f"{issue.coming_period.title()}.")
+    return text
+
+
+def _headlines(section: Section) -> OtherCommunity:
+    lines = [Headline(i.title, i.link, "post") for i in section.posts]
+    lines += [Headline(m.item.title, m.item.link, "meeting") for m in section.meetings]
+    lines += [Headline(f"{s.title} ({session_day(s)})", s.join_url, "session")
+              for s in section.sessions]
+    total = len(lines) + section.more_posts
+    shown = lines[:HEADLINES_PER_COMMUNITY]
+    return OtherCommunity(section=section, headlines=shown, more=total - len(shown))
