@@ -25,13 +25,14 @@ from ..errors import DigestError
 from ..models import Edition, Issue
 from ..store import to_text, utcnow
 from . import filters
-from .view import ALL, View, audience, build_view, edition_key
+from .view import ALL, DETAIL_LEVELS, View, audience, build_view, edition_key
 
 GMAIL_CLIP_BYTES = 102 * 1024
 SIZE_BUDGET_BYTES = 90 * 1024
 MANIFEST = "issue.json"
 _PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 _STYLE_TAG = re.compile(r"<style\b")
+_INDENT = re.compile(r"\n[ \t]+")
 
 
 class TemplateError(DigestError):
@@ -59,12 +60,24 @@ class Renderer:
 
     def render(self, issue: Issue, communities: frozenset[str] | None,
                generated_at: datetime | None = None) -> Edition:
-        view = build_view(self.config, issue, communities, generated_at or utcnow())
+        """Render at the most detail that keeps the HTML under the size budget.
+
+        Gmail clips larger messages and then drops head styles, so a busy month
+        shows shorter excerpts and fewer outcome lines (each links to the rest)
+        rather than a broken email.
+        """
+        generated_at = generated_at or utcnow()
+        for detail in DETAIL_LEVELS:
+            view = build_view(self.config, issue, communities, generated_at, detail)
+            html = self.html(view)
+            if len(html.encode("utf-8")) < SIZE_BUDGET_BYTES:
+                break
         return Edition(key=view.key, communities=communities, subject=view.subject,
-                       preheader=view.preheader, html=self.html(view), text=self.text(view))
+                       preheader=view.preheader, html=html, text=self.text(view))
 
     def mjml(self, view: View) -> str:
-        return _render(self.html_env, "digest.mjml.j2", view)
+        # Template indentation is only bytes in the email: HTML folds it, and we use no <pre>.
+        return _INDENT.sub("\n", _render(self.html_env, "digest.mjml.j2", view))
 
     def html(self, view: View) -> str:
         source = self.mjml(view)

@@ -54,6 +54,27 @@ class OtherCommunity:
     more: int
 
 
+@dataclass(frozen=True)
+class Detail:
+    """How much of each item the email shows; lowered step by step to fit the size budget."""
+
+    excerpt_chars: int
+    excerpts_per_community: int  # posts that show an excerpt; the rest show title and byline
+    outcomes_per_list: int  # decisions or actions shown per meeting; the rest are in the notes
+    outcome_chars: int
+
+
+DETAIL_LEVELS = (
+    Detail(excerpt_chars=220, excerpts_per_community=99, outcomes_per_list=5, outcome_chars=240),
+    Detail(excerpt_chars=160, excerpts_per_community=3, outcomes_per_list=3, outcome_chars=160),
+    Detail(excerpt_chars=120, excerpts_per_community=2, outcomes_per_list=3, outcome_chars=110),
+    Detail(excerpt_chars=100, excerpts_per_community=1, outcomes_per_list=2, outcome_chars=90),
+    Detail(excerpt_chars=0, excerpts_per_community=0, outcomes_per_list=2, outcome_chars=80),
+    Detail(excerpt_chars=0, excerpts_per_community=0, outcomes_per_list=1, outcome_chars=80),
+    Detail(excerpt_chars=0, excerpts_per_community=0, outcomes_per_list=0, outcome_chars=0),
+)
+
+
 @dataclass
 class View:
     config: Config
@@ -68,6 +89,7 @@ class View:
     intro: str
     web_issue_url: str | None
     generated_at: datetime
+    detail: Detail = DETAIL_LEVELS[0]
     toc: list[tuple[str, str, str]] = field(default_factory=list)  # (anchor, name, summary)
 
     @property
@@ -135,7 +157,7 @@ def item_date(item: Item, config: Config) -> str:
 
 
 def build_view(config: Config, issue: Issue, communities: frozenset[str] | None,
-               generated_at: datetime) -> View:
+               generated_at: datetime, detail: Detail = DETAIL_LEVELS[0]) -> View:
     """Split the issue for a reader of `communities` (None: everything, in full)."""
     if communities is None:
         own, rest = list(issue.sections), []
@@ -156,7 +178,7 @@ def build_view(config: Config, issue: Issue, communities: frozenset[str] | None,
         config=config, issue=issue, key=edition_key(communities), communities=communities,
         own=own, others=others, quiet=list(issue.quiet), subject=subject_line(issue),
         preheader=preheader_text(issue, own), intro=intro, web_issue_url=web_issue_url,
-        generated_at=generated_at, toc=toc,
+        generated_at=generated_at, detail=detail, toc=toc,
     )
 
 

@@ -1,0 +1,81 @@
+"""Gmail clips an HTML body at about 102 KB; every edition must stay under 90 KB."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from digest.models import Issue, Item, Meeting, MeetingOutcomes, Outcome, Section, Session
+from digest.period import Period
+from digest.render import SIZE_BUDGET_BYTES, render_editions
+from tests.support import utc, write_org
+
+OCT = Period.parse("2026-10", "monthly")
+WORDS = ("tenant repairs portal discovery accessibility audit findings pattern library "
+         "roadmap research interview synthesis data catalogue lineage incident review").split()
+
+
+def sentence(seed: int, n: int) -> str:
+    return " ".join(WORDS[(seed * 7 + i * 3) % len(WORDS)] for i in range(n)).capitalize()
+
+
+def stress_issue(config) -> Issue:
+    """12 communities, each with 20 posts, 4 meetings and 4 sessions."""
+    sections = []
+    tz = config.timezone
+    for c in config.communities:
+        posts = [Item(key=f"{c.id}-p{i}", community=c.id, kind="post", feed_url="f",
+                      title=sentence(i, 9), link=f"https://{c.id}.example.org/posts/{i}-"
+                      + sentence(i, 4).lower().replace(" ", "-"),
+                      author="Morgan Example-Longname", published=utc(2026, 10, 1 + i),
+                      updated=None, first_seen=utc(2026, 10, 1 + i), excerpt=sentence(i, 60),
+                      image=f"https://{c.id}.example.org/img/{i}.png" if i % 3 == 0 else None,
+                      image_alt="A photo from the session")
+                 for i in range(20)]
+        meetings = [Meeting(
+            Item(key=f"{c.id}-m{i}", community=c.id, kind="meeting", feed_url="f",
+                 title=f"{c.name} monthly meeting {i + 1}",
+                 link=f"https://wiki.example.org/display/{c.id.upper()}/Meeting+{i}",
+                 author=None, published=utc(2026, 10, 3 + i), updated=None,
+                 first_seen=utc(2026, 10, 3 + i), excerpt=sentence(i, 40)),
+            MeetingOutcomes(
+                decisions=tuple(Outcome(sentence(i + k, 16)) for k in range(3)),
+                actions=tuple(Outcome(sentence(i + k, 12), owner="Jordan Example",
+                                      due="14 Nov 2026") for k in range(3))))
+            for i in range(4)]
+        sessions = [Session(community=c.id, uid=f"{c.id}-s{i}", title=f"{c.name} session",
+                            start=OCT.next().start(tz) + timedelta(days=3 + 7 * i, hours=10),
+                            end=OCT.next().start(tz) + timedelta(days=3 + 7 * i, hours=11),
+                            location="Room 4.12, Riverside House",
+                            join_url="https://teams.example.org/l/meetup-join/abcdef1234567890",
+                            facilitator="Riley Example")
+                    for i in range(4)]
+        sections.append(Section(community_id=c.id, name=c.name, description=c.description,
+                                posts=posts[: config.max_items],
+                                more_posts=len(posts) - config.max_items,
+                                meetings=meetings, sessions=sessions))
+    return Issue(period=OCT, title=config.title, organisation=config.organisation,
+                 sections=sections, quiet=[], web_url=config.web_url, coming_period=OCT.next())
+
+
+@pytest.fixture
+def stress_config(tmp_path):
+    ids = ["product", "design", "data", "engineering", "research", "content", "security",
+           "architecture", "delivery", "analytics", "accessibility", "platform"]
+    return write_org(tmp_path, {cid: [] for cid in ids}).config()
+
+
+def test_every_edition_of_the_stress_organisation_fits_the_budget(stress_config):
+    issue = stress_issue(stress_config)
+    audiences = [None, frozenset({"data"}), frozenset({"design", "research", "content"}),
+                 frozenset(c.id for c in stress_config.communities[:6])]
+    editions = render_editions(stress_config, issue, audiences)
+    assert len(editions) == 4
+    for edition in editions:
+        size = len(edition.html.encode("utf-8"))
+        assert size < SIZE_BUDGET_BYTES, f"edition {edition.key} is {size / 1024:.1f} KB"
+    full = next(e for e in editions if e.key == "all")
+    # the budget holds because of max_items, not because content went missing
+    assert full.html.count("<h3") >= 12 * (5 + 4)
+    assert "See 15 more posts from" in full.html
