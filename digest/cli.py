@@ -136,8 +136,7 @@ def run(ctx: click.Context, period: str | None) -> None:
             ctx.exit(EXIT_OK)
         report = pipeline.collect(config, store, progress=_tty())
         _print_collect(report)
-        result = pipeline.build(config, store, p,
-                                failed_communities=frozenset(report.failed_communities))
+        result = pipeline.build(config, store, p)
         _print_build(result)
         sent = pipeline.send(config, store, p, progress=_tty())
     click.echo(f"{p}: sent: {sent.summary_line()}")

@@ -54,11 +54,13 @@ def recipients_of(config: Config) -> RecipientList:
     return load_recipients(config.delivery.recipients, {c.id for c in config.communities})
 
 
-def build(config: Config, store: Store, period: Period, *, now: datetime | None = None,
-          failed_communities: frozenset[str] = frozenset()) -> BuildResult:
+def build(config: Config, store: Store, period: Period, *, now: datetime | None = None
+          ) -> BuildResult:
     """Compose the issue and render one edition per distinct set of readers' communities."""
     now = now or utcnow()
     readers = recipients_of(config)
+    failed_communities = store.failed_communities(
+        {c.id: [*c.posts, *c.meetings] for c in config.communities})
     composition = compose(config, store, period, now=now, failed_communities=failed_communities)
     editions = render_editions(config, composition.issue,
                                (r.communities for r in readers.recipients), now)

@@ -245,6 +245,19 @@ class Store:
         self.db.execute("UPDATE issues SET sent_at = ? WHERE period = ? AND sent_at IS NULL",
                         (to_text(at), period))
 
+    # -- feed health -------------------------------------------------------
+
+    def failed_communities(self, communities: dict[str, list[str]]) -> frozenset[str]:
+        """Communities whose every posts and meetings feed failed at its last fetch.
+
+        `communities` maps a community id to its feed locations as configured now, so
+        feeds removed from the list do not count.
+        """
+        failed = {r["url"] for r in self.db.execute(
+            "SELECT url FROM feeds WHERE status IN ('error', 'gone')")}
+        return frozenset(cid for cid, urls in communities.items()
+                         if urls and all(u in failed for u in urls))
+
     # -- calendars ---------------------------------------------------------
 
     def save_calendar(self, url: str, community: str, body: bytes, at: datetime) -> None:
