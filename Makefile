@@ -39,7 +39,7 @@ node_modules/.installed: package.json
 
 ## test: install what the tests need (chromium included) and run them
 test: $(VENV)/.installed-test $(CHROMIUM) $(if $(wildcard package.json),node_modules/.installed)
-	$(PY) -m ruff check digest tests bench
+	$(PY) -m ruff check .
 	$(PY) -m pytest -n 2 -q
 
 ## bench: collection and sending benchmarks (figures printed, not asserted)
@@ -48,7 +48,7 @@ bench: $(VENV)/.installed-test
 	$(PY) bench/send_bench.py
 
 lint: $(VENV)/.installed-test
-	$(PY) -m ruff check digest tests bench
+	$(PY) -m ruff check .
 
 clean:
 	rm -rf out var bench/out .pytest_cache
