@@ -45,6 +45,7 @@ _BLOCK = _words(
 _NO_REGROUP = _words("ul ol dl table thead tbody tfoot tr li p h1 h2 h3 h4 h5 h6 pre")
 _DROP = ("script", "style", "noscript", "template", "head", "nav", "button", "svg", "iframe",
          "object", "select", "textarea")
+_NOT_IN_ITEM = ("ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6")
 _LINE_BREAKS = _words("p div li tr h1 h2 h3 h4 h5 h6 dd dt pre blockquote")
 
 # Feed and page chrome (Confluence "added by … / View Online", mail footers).
@@ -262,7 +263,7 @@ class _Extractor:
                 return section  # a sub-label inside a heading's section
         else:
             rich = _flatten(el)
-            match = re.match(r"^\s*([A-Za-z][A-Za-z &/'’-]{1,40}?)\s*[:–—]\s*", rich.text)
+            match = re.match(r"^\s*([A-Za-z][A-Za-z &/'’-]{1,40}?)\s*(?:[:–—-]\s*|$)", rich.text)
             kind = heading_kind(match.group(1)) if match else None
             rest = _Rich(rich.text[match.end():], rich.mentions, rich.times) if match else rich
             if kind and _opens(section, rest):
@@ -291,7 +292,7 @@ class _Extractor:
 
     def _list(self, el: lxml.html.HtmlElement, kind: Kind) -> None:
         for li in _list_items(el):
-            rich = _flatten(li, skip_tags=("ul", "ol", "table"))
+            rich = _flatten(li, skip_tags=_NOT_IN_ITEM)
             rich.text = " ".join(rich.text.split())
             if rich.text:
                 self._add(rich, kind)
@@ -300,7 +301,7 @@ class _Extractor:
         for li in _list_items(el):
             state = (li.get("data-decision-state") or "DECIDED").upper()
             if state == "DECIDED":
-                rich = _flatten(li, skip_tags=("ul", "ol", "table"))
+                rich = _flatten(li, skip_tags=_NOT_IN_ITEM)
                 rich.text = " ".join(rich.text.split())
                 self._add(rich, "decisions")
 
@@ -461,6 +462,15 @@ def make_outcome(
                 )
                 break
 
+    # "(Maria, due 14 November)", "[Joan Wu]": a trailing bracket of names and dates.
+    if acting:
+        match = _TRAILING_BRACKET.search(text)
+        found = _bracket_parts(match["inner"]) if match else None
+        if found:
+            owner = owner or found[0]
+            due = due or found[1]
+            text = text[: match.start()]
+
     # Confluence user mentions.
     if owner is None and rich.mentions:
         owner, text = _take_mentions(rich, text)
@@ -538,6 +548,25 @@ def _owner_from_text(text: str) -> tuple[str | None, str]:
     if match and match["owner"].lstrip("@").split()[0].lower() not in _NOT_NAMES:
         return _tidy_names(match["owner"]), text[: match.start()]
     return None, text
+
+
+def _bracket_parts(inner: str) -> tuple[str | None, str | None] | None:
+    """Owner and due date from a bracket, if every part of it is one of those."""
+    owner = due = None
+    for part in re.split(r"\s*[,;]\s*|\s+[–—-]\s+", inner.strip()):
+        if not part:
+            continue
+        date = _DATE_ONLY.match(part)
+        label = _OWNER_LABEL.fullmatch(part)
+        if date and due is None:
+            due = date["due"]
+        elif label and owner is None:
+            owner = _tidy_names(label["owner"])
+        elif owner is None and _bracket_owner(part):
+            owner = _bracket_owner(part)
+        else:
+            return None
+    return (owner, due) if owner or due else None
 
 
 def _bracket_owner(inner: str) -> str | None:
