@@ -85,6 +85,7 @@ _ITEM_LABEL = re.compile(
     r"|resolved|resolution|outcome)\s*[:\-–—]\s*",
     re.IGNORECASE,
 )
+_PLAIN_LABEL = re.compile(r"^\s*([A-Za-z][A-Za-z &/'’-]{1,40}?)\s*(?:[:–—-]\s*|$)")
 _NOTHING = re.compile(
     r"^(?:none|n/?a|nil|tbc|tbd|-+|—|nothing(?: to report)?(?: this time)?"
     r"|no (?:decisions?|actions?|action items?|outcomes?)(?: (?:made|taken|agreed|recorded))?"
@@ -228,6 +229,8 @@ class _Extractor:
                 self._confluence_decisions(el)
             elif "inline-task-list" in classes:  # Confluence: tasks wherever they are
                 self._list(el, "actions")
+            elif self._labelled_list(el):
+                pass
             elif section:
                 self._list(el, section.kind)
                 section.shape = "list"
@@ -263,7 +266,7 @@ class _Extractor:
                 return section  # a sub-label inside a heading's section
         else:
             rich = _flatten(el)
-            match = re.match(r"^\s*([A-Za-z][A-Za-z &/'’-]{1,40}?)\s*(?:[:–—-]\s*|$)", rich.text)
+            match = _PLAIN_LABEL.match(rich.text)
             kind = heading_kind(match.group(1)) if match else None
             rest = _Rich(rich.text[match.end():], rich.mentions, rich.times) if match else rich
             if kind and _opens(section, rest):
@@ -296,6 +299,36 @@ class _Extractor:
             rich.text = " ".join(rich.text.split())
             if rich.text:
                 self._add(rich, kind)
+
+    def _labelled_list(self, el: lxml.html.HtmlElement) -> bool:
+        """Markdown notes often go "- **Decisions**" with the decisions nested below.
+
+        True when some item of `el` is such a label; those items are taken
+        (the text after the label, and the lists nested in the item).
+        """
+        labelled = False
+        for li in el.iterchildren("li"):
+            bold = self._leading_bold(li)
+            if bold is not None:
+                label = _squash(bold.text_content())
+                rest = _flatten(li, skip={bold}, skip_tags=_NOT_IN_ITEM)
+            else:
+                rich = _flatten(li, skip_tags=_NOT_IN_ITEM)
+                match = _PLAIN_LABEL.match(rich.text)
+                if not match:
+                    continue
+                label = match.group(1)
+                rest = _Rich(rich.text[match.end():], rich.mentions, rich.times)
+            kind = heading_kind(label)
+            if not kind:
+                continue
+            labelled = True
+            self._lines(_Rich(" ".join(rest.text.split()), rest.mentions, rest.times),
+                        _Section(kind, _LEAD_IN_LEVEL))
+            for nested in li.iter("ul", "ol"):
+                if nested is not li and _nearest(nested, "li") is li:
+                    self._list(nested, kind)
+        return labelled
 
     def _confluence_decisions(self, el: lxml.html.HtmlElement) -> None:
         for li in _list_items(el):

@@ -294,3 +294,24 @@ def test_a_one_megabyte_page_finishes_fast() -> None:
     elapsed = time.perf_counter() - started
     assert elapsed < 2.0, elapsed
     assert len(found.actions) == MAX_ITEMS and found.actions[0].due == "14 November"
+
+
+def test_outlook_word_html_with_bold_lead_ins_and_mso_bullets() -> None:
+    found = extract_outcomes(notes("outlook.html"))
+    assert texts(found.decisions) == [
+        "Month-end close moves to working day 4 from January.",
+        "Expense policy v3 approved as drafted.",
+    ]
+    assert found.actions == (
+        Outcome("Brief the regional controllers", owner="Priya", due="12 December"),
+        Outcome("Update the close calendar in SharePoint", owner="Marcus"),
+    )  # "Next meeting" and the signature are not outcomes
+
+
+def test_markdown_list_items_that_are_labels() -> None:
+    found = extract_outcomes(notes("markdown_labels.html"))
+    assert texts(found.decisions) == [
+        "Adopt WCAG 2.2 AA as the baseline",
+        "Screen-reader testing is part of every release",
+    ]
+    assert found.actions == (Outcome("Audit the intranet home page", owner="Ben"),)
