@@ -229,7 +229,7 @@ class _Extractor:
                 self._confluence_decisions(el)
             elif "inline-task-list" in classes:  # Confluence: tasks wherever they are
                 self._list(el, "actions")
-            elif self._labelled_list(el):
+            elif self._labelled_list(el, section):
                 pass
             elif section:
                 self._list(el, section.kind)
@@ -300,35 +300,49 @@ class _Extractor:
             if rich.text:
                 self._add(rich, kind)
 
-    def _labelled_list(self, el: lxml.html.HtmlElement) -> bool:
+    def _labelled_list(self, el: lxml.html.HtmlElement, section: _Section | None) -> bool:
         """Markdown notes often go "- **Decisions**" with the decisions nested below.
 
         True when some item of `el` is such a label; those items are taken
         (the text after the label, and the lists nested in the item).
         """
-        labelled = False
-        for li in el.iterchildren("li"):
-            bold = self._leading_bold(li)
-            if bold is not None:
-                label = _squash(bold.text_content())
-                rest = _flatten(li, skip={bold}, skip_tags=_NOT_IN_ITEM)
-            else:
-                rich = _flatten(li, skip_tags=_NOT_IN_ITEM)
-                match = _PLAIN_LABEL.match(rich.text)
-                if not match:
-                    continue
-                label = match.group(1)
-                rest = _Rich(rich.text[match.end():], rich.mentions, rich.times)
-            kind = heading_kind(label)
-            if not kind:
+        items = list(el.iterchildren("li"))
+        labels = [self._item_label(li) for li in items]
+        if not any(kind for kind, _ in labels):
+            return False
+        for li, (kind, rest) in zip(items, labels, strict=True):
+            if kind is None:
+                if section:  # an ordinary item of the section the list is in
+                    self._list_item_tree(li, section.kind)
                 continue
-            labelled = True
             self._lines(_Rich(" ".join(rest.text.split()), rest.mentions, rest.times),
                         _Section(kind, _LEAD_IN_LEVEL))
             for nested in li.iter("ul", "ol"):
                 if nested is not li and _nearest(nested, "li") is li:
                     self._list(nested, kind)
-        return labelled
+        return True
+
+    def _list_item_tree(self, li: lxml.html.HtmlElement, kind: Kind) -> None:
+        for item in li.iter("li"):
+            rich = _flatten(item, skip_tags=_NOT_IN_ITEM)
+            rich.text = " ".join(rich.text.split())
+            if rich.text:
+                self._add(rich, kind)
+
+    def _item_label(self, li: lxml.html.HtmlElement) -> tuple[Kind | None, _Rich]:
+        """The outcome kind a list item's leading label names, and the text after it."""
+        bold = self._leading_bold(li)
+        if bold is not None:
+            label = _squash(bold.text_content())
+            rest = _flatten(li, skip={bold}, skip_tags=_NOT_IN_ITEM)
+        else:
+            rich = _flatten(li, skip_tags=_NOT_IN_ITEM)
+            match = _PLAIN_LABEL.match(rich.text)
+            if not match:
+                return None, rich
+            label = match.group(1)
+            rest = _Rich(rich.text[match.end():], rich.mentions, rich.times)
+        return heading_kind(label), rest
 
     def _confluence_decisions(self, el: lxml.html.HtmlElement) -> None:
         for li in _list_items(el):
