@@ -73,11 +73,12 @@ def sessions(
     for component in cal.walk("VEVENT"):
         uid = str(component.get("UID") or "").strip() or _anonymous_uid(component)
         series.setdefault(uid, []).append(component)
+    known_zone = floating_tz is not tz or not cal.get("X-WR-TIMEZONE")
 
     found: list[Session] = []
     for uid, events in series.items():
         try:
-            occurrences = _expand(cal, timezones, events, window_start, window_end)
+            occurrences = _expand(cal, timezones, events, window_start, window_end, known_zone)
             for occurrence in occurrences:
                 session = _session(occurrence, uid, community, tz, floating_tz)
                 if session is not None and window_start <= session.start < window_end:
@@ -101,9 +102,78 @@ def _parse(ics: bytes) -> icalendar.Calendar:
     try:
         cal = icalendar.Calendar.from_ical(ics)
     except Exception as exc:
-        raise CalendarError(f"the calendar cannot be parsed: {exc}") from None
+        cal = _parse_by_component(ics, exc)
     if isinstance(cal, list) or cal.name != "VCALENDAR":
         raise CalendarError("the file holds no single VCALENDAR")
+    return cal
+
+
+def _parse_by_component(ics: bytes, first_error: Exception) -> icalendar.Calendar:
+    """Parse a well-formed calendar one component at a time, skipping those that fail.
+
+    icalendar refuses a whole file for one malformed line, but one bad VEVENT
+    must not hide a community's other sessions. A file whose BEGIN/END lines
+    do not balance (truncated, or not a calendar) is still an error.
+    """
+    text = ics.decode("utf-8", "replace").lstrip("\ufeff")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    header: list[str] = []
+    blocks: list[tuple[str, list[str]]] = []
+    stack: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        marker = re.match(r"(BEGIN|END):([A-Za-z0-9-]+)\s*$", line)
+        depth = len(stack)  # 1: inside VCALENDAR, 2+: inside one of its components
+        if marker and marker.group(1).upper() == "BEGIN":
+            stack.append(marker.group(2).upper())
+            if depth == 1:
+                blocks.append((stack[-1], [line]))
+            elif depth >= 2:
+                blocks[-1][1].append(line)
+            continue
+        if marker:
+            name = marker.group(2).upper()
+            if not stack or stack[-1] != name:
+                open_now = stack[-1] if stack else "nothing"
+                raise CalendarError(
+                    f"the calendar cannot be parsed: line {number} ends {name} where "
+                    f"{open_now} is open ({first_error})"
+                )
+            stack.pop()
+            if depth >= 2:
+                blocks[-1][1].append(line)
+            if not stack:
+                break
+            continue
+        if depth >= 2:
+            blocks[-1][1].append(line)
+        elif depth == 1:
+            header.append(line)
+    if stack:
+        raise CalendarError(
+            f"the calendar cannot be parsed: it ends before END:{stack[-1]} (a truncated "
+            f"download?): {first_error}"
+        )
+
+    def attempt(body: list[str]) -> icalendar.Calendar | None:
+        source = "\r\n".join(["BEGIN:VCALENDAR", *body, "END:VCALENDAR", ""])
+        try:
+            return icalendar.Calendar.from_ical(source.encode("utf-8"))
+        except Exception:
+            return None
+
+    good_header = [line for line in header if line.strip() and attempt([line])]
+    kept: list[str] = list(good_header)
+    skipped = 0
+    for _name, block in blocks:
+        if attempt([*good_header, *block]) is not None:
+            kept.extend(block)
+        else:
+            skipped += 1
+    cal = attempt(kept)
+    if cal is None:
+        raise CalendarError(f"the calendar cannot be parsed: {first_error}")
+    log.warning("calendar: skipped %d component(s) that could not be parsed (%s)",
+                skipped, first_error)
     return cal
 
 
@@ -123,8 +193,12 @@ def _aware(value: datetime, tz: tzinfo) -> datetime:
 
 
 def _anonymous_uid(component: icalendar.cal.Component) -> str:
-    dtstart = component.get("DTSTART")
-    raw = f"{component.get('SUMMARY')}|{dtstart.to_ical() if dtstart is not None else ''}"
+    try:
+        dtstart = component.get("DTSTART")
+        when = dtstart.to_ical() if dtstart is not None else ""
+    except Exception:  # a broken DTSTART: the series will be skipped anyway
+        when = ""
+    raw = f"{component.get('SUMMARY')}|{when}"
     return "nouid-" + hashlib.sha1(raw.encode("utf-8", "replace")).hexdigest()[:16]
 
 
@@ -134,11 +208,13 @@ def _expand(
     events: list[icalendar.cal.Component],
     start: datetime,
     end: datetime,
+    known_zone: bool,
 ) -> Iterable[icalendar.cal.Component]:
     """Expand one series (a master and its overrides) inside its own small calendar."""
     own = icalendar.Calendar()
     for key, value in cal.items():  # VERSION, PRODID, X-WR-TIMEZONE
-        own[key] = value
+        if key.upper() != "X-WR-TIMEZONE" or known_zone:  # the library chokes on unknown zones
+            own[key] = value
     for component in timezones:
         own.add_component(component)
     for event in events:

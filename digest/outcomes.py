@@ -848,7 +848,10 @@ def _header_roles(row: lxml.html.HtmlElement) -> tuple[dict[str, int], Kind | No
     if not header_like or recognised == 0:
         return None
     if "text" not in roles:
-        roles["text"] = next(i for i in range(len(cells)) if i not in roles.values())
+        free = [i for i in range(len(cells)) if i not in roles.values()]
+        if not free:
+            return {}, None  # "Owner | Due" and no text column: skip it, guess the rows
+        roles["text"] = free[0]
     return roles, kind
 
 

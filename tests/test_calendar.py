@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
 
 from digest.calendar import CalendarError, sessions
@@ -385,3 +386,55 @@ def test_a_calendar_that_does_not_parse_raises_calendar_error(body: bytes, says:
     with pytest.raises(CalendarError, match=says):
         sessions(body, "data", at(2026, 11, 1), at(2026, 12, 1), LONDON)
     assert issubclass(CalendarError, ValueError)
+
+
+def test_a_component_the_library_rejects_is_skipped_not_the_calendar() -> None:
+    cal = ics("""
+BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Apple Inc.//macOS 15.1//EN
+X-PASTED-BY-HAND
+BEGIN:VEVENT
+UID:with-broken-alarm
+DTSTART:20261110T100000Z
+SUMMARY:Has a broken alarm
+BEGIN:VALARM
+ACTION:DISPLAY
+TRIGGER:-PT15 minutes
+END:VALARM
+END:VEVENT
+BEGIN:VEVENT
+UID:fine
+DTSTART:20261112T100000Z
+DTEND:20261112T110000Z
+SUMMARY:Still here
+END:VEVENT
+END:VCALENDAR
+""")
+    with pytest.raises(ValueError):  # the library alone refuses the whole file
+        icalendar.Calendar.from_ical(cal)
+    found = sessions(cal, "data", at(2026, 11, 1), at(2026, 12, 1), LONDON)
+    assert [s.title for s in found] == ["Still here"]
+
+
+def test_a_broken_windows_timezone_block_still_gives_sessions() -> None:
+    broken = EXCHANGE.replace(b"TZOFFSETFROM:+0100", b"TZOFFSETFROM:+01", 1)
+    with pytest.raises(ValueError):
+        icalendar.Calendar.from_ical(broken)
+    found = sessions(broken, "data", at(2026, 10, 1), at(2026, 11, 1), LONDON)
+    clinic = [s.start for s in found if s.title == "Data clinic"]
+    # Without its VTIMEZONE the Windows name still means London time.
+    assert clinic == [at(2026, 10, 13, 10), at(2026, 10, 20, 10), at(2026, 10, 27, 10)]
+
+
+def test_unknown_x_wr_timezone_falls_back_to_the_organisation_zone() -> None:
+    cal = floating("X-WR-TIMEZONE:Mars/Olympus_Mons")
+    (meetup,) = sessions(cal, "data", at(2026, 11, 1), at(2026, 12, 1), LONDON)
+    assert meetup.start == at(2026, 11, 4, 18, 30)
+
+
+def test_a_truncated_download_is_a_calendar_error() -> None:
+    cut = GOOGLE.index(b"BEGIN:VEVENT\r\nDTSTART:20261125")
+    truncated = GOOGLE[:cut] + b"BEGIN:VEVENT\r\nDTST"
+    with pytest.raises(CalendarError, match="END:VEVENT"):
+        sessions(truncated, "design", at(2026, 11, 1), at(2026, 12, 1), LONDON)

@@ -315,3 +315,10 @@ def test_markdown_list_items_that_are_labels() -> None:
         "Screen-reader testing is part of every release",
     ]
     assert found.actions == (Outcome("Audit the intranet home page", owner="Ben"),)
+
+
+def test_table_header_with_only_owner_and_due_columns_is_not_a_header() -> None:
+    html = """
+    <h2>Actions</h2>
+    <table><tr><th>Owner</th><th>Due</th></tr><tr><td>Ana</td><td>Friday</td></tr></table>"""
+    assert extract_outcomes(html).actions == (Outcome("Ana", due="Friday"),)
