@@ -322,3 +322,22 @@ def test_table_header_with_only_owner_and_due_columns_is_not_a_header() -> None:
     <h2>Actions</h2>
     <table><tr><th>Owner</th><th>Due</th></tr><tr><td>Ana</td><td>Friday</td></tr></table>"""
     assert extract_outcomes(html).actions == (Outcome("Ana", due="Friday"),)
+
+
+def test_google_docs_class_bold_label_ends_a_lead_in_section() -> None:
+    html = """<html><head><style type="text/css">.c0{padding-top:0pt;line-height:1.15}
+    .c3{color:#000000;font-weight:700;font-size:11pt}.c5{color:#000000;font-weight:400}</style>
+    </head><body class="c11 doc-content">
+    <p class="c0"><span class="c3">Decisions</span></p>
+    <p class="c0"><span class="c5">We keep the Tuesday lunchtime slot.</span></p>
+    <p class="c0"><span class="c3">Any other business</span></p>
+    <p class="c0"><span class="c5">Kofi is on leave in December.</span></p></body></html>"""
+    assert extract_outcomes(html).decisions == (Outcome("We keep the Tuesday lunchtime slot."),)
+
+
+def test_google_docs_normal_weight_wrapper_is_not_bold() -> None:
+    html = """<p><strong>Next steps:</strong></p>
+    <div><b style="font-weight:normal;" id="docs-internal-guid-5e6f7a8b-7fff-1234-5678"><span
+    style="font-size:11pt;font-family:Arial,sans-serif;font-weight:400;white-space:pre-wrap;"
+    >Ana to send the calendar invite</span></b></div>"""
+    assert extract_outcomes(html).actions == (Outcome("Send the calendar invite", owner="Ana"),)
