@@ -269,10 +269,11 @@ class _Extractor:
             match = _PLAIN_LABEL.match(rich.text)
             kind = heading_kind(match.group(1)) if match else None
             rest = _Rich(rich.text[match.end():], rich.mentions, rich.times) if match else rich
-            if kind and _opens(section, rest):
-                opened = _Section(kind, _LEAD_IN_LEVEL)
-                self._lines(rest, opened)
-                return opened
+            if kind and not rest.text.strip():  # a bare "Decisions:" line opens a section
+                return _Section(kind, _LEAD_IN_LEVEL)
+            if kind:  # plain "Outcome: we liked it." is one item; the prose after it is not
+                self._lines(rest, _Section(kind, _LEAD_IN_LEVEL))
+                return section
         if section:
             self._paragraph(el, section)
         return section

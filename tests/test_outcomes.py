@@ -341,3 +341,13 @@ def test_google_docs_normal_weight_wrapper_is_not_bold() -> None:
     style="font-size:11pt;font-family:Arial,sans-serif;font-weight:400;white-space:pre-wrap;"
     >Ana to send the calendar invite</span></b></div>"""
     assert extract_outcomes(html).actions == (Outcome("Send the calendar invite", owner="Ana"),)
+
+
+def test_plain_labelled_line_is_one_item_not_a_section() -> None:
+    html = """
+    <p>We tried the new retro board.</p>
+    <p>Outcome: the board stays for another month.</p>
+    <p>Then we talked about the Christmas social.</p>
+    <p>Thanks all!</p>"""
+    assert extract_outcomes(html) == MeetingOutcomes(
+        decisions=(Outcome("The board stays for another month."),))
