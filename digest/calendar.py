@@ -71,20 +71,36 @@ def sessions(
     timezones = [c for c in cal.subcomponents if c.name == "VTIMEZONE"]
     series: dict[str, list[icalendar.cal.Component]] = {}
     for component in cal.walk("VEVENT"):
-        uid = str(component.get("UID") or "").strip() or _anonymous_uid(component)
-        series.setdefault(uid, []).append(component)
+        series.setdefault(_uid_of(component), []).append(component)
     known_zone = floating_tz is not tz or not cal.get("X-WR-TIMEZONE")
 
     found: list[Session] = []
-    for uid, events in series.items():
-        try:
-            occurrences = _expand(cal, timezones, events, window_start, window_end, known_zone)
-            for occurrence in occurrences:
+    try:  # fast path: the whole calendar in one query
+        everything = list(_expand(cal, timezones, list(cal.walk("VEVENT")), window_start,
+                                  window_end, known_zone))
+    except Exception:  # something in it is broken: find out which series, skip only those
+        everything = None
+    if everything is not None:
+        for occurrence in everything:
+            uid = _uid_of(occurrence)
+            try:
                 session = _session(occurrence, uid, community, tz, floating_tz)
-                if session is not None and window_start <= session.start < window_end:
-                    found.append(session)
-        except Exception as exc:  # one broken series must not sink the calendar
-            log.warning("calendar of %s: skipped event %s: %s", community, uid, exc)
+            except Exception as exc:
+                log.warning("calendar of %s: skipped an occurrence of %s: %s", community, uid, exc)
+                continue
+            if session is not None and window_start <= session.start < window_end:
+                found.append(session)
+    else:
+        for uid, events in series.items():
+            try:
+                occurrences = _expand(cal, timezones, events, window_start, window_end,
+                                      known_zone)
+                for occurrence in occurrences:
+                    session = _session(occurrence, uid, community, tz, floating_tz)
+                    if session is not None and window_start <= session.start < window_end:
+                        found.append(session)
+            except Exception as exc:  # one broken series must not sink the calendar
+                log.warning("calendar of %s: skipped event %s: %s", community, uid, exc)
     found.sort(key=lambda s: (s.start, s.title, s.uid))
     return _unique(found)
 
@@ -190,6 +206,10 @@ def _calendar_zone(cal: icalendar.Calendar) -> tzinfo | None:
 
 def _aware(value: datetime, tz: tzinfo) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+
+
+def _uid_of(component: icalendar.cal.Component) -> str:
+    return str(component.get("UID") or "").strip() or _anonymous_uid(component)
 
 
 def _anonymous_uid(component: icalendar.cal.Component) -> str:

@@ -289,13 +289,22 @@ class _Extractor:
     def _lines(self, rich: _Rich, section: _Section) -> None:
         """Each line of a paragraph is an item (Google Docs and Outlook use <br> as bullets)."""
         for line in rich.text.split("\n"):
+            if self._full(section.kind):
+                break
             line = line.strip()
             if not line or (line.endswith(":") and len(line) < 120):
                 continue  # empty, or an intro such as "Carried over from last time:"
             self._add(_Rich(line, rich.mentions, rich.times), section.kind)
 
+    def _full(self, kind: Kind) -> bool:
+        """No room left for items of this kind: stop reading (keeps huge pages cheap)."""
+        kinds = ("decisions", "actions") if kind == "mixed" else (kind,)
+        return all(len(self.found[k]) >= MAX_ITEMS for k in kinds)
+
     def _list(self, el: lxml.html.HtmlElement, kind: Kind) -> None:
         for li in _list_items(el):
+            if self._full(kind):
+                break
             rich = _flatten(li, skip_tags=_NOT_IN_ITEM)
             rich.text = " ".join(rich.text.split())
             if rich.text:
@@ -308,6 +317,8 @@ class _Extractor:
         (the text after the label, and the lists nested in the item).
         """
         items = list(el.iterchildren("li"))
+        if len(items) > 50:
+            return False  # label lists are short; don't pay for scanning a long one
         labels = [self._item_label(li) for li in items]
         if not any(kind for kind, _ in labels):
             return False
@@ -325,6 +336,8 @@ class _Extractor:
 
     def _list_item_tree(self, li: lxml.html.HtmlElement, kind: Kind) -> None:
         for item in li.iter("li"):
+            if self._full(kind):
+                break
             rich = _flatten(item, skip_tags=_NOT_IN_ITEM)
             rich.text = " ".join(rich.text.split())
             if rich.text:
@@ -367,6 +380,8 @@ class _Extractor:
         if kind is None:
             return  # a table outside any outcome section, with no Action/Decision column
         for row in rows:
+            if self._full(kind):
+                break
             cells = [c for c in row if c.tag in ("td", "th")]
             if not cells:
                 continue
