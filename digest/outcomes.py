@@ -260,9 +260,12 @@ class _Extractor:
                 opened = _Section(kind, _LEAD_IN_LEVEL)
                 self._lines(rest, opened)
                 return opened
+            if kind:  # "**Action:** Ana to book" inside a heading's section: one item
+                self._lines(rest, _Section(kind, _LEAD_IN_LEVEL))
+                return section
             if section and section.level == _LEAD_IN_LEVEL and _is_label(label, rest):
                 return None  # "Attendees:" after a lead-in section: that section is over
-            if _is_label(label, rest):
+            if _is_label(label, rest) and not rest.text.strip():
                 return section  # a sub-label inside a heading's section
         else:
             rich = _flatten(el)

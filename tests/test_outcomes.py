@@ -351,3 +351,19 @@ def test_plain_labelled_line_is_one_item_not_a_section() -> None:
     <p>Thanks all!</p>"""
     assert extract_outcomes(html) == MeetingOutcomes(
         decisions=(Outcome("The board stays for another month."),))
+
+
+def test_bold_labelled_items_inside_a_heading_section() -> None:
+    html = """
+    <h2>Outcomes</h2>
+    <p><strong>Decision:</strong> the newsletter goes monthly.</p>
+    <p><strong>Action:</strong> Ana to set up the mailing list by 1 December.</p>
+    <p><strong>Budget:</strong> no change this quarter.</p>
+    <h2>Other news</h2><p><strong>Action:</strong> not from this section</p>"""
+    found = extract_outcomes(html)
+    assert texts(found.decisions) == [
+        "The newsletter goes monthly.", "Budget: no change this quarter."]
+    assert found.actions == (
+        Outcome("Set up the mailing list", owner="Ana", due="1 December"),
+        Outcome("Not from this section"),
+    )
