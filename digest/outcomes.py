@@ -146,7 +146,9 @@ _NOT_NAMES = _words(
     "agreed decided decision action actions todo next review check follow ask send share update "
     "create write draft book set add make find get look investigate schedule organise organize "
     "prepare confirm contact email call reach circulate publish propose present run start finish "
-    "tbc tbd n/a na none group members community cop"
+    "tbc tbd n/a na none group members community cop here channel "
+    "monday tuesday wednesday thursday friday saturday sunday january february march april "
+    "may june july august september october november december"
 )
 
 _MENTION_OPEN, _MENTION_CLOSE = "\ue000", "\ue001"
@@ -593,7 +595,7 @@ def _take_mentions(rich: _Rich, text: str) -> tuple[str | None, str]:
 
 def _owner_from_text(text: str) -> tuple[str | None, str]:
     match = _AT.search(text)
-    if match:
+    if match and match["name"].lower() not in _NOT_NAMES:  # not @here, @channel, @all
         name = (match["name"] + match["more"]).strip()
         lead = re.match(rf"^\s*{re.escape(match.group(0))}\s*(?:(?:to|will)\s+|[:\-–—]\s*)?", text)
         if lead:

@@ -367,3 +367,20 @@ def test_bold_labelled_items_inside_a_heading_section() -> None:
         Outcome("Set up the mailing list", owner="Ana", due="1 December"),
         Outcome("Not from this section"),
     )
+
+
+def test_things_that_look_like_owners_but_are_not() -> None:
+    html = """
+    <h2>Actions</h2>
+    <ul>
+      <li>@here please vote on the logo before Friday</li>
+      <li>Monday to become the default meeting day</li>
+      <li>Send the slides to Maria Gonzalez</li>
+      <li>UX team to review the prototype</li>
+    </ul>"""
+    assert extract_outcomes(html).actions == (
+        Outcome("@here please vote on the logo", due="Friday"),
+        Outcome("Monday to become the default meeting day"),
+        Outcome("Send the slides to Maria Gonzalez"),
+        Outcome("UX team to review the prototype"),
+    )
