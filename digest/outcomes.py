@@ -541,7 +541,7 @@ def make_outcome(
 
     # Confluence user mentions.
     if owner is None and rich.mentions:
-        owner, text = _take_mentions(rich, text)
+        owner, text = _take_mentions(rich, text, acting=acting)
 
     if owner is None:
         match = _OWNER_LABEL.search(text)
@@ -574,7 +574,8 @@ def _looks_like_action(rich: _Rich, text: str) -> bool:
     return bool(match and match["owner"].split()[0].lower() not in _NOT_NAMES)
 
 
-def _take_mentions(rich: _Rich, text: str) -> tuple[str | None, str]:
+def _take_mentions(rich: _Rich, text: str, *, acting: bool) -> tuple[str | None, str]:
+    """Owner from user mentions at the start or end of the item (anywhere, for an action)."""
     tokens = [f"{_MENTION_OPEN}{i}{_MENTION_CLOSE}" for i in range(len(rich.mentions))]
     present = [(i, t) for i, t in enumerate(tokens) if t in text]
     if not present:
@@ -590,7 +591,8 @@ def _take_mentions(rich: _Rich, text: str) -> tuple[str | None, str]:
     )
     if tail:
         return ", ".join(names), text[: tail.start()]
-    return ", ".join(names), text  # a mention inside the sentence stays, as a name
+    # A mention inside the sentence stays in it, as a name; for an action it is the owner.
+    return (", ".join(names) if acting else None), text
 
 
 def _owner_from_text(text: str) -> tuple[str | None, str]:

@@ -384,3 +384,11 @@ def test_things_that_look_like_owners_but_are_not() -> None:
         Outcome("Send the slides to Maria Gonzalez"),
         Outcome("UX team to review the prototype"),
     )
+
+
+def test_a_mention_inside_a_decision_is_not_its_owner() -> None:
+    html = """<ul class="decision-list"><li data-decision-state="DECIDED">Thanks to
+    <a class="confluence-userlink user-mention" data-username="priya">Priya Shah</a>
+    we adopt the new intake form</li></ul>"""
+    assert extract_outcomes(html).decisions == (
+        Outcome("Thanks to Priya Shah we adopt the new intake form"),)
