@@ -69,9 +69,6 @@ def sessions(
     window_end = _aware(end, tz)
 
     timezones = [c for c in cal.subcomponents if c.name == "VTIMEZONE"]
-    series: dict[str, list[icalendar.cal.Component]] = {}
-    for component in cal.walk("VEVENT"):
-        series.setdefault(_uid_of(component), []).append(component)
     known_zone = floating_tz is not tz or not cal.get("X-WR-TIMEZONE")
 
     found: list[Session] = []
@@ -91,6 +88,9 @@ def sessions(
             if session is not None and window_start <= session.start < window_end:
                 found.append(session)
     else:
+        series: dict[str, list[icalendar.cal.Component]] = {}
+        for component in cal.walk("VEVENT"):
+            series.setdefault(_uid_of(component), []).append(component)
         for uid, events in series.items():
             try:
                 occurrences = _expand(cal, timezones, events, window_start, window_end,
