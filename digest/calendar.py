@@ -1,17 +1,393 @@
-"""Coming sessions (interim: replaced by the full calendar reader on the `content` branch)."""
+"""Coming sessions from a community's iCalendar feed: the rota made visible.
+
+Calendars come from Outlook/Exchange (Windows zone names with their own
+VTIMEZONE), Google (X-WR-TIMEZONE, UTC times), and hand-made files (floating
+times). `recurring_ical_events` expands RRULE/RDATE/EXDATE and applies
+RECURRENCE-ID overrides (and X-WR-TIMEZONE); what it does not do we do here:
+it returns occurrences overridden as STATUS:CANCELLED, and one broken VEVENT
+makes its whole query raise, so each series is expanded on its own.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
+import hashlib
+import logging
+import re
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta, tzinfo
+from html.parser import HTMLParser
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import icalendar
+import recurring_ical_events
 
 from .models import Session
 
+log = logging.getLogger(__name__)
+
+# Margin around the window when asking the library, so floating times and
+# all-day dates (which it compares in its own way) are never cut off; the
+# exact [start, end) filter is applied after conversion to the organisation's zone.
+_MARGIN = timedelta(days=2)
+
+# Exchange "availability only" publishing turns every event into one of these.
+_FREE_BUSY_SUMMARIES = {"", "busy", "free", "tentative", "away", "out of office",
+                        "working elsewhere", "oof"}
+
+_URL_RE = re.compile(r"https://[^\s<>\"'()\[\]]+", re.IGNORECASE)
+_JOIN_HOSTS = re.compile(
+    r"^https://([a-z0-9-]+\.)*(teams\.microsoft\.com|teams\.live\.com|zoom\.us|zoomgov\.com"
+    r"|meet\.google\.com|webex\.com|gotomeeting\.com|meet\.goto\.com|whereby\.com"
+    r"|meet\.jit\.si)(/|$)",
+    re.IGNORECASE,
+)
+_FACILITATOR_RE = re.compile(
+    r"^\s*(?:facilitator|facilitated by|facilitation|host|hosted by|chair)\s*[:\-–—]\s*(.+?)\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+_HTML_HINT = re.compile(r"<(br|p|div|a|b|i|span|ul|li)\b", re.IGNORECASE)
+
 
 class CalendarError(ValueError):
-    pass
+    """The calendar as a whole cannot be read; the message says what is wrong."""
 
 
-def sessions(ics: bytes, community: str, start: datetime, end: datetime, tz: ZoneInfo
-             ) -> list[Session]:
-    return []
+def sessions(
+    ics: bytes, community: str, start: datetime, end: datetime, tz: ZoneInfo
+) -> list[Session]:
+    """The occurrences of `ics` that start in [start, end), in zone `tz`, sorted by start.
+
+    Cancelled events and occurrences, and free/busy-only blocks, are left out.
+    A VEVENT that cannot be read is skipped (and logged); a file that is not a
+    calendar at all raises CalendarError.
+    """
+    cal = _parse(ics)
+    floating_tz = _calendar_zone(cal) or tz
+    window_start = _aware(start, tz)
+    window_end = _aware(end, tz)
+
+    timezones = [c for c in cal.subcomponents if c.name == "VTIMEZONE"]
+    known_zone = floating_tz is not tz or not cal.get("X-WR-TIMEZONE")
+
+    found: list[Session] = []
+    try:  # fast path: the whole calendar in one query
+        everything = list(_expand(cal, timezones, list(cal.walk("VEVENT")), window_start,
+                                  window_end, known_zone))
+    except Exception:  # something in it is broken: find out which series, skip only those
+        everything = None
+    if everything is not None:
+        for occurrence in everything:
+            uid = _uid_of(occurrence)
+            try:
+                session = _session(occurrence, uid, community, tz, floating_tz)
+            except Exception as exc:
+                log.warning("calendar of %s: skipped an occurrence of %s: %s", community, uid, exc)
+                continue
+            if session is not None and window_start <= session.start < window_end:
+                found.append(session)
+    else:
+        series: dict[str, list[icalendar.cal.Component]] = {}
+        for component in cal.walk("VEVENT"):
+            series.setdefault(_uid_of(component), []).append(component)
+        for uid, events in series.items():
+            try:
+                occurrences = _expand(cal, timezones, events, window_start, window_end,
+                                      known_zone)
+                for occurrence in occurrences:
+                    session = _session(occurrence, uid, community, tz, floating_tz)
+                    if session is not None and window_start <= session.start < window_end:
+                        found.append(session)
+            except Exception as exc:  # one broken series must not sink the calendar
+                log.warning("calendar of %s: skipped event %s: %s", community, uid, exc)
+    found.sort(key=lambda s: (s.start, s.title, s.uid))
+    return _unique(found)
+
+
+def _parse(ics: bytes) -> icalendar.Calendar:
+    if isinstance(ics, str):
+        ics = ics.encode("utf-8")
+    head = ics.lstrip(b"\xef\xbb\xbf \t\r\n")[:15].upper()
+    if not head.startswith(b"BEGIN:VCALENDAR"):
+        shown = ics.lstrip()[:40].decode("utf-8", "replace") or "(empty)"
+        raise CalendarError(
+            f"not an iCalendar file: it should start with BEGIN:VCALENDAR but starts with "
+            f"{shown!r} (is the calendar URL a login or HTML page?)"
+        )
+    try:
+        cal = icalendar.Calendar.from_ical(ics)
+    except Exception as exc:
+        cal = _parse_by_component(ics, exc)
+    if isinstance(cal, list) or cal.name != "VCALENDAR":
+        raise CalendarError("the file holds no single VCALENDAR")
+    return cal
+
+
+def _parse_by_component(ics: bytes, first_error: Exception) -> icalendar.Calendar:
+    """Parse a well-formed calendar one component at a time, skipping those that fail.
+
+    icalendar refuses a whole file for one malformed line, but one bad VEVENT
+    must not hide a community's other sessions. A file whose BEGIN/END lines
+    do not balance (truncated, or not a calendar) is still an error.
+    """
+    text = ics.decode("utf-8", "replace").lstrip("\ufeff")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    header: list[str] = []
+    blocks: list[tuple[str, list[str]]] = []
+    stack: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        marker = re.match(r"(BEGIN|END):([A-Za-z0-9-]+)\s*$", line)
+        depth = len(stack)  # 1: inside VCALENDAR, 2+: inside one of its components
+        if marker and marker.group(1).upper() == "BEGIN":
+            stack.append(marker.group(2).upper())
+            if depth == 1:
+                blocks.append((stack[-1], [line]))
+            elif depth >= 2:
+                blocks[-1][1].append(line)
+            continue
+        if marker:
+            name = marker.group(2).upper()
+            if not stack or stack[-1] != name:
+                open_now = stack[-1] if stack else "nothing"
+                raise CalendarError(
+                    f"the calendar cannot be parsed: line {number} ends {name} where "
+                    f"{open_now} is open ({first_error})"
+                )
+            stack.pop()
+            if depth >= 2:
+                blocks[-1][1].append(line)
+            if not stack:
+                break
+            continue
+        if depth >= 2:
+            blocks[-1][1].append(line)
+        elif depth == 1:
+            header.append(line)
+    if stack:
+        raise CalendarError(
+            f"the calendar cannot be parsed: it ends before END:{stack[-1]} (a truncated "
+            f"download?): {first_error}"
+        )
+
+    def attempt(body: list[str]) -> icalendar.Calendar | None:
+        source = "\r\n".join(["BEGIN:VCALENDAR", *body, "END:VCALENDAR", ""])
+        try:
+            return icalendar.Calendar.from_ical(source.encode("utf-8"))
+        except Exception:
+            return None
+
+    good_header = [line for line in header if line.strip() and attempt([line])]
+    kept: list[str] = list(good_header)
+    skipped = 0
+    for _name, block in blocks:
+        if attempt([*good_header, *block]) is not None:
+            kept.extend(block)
+        else:
+            skipped += 1
+    cal = attempt(kept)
+    if cal is None:
+        raise CalendarError(f"the calendar cannot be parsed: {first_error}")
+    log.warning("calendar: skipped %d component(s) that could not be parsed (%s)",
+                skipped, first_error)
+    return cal
+
+
+def _calendar_zone(cal: icalendar.Calendar) -> tzinfo | None:
+    name = str(cal.get("X-WR-TIMEZONE") or "").strip()
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("calendar names unknown X-WR-TIMEZONE %r; ignoring it", name)
+        return None
+
+
+def _aware(value: datetime, tz: tzinfo) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+
+
+def _uid_of(component: icalendar.cal.Component) -> str:
+    return str(component.get("UID") or "").strip() or _anonymous_uid(component)
+
+
+def _anonymous_uid(component: icalendar.cal.Component) -> str:
+    try:
+        dtstart = component.get("DTSTART")
+        when = dtstart.to_ical() if dtstart is not None else ""
+    except Exception:  # a broken DTSTART: the series will be skipped anyway
+        when = ""
+    raw = f"{component.get('SUMMARY')}|{when}"
+    return "nouid-" + hashlib.sha1(raw.encode("utf-8", "replace")).hexdigest()[:16]
+
+
+def _expand(
+    cal: icalendar.Calendar,
+    timezones: list[icalendar.cal.Component],
+    events: list[icalendar.cal.Component],
+    start: datetime,
+    end: datetime,
+    known_zone: bool,
+) -> Iterable[icalendar.cal.Component]:
+    """Expand one series (a master and its overrides) inside its own small calendar."""
+    own = icalendar.Calendar()
+    for key, value in cal.items():  # VERSION, PRODID, X-WR-TIMEZONE
+        if key.upper() != "X-WR-TIMEZONE" or known_zone:  # the library chokes on unknown zones
+            own[key] = value
+    for component in timezones:
+        own.add_component(component)
+    for event in events:
+        if "DTSTART" not in event:
+            raise ValueError("it has no DTSTART")
+        event.decoded("DTSTART")  # raises on a value that is not a date or time
+        own.add_component(event)
+    return recurring_ical_events.of(own).between(start - _MARGIN, end + _MARGIN)
+
+
+def _session(
+    event: icalendar.cal.Component, uid: str, community: str, tz: ZoneInfo, floating: tzinfo
+) -> Session | None:
+    if str(event.get("STATUS", "")).strip().upper() == "CANCELLED":
+        return None
+    title = _text(event.get("SUMMARY"))
+    description = _plain(_text(event.get("DESCRIPTION"), lines=True))
+    if _free_busy_only(event, title, description):
+        return None
+
+    raw_start = event.decoded("DTSTART")
+    all_day = not isinstance(raw_start, datetime)
+    begin = _local(raw_start, tz, floating)
+    finish: datetime | None = None
+    if "DTEND" in event:
+        finish = _local(event.decoded("DTEND"), tz, floating)
+    elif "DURATION" in event:
+        duration = event.decoded("DURATION")
+        finish = _local(raw_start + duration, tz, floating) if duration else None
+    elif all_day:
+        finish = _local(raw_start + timedelta(days=1), tz, floating)
+    if finish is not None and finish < begin:
+        finish = None
+
+    location = _text(event.get("LOCATION")) or None
+    join_url = _join_url(event, location, description)
+    if location and _URL_RE.fullmatch(location):
+        location = None  # a bare link is the join link, not a place
+    stamp = raw_start.isoformat() if all_day else begin.astimezone(ZoneInfo("UTC")).isoformat()
+    return Session(
+        community=community,
+        uid=f"{uid}/{stamp}",
+        title=title or "(untitled session)",
+        start=begin,
+        end=finish,
+        all_day=all_day,
+        location=location,
+        join_url=join_url,
+        facilitator=_facilitator(event, description),
+    )
+
+
+def _local(value: date | datetime, tz: ZoneInfo, floating: tzinfo) -> datetime:
+    """A DTSTART/DTEND value as an aware datetime in `tz`.
+
+    Dates become local midnight of that date in `tz`; floating times are read
+    in the calendar's own zone (X-WR-TIMEZONE) or else in `tz`.
+    """
+    if not isinstance(value, datetime):
+        return datetime.combine(value, time(0), tzinfo=tz)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=floating)
+    return value.astimezone(tz)
+
+
+def _text(value: object, *, lines: bool = False) -> str:
+    """A text property as a string: whitespace collapsed, or kept line by line."""
+    if value is None:
+        return ""
+    if isinstance(value, list):  # a property given twice
+        value = value[0] if value else ""
+    if lines:
+        return "\n".join(" ".join(line.split()) for line in str(value).splitlines()).strip()
+    return " ".join(str(value).split())
+
+
+def _free_busy_only(event: icalendar.cal.Component, title: str, description: str) -> bool:
+    """Blocks published as availability only: no content, or "Busy"/"Free" and nothing else."""
+    if title.strip().lower() not in _FREE_BUSY_SUMMARIES:
+        return False
+    return not description.strip() and not event.get("LOCATION")
+
+
+def _join_url(event: icalendar.cal.Component, location: str | None, description: str) -> str | None:
+    for key in ("URL", "CONFERENCE", "X-GOOGLE-CONFERENCE"):
+        value = event.get(key)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if value and str(value).lower().startswith("https://"):
+            return str(value).strip()
+    for text in (location or "", description):
+        for match in _URL_RE.finditer(text):
+            url = match.group(0).rstrip(".,;:!?")
+            if _JOIN_HOSTS.match(url):
+                return url
+    return None
+
+
+def _facilitator(event: icalendar.cal.Component, description: str) -> str | None:
+    match = _FACILITATOR_RE.search(description)
+    if match:
+        return match.group(1)[:120]
+    organizer = event.get("ORGANIZER")
+    if isinstance(organizer, list):
+        organizer = organizer[0] if organizer else None
+    if organizer is not None:
+        name = str(organizer.params.get("CN", "")).strip().strip('"').strip()
+        if name:
+            return name
+    return None
+
+
+class _TextOf(HTMLParser):
+    """Plain text of an HTML description, with line breaks where blocks end."""
+
+    _BREAKS = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._BREAKS:
+            self.parts.append("\n")
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.parts.append(f" {href} ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._BREAKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def _plain(description: str) -> str:
+    """Google puts HTML into DESCRIPTION; give the facilitator and link search plain lines."""
+    if not _HTML_HINT.search(description):
+        return description
+    parser = _TextOf()
+    parser.feed(description)
+    parser.close()
+    return "\n".join(line.strip() for line in "".join(parser.parts).splitlines())
+
+
+def _unique(found: list[Session]) -> list[Session]:
+    """Drop an occurrence listed twice (a feed that repeats a VEVENT verbatim)."""
+    seen: set[str] = set()
+    out = []
+    for session in found:
+        if session.uid not in seen:
+            seen.add(session.uid)
+            out.append(session)
+    return out

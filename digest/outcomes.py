@@ -1,9 +1,966 @@
-"""Meeting outcomes (interim: replaced by the full extractor on the `content` branch)."""
+"""What a meeting decided and who does what, taken from meeting-notes HTML.
+
+Communities publish their notes from Confluence (task and decision lists,
+user mentions, `<time>` dates, feed chrome around the page), from Markdown
+(h2/h3 + lists, `<input type=checkbox>` task lists) and from Google Docs
+(bold spans instead of headings, class-based styles, `Action | Owner | Due`
+tables). The digest wants the outcomes, not the minutes, so we look for
+sections introduced by a heading or a bold lead-in such as "Decisions" or
+"Action items" and take the lists, tables and paragraphs under them until
+the next heading (or the next bold lead-in, for sections a lead-in opened).
+
+The HTML is parsed by lxml (libxml2: fast, forgiving, depth-capped at 256,
+which keeps hostile input cheap); the owner/due heuristics work on the plain
+text of one item at a time, with user mentions and `<time>` elements kept
+apart as placeholders so they can be taken out cleanly.
+"""
 
 from __future__ import annotations
 
-from .models import MeetingOutcomes
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import lxml.html
+from lxml import etree
+
+from .models import MeetingOutcomes, Outcome
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+MAX_ITEMS = 8  # per list: the digest shows outcomes, not minutes
+MAX_CHARS = 240
+
+Kind = str  # "decisions" | "actions" | "mixed"
+
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_LEAD_IN_LEVEL = 7  # a bold lead-in ranks below every real heading
+_BLOCK = _words(
+    "p div h1 h2 h3 h4 h5 h6 ul ol dl table section article main header footer aside nav "
+    "blockquote pre hr li dd dt form fieldset figure details address center"
+)
+_NO_REGROUP = _words("ul ol dl table thead tbody tfoot tr li p h1 h2 h3 h4 h5 h6 pre")
+_DROP = ("script", "style", "noscript", "template", "head", "nav", "button", "svg", "iframe",
+         "object", "select", "textarea")
+_NOT_IN_ITEM = ("ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6")
+_LINE_BREAKS = _words("p div li tr h1 h2 h3 h4 h5 h6 dd dt pre blockquote")
+
+# Feed and page chrome (Confluence "added by … / View Online", mail footers).
+_CHROME = re.compile(
+    r"^\s*(?:view online|view changes(?: online)?|view page|stop watching|manage notifications"
+    r"|add comment|like\s*[·|•]|unsubscribe|view in browser|this message was sent by)\b"
+    r"|^\s*(?:page\s+|blog post\s+)?(?:added|edited|created|updated|changed|modified"
+    r"|commented on|moved)\s+by\b"
+    r"|^\s*[\w .'’-]{1,60}\s(?:edited|added|created|changed|commented on)\s+(?:the\s+|a\s+)?"
+    r"(?:page|blog post|comment)\b",
+    re.IGNORECASE,
+)
+
+# Heading words. A heading counts when every word in it is one of these.
+_PHRASES = [
+    (re.compile(r"\baction (?:items?|points?|list)\b"), "actions"),
+    (re.compile(r"\bnext steps?\b"), "actions"),
+    (re.compile(r"\bto ?dos?\b|\bto do list\b"), "actions"),
+    (re.compile(r"\bfollow ?ups?\b"), "actions"),
+    (re.compile(r"\bwho does what\b"), "actions"),
+    (re.compile(r"\bwhat (?:we|was|has been) (?:agreed|decided)\b"), "decisions"),
+]
+_DECISION_WORDS = _words(
+    "decision decisions outcome outcomes agreed agreement agreements decided resolution "
+    "resolutions resolved conclusion conclusions"
+)
+_ACTION_WORDS = _words("action actions task tasks")
+_FILLER = _words(
+    "key main final major the made taken reached meeting meetings today todays our summary of "
+    "list log recorded and new open outstanding for time arising from this session call items "
+    "points s owners with a all up last previous carried over forward ongoing"
+)
+
+# Label at the start of one item that says what it is ("Action: …", "Decision – …").
+_ITEM_LABEL = re.compile(
+    r"^(?P<label>action(?: item| point)?s?|aps?|todo|to do|task|decision|decided|agreed"
+    r"|resolved|resolution|outcome)\s*[:\-–—]\s*",
+    re.IGNORECASE,
+)
+_PLAIN_LABEL = re.compile(r"^\s*([A-Za-z][A-Za-z &/'’-]{1,40}?)\s*(?:[:–—-]\s*|$)")
+_NOTHING = re.compile(
+    r"^(?:none|n/?a|nil|tbc|tbd|-+|—|nothing(?: to report)?(?: this time)?"
+    r"|no (?:decisions?|actions?|action items?|outcomes?)(?: (?:made|taken|agreed|recorded))?"
+    r"(?: (?:this time|today|this week|this month))?)\.?$",
+    re.IGNORECASE,
+)
+_BULLET = re.compile(
+    r"^\s*(?:[-*•·▪◦‣–—>]|\d{1,2}[.)]|\[[ xX✓✔]?\]|[☐☑☒✅✔✓□■]\ufe0f?)\s*"
+)
+
+# Owner and due-date patterns over one item's text.
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_WEEKDAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?"
+_DATE = (
+    r"(?:\d{4}-\d{2}-\d{2}"
+    rf"|(?:{_WEEKDAY},?\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?"
+    rf"|(?:{_WEEKDAY},?\s+)?{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
+    r"|\d{1,2}/\d{1,2}(?:/\d{2,4})?"
+    rf"|(?:next\s+|this\s+)?{_WEEKDAY}"
+    rf"|(?:the\s+)?end\s+of\s+(?:the\s+)?(?:day|week|month|quarter|year|sprint|{_MONTH})"
+    rf"|mid[- ]{_MONTH}"
+    r"|eo[dwm]|cob|tomorrow|today"
+    r"|(?:the\s+)?next\s+(?:meeting|session|call|catch[- ]?up|sync)"
+    r"|q[1-4](?:\s+\d{4})?"
+    rf"|{_MONTH}(?:\s+\d{{4}})?)"
+)
+_DUE = re.compile(
+    rf"\s*[,;|]?\s*[(\[]?\b(?:due(?:\s+date)?|deadline|by|before|until|target(?:\s+date)?"
+    rf"|no later than)\s*:?\s*(?P<due>{_DATE})\b[)\]]?\.?",
+    re.IGNORECASE,
+)
+_DUE_LABEL = re.compile(
+    r"\s*[,;|]?\s*[(\[]?\b(?:due(?:\s+date)?|deadline)\s*:\s*(?P<due>[^,;()\[\]|]{1,30}?)"
+    r"\s*(?=[,;)\]|]|$)[)\]]?",
+    re.IGNORECASE,
+)
+_DATE_ONLY = re.compile(rf"^\s*(?:due\s*:?\s*|by\s+)?(?P<due>{_DATE})\s*$", re.IGNORECASE)
+_NAME_WORD = r"(?:[A-Z][a-zà-ÿ'’]+(?:-[A-Z]?[a-zà-ÿ'’]+)?|[A-Z]{2,3}|[A-Z]\.)"
+_NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}"
+_NAMES = rf"{_NAME}(?:\s*(?:,|&|\band\b|/)\s*{_NAME})*"
+_OWNER_LABEL = re.compile(  # only the label is case-free: names must be capitalised
+    r"\s*[,;|]?\s*[(\[]?\b(?i:owners?|assignee|assigned\s+to|who|responsible|lead|actionee"
+    rf"|action\s+owner)\s*[:=\-–]\s*(?P<owner>@?[\w.'’-]+(?:\s+{_NAME_WORD}){{0,2}}"
+    rf"(?:\s*(?:,|&|\band\b)\s*@?{_NAME})*)[)\]]?",
+)
+_AT = re.compile(
+    rf"(?<![\w.@])@(?P<name>[A-Za-z][\w.'’-]*[\w'’]|[A-Za-z])(?P<more>(?:\s+{_NAME_WORD}){{0,2}})"
+)
+_NAME_TO = re.compile(rf"^(?P<owner>{_NAMES})\s+(?:to|will|is\s+to|are\s+to)\s+(?=\w)")
+_TRAILING_DASH_NAME = re.compile(rf"\s+[-–—]{{1,2}}\s*(?P<owner>@?{_NAMES})\s*\.?$")
+_TRAILING_BRACKET = re.compile(r"\s*[(\[](?P<inner>[^()\[\]]{1,80})[)\]]\s*\.?$")
+_NOT_NAMES = _words(
+    "we i you they he she it this that these those the a an all everyone everybody each someone "
+    "somebody nobody anyone team need needs plan plans try continue move keep going want please "
+    "agreed decided decision action actions todo next review check follow ask send share update "
+    "create write draft book set add make find get look investigate schedule organise organize "
+    "prepare confirm contact email call reach circulate publish propose present run start finish "
+    "tbc tbd n/a na none group members community cop here channel "
+    "monday tuesday wednesday thursday friday saturday sunday january february march april "
+    "may june july august september october november december"
+)
+
+_MENTION_OPEN, _MENTION_CLOSE = "\ue000", "\ue001"
+_TIME_OPEN, _TIME_CLOSE = "\ue002", "\ue003"
+_PLACEHOLDER = re.compile("\ue000(\\d+)\ue001|\ue002(\\d+)\ue003")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold(?:er)?|[6-9]00)\b", re.IGNORECASE)
+_NOT_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:normal|lighter|[1-5]00)\b", re.IGNORECASE)
+_CSS_BOLD_CLASS = re.compile(r"\.([\w-]+)\s*\{[^}]*font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
+
+
+@dataclass
+class _Rich:
+    """One item's text with mentions and <time> elements as numbered placeholders."""
+
+    text: str
+    mentions: list[str] = field(default_factory=list)
+    times: list[tuple[str, str]] = field(default_factory=list)  # (datetime attr, shown text)
+
+
+@dataclass
+class _Section:
+    kind: Kind
+    level: int
+    shape: str | None = None  # "list" once a list/table was taken: stray prose is not outcome
 
 
 def extract_outcomes(html: str) -> MeetingOutcomes:
-    return MeetingOutcomes()
+    """The decisions and actions recorded in meeting-notes `html`.
+
+    Empty when the notes have no outcome section; the caller then shows the
+    excerpt instead.
+    """
+    if not html or not html.strip():
+        return MeetingOutcomes()
+    try:
+        parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+        root = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
+    except (etree.ParserError, ValueError):
+        return MeetingOutcomes()
+    return _Extractor(root).run()
+
+
+class _Extractor:
+    def __init__(self, root: lxml.html.HtmlElement) -> None:
+        self.root = root
+        self.bold_classes = _bold_classes(root)
+        self.found: dict[str, list[Outcome]] = {"decisions": [], "actions": []}
+        self.seen: set[str] = set()
+
+    def run(self) -> MeetingOutcomes:
+        _strip_noise(self.root)
+        _regroup(self.root)
+        section: _Section | None = None
+        for el in _units(self.root):
+            section = self._unit(el, section)
+            if all(len(v) >= MAX_ITEMS for v in self.found.values()):
+                break
+        return MeetingOutcomes(
+            decisions=tuple(self.found["decisions"]), actions=tuple(self.found["actions"])
+        )
+
+    # -- one block of the page ------------------------------------------------------
+
+    def _unit(self, el: lxml.html.HtmlElement, section: _Section | None) -> _Section | None:
+        tag = el.tag
+        if tag in _HEADINGS:
+            level = _HEADINGS[tag]
+            kind = heading_kind(_squash(el.text_content()))
+            if kind:
+                return _Section(kind, level)
+            if section and (section.level == _LEAD_IN_LEVEL or level <= section.level):
+                return None
+            return section
+        if tag == "hr":
+            return None
+        if tag in ("ul", "ol"):
+            classes = set((el.get("class") or "").split())
+            if "decision-list" in classes:  # Confluence: decisions wherever they are
+                self._confluence_decisions(el)
+            elif "inline-task-list" in classes:  # Confluence: tasks wherever they are
+                self._list(el, "actions")
+            elif self._labelled_list(el, section):
+                pass
+            elif section:
+                self._list(el, section.kind)
+                section.shape = "list"
+            return section
+        if tag == "table":
+            self._table(el, section)
+            if section:
+                section.shape = "list"
+            return section
+        if tag == "dl":
+            if section:
+                for child in el:
+                    if child.tag in ("dt", "dd"):
+                        self._paragraph(child, section)
+            return section
+        return self._lead_in_or_paragraph(el, section)
+
+    def _lead_in_or_paragraph(
+        self, el: lxml.html.HtmlElement, section: _Section | None
+    ) -> _Section | None:
+        bold = self._leading_bold(el)
+        if bold is not None:
+            label = _squash(bold.text_content())
+            kind = heading_kind(label)
+            rest = _flatten(el, skip={bold})
+            if kind and _opens(section, rest):
+                opened = _Section(kind, _LEAD_IN_LEVEL)
+                self._lines(rest, opened)
+                return opened
+            if kind:  # "**Action:** Ana to book" inside a heading's section: one item
+                self._lines(rest, _Section(kind, _LEAD_IN_LEVEL))
+                return section
+            if section and section.level == _LEAD_IN_LEVEL and _is_label(label, rest):
+                return None  # "Attendees:" after a lead-in section: that section is over
+            if _is_label(label, rest) and not rest.text.strip():
+                return section  # a sub-label inside a heading's section
+        else:
+            rich = _flatten(el)
+            match = _PLAIN_LABEL.match(rich.text)
+            kind = heading_kind(match.group(1)) if match else None
+            rest = _Rich(rich.text[match.end():], rich.mentions, rich.times) if match else rich
+            if kind and not rest.text.strip():  # a bare "Decisions:" line opens a section
+                return _Section(kind, _LEAD_IN_LEVEL)
+            if kind:  # plain "Outcome: we liked it." is one item; the prose after it is not
+                self._lines(rest, _Section(kind, _LEAD_IN_LEVEL))
+                return section
+        if section:
+            self._paragraph(el, section)
+        return section
+
+    def _paragraph(self, el: lxml.html.HtmlElement, section: _Section) -> None:
+        if section.shape == "list":
+            return
+        rich = _flatten(el)
+        if rich.text.strip():
+            section.shape = section.shape or "para"
+            self._lines(rich, section)
+
+    def _lines(self, rich: _Rich, section: _Section) -> None:
+        """Each line of a paragraph is an item (Google Docs and Outlook use <br> as bullets)."""
+        for line in rich.text.split("\n"):
+            if self._full(section.kind):
+                break
+            line = line.strip()
+            if not line or (line.endswith(":") and len(line) < 120):
+                continue  # empty, or an intro such as "Carried over from last time:"
+            self._add(_Rich(line, rich.mentions, rich.times), section.kind)
+
+    def _full(self, kind: Kind) -> bool:
+        """No room left for items of this kind: stop reading (keeps huge pages cheap)."""
+        kinds = ("decisions", "actions") if kind == "mixed" else (kind,)
+        return all(len(self.found[k]) >= MAX_ITEMS for k in kinds)
+
+    def _list(self, el: lxml.html.HtmlElement, kind: Kind) -> None:
+        for li in _list_items(el):
+            if self._full(kind):
+                break
+            rich = _flatten(li, skip_tags=_NOT_IN_ITEM)
+            rich.text = " ".join(rich.text.split())
+            if rich.text:
+                self._add(rich, kind)
+
+    def _labelled_list(self, el: lxml.html.HtmlElement, section: _Section | None) -> bool:
+        """Markdown notes often go "- **Decisions**" with the decisions nested below.
+
+        True when some item of `el` is such a label; those items are taken
+        (the text after the label, and the lists nested in the item).
+        """
+        items = list(el.iterchildren("li"))
+        if len(items) > 50:
+            return False  # label lists are short; don't pay for scanning a long one
+        labels = [self._item_label(li) for li in items]
+        if not any(kind for kind, _ in labels):
+            return False
+        for li, (kind, rest) in zip(items, labels, strict=True):
+            if kind is None:
+                if section:  # an ordinary item of the section the list is in
+                    self._list_item_tree(li, section.kind)
+                continue
+            self._lines(_Rich(" ".join(rest.text.split()), rest.mentions, rest.times),
+                        _Section(kind, _LEAD_IN_LEVEL))
+            for nested in li.iter("ul", "ol"):
+                if nested is not li and _nearest(nested, "li") is li:
+                    self._list(nested, kind)
+        return True
+
+    def _list_item_tree(self, li: lxml.html.HtmlElement, kind: Kind) -> None:
+        for item in li.iter("li"):
+            if self._full(kind):
+                break
+            rich = _flatten(item, skip_tags=_NOT_IN_ITEM)
+            rich.text = " ".join(rich.text.split())
+            if rich.text:
+                self._add(rich, kind)
+
+    def _item_label(self, li: lxml.html.HtmlElement) -> tuple[Kind | None, _Rich]:
+        """The outcome kind a list item's leading label names, and the text after it."""
+        bold = self._leading_bold(li)
+        if bold is not None:
+            label = _squash(bold.text_content())
+            rest = _flatten(li, skip={bold}, skip_tags=_NOT_IN_ITEM)
+        else:
+            rich = _flatten(li, skip_tags=_NOT_IN_ITEM)
+            match = _PLAIN_LABEL.match(rich.text)
+            if not match:
+                return None, rich
+            label = match.group(1)
+            rest = _Rich(rich.text[match.end():], rich.mentions, rich.times)
+        return heading_kind(label), rest
+
+    def _confluence_decisions(self, el: lxml.html.HtmlElement) -> None:
+        for li in _list_items(el):
+            state = (li.get("data-decision-state") or "DECIDED").upper()
+            if state == "DECIDED":
+                rich = _flatten(li, skip_tags=_NOT_IN_ITEM)
+                rich.text = " ".join(rich.text.split())
+                self._add(rich, "decisions")
+
+    def _table(self, el: lxml.html.HtmlElement, section: _Section | None) -> None:
+        rows = [r for r in el.iter("tr") if _nearest(r, "table") is el]
+        if not rows:
+            return
+        header = _header_roles(rows[0])
+        if header is not None:
+            roles, table_kind = header
+            rows = rows[1:]
+        else:
+            roles, table_kind = {}, None
+        kind = table_kind or (section.kind if section else None)
+        if kind is None:
+            return  # a table outside any outcome section, with no Action/Decision column
+        for row in rows:
+            if self._full(kind):
+                break
+            cells = [c for c in row if c.tag in ("td", "th")]
+            if not cells:
+                continue
+            self._row(cells, roles, kind)
+
+    def _row(self, cells: list, roles: dict[str, int], kind: Kind) -> None:
+        def cell(role: str) -> _Rich | None:
+            index = roles.get(role)
+            if index is None or index >= len(cells):
+                return None
+            rich = _flatten(cells[index])
+            rich.text = " ".join(rich.text.split())
+            return rich
+
+        text = cell("text")
+        if text is None:
+            text = _flatten(cells[0])
+            text.text = " ".join(text.text.split())
+        owner = due = None
+        owner_cell, due_cell = cell("owner"), cell("due")
+        if not roles:  # no header: guess the other cells by their look
+            for other in cells[1:]:
+                rich = _flatten(other)
+                value = _restore(rich, " ".join(rich.text.split())).strip()
+                if due is None and (rich.times or _DATE_ONLY.match(value)):
+                    due = rich.times[0][0] if rich.times else _DATE_ONLY.match(value)["due"]
+                elif owner is None and (rich.mentions or re.fullmatch(_NAMES, value)):
+                    owner = ", ".join(rich.mentions) if rich.mentions else value
+        if owner_cell is not None:
+            owner = ", ".join(owner_cell.mentions) or _restore(owner_cell, owner_cell.text)
+            owner = owner.lstrip("@").strip() or None
+        if due_cell is not None:
+            due = due_cell.times[0][0] if due_cell.times else _restore(due_cell, due_cell.text)
+            due = due.strip() or None
+        if text.text.strip():
+            self._add(text, kind, owner=owner, due=due)
+
+    # -- items ----------------------------------------------------------------------
+
+    def _add(
+        self, rich: _Rich, kind: Kind, *, owner: str | None = None, due: str | None = None
+    ) -> None:
+        made = make_outcome(rich, kind, owner=owner, due=due)
+        if made is None:
+            return
+        target, outcome = made
+        key = re.sub(r"\W+", " ", outcome.text.lower()).strip()
+        if key in self.seen or len(self.found[target]) >= MAX_ITEMS:
+            return
+        self.seen.add(key)
+        self.found[target].append(outcome)
+
+    def _leading_bold(self, el: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+        """The outermost bold element around the first text of `el`, if that text is bold."""
+        if el.text and el.text.strip():
+            return None
+        first = _first_text_element(el)
+        if first is None:
+            return None
+        outer = None
+        node = first
+        while node is not None and node is not el:
+            if self._is_bold(node):
+                outer = node
+            node = node.getparent()
+        return outer
+
+    def _is_bold(self, el: lxml.html.HtmlElement) -> bool:
+        style = el.get("style") or ""
+        if _NOT_BOLD_STYLE.search(style):  # Google Docs wraps pastes in <b style="…normal">
+            return False
+        if el.tag in ("strong", "b") or _BOLD_STYLE.search(style):
+            return True
+        classes = (el.get("class") or "").split()
+        return any(c in self.bold_classes for c in classes)
+
+
+def heading_kind(text: str) -> Kind | None:
+    """"decisions", "actions" or "mixed" when `text` names an outcome section, else None.
+
+    Case and punctuation do not matter ("DECISIONS", "Decisions made:",
+    "Action items –", "3. Next steps", "Outcomes & next steps").
+    """
+    words = re.sub(r"[^a-z ]+", " ", text.lower().replace("&", " and ").replace("-", " "))
+    words = " ".join(words.split())
+    if not words or len(words) > 60:
+        return None
+    for pattern, replacement in _PHRASES:
+        words = pattern.sub(replacement, words)
+    tokens = words.split()
+    decision = [t for t in tokens if t in _DECISION_WORDS]
+    action = [t for t in tokens if t in _ACTION_WORDS]
+    if not (decision or action):
+        return None
+    if any(t not in _DECISION_WORDS and t not in _ACTION_WORDS and t not in _FILLER
+           for t in tokens):
+        return None
+    if action and decision and all(t == "agreed" for t in decision):
+        return "actions"  # "Agreed actions", "Actions agreed"
+    if action and decision:
+        return "mixed"
+    return "actions" if action else "decisions"
+
+
+def make_outcome(
+    rich: _Rich, kind: Kind, *, owner: str | None = None, due: str | None = None
+) -> tuple[str, Outcome] | None:
+    """One item's text as an Outcome (and the list it belongs to), or None for "None"/"N/A"."""
+    text = rich.text.translate(_INVISIBLE).replace("\xa0", " ")
+    text = " ".join(text.split())
+    for _ in range(3):
+        stripped = _BULLET.sub("", text, count=1)
+        if stripped == text:
+            break
+        text = stripped
+    label = _ITEM_LABEL.match(text)
+    if label:
+        word = label["label"].lower()
+        kind = "actions" if word.startswith(("action", "ap", "to", "task")) else "decisions"
+        text = text[label.end():]
+    if not text.strip() or _NOTHING.match(_restore(rich, text).strip()):
+        return None
+    original = text
+    if kind == "mixed":
+        kind = "actions" if _looks_like_action(rich, text) else "decisions"
+    acting = kind == "actions"
+
+    # <time datetime> elements: the first is the due date.
+    if due is None and rich.times:
+        for index, (when, _shown) in enumerate(rich.times):
+            token = f"{_TIME_OPEN}{index}{_TIME_CLOSE}"
+            if token in text:
+                due = when
+                text = re.sub(
+                    rf"\s*[,;(\[]?\s*(?:\b(?:due(?:\s+date)?|by|before|on|until|deadline)\s*:?\s*)?"
+                    rf"{re.escape(token)}[)\]]?",
+                    "",
+                    text,
+                    count=1,
+                    flags=re.IGNORECASE,
+                )
+                break
+
+    # "(Maria, due 14 November)", "[Joan Wu]": a trailing bracket of names and dates.
+    if acting:
+        match = _TRAILING_BRACKET.search(text)
+        found = _bracket_parts(match["inner"]) if match else None
+        if found:
+            owner = owner or found[0]
+            due = due or found[1]
+            text = text[: match.start()]
+
+    # Confluence user mentions.
+    if owner is None and rich.mentions:
+        owner, text = _take_mentions(rich, text, acting=acting)
+
+    if owner is None:
+        match = _OWNER_LABEL.search(text)
+        if match:
+            owner = _tidy_names(match["owner"])
+            text = _cut(text, match)
+    if due is None:
+        match = _DUE_LABEL.search(text) or (_DUE.search(text) if acting else None)
+        if match:
+            due = match["due"].strip()
+            text = _cut(text, match)
+    if acting and owner is None:
+        owner, text = _owner_from_text(text)
+
+    text = _restore(rich, text)
+    text = _tidy(text)
+    if not text:
+        text = _tidy(_restore(rich, original))
+    if text != _tidy(_restore(rich, original)) or re.match(r"[a-z]+\b(?![.@/])", text):
+        text = text[:1].upper() + text[1:]  # a sentence once its owner or lead-in is gone
+    return kind, Outcome(text=_cap(text), owner=owner, due=due)
+
+
+def _looks_like_action(rich: _Rich, text: str) -> bool:
+    if rich.mentions or rich.times or _AT.search(text) or _OWNER_LABEL.search(text):
+        return True
+    if _DUE.search(text):
+        return True
+    match = _NAME_TO.match(text)
+    return bool(match and match["owner"].split()[0].lower() not in _NOT_NAMES)
+
+
+def _take_mentions(rich: _Rich, text: str, *, acting: bool) -> tuple[str | None, str]:
+    """Owner from user mentions at the start or end of the item (anywhere, for an action)."""
+    tokens = [f"{_MENTION_OPEN}{i}{_MENTION_CLOSE}" for i in range(len(rich.mentions))]
+    present = [(i, t) for i, t in enumerate(tokens) if t in text]
+    if not present:
+        return None, text
+    names = [rich.mentions[i] for i, _ in present]
+    any_token = "|".join(re.escape(t) for _, t in present)
+    group = rf"(?:{any_token})(?:\s*(?:,|&|\band\b)\s*(?:{any_token}))*"
+    lead = re.match(rf"^\s*{group}\s*(?:(?:to|will|is\s+to)\s+|[:\-–—]\s*)?", text)
+    if lead:
+        return ", ".join(names), text[lead.end():]
+    tail = re.search(
+        rf"\s*(?:[-–—(\[,;|]|\bowner\s*:?|\bassigned\s+to)?\s*{group}\s*[)\]]?\s*\.?\s*$", text
+    )
+    if tail:
+        return ", ".join(names), text[: tail.start()]
+    # A mention inside the sentence stays in it, as a name; for an action it is the owner.
+    return (", ".join(names) if acting else None), text
+
+
+def _owner_from_text(text: str) -> tuple[str | None, str]:
+    match = _AT.search(text)
+    if match and match["name"].lower() not in _NOT_NAMES:  # not @here, @channel, @all
+        name = (match["name"] + match["more"]).strip()
+        lead = re.match(rf"^\s*{re.escape(match.group(0))}\s*(?:(?:to|will)\s+|[:\-–—]\s*)?", text)
+        if lead:
+            return name, text[lead.end():]
+        tail = re.search(rf"\s*[-–—(\[,;|]?\s*{re.escape(match.group(0))}\s*[)\]]?\s*\.?\s*$", text)
+        if tail:
+            return name, text[: tail.start()]
+        return name, text.replace(match.group(0), name, 1)
+    match = _NAME_TO.match(text)
+    if match and match["owner"].split()[0].lower() not in _NOT_NAMES:
+        return _tidy_names(match["owner"]), text[match.end():]
+    match = _TRAILING_BRACKET.search(text)
+    if match:
+        owner = _bracket_owner(match["inner"])
+        if owner:
+            return owner, text[: match.start()]
+    match = _TRAILING_DASH_NAME.search(text)
+    if match and match["owner"].lstrip("@").split()[0].lower() not in _NOT_NAMES:
+        return _tidy_names(match["owner"]), text[: match.start()]
+    return None, text
+
+
+def _bracket_parts(inner: str) -> tuple[str | None, str | None] | None:
+    """Owner and due date from a bracket, if every part of it is one of those."""
+    owner = due = None
+    for part in re.split(r"\s*[,;]\s*|\s+[–—-]\s+", inner.strip()):
+        if not part:
+            continue
+        date = _DATE_ONLY.match(part)
+        label = _OWNER_LABEL.fullmatch(part)
+        if date and due is None:
+            due = date["due"]
+        elif label and owner is None:
+            owner = _tidy_names(label["owner"])
+        elif owner is None and _bracket_owner(part):
+            owner = _bracket_owner(part)
+        else:
+            return None
+    return (owner, due) if owner or due else None
+
+
+def _bracket_owner(inner: str) -> str | None:
+    inner = inner.strip()
+    first = inner.lstrip("@").split()[0].lower() if inner.strip("@ ") else ""
+    if re.fullmatch(rf"@?{_NAMES}", inner) and first not in _NOT_NAMES:
+        return _tidy_names(inner)
+    return None
+
+
+def _tidy_names(names: str) -> str:
+    parts = re.split(r"\s*(?:,|&|\band\b|/)\s*", names.strip())
+    return ", ".join(p.lstrip("@").strip() for p in parts if p.strip())
+
+
+def _cut(text: str, match: re.Match[str]) -> str:
+    return (text[: match.start()] + " " + text[match.end():]).strip()
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"[(\[]\s*[)\]]", "", text)
+    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
+    text = " ".join(text.split())
+    text = re.sub(r"^[\s,;:|\-–—]+", "", text)
+    text = re.sub(r"[\s,;:|\-–—]+$", "", text)
+    return text.strip()
+
+
+def _restore(rich: _Rich, text: str) -> str:
+    def name(match: re.Match[str]) -> str:
+        if match.group(1) is not None:
+            return rich.mentions[int(match.group(1))]
+        return rich.times[int(match.group(2))][1]
+
+    return _PLACEHOLDER.sub(name, text)
+
+
+def _cap(text: str) -> str:
+    if len(text) <= MAX_CHARS:
+        return text
+    cut = text[: MAX_CHARS - 1]
+    space = cut.rfind(" ")
+    if space > MAX_CHARS // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
+# -- page structure ---------------------------------------------------------------
+
+
+def _bold_classes(root: lxml.html.HtmlElement) -> frozenset[str]:
+    """Classes that a <style> block makes bold (Google Docs "Download as HTML")."""
+    names: set[str] = set()
+    for style in root.iter("style"):
+        names.update(_CSS_BOLD_CLASS.findall(style.text or ""))
+    return frozenset(names)
+
+
+def _strip_noise(root: lxml.html.HtmlElement) -> None:
+    for el in list(root.iter(*_DROP)):
+        if el.getparent() is not None:
+            el.drop_tree()
+    for el in list(root.iter("div", "p", "span", "td", "tr", "table", "footer", "header")):
+        if el.getparent() is None or _contains_structure(el):
+            continue
+        if _CHROME.search(_head_text(el, 300)):
+            el.drop_tree()
+
+
+def _contains_structure(el: lxml.html.HtmlElement) -> bool:
+    return any(c is not el for c in el.iter("ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6"))
+
+
+def _head_text(el: lxml.html.HtmlElement, limit: int) -> str:
+    parts: list[str] = []
+    size = 0
+    for piece in el.itertext():
+        parts.append(piece)
+        size += len(piece)
+        if size > limit:
+            return ""  # long blocks are content, not chrome
+    return " ".join(" ".join(parts).split())
+
+
+def _is_block(el: object) -> bool:
+    return isinstance(getattr(el, "tag", None), str) and el.tag in _BLOCK
+
+
+def _regroup(root: lxml.html.HtmlElement) -> None:
+    """Wrap loose text beside blocks into <p>, so every piece of text sits in one unit.
+
+    Pages put "Decisions:" as bare text in a <div> next to a <ul>; without this
+    the text would be lost or glued to the list.
+    """
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str) or el.tag in _NO_REGROUP:
+            continue
+        kids = list(el)
+        if not any(_is_block(k) for k in kids):
+            continue
+        out: list = []
+        run = None
+        if el.text and el.text.strip():
+            run = etree.Element("p")
+            run.text = el.text
+        el.text = None
+        for kid in kids:
+            tail = kid.tail
+            kid.tail = None
+            if _is_block(kid):
+                if run is not None:
+                    out.append(run)
+                    run = None
+                out.append(kid)
+                if tail and tail.strip():
+                    run = etree.Element("p")
+                    run.text = tail
+            else:
+                if run is None:
+                    run = etree.Element("p")
+                run.append(kid)
+                kid.tail = tail
+        if run is not None:
+            out.append(run)
+        for kid in out:
+            el.append(kid)
+
+
+def _units(root: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
+    """Headings, lists, tables and text blocks in document order; containers are opened."""
+    body = root.find("body")
+    stack = [body if body is not None else root]
+    while stack:
+        el = stack.pop()
+        if not isinstance(el.tag, str):
+            continue
+        tag = el.tag
+        if tag in _HEADINGS or tag in ("ul", "ol", "hr", "dl"):
+            yield el
+        elif tag == "table":
+            if _is_layout_table(el):
+                stack.extend(reversed(_table_cells(el)))
+            else:
+                yield el
+        elif any(_is_block(k) for k in el):
+            stack.extend(reversed(list(el)))
+        elif _has_text(el):
+            yield el
+
+
+def _is_layout_table(table: lxml.html.HtmlElement) -> bool:
+    """Email and Docs layouts put whole pages in tables; data tables hold short cells."""
+    for el in table.iter("h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol"):
+        if el is not table:
+            return True
+    return False
+
+
+def _table_cells(table: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    return [c for r in table.iter("tr") if _nearest(r, "table") is table
+            for c in r if c.tag in ("td", "th")]
+
+
+def _nearest(el: lxml.html.HtmlElement, tag: str) -> lxml.html.HtmlElement | None:
+    node = el.getparent()
+    while node is not None and node.tag != tag:
+        node = node.getparent()
+    return node
+
+
+def _has_text(el: lxml.html.HtmlElement) -> bool:
+    return any(t.strip() for t in el.itertext())
+
+
+def _first_text_element(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The element whose own text is the first text of `el` in reading order.
+
+    None when that first text is a tail (plain text after an inline element).
+    """
+    stack: list[tuple[lxml.html.HtmlElement, bool]] = [(c, False) for c in reversed(el)]
+    while stack:
+        node, closing = stack.pop()
+        if closing or not isinstance(node.tag, str):
+            if node.tail and node.tail.strip():
+                return None
+            continue
+        if node.text and node.text.strip():
+            return node
+        stack.append((node, True))
+        stack.extend((c, False) for c in reversed(node))
+    return None
+
+
+def _list_items(el: lxml.html.HtmlElement) -> Iterable[lxml.html.HtmlElement]:
+    """The <li>s of a list and of the lists nested in it, in reading order.
+
+    Nested items are items in their own right: sub-bullets under "Next steps"
+    are usually the actions themselves.
+    """
+    return el.iter("li")
+
+
+def _header_roles(row: lxml.html.HtmlElement) -> tuple[dict[str, int], Kind | None] | None:
+    """Column roles from a header row ("Action | Owner | Due"), or None if it is data."""
+    cells = [c for c in row if c.tag in ("td", "th")]
+    names = [" ".join(re.sub(r"[^a-z ]+", " ", c.text_content().lower()).split()) for c in cells]
+    roles: dict[str, int] = {}
+    kind: Kind | None = None
+    recognised = 0
+    for index, name in enumerate(names):
+        if name in ("action", "actions", "action item", "action items", "action point",
+                    "action points", "task", "tasks", "next step", "next steps", "to do", "todo"):
+            roles.setdefault("text", index)
+            kind = kind or "actions"
+        elif name in ("decision", "decisions", "outcome", "outcomes", "agreed", "resolution"):
+            roles.setdefault("text", index)
+            kind = kind or "decisions"
+        elif name in ("item", "items", "what", "description", "details", "summary"):
+            roles.setdefault("text", index)
+        elif name in ("owner", "owners", "who", "assignee", "assigned to", "responsible",
+                      "lead", "person", "action owner", "by whom", "actionee"):
+            roles.setdefault("owner", index)
+        elif name in ("due", "due date", "by", "by when", "deadline", "when", "date",
+                      "target date", "target", "timeline", "due by"):
+            roles.setdefault("due", index)
+        elif name in ("status", "done", "state", "notes", "comments", "id", "no", "priority"):
+            pass
+        else:
+            continue
+        recognised += 1
+    header_like = all(c.tag == "th" for c in cells) or recognised == len(cells)
+    if not header_like or recognised == 0:
+        return None
+    if "text" not in roles:
+        free = [i for i in range(len(cells)) if i not in roles.values()]
+        if not free:
+            return {}, None  # "Owner | Due" and no text column: skip it, guess the rows
+        roles["text"] = free[0]
+    return roles, kind
+
+
+# -- text of one block -----------------------------------------------------------------
+
+
+def _flatten(
+    root: lxml.html.HtmlElement,
+    *,
+    skip: set | None = None,
+    skip_tags: tuple[str, ...] = (),
+) -> _Rich:
+    """The text of `root`, with mentions and <time>s as placeholders and \\n at breaks."""
+    out: list[str] = []
+    rich = _Rich("")
+    keep_lines = root.tag == "pre"
+
+    def text_of(value: str) -> str:  # source newlines are not line breaks, except in <pre>
+        return value if keep_lines else re.sub(r"\s+", " ", value)
+
+    stack: list[tuple[object, bool]] = [(root, False)]
+    while stack:
+        el, closing = stack.pop()
+        if closing:
+            if el.tag in _LINE_BREAKS:
+                out.append("\n")
+            if el is not root and el.tail:
+                out.append(text_of(el.tail))
+            continue
+        tag = el.tag if isinstance(el.tag, str) else ""
+        tail = el.tail if el is not root else None
+        if el is not root and (tag in skip_tags or (skip and el in skip) or not tag):
+            if tail:
+                out.append(text_of(tail))
+            continue
+        if tag == "br":
+            out.append("\n")
+        elif tag == "time" and el is not root:
+            rich.times.append((el.get("datetime") or el.text_content().strip(),
+                               " ".join(el.text_content().split())))
+            out.append(f"{_TIME_OPEN}{len(rich.times) - 1}{_TIME_CLOSE}")
+        elif tag == "a" and el is not root and _is_mention(el):
+            name = " ".join(el.text_content().split()).lstrip("@").strip()
+            if name:
+                rich.mentions.append(name)
+                out.append(f"{_MENTION_OPEN}{len(rich.mentions) - 1}{_MENTION_CLOSE}")
+        elif tag in ("input", "img"):
+            pass
+        else:
+            if tag in _LINE_BREAKS and el is not root:
+                out.append("\n")
+            if el.text:
+                out.append(text_of(el.text))
+            stack.append((el, True))
+            stack.extend((child, False) for child in reversed(el))
+            continue
+        if tail:
+            out.append(text_of(tail))
+    text = "".join(out).translate(_INVISIBLE).replace("\xa0", " ")
+    rich.text = "\n".join(" ".join(line.split()) for line in text.split("\n")).strip()
+    return rich
+
+
+def _is_mention(el: lxml.html.HtmlElement) -> bool:
+    classes = (el.get("class") or "").split()
+    if "confluence-userlink" in classes or "user-mention" in classes or "mention" in classes:
+        return True
+    if el.get("data-username") or el.get("data-account-id") or el.get("data-mention-id"):
+        return True
+    return "/display/~" in (el.get("href") or "")
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.translate(_INVISIBLE).replace("\xa0", " ").split())
+
+
+def _opens(section: _Section | None, rest: _Rich) -> bool:
+    """Does a "Decisions:" lead-in open a section here, or is it one labelled item?
+
+    Inside a heading's section, "Action: Ana to book" is an item (its label
+    says which list); a bare "Decisions:" line, or any lead-in outside a
+    heading's section, opens a section of its own.
+    """
+    return section is None or section.level == _LEAD_IN_LEVEL or not rest.text.strip()
+
+
+def _is_label(label: str, rest: _Rich) -> bool:
+    """A bold run that names what follows ("Attendees:", or a whole-line bold title)."""
+    return label.endswith((":", "–", "—", "-")) or (not rest.text.strip() and len(label) < 60)

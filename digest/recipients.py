@@ -1,35 +1,174 @@
-"""Recipients (interim: replaced by the validating reader on the `content` branch)."""
+"""Who receives the digest: `recipients.csv` read into checked `Recipient` values.
+
+The file is edited by hand by organisers, so one bad row must not stop the
+issue reaching everybody else: bad rows are collected as `RowProblem`s (with
+their line number and what to fix) and the build reports how many it skipped.
+Only a file that cannot be read as a recipients list at all is a `ConfigError`.
+"""
 
 from __future__ import annotations
 
 import csv
+import email.utils
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigError
 from .models import Recipient
 
+HEADER = ("email", "name", "communities")
+_FORBIDDEN_IN_ADDRESS = set(" \t\r\n<>,;\"()[]\\")
 
-@dataclass
+
+@dataclass(frozen=True)
 class RowProblem:
+    """A row of recipients.csv that was skipped, and why."""
+
     line: int
     message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
 
 
 @dataclass
 class RecipientList:
+    """The rows that can be sent to, and the rows that were skipped."""
+
     recipients: list[Recipient] = field(default_factory=list)
     skipped: list[RowProblem] = field(default_factory=list)
 
+    def summary(self) -> str:
+        """One line for the build log: how many recipients, how many rows skipped."""
+        text = f"{len(self.recipients)} recipient(s)"
+        if self.skipped:
+            text += f", {len(self.skipped)} row(s) skipped: " + "; ".join(
+                str(p) for p in self.skipped
+            )
+        return text
+
+
+def address_problem(address: str) -> str | None:
+    """Why `address` is not a usable plain address (None when it is fine).
+
+    email.utils.parseaddr is lenient (it accepts "a b@c" and display-name
+    forms), so its verdict is checked against a strict shape: exactly one @,
+    a non-empty local part, a dotted domain, nothing that could split or
+    inject a header.
+    """
+    if not address:
+        return "the email address is empty"
+    if any(ch in _FORBIDDEN_IN_ADDRESS for ch in address):
+        return f"the email address {address!r} contains a space, comma, quote or bracket"
+    if address.count("@") != 1:
+        return f"the email address {address!r} must contain exactly one @"
+    _, parsed = email.utils.parseaddr(address)
+    if parsed != address:
+        return f"the email address {address!r} is not a plain address"
+    local, domain = address.split("@")
+    if not local:
+        return f"the email address {address!r} has nothing before the @"
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(labels) or domain.startswith("-"):
+        return f"the email address {address!r} needs a domain such as example.org after the @"
+    if local.startswith(".") or local.endswith(".") or ".." in local:
+        return f"the email address {address!r} has a misplaced dot before the @"
+    return None
+
+
+def _parse_communities(raw: str, known: set[str]) -> tuple[frozenset[str] | None, str | None]:
+    ids = [part.strip() for part in raw.split(";")]
+    ids = [i for i in ids if i]
+    if not ids:
+        return None, None
+    unknown = sorted({i for i in ids if i not in known})
+    if unknown:
+        names = ", ".join(unknown)
+        choices = ", ".join(sorted(known)) or "(none configured)"
+        return None, f"unknown community id(s) {names}; known ids are: {choices}"
+    return frozenset(ids), None
+
 
 def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
+    """Read `path` (`email,name,communities`) into recipients and skipped rows.
+
+    Empty communities means every community; ids are separated by `;`.
+    Blank lines are ignored. Duplicates are detected case-insensitively on the
+    whole address; the first row wins and later ones are reported.
+    """
+    path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(path, None, "recipients file not found") from None
-    out = RecipientList()
-    for n, row in enumerate(csv.DictReader(text.splitlines()), start=2):
-        ids = frozenset(x.strip() for x in (row.get("communities") or "").split(";") if x.strip())
-        out.recipients.append(Recipient(row["email"].strip(), (row.get("name") or "").strip(),
-                                        ids or None, n))
-    return out
+        raise ConfigError(
+            path, None,
+            "the recipients file does not exist; create it with the header line "
+            "'email,name,communities' and one recipient per line",
+        ) from None
+    except OSError as exc:
+        raise ConfigError(path, None, f"cannot read the recipients file: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            path, None, f"the recipients file is not UTF-8 (byte {exc.start}); save it as UTF-8"
+        ) from None
+
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise ConfigError(path, None, f"line 1: {exc}") from None
+    if header is None or tuple(h.strip().lower() for h in header) != HEADER:
+        found = ",".join(header) if header else "an empty file"
+        raise ConfigError(
+            path, None,
+            f"the first line must be the header 'email,name,communities' (found {found!r})",
+        )
+
+    result = RecipientList()
+    seen: dict[str, int] = {}
+    line = reader.line_num
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            result.skipped.append(RowProblem(reader.line_num, f"cannot read the row: {exc}"))
+            line = reader.line_num
+            continue
+        start_line, line = line + 1, reader.line_num
+        if not row or all(not cell.strip() for cell in row):
+            continue
+        problem, recipient = _check_row(row, start_line, known_communities, seen)
+        if problem:
+            result.skipped.append(RowProblem(start_line, problem))
+        elif recipient is not None:
+            seen[recipient.email.lower()] = start_line
+            result.recipients.append(recipient)
+    return result
+
+
+def _check_row(
+    row: list[str], line: int, known: set[str], seen: dict[str, int]
+) -> tuple[str | None, Recipient | None]:
+    if len(row) != len(HEADER):
+        return (
+            f"expected 3 columns (email,name,communities) but found {len(row)}; "
+            "quote a name that contains a comma",
+            None,
+        )
+    address, name, communities_raw = (cell.strip() for cell in row)
+    problem = address_problem(address)
+    if problem:
+        return problem, None
+    if address.lower() in seen:
+        return f"{address} is already listed on line {seen[address.lower()]}", None
+    if "\r" in name or "\n" in name:
+        return "the name must fit on one line", None
+    communities, problem = _parse_communities(communities_raw, known)
+    if problem:
+        return problem, None
+    return None, Recipient(email=address, name=name, communities=communities, line=line)

@@ -1,0 +1,394 @@
+"""Decisions and actions from the meeting notes that real tools publish."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from digest.models import MeetingOutcomes, Outcome
+from digest.outcomes import MAX_CHARS, MAX_ITEMS, extract_outcomes, heading_kind
+
+NOTES = Path(__file__).parent / "fixtures" / "meeting_notes"
+
+
+def notes(name: str) -> str:
+    return (NOTES / name).read_text(encoding="utf-8")
+
+
+def texts(outcomes: tuple[Outcome, ...]) -> list[str]:
+    return [o.text for o in outcomes]
+
+
+def test_confluence_meeting_notes_with_feed_chrome() -> None:
+    found = extract_outcomes(notes("confluence.html"))
+    assert found.decisions == (
+        Outcome("November show and tell will be five lightning talks of five minutes"),
+        Outcome("Dark-mode tokens become part of the definition of done"),
+    )  # the UNDECIDED one is not a decision
+    assert found.actions == (
+        Outcome("Share the audit spreadsheet with the group", owner="Tom Reid"),
+        Outcome("Book the Civic Centre room for the show and tell", owner="Priya Shah",
+                due="2026-10-31"),
+        Outcome("Ask the accessibility CoP whether they want to co-host"),
+    )
+    everything = " ".join(texts(found.decisions + found.actions))
+    for chrome in ("View Online", "edited", "Changes", "Lightning talks went down well"):
+        assert chrome not in everything
+
+
+def test_confluence_lists_count_wherever_they_are() -> None:
+    html = """
+    <h2>Notes</h2>
+    <p>We went through the backlog.</p>
+    <ul class="decision-list"><li data-decision-state="DECIDED">Freeze the API until March</li></ul>
+    <ul class="inline-task-list"><li data-inline-task-id="4"><span class="placeholder-inline-tasks">
+      Circulate the freeze notice <a class="confluence-userlink user-mention"
+      data-account-id="5b10ac8d82e05b22cc7d4ef5" href="/wiki/people/5b10ac8d">@Joan Wu</a>
+    </span></li></ul>
+    """
+    found = extract_outcomes(html)
+    assert found.decisions == (Outcome("Freeze the API until March"),)
+    assert found.actions == (Outcome("Circulate the freeze notice", owner="Joan Wu"),)
+
+
+def test_markdown_page_with_task_list_and_nested_items() -> None:
+    found = extract_outcomes(notes("markdown.html"))
+    assert texts(found.decisions) == [
+        "We retire the Jenkins build agents on 30 November.",
+        "All new services use the platform-base Helm chart.",
+        "Existing services move when they next change.",  # nested under the one above
+    ]
+    assert found.actions == (
+        Outcome("Write the migration guide", owner="ana.lima", due="2026-11-14"),
+        Outcome("Switch the monorepo to hosted runners", owner="Ben Okoro"),
+        Outcome("Update the on-call runbook", owner="Dee Park"),
+        Outcome("Ask security to review the Helm chart", owner="Chidi Okafor"),
+        Outcome("Clean up old build caches"),
+        Outcome("List unused caches", owner="Erin", due="20 Nov"),
+    )
+
+
+def test_following_sections_do_not_leak_in() -> None:
+    found = extract_outcomes(notes("markdown.html"))
+    everything = " ".join(texts(found.decisions + found.actions))
+    # "Why" is a sub-heading of the decisions, prose after a list; the rest are
+    # sections of their own after the action items.
+    for other in ("agents cost more", "3 December", "Hosted runners pricing", "Terraform",
+                  "Edit this page", "Present"):
+        assert other not in everything
+
+
+def test_google_docs_export_with_class_styles_and_action_table() -> None:
+    found = extract_outcomes(notes("gdocs_export.html"))
+    assert texts(found.decisions) == [
+        "The catalogue pilot runs with the finance and HR datasets first.",
+        "The training budget goes to the SQL fundamentals course.",
+    ]
+    assert found.actions == (
+        Outcome("Load the finance datasets into the catalogue", owner="Sam Patel", due="14 Nov"),
+        Outcome("Book 12 seats on the SQL course", owner="Joan Wu", due="End of November"),
+        Outcome("Write up the pilot success criteria"),
+    )
+    everything = " ".join(texts(found.decisions + found.actions))
+    assert "Kofi" not in everything and "Attendees" not in everything
+
+
+def test_google_docs_paste_with_inline_styles_and_normal_weight_wrapper() -> None:
+    found = extract_outcomes(notes("gdocs_paste.html"))
+    assert texts(found.decisions) == [
+        "Roadmaps move to the now / next / later template from January",
+        "The discovery playbook stays as it is",
+    ]
+    assert found.actions == (
+        Outcome("Convert the three pilot roadmaps", owner="Lena Fischer"),
+        Outcome("Share the template in the all-hands deck", due="Friday 6 November"),
+    )
+    assert "OKR" not in " ".join(texts(found.actions))  # "Parking lot" ends the lead-in
+
+
+def test_bold_lead_ins_in_an_email_style_page() -> None:
+    found = extract_outcomes(notes("lead_ins.html"))
+    assert texts(found.decisions) == [
+        "We will run the mentoring scheme again in the spring, with twelve pairs.",
+        "Sign-ups open on 1 February & close two weeks later.",  # entities decoded
+    ]
+    assert found.actions == (
+        Outcome("Update the sign-up form", owner="Rosa", due="15 January"),
+        Outcome("Draft the matching criteria", owner="Idris"),
+        Outcome("Ask last year's mentors for quotes", owner="Mei"),
+    )
+    assert "pair across communities" not in " ".join(texts(found.decisions + found.actions))
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind"),
+    [
+        ("Decisions", "decisions"),
+        ("DECISIONS", "decisions"),
+        ("Decisions made:", "decisions"),
+        ("Key decisions", "decisions"),
+        ("Outcomes", "decisions"),
+        ("Agreed", "decisions"),
+        ("What we agreed", "decisions"),
+        ("Resolutions", "decisions"),
+        ("Action items –", "actions"),
+        ("Action Items:", "actions"),
+        ("3. Next steps", "actions"),
+        ("✅ To-do", "actions"),
+        ("Follow-ups", "actions"),
+        ("Actions agreed", "actions"),
+        ("Open actions from last meeting", "actions"),
+        ("Decisions & actions", "mixed"),
+        ("Outcomes / next steps", "mixed"),
+        ("Discussion items", None),
+        ("Next meeting", None),
+        ("Decisions needed", None),
+        ("Participants", None),
+        ("Actions speak louder than words: a talk on delivery", None),
+    ],
+)
+def test_heading_names(heading: str, kind: str | None) -> None:
+    assert heading_kind(heading) == kind
+
+
+@pytest.mark.parametrize("level", [1, 2, 3, 4, 5, 6])
+def test_any_heading_level_opens_a_section(level: int) -> None:
+    html = f"<h{level}>Next Steps</h{level}><ol><li>Sam to send the survey</li></ol>"
+    assert extract_outcomes(html).actions == (Outcome("Send the survey", owner="Sam"),)
+
+
+def test_mixed_section_sorts_items_by_their_look() -> None:
+    html = """
+    <h2>Decisions &amp; actions</h2>
+    <ul>
+      <li>Quarterly retros replace the monthly ones</li>
+      <li>Kofi Mensah to draft the retro format by next Friday</li>
+      <li>Action: book the big room</li>
+      <li>Owner: Joan – tell the other CoPs</li>
+    </ul>"""
+    found = extract_outcomes(html)
+    assert found.decisions == (Outcome("Quarterly retros replace the monthly ones"),)
+    assert found.actions == (
+        Outcome("Draft the retro format", owner="Kofi Mensah", due="next Friday"),
+        Outcome("Book the big room"),
+        Outcome("Tell the other CoPs", owner="Joan"),
+    )
+
+
+def test_owner_and_due_forms() -> None:
+    html = """
+    <h3>Actions</h3>
+    <ul>
+      <li>@Sam Patel: migrate the dashboards (due 2026-12-01)</li>
+      <li>Collect feedback from the pilot teams (Maria, due 14 November)</li>
+      <li>Review the glossary [Joan Wu]</li>
+      <li>Ana and Ben to pair on the data contract by end of the month</li>
+      <li>Ask <a href="/display/~kofi" class="confluence-userlink">Kofi Mensah</a>
+          about the licence</li>
+      <li>Send the notes to everyone who attended</li>
+      <li>Everyone to read the RFC before the next meeting</li>
+    </ul>"""
+    assert extract_outcomes(html).actions == (
+        Outcome("Migrate the dashboards", owner="Sam Patel", due="2026-12-01"),
+        Outcome("Collect feedback from the pilot teams", owner="Maria", due="14 November"),
+        Outcome("Review the glossary", owner="Joan Wu"),
+        Outcome("Pair on the data contract", owner="Ana, Ben", due="end of the month"),
+        Outcome("Ask Kofi Mensah about the licence", owner="Kofi Mensah"),
+        Outcome("Send the notes to everyone who attended"),
+        Outcome("Everyone to read the RFC", due="the next meeting"),
+    )
+
+
+def test_plain_text_lead_in_and_placeholder_items() -> None:
+    html = """
+    <p>Decisions:</p>
+    <ul><li>None</li></ul>
+    <p>Action items -</p>
+    <ul><li>N/A</li><li>Confirm the venue (Idris)</li></ul>"""
+    found = extract_outcomes(html)
+    assert found.decisions == ()
+    assert found.actions == (Outcome("Confirm the venue", owner="Idris"),)
+
+
+def test_table_without_header_inside_a_section() -> None:
+    html = """
+    <h2>Actions</h2>
+    <table><tr><td>Publish the style guide</td><td>Rosa</td><td>2026-11-30</td></tr>
+    <tr><td>Archive the old wiki space</td><td>Jonas</td><td>Friday</td></tr></table>"""
+    assert extract_outcomes(html).actions == (
+        Outcome("Publish the style guide", owner="Rosa", due="2026-11-30"),
+        Outcome("Archive the old wiki space", owner="Jonas", due="Friday"),
+    )
+
+
+def test_no_outcome_section_gives_empty_outcomes() -> None:
+    html = """
+    <h2>Summary</h2><p>Good turnout. We talked about onboarding and agreed to keep going.</p>
+    <h2>Attendees</h2><ul><li>Ana</li><li>Ben</li></ul>
+    <table><tr><th>Time</th><th>Item</th><th>Who</th></tr>
+    <tr><td>10</td><td>Onboarding</td><td>Ana</td></tr></table>"""
+    found = extract_outcomes(html)
+    assert found == MeetingOutcomes() and not found
+    assert not extract_outcomes("")
+    assert not extract_outcomes("   \n ")
+    assert not extract_outcomes("Just some plain text, no markup at all.")
+
+
+def test_texts_are_capped_and_lists_limited() -> None:
+    long = "Agree the wording of the charter " + "and its many appendices " * 20
+    items = "".join(f"<li>Decision number {i}</li>" for i in range(20))
+    html = f"<h2>Decisions</h2><ul><li>{long}</li>{items}</ul>"
+    found = extract_outcomes(html)
+    assert len(found.decisions) == MAX_ITEMS
+    first = found.decisions[0].text
+    assert len(first) <= MAX_CHARS and first.endswith("…")
+    assert first[:-1].endswith(("appendices", "and", "its", "many"))  # a word boundary
+    assert found.decisions[1].text == "Decision number 0"
+
+
+def test_duplicates_are_listed_once() -> None:
+    html = """
+    <h2>Decisions</h2><ul><li>Move to monthly sessions</li></ul>
+    <ul class="decision-list">
+      <li data-decision-state="DECIDED">Move to monthly sessions.</li>
+    </ul>"""
+    assert texts(extract_outcomes(html).decisions) == ["Move to monthly sessions"]
+
+
+def test_chrome_after_the_last_section_is_not_an_outcome() -> None:
+    html = """
+    <p><strong>Actions:</strong></p>
+    <p>Tom to send the slides</p>
+    <div><a href="https://wiki.example.org/x">View Online</a> · <a href="#">Like</a></div>
+    <p>Page edited by <a href="/display/~tom">Tom Reid</a></p>"""
+    assert extract_outcomes(html).actions == (Outcome("Send the slides", owner="Tom"),)
+
+
+def test_unclosed_and_odd_markup_is_read() -> None:
+    html = ('<?xml version="1.0" encoding="utf-8"?><H2>Decisions</h2><ul><li>Keep the Slack channel'
+            "<li>Close the mailing list</ul><h2>Other</h2><p>ignored")
+    assert texts(extract_outcomes(html).decisions) == [
+        "Keep the Slack channel", "Close the mailing list"]
+
+
+def test_deeply_nested_tags_finish_fast() -> None:
+    html = ("<h2>Actions</h2><ul><li>Ana to check the logs</li></ul>"
+            + "<div><span><b>" * 60_000 + "deep" + "</b></span></div>" * 60_000)
+    started = time.perf_counter()
+    found = extract_outcomes(html)
+    assert time.perf_counter() - started < 2.0
+    assert found.actions == (Outcome("Check the logs", owner="Ana"),)
+
+
+def test_a_one_megabyte_page_finishes_fast() -> None:
+    filler = "<p>" + "Long discussion of the options and their trade-offs. " * 45 + "</p>"
+    rows = "".join(f"<li>Follow-up item {i} for Sam to look at by 14 November</li>"
+                   for i in range(2000))
+    html = ("<h1>Minutes</h1>" + filler * 200 + "<h2>Actions</h2><ul>" + rows + "</ul>"
+            + "<h2>Appendix</h2>" + filler * 200)
+    assert len(html) > 1_000_000
+    started = time.perf_counter()
+    found = extract_outcomes(html)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 2.0, elapsed
+    assert len(found.actions) == MAX_ITEMS and found.actions[0].due == "14 November"
+
+
+def test_outlook_word_html_with_bold_lead_ins_and_mso_bullets() -> None:
+    found = extract_outcomes(notes("outlook.html"))
+    assert texts(found.decisions) == [
+        "Month-end close moves to working day 4 from January.",
+        "Expense policy v3 approved as drafted.",
+    ]
+    assert found.actions == (
+        Outcome("Brief the regional controllers", owner="Priya", due="12 December"),
+        Outcome("Update the close calendar in SharePoint", owner="Marcus"),
+    )  # "Next meeting" and the signature are not outcomes
+
+
+def test_markdown_list_items_that_are_labels() -> None:
+    found = extract_outcomes(notes("markdown_labels.html"))
+    assert texts(found.decisions) == [
+        "Adopt WCAG 2.2 AA as the baseline",
+        "Screen-reader testing is part of every release",
+    ]
+    assert found.actions == (Outcome("Audit the intranet home page", owner="Ben"),)
+
+
+def test_table_header_with_only_owner_and_due_columns_is_not_a_header() -> None:
+    html = """
+    <h2>Actions</h2>
+    <table><tr><th>Owner</th><th>Due</th></tr><tr><td>Ana</td><td>Friday</td></tr></table>"""
+    assert extract_outcomes(html).actions == (Outcome("Ana", due="Friday"),)
+
+
+def test_google_docs_class_bold_label_ends_a_lead_in_section() -> None:
+    html = """<html><head><style type="text/css">.c0{padding-top:0pt;line-height:1.15}
+    .c3{color:#000000;font-weight:700;font-size:11pt}.c5{color:#000000;font-weight:400}</style>
+    </head><body class="c11 doc-content">
+    <p class="c0"><span class="c3">Decisions</span></p>
+    <p class="c0"><span class="c5">We keep the Tuesday lunchtime slot.</span></p>
+    <p class="c0"><span class="c3">Any other business</span></p>
+    <p class="c0"><span class="c5">Kofi is on leave in December.</span></p></body></html>"""
+    assert extract_outcomes(html).decisions == (Outcome("We keep the Tuesday lunchtime slot."),)
+
+
+def test_google_docs_normal_weight_wrapper_is_not_bold() -> None:
+    html = """<p><strong>Next steps:</strong></p>
+    <div><b style="font-weight:normal;" id="docs-internal-guid-5e6f7a8b-7fff-1234-5678"><span
+    style="font-size:11pt;font-family:Arial,sans-serif;font-weight:400;white-space:pre-wrap;"
+    >Ana to send the calendar invite</span></b></div>"""
+    assert extract_outcomes(html).actions == (Outcome("Send the calendar invite", owner="Ana"),)
+
+
+def test_plain_labelled_line_is_one_item_not_a_section() -> None:
+    html = """
+    <p>We tried the new retro board.</p>
+    <p>Outcome: the board stays for another month.</p>
+    <p>Then we talked about the Christmas social.</p>
+    <p>Thanks all!</p>"""
+    assert extract_outcomes(html) == MeetingOutcomes(
+        decisions=(Outcome("The board stays for another month."),))
+
+
+def test_bold_labelled_items_inside_a_heading_section() -> None:
+    html = """
+    <h2>Outcomes</h2>
+    <p><strong>Decision:</strong> the newsletter goes monthly.</p>
+    <p><strong>Action:</strong> Ana to set up the mailing list by 1 December.</p>
+    <p><strong>Budget:</strong> no change this quarter.</p>
+    <h2>Other news</h2><p><strong>Action:</strong> not from this section</p>"""
+    found = extract_outcomes(html)
+    assert texts(found.decisions) == [
+        "The newsletter goes monthly.", "Budget: no change this quarter."]
+    assert found.actions == (
+        Outcome("Set up the mailing list", owner="Ana", due="1 December"),
+        Outcome("Not from this section"),
+    )
+
+
+def test_things_that_look_like_owners_but_are_not() -> None:
+    html = """
+    <h2>Actions</h2>
+    <ul>
+      <li>@here please vote on the logo before Friday</li>
+      <li>Monday to become the default meeting day</li>
+      <li>Send the slides to Maria Gonzalez</li>
+      <li>UX team to review the prototype</li>
+    </ul>"""
+    assert extract_outcomes(html).actions == (
+        Outcome("@here please vote on the logo", due="Friday"),
+        Outcome("Monday to become the default meeting day"),
+        Outcome("Send the slides to Maria Gonzalez"),
+        Outcome("UX team to review the prototype"),
+    )
+
+
+def test_a_mention_inside_a_decision_is_not_its_owner() -> None:
+    html = """<ul class="decision-list"><li data-decision-state="DECIDED">Thanks to
+    <a class="confluence-userlink user-mention" data-username="priya">Priya Shah</a>
+    we adopt the new intake form</li></ul>"""
+    assert extract_outcomes(html).decisions == (
+        Outcome("Thanks to Priya Shah we adopt the new intake form"),)
