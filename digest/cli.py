@@ -178,8 +178,9 @@ def _print_build(result: pipeline.BuildResult) -> None:
     click.echo(f"built {issue.period}: {issue.post_count} posts, {issue.meeting_count} meetings, "
                f"{issue.session_count} sessions coming up, {len(issue.quiet)} quiet communities; "
                f"{len(result.editions)} editions")
-    if result.recipients.skipped:
-        click.echo(f"  {len(result.recipients.skipped)} recipient rows skipped:", err=True)
+    readers = result.recipients
+    click.echo(f"  {len(readers.recipients)} recipients"
+               + (f", {len(readers.skipped)} rows skipped (see below)" if readers.skipped else ""))
     for warning in result.warnings:
         click.echo(f"  warning: {warning}", err=True)
     click.echo(f"  {Path(result.html_path)}")

@@ -18,13 +18,20 @@ def wrap(text: str, width: int = 72, indent: str = "") -> str:
     )
 
 
+def bullet(text: str, width: int = 72, indent: str = "  ") -> str:
+    """A '- ' list line whose continuation lines hang under its text."""
+    return textwrap.fill(text, width=width, initial_indent=f"{indent}- ",
+                         subsequent_indent=f"{indent}  ", break_long_words=False,
+                         break_on_hyphens=False)
+
+
 def underline(text: str, char: str = "=") -> str:
     return f"{text}\n{char * len(text)}"
 
 
 def install(env: jinja2.Environment) -> None:
     env.filters.update(
-        wrap=wrap, underline=underline, plural=plural, session_when=session_when,
+        wrap=wrap, bullet=bullet, underline=underline, plural=plural, session_when=session_when,
         section_summary=section_summary,
     )
     env.globals.update(item_date=item_date)
