@@ -1,4 +1,4 @@
-"""Shared set-up for the deliver tests and the crash runner: a config on disk, readers, an edition."""
+"""Set-up shared by the deliver tests and the crash runner: a config on disk, readers, editions."""
 
 from __future__ import annotations
 
