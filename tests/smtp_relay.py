@@ -116,12 +116,14 @@ class Relay:
 
     def __init__(self, behaviour: Behaviour | None = None, *, port: int | None = None,
                  tls_context: ssl.SSLContext | None = None,
+                 smtps_context: ssl.SSLContext | None = None,
                  credentials: tuple[str, str] | None = None) -> None:
         self.port = port or free_port()
         self.handler = Handler(behaviour or Behaviour(), relay=self)
-        self.tls_context = tls_context
+        self.tls_context = tls_context  # offered through STARTTLS, and required
+        self.smtps_context = smtps_context  # implicit TLS from the first byte
         self.credentials = credentials
-        self.logins: list[tuple[str, bool]] = []
+        self.logins: list[tuple[str, bool, tuple]] = []  # (user, accepted, client peer)
         self.controller: Controller | None = None
         self._stop_lock = threading.Lock()
 
@@ -129,13 +131,15 @@ class Relay:
         if not isinstance(auth_data, LoginPassword) or self.credentials is None:
             return AuthResult(success=False, handled=False)
         ok = (auth_data.login.decode(), auth_data.password.decode()) == self.credentials
-        self.logins.append((auth_data.login.decode(), ok))
+        self.logins.append((auth_data.login.decode(), ok, tuple(session.peer)))
         return AuthResult(success=ok, handled=False)
 
     def start(self) -> Relay:
         kwargs: dict = {}
         if self.tls_context is not None:
             kwargs.update(tls_context=self.tls_context, require_starttls=True)
+        if self.smtps_context is not None:
+            kwargs.update(ssl_context=self.smtps_context)
         if self.credentials is not None:
             kwargs.update(authenticator=self._authenticate, auth_required=True)
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
