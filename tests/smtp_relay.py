@@ -45,6 +45,8 @@ class Behaviour:
     close_at: frozenset[int] = frozenset()  # 421 and hang up when message n starts (MAIL)
     drop_after_store: frozenset[int] = frozenset()  # store message n, hang up without replying
     refuse: Callable[[str], bool] = lambda rcpt: False  # 550 at RCPT for these addresses
+    slow_after_store: frozenset[int] = frozenset()  # store message n, reply after `slow` s
+    slow: float = 0.0
     stop_after: int | None = None  # the whole relay goes down after storing this many
     on_store: Callable[[int], None] | None = None
 
@@ -89,6 +91,8 @@ class Handler:
             count = len(self.stored)
         if b.on_store:
             b.on_store(count)
+        if n in b.slow_after_store:
+            await asyncio.sleep(b.slow)
         if n in b.drop_after_store:
             server.transport.abort()  # stored, but the client never hears so
             return "250 OK"

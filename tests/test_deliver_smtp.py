@@ -200,6 +200,34 @@ def test_connection_dropped_after_the_relay_stored_the_message(tmp_path, relay):
         assert len(r.stored) == 11
 
 
+def test_a_reply_slower_than_the_timeout_is_ambiguous_and_resent_with_the_same_id(tmp_path,
+                                                                                  relay):
+    r = relay(Behaviour(slow_after_store=frozenset({2}), slow=1.6))
+    config = write_config(tmp_path, port=r.port, timeout=1)
+    with Store(config.state_path) as store:
+        report = send(config, store, 4)
+        assert (report.sent, report.exit_code) == (4, 0)
+        assert_sound(store, r, 4, allow_deferred=False)
+        assert r.handler.duplicates() == 1
+
+
+def test_lines_starting_with_a_dot_survive_the_relay(tmp_path, relay):
+    r = relay()
+    config = write_config(tmp_path, port=r.port)
+    ed = edition()
+    dotted = type(ed)(key="all", communities=None, subject=ed.subject, preheader="",
+                      html=ed.html, text="first\n.\n..two dots\n.hidden\nlast\n")
+    with Store(config.state_path) as store:
+        assert send_period(config, store, PERIOD, [(a, dotted) for a, _ in audience(1)],
+                           retry=FAST_RETRY).exit_code == 0
+    import email as email_lib
+    from email import policy
+    msg = email_lib.message_from_bytes(r.stored[0].data, policy=policy.default)
+    assert b"\r\n.hidden" in r.stored[0].data  # the line really starts with a dot on the wire
+    text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert text == "first\n.\n..two dots\n.hidden\nlast\n"
+
+
 def test_550_at_rcpt_is_failed_not_sent_and_does_not_fail_the_run(tmp_path, relay):
     refused = {f"reader{i:05d}@example.org" for i in (2, 7, 11)}
     r = relay(Behaviour(refuse=lambda a: a in refused))

@@ -176,14 +176,15 @@ def send_period(config: Config, store: Store, period_label: str,
     if dry_run:
         return _dry_run(config, store, period_label, audience, now)
     with run_lock(config.state_path):
+        transport = transport_for(config, period_label)  # a config error before any write
         ledger = Ledger(store)
         ledger.freeze(period_label, _planned(config, period_label, audience), now)
         recovered = ledger.recover(period_label, now)
-        rows = list(ledger.due(period_label, now))
+        # a `now` in the past must not hide deferred rows whose time has come
+        rows = list(ledger.due(period_label, max(now, datetime.now(UTC))))
         editions = {e.key: e for _, e in audience}
         smtp = config.delivery.smtp
-        loop = Loop(ledger=ledger, period=period_label,
-                    transport=transport_for(config, period_label),
+        loop = Loop(ledger=ledger, period=period_label, transport=transport,
                     factory=MessageFactory(config, period_label), editions=editions,
                     mail_from=_mail_from(config), rate=smtp.rate if smtp else 0.0,
                     breaker=smtp.breaker if smtp else 20, retry=retry or RetryPolicy())
