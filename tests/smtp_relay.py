@@ -42,6 +42,7 @@ class Behaviour:
 
     tempfail_every: int = 0  # 451 after the data of every k-th message (not stored)
     always: str | None = None  # this reply after the data of every message (not stored)
+    mail_reply: str | None = None  # answer every MAIL FROM with this
     close_at: frozenset[int] = frozenset()  # 421 and hang up when message n starts (MAIL)
     drop_after_store: frozenset[int] = frozenset()  # store message n, hang up without replying
     refuse: Callable[[str], bool] = lambda rcpt: False  # 550 at RCPT for these addresses
@@ -62,6 +63,8 @@ class Handler:
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
         self.mail_count += 1
+        if self.behaviour.mail_reply:
+            return self.behaviour.mail_reply
         if self.mail_count in self.behaviour.close_at:
             asyncio.get_running_loop().call_soon(server.transport.close)
             return "421 4.3.2 service shutting down, closing channel"

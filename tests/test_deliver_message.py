@@ -215,3 +215,10 @@ with run_lock(Path(sys.argv[1])):
     print("held", flush=True)
     time.sleep(60)
 """
+
+
+def test_an_empty_audience_does_not_freeze_the_period(config):
+    with Store(config.state_path) as store:
+        empty = send_period(config, store, PERIOD, [], retry=FAST_RETRY)
+        assert (empty.total, empty.exit_code) == (0, 0)
+        assert send_period(config, store, PERIOD, audience(2), retry=FAST_RETRY).sent == 2

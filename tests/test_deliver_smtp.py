@@ -277,6 +277,18 @@ def test_relay_down_mid_run_leaves_the_rest_for_the_next_run(tmp_path, relay):
         assert_sound(store, r, 30, allow_deferred=False)
 
 
+def test_a_relay_refusing_our_sender_fails_nobody(tmp_path, relay):
+    r = relay(Behaviour(mail_reply="550 5.7.1 sender not allowed to relay"))
+    config = write_config(tmp_path, port=r.port)
+    with Store(config.state_path) as store:
+        with pytest.raises(Unavailable) as info:
+            send(config, store, 10)
+        assert "refuses our sender" in str(info.value) and "550" in str(info.value)
+        c = ledger_status(store, PERIOD).counts
+        assert (c["failed"], c["deferred"], c["planned"]) == (0, 1, 9)
+        assert r.handler.mail_count == 1
+
+
 def test_circuit_breaker_stops_hammering_a_throttling_relay(tmp_path, relay):
     r = relay(Behaviour(always="451 4.7.1 throttled, slow down"))
     config = write_config(tmp_path, port=r.port, breaker=5)

@@ -166,8 +166,9 @@ def send_period(config: Config, store: Store, period_label: str,
 
     `dry_run` reports what would be sent and writes nothing, not even the ledger.
     Raises TemporaryFailure (75) if another run holds the lock, and Unavailable
-    (69) if the relay could not be reached or refused the login before anything
-    was sent in this run; a relay lost mid-run gives a report with exit code 75.
+    (69) if the relay could not be reached, refused the login or refused our
+    sender before anything was sent in this run; a relay lost mid-run gives a
+    report with exit code 75. An empty audience freezes nothing.
     `now` is the moment recorded as frozen/sent and the cut-off for due rows.
     """
     started = time.monotonic()
@@ -178,7 +179,8 @@ def send_period(config: Config, store: Store, period_label: str,
     with run_lock(config.state_path):
         transport = transport_for(config, period_label)  # a config error before any write
         ledger = Ledger(store)
-        ledger.freeze(period_label, _planned(config, period_label, audience), now)
+        if audience:  # an empty recipients file must not freeze the period empty
+            ledger.freeze(period_label, _planned(config, period_label, audience), now)
         recovered = ledger.recover(period_label, now)
         # a `now` in the past must not hide deferred rows whose time has come
         rows = list(ledger.due(period_label, max(now, datetime.now(UTC))))
@@ -192,7 +194,7 @@ def send_period(config: Config, store: Store, period_label: str,
             with _progress_bar(progress, len(rows), period_label) as advance:
                 loop.on_progress = advance  # type: ignore[assignment]
                 loop.run(rows)
-        if loop.relay_unavailable and loop.attempted == 0:
+        if loop.relay_unavailable and loop.sent_now == 0:
             raise Unavailable(f"nothing sent for {period_label}: {loop.stopped}")
         report = _report(ledger, period_label, method)
         report.sent_now, report.stopped = loop.sent_now, loop.stopped

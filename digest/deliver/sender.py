@@ -182,6 +182,10 @@ class Loop:
             self.ledger.record(self.period, row.email_key, state, now, result.code, result.text,
                                next_attempt=now + timedelta(seconds=delay))
             self.consecutive += 1
-            if self.consecutive >= self.breaker:
+            if result.stop:
+                self.stopped = (f"the relay refuses our sender {self.mail_from}: "
+                                f"{result.code} {result.text}")
+                self.relay_unavailable = True
+            elif self.consecutive >= self.breaker:
                 self.stopped = (f"circuit breaker: {self.consecutive} transient errors in a row; "
                                 f"last: {result.code or ''} {result.text}".replace("  ", " "))

@@ -56,6 +56,7 @@ class Result:
     code: int | None = None
     text: str = ""
     stage: str = ""  # connect | mail | rcpt | data | write
+    stop: bool = False  # the relay refuses us, not this reader: stop the run, fail nobody
 
 
 class RelayUnavailable(Exception):
@@ -269,6 +270,12 @@ class SmtpTransport:
 
     def _refused(self, code: int, reply: bytes, stage: str) -> Result:
         text = _text(reply)
+        if stage == "mail" and 500 <= code < 600:
+            # MAIL FROM carries only our sender: a 5xx there (550 sender not allowed, 530
+            # authentication required) would be the same for every reader, so failing
+            # this one reader would be wrong and failing them all a disaster
+            self._reset()
+            return Result("transient", code, text, stage, stop=True)
         if code == 421:  # the relay is closing this connection: reconnect for the next one
             self._drop()
             return Result("transient", code, text, stage)
