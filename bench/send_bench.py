@@ -193,16 +193,20 @@ def main() -> int:
           f"KB, text {len(edition.text) // 1024} KB); {args.readers} readers")
 
     with RelayProcess(port) as relay:
-        bare_time = ledger_time = 0.0
+        bare_time = ledger_time = bare_cpu = ledger_cpu = 0.0
         bare_sent = ledger_sent = 0
         for r in range(args.rounds):
             n_bare = args.bare // args.rounds
+            cpu = time.process_time()
             bare_r = bare_loop(port, sample, n_bare)
+            bare_cpu += time.process_time() - cpu
             bare_time += n_bare / bare_r
             bare_sent += n_bare
             n_led = args.readers // args.rounds
+            cpu = time.process_time()
             rate_r, elapsed, sent = ledger_run(work / "ledger", port, edition, n_led, 0,
                                                f"2026-{r + 1:02d}")
+            ledger_cpu += time.process_time() - cpu
             ledger_time += elapsed
             ledger_sent += sent
             print(f"  round {r + 1}: bare {bare_r:6.1f} msg/s, "
@@ -211,6 +215,10 @@ def main() -> int:
         print(f"bare smtplib loop, one connection:   {bare:7.1f} msg/s ({bare_sent} messages)")
         print(f"send_period with the SQLite ledger:  {led:7.1f} msg/s ({ledger_sent} readers, "
               f"{ledger_time:.1f} s, {led / bare:.0%} of bare)")
+        # the sender's own CPU per message does not drift with the relay's load
+        cpu_bare, cpu_led = bare_cpu / bare_sent * 1000, ledger_cpu / ledger_sent * 1000
+        print(f"sender CPU per message:              bare {cpu_bare:.2f} ms, "
+              f"ledger {cpu_led:.2f} ms")
         relay.reset()
         ledger_run(work / "rate", port, edition, args.rate_messages, args.rate, "2026-12")
         measured = (relay.count.value - 1) / (relay.last.value - relay.first.value)
@@ -229,7 +237,8 @@ def main() -> int:
     (OUT / "send_bench.json").write_text(json.dumps({
         "readers": ledger_sent, "bare_messages": bare_sent, "message_bytes": len(sample),
         "bare_msg_s": round(bare, 1),
-        "ledger_msg_s": round(led, 1), "ledger_share": round(led / bare, 3),
+        "ledger_msg_s": round(led, 1), "cpu_ms_bare": round(cpu_bare, 3),
+        "cpu_ms_ledger": round(cpu_led, 3), "ledger_share": round(led / bare, 3),
         "rate_configured": args.rate, "rate_measured": round(measured, 2),
         "peak_rss_mb": round(peak_mb, 1), "checks": checks}, indent=2) + "\n")
     return 0 if all(checks.values()) else 1
