@@ -46,6 +46,7 @@ class Behaviour:
     close_at: frozenset[int] = frozenset()  # 421 and hang up when message n starts (MAIL)
     drop_after_store: frozenset[int] = frozenset()  # store message n, hang up without replying
     refuse: Callable[[str], bool] = lambda rcpt: False  # 550 at RCPT for these addresses
+    hangup_after: frozenset[int] = frozenset()  # reply 250 to message n, then hang up
     slow_after_store: frozenset[int] = frozenset()  # store message n, reply after `slow` s
     slow: float = 0.0
     stop_after: int | None = None  # the whole relay goes down after storing this many
@@ -94,6 +95,8 @@ class Handler:
             count = len(self.stored)
         if b.on_store:
             b.on_store(count)
+        if n in b.hangup_after:  # like a relay closing a connection it finds idle
+            asyncio.get_running_loop().call_soon(server.transport.close)
         if n in b.slow_after_store:
             await asyncio.sleep(b.slow)
         if n in b.drop_after_store:

@@ -180,6 +180,27 @@ def test_421_mid_run_reconnects_and_carries_on(tmp_path, relay):
         assert r.handler.duplicates() == 0
 
 
+def test_a_connection_closed_between_messages_is_reopened_without_deferring(tmp_path, relay):
+    r = relay(Behaviour(hangup_after=frozenset({2, 5})))
+    config = write_config(tmp_path, port=r.port)
+    with Store(config.state_path) as store:
+        report = send(config, store, 8)
+        assert (report.sent, report.deferred, report.exit_code) == (8, 0, 0)
+        attempts = {row[0] for row in store.db.execute("SELECT attempts FROM send_ledger")}
+        assert attempts == {1}
+    assert r.handler.connections() == 3
+
+
+def test_an_internationalised_domain_goes_out_in_idna(tmp_path, relay):
+    from digest.models import Recipient
+    r = relay()
+    config = write_config(tmp_path, port=r.port)
+    with Store(config.state_path) as store:
+        aud = [(Recipient("zoe@exämple.org", "Zoë", None), edition())]
+        assert send_period(config, store, PERIOD, aud, retry=FAST_RETRY).sent == 1
+    assert r.stored[0].rcpt == "zoe@xn--exmple-cua.org"
+
+
 def test_reconnects_after_max_per_connection(tmp_path, relay):
     r = relay()
     config = write_config(tmp_path, port=r.port, max_per_connection=3)

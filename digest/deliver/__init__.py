@@ -21,6 +21,7 @@ from ..errors import (
     EXIT_OK,
     EXIT_TEMPFAIL,
     EXIT_UNAVAILABLE,
+    ConfigError,
     DigestError,
     TemporaryFailure,
     Unavailable,
@@ -29,7 +30,14 @@ from ..models import Edition, Recipient
 from ..store import Store
 from .ledger import OPEN_STATES, STATES, Ledger, LedgerStatus, Planned, key_of, ledger_status
 from .lock import run_lock
-from .message import InvalidAddress, MessageFactory, build_message, message_id_for, sender_address
+from .message import (
+    InvalidAddress,
+    MessageFactory,
+    build_message,
+    clean_address,
+    message_id_for,
+    sender_address,
+)
 from .sender import Loop, RetryPolicy
 from .transports import Envelope, RelayUnavailable, transport_for
 
@@ -126,7 +134,10 @@ def _planned(config: Config, period_label: str,
 def _mail_from(config: Config) -> str:
     smtp = config.delivery.smtp
     if smtp is not None and smtp.envelope_from:
-        return smtp.envelope_from
+        try:
+            return clean_address(smtp.envelope_from)
+        except InvalidAddress as e:
+            raise ConfigError(config.path, "smtp.envelope_from", str(e)) from None
     return sender_address(config)[1]
 
 
@@ -242,7 +253,8 @@ def send_test(config: Config, edition: Edition, address: str) -> None:
     transport = transport_for(config, "test")
     try:
         transport.ready()
-        result = transport.send(Envelope(_mail_from(config), address.strip(), message_id, data))
+        result = transport.send(Envelope(_mail_from(config), clean_address(address), message_id,
+                                         data))
     except RelayUnavailable as e:
         raise Unavailable(str(e)) from None
     finally:

@@ -28,6 +28,7 @@ from email.utils import format_datetime, formataddr, parseaddr
 from urllib.parse import quote
 
 from ..config import Config
+from ..errors import ConfigError
 from ..models import Edition, Recipient
 
 POLICY = email_policy.SMTP  # CRLF line ends, what goes on the wire and into .eml files
@@ -70,7 +71,10 @@ def clean_address(address: str) -> str:
 def sender_address(config: Config) -> tuple[str, str]:
     """(display name, address) of `[delivery] from`."""
     name, addr = parseaddr(config.delivery.sender)
-    return clean_text(name), clean_address(addr)
+    try:
+        return clean_text(name), clean_address(addr)
+    except InvalidAddress as e:
+        raise ConfigError(config.path, "delivery.from", str(e)) from None
 
 
 def message_id_for(period_label: str, email: str, sender: str) -> str:

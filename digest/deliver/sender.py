@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 from ..models import Edition, Recipient
 from .ledger import Ledger, Row
-from .message import InvalidAddress, MessageFactory
+from .message import InvalidAddress, MessageFactory, clean_address
 from .transports import Envelope, RelayUnavailable, Result, Transport
 
 
@@ -131,6 +131,7 @@ class Loop:
         recipient = Recipient(email=row.email, name=row.name, communities=None)
         try:
             data = self.factory.message_bytes(edition, recipient, row.message_id)
+            rcpt = clean_address(row.email)  # IDNA domain: smtplib speaks ASCII
         except InvalidAddress as e:
             self.ledger.record(self.period, row.email_key, "failed", utcnow(), None, str(e))
             return Result("failed", None, str(e), "address")
@@ -139,7 +140,7 @@ class Loop:
             return None
         self.ledger.mark_sending(self.period, row.email_key, utcnow())
         self.attempted += 1
-        result = self.transport.send(Envelope(self.mail_from, row.email, row.message_id, data))
+        result = self.transport.send(Envelope(self.mail_from, rcpt, row.message_id, data))
         self._record(row, result)
         return result
 

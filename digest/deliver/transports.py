@@ -291,11 +291,22 @@ class SmtpTransport:
     def send(self, envelope: Envelope) -> Result:
         if self.conn is None:
             return Result("transient", None, "no connection to the relay", "connect")
-        conn = self.conn
         self.count += 1
         stage = "mail"
         try:
-            code, reply = conn.mail(envelope.mail_from)
+            try:
+                code, reply = self.conn.mail(envelope.mail_from)
+            except smtplib.SMTPServerDisconnected:
+                # the relay closed an idle connection; nothing of this message was sent,
+                # so reconnect once and carry on rather than defer the reader
+                self._drop()
+                try:
+                    self.ready()
+                except RelayUnavailable as e:
+                    return Result("transient", None, str(e), "connect")
+                self.count += 1
+                code, reply = self.conn.mail(envelope.mail_from)
+            conn = self.conn
             if code != 250:
                 return self._refused(code, reply, stage)
             stage = "rcpt"
