@@ -20,7 +20,7 @@ from deliver_support import FAST_RETRY, audience, edition, write_config
 from smtp_relay import Behaviour, Relay
 
 from digest.deliver import ledger_status, send_period, send_test
-from digest.errors import TemporaryFailure, Unavailable
+from digest.errors import ConfigError, TemporaryFailure, Unavailable
 from digest.store import Store
 
 PERIOD = "2026-10"
@@ -321,6 +321,22 @@ def test_circuit_breaker_stops_hammering_a_throttling_relay(tmp_path, relay):
         assert (report.deferred, report.planned) == (5, 25)
         assert {p.code for p in report.deferred_recipients} == {451}
         assert "not yet tried 25" in report.summary_line()
+        lines = ledger_status(store, PERIOD).lines()
+        assert "deferred 5" in lines[0] and "planned 25" in lines[0]
+        assert any(ln.startswith("  deferred: reader00000@example.org: 451 4.7.1 throttled")
+                   and "next attempt" in ln for ln in lines)
+
+
+def test_a_username_without_a_password_is_a_config_error_before_anything_is_written(
+        tmp_path, relay, monkeypatch):
+    monkeypatch.delenv("DIGEST_SMTP_PASSWORD", raising=False)
+    r = relay()
+    config = write_config(tmp_path, port=r.port, username="digest")
+    with Store(config.state_path) as store:
+        with pytest.raises(ConfigError) as info:
+            send(config, store, 3)
+        assert info.value.exit_code == 78 and "DIGEST_SMTP_PASSWORD" in str(info.value)
+        assert not ledger_status(store, PERIOD).started
 
 
 def test_rate_is_held(tmp_path, relay):
