@@ -25,10 +25,11 @@ READERS = 2000
 KILLS = 8
 
 
-def _start(config) -> subprocess.Popen:
+def _start(config, n: int = READERS) -> subprocess.Popen:
+    """The sender in its own process, as cron runs it."""
     env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
     return subprocess.Popen([sys.executable, str(HERE / "send_runner.py"), str(config.path),
-                             "2026-10", str(READERS)], env=env, stdout=subprocess.PIPE,
+                             "2026-10", str(n)], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 
 
@@ -79,3 +80,36 @@ def test_sigkill_at_random_moments_loses_nobody_and_duplicates_only_in_flight(tm
         assert len(relay.stored) == READERS + duplicates
     finally:
         relay.stop()
+
+
+def test_a_sender_killed_while_the_relay_holds_its_message_resends_it_with_the_same_id(
+        tmp_path):
+    """The row committed `sending` before the relay was asked is what makes this safe."""
+    from smtp_relay import Behaviour
+
+    relay = Relay(Behaviour(slow_after_store=frozenset({3}), slow=30)).start()
+    try:
+        config = write_config(tmp_path, port=relay.port)
+        proc = _start(config, 10)
+        deadline = time.monotonic() + 15
+        while len(relay.stored) < 3:
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.01)
+        time.sleep(0.1)  # the sender now waits for the reply to message 3
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()
+        with Store(config.state_path) as store:
+            counts = ledger_status(store, "2026-10").counts
+            assert (counts["sent"], counts["sending"], counts["planned"]) == (2, 1, 7)
+
+        relay.handler.behaviour = Behaviour()
+        proc = _start(config, 10)
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err
+        assert "sent 10" in out
+        by_rcpt = relay.handler.ids_by_rcpt()
+        assert len(by_rcpt) == 10 and all(len(ids) == 1 for ids in by_rcpt.values())
+        assert relay.handler.duplicates() == 1  # reader 3, twice, under one Message-ID
+    finally:
+        relay.stop()
+
