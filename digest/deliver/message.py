@@ -3,8 +3,13 @@
 Every header value may come from a feed, the recipients CSV or the config, so
 none is trusted: control characters (CR and LF above all) are folded into
 spaces in display names and subjects, and addresses containing them are
-refused outright. Display names go through `email.headerregistry.Address`,
-which quotes commas and encodes non-ASCII as RFC 2047 words.
+refused outright. Display names are quoted when they hold commas and
+RFC 2047-encoded when they are not ASCII; domains go out in IDNA form.
+
+List-Unsubscribe carries the mailto address and, when configured, the https
+URL (then also List-Unsubscribe-Post for RFC 8058 one-click). A `{email}` in
+`unsubscribe_url` is replaced by the reader's address, URL-encoded, so the
+endpoint knows who clicked; without it the URL is the same for everyone.
 
 The body of an edition is the same for every reader, and serialising 70 KB of
 HTML costs milliseconds, so `MessageFactory` serialises it once per edition and
