@@ -188,7 +188,9 @@ def send_period(config: Config, store: Store, period_label: str,
     if dry_run:
         return _dry_run(config, store, period_label, audience, now)
     with run_lock(config.state_path):
-        transport = transport_for(config, period_label)  # a config error before any write
+        # configuration errors (password, sender) surface before anything is written
+        transport = transport_for(config, period_label)
+        factory, mail_from = MessageFactory(config, period_label), _mail_from(config)
         ledger = Ledger(store)
         if audience:  # an empty recipients file must not freeze the period empty
             ledger.freeze(period_label, _planned(config, period_label, audience), now)
@@ -198,9 +200,9 @@ def send_period(config: Config, store: Store, period_label: str,
         editions = {e.key: e for _, e in audience}
         smtp = config.delivery.smtp
         loop = Loop(ledger=ledger, period=period_label, transport=transport,
-                    factory=MessageFactory(config, period_label), editions=editions,
-                    mail_from=_mail_from(config), rate=smtp.rate if smtp else 0.0,
-                    breaker=smtp.breaker if smtp else 20, retry=retry or RetryPolicy())
+                    factory=factory, editions=editions, mail_from=mail_from,
+                    rate=smtp.rate if smtp else 0.0, breaker=smtp.breaker if smtp else 20,
+                    retry=retry or RetryPolicy())
         if rows:
             with _progress_bar(progress, len(rows), period_label) as advance:
                 loop.on_progress = advance  # type: ignore[assignment]
@@ -211,7 +213,7 @@ def send_period(config: Config, store: Store, period_label: str,
         report.sent_now, report.stopped = loop.sent_now, loop.stopped
         report.unavailable = loop.relay_unavailable
         if recovered:
-            report.notes.append(f"{recovered} message(s) interrupted by a crash were resent "
+            report.notes.append(f"{recovered} message(s) interrupted by a crash are resent "
                                 "with their original Message-ID")
         if loop.missing_editions:
             report.notes.append("no edition given for " + ", ".join(sorted(loop.missing_editions))
