@@ -5,7 +5,7 @@
 - Ledger: `send_period` over N readers (SQLite ledger on disk, two commits per
   message, per-reader headers, reconnect every max_per_connection).
 - The two are interleaved in rounds (bare slice, then one period of N/rounds
-  readers through the ledger, five times) and compared on their totals: on a
+  readers through the ledger, ten times) and compared on their totals: on a
   shared 2-core machine the relay's speed drifts with other load, and a
   comparison of two long back-to-back phases measures the drift, not the ledger.
 - Rate: a configured `rate` measured at the relay.
@@ -191,7 +191,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--readers", type=int, default=10_000)
     ap.add_argument("--bare", type=int, default=2_000, help="messages for the bare loop")
-    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=10)
     ap.add_argument("--rate", type=float, default=40.0,
                     help="configured rate to check; keep it well under the relay's ceiling")
     ap.add_argument("--rate-messages", type=int, default=320)

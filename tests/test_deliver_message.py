@@ -222,3 +222,33 @@ def test_an_empty_audience_does_not_freeze_the_period(config):
         empty = send_period(config, store, PERIOD, [], retry=FAST_RETRY)
         assert (empty.total, empty.exit_code) == (0, 0)
         assert send_period(config, store, PERIOD, audience(2), retry=FAST_RETRY).sent == 2
+
+
+class _FakeClock:
+    """A clock that only moves when the code under test sleeps or we say so."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_pace_makes_up_a_short_lag_but_never_bursts_after_a_long_stall():
+    from digest.deliver.sender import Pace
+
+    clock = _FakeClock()
+    pace = Pace(10, catch_up=0.5, clock=lambda: clock.now, sleep=clock.sleep)
+    times = []
+    for i in range(30):
+        pace.wait()
+        times.append(clock.now)
+        if i == 9:
+            clock.now += 0.3  # one slow reply: made up within the catch-up allowance
+        if i == 19:
+            clock.now += 5.0  # a long stall: the schedule restarts, no burst of 50
+    assert times[9] - times[0] == pytest.approx(0.9)
+    assert times[19] - times[0] == pytest.approx(1.9)  # rate held despite the slow reply
+    after_stall = times[20:]
+    gaps = [b - a for a, b in zip(after_stall, after_stall[1:], strict=False)]
+    assert all(g == pytest.approx(0.1) for g in gaps)

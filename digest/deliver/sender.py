@@ -39,16 +39,20 @@ class RetryPolicy:
 
 
 class Pace:
-    """Holds the send rate at or under `rate` messages per second.
+    """Holds the send rate to `rate` messages per second.
 
-    The schedule is anchored (each slot is the previous slot plus one interval),
-    so sleep overshoot does not accumulate; after a stall it restarts from now
-    instead of bursting to catch up.
+    Slots are anchored (slot k = start + k/rate), so sleep overshoot and a slow
+    reply now and then do not lower the rate: a lag of up to `catch_up` seconds
+    is made up by sending without pause. A longer stall (a relay that took a
+    minute to answer) restarts the schedule from now instead of bursting. In
+    any window of W seconds at most rate * (W + catch_up) + 1 messages go out.
     """
 
-    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic,
+    def __init__(self, rate: float, catch_up: float = 0.5,
+                 clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.catch_up = max(catch_up, self.interval)
         self.next: float | None = None
         self.clock, self.sleep = clock, sleep
 
@@ -56,7 +60,7 @@ class Pace:
         if not self.interval:
             return
         now = self.clock()
-        if self.next is None or now > self.next + self.interval:
+        if self.next is None or now > self.next + self.catch_up:
             self.next = now
         if self.next > now:
             self.sleep(self.next - now)
