@@ -124,6 +124,13 @@ def test_an_untrusted_certificate_stops_the_run_before_anything_is_sent(tmp_path
     assert not r.stored
 
 
+def test_verify_certificate_false_accepts_a_self_signed_relay(tmp_path, relay, ca):
+    r = relay(tls_context=_server_context(ca))  # CA not trusted, checking switched off
+    config = write_config(tmp_path, port=r.port, security="starttls", verify_certificate=False)
+    with Store(config.state_path) as store:
+        assert send(config, store, 2).exit_code == 0
+
+
 def test_a_relay_without_starttls_is_not_sent_the_password_in_clear(tmp_path, relay,
                                                                       monkeypatch):
     monkeypatch.setenv("DIGEST_SMTP_PASSWORD", PASSWORD)
