@@ -13,6 +13,8 @@ import click
 
 from . import pipeline
 from .config import CONFIG_ENV, Config, load_config
+from .deliver.ledger import ledger_status
+from .deliver.lock import run_lock
 from .errors import EXIT_OK, DigestError
 from .store import Store
 
@@ -109,8 +111,7 @@ def send(ctx: click.Context, period: str | None, dry_run: bool) -> None:
     p = pipeline.parse_period(config, period)
     with Store(config.state_path) as store:
         report = pipeline.send(config, store, p, dry_run=dry_run, progress=_tty())
-    prefix = "dry run: would send" if dry_run else "sent"
-    click.echo(f"{p}: {prefix}: {report.summary_line()}")
+    _print_send(report)
     ctx.exit(report.exit_code)
 
 
@@ -128,32 +129,43 @@ def run(ctx: click.Context, period: str | None) -> None:
     """
     config = _config(ctx)
     p = pipeline.parse_period(config, period)
-    with Store(config.state_path) as store:
+    with run_lock(config.state_path), Store(config.state_path) as store:
         record = store.issue(p.label)
         if record and record.sent_at:
             click.echo(f"{p} was already sent on {record.sent_at:%Y-%m-%d %H:%M} UTC: "
                        f"{config.out_path / p.label / 'digest.html'}")
             ctx.exit(EXIT_OK)
-        report = pipeline.collect(config, store, progress=_tty())
-        _print_collect(report)
-        result = pipeline.build(config, store, p)
-        _print_build(result)
+        if pipeline.send_in_progress(store, p):
+            click.echo(f"{p}: resuming a send that already started; its editions are kept")
+        else:
+            report = pipeline.collect(config, store, progress=_tty())
+            _print_collect(report)
+            _print_build(pipeline.build(config, store, p))
         sent = pipeline.send(config, store, p, progress=_tty())
-    click.echo(f"{p}: sent: {sent.summary_line()}")
+    _print_send(sent)
     ctx.exit(sent.exit_code)
 
 
 @cli.command()
+@period_option
 @click.pass_context
-def status(ctx: click.Context) -> None:
+def status(ctx: click.Context, period: str | None) -> None:
     """Show the issues built and sent, and what the state holds.
 
+    With --period, also the send ledger of that period: counts per state and the
+    readers who failed, were deferred or are ambiguous.
+
     \b
-    Example:
+    Examples:
       digest status
+      digest status --period 2026-10
     """
     config = _config(ctx)
     with Store(config.state_path) as store:
+        if period:
+            p = pipeline.parse_period(config, period)
+            for line in ledger_status(store, p.label).lines():
+                click.echo(line)
         issues = store.issues()
         items = store.item_count()
         feeds = store.db.execute("SELECT count(*) FROM feeds").fetchone()[0]
@@ -171,6 +183,12 @@ def _print_collect(report: object) -> None:
     click.echo(f"collected: {report.new_items} new, {report.updated_items} updated")
     for line in getattr(report, "errors", []):
         click.echo(f"  feed error: {line}", err=True)
+
+
+def _print_send(report: object) -> None:
+    for note in report.notes:
+        click.echo(f"  note: {note}", err=True)
+    click.echo(report.summary_line())
 
 
 def _print_build(result: pipeline.BuildResult) -> None:

@@ -13,6 +13,7 @@ from . import collect as collect_stage
 from . import deliver
 from .compose import Composition, compose
 from .config import Config
+from .deliver.ledger import ledger_status
 from .errors import DigestError
 from .models import Edition, Recipient
 from .period import Period
@@ -54,9 +55,22 @@ def recipients_of(config: Config) -> RecipientList:
     return load_recipients(config.delivery.recipients, {c.id for c in config.communities})
 
 
+def send_in_progress(store: Store, period: Period) -> bool:
+    """Whether the send of `period` started and has not finished.
+
+    Its editions are then frozen: a reader resent after a crash must get the same
+    message, under the same Message-ID, as the readers already sent to.
+    """
+    record = store.issue(period.label)
+    return ledger_status(store, period.label).started and not (record and record.sent_at)
+
+
 def build(config: Config, store: Store, period: Period, *, now: datetime | None = None
           ) -> BuildResult:
     """Compose the issue and render one edition per distinct set of readers' communities."""
+    if send_in_progress(store, period):
+        raise DigestError(f"the send of {period} has started, so its editions are frozen; "
+                          f"resume it with `digest send --period {period}`")
     now = now or utcnow()
     readers = recipients_of(config)
     failed_communities = store.failed_communities(

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from digest.cli import cli
 from digest.compose import compose
+from digest.deliver.transports import outbox_name
 from digest.period import Period
 from digest.store import Store
 from tests.support import Post, entry, utc, write_org
@@ -114,7 +115,7 @@ def test_each_reader_gets_their_communities_first_then_the_rest_as_headlines(tmp
     assert "3 editions" in result.output
 
     def parts(address):
-        path = org.root / "out" / "outbox" / "2026-10" / f"{address}.eml"
+        path = org.root / "out" / "outbox" / "2026-10" / outbox_name(address)
         msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         text, html = msg.get_payload()
         return text.get_content(), html.get_content()
@@ -136,3 +137,4 @@ def test_each_reader_gets_their_communities_first_then_the_rest_as_headlines(tmp
     assert "Across the organisation" not in html
     assert all(t in html for t in ("Data catalogue launch", "Design crit notes",
                                    "Plain English guide"))
+

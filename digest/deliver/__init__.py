@@ -1,66 +1,271 @@
-"""Deliver (interim: replaced by the ledger-backed sender on the `smtp` branch)."""
+"""DELIVER: send each reader their edition, exactly once as far as SMTP allows.
+
+Over SMTP exactly-once is impossible: a connection can break after the relay
+stored a message but before it said so. The promise instead: nobody is lost,
+and the only duplicates are the in-flight message of a crash, resent with the
+same Message-ID so mail clients fold it. The ledger (`ledger.py`) makes that
+possible; `sender.py` runs the relay conversation; transports are swappable.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import re
-from dataclasses import dataclass
-from datetime import datetime
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, parseaddr
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from ..config import Config
+from ..errors import (
+    EXIT_OK,
+    EXIT_TEMPFAIL,
+    EXIT_UNAVAILABLE,
+    ConfigError,
+    DigestError,
+    TemporaryFailure,
+    Unavailable,
+)
 from ..models import Edition, Recipient
-from ..store import Store, utcnow
+from ..store import Store
+from .ledger import OPEN_STATES, STATES, Ledger, LedgerStatus, Planned, key_of, ledger_status
+from .lock import run_lock
+from .message import (
+    InvalidAddress,
+    MessageFactory,
+    build_message,
+    clean_address,
+    message_id_for,
+    sender_address,
+)
+from .sender import Loop, RetryPolicy
+from .transports import Envelope, RelayUnavailable, transport_for
+
+__all__ = [
+    "OPEN_STATES", "STATES", "LedgerStatus", "Problem", "RetryPolicy", "SendReport",
+    "build_message", "ledger_status", "message_id_for", "run_lock", "send_period", "send_test",
+]
 
 
-def message_id_for(period_label: str, email: str, sender: str) -> str:
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
-    digest = hashlib.sha256(f"{period_label}\x1f{email.lower()}".encode()).hexdigest()[:24]
-    return f"<cop-digest.{period_label}.{digest}@{domain}>"
+@dataclass(frozen=True)
+class Problem:
+    """A reader who was not (or not surely) delivered, with the relay's answer."""
 
-
-def build_message(config: Config, period_label: str, edition: Edition, recipient: Recipient,
-                  message_id: str, *, date: datetime | None = None) -> EmailMessage:
-    msg = EmailMessage()
-    msg["Subject"] = edition.subject
-    msg["From"] = config.delivery.sender
-    msg["To"] = formataddr((recipient.name, recipient.email))
-    msg["Date"] = format_datetime(date or utcnow())
-    msg["Message-ID"] = message_id
-    msg.set_content(edition.text, charset="utf-8")
-    msg.add_alternative(edition.html, subtype="html", charset="utf-8")
-    return msg
+    email: str
+    code: int | None
+    text: str
 
 
 @dataclass
 class SendReport:
-    planned: int = 0
+    """What a send run did and where the period stands (counts are for the whole period)."""
+
+    period: str
+    method: str
+    total: int = 0  # readers frozen into the ledger (or that would be, in a dry run)
+    planned: int = 0  # not tried yet (still planned, or left `sending` by a crash)
     sent: int = 0
-    skipped: int = 0
+    deferred: int = 0
+    failed: int = 0
+    ambiguous: int = 0
+    sent_now: int = 0  # sent by this run
     seconds: float = 0.0
-    exit_code: int = 0
+    failed_recipients: list[Problem] = field(default_factory=list)
+    deferred_recipients: list[Problem] = field(default_factory=list)
+    ambiguous_recipients: list[Problem] = field(default_factory=list)
+    stopped: str | None = None  # why the run ended early (breaker, relay lost)
+    notes: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    unavailable: bool = False
+
+    @property
+    def done(self) -> bool:
+        return not (self.planned or self.deferred or self.ambiguous)
+
+    @property
+    def exit_code(self) -> int:
+        """0 done or nothing to do; 75 readers remain to be sent; 69 relay unavailable.
+
+        Failed readers do not fail the run: they are in the summary and in status.
+        """
+        if self.dry_run:
+            return EXIT_OK
+        if self.unavailable and self.sent_now == 0:
+            return EXIT_UNAVAILABLE
+        return EXIT_OK if self.done else EXIT_TEMPFAIL
 
     def summary_line(self) -> str:
-        return f"planned {self.planned}, sent {self.sent}, already sent {self.skipped}"
+        if self.dry_run:
+            return (f"{self.period}: dry run, would send {self.planned} of {self.total} "
+                    f"via {self.method}; nothing written")
+        line = (f"{self.period}: planned {self.total}, sent {self.sent} "
+                f"({self.sent_now} this run), deferred {self.deferred}, failed {self.failed}, "
+                f"ambiguous {self.ambiguous}")
+        if self.planned:
+            line += f", not yet tried {self.planned}"
+        line += f", {self.seconds:.1f} s"
+        if self.stopped:
+            line += f"; stopped early: {self.stopped}"
+        return line
+
+
+def _problems(rows: list) -> list[Problem]:
+    return [Problem(r.email, r.code, r.reply or "") for r in rows]
+
+
+def _report(ledger: Ledger, period: str, method: str) -> SendReport:
+    status = ledger_status(ledger.store, period)
+    c = status.counts
+    return SendReport(
+        period=period, method=method, total=status.total, planned=c["planned"] + c["sending"],
+        sent=c["sent"], deferred=c["deferred"], failed=c["failed"], ambiguous=c["ambiguous"],
+        failed_recipients=_problems(status.failed),
+        deferred_recipients=_problems(status.deferred),
+        ambiguous_recipients=_problems(status.ambiguous))
+
+
+def _planned(config: Config, period_label: str,
+             audience: list[tuple[Recipient, Edition]]) -> list[Planned]:
+    return [Planned(email=r.email.strip(), name=r.name, edition=e.key,
+                    message_id=message_id_for(period_label, r.email, config.delivery.sender))
+            for r, e in audience]
+
+
+def _mail_from(config: Config) -> str:
+    smtp = config.delivery.smtp
+    if smtp is not None and smtp.envelope_from:
+        try:
+            return clean_address(smtp.envelope_from)
+        except InvalidAddress as e:
+            raise ConfigError(config.path, "smtp.envelope_from", str(e)) from None
+    return sender_address(config)[1]
+
+
+@contextmanager
+def _progress_bar(enabled: bool, total: int, period: str) -> Iterator[object]:
+    """A rich progress bar on a terminal; nothing otherwise (cron mails stdout)."""
+    if not enabled or not sys.stderr.isatty() or total == 0:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(TextColumn(f"sending {period}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("send", total=total)
+        yield lambda n: bar.advance(task, n)
 
 
 def send_period(config: Config, store: Store, period_label: str,
                 audience: list[tuple[Recipient, Edition]], *, dry_run: bool = False,
-                progress: bool = False, now: datetime | None = None) -> SendReport:
-    folder = config.out_path / "outbox" / period_label
-    report = SendReport(planned=len(audience))
-    for recipient, edition in audience:
-        path = folder / (re.sub(r"[^a-zA-Z0-9@._-]", "_", recipient.email.lower()) + ".eml")
-        if path.exists():
-            report.skipped += 1
-            continue
-        if dry_run:
-            continue
-        folder.mkdir(parents=True, exist_ok=True)
-        mid = message_id_for(period_label, recipient.email, config.delivery.sender)
-        path.write_bytes(bytes(build_message(config, period_label, edition, recipient, mid)))
-        report.sent += 1
-    if not dry_run:
-        store.mark_sent(period_label, now or utcnow())
+                progress: bool = False, now: datetime | None = None,
+                retry: RetryPolicy | None = None) -> SendReport:
+    """Send the period's edition to every reader who has not had it yet.
+
+    The first call for a period freezes `audience` into the ledger (one row per
+    reader, with its Message-ID, committed before anything is sent). Later calls
+    use the frozen ledger: readers added to the CSV after a period's send started
+    are NOT added to it (they get the next period), and `audience` then only
+    supplies the editions by key. Rows already sent or failed are never sent
+    again; planned, ambiguous and due deferred rows are.
+
+    `dry_run` reports what would be sent and writes nothing, not even the ledger.
+    Raises TemporaryFailure (75) if another run holds the lock, and Unavailable
+    (69) if the relay could not be reached, refused the login or refused our
+    sender before anything was sent in this run; a relay lost mid-run gives a
+    report with exit code 75. An empty audience freezes nothing.
+    `now` is the moment recorded as frozen/sent and the cut-off for due rows.
+    """
+    started = time.monotonic()
+    now = now or datetime.now(UTC)
+    method = config.delivery.method
+    if dry_run:
+        return _dry_run(config, store, period_label, audience, now)
+    with run_lock(config.state_path):
+        # configuration errors (password, sender) surface before anything is written
+        transport = transport_for(config, period_label)
+        factory, mail_from = MessageFactory(config, period_label), _mail_from(config)
+        ledger = Ledger(store)
+        if audience:  # an empty recipients file must not freeze the period empty
+            ledger.freeze(period_label, _planned(config, period_label, audience), now)
+        recovered = ledger.recover(period_label, now)
+        # a `now` in the past must not hide deferred rows whose time has come
+        rows = list(ledger.due(period_label, max(now, datetime.now(UTC))))
+        editions = {e.key: e for _, e in audience}
+        smtp = config.delivery.smtp
+        loop = Loop(ledger=ledger, period=period_label, transport=transport,
+                    factory=factory, editions=editions, mail_from=mail_from,
+                    rate=smtp.rate if smtp else 0.0, breaker=smtp.breaker if smtp else 20,
+                    retry=retry or RetryPolicy())
+        if rows:
+            with _progress_bar(progress, len(rows), period_label) as advance:
+                loop.on_progress = advance  # type: ignore[assignment]
+                loop.run(rows)
+        if loop.relay_unavailable and loop.sent_now == 0:
+            raise Unavailable(f"nothing sent for {period_label}: {loop.stopped}")
+        report = _report(ledger, period_label, method)
+        report.sent_now, report.stopped = loop.sent_now, loop.stopped
+        report.unavailable = loop.relay_unavailable
+        if recovered:
+            report.notes.append(f"{recovered} message(s) interrupted by a crash are resent "
+                                "with their original Message-ID")
+        if loop.missing_editions:
+            report.notes.append("no edition given for " + ", ".join(sorted(loop.missing_editions))
+                                + "; those readers stay planned")
+        if report.total and report.done:
+            store.mark_sent(period_label, now)
+        report.seconds = time.monotonic() - started
+        return report
+
+
+def _dry_run(config: Config, store: Store, period_label: str,
+             audience: list[tuple[Recipient, Edition]], now: datetime) -> SendReport:
+    report = SendReport(period=period_label, method=config.delivery.method, dry_run=True)
+    ledger = Ledger(store, create=False)
+    if ledger.frozen(period_label):
+        report.total = sum(ledger.counts(period_label).values())
+        due = list(ledger.due(period_label, now))
+        report.planned = len(due) + ledger.counts(period_label)["sending"]
+    else:
+        report.total = report.planned = len({key_of(r.email) for r, _ in audience})
     return report
+
+
+def send_test(config: Config, edition: Edition, address: str) -> None:
+    """Send one copy of `edition` to `address` through the configured transport,
+    without touching the ledger (for `digest send --to ADDRESS`).
+
+    Raises Unavailable (69) when the relay cannot be reached, TemporaryFailure
+    (75) when it defers the message, DigestError when it refuses it.
+    """
+    label = "test-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    message_id = message_id_for(label, address, config.delivery.sender)
+    factory = MessageFactory(config, label)
+    try:
+        data = factory.message_bytes(edition, Recipient(email=address, name="", communities=None),
+                                     message_id)
+    except InvalidAddress as e:
+        raise DigestError(f"--to: {e}") from None
+    transport = transport_for(config, "test")
+    try:
+        transport.ready()
+        result = transport.send(Envelope(_mail_from(config), clean_address(address), message_id,
+                                         data))
+    except RelayUnavailable as e:
+        raise Unavailable(str(e)) from None
+    finally:
+        transport.close()
+    detail = f"{result.code or ''} {result.text}".strip()
+    if result.kind == "sent":
+        return
+    if result.kind == "failed":
+        raise DigestError(f"the relay refused the test message to {address}: {detail}")
+    raise TemporaryFailure(f"the test message to {address} was not confirmed: {detail}")
+
+

@@ -1,0 +1,238 @@
+"""The send ledger: one row per (period, recipient), in the state DB, so a run can resume.
+
+States and why each exists:
+
+- planned: frozen into the ledger with its Message-ID, not yet tried.
+- sending: committed *before* the relay is asked. A row still `sending` when
+  a run starts belongs to a process that died mid-message: the relay may or
+  may not have stored it.
+- sent: the relay accepted it (250 after DATA).
+- deferred: a 4xx (or 552); `next_attempt` says when it is due again.
+- failed: a 5xx, with the code and text; never retried.
+- ambiguous: found `sending` after a crash, or the connection broke after the
+  message was handed over. Resent with the same Message-ID, so the worst case
+  is a duplicate clients can fold.
+
+Every state change is its own autocommit statement: the ledger must be on
+disk before the relay is asked, not at the end of a batch.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..store import Store, to_text
+
+STATES = ("planned", "sending", "sent", "deferred", "failed", "ambiguous")
+OPEN_STATES = ("planned", "sending", "deferred", "ambiguous")  # a period is done without these
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS send_periods (
+    period TEXT PRIMARY KEY,
+    frozen_at TEXT NOT NULL,
+    recipients INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS send_ledger (
+    period TEXT NOT NULL,
+    email_key TEXT NOT NULL,          -- the address folded to lower case: one row per reader
+    seq INTEGER NOT NULL,             -- order of the recipients file
+    email TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    edition TEXT NOT NULL,            -- Edition.key
+    message_id TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN
+        ('planned', 'sending', 'sent', 'deferred', 'failed', 'ambiguous')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt TEXT,
+    code INTEGER,
+    reply TEXT,
+    updated_at TEXT,
+    PRIMARY KEY (period, email_key)
+);
+CREATE INDEX IF NOT EXISTS send_ledger_state ON send_ledger (period, state);
+"""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One reader's entry in the ledger."""
+
+    email_key: str
+    seq: int
+    email: str
+    name: str
+    edition: str
+    message_id: str
+    state: str
+    attempts: int = 0
+    next_attempt: str | None = None
+    code: int | None = None
+    reply: str | None = None
+
+
+@dataclass(frozen=True)
+class Planned:
+    """What `freeze` needs per reader."""
+
+    email: str
+    name: str
+    edition: str
+    message_id: str
+
+
+@dataclass
+class LedgerStatus:
+    """What `digest status --period P` shows."""
+
+    period: str
+    started: bool
+    frozen_at: str | None = None
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
+    failed: list[Row] = field(default_factory=list)
+    deferred: list[Row] = field(default_factory=list)
+    ambiguous: list[Row] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def done(self) -> bool:
+        return self.started and not any(self.counts[s] for s in OPEN_STATES)
+
+    def lines(self) -> list[str]:
+        """Human-readable lines: the counts, then every reader who needs attention."""
+        if not self.started:
+            return [f"period {self.period}: not sent yet (no ledger)"]
+        counts = ", ".join(f"{s} {self.counts[s]}" for s in STATES)
+        out = [f"period {self.period}: {self.total} recipients, frozen {self.frozen_at}: {counts}"]
+        for title, rows in (("failed", self.failed), ("deferred", self.deferred),
+                            ("ambiguous", self.ambiguous)):
+            for r in rows:
+                code = f"{r.code} " if r.code is not None else ""
+                when = f" (next attempt {r.next_attempt})" if title == "deferred" else ""
+                out.append(f"  {title}: {r.email}: {code}{r.reply or ''}{when}".rstrip())
+        return out
+
+
+def key_of(email: str) -> str:
+    return email.strip().lower()
+
+
+def _row(r: sqlite3.Row) -> Row:
+    return Row(email_key=r["email_key"], seq=r["seq"], email=r["email"], name=r["name"],
+               edition=r["edition"], message_id=r["message_id"], state=r["state"],
+               attempts=r["attempts"], next_attempt=r["next_attempt"], code=r["code"],
+               reply=r["reply"])
+
+
+def exists(store: Store) -> bool:
+    """Whether the ledger tables exist, without creating them (dry runs write nothing)."""
+    row = store.db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'send_ledger'").fetchone()
+    return row is not None
+
+
+class Ledger:
+    def __init__(self, store: Store, create: bool = True) -> None:
+        self.store = store
+        self.db = store.db
+        if create:
+            self.db.executescript(SCHEMA)
+
+    def frozen(self, period: str) -> bool:
+        if not exists(self.store):
+            return False
+        row = self.db.execute("SELECT 1 FROM send_periods WHERE period = ?",
+                              (period,)).fetchone()
+        return row is not None
+
+    def freeze(self, period: str, audience: Iterable[Planned], at: datetime) -> bool:
+        """Write the audience of `period` once; returns False when it was frozen already.
+
+        A reader listed twice (same address, any case) gets one row: the first.
+        """
+        with self.store.transaction() as db:
+            if db.execute("SELECT 1 FROM send_periods WHERE period = ?", (period,)).fetchone():
+                return False
+            rows = [(period, key_of(p.email), seq, p.email.strip(), p.name, p.edition,
+                     p.message_id, to_text(at)) for seq, p in enumerate(audience)]
+            db.executemany(
+                "INSERT OR IGNORE INTO send_ledger (period, email_key, seq, email, name, edition,"
+                " message_id, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', ?)",
+                rows)
+            count = db.execute("SELECT count(*) FROM send_ledger WHERE period = ?",
+                               (period,)).fetchone()[0]
+            db.execute("INSERT INTO send_periods (period, frozen_at, recipients) VALUES (?, ?, ?)",
+                       (period, to_text(at), count))
+        return True
+
+    def recover(self, period: str, at: datetime) -> int:
+        """Rows left `sending` by a dead process become ambiguous; returns how many.
+
+        Only called while holding the run lock, so no live process owns them.
+        """
+        cur = self.db.execute(
+            "UPDATE send_ledger SET state = 'ambiguous', updated_at = ?,"
+            " reply = 'process stopped while sending; the relay may have it'"
+            " WHERE period = ? AND state = 'sending'", (to_text(at), period))
+        return cur.rowcount
+
+    def due(self, period: str, at: datetime) -> Iterator[Row]:
+        """Rows to send now: planned, ambiguous, and deferred whose time has come."""
+        rows = self.db.execute(
+            "SELECT * FROM send_ledger WHERE period = ? AND (state IN ('planned', 'ambiguous')"
+            " OR (state = 'deferred' AND (next_attempt IS NULL OR next_attempt <= ?)))"
+            " ORDER BY seq", (period, to_text(at))).fetchall()
+        return (_row(r) for r in rows)
+
+    def row(self, period: str, email_key: str) -> Row | None:
+        r = self.db.execute("SELECT * FROM send_ledger WHERE period = ? AND email_key = ?",
+                            (period, email_key)).fetchone()
+        return _row(r) if r else None
+
+    def mark_sending(self, period: str, email_key: str, at: datetime) -> None:
+        self.db.execute(
+            "UPDATE send_ledger SET state = 'sending', attempts = attempts + 1, updated_at = ?"
+            " WHERE period = ? AND email_key = ?", (to_text(at), period, email_key))
+
+    def record(self, period: str, email_key: str, state: str, at: datetime,
+               code: int | None = None, reply: str | None = None,
+               next_attempt: datetime | None = None) -> None:
+        if state not in STATES or state in ("planned", "sending"):
+            raise ValueError(f"not an outcome state: {state!r}")
+        self.db.execute(
+            "UPDATE send_ledger SET state = ?, code = ?, reply = ?, next_attempt = ?,"
+            " updated_at = ? WHERE period = ? AND email_key = ?",
+            (state, code, reply, to_text(next_attempt), to_text(at), period, email_key))
+
+    def counts(self, period: str) -> dict[str, int]:
+        out = dict.fromkeys(STATES, 0)
+        for r in self.db.execute("SELECT state, count(*) AS n FROM send_ledger WHERE period = ?"
+                                 " GROUP BY state", (period,)):
+            out[r["state"]] = r["n"]
+        return out
+
+    def rows_in(self, period: str, state: str) -> list[Row]:
+        return [_row(r) for r in self.db.execute(
+            "SELECT * FROM send_ledger WHERE period = ? AND state = ? ORDER BY seq",
+            (period, state))]
+
+
+def ledger_status(store: Store, period_label: str) -> LedgerStatus:
+    """Counts per state and the readers needing attention; reads only, creates nothing."""
+    if not exists(store):
+        return LedgerStatus(period=period_label, started=False)
+    ledger = Ledger(store, create=False)
+    row = store.db.execute("SELECT frozen_at FROM send_periods WHERE period = ?",
+                           (period_label,)).fetchone()
+    if row is None:
+        return LedgerStatus(period=period_label, started=False)
+    return LedgerStatus(
+        period=period_label, started=True, frozen_at=row["frozen_at"],
+        counts=ledger.counts(period_label), failed=ledger.rows_in(period_label, "failed"),
+        deferred=ledger.rows_in(period_label, "deferred"),
+        ambiguous=ledger.rows_in(period_label, "ambiguous"))

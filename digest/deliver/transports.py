@@ -1,0 +1,354 @@
+"""Transports: where a finished message goes. One tiny interface, three implementations.
+
+Modelled on Django's email backends: the sender loop does not care whether a
+message goes to a relay, into a file or into a list, so the ledger logic is
+exercised identically in tests, dry rehearsals (outbox) and production (SMTP).
+
+A transport returns a `Result` per message and never raises for a message it
+could not deliver; it raises `RelayUnavailable` only from `ready()`, when it
+cannot get a connection at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import smtplib
+import socket
+import ssl
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, Protocol
+
+from ..config import PASSWORD_ENV, Config, SmtpSettings
+from ..errors import ConfigError
+
+Kind = Literal["sent", "failed", "transient", "ambiguous"]
+_CRLF = b"\r\n"
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+_UNSAFE_NAME = re.compile(r"[^a-z0-9._+@-]+")
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """One message on its way: SMTP envelope and the exact bytes (CRLF line ends)."""
+
+    mail_from: str
+    rcpt: str
+    message_id: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Result:
+    """What became of one message.
+
+    sent: accepted. failed: refused for good (5xx), never retried.
+    transient: not delivered, try later (4xx, 552, connection lost before the
+    message was handed over). ambiguous: the connection broke after the whole
+    message was sent, so the relay may have stored it.
+    """
+
+    kind: Kind
+    code: int | None = None
+    text: str = ""
+    stage: str = ""  # connect | mail | rcpt | data | write
+    stop: bool = False  # the relay refuses us, not this reader: stop the run, fail nobody
+
+
+class RelayUnavailable(Exception):
+    """No connection could be made. `permanent`: retrying will not help (bad login,
+    certificate refused, STARTTLS missing); otherwise the relay may come back."""
+
+    def __init__(self, message: str, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class Transport(Protocol):
+    name: str
+
+    def ready(self) -> None:
+        """Make sure the next `send` has somewhere to go; raise RelayUnavailable if not."""
+
+    def send(self, envelope: Envelope) -> Result: ...
+
+    def close(self) -> None: ...
+
+
+def outbox_name(address: str) -> str:
+    """A file name for an address: readable, safe on any filesystem, and unique
+    (a short hash tells apart addresses that the cleaning made equal)."""
+    readable = _UNSAFE_NAME.sub("_", address.strip().lower()).strip("._")[:80] or "recipient"
+    tag = hashlib.sha256(address.strip().lower().encode()).hexdigest()[:8]
+    return f"{readable}-{tag}.eml"
+
+
+@dataclass
+class OutboxTransport:
+    """Writes one RFC 5322 `.eml` per recipient into a folder, for rehearsal or hand-off."""
+
+    folder: Path
+    name: str = "outbox"
+
+    def ready(self) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise RelayUnavailable(f"cannot create the outbox {self.folder}: {e.strerror}",
+                                   permanent=True) from None
+
+    def path_for(self, address: str) -> Path:
+        return self.folder / outbox_name(address)
+
+    def send(self, envelope: Envelope) -> Result:
+        target = self.path_for(envelope.rcpt)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            # write-then-rename: a crash leaves either the old file or the whole new one
+            with open(tmp, "wb") as f:
+                f.write(envelope.data)
+            os.replace(tmp, target)
+        except OSError as e:
+            tmp.unlink(missing_ok=True)
+            return Result("transient", None, f"cannot write {target}: {e.strerror}", "write")
+        return Result("sent", None, f"written to {target.name}", "write")
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass
+class MemoryTransport:
+    """Keeps messages in a list, like Django's locmem backend: for tests."""
+
+    outbox: list[Envelope] = field(default_factory=list)
+    name: str = "memory"
+
+    def ready(self) -> None:
+        pass
+
+    def send(self, envelope: Envelope) -> Result:
+        self.outbox.append(envelope)
+        return Result("sent", 250, "kept in memory", "data")
+
+    def close(self) -> None:
+        pass
+
+
+@lru_cache(maxsize=1)
+def _local_hostname() -> str:
+    return socket.getfqdn()
+
+
+def _text(reply: bytes | str) -> str:
+    if isinstance(reply, bytes):
+        reply = reply.decode("utf-8", errors="replace")
+    return " ".join(reply.split())[:500]
+
+
+class SmtpTransport:
+    """One smtplib connection reused for many messages.
+
+    Each message is walked through MAIL, RCPT and DATA by hand rather than with
+    `sendmail()`, because the outcome depends on *where* it failed: a refusal at
+    RCPT is that reader's failure; a broken connection before the final dot
+    means nothing was stored; a broken connection or timeout while waiting for
+    the reply to the final dot means the relay may have stored it (ambiguous).
+    """
+
+    name = "smtp"
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        if settings.username and not settings.password:
+            raise ConfigError("environment", PASSWORD_ENV,
+                              f"[smtp] username is set but {PASSWORD_ENV} is empty: export the "
+                              "relay password in the job's environment")
+        self.s = settings
+        self.conn: smtplib.SMTP | None = None
+        self.count = 0  # messages tried on the current connection
+        self.connections = 0
+
+    @property
+    def where(self) -> str:
+        return f"{self.s.host}:{self.s.port}"
+
+    def _context(self) -> ssl.SSLContext:
+        ctx = ssl.create_default_context()  # honours SSL_CERT_FILE for private CAs
+        if not self.s.verify_certificate:
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+        return ctx
+
+    def ready(self) -> None:
+        if self.conn is not None and self.count < self.s.max_per_connection:
+            return
+        self.close()
+        self.conn = self._connect()
+        self.count = 0
+        self.connections += 1
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.s
+        conn: smtplib.SMTP | None = None
+        try:
+            if s.security == "tls":
+                conn = smtplib.SMTP_SSL(s.host, s.port, local_hostname=_local_hostname(),
+                                        timeout=s.timeout, context=self._context())
+            else:
+                conn = smtplib.SMTP(s.host, s.port, local_hostname=_local_hostname(),
+                                    timeout=s.timeout)
+            conn.ehlo()
+            if s.security == "starttls":
+                if not conn.has_extn("starttls"):
+                    raise RelayUnavailable(
+                        f"relay {self.where} does not offer STARTTLS; refusing to send the "
+                        "password and the messages in clear (set [smtp] security)",
+                        permanent=True)
+                code, reply = conn.starttls(context=self._context())
+                if code != 220:
+                    raise RelayUnavailable(f"relay {self.where} refused STARTTLS: {code} "
+                                           f"{_text(reply)}")
+                conn.ehlo()
+            if s.username:
+                conn.login(s.username, s.password or "")  # login() re-sends EHLO itself
+            return conn
+        except RelayUnavailable:
+            _quietly_close(conn)
+            raise
+        except smtplib.SMTPAuthenticationError as e:
+            _quietly_close(conn)
+            raise RelayUnavailable(f"relay {self.where} refused the login of {s.username!r}: "
+                                   f"{e.smtp_code} {_text(e.smtp_error)}", permanent=True) from None
+        except smtplib.SMTPNotSupportedError as e:
+            _quietly_close(conn)
+            raise RelayUnavailable(f"relay {self.where}: {e} (check [smtp] username/security)",
+                                   permanent=True) from None
+        except ssl.SSLCertVerificationError as e:
+            _quietly_close(conn)
+            raise RelayUnavailable(
+                f"relay {self.where}: certificate not trusted ({e.verify_message}); install the "
+                "CA (SSL_CERT_FILE) or set [smtp] verify_certificate = false",
+                permanent=True) from None
+        except smtplib.SMTPConnectError as e:
+            _quietly_close(conn)
+            raise RelayUnavailable(f"relay {self.where} turned the connection away: "
+                                   f"{e.smtp_code} {_text(e.smtp_error)}") from None
+        except smtplib.SMTPResponseException as e:
+            _quietly_close(conn)
+            raise RelayUnavailable(f"relay {self.where}: {e.smtp_code} {_text(e.smtp_error)}",
+                                   permanent=500 <= e.smtp_code < 600) from None
+        except (OSError, smtplib.SMTPException) as e:
+            _quietly_close(conn)
+            raise RelayUnavailable(f"cannot reach relay {self.where}: {e}") from None
+
+    def close(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            try:
+                conn.quit()
+            except (OSError, smtplib.SMTPException):
+                _quietly_close(conn)
+
+    def _drop(self) -> None:
+        conn, self.conn = self.conn, None
+        _quietly_close(conn)
+
+    def _reset(self) -> None:
+        """RSET after a refused message so the next one starts a clean transaction."""
+        if self.conn is None:
+            return
+        try:
+            code, _ = self.conn.rset()
+            if code != 250:
+                self._drop()
+        except (OSError, smtplib.SMTPException):
+            self._drop()
+
+    def _refused(self, code: int, reply: bytes, stage: str) -> Result:
+        text = _text(reply)
+        if stage == "mail" and 500 <= code < 600:
+            # MAIL FROM carries only our sender: a 5xx there (550 sender not allowed, 530
+            # authentication required) would be the same for every reader, so failing
+            # this one reader would be wrong and failing them all a disaster
+            self._reset()
+            return Result("transient", code, text, stage, stop=True)
+        if code == 421:  # the relay is closing this connection: reconnect for the next one
+            self._drop()
+            return Result("transient", code, text, stage)
+        if 400 <= code < 500 or code == 552:  # 552: storage exceeded, RFC 5321 says retry
+            kind: Kind = "transient"
+        elif 500 <= code < 600:
+            kind = "failed"
+        else:  # nonsense from the relay: do not lose the reader over it
+            kind = "transient"
+        self._reset()
+        return Result(kind, code, text, stage)
+
+    def send(self, envelope: Envelope) -> Result:
+        if self.conn is None:
+            return Result("transient", None, "no connection to the relay", "connect")
+        self.count += 1
+        stage = "mail"
+        try:
+            try:
+                code, reply = self.conn.mail(envelope.mail_from)
+            except smtplib.SMTPServerDisconnected:
+                # the relay closed an idle connection; nothing of this message was sent,
+                # so reconnect once and carry on rather than defer the reader
+                self._drop()
+                try:
+                    self.ready()
+                except RelayUnavailable as e:
+                    return Result("transient", None, str(e), "connect")
+                self.count += 1
+                code, reply = self.conn.mail(envelope.mail_from)
+            conn = self.conn
+            if code != 250:
+                return self._refused(code, reply, stage)
+            stage = "rcpt"
+            code, reply = conn.rcpt(envelope.rcpt)
+            if code not in (250, 251):
+                return self._refused(code, reply, stage)
+            stage = "data"
+            code, reply = conn.docmd("data")
+            if code != 354:
+                return self._refused(code, reply, stage)
+            payload = envelope.data
+            if payload.startswith(b".") or b"\n." in payload:  # the regex costs ~1 ms per 90 KB
+                payload = _LEADING_DOT.sub(b"..", payload)
+            if not payload.endswith(_CRLF):
+                payload += _CRLF
+            conn.send(payload + b"." + _CRLF)
+        except (OSError, smtplib.SMTPException) as e:
+            # the final dot never left: the relay cannot have stored this message
+            self._drop()
+            return Result("transient", None, f"connection lost at {stage.upper()}: {e}", stage)
+        try:
+            code, reply = conn.getreply()
+        except (OSError, smtplib.SMTPException) as e:
+            self._drop()
+            return Result("ambiguous", None,
+                          f"connection lost waiting for the reply to the message: {e}", "data")
+        if code == 250:
+            return Result("sent", code, _text(reply), "data")
+        return self._refused(code, reply, "data")
+
+
+def _quietly_close(conn: smtplib.SMTP | None) -> None:
+    if conn is not None:
+        with contextlib.suppress(OSError):
+            conn.close()
+
+
+def transport_for(config: Config, period_label: str) -> Transport:
+    """The transport `[delivery] method` names; the outbox is per period."""
+    if config.delivery.method == "smtp":
+        if config.delivery.smtp is None:
+            raise ConfigError(config.path, "smtp", 'delivery.method is "smtp" but there is no '
+                              "[smtp] table")
+        return SmtpTransport(config.delivery.smtp)
+    return OutboxTransport(config.out_path / "outbox" / period_label)

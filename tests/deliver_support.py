@@ -1,0 +1,58 @@
+"""Set-up shared by the deliver tests and the crash runner: a config on disk, readers, editions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from digest.config import Config, load_config
+from digest.deliver import RetryPolicy
+from digest.models import Edition, Recipient
+
+# retries in milliseconds so tests of flaky relays stay fast
+FAST_RETRY = RetryPolicy(backoff=0.05, max_backoff=0.2, attempts=3, connect_attempts=3,
+                         connect_backoff=0.05)
+
+
+def write_config(folder: Path, *, method: str = "smtp", port: int = 25, **smtp: object) -> Config:
+    """A digest.toml (+ community list) in `folder`, loaded through the real loader."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "feeds").mkdir(exist_ok=True)
+    (folder / "feeds" / "communities.toml").write_text(
+        '[[community]]\nid = "data"\nname = "Data CoP"\nposts = ["https://example.org/feed"]\n')
+    (folder / "recipients.csv").write_text("email,name\n")
+    settings = {"host": "127.0.0.1", "port": port, "security": "none", "rate": 0,
+                "timeout": 10, **smtp}
+    lines = [
+        "[digest]", 'title = "CoP Digest"', 'organisation = "Example Org"', "",
+        "[delivery]", f'method = "{method}"', 'from = "CoP Digest <digest@example.org>"',
+        'recipients = "recipients.csv"', 'unsubscribe_mailto = "leave@example.org"',
+        'unsubscribe_url = "https://example.org/unsubscribe"', "",
+        "[smtp]",
+    ]
+    for key, value in settings.items():
+        if isinstance(value, bool):
+            lines.append(f"{key} = {'true' if value else 'false'}")
+        elif isinstance(value, str):
+            lines.append(f'{key} = "{value}"')
+        else:
+            lines.append(f"{key} = {value}")
+    (folder / "digest.toml").write_text("\n".join(lines) + "\n")
+    return load_config(folder / "digest.toml")
+
+
+def edition(html_kb: int = 2) -> Edition:
+    para = "<p>Nouvelles de la communauté — data, ops &amp; design.</p>\n"
+    return Edition(key="all", communities=None, subject="CoP Digest — October 2026",
+                   preheader="What happened in our communities",
+                   html="<html><body>" + para * (html_kb * 1024 // len(para)) + "</body></html>",
+                   text="What happened in our communities.\n" * 20)
+
+
+def readers(n: int, start: int = 0) -> list[Recipient]:
+    return [Recipient(email=f"reader{i:05d}@example.org", name=f"Reader {i}", communities=None)
+            for i in range(start, start + n)]
+
+
+def audience(n: int, ed: Edition | None = None, start: int = 0) -> list[tuple[Recipient, Edition]]:
+    ed = ed or edition()
+    return [(r, ed) for r in readers(n, start)]

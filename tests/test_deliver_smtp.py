@@ -1,0 +1,396 @@
+"""Sending through a real aiosmtpd relay on 127.0.0.1 that fails in the ways relays do.
+
+After each scenario: every reader is sent, failed or deferred in the ledger
+(once the relay is back), the relay never got one reader's message under two
+different Message-IDs, and the exit code is the one cron needs.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import trustme
+from deliver_support import FAST_RETRY, audience, edition, write_config
+from smtp_relay import Behaviour, Relay
+
+from digest.deliver import ledger_status, send_period, send_test
+from digest.errors import ConfigError, TemporaryFailure, Unavailable
+from digest.store import Store
+
+PERIOD = "2026-10"
+PASSWORD = "correct horse battery staple"
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.fixture
+def relay():
+    started: list[Relay] = []
+
+    def make(behaviour: Behaviour | None = None, **kwargs) -> Relay:
+        r = Relay(behaviour, **kwargs).start()
+        started.append(r)
+        return r
+
+    yield make
+    for r in started:
+        r.stop()
+
+
+@pytest.fixture(scope="module")
+def ca():
+    return trustme.CA()
+
+
+@pytest.fixture
+def trusted_ca(ca, tmp_path, monkeypatch):
+    """Make the test CA trusted the way an organisation would: SSL_CERT_FILE."""
+    pem = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(pem))
+    monkeypatch.setenv("SSL_CERT_FILE", str(pem))
+    return ca
+
+
+def _server_context(ca) -> ssl.SSLContext:
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(ctx)
+    return ctx
+
+
+def assert_sound(store: Store, relay: Relay, n: int, *, allow_deferred: bool = True) -> None:
+    """The promise: nobody lost, nobody mailed under two ids, sent means stored."""
+    status = ledger_status(store, PERIOD)
+    c = status.counts
+    assert status.total == n
+    assert c["planned"] == c["sending"] == c["ambiguous"] == 0, c
+    if not allow_deferred:
+        assert c["deferred"] == 0, c
+    ids = relay.handler.ids_by_rcpt()
+    assert all(len(v) == 1 for v in ids.values()), "a reader got two different Message-IDs"
+    sent = store.db.execute("SELECT email, message_id FROM send_ledger WHERE period = ? AND "
+                            "state = 'sent'", (PERIOD,)).fetchall()
+    for row in sent:
+        assert ids.get(row["email"]) == {row["message_id"]}, f"{row['email']} sent, not stored"
+    refused = store.db.execute("SELECT email FROM send_ledger WHERE period = ? AND state = "
+                               "'failed'", (PERIOD,)).fetchall()
+    assert not {r["email"] for r in refused} & set(ids), "a failed reader was delivered"
+
+
+def send(config, store, n, **kwargs):
+    return send_period(config, store, PERIOD, audience(n), retry=FAST_RETRY, **kwargs)
+
+
+def resume_until_done(config, store, n, limit=5):
+    for _ in range(limit):
+        report = send(config, store, n)
+        if report.exit_code == 0:
+            return report
+        time.sleep(0.25)  # let deferred rows come due
+    raise AssertionError(f"still not done: {report.summary_line()}")
+
+
+def test_starttls_with_a_verified_certificate_and_auth(tmp_path, relay, trusted_ca, monkeypatch):
+    monkeypatch.setenv("DIGEST_SMTP_PASSWORD", PASSWORD)
+    r = relay(tls_context=_server_context(trusted_ca), credentials=("digest", PASSWORD))
+    config = write_config(tmp_path, port=r.port, security="starttls", username="digest")
+    with Store(config.state_path) as store:
+        report = send(config, store, 12)
+        assert (report.sent, report.exit_code) == (12, 0)
+        assert_sound(store, r, 12, allow_deferred=False)
+        assert store.db.execute("SELECT count(*) FROM send_ledger").fetchone()[0] == 12
+    assert r.logins and all(ok for _, ok, _ in r.logins)
+    assert "List-Unsubscribe-Post" in r.stored[0].data.decode()
+
+
+def test_implicit_tls(tmp_path, relay, trusted_ca):
+    r = relay(smtps_context=_server_context(trusted_ca))
+    config = write_config(tmp_path, port=r.port, security="tls")
+    with Store(config.state_path) as store:
+        assert send(config, store, 3).exit_code == 0
+        assert_sound(store, r, 3, allow_deferred=False)
+
+
+def test_an_untrusted_certificate_stops_the_run_before_anything_is_sent(tmp_path, relay, ca):
+    r = relay(tls_context=_server_context(ca))  # CA not trusted by the client
+    config = write_config(tmp_path, port=r.port, security="starttls")
+    with Store(config.state_path) as store, pytest.raises(Unavailable) as info:
+        send(config, store, 3)
+    assert info.value.exit_code == 69 and "certificate" in str(info.value)
+    assert not r.stored
+
+
+def test_verify_certificate_false_accepts_a_self_signed_relay(tmp_path, relay, ca):
+    r = relay(tls_context=_server_context(ca))  # CA not trusted, checking switched off
+    config = write_config(tmp_path, port=r.port, security="starttls", verify_certificate=False)
+    with Store(config.state_path) as store:
+        assert send(config, store, 2).exit_code == 0
+
+
+def test_a_relay_without_starttls_is_not_sent_the_password_in_clear(tmp_path, relay,
+                                                                      monkeypatch):
+    monkeypatch.setenv("DIGEST_SMTP_PASSWORD", PASSWORD)
+    r = relay()
+    config = write_config(tmp_path, port=r.port, security="starttls", username="digest")
+    with Store(config.state_path) as store, pytest.raises(Unavailable) as info:
+        send(config, store, 3)
+    assert "STARTTLS" in str(info.value)
+
+
+def test_a_bad_password_is_exit_69_and_never_shown(tmp_path, relay, trusted_ca, monkeypatch,
+                                                    caplog):
+    monkeypatch.setenv("DIGEST_SMTP_PASSWORD", "wrong password 123")
+    r = relay(tls_context=_server_context(trusted_ca), credentials=("digest", PASSWORD))
+    config = write_config(tmp_path, port=r.port, security="starttls", username="digest")
+    with Store(config.state_path) as store:
+        with pytest.raises(Unavailable) as info:
+            send(config, store, 5)
+        assert info.value.exit_code == 69
+        assert "refused the login" in str(info.value) and "535" in str(info.value)
+        assert "wrong password 123" not in str(info.value) + caplog.text
+        # smtplib tries each mechanism the relay offers, but on one connection only
+        assert len({peer for _, _, peer in r.logins}) == 1, "a refused login is not retried"
+        assert ledger_status(store, PERIOD).counts["planned"] == 5  # nobody lost
+        # the password fixed, the next run sends everyone
+        monkeypatch.setenv("DIGEST_SMTP_PASSWORD", PASSWORD)
+        config = write_config(tmp_path, port=r.port, security="starttls", username="digest")
+        assert send(config, store, 5).exit_code == 0
+        assert_sound(store, r, 5, allow_deferred=False)
+
+
+def test_451_on_every_kth_message_is_retried_and_nobody_is_lost(tmp_path, relay):
+    r = relay(Behaviour(tempfail_every=4))
+    config = write_config(tmp_path, port=r.port)
+    with Store(config.state_path) as store:
+        first = send(config, store, 20)
+        assert first.exit_code == (75 if first.deferred else 0)
+        assert first.sent + first.deferred == 20
+        assert first.sent >= 17, "deferred messages are retried within the run"
+        assert_sound(store, r, 20)
+        resume_until_done(config, store, 20)
+        assert_sound(store, r, 20, allow_deferred=False)
+        assert r.handler.duplicates() == 0
+
+
+def test_421_mid_run_reconnects_and_carries_on(tmp_path, relay):
+    r = relay(Behaviour(close_at=frozenset({5, 12})))
+    config = write_config(tmp_path, port=r.port)
+    with Store(config.state_path) as store:
+        report = send(config, store, 20)
+        assert (report.sent, report.exit_code) == (20, 0)
+        assert_sound(store, r, 20, allow_deferred=False)
+        assert r.handler.connections() == 3
+        assert r.handler.duplicates() == 0
+
+
+def test_a_connection_closed_between_messages_is_reopened_without_deferring(tmp_path, relay):
+    r = relay(Behaviour(hangup_after=frozenset({2, 5})))
+    config = write_config(tmp_path, port=r.port)
+    with Store(config.state_path) as store:
+        report = send(config, store, 8)
+        assert (report.sent, report.deferred, report.exit_code) == (8, 0, 0)
+        attempts = {row[0] for row in store.db.execute("SELECT attempts FROM send_ledger")}
+        assert attempts == {1}
+    assert r.handler.connections() == 3
+
+
+def test_an_internationalised_domain_goes_out_in_idna(tmp_path, relay):
+    from digest.models import Recipient
+    r = relay()
+    config = write_config(tmp_path, port=r.port)
+    with Store(config.state_path) as store:
+        aud = [(Recipient("zoe@exämple.org", "Zoë", None), edition())]
+        assert send_period(config, store, PERIOD, aud, retry=FAST_RETRY).sent == 1
+    assert r.stored[0].rcpt == "zoe@xn--exmple-cua.org"
+
+
+def test_reconnects_after_max_per_connection(tmp_path, relay):
+    r = relay()
+    config = write_config(tmp_path, port=r.port, max_per_connection=3)
+    with Store(config.state_path) as store:
+        assert send(config, store, 10).exit_code == 0
+    assert r.handler.connections() == 4
+
+
+def test_connection_dropped_after_the_relay_stored_the_message(tmp_path, relay):
+    """The one duplicate SMTP cannot avoid: resent with the same Message-ID."""
+    r = relay(Behaviour(drop_after_store=frozenset({3})))
+    config = write_config(tmp_path, port=r.port)
+    with Store(config.state_path) as store:
+        report = send(config, store, 10)
+        assert (report.sent, report.exit_code) == (10, 0)
+        assert_sound(store, r, 10, allow_deferred=False)
+        assert r.handler.duplicates() == 1
+        assert len(r.stored) == 11
+
+
+def test_a_reply_slower_than_the_timeout_is_ambiguous_and_resent_with_the_same_id(tmp_path,
+                                                                                  relay):
+    r = relay(Behaviour(slow_after_store=frozenset({2}), slow=1.6))
+    config = write_config(tmp_path, port=r.port, timeout=1)
+    with Store(config.state_path) as store:
+        report = send(config, store, 4)
+        assert (report.sent, report.exit_code) == (4, 0)
+        assert_sound(store, r, 4, allow_deferred=False)
+        assert r.handler.duplicates() == 1
+
+
+def test_lines_starting_with_a_dot_survive_the_relay(tmp_path, relay):
+    r = relay()
+    config = write_config(tmp_path, port=r.port)
+    ed = edition()
+    dotted = type(ed)(key="all", communities=None, subject=ed.subject, preheader="",
+                      html=ed.html, text="first\n.\n..two dots\n.hidden\nlast\n")
+    with Store(config.state_path) as store:
+        assert send_period(config, store, PERIOD, [(a, dotted) for a, _ in audience(1)],
+                           retry=FAST_RETRY).exit_code == 0
+    import email as email_lib
+    from email import policy
+    msg = email_lib.message_from_bytes(r.stored[0].data, policy=policy.default)
+    assert b"\r\n.hidden" in r.stored[0].data  # the line really starts with a dot on the wire
+    text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert text == "first\n.\n..two dots\n.hidden\nlast\n"
+
+
+def test_550_at_rcpt_is_failed_not_sent_and_does_not_fail_the_run(tmp_path, relay):
+    refused = {f"reader{i:05d}@example.org" for i in (2, 7, 11)}
+    r = relay(Behaviour(refuse=lambda a: a in refused))
+    config = write_config(tmp_path, port=r.port)
+    with Store(config.state_path) as store:
+        report = send(config, store, 15)
+        assert (report.sent, report.failed, report.exit_code) == (12, 3, 0)
+        assert {p.email for p in report.failed_recipients} == refused
+        assert {p.code for p in report.failed_recipients} == {550}
+        assert_sound(store, r, 15, allow_deferred=False)
+        status = ledger_status(store, PERIOD)
+        assert sum("failed: reader00007@example.org: 550" in ln for ln in status.lines()) == 1
+        assert store.issue(PERIOD) is None or store.issue(PERIOD).sent_at  # done
+        # a resend never retries the refused
+        again = send(config, store, 15)
+        assert (again.sent_now, again.failed) == (0, 3)
+
+
+def test_relay_down_at_start_is_69_then_a_later_run_sends_everyone(tmp_path, relay):
+    r = Relay()  # not started: connection refused
+    config = write_config(tmp_path, port=r.port)
+    with Store(config.state_path) as store:
+        with pytest.raises(Unavailable) as info:
+            send(config, store, 8)
+        assert info.value.exit_code == 69 and "cannot reach relay" in str(info.value)
+        assert ledger_status(store, PERIOD).counts["planned"] == 8
+        r.start()
+        try:
+            assert send(config, store, 8).exit_code == 0
+            assert_sound(store, r, 8, allow_deferred=False)
+        finally:
+            r.stop()
+
+
+def test_relay_down_mid_run_leaves_the_rest_for_the_next_run(tmp_path, relay):
+    r = relay(Behaviour(stop_after=10))
+    config = write_config(tmp_path, port=r.port)
+    with Store(config.state_path) as store:
+        report = send(config, store, 30)
+        assert report.exit_code == 75
+        assert report.sent_now == 10 and report.stopped
+        c = ledger_status(store, PERIOD).counts
+        assert c["sent"] == 10 and c["sent"] + c["planned"] + c["deferred"] + c["ambiguous"] == 30
+        r.handler.behaviour = Behaviour()
+        r.start()
+        resume_until_done(config, store, 30)
+        assert_sound(store, r, 30, allow_deferred=False)
+
+
+def test_a_relay_refusing_our_sender_fails_nobody(tmp_path, relay):
+    r = relay(Behaviour(mail_reply="550 5.7.1 sender not allowed to relay"))
+    config = write_config(tmp_path, port=r.port)
+    with Store(config.state_path) as store:
+        with pytest.raises(Unavailable) as info:
+            send(config, store, 10)
+        assert "refuses our sender" in str(info.value) and "550" in str(info.value)
+        c = ledger_status(store, PERIOD).counts
+        assert (c["failed"], c["deferred"], c["planned"]) == (0, 1, 9)
+        assert r.handler.mail_count == 1
+
+
+def test_circuit_breaker_stops_hammering_a_throttling_relay(tmp_path, relay):
+    r = relay(Behaviour(always="451 4.7.1 throttled, slow down"))
+    config = write_config(tmp_path, port=r.port, breaker=5)
+    with Store(config.state_path) as store:
+        report = send(config, store, 30)
+        assert report.exit_code == 75
+        assert "circuit breaker" in report.stopped
+        assert r.handler.data_count == 5
+        assert (report.deferred, report.planned) == (5, 25)
+        assert {p.code for p in report.deferred_recipients} == {451}
+        assert "not yet tried 25" in report.summary_line()
+        lines = ledger_status(store, PERIOD).lines()
+        assert "deferred 5" in lines[0] and "planned 25" in lines[0]
+        assert any(ln.startswith("  deferred: reader00000@example.org: 451 4.7.1 throttled")
+                   and "next attempt" in ln for ln in lines)
+
+
+def test_a_username_without_a_password_is_a_config_error_before_anything_is_written(
+        tmp_path, relay, monkeypatch):
+    monkeypatch.delenv("DIGEST_SMTP_PASSWORD", raising=False)
+    r = relay()
+    config = write_config(tmp_path, port=r.port, username="digest")
+    with Store(config.state_path) as store:
+        with pytest.raises(ConfigError) as info:
+            send(config, store, 3)
+        assert info.value.exit_code == 78 and "DIGEST_SMTP_PASSWORD" in str(info.value)
+        assert not ledger_status(store, PERIOD).started
+
+
+def test_rate_is_held(tmp_path, relay):
+    times: list[float] = []
+    r = relay(Behaviour(on_store=lambda n: times.append(time.monotonic())))
+    config = write_config(tmp_path, port=r.port, rate=50)
+    with Store(config.state_path) as store:
+        assert send(config, store, 101).exit_code == 0  # two seconds: jitter stays small
+    measured = (len(times) - 1) / (times[-1] - times[0])
+    assert 50 * 0.95 <= measured <= 50 * 1.05, measured
+
+
+def test_a_second_run_while_one_is_sending_exits_75_at_once(tmp_path, relay):
+    r = relay()
+    config = write_config(tmp_path, port=r.port, rate=25)
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+    first = subprocess.Popen([sys.executable, str(HERE / "send_runner.py"), str(config.path),
+                              PERIOD, "40"], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 10
+        while not r.stored and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert r.stored, "the first run never started sending"
+        with Store(config.state_path) as store:
+            started = time.monotonic()
+            with pytest.raises(TemporaryFailure) as info:
+                send(config, store, 40)
+            assert time.monotonic() - started < 1
+            assert info.value.exit_code == 75 and "already running" in str(info.value)
+        assert first.wait(timeout=20) == 0, first.stderr.read()
+    finally:
+        first.kill()
+        first.wait()
+    with Store(config.state_path) as store:
+        assert_sound(store, r, 40, allow_deferred=False)
+    assert r.handler.duplicates() == 0
+
+
+def test_send_test_sends_one_copy_and_leaves_the_ledger_alone(tmp_path, relay):
+    r = relay()
+    config = write_config(tmp_path, port=r.port)
+    send_test(config, edition(), "organiser@example.org")
+    assert [s.rcpt for s in r.stored] == ["organiser@example.org"]
+    with Store(config.state_path) as store:
+        assert not ledger_status(store, PERIOD).started
+    refusing = relay(Behaviour(refuse=lambda a: True))
+    config = write_config(tmp_path, port=refusing.port)
+    with pytest.raises(Exception, match="550"):
+        send_test(config, edition(), "organiser@example.org")

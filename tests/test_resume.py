@@ -1,0 +1,68 @@
+"""A send that stopped part-way is resumed with the editions its first readers got."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import time
+
+from click.testing import CliRunner
+from smtp_relay import Behaviour, Relay
+
+from digest.cli import cli
+from tests.support import Post, rss, utc, write_org
+
+READERS = "email,name,communities\n" + "".join(
+    f"reader{i}@example.org,Reader {i},\n" for i in range(4))
+
+
+def html_part(data: bytes) -> str:
+    msg = email.message_from_bytes(data, policy=email.policy.default)
+    return msg.get_body(("html",)).get_content()
+
+
+def test_a_resumed_send_neither_recollects_nor_rebuilds(tmp_path):
+    relay = Relay(Behaviour(stop_after=2)).start()  # stores two messages, then goes down
+    try:
+        posts = [Post("October post", utc(2026, 10, 5), link="https://d.example.org/1")]
+        org = write_org(tmp_path, {"data": posts}, recipients=READERS)
+        config = org.config_path.read_text().replace('method = "outbox"', 'method = "smtp"')
+        config += (f'[smtp]\nhost = "127.0.0.1"\nport = {relay.port}\nsecurity = "none"\n'
+                   "rate = 0\ntimeout = 5\nbreaker = 2\n")
+        org.config_path.write_text(config)
+        runner = CliRunner()
+
+        first = runner.invoke(cli, ["--config", str(org.config_path), "run",
+                                    "--period", "2026-10"])
+        assert first.exit_code == 75, first.output
+        assert len(relay.stored) == 2
+
+        # a late post arrives and the issue must not change under the readers still waiting
+        late = [*posts, Post("Late October post", utc(2026, 10, 30), link="https://d.example.org/2")]
+        (org.root / "feeds" / "data.xml").write_text(rss(late))
+        build = runner.invoke(cli, ["--config", str(org.config_path), "build",
+                                    "--period", "2026-10"])
+        assert build.exit_code != 0
+        assert "digest send --period 2026-10" in build.output
+
+        relay.stop()
+        relay = Relay(port=relay.port).start()
+        second = runner.invoke(cli, ["--config", str(org.config_path), "run",
+                                     "--period", "2026-10"])
+        assert second.exit_code in (0, 75), second.output
+        assert "resuming" in second.output and "collected" not in second.output
+        # a deferred reader is due again seconds later: resume as cron would, until done
+        deadline = time.monotonic() + 30
+        result = second
+        while result.exit_code == 75 and time.monotonic() < deadline:
+            time.sleep(0.5)
+            result = runner.invoke(cli, ["--config", str(org.config_path), "send",
+                                         "--period", "2026-10"])
+        assert result.exit_code == 0, result.output
+        assert len(relay.stored) == 2
+        for stored in relay.stored:
+            html = html_part(stored.data)
+            assert "October post" in html
+            assert "Late October post" not in html
+    finally:
+        relay.stop()
