@@ -96,13 +96,15 @@ class Renderer:
 def inline_css(html: str, css: str) -> str:
     """Inline `css` into `html`, leaving every existing <style> block alone.
 
-    premailer drops the doctype (a case-sensitive check), so it is put back.
+    premailer drops the doctype (a case-sensitive check), so it is put back. It
+    would also turn `width: 100%` into `width="100%"` on images, which Outlook for
+    Windows reads as "natural size": the templates' pixel width attributes stay.
     """
     marked = _STYLE_TAG.sub('<style data-premailer="ignore"', html)
     out = premailer.Premailer(
         marked, css_text=css, strip_important=False, keep_style_tags=True,
         allow_network=False, disable_validation=True, remove_classes=False,
-        cssutils_logging_level=logging.CRITICAL,
+        cssutils_logging_level=logging.CRITICAL, disable_basic_attributes=["width", "height"],
     ).transform()
     out = out.replace(' data-premailer="ignore"', "")
     if not out.lstrip().lower().startswith("<!doctype"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.utils import parseaddr
 
 from ..config import Config
 from ..models import Issue, Item, Section, Session
@@ -99,6 +100,11 @@ class View:
     @property
     def dir(self) -> str:
         return self.config.direction
+
+    @property
+    def contact_address(self) -> str:
+        """Where a reader writes to change their communities when there is no preferences page."""
+        return parseaddr(self.config.delivery.sender)[1]
 
     def community_url(self, section: Section) -> str | None:
         return f"{self.web_issue_url}#{section.community_id}" if self.web_issue_url else None
