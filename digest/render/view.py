@@ -92,6 +92,7 @@ class View:
     generated_at: datetime
     detail: Detail = DETAIL_LEVELS[0]
     toc: list[tuple[str, str, str]] = field(default_factory=list)  # (anchor, name, summary)
+    web: bool = False  # the web archive's page of the issue, not an email
 
     @property
     def lang(self) -> str:
