@@ -7,9 +7,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, parseaddr
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+from pathlib import Path
 
 from ..config import Config
+from ..errors import DigestError
 from ..models import Edition, Recipient
 from ..store import Store, utcnow
 
@@ -64,3 +66,25 @@ def send_period(config: Config, store: Store, period_label: str,
     if not dry_run:
         store.mark_sent(period_label, now or utcnow())
     return report
+
+
+def send_test(config: Config, edition: Edition, address: str) -> Path:
+    """One copy of an edition to `address`, for a check by eye before the real send.
+
+    It goes through the same message builder and outbox as the real send, but
+    into out/outbox/test/, with a fresh Message-ID, and it records nothing: the
+    period is not marked sent and no reader is skipped later because of it.
+    """
+    name, addr = parseaddr(address)
+    if "@" not in addr or any(ch in address for ch in "\r\n"):
+        raise DigestError(f"--to: {address!r} is not an email address")
+    folder = config.out_path / "outbox" / "test"
+    folder.mkdir(parents=True, exist_ok=True)
+    domain = parseaddr(config.delivery.sender)[1].rpartition("@")[2] or "localhost"
+    reader = Recipient(email=addr, name=name, communities=edition.communities)
+    message = build_message(config, "test", edition, reader, make_msgid("cop-digest-test", domain))
+    stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
+    safe = re.sub(r"[^a-zA-Z0-9@._+-]", "_", f"{stamp}-{edition.key}-{addr.lower()}")
+    path = folder / f"{safe}.eml"
+    path.write_bytes(bytes(message))
+    return path

@@ -185,6 +185,15 @@ def read_editions(config: Config, period_label: str) -> list[Edition]:
     ]
 
 
+def read_edition(config: Config, period_label: str, key: str = ALL) -> Edition:
+    """One built edition by its key ("all", "data+design", ...), for a test send or a preview."""
+    editions = {e.key: e for e in read_editions(config, period_label)}
+    if key not in editions:
+        raise DigestError(f"{period_label} has no edition {key!r}; it has: "
+                          f"{', '.join(sorted(editions))}")
+    return editions[key]
+
+
 def _environment(loader: jinja2.BaseLoader, autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(loader=loader, autoescape=autoescape, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
