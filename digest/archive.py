@@ -14,6 +14,7 @@ Links inside the site are relative, so it works from any address, even a file.
 from __future__ import annotations
 
 import json
+import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import datetime
@@ -24,7 +25,7 @@ import jinja2
 
 from .config import Config
 from .models import Issue, Item
-from .render import Renderer
+from .render import LOGO, Renderer
 from .render.view import DETAIL_LEVELS, build_view, section_summary
 from .store import from_text, to_text, utcnow
 
@@ -66,8 +67,11 @@ def write_site(config: Config, issue: Issue, items: list[Item] | None = None, *,
     full = web_issue(issue, items) if items is not None else issue
     view = build_view(config, full, None, now, DETAIL_LEVELS[0])
     view.web = True
-    html = (renderer or Renderer(config)).html(view)
+    renderer = renderer or Renderer(config)
+    html = renderer.html(view)
     (folder / "index.html").write_text(html, encoding="utf-8")
+    if renderer.has_logo:  # the email links to <web_url>logo.png
+        shutil.copyfile(renderer.path / LOGO, site / LOGO)
 
     meta_path = folder / "issue.json"
     published = None

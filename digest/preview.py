@@ -303,6 +303,7 @@ def _edition_of(preview: Preview, period: str, key: str) -> dict | None:
 # --- pages ------------------------------------------------------------------------------------
 
 _STYLE = """
+[hidden] { display: none !important; }
 body { margin: 0; font: 15px/1.45 -apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto,
        Helvetica, Arial, sans-serif; color: #1f2933; background: #f4f6f8; }
 header { background: #123c69; color: #fff; padding: 12px 20px; display: flex; gap: 16px;
@@ -409,28 +410,26 @@ def _edition_page(preview: Preview, period: str, key: str) -> str | None:
     source = (folder / edition["html"]).read_text(encoding="utf-8")
     text = (folder / edition["text"]).read_text(encoding="utf-8")
     findings = preview.findings(source)
-    raw = f"/raw/{html.escape(period)}/{html.escape(key)}"
-    frames = {
-        "desktop": f'<div class="frame"><p>Desktop, 680 px</p><iframe title="Desktop view" '
-                   f'src="{raw}.html" width="680" height="900"></iframe></div>',
-        "mobile": f'<div class="frame"><p>Mobile, 375 px</p><iframe title="Mobile view" '
-                  f'src="{raw}.html" width="375" height="760"></iframe></div>',
-    }
     problems = [f for f in findings if f.check != "client"]
     clients = [f for f in findings if f.check == "client"]
-    panels = {
-        "both": f'<div class="frames">{frames["desktop"]}{frames["mobile"]}</div>',
-        "desktop": f'<div class="frames">{frames["desktop"]}</div>',
-        "mobile": f'<div class="frames">{frames["mobile"]}</div>',
-        "text": f'<h2>Plain-text part</h2><pre id="plain-text">{html.escape(text)}</pre>',
-        "source": f'<h2>HTML source</h2><pre id="source">{html.escape(source)}</pre>',
-        "checks": "<h2>Accessibility</h2>" + _findings(problems, "No accessibility findings.")
-                  + "<h2>Email clients</h2>" + _findings(clients, "No client findings."),
-    }
+    raw = f"/raw/{html.escape(period)}/{html.escape(key)}"
+    # one desktop and one mobile frame; the mode (in the URL fragment) shows one or both
+    frames = (f'<div class="frames" data-panel="both desktop mobile">'
+              f'<div class="frame" data-panel="both desktop"><p>Desktop, 680 px</p>'
+              f'<iframe title="Desktop view" src="{raw}.html" width="680" height="900"></iframe>'
+              f'</div><div class="frame" data-panel="both mobile"><p>Mobile, 375 px</p>'
+              f'<iframe title="Mobile view" src="{raw}.html" width="375" height="760"></iframe>'
+              f"</div></div>")
+    panels = (
+        f'<section data-panel="text" hidden><h2>Plain-text part</h2>'
+        f'<pre id="plain-text">{html.escape(text)}</pre></section>'
+        f'<section data-panel="source" hidden><h2>HTML source</h2>'
+        f'<pre id="source">{html.escape(source)}</pre></section>'
+        f'<section data-panel="checks" hidden><h2>Accessibility</h2>'
+        + _findings(problems, "No accessibility findings.")
+        + "<h2>Email clients</h2>" + _findings(clients, "No client findings.") + "</section>")
     nav = "".join(f'<a href="#{m}" data-mode="{m}">{label}</a>' for m, label in MODES)
-    sections = "".join(
-        f'<section data-panel="{m}" id="panel-{m}"{" hidden" if m != "both" else ""}>'
-        f"{panels[m]}</section>" for m, _ in MODES)
+    sections = frames + panels
     count = (f'<span class="warn">{len(problems)} accessibility finding(s)</span>' if problems
              else "no accessibility findings")
     who = ("every community" if edition["communities"] is None
@@ -460,9 +459,10 @@ _MODE_SCRIPT = """
 <script>
 function showMode() {
   const mode = (location.hash || '#both').slice(1);
-  const known = [...document.querySelectorAll('[data-panel]')].map(p => p.dataset.panel);
+  const known = [...document.querySelectorAll('[data-mode]')].map(a => a.dataset.mode);
   const current = known.includes(mode) ? mode : 'both';
-  document.querySelectorAll('[data-panel]').forEach(p => p.hidden = p.dataset.panel !== current);
+  document.querySelectorAll('[data-panel]').forEach(
+    p => p.hidden = !p.dataset.panel.split(' ').includes(current));
   document.querySelectorAll('[data-mode]').forEach(a => {
     if (a.dataset.mode === current) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');

@@ -111,3 +111,30 @@ def test_without_a_web_address_the_feed_ids_are_tag_uris(tmp_path):
     assert feed.entries[0].link == "2026-10/"
     email = (org.root / "out" / "2026-10" / "digest.html").read_text()
     assert "in your browser" not in email
+
+
+def test_a_logo_in_the_templates_is_published_with_the_site_and_shown_on_a_plate(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from tests.email_sample import png
+
+    org = write_org(tmp_path, {"data": [Post("Hello", utc(2026, 10, 2), link="https://e.org/1")]},
+                    digest_extra='templates = "templates"')
+    shutil.copytree(Path(__file__).resolve().parent.parent / "templates", tmp_path / "templates")
+    (tmp_path / "templates" / "logo.png").write_bytes(png(80, 80))
+    digest(org, "run", "--period", "2026-10")
+    email = (org.root / "out" / "2026-10" / "digest.html").read_text()
+    assert f'<img src="{WEB}logo.png" alt=""' in email
+    assert (org.root / "out" / "site" / "logo.png").read_bytes() == png(80, 80)
+    assert '<img src="../logo.png"' in (org.root / "out" / "site" / "2026-10" / "index.html"
+                                        ).read_text()
+    assert checks.lint(email) == []
+
+
+def test_without_a_logo_the_masthead_shows_the_initials(org):
+    digest(org, "run", "--period", "2026-10")
+    email = (org.root / "out" / "2026-10" / "digest.html").read_text()
+    assert '<span class="monogram" aria-hidden="true"' in email
+    assert ">EH</span>" in email
+    assert not (org.root / "out" / "site" / "logo.png").exists()

@@ -30,6 +30,7 @@ from .view import ALL, DETAIL_LEVELS, View, audience, build_view, edition_key
 GMAIL_CLIP_BYTES = 102 * 1024
 SIZE_BUDGET_BYTES = 90 * 1024
 MANIFEST = "issue.json"
+LOGO = "logo.png"  # optional, in the templates folder; needs web_url to reach the email
 _PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 _STYLE_TAG = re.compile(r"<style\b")
 _INDENT = re.compile(r"\n[ \t]+")
@@ -57,6 +58,7 @@ class Renderer:
         self.html_env = _environment(loader, autoescape=True)
         self.text_env = _environment(loader, autoescape=False)
         self.inline_css = (self.path / "inline.css").read_text(encoding="utf-8")
+        self.has_logo = (self.path / LOGO).is_file()
 
     def render(self, issue: Issue, communities: frozenset[str] | None,
                generated_at: datetime | None = None) -> Edition:
@@ -75,7 +77,17 @@ class Renderer:
         return Edition(key=view.key, communities=communities, subject=view.subject,
                        preheader=view.preheader, html=html, text=self.text(view))
 
+    def logo_url(self, view: View) -> str | None:
+        """Where the logo is published: the web archive copies logo.png to its root."""
+        if not self.has_logo:
+            return None
+        if view.web:
+            return f"../{LOGO}"
+        return f"{self.config.web_url}{LOGO}" if self.config.web_url else None
+
     def mjml(self, view: View) -> str:
+        if view.logo_url is None:
+            view.logo_url = self.logo_url(view)
         # Template indentation is only bytes in the email: HTML folds it, and we use no <pre>.
         return _INDENT.sub("\n", _render(self.html_env, "digest.mjml.j2", view))
 

@@ -93,6 +93,13 @@ class View:
     detail: Detail = DETAIL_LEVELS[0]
     toc: list[tuple[str, str, str]] = field(default_factory=list)  # (anchor, name, summary)
     web: bool = False  # the web archive's page of the issue, not an email
+    logo_url: str | None = None  # set by the renderer when the templates hold a logo.png
+
+    @property
+    def monogram(self) -> str:
+        """The organisation's initials: the logo when the templates have no logo.png."""
+        words = [w for w in self.issue.organisation.split() if w[:1].isalnum()]
+        return "".join(w[0] for w in words[:2]).upper() or "CoP"
 
     @property
     def lang(self) -> str:
