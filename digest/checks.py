@@ -49,6 +49,7 @@ class Finding:
 
     check: str  # headings | alt | link-text | font-size | contrast | lang | client
     message: str
+    accepted: bool = False  # a client finding the reviewed baseline explains
 
     def __str__(self) -> str:
         return f"{self.check}: {self.message}"
@@ -451,8 +452,8 @@ def client_summary(issues: list[ClientIssue], baseline: dict[str, BaselineEntry]
     out = []
     for feature, clients in sorted(by_feature.items()):
         entry = (baseline or {}).get(feature)
-        note = (f" (accepted: {entry.reason})" if entry and clients <= entry.clients
-                else " (not in the reviewed baseline)")
+        accepted = bool(entry and clients <= entry.clients)
+        note = f" (accepted: {entry.reason})" if accepted else " (not in the reviewed baseline)"
         out.append(Finding("client", f"{feature}: unsupported in {', '.join(sorted(clients))}"
-                           f"{note}"))
+                           f"{note}", accepted))
     return out

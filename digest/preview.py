@@ -440,11 +440,18 @@ def _edition_page(preview: Preview, period: str, key: str) -> str | None:
         f'<dt>Subject</dt><dd id="subject">{html.escape(edition["subject"])}</dd>'
         f'<dt>Preheader</dt><dd id="preheader">{html.escape(edition["preheader"])}</dd>'
         f'<dt>Size</dt><dd id="size">{size_note(edition["html_bytes"])}</dd>'
-        f'<dt>Checks</dt><dd>{count}; {len(clients)} client note(s) '
+        f'<dt>Checks</dt><dd id="checks-summary">{count}; {_client_count(clients)} '
         f'(<a href="#checks">see them</a>)</dd></dl>'
         f'<nav class="modes" aria-label="View">{nav}</nav>{sections}'
         + _MODE_SCRIPT)
     return _page(f"{period} {key}: {edition['subject']}", body, preview)
+
+
+def _client_count(found: list[checks.Finding]) -> str:
+    open_ = [f for f in found if not f.accepted]
+    if open_:
+        return f'<span class="warn">{len(open_)} client problem(s) outside the baseline</span>'
+    return f"{len(found)} unsupported client feature(s), all accepted in the reviewed baseline"
 
 
 def _findings(found: list[checks.Finding], empty: str) -> str:

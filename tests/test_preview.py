@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from digest import checks
 from digest.cli import cli
 from digest.preview import Preview, size_note
 from tests.support import Post, utc, write_org
@@ -78,6 +79,9 @@ def test_index_lists_the_built_editions_and_each_edition_page_has_everything(pre
     assert 'id="plain-text"' in page and "Service patterns for repairs" in page
     assert 'id="source">&lt;!doctype html&gt;' in page
     assert "no accessibility findings" in page
+    if checks.caniemail_available():  # make test installs it; the client notes are reviewed
+        assert "all accepted in the reviewed baseline" in page
+        assert "border-radius: unsupported in outlook.windows" in page
     assert " KB</dd>" in page
     raw = get(preview.url + "raw/2026-10/design.html")
     assert raw.startswith("<!doctype html>") and "Service patterns for repairs" in raw
