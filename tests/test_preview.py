@@ -177,3 +177,26 @@ def test_send_to_names_the_editions_when_the_key_is_wrong(org):
     assert "has no edition 'nope'; it has: all, design" in result.output
     bad = digest(org, "send", "--period", "2026-10", "--to", "not-an-address")
     assert bad.exit_code != 0 and "not an email address" in bad.output
+
+
+def test_the_preview_command_serves_until_stopped(org):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "digest", "--config", str(org.config_path), "preview",
+         "--period", "2026-10", "--port", str(port), "--no-open"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith(f"previewing 2026-10 at http://127.0.0.1:{port}/"), line
+        assert "/issue/2026-10/all" in get(f"http://127.0.0.1:{port}/")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)
