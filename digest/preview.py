@@ -138,10 +138,9 @@ class Preview:
                 continue
             if now != last:
                 changed = {k for k in now.keys() | last.keys() if now.get(k) != last.get(k)}
-                last = now
+                last = now  # an edit made during the build differs from this: another build
                 self.build(collect=bool(changed & feeds))
                 feeds = {str(p) for p in feed_files(self.config)}
-                last = signature(watched_files(self.config))
 
     def start(self, *, build_first: bool = True) -> Preview:
         """Build once, then serve and watch in background threads."""
@@ -173,7 +172,10 @@ class Preview:
         path = self.config.out_path / period / MANIFEST
         if "/" in period or ".." in period or not path.is_file():
             return None
-        return json.loads(path.read_text(encoding="utf-8"))
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # being rewritten by a build: the page reloads when it is done
 
     def findings(self, source: str) -> list[checks.Finding]:
         """Accessibility and client findings for an edition, cached by its content."""
@@ -338,7 +340,7 @@ ul.findings li { margin: 2px 0; }
 _RELOAD = """
 <script>
 (() => {
-  let seen = null;
+  let seen = __VERSION__;  // the build this page shows: reload when a newer one is done
   async function poll() {
     try {
       const r = await fetch('/version', {cache: 'no-store'});
@@ -356,7 +358,7 @@ _RELOAD = """
 """
 
 
-def _page(title: str, body: str, preview: Preview) -> str:
+def _page(title: str, body: str, preview: Preview, version: int) -> str:
     error = preview.state.error
     banner = (f'<p class="error" role="alert">The last build failed: {html.escape(error)}</p>'
               if error else "")
@@ -367,7 +369,8 @@ def _page(title: str, body: str, preview: Preview) -> str:
             f"<span>{html.escape(preview.config.organisation)}, building "
             f"{html.escape(str(preview.period))}</span>"
             f'<span class="status" id="build-status" aria-live="polite"></span></header>'
-            f"<main>{banner}{body}</main>{_RELOAD}</body></html>")
+            f"<main>{banner}{body}</main>"
+            f"{_RELOAD.replace('__VERSION__', str(version))}</body></html>")
 
 
 def size_note(size: int) -> str:
@@ -380,6 +383,7 @@ def size_note(size: int) -> str:
 
 
 def _index_page(preview: Preview) -> str:
+    version = preview.state.version  # before reading files: a build meanwhile reloads the page
     rows = []
     for m in preview.issues():
         period = html.escape(m["period"])
@@ -395,7 +399,7 @@ def _index_page(preview: Preview) -> str:
     site = ('<p><a href="/site/">The web archive (out/site/)</a></p>'
             if (preview.config.out_path / "site" / "index.html").is_file() else "")
     return _page("Digest preview", f"<h2>Built issues and their editions</h2>{table}{site}",
-                 preview)
+                 preview, version)
 
 
 MODES = (("both", "Desktop and mobile"), ("desktop", "Desktop"), ("mobile", "Mobile"),
@@ -403,6 +407,7 @@ MODES = (("both", "Desktop and mobile"), ("desktop", "Desktop"), ("mobile", "Mob
 
 
 def _edition_page(preview: Preview, period: str, key: str) -> str | None:
+    version = preview.state.version
     edition = _edition_of(preview, period, key)
     if not edition:
         return None
@@ -444,7 +449,7 @@ def _edition_page(preview: Preview, period: str, key: str) -> str | None:
         f'(<a href="#checks">see them</a>)</dd></dl>'
         f'<nav class="modes" aria-label="View">{nav}</nav>{sections}'
         + _MODE_SCRIPT)
-    return _page(f"{period} {key}: {edition['subject']}", body, preview)
+    return _page(f"{period} {key}: {edition['subject']}", body, preview, version)
 
 
 def _client_count(found: list[checks.Finding]) -> str:
