@@ -69,8 +69,7 @@ def test_the_index_lists_every_issue_newest_first(org):
     assert links[:2] == ["2026-10/", "2026-09/"]
     assert index.get("lang") == "en"
     assert len(index.findall(".//h1")) == 1
-    assert checks.accessibility_findings((org.root / "out" / "site" / "index.html").read_text()
-                                         ) == []
+    assert checks.lint((org.root / "out" / "site" / "index.html").read_text()) == []
 
 
 def test_the_atom_feed_has_one_entry_per_issue_pointing_at_its_page(org):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -168,7 +169,7 @@ def test_preferences_and_unsubscribe_urls_are_used_when_configured(tmp_path):
 
 def test_no_view_in_browser_link_without_a_web_url(tmp_path):
     config = sample_org(tmp_path)
-    config = type(config)(**{**config.__dict__, "web_url": None})
+    config = dataclasses.replace(config, web_url=None)
     html = sample_editions(config)["all"].html
     assert "in your browser" not in html
     # the contents list then points into the email itself
