@@ -124,6 +124,12 @@ def test_lang_and_direction_come_from_config(tmp_path):
     html = sample_editions(config)["all"].html
     root = doc(html)
     assert (root.get("lang"), root.get("dir")) == ("ar", "rtl")
+    # text starts on the right, and lists indent from the right
+    assert "direction:rtl" in html and "direction:ltr" not in html
+    assert "padding-right: 20px" in html
+    texts = [d.get("style") for d in root.iter("div")
+             if "line-height:1.5" in (d.get("style") or "")]
+    assert texts and all("text-align:right" in t for t in texts)
 
 
 def test_system_fonts_only_and_dark_mode_rules(editions):

@@ -98,6 +98,10 @@ class Renderer:
         except ValueError as e:
             raise TemplateError(f"{self.path / 'digest.mjml.j2'}: the MJML it produced does not "
                                 f"compile: {e}") from None
+        if view.dir == "rtl":
+            # mjml-python writes direction:ltr on every column whatever the section says, and
+            # that would undo <html dir="rtl"> for everything inside the columns
+            compiled = compiled.replace("direction:ltr;", "direction:rtl;")
         return inline_css(compiled, self.inline_css)
 
     def text(self, view: View) -> str:
