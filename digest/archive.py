@@ -8,7 +8,8 @@
 
 The email's "View in browser" and "See N more posts" links point at
 `<web_url><period>/`, so `web_url` must be where this folder is published.
-Links inside the site are relative, so it works from any address, even a file.
+Links inside the site are relative and name index.html, so the copy works from
+any address, and from a shared drive or a file:// URL too.
 """
 
 from __future__ import annotations
@@ -143,7 +144,7 @@ _INDEX = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
 <header><p>{{ organisation }}</p><h1>{{ title }}</h1></header>
 <main>
 {% for i in issues %}
-  <h2><a href="{{ i.period }}/">{{ i.period_title }}</a></h2>
+  <h2><a href="{{ i.period }}/index.html">{{ i.period_title }}</a></h2>
   <p class="muted">{{ i.subject }}</p>
   <p>{{ i.intro }}</p>
 {% else %}

@@ -56,7 +56,7 @@ def test_build_writes_an_issue_page_with_every_post_and_an_anchor_per_community(
     # on the web: a way back to the archive, no "view in browser", no subscription footer
     html = (site / "2026-10" / "index.html").read_text()
     assert "View this issue in your browser" not in html and "You get" not in html
-    assert 'href="../"' in html and 'href="../feed.xml"' in html
+    assert 'href="../index.html"' in html and 'href="../feed.xml"' in html
     assert checks.lint(html) == []
 
 
@@ -66,7 +66,7 @@ def test_the_index_lists_every_issue_newest_first(org):
     digest(org, "build", "--period", "2026-10")
     index = page(org.root / "out" / "site" / "index.html")
     links = [a.get("href") for a in index.iter("a")]
-    assert links[:2] == ["2026-10/", "2026-09/"]
+    assert links[:2] == ["2026-10/index.html", "2026-09/index.html"]
     assert index.get("lang") == "en"
     assert len(index.findall(".//h1")) == 1
     assert checks.lint((org.root / "out" / "site" / "index.html").read_text()) == []

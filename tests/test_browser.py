@@ -207,3 +207,31 @@ if __name__ == "__main__":  # python -m tests.test_browser: refresh docs/screens
         for path in screenshots(b, files, ROOT / "docs" / "screenshots"):
             print(path.relative_to(ROOT))
         b.close()
+
+
+def test_the_web_archive_reads_well_on_a_phone_and_a_desktop(browser, tmp_path):
+    from click.testing import CliRunner
+
+    from digest.cli import cli
+    from tests.test_preview import make_org
+
+    org = make_org(tmp_path)
+    result = CliRunner().invoke(cli, ["--config", str(org.config_path), "run", "--period",
+                                      "2026-10"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    site = org.root / "out" / "site"
+    page = browser.new_page()
+    try:
+        for width in (320, 1024):
+            page.set_viewport_size({"width": width, "height": 800})
+            page.goto((site / "index.html").as_uri())
+            page.get_by_role("link", name="October 2026").click()
+            page.wait_for_url("**/2026-10/index.html")
+            assert page.locator("#data").count() == 1  # the anchor the email links to
+            for url in ((site / "index.html").as_uri(), (site / "2026-10" / "index.html").as_uri()):
+                page.goto(url)
+                m = page.evaluate(MEASURE)
+                assert m["overflow"] <= 0 and m["small"] == [] and m["weak"] == [], (url, m)
+            page.screenshot(path=str(ARTIFACTS / f"site-issue-{width}.png"), full_page=True)
+    finally:
+        page.close()
