@@ -11,11 +11,12 @@ from pathlib import Path
 
 import click
 
-from . import pipeline
+from . import deliver, pipeline
 from .config import CONFIG_ENV, Config, load_config
 from .deliver.ledger import ledger_status
 from .deliver.lock import run_lock
 from .errors import EXIT_OK, DigestError
+from .render import read_edition
 from .store import Store
 
 
@@ -96,8 +97,13 @@ def build(ctx: click.Context, period: str | None) -> None:
 @cli.command()
 @period_option
 @click.option("--dry-run", is_flag=True, help="Say what would be sent; write and send nothing.")
+@click.option("--to", "to", metavar="ADDRESS",
+              help="Send one test copy to ADDRESS only; the real send is not affected.")
+@click.option("--edition", "edition_key", metavar="KEY", default="all", show_default=True,
+              help="With --to: which edition (see `digest preview` or out/<period>/issue.json).")
 @click.pass_context
-def send(ctx: click.Context, period: str | None, dry_run: bool) -> None:
+def send(ctx: click.Context, period: str | None, dry_run: bool, to: str | None,
+         edition_key: str) -> None:
     """Send a built issue to every recipient, through the configured delivery.
 
     Safe to run again: recipients already sent to are never sent to twice.
@@ -106,9 +112,18 @@ def send(ctx: click.Context, period: str | None, dry_run: bool) -> None:
     Examples:
       digest send --period 2026-10 --dry-run
       digest send --period 2026-10
+      digest send --period 2026-10 --to me@example.org --edition design
     """
     config = _config(ctx)
     p = pipeline.parse_period(config, period)
+    if to is not None:
+        if dry_run:
+            raise DigestError("--to sends one test copy; leave out --dry-run")
+        edition = read_edition(config, p.label, edition_key)
+        where = deliver.send_test(config, edition, to)
+        click.echo(f"{p}: sent a test copy of edition {edition.key} to {to}"
+                   + (f": {where}" if where else ""))
+        return
     with Store(config.state_path) as store:
         report = pipeline.send(config, store, p, dry_run=dry_run, progress=_tty())
     _print_send(report)
@@ -144,6 +159,25 @@ def run(ctx: click.Context, period: str | None) -> None:
         sent = pipeline.send(config, store, p, progress=_tty())
     _print_send(sent)
     ctx.exit(sent.exit_code)
+
+
+@cli.command()
+@period_option
+@click.option("--port", type=int, default=8000, show_default=True,
+              help="Port on 127.0.0.1; the next free one is used if it is taken.")
+@click.option("--no-open", is_flag=True, help="Do not open a browser.")
+@click.pass_context
+def preview(ctx: click.Context, period: str | None, port: int, no_open: bool) -> None:
+    """Serve the built issues on 127.0.0.1 and rebuild when templates, config or feeds change.
+
+    \b
+    Examples:
+      digest preview
+      digest preview --period 2026-10 --port 8080 --no-open
+    """
+    from . import preview as preview_server  # http.server and checks: only when previewing
+
+    preview_server.serve(ctx.obj, period, port=port, open_browser=not no_open, echo=click.echo)
 
 
 @cli.command()

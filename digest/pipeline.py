@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from . import archive, deliver
 from . import collect as collect_stage
-from . import deliver
 from .compose import Composition, compose
 from .config import Config
 from .deliver.ledger import ledger_status
@@ -82,6 +82,8 @@ def build(config: Config, store: Store, period: Period, *, now: datetime | None 
     warnings += [f"{config.delivery.recipients}: line {p.line}: {p.message}; row skipped"
                  for p in readers.skipped]
     folder = write_editions(config, composition.issue, editions, warnings)
+    archive.write_site(config, composition.issue,
+                       store.items("issue = ?", (period.label,)), now=now)
     return BuildResult(composition, editions, folder, readers, warnings)
 
 

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import parseaddr
+from pathlib import Path
 
 from ..config import Config
 from ..errors import (
@@ -39,7 +41,7 @@ from .message import (
     sender_address,
 )
 from .sender import Loop, RetryPolicy
-from .transports import Envelope, RelayUnavailable, transport_for
+from .transports import Envelope, OutboxTransport, RelayUnavailable, transport_for
 
 __all__ = [
     "OPEN_STATES", "STATES", "LedgerStatus", "Problem", "RetryPolicy", "SendReport",
@@ -237,19 +239,23 @@ def _dry_run(config: Config, store: Store, period_label: str,
     return report
 
 
-def send_test(config: Config, edition: Edition, address: str) -> None:
+def send_test(config: Config, edition: Edition, address: str) -> Path | None:
     """Send one copy of `edition` to `address` through the configured transport,
     without touching the ledger (for `digest send --to ADDRESS`).
+
+    Returns the file written when the delivery is the outbox, so the organiser can open it.
 
     Raises Unavailable (69) when the relay cannot be reached, TemporaryFailure
     (75) when it defers the message, DigestError when it refuses it.
     """
+    name, bare = parseaddr(address)
+    address = bare or address  # "Me <me@example.org>" works as well as the bare address
     label = "test-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     message_id = message_id_for(label, address, config.delivery.sender)
     factory = MessageFactory(config, label)
     try:
-        data = factory.message_bytes(edition, Recipient(email=address, name="", communities=None),
-                                     message_id)
+        data = factory.message_bytes(edition, Recipient(email=address, name=name,
+                                                        communities=None), message_id)
     except InvalidAddress as e:
         raise DigestError(f"--to: {e}") from None
     transport = transport_for(config, "test")
@@ -263,7 +269,9 @@ def send_test(config: Config, edition: Edition, address: str) -> None:
         transport.close()
     detail = f"{result.code or ''} {result.text}".strip()
     if result.kind == "sent":
-        return
+        if isinstance(transport, OutboxTransport):
+            return transport.path_for(clean_address(address))
+        return None
     if result.kind == "failed":
         raise DigestError(f"the relay refused the test message to {address}: {detail}")
     raise TemporaryFailure(f"the test message to {address} was not confirmed: {detail}")

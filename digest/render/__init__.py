@@ -30,6 +30,7 @@ from .view import ALL, DETAIL_LEVELS, View, audience, build_view, edition_key
 GMAIL_CLIP_BYTES = 102 * 1024
 SIZE_BUDGET_BYTES = 90 * 1024
 MANIFEST = "issue.json"
+LOGO = "logo.png"  # optional, in the templates folder; needs web_url to reach the email
 _PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 _STYLE_TAG = re.compile(r"<style\b")
 _INDENT = re.compile(r"\n[ \t]+")
@@ -57,6 +58,7 @@ class Renderer:
         self.html_env = _environment(loader, autoescape=True)
         self.text_env = _environment(loader, autoescape=False)
         self.inline_css = (self.path / "inline.css").read_text(encoding="utf-8")
+        self.has_logo = (self.path / LOGO).is_file()
 
     def render(self, issue: Issue, communities: frozenset[str] | None,
                generated_at: datetime | None = None) -> Edition:
@@ -75,7 +77,17 @@ class Renderer:
         return Edition(key=view.key, communities=communities, subject=view.subject,
                        preheader=view.preheader, html=html, text=self.text(view))
 
+    def logo_url(self, view: View) -> str | None:
+        """Where the logo is published: the web archive copies logo.png to its root."""
+        if not self.has_logo:
+            return None
+        if view.web:
+            return f"../{LOGO}"
+        return f"{self.config.web_url}{LOGO}" if self.config.web_url else None
+
     def mjml(self, view: View) -> str:
+        if view.logo_url is None:
+            view.logo_url = self.logo_url(view)
         # Template indentation is only bytes in the email: HTML folds it, and we use no <pre>.
         return _INDENT.sub("\n", _render(self.html_env, "digest.mjml.j2", view))
 
@@ -86,6 +98,10 @@ class Renderer:
         except ValueError as e:
             raise TemplateError(f"{self.path / 'digest.mjml.j2'}: the MJML it produced does not "
                                 f"compile: {e}") from None
+        if view.dir == "rtl":
+            # mjml-python writes direction:ltr on every column whatever the section says, and
+            # that would undo <html dir="rtl"> for everything inside the columns
+            compiled = compiled.replace("direction:ltr;", "direction:rtl;")
         return inline_css(compiled, self.inline_css)
 
     def text(self, view: View) -> str:
@@ -96,13 +112,15 @@ class Renderer:
 def inline_css(html: str, css: str) -> str:
     """Inline `css` into `html`, leaving every existing <style> block alone.
 
-    premailer drops the doctype (a case-sensitive check), so it is put back.
+    premailer drops the doctype (a case-sensitive check), so it is put back. It
+    would also turn `width: 100%` into `width="100%"` on images, which Outlook for
+    Windows reads as "natural size": the templates' pixel width attributes stay.
     """
     marked = _STYLE_TAG.sub('<style data-premailer="ignore"', html)
     out = premailer.Premailer(
         marked, css_text=css, strip_important=False, keep_style_tags=True,
         allow_network=False, disable_validation=True, remove_classes=False,
-        cssutils_logging_level=logging.CRITICAL,
+        cssutils_logging_level=logging.CRITICAL, disable_basic_attributes=["width", "height"],
     ).transform()
     out = out.replace(' data-premailer="ignore"', "")
     if not out.lstrip().lower().startswith("<!doctype"):
@@ -181,6 +199,15 @@ def read_editions(config: Config, period_label: str) -> list[Edition]:
                 text=(folder / e["text"]).read_text(encoding="utf-8"))
         for e in manifest["editions"]
     ]
+
+
+def read_edition(config: Config, period_label: str, key: str = ALL) -> Edition:
+    """One built edition by its key ("all", "data+design", ...), for a test send or a preview."""
+    editions = {e.key: e for e in read_editions(config, period_label)}
+    if key not in editions:
+        raise DigestError(f"{period_label} has no edition {key!r}; it has: "
+                          f"{', '.join(sorted(editions))}")
+    return editions[key]
 
 
 def _environment(loader: jinja2.BaseLoader, autoescape: bool) -> jinja2.Environment:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.utils import parseaddr
 
 from ..config import Config
 from ..models import Issue, Item, Section, Session
@@ -91,6 +92,14 @@ class View:
     generated_at: datetime
     detail: Detail = DETAIL_LEVELS[0]
     toc: list[tuple[str, str, str]] = field(default_factory=list)  # (anchor, name, summary)
+    web: bool = False  # the web archive's page of the issue, not an email
+    logo_url: str | None = None  # set by the renderer when the templates hold a logo.png
+
+    @property
+    def monogram(self) -> str:
+        """The organisation's initials: the logo when the templates have no logo.png."""
+        words = [w for w in self.issue.organisation.split() if w[:1].isalnum()]
+        return "".join(w[0] for w in words[:2]).upper() or "CoP"
 
     @property
     def lang(self) -> str:
@@ -99,6 +108,11 @@ class View:
     @property
     def dir(self) -> str:
         return self.config.direction
+
+    @property
+    def contact_address(self) -> str:
+        """Where a reader writes to change their communities when there is no preferences page."""
+        return parseaddr(self.config.delivery.sender)[1]
 
     def community_url(self, section: Section) -> str | None:
         return f"{self.web_issue_url}#{section.community_id}" if self.web_issue_url else None

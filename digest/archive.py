@@ -1,0 +1,237 @@
+"""The web archive: a static site under `out/site/` that can be published by copying the folder.
+
+    out/site/index.html          every issue, newest first
+    out/site/<period>/index.html the full issue (every community, every post), with
+                                 an anchor per community (`#<community id>`)
+    out/site/<period>/issue.json what the index and the feed need about that issue
+    out/site/feed.xml            an Atom feed of the digest itself
+
+The email's "View in browser" and "See N more posts" links point at
+`<web_url><period>/`, so `web_url` must be where this folder is published.
+Links inside the site are relative and name index.html, so the copy works from
+any address, and from a shared drive or a file:// URL too.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from datetime import datetime
+from email.utils import parseaddr
+from pathlib import Path
+
+import jinja2
+
+from .config import Config
+from .models import Issue, Item
+from .render import LOGO, Renderer
+from .render.view import DETAIL_LEVELS, build_view, section_summary
+from .store import from_text, to_text, utcnow
+
+SITE = "site"
+ATOM = "http://www.w3.org/2005/Atom"
+HEADLINES_IN_FEED = 5
+
+
+def site_path(config: Config) -> Path:
+    return config.out_path / SITE
+
+
+def web_issue(issue: Issue, items: list[Item]) -> Issue:
+    """The issue with every post of each community, not just the email's first few.
+
+    The email says "See 4 more posts on the web": this is where they are.
+    `items` are the items the issue claimed (store rows with issue = period).
+    """
+    posts: dict[str, list[Item]] = {}
+    for item in items:
+        if item.kind == "post":
+            posts.setdefault(item.community, []).append(item)
+    sections = []
+    for section in issue.sections:
+        every = sorted(posts.get(section.community_id, []), key=lambda i: i.dated, reverse=True)
+        if len(every) > len(section.posts):
+            section = replace(section, posts=every, more_posts=0)
+        sections.append(section)
+    return replace(issue, sections=sections)
+
+
+def write_site(config: Config, issue: Issue, items: list[Item] | None = None, *,
+               now: datetime | None = None, renderer: Renderer | None = None) -> Path:
+    """Write the issue's page, then the index and the feed over every issue in the site."""
+    now = now or utcnow()
+    site = site_path(config)
+    folder = site / issue.period.label
+    folder.mkdir(parents=True, exist_ok=True)
+    full = web_issue(issue, items) if items is not None else issue
+    view = build_view(config, full, None, now, DETAIL_LEVELS[0])
+    view.web = True
+    renderer = renderer or Renderer(config)
+    html = renderer.html(view)
+    (folder / "index.html").write_text(html, encoding="utf-8")
+    if renderer.has_logo:  # the email links to <web_url>logo.png
+        shutil.copyfile(renderer.path / LOGO, site / LOGO)
+
+    meta_path = folder / "issue.json"
+    published = None
+    if meta_path.is_file():
+        published = json.loads(meta_path.read_text(encoding="utf-8")).get("published")
+    meta = {
+        "period": issue.period.label,
+        "period_title": issue.period.title(),
+        "title": f"{issue.title} · {issue.period.title()}",
+        "subject": view.subject,
+        "intro": view.intro,
+        "published": published or to_text(now),
+        "updated": to_text(now),
+        "communities": [
+            {"id": s.community_id, "name": s.name, "summary": section_summary(s),
+             "headlines": [{"title": i.title, "link": i.link}
+                           for i in s.posts[:HEADLINES_IN_FEED]]
+             + [{"title": f"Meeting: {m.item.title}", "link": m.item.link}
+                for m in s.meetings]}
+            for s in full.sections
+        ],
+        "quiet": [s.name for s in full.quiet],
+    }
+    meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    write_index(config)
+    write_feed(config)
+    return folder
+
+
+def issues_in_site(config: Config) -> list[dict]:
+    """Every issue the site holds, newest first."""
+    site = site_path(config)
+    found = []
+    for path in site.glob("*/issue.json"):
+        try:
+            found.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue  # a half-written folder: the next build rewrites it
+    return sorted(found, key=lambda m: m["period"], reverse=True)
+
+
+_INDEX = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
+<html lang="{{ lang }}" dir="{{ dir }}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>{{ title }}: all issues</title>
+<link rel="alternate" type="application/atom+xml" title="{{ title }}" href="feed.xml">
+<style>
+  body { margin: 0; background: #eef2f6; color: #1f2933;
+         font: 16px/1.5 -apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, Helvetica, Arial,
+         sans-serif; }
+  header { background: #123c69; color: #ffffff; padding: 24px; }
+  header p { margin: 0 0 4px; font-size: 14px; }
+  h1 { margin: 0; font-size: 28px; line-height: 1.25; }
+  main { max-width: 600px; margin: 0 auto; background: #ffffff; padding: 8px 24px 24px; }
+  h2 { font-size: 20px; margin: 20px 0 4px; }
+  a { color: #0b57a4; }
+  .muted { color: #52606d; margin: 0 0 8px; }
+  footer { max-width: 600px; margin: 0 auto; padding: 16px 24px; font-size: 14px; color: #3e4c59; }
+  @media (prefers-color-scheme: dark) {
+    body { background: #121417; } main { background: #1d2127; color: #e6e9ed; }
+    a { color: #9cc3ff; } .muted { color: #b8c0ca; } footer { color: #c5ccd4; }
+  }
+</style>
+</head>
+<body>
+<header><p>{{ organisation }}</p><h1>{{ title }}</h1></header>
+<main>
+{% for i in issues %}
+  <h2><a href="{{ i.period }}/index.html">{{ i.period_title }}</a></h2>
+  <p class="muted">{{ i.subject }}</p>
+  <p>{{ i.intro }}</p>
+{% else %}
+  <p>No issue has been built yet.</p>
+{% endfor %}
+</main>
+<footer><p>{{ title }} is {{ organisation }}'s digest of its communities of practice.
+<a href="feed.xml">Follow {{ title }} in a feed reader</a>.</p></footer>
+</body>
+</html>
+""")
+
+
+def write_index(config: Config) -> Path:
+    path = site_path(config) / "index.html"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(_INDEX.render(
+        lang=config.language, dir=config.direction, title=config.title,
+        organisation=config.organisation, issues=issues_in_site(config)), encoding="utf-8")
+    return path
+
+
+def _tag_base(config: Config) -> str:
+    """An id for feed entries that never changes, even without a web address."""
+    if config.web_url:
+        return config.web_url
+    domain = parseaddr(config.delivery.sender)[1].rpartition("@")[2] or "localhost"
+    return f"tag:{domain},2026:cop-digest/"
+
+
+def _entry_html(meta: dict) -> str:
+    root = ET.Element("div")
+    ET.SubElement(root, "p").text = meta["intro"]
+    for c in meta["communities"]:
+        h = ET.SubElement(root, "h3")
+        h.text = f"{c['name']}: {c['summary']}" if c["summary"] else c["name"]
+        ul = ET.SubElement(root, "ul")
+        for line in c["headlines"]:
+            li = ET.SubElement(ul, "li")
+            if line["link"]:
+                a = ET.SubElement(li, "a", href=line["link"])
+                a.text = line["title"]
+            else:
+                li.text = line["title"]
+    return ET.tostring(root, encoding="unicode", method="html")
+
+
+def write_feed(config: Config) -> Path:
+    """An Atom feed (RFC 4287) with one entry per issue, so readers can follow the digest."""
+    ET.register_namespace("", ATOM)
+    issues = issues_in_site(config)
+    base = _tag_base(config)
+    web = config.web_url or ""
+
+    def el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        node = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        if text is not None:
+            node.text = text
+        return node
+
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    el(feed, "id", f"{base}feed.xml")
+    el(feed, "title", f"{config.title} · {config.organisation}")
+    el(feed, "subtitle", f"{config.organisation}'s digest of its communities of practice")
+    updated = max((m["updated"] for m in issues), default=to_text(utcnow()))
+    el(feed, "updated", _atom_date(updated))
+    el(feed, "link", rel="self", href=f"{web}feed.xml")
+    el(feed, "link", rel="alternate", type="text/html", href=web or "./")
+    author = el(feed, "author")
+    el(author, "name", config.organisation)
+    el(feed, "generator", "CoP Digest")
+    for meta in issues:
+        entry = el(feed, "entry")
+        el(entry, "id", f"{base}{meta['period']}/")
+        el(entry, "title", meta["title"])
+        el(entry, "link", rel="alternate", type="text/html", href=f"{web}{meta['period']}/")
+        el(entry, "published", _atom_date(meta["published"]))
+        el(entry, "updated", _atom_date(meta["updated"]))
+        el(entry, "summary", meta["subject"])
+        el(entry, "content", _entry_html(meta), type="html")
+    ET.indent(feed)
+    path = site_path(config) / "feed.xml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n")
+    return path
+
+
+def _atom_date(text: str) -> str:
+    moment = from_text(text)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else text

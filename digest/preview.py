@@ -1,0 +1,491 @@
+"""`digest preview`: see exactly what will go out, before it does.
+
+A small HTTP server on 127.0.0.1 shows every built issue and its editions:
+each edition in a desktop and a mobile frame, its plain-text part, its raw
+source, subject, preheader, size (with a warning near Gmail's clip) and the
+accessibility and client warnings of `digest.checks`.
+
+A watcher thread polls the modification times of the templates, the config,
+the community list, local feed files and the recipients list; on a change it
+collects (when a feed changed) and builds again, off the request threads. The
+pages poll `/version` and reload themselves when a build finishes, so an
+organiser edits a template and sees the result without restarting anything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import html
+import json
+import logging
+import threading
+import time
+import traceback
+import webbrowser
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from . import checks, pipeline
+from .config import Config, load_config
+from .errors import DigestError
+from .render import GMAIL_CLIP_BYTES, MANIFEST, SIZE_BUDGET_BYTES, templates_dir
+from .store import Store
+
+log = logging.getLogger(__name__)
+DEFAULT_PORT = 8000
+PORTS_TRIED = 50
+POLL_SECONDS = 0.5
+BASELINE = Path(__file__).resolve().parent.parent / "tests" / "caniemail-baseline.json"
+
+
+def watched_files(config: Config) -> list[Path]:
+    """Everything a build reads from disk that an organiser might edit."""
+    files = [config.path, config.feeds_path, config.delivery.recipients]
+    with contextlib.suppress(DigestError, OSError):
+        files += sorted(p for p in templates_dir(config).iterdir() if p.is_file())
+    return files + feed_files(config)
+
+
+def feed_files(config: Config) -> list[Path]:
+    """Feeds and calendars that are local files (URLs are fetched by collect, not watched)."""
+    return [Path(location) for c in config.communities for _, location in c.sources()
+            if not location.startswith(("http://", "https://"))]
+
+
+def signature(paths: list[Path]) -> dict[str, tuple[float, int]]:
+    out = {}
+    for path in paths:
+        try:
+            st = path.stat()
+            out[str(path)] = (st.st_mtime, st.st_size)
+        except OSError:
+            out[str(path)] = (0.0, -1)
+    return out
+
+
+@dataclass
+class State:
+    """What the pages show about the builds: a counter to reload on, and the last error."""
+
+    version: int = 0
+    building: bool = False
+    error: str | None = None
+    built_at: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Preview:
+    """The preview of one configuration: rebuilds on change, serves pages on 127.0.0.1."""
+
+    def __init__(self, config_path: str | Path | None, period: str | None = None, *,
+                 port: int = DEFAULT_PORT, host: str = "127.0.0.1",
+                 poll_seconds: float = POLL_SECONDS) -> None:
+        self.config_path = config_path
+        self.config = load_config(config_path)
+        self.period = pipeline.parse_period(self.config, period)
+        self.state = State()
+        self.poll_seconds = poll_seconds
+        self._stop = threading.Event()
+        self._checks: dict[str, list[checks.Finding]] = {}
+        self._checks_lock = threading.Lock()
+        self.server = _bind(host, port, self)
+        self._threads: list[threading.Thread] = []
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    # --- building ---------------------------------------------------------------------------
+
+    def build(self, collect: bool = False) -> None:
+        """Build the period again (collecting first when feeds changed); errors go to the page."""
+        with self.state.lock:
+            self.state.building = True
+        error = None
+        try:
+            self.config = load_config(self.config_path)
+            with Store(self.config.state_path) as store:
+                if collect:
+                    pipeline.collect(self.config, store)
+                pipeline.build(self.config, store, self.period)
+        except DigestError as e:
+            error = str(e)
+        except Exception:  # a preview must survive a broken template and say why
+            error = traceback.format_exc(limit=3)
+        with self.state.lock:
+            self.state.building = False
+            self.state.error = error
+            self.state.version += 1
+            self.state.built_at = time.time()
+        if error:
+            log.warning("preview build failed: %s", error)
+
+    def watch(self, last: dict[str, tuple[float, int]]) -> None:
+        """Poll modification times; rebuild on a change. Runs in its own thread.
+
+        `last` is the signature taken before the first build: an edit made while the
+        thread was starting is still a change.
+        """
+        feeds = {str(p) for p in feed_files(self.config)}
+        while not self._stop.wait(self.poll_seconds):
+            try:
+                now = signature(watched_files(self.config))
+            except Exception:  # noqa: BLE001 - a config mid-edit must not kill the watcher
+                continue
+            if now != last:
+                changed = {k for k in now.keys() | last.keys() if now.get(k) != last.get(k)}
+                last = now  # an edit made during the build differs from this: another build
+                self.build(collect=bool(changed & feeds))
+                feeds = {str(p) for p in feed_files(self.config)}
+
+    def start(self, *, build_first: bool = True) -> Preview:
+        """Build once, then serve and watch in background threads."""
+        baseline = signature(watched_files(self.config))
+        if build_first:
+            self.build(collect=not self.config.state_path.exists())
+        for name, target, args in (("serve", self.server.serve_forever, ()),
+                                   ("watch", self.watch, (baseline,))):
+            t = threading.Thread(target=target, args=args, daemon=True, name=f"preview-{name}")
+            t.start()
+            self._threads.append(t)
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+    # --- what the pages show ----------------------------------------------------------------
+
+    def issues(self) -> list[dict]:
+        out = []
+        for path in sorted(self.config.out_path.glob(f"*/{MANIFEST}"), reverse=True):
+            try:
+                out.append(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                continue
+        return out
+
+    def manifest(self, period: str) -> dict | None:
+        path = self.config.out_path / period / MANIFEST
+        if "/" in period or ".." in period or not path.is_file():
+            return None
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # being rewritten by a build: the page reloads when it is done
+
+    def findings(self, source: str) -> list[checks.Finding]:
+        """Accessibility and client findings for an edition, cached by its content."""
+        key = hashlib.sha256(source.encode()).hexdigest()
+        with self._checks_lock:
+            if key in self._checks:
+                return self._checks[key]
+        found = checks.lint(source)
+        if checks.caniemail_available():
+            try:
+                baseline = checks.load_baseline(BASELINE) if BASELINE.is_file() else {}
+                found += checks.client_summary(checks.caniemail(source), baseline)
+            except (checks.CaniemailError, ValueError, OSError) as e:
+                found.append(checks.Finding("client", f"caniemail did not run: {e}"))
+        else:
+            found.append(checks.Finding("client", "client checks need node and `npm install` "
+                                        "in the project folder"))
+        with self._checks_lock:
+            self._checks[key] = found
+        return found
+
+
+def _bind(host: str, port: int, preview: Preview) -> ThreadingHTTPServer:
+    """The server on `port`, or the next free port: a second preview must still start."""
+    handler = type("Handler", (_Handler,), {"preview": preview})
+    for candidate in range(port, port + PORTS_TRIED):
+        try:
+            server = ThreadingHTTPServer((host, candidate), handler)
+            server.daemon_threads = True
+            return server
+        except OSError as e:
+            if e.errno not in (errno.EADDRINUSE, errno.EACCES) or port == 0:
+                raise
+    raise DigestError(f"no free port between {port} and {port + PORTS_TRIED - 1}: "
+                      "pass --port")
+
+
+def serve(config_path: str | Path | None, period: str | None = None, *, port: int = DEFAULT_PORT,
+          open_browser: bool = True, echo: Callable[[str], None] = print) -> None:
+    """Run the preview until interrupted (Ctrl-C)."""
+    preview = Preview(config_path, period, port=port).start()
+    echo(f"previewing {preview.period} at {preview.url} (Ctrl-C to stop)")
+    if preview.state.error:
+        echo(f"the first build failed: {preview.state.error}")
+    if open_browser:
+        webbrowser.open(preview.url)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        preview.stop()
+
+
+# --- HTTP -------------------------------------------------------------------------------------
+
+class _Handler(BaseHTTPRequestHandler):
+    preview: Preview
+    server_version = "CoPDigestPreview"
+
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("preview: " + format, *args)
+
+    def do_GET(self) -> None:
+        path = unquote(urlsplit(self.path).path)
+        parts = [p for p in path.split("/") if p]
+        try:
+            if not parts:
+                return self._send(_index_page(self.preview))
+            if parts == ["version"]:
+                s = self.preview.state
+                return self._send(json.dumps({"version": s.version, "building": s.building,
+                                              "error": s.error}), "application/json")
+            if parts[0] == "issue" and len(parts) == 3:
+                page = _edition_page(self.preview, parts[1], parts[2])
+                return self._send(page) if page else self._not_found()
+            if parts[0] == "raw" and len(parts) == 3:
+                return self._raw(parts[1], parts[2])
+            if parts[0] == "site":
+                return self._site(parts[1:], path.endswith("/"))
+        except BrokenPipeError:
+            return None
+        return self._not_found()
+
+    def _raw(self, period: str, name: str) -> None:
+        key, _, kind = name.rpartition(".")
+        edition = _edition_of(self.preview, period, key)
+        if not edition or kind not in ("html", "txt"):
+            return self._not_found()
+        file = self.preview.config.out_path / period / edition[kind if kind == "html" else "text"]
+        body = file.read_text(encoding="utf-8")
+        self._send(body, "text/html" if kind == "html" else "text/plain")
+
+    def _site(self, parts: list[str], folder: bool) -> None:
+        site = (self.preview.config.out_path / "site").resolve()
+        target = site.joinpath(*parts)
+        if folder or target.is_dir():
+            target = target / "index.html"
+        target = target.resolve()
+        if site not in target.parents or not target.is_file():
+            return self._not_found()
+        kind = {".html": "text/html", ".xml": "application/atom+xml",
+                ".json": "application/json"}.get(target.suffix, "application/octet-stream")
+        self._send(target.read_bytes(), kind)
+
+    def _send(self, body: str | bytes, kind: str = "text/html") -> None:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _not_found(self) -> None:
+        self.send_error(HTTPStatus.NOT_FOUND, "Not in this preview")
+
+
+def _edition_of(preview: Preview, period: str, key: str) -> dict | None:
+    manifest = preview.manifest(period)
+    if not manifest:
+        return None
+    return next((e for e in manifest["editions"] if e["key"] == key), None)
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+_STYLE = """
+[hidden] { display: none !important; }
+body { margin: 0; font: 15px/1.45 -apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto,
+       Helvetica, Arial, sans-serif; color: #1f2933; background: #f4f6f8; }
+header { background: #123c69; color: #fff; padding: 12px 20px; display: flex; gap: 16px;
+         align-items: baseline; flex-wrap: wrap; }
+header a { color: #fff; }
+header h1 { font-size: 20px; margin: 0; }
+main { padding: 16px 20px; }
+.status { font-size: 14px; }
+.error { background: #fdecea; color: #8a1c12; padding: 10px 14px; border-radius: 4px;
+         white-space: pre-wrap; }
+table { border-collapse: collapse; background: #fff; }
+th, td { text-align: left; padding: 6px 12px; border-bottom: 1px solid #d5dbe2; }
+a { color: #0b57a4; }
+.warn { color: #8a4b00; font-weight: bold; }
+.bad { color: #8a1c12; font-weight: bold; }
+nav.modes { display: flex; gap: 8px; margin: 12px 0; flex-wrap: wrap; }
+nav.modes a { padding: 6px 12px; border: 1px solid #9aa5b1; border-radius: 4px;
+              text-decoration: none; background: #fff; }
+nav.modes a[aria-current="page"] { background: #123c69; color: #fff; border-color: #123c69; }
+.frames { display: flex; gap: 24px; align-items: flex-start; flex-wrap: wrap; }
+.frame { background: #fff; border: 1px solid #9aa5b1; border-radius: 6px; padding: 6px; }
+.frame p { margin: 0 0 4px; font-size: 13px; color: #52606d; }
+iframe { border: 0; display: block; background: #fff; }
+pre { background: #fff; border: 1px solid #d5dbe2; padding: 12px; overflow: auto;
+      white-space: pre-wrap; max-width: 100ch; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; }
+dl.facts dt { font-weight: bold; }
+dl.facts dd { margin: 0; }
+ul.findings li { margin: 2px 0; }
+"""
+
+_RELOAD = """
+<script>
+(() => {
+  let seen = __VERSION__;  // the build this page shows: reload when a newer one is done
+  async function poll() {
+    try {
+      const r = await fetch('/version', {cache: 'no-store'});
+      const s = await r.json();
+      const el = document.getElementById('build-status');
+      if (el) el.textContent = s.building ? 'Building…' : (s.error ? 'Last build failed' : '');
+      if (seen !== null && s.version !== seen && !s.building) { location.reload(); return; }
+      if (!s.building) seen = s.version;
+    } catch (e) { /* the preview is restarting: try again */ }
+    setTimeout(poll, 500);
+  }
+  poll();
+})();
+</script>
+"""
+
+
+def _page(title: str, body: str, preview: Preview, version: int) -> str:
+    error = preview.state.error
+    banner = (f'<p class="error" role="alert">The last build failed: {html.escape(error)}</p>'
+              if error else "")
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>"
+            f'<header><h1><a href="/">Digest preview</a></h1>'
+            f"<span>{html.escape(preview.config.organisation)}, building "
+            f"{html.escape(str(preview.period))}</span>"
+            f'<span class="status" id="build-status" aria-live="polite"></span></header>'
+            f"<main>{banner}{body}</main>"
+            f"{_RELOAD.replace('__VERSION__', str(version))}</body></html>")
+
+
+def size_note(size: int) -> str:
+    kb = size / 1024
+    if size >= GMAIL_CLIP_BYTES:
+        return f'<span class="bad">{kb:.1f} KB: Gmail will clip this edition</span>'
+    if size >= SIZE_BUDGET_BYTES:
+        return f'<span class="warn">{kb:.1f} KB: close to Gmail\'s clip at 102 KB</span>'
+    return f"{kb:.1f} KB"
+
+
+def _index_page(preview: Preview) -> str:
+    version = preview.state.version  # before reading files: a build meanwhile reloads the page
+    rows = []
+    for m in preview.issues():
+        period = html.escape(m["period"])
+        for e in m["editions"]:
+            who = "every community" if e["communities"] is None else ", ".join(e["communities"])
+            rows.append(
+                f'<tr><td>{period}</td><td><a href="/issue/{period}/{html.escape(e["key"])}">'
+                f'{html.escape(e["key"])}</a></td><td>{html.escape(who)}</td>'
+                f'<td>{html.escape(e["subject"])}</td><td>{size_note(e["html_bytes"])}</td></tr>')
+    table = ("<table><thead><tr><th>Issue</th><th>Edition</th><th>For readers of</th>"
+             "<th>Subject</th><th>Size</th></tr></thead><tbody>" + "".join(rows)
+             + "</tbody></table>") if rows else "<p>No issue has been built yet.</p>"
+    site = ('<p><a href="/site/">The web archive (out/site/)</a></p>'
+            if (preview.config.out_path / "site" / "index.html").is_file() else "")
+    return _page("Digest preview", f"<h2>Built issues and their editions</h2>{table}{site}",
+                 preview, version)
+
+
+MODES = (("both", "Desktop and mobile"), ("desktop", "Desktop"), ("mobile", "Mobile"),
+         ("text", "Plain text"), ("source", "Source"), ("checks", "Checks"))
+
+
+def _edition_page(preview: Preview, period: str, key: str) -> str | None:
+    version = preview.state.version
+    edition = _edition_of(preview, period, key)
+    if not edition:
+        return None
+    folder = preview.config.out_path / period
+    source = (folder / edition["html"]).read_text(encoding="utf-8")
+    text = (folder / edition["text"]).read_text(encoding="utf-8")
+    findings = preview.findings(source)
+    problems = [f for f in findings if f.check != "client"]
+    clients = [f for f in findings if f.check == "client"]
+    raw = f"/raw/{html.escape(period)}/{html.escape(key)}"
+    # one desktop and one mobile frame; the mode (in the URL fragment) shows one or both
+    frames = (f'<div class="frames" data-panel="both desktop mobile">'
+              f'<div class="frame" data-panel="both desktop"><p>Desktop, 680 px</p>'
+              f'<iframe title="Desktop view" src="{raw}.html" width="680" height="900"></iframe>'
+              f'</div><div class="frame" data-panel="both mobile"><p>Mobile, 375 px</p>'
+              f'<iframe title="Mobile view" src="{raw}.html" width="375" height="760"></iframe>'
+              f"</div></div>")
+    panels = (
+        f'<section data-panel="text" hidden><h2>Plain-text part</h2>'
+        f'<pre id="plain-text">{html.escape(text)}</pre></section>'
+        f'<section data-panel="source" hidden><h2>HTML source</h2>'
+        f'<pre id="source">{html.escape(source)}</pre></section>'
+        f'<section data-panel="checks" hidden><h2>Accessibility</h2>'
+        + _findings(problems, "No accessibility findings.")
+        + "<h2>Email clients</h2>" + _findings(clients, "No client findings.") + "</section>")
+    nav = "".join(f'<a href="#{m}" data-mode="{m}">{label}</a>' for m, label in MODES)
+    sections = frames + panels
+    count = (f'<span class="warn">{len(problems)} accessibility finding(s)</span>' if problems
+             else "no accessibility findings")
+    who = ("every community" if edition["communities"] is None
+           else ", ".join(edition["communities"]))
+    body = (
+        f'<h2>{html.escape(period)}: edition {html.escape(key)}</h2>'
+        f'<dl class="facts"><dt>For readers of</dt><dd>{html.escape(who)}</dd>'
+        f'<dt>Subject</dt><dd id="subject">{html.escape(edition["subject"])}</dd>'
+        f'<dt>Preheader</dt><dd id="preheader">{html.escape(edition["preheader"])}</dd>'
+        f'<dt>Size</dt><dd id="size">{size_note(edition["html_bytes"])}</dd>'
+        f'<dt>Checks</dt><dd id="checks-summary">{count}; {_client_count(clients)} '
+        f'(<a href="#checks">see them</a>)</dd></dl>'
+        f'<nav class="modes" aria-label="View">{nav}</nav>{sections}'
+        + _MODE_SCRIPT)
+    return _page(f"{period} {key}: {edition['subject']}", body, preview, version)
+
+
+def _client_count(found: list[checks.Finding]) -> str:
+    open_ = [f for f in found if not f.accepted]
+    if open_:
+        return f'<span class="warn">{len(open_)} client problem(s) outside the baseline</span>'
+    return f"{len(found)} unsupported client feature(s), all accepted in the reviewed baseline"
+
+
+def _findings(found: list[checks.Finding], empty: str) -> str:
+    if not found:
+        return f"<p>{empty}</p>"
+    return ('<ul class="findings">' + "".join(f"<li>{html.escape(f.message)}</li>" for f in found)
+            + "</ul>")
+
+
+# The mode lives in the URL fragment, so a reload after a rebuild keeps what was on screen.
+_MODE_SCRIPT = """
+<script>
+function showMode() {
+  const mode = (location.hash || '#both').slice(1);
+  const known = [...document.querySelectorAll('[data-mode]')].map(a => a.dataset.mode);
+  const current = known.includes(mode) ? mode : 'both';
+  document.querySelectorAll('[data-panel]').forEach(
+    p => p.hidden = !p.dataset.panel.split(' ').includes(current));
+  document.querySelectorAll('[data-mode]').forEach(a => {
+    if (a.dataset.mode === current) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  });
+}
+window.addEventListener('hashchange', showMode);
+showMode();
+</script>
+"""
