@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 SAMPLE_PERIOD := 2026-10
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test bench lint preview clean
+.PHONY: run test bench lint preview screenshots clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test: $(VENV)/.installed-test $(CHROMIUM) $(if $(wildcard package.json),node_mod
 bench: $(VENV)/.installed-test
 	$(PY) bench/collect_bench.py
 	$(PY) bench/send_bench.py
+
+## screenshots: refresh docs/screenshots/ from the sample organisation
+screenshots: $(VENV)/.installed-test $(CHROMIUM)
+	$(PY) -m tests.test_browser
 
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .
