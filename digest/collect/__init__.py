@@ -75,13 +75,13 @@ class CollectReport:
 def collect(config: Config, store: Store, *, now: datetime | None = None,
             progress: bool = False) -> CollectReport:
     """Fetch, parse and store every source of `config.communities`."""
-    return asyncio.run(_Run(config, store, now=now, dry=False, progress=progress).run())
+    return _Run(config, store, now=now, dry=False, progress=progress).execute()
 
 
 def check(config: Config, store: Store | None = None, *, progress: bool = False
           ) -> CollectReport:
     """Fetch and parse every source afresh and store nothing; the store only lends history."""
-    return asyncio.run(_Run(config, store, now=None, dry=True, progress=progress).run())
+    return _Run(config, store, now=None, dry=True, progress=progress).execute()
 
 
 @dataclass
@@ -102,17 +102,25 @@ class _Run:
         self.dry = dry
         self.progress = progress
         self._pool: Executor | None = None
-        self._pool_failed = False
 
-    async def run(self) -> CollectReport:
+    def execute(self) -> CollectReport:
         states = load_states(self.store) if self.store is not None else {}
         sources = []
         for c in self.config.communities:
             for role, url in c.sources():
-                state = states.get(url) or FeedState(url=url, community=c.id, role=role)
+                state = states.get(url)
+                # A feed listed twice (two communities) gets its own copy of the history.
+                state = FeedState(**vars(state)) if state else FeedState(url, c.id, role)
                 state.community, state.role = c.id, role
                 sources.append(_Source(c.id, role, url, state))
-        self._parse_count = sum(1 for s in sources if s.role != "calendar")
+        self._pool = self._start_pool(sum(1 for s in sources if s.role != "calendar"))
+        try:
+            return asyncio.run(self._run(sources))
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+
+    async def _run(self, sources: list[_Source]) -> CollectReport:
         report = CollectReport(stored=not self.dry)
         bar = _progress_bar(len(sources)) if self.progress else None
         try:
@@ -130,8 +138,6 @@ class _Run:
         finally:
             if bar is not None:
                 bar.stop()
-            if self._pool is not None:
-                self._pool.shutdown(wait=True, cancel_futures=True)
         order = {id(s): i for i, s in enumerate(sources)}
         by_url = {(s.url, s.community, s.role): order[id(s)] for s in sources}
         rows.sort(key=lambda r: by_url.get((r.url, r.community, r.role), 0))
@@ -201,26 +207,29 @@ class _Run:
         args = (result.body, result.headers)
         kw = dict(url=result.final_url or result.url, community=community, kind=kind,
                   now=self.now)
-        pool = self._get_pool()
-        loop = asyncio.get_running_loop()
-        if pool is None:
+        if self._pool is None:
             return await asyncio.to_thread(parse_feed, *args, **kw)
-        return await loop.run_in_executor(pool, _parse_call, args, kw)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, _parse_call, args, kw)
 
-    def _get_pool(self) -> Executor | None:
-        if self._pool is not None or self._pool_failed:
-            return self._pool
+    def _start_pool(self, feeds: int) -> Executor | None:
+        """Parser processes, when there are cores and feeds enough to pay for them.
+
+        They are forked here, before the event loop and its resolver threads
+        exist, from a process that has already imported feedparser: a fork
+        then costs milliseconds and shares the imported code.
+        """
         workers = self.settings.workers or os.cpu_count() or 1
-        if workers < 2 or self._parse_count < POOL_MIN_FEEDS:
-            self._pool_failed = True  # i.e. parse in-process from now on
+        if workers < 2 or feeds < POOL_MIN_FEEDS:
             return None
         try:
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["digest.collect.parse"])
-            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+            pool = ProcessPoolExecutor(max_workers=min(workers, feeds),
+                                       mp_context=multiprocessing.get_context(method))
+            pool.submit(int).result()  # launches every worker now (fork starts them all)
         except (OSError, ValueError):
-            self._pool_failed = True
-        return self._pool
+            return None
+        return pool
 
     def _succeed(self, src: _Source, result: FetchResult, status: str,
                  body_hash: str | None = None) -> FeedReport:
