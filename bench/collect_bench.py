@@ -47,7 +47,7 @@ TARGETS = {"first_wall": 10.0, "second_wall": 1.0, "peak_mb": 300.0}
 
 # -- corpus ----------------------------------------------------------------------
 
-WORDS = ("community practice meeting notes decision action owner team platform data "
+_WORDS = ("community practice meeting notes decision action owner team platform data "
          "design review release security cloud migration api service customer research "
          "workshop retrospective roadmap library pattern testing deploy pipeline metrics "
          "observability incident learning mentoring onboarding accessibility documentation "
@@ -57,7 +57,8 @@ WORDS = ("community practice meeting notes decision action owner team platform d
          "we our this that these those new next first last more most very also just only "
          "about after before during between into over under again further then once here "
          "there when where why how all any both each few other some such no nor not own same "
-         "so than too always often sometimes usually because while although however").split()
+         "so than too always often sometimes usually because while although however")
+WORDS = _WORDS.split()
 GENERATORS = ("wordpress", "ghost", "hugo", "jekyll", "blogger", "confluence", "homegrown")
 
 
@@ -174,7 +175,8 @@ def _feed(rng: random.Random, sentences: list[str], gen: str, index: int, size: 
                 f"<item><title>{head}</title>"
                 f"<link>https://{host}/wiki/spaces/CoP/pages/{page}</link>"
                 f"<description>{escape(chrome)}"
-                f"</description><guid>https://{host}/wiki/spaces/CoP/pages/{page}-v{rng.randint(1, 9)}</guid>"
+                f"</description><guid>https://{host}/wiki/spaces/CoP/pages/{page}"
+                f"-v{rng.randint(1, 9)}</guid>"
                 f"<pubDate>{format_datetime(when)}</pubDate>"
                 f"<dc:creator>{rng.choice(WORDS)}</dc:creator></item>")
         else:  # home-grown: RSS 0.92-ish, sometimes no guid, sometimes text only
@@ -441,6 +443,7 @@ def setup_r2e(manifest: dict, port: int) -> dict[str, str] | str:
         feeds.append({"name": name, "etag": None, "modified": None, "seen": {}})
     with cfg.open("a") as out:
         out.write("".join(sections))
+    data.parent.mkdir(parents=True, exist_ok=True)
     data.write_text(json.dumps({"version": 2, "feeds": feeds}))
     return {**env, "R2E": str(r2e)}
 

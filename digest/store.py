@@ -98,14 +98,15 @@ def item_key(community: str, kind: str, identity: str) -> str:
 def fingerprint(entry: Entry) -> str:
     """What must change for a stored item to be rewritten.
 
-    The body is left out when the feed gives an updated date: some feeds put
-    a fresh timestamp or nonce in the content of every fetch, and those must
-    not rewrite the row forever. Without an updated date, a changed title,
-    link or excerpt is an edit.
+    The body is left out when the feed dates the entry (published or
+    updated): some feeds put a fresh timestamp or nonce in the content of
+    every fetch, and those must not rewrite the row forever; a dated entry
+    signals a real edit through its updated date or title. Only an undated
+    entry's changed excerpt counts as an edit.
     """
     parts = [entry.title, entry.link or "", entry.author or "", to_text(entry.published) or "",
              to_text(entry.updated) or "", entry.image or ""]
-    if entry.updated is None:
+    if entry.updated is None and entry.published is None:
         parts.append(entry.excerpt)
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 

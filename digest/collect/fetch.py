@@ -10,6 +10,7 @@ can be reported and a loop detected.
 from __future__ import annotations
 
 import asyncio
+import ssl
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -67,6 +68,40 @@ class _Refused(Exception):
         self.message = message
 
 
+class _LazyTrust(ssl.SSLContext):
+    """A verifying TLS context that loads the CA bundle on its first TLS connection.
+
+    Loading the bundle costs ~0.13 s, a tenth of an unchanged run, and a list
+    of plain-http or local feeds never needs it. Verification is on from the
+    start (CERT_REQUIRED, hostname checks); only the loading waits.
+    """
+
+    _loaded = False
+
+    def _trust(self) -> None:
+        if not self._loaded:
+            self._loaded = True
+            try:
+                import certifi
+                self.load_verify_locations(cafile=certifi.where())
+            except ImportError:
+                self.load_default_certs()
+
+    def wrap_socket(self, *args, **kwargs):  # type: ignore[override]
+        self._trust()
+        return super().wrap_socket(*args, **kwargs)
+
+    def wrap_bio(self, *args, **kwargs):  # type: ignore[override]
+        self._trust()
+        return super().wrap_bio(*args, **kwargs)
+
+
+def _tls_context() -> ssl.SSLContext:
+    ctx = _LazyTrust(ssl.PROTOCOL_TLS_CLIENT)  # check_hostname and CERT_REQUIRED by default
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    return ctx
+
+
 def make_client(settings: CollectSettings) -> httpx.AsyncClient:
     """The run's one HTTP client; limits are enforced above it, per host."""
     timeout = httpx.Timeout(connect=settings.connect_timeout, read=settings.timeout,
@@ -76,7 +111,8 @@ def make_client(settings: CollectSettings) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         headers={"User-Agent": USER_AGENT, "Accept": ACCEPT,
                  "Accept-Encoding": "gzip, deflate"},
-        timeout=timeout, limits=limits, follow_redirects=False, http2=False)
+        timeout=timeout, limits=limits, follow_redirects=False, http2=False,
+        verify=_tls_context())
 
 
 class Fetcher:
@@ -114,7 +150,9 @@ class Fetcher:
                 return _error(url, "timeout", f"could not connect within "
                               f"{self.settings.connect_timeout:g} s")
             except httpx.ConnectError as exc:
-                return _error(url, "connect", f"could not connect: {exc or type(exc).__name__}")
+                why = str(exc) or type(exc).__name__
+                kind = "tls" if "CERTIFICATE" in why or "SSL" in why else "connect"
+                return _error(url, kind, f"could not connect: {why}")
             except httpx.TimeoutException as exc:
                 return _error(url, "timeout", f"timed out: {exc or type(exc).__name__}")
             except (httpx.HTTPError, httpx.InvalidURL) as exc:

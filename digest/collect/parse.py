@@ -156,7 +156,9 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
         else _SPACE.sub(" ", raw.get("title", "")).strip()
     link = safe_url(raw.get("link"), base, SAFE_SCHEMES)
     body_html = _content_html(raw)
-    content_base = raw.get("content", [{}])[0].get("base") or link or base
+    # The entry's base: its xml:base, else the document's address (not its link).
+    detail = (raw.get("content") or [None])[0] or raw.get("summary_detail") or {}
+    content_base = detail.get("base") or base
     cleaned = clean_html(body_html, content_base) if kind == "meeting" \
         else quick_text(body_html, content_base, enough=EXCERPT_CHARS * 2)
     if not title and not cleaned.text and not link:
