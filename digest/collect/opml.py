@@ -105,7 +105,9 @@ def _insert_posts(text: str, index: int, urls: list[str]) -> str:
             sep = ", " if inner and not inner.endswith(",") else ""
             lines[j] = before + sep + ", ".join(quoted) + closing[pos:]
         else:
-            indent = m.group(1) + "    "
+            indent = next((ln[: len(ln) - len(ln.lstrip())] for ln in reversed(lines[i + 1:j])
+                           if ln.strip() and not ln.lstrip().startswith("#")),
+                          m.group(1) + "    ")
             added = "".join(f"{indent}{q},\n" for q in quoted)
             if before.strip():  # last element shares the line with "]"
                 comma = "" if before.endswith(",") else ","
