@@ -53,6 +53,7 @@ def run(tmp_path, server, bad_path, now=NOW, store=None, **settings):
         tracemalloc.stop()
     rows = {r.community: r for r in report.feeds}
     assert rows["good"].status in ("ok", "unchanged"), rows["good"]
+    assert peak < 16 * MIB, f"collect held {peak / MIB:.0f} MiB at its peak"
     return report, rows["bad"], store, peak
 
 
