@@ -94,6 +94,10 @@ def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str
     else:
         hdrs.pop("content-location", None)
         hdrs.setdefault("content-type", "application/xml")  # a local file has no headers
+    warnings: list[tuple[str, str]] = []
+    body, lie = _undo_false_wide_encoding(body, hdrs)
+    if lie:
+        warnings.append(("encoding", lie))
     # Meeting notes keep their HTML, so feedparser sanitises it and resolves its
     # links. Posts keep only plain text and a vetted image URL, so those two
     # passes (60% of feedparser's time on real blogs) would buy nothing.
@@ -108,7 +112,6 @@ def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str
             raise FeedError("not-a-feed", "the address returns an HTML page, not a feed: "
                             "find the page's RSS/Atom link and use that")
         raise FeedError("not-a-feed", f"not a feed: {why or 'no RSS or Atom found'}")
-    warnings: list[tuple[str, str]] = []
     exc = d.get("bozo_exception")
     if d.get("bozo") and exc is not None:
         name = type(exc).__name__
@@ -144,6 +147,42 @@ def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str
         warnings.append(("duplicate-id", f"{duplicates} entries repeat another entry's id; "
                          "kept apart by link and title"))
     return ParseResult(entries, warnings, title=str(d.feed.get("title", "")))
+
+
+_XML_DECL = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._-]+)(["'])""")
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._-]+)", re.I)
+
+
+def _is_wide(name: str) -> bool:
+    n = name.lower().replace("-", "").replace("_", "")
+    return n.startswith(("utf16", "utf32", "ucs2", "ucs4"))
+
+
+def _undo_false_wide_encoding(body: bytes, hdrs: dict[str, str]) -> tuple[bytes, str | None]:
+    """A document that claims UTF-16/32 but is plainly UTF-8, declared as UTF-8.
+
+    Real feeds do this; feedparser then decodes UTF-8 bytes as UTF-16 and
+    gets either garbage or an error depending on whether the byte count is
+    even. Genuine UTF-16 starts with a BOM or has NUL bytes among its first
+    ASCII characters; this body has neither, and decodes as UTF-8.
+    """
+    if body[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in body[:64]:
+        return body, None
+    decl = _XML_DECL.match(body)
+    declared = decl.group(2).decode("ascii").lower() if decl else ""
+    header = _CHARSET.search(hdrs.get("content-type", ""))
+    header_cs = header.group(1).lower() if header else ""
+    if not (_is_wide(declared) or _is_wide(header_cs)):
+        return body, None
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body, None  # not UTF-8 either: leave the guessing to feedparser
+    if decl and _is_wide(declared):
+        body = decl.group(1) + b"utf-8" + decl.group(3) + body[decl.end():]
+    if header and _is_wide(header_cs):
+        hdrs["content-type"] = _CHARSET.sub("charset=utf-8", hdrs["content-type"])
+    return body, f"the document says it is {declared or header_cs} but is UTF-8; read as UTF-8"
 
 
 def _hash(*parts: str) -> str:
