@@ -149,3 +149,24 @@ def test_quoted_entity_text_in_content_is_not_refused():
                "<pre>&lt;!ENTITY x \"y\"&gt; and <!ENTITY in a CDATA block</pre>]]>"
                "</description></item>")
     assert len(parse(body).entries) == 1
+
+
+def test_confluence_chrome_and_page_versions_are_removed():
+    def feed(version: int, edit: str) -> str:
+        chrome = ('<div class="feed"> <p>Page <b>edited</b> by <a href="https://wiki.example.org'
+                  '/display/~ana">Ana Lima</a></p> <h2>Decisions</h2><ul><li>Adopt the '
+                  f'{edit} template</li></ul> <div style="padding: 10px 0;"> <a href="https://'
+                  'wiki.example.org/display/CoP/Oct">View Online</a> &middot; <a href="https://'
+                  'wiki.example.org/pages/diff">View Changes Online</a> </div> </div>')
+        from html import escape
+        return ('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>W</title>'
+                f"<entry><id>tag:wiki.example.org,2009:page-123456-{version}</id>"
+                '<title>October sync</title><link rel="alternate" href="https://wiki.example.org'
+                '/display/CoP/Oct"/><updated>2026-10-20T10:00:00Z</updated>'
+                f'<content type="html">{escape(chrome)}</content></entry></feed>')
+    [v3] = parse(feed(3, "new"), kind="meeting").entries
+    [v4] = parse(feed(4, "newer"), kind="meeting").entries
+    assert v3.identity == v4.identity == "tag:wiki.example.org,2009:page-123456"
+    assert v3.excerpt.startswith("Decisions Adopt the new template")
+    assert "View Online" not in v3.content_html and "edited" not in v3.content_html
+    assert "<li>Adopt the new template</li>" in v3.content_html

@@ -120,3 +120,28 @@ def test_https_with_an_untrusted_certificate_is_refused(tmp_path):
     bad, good = report.feeds
     assert bad.status == "error" and bad.error_kind == "tls"
     assert good.status == "ok"
+
+
+def test_per_host_limit_bounds_requests_in_flight(tmp_path):
+    lock = threading.Lock()
+    state = {"now": 0, "max": 0}
+
+    def slow(h):
+        with lock:
+            state["now"] += 1
+            state["max"] = max(state["max"], state["now"])
+        import time
+        time.sleep(0.15)
+        with lock:
+            state["now"] -= 1
+        send(h, 200, rss("S", [{"title": h.path, "guid": h.path}]))
+
+    with FeedServer() as server:
+        urls = []
+        for i in range(12):
+            server.routes[f"/s{i}.xml"] = slow
+            urls.append(server.url(f"/s{i}.xml"))
+        cfg = make_config(tmp_path, [community("c", urls)], per_host=3, concurrency=32)
+        report = collect(cfg, Store(tmp_path / "d.db"), now=NOW)
+    assert report.healthy and report.new_items == 12
+    assert state["max"] == 3

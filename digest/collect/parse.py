@@ -194,7 +194,7 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
     title = _text(raw.get("title", "")) if raw.get("title_detail", {}).get("type") == "text/html" \
         else _SPACE.sub(" ", raw.get("title", "")).strip()
     link = safe_url(raw.get("link"), base, SAFE_SCHEMES)
-    body_html = _content_html(raw)
+    body_html = _strip_confluence_chrome(_content_html(raw))
     # The entry's base: its xml:base, else the document's address (not its link).
     detail = (raw.get("content") or [None])[0] or raw.get("summary_detail") or {}
     content_base = detail.get("base") or base
@@ -202,7 +202,7 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
         else quick_text(body_html, content_base, enough=EXCERPT_CHARS * 2)
     if not title and not cleaned.text and not link:
         return None
-    rid = (raw.get("id") or "").strip()
+    rid = _CONFLUENCE_VERSION.sub(r"\1", (raw.get("id") or "").strip())
     identity = rid or link or "h:" + _hash(title, body_html)
     # dict.get: FeedParserDict.get would hand back `published` when asked for `updated`.
     published = trusted_date(dict.get(raw, "published"), dict.get(raw, "published_parsed"), now)
@@ -213,7 +213,7 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
     author = raw.get("author") or None
     if author:
         author = _SPACE.sub(" ", author).strip()[:200] or None
-    summary = raw.get("summary", "")
+    summary = _strip_confluence_chrome(raw.get("summary", ""))
     summary_text = quick_text(summary, "", enough=EXCERPT_CHARS * 2).text if summary else ""
     excerpt = excerpt_of(summary_text or cleaned.text)
     return Entry(
@@ -223,6 +223,25 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
         content_html=cleaned.html if kind == "meeting" else "",
         image=image, image_alt=alt,
     )
+
+
+# Confluence: ids carry the page version (tag:host,2009:page-123456-7), so
+# each edit would be a new item; and bodies are wrapped in "Page edited by
+# ..." / "View Online" chrome that must not become the excerpt.
+_CONFLUENCE_VERSION = re.compile(r"^(tag:[^,]+,\d{4}:(?:page|blogpost)-\d+)-\d+$")
+_CONFLUENCE_HEAD = re.compile(
+    r"^\s*(?:<div[^>]*>\s*)?<p>\s*(?:Page|Blog post|Comment|Attachment|File)?\s*"
+    r"<b>\s*(?:added|edited|created|commented|moved|updated|removed|published)\s*</b>"
+    r"\s+by\s.*?</p>", re.S | re.I)
+_CONFLUENCE_TAIL = re.compile(
+    r"<div[^>]*>\s*<a\s[^>]*>\s*View Online\s*</a>.*?</div>\s*(?:</div>\s*)?$", re.S | re.I)
+
+
+def _strip_confluence_chrome(body: str) -> str:
+    if "View Online" not in body[-2000:] and "</b> by" not in body[:400]:
+        return body
+    stripped = _CONFLUENCE_TAIL.sub("", _CONFLUENCE_HEAD.sub("", body, count=1), count=1)
+    return stripped if stripped.strip() else body
 
 
 def _content_html(raw: Any) -> str:
