@@ -154,8 +154,8 @@ class _Run:
         if not self.dry and st.retry_after is not None and self.now < st.retry_after:
             # The server asked us to come back later: we do not ask again before then.
             return self._fail(src, "deferred", st.error_kind or "deferred",
-                              f"not fetched: the server asked us to wait until "
-                              f"{st.retry_after.isoformat(timespec='seconds')}",
+                              f"not fetched: the server asked us to retry after "
+                              f"{st.retry_after:%Y-%m-%d %H:%M} UTC",
                               retry_after=st.retry_after)
         location = st.moved_to or src.url
         validators = None if self.dry else Validators(st.etag, st.last_modified)

@@ -203,7 +203,7 @@ class Fetcher:
                 if code in (429, 503):
                     base.outcome, base.error_kind = "deferred", f"http-{code}"
                     base.retry_after = _retry_after(response.headers.get("retry-after"), now)
-                    when = base.retry_after.isoformat(timespec="seconds") \
+                    when = f"after {base.retry_after:%Y-%m-%d %H:%M} UTC" \
                         if base.retry_after else "later"
                     base.error_message = f"HTTP {code}: the server asks us to retry {when}"
                     return base

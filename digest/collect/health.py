@@ -35,7 +35,7 @@ def _note(row: FeedReport) -> str:
     notes = []
     if row.error_message:
         notes.append(row.error_message)
-    if row.retry_after:
+    if row.retry_after and "retry" not in (row.error_message or ""):
         notes.append(f"retry after {_when(row.retry_after)} UTC")
     if row.moved_to:
         notes.append(f"moved permanently to {row.moved_to}: update the feed list")
