@@ -145,3 +145,30 @@ def test_per_host_limit_bounds_requests_in_flight(tmp_path):
         report = collect(cfg, Store(tmp_path / "d.db"), now=NOW)
     assert report.healthy and report.new_items == 12
     assert state["max"] == 3
+
+
+def _crash_on(url_part):
+    import os
+
+    from digest.collect.parse import parse_feed
+
+    def parse(body, headers, **kw):
+        if url_part in kw["url"]:
+            os._exit(3)  # the parser process dies, as a segfault in a C parser would
+        return parse_feed(body, headers, **kw)
+    return parse
+
+
+def test_a_dying_parser_process_fails_only_its_feeds(tmp_path, monkeypatch):
+    import digest.collect as stage
+    monkeypatch.setattr(stage, "parse_feed", _crash_on("crash"))
+    paths = [write_feed(tmp_path / f"f{i}.xml", [{"title": f"T{i}", "guid": f"g{i}"}])
+             for i in range(8)]
+    crash = write_feed(tmp_path / "crash.xml", [{"title": "boom", "guid": "b"}])
+    cfg = make_config(tmp_path, [community("c", [crash, *paths])], workers=2)
+    report = collect(cfg, Store(tmp_path / "d.db"), now=NOW)
+    rows = {r.url: r for r in report.feeds}
+    assert rows[crash].status == "error" and rows[crash].error_kind == "parse"
+    ok = [r for r in report.feeds if r.status == "ok"]
+    # feeds queued beside the crash hear of it too, and are parsed again on their own
+    assert len(ok) == 8 and report.new_items == 8

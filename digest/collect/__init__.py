@@ -102,6 +102,7 @@ class _Run:
         self.dry = dry
         self.progress = progress
         self._pool: Executor | None = None
+        self._broken_pools: list[Executor] = []
 
     def execute(self) -> CollectReport:
         states = load_states(self.store) if self.store is not None else {}
@@ -117,10 +118,12 @@ class _Run:
         try:
             return asyncio.run(self._run(sources))
         finally:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True, cancel_futures=True)
+            for pool in [self._pool, *self._broken_pools]:
+                if pool is not None:
+                    pool.shutdown(wait=True, cancel_futures=True)
 
     async def _run(self, sources: list[_Source]) -> CollectReport:
+        self._slots = asyncio.Semaphore(max(1, self.settings.concurrency))
         report = CollectReport(stored=not self.dry)
         bar = _progress_bar(len(sources)) if self.progress else None
         try:
@@ -150,6 +153,12 @@ class _Run:
         return report
 
     async def _one(self, fetcher: Fetcher, src: _Source) -> FeedReport:
+        # A feed holds its slot from fetch to stored: bodies waiting to be parsed
+        # count too, so memory stays under concurrency x max_bytes.
+        async with self._slots:
+            return await self._one_held(fetcher, src)
+
+    async def _one_held(self, fetcher: Fetcher, src: _Source) -> FeedReport:
         st = src.state
         if not self.dry and st.retry_after is not None and self.now < st.retry_after:
             # The server asked us to come back later: we do not ask again before then.
@@ -210,7 +219,21 @@ class _Run:
         if self._pool is None:
             return await asyncio.to_thread(parse_feed, *args, **kw)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, _parse_call, args, kw)
+        pool = self._pool
+        try:
+            return await loop.run_in_executor(pool, _parse_call, args, kw)
+        except BrokenProcessPool:
+            # A parser process died, on this feed or on one queued beside it; every
+            # queued feed hears of it. Later feeds get a fresh pool, and this one
+            # is parsed again in a process of its own, so only the culprit fails.
+            if self._pool is pool:
+                self._broken_pools.append(pool)
+                self._pool = self._start_pool(POOL_MIN_FEEDS)
+            solo = ProcessPoolExecutor(max_workers=1, mp_context=_fork_context())
+            try:
+                return await loop.run_in_executor(solo, _parse_call, args, kw)
+            finally:
+                solo.shutdown(wait=False)
 
     def _start_pool(self, feeds: int) -> Executor | None:
         """Parser processes, when there are cores and feeds enough to pay for them.
@@ -223,9 +246,8 @@ class _Run:
         if workers < 2 or feeds < POOL_MIN_FEEDS:
             return None
         try:
-            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
             pool = ProcessPoolExecutor(max_workers=min(workers, feeds),
-                                       mp_context=multiprocessing.get_context(method))
+                                       mp_context=_fork_context())
             pool.submit(int).result()  # launches every worker now (fork starts them all)
         except (OSError, ValueError):
             return None
@@ -265,6 +287,11 @@ class _Run:
                           last_success=st.last_success, consecutive_failures=failures,
                           error_kind=kind, error_message=message, retry_after=retry_after,
                           moved_to=st.moved_to, flagged=failures >= FLAG_AFTER)
+
+
+def _fork_context() -> multiprocessing.context.BaseContext:
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    return multiprocessing.get_context(method)
 
 
 def _parse_call(args: tuple, kw: dict) -> ParseResult:
