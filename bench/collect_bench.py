@@ -290,6 +290,10 @@ def serve(port: int) -> None:
         request_queue_size = BACKLOG
         daemon_threads = True
 
+        def handle_error(self, request: object, client_address: object) -> None:
+            if not isinstance(sys.exc_info()[1], ConnectionError):
+                super().handle_error(request, client_address)
+
     servers = [Server((f"127.0.0.{i}", port), Handler) for i in range(1, HOSTS + 1)]
     for s in servers:
         threading.Thread(target=s.serve_forever, args=(0.05,), daemon=True).start()

@@ -305,3 +305,28 @@ def test_connection_refused(tmp_path, server):
     report = collect(cfg, Store(tmp_path / "d.db"), now=NOW)
     rows = {r.community: r for r in report.feeds}
     assert rows["bad"].error_kind == "connect" and rows["good"].status == "ok"
+
+
+def test_a_dropped_connection_is_tried_once_more(tmp_path, server):
+    calls = []
+
+    def flaky(h):
+        calls.append(1)
+        if len(calls) == 1:
+            h.close_connection = True
+            h.connection.shutdown(2)  # gone without a word, mid-conversation
+            return
+        good(h)
+    server.routes["/flaky.xml"] = flaky
+    _, row, _, _ = run(tmp_path, server, "/flaky.xml")
+    assert row.status == "ok" and len(calls) == 2
+
+
+def test_a_connection_that_always_drops_is_an_error(tmp_path, server):
+    def dead(h):
+        h.close_connection = True
+        h.connection.shutdown(2)
+    server.routes["/dead.xml"] = dead
+    _, row, _, _ = run(tmp_path, server, "/dead.xml")
+    assert row.status == "error" and row.error_kind == "http"
+    assert "disconnected" in row.error_message.lower()

@@ -31,6 +31,7 @@ MAX_REDIRECTS = 5
 _PERMANENT = frozenset({301, 308})
 _REDIRECT = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
+_RETRYABLE = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
 
 Outcome = Literal["ok", "unchanged", "error", "gone", "deferred"]
 
@@ -140,7 +141,12 @@ class Fetcher:
         async with self._all, self._host_limit(url):
             try:
                 async with asyncio.timeout(self.settings.timeout):
-                    return await self._fetch(url, validators or Validators(), now)
+                    try:
+                        return await self._fetch(url, validators or Validators(), now)
+                    except _RETRYABLE:
+                        # A connection dropped under us (often a kept-alive one the
+                        # server had just closed): one more try on a fresh one.
+                        return await self._fetch(url, validators or Validators(), now)
             except TimeoutError:
                 return _error(url, "timeout", f"no complete answer within "
                               f"{self.settings.timeout:g} s")
