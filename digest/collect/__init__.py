@@ -127,7 +127,7 @@ class _Run:
         report = CollectReport(stored=not self.dry)
         bar = _progress_bar(len(sources)) if self.progress else None
         try:
-            async with make_client(self.settings) as client:
+            async with make_client(self.settings, self.config.web_url) as client:
                 fetcher = Fetcher(client, self.settings)
                 tasks = [asyncio.create_task(self._one(fetcher, s)) for s in sources]
                 rows: list[FeedReport] = []

@@ -23,8 +23,7 @@ import httpx
 
 from ..config import CollectSettings
 
-USER_AGENT = ("CoP-Digest/0.1 (+https://github.com/cop-digest/cop-digest; "
-              "monthly digest of Communities of Practice feeds)")
+USER_AGENT = "CoP-Digest/0.1 (Communities of Practice digest; feed collector)"
 ACCEPT = ("application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
           "application/xml;q=0.8, text/xml;q=0.8, text/calendar;q=0.8, */*;q=0.5")
 MAX_REDIRECTS = 5
@@ -103,14 +102,19 @@ def _tls_context() -> ssl.SSLContext:
     return ctx
 
 
-def make_client(settings: CollectSettings) -> httpx.AsyncClient:
+def user_agent(contact: str | None = None) -> str:
+    """Our User-Agent; with the digest's web address so a feed's owner can find us."""
+    return USER_AGENT[:-1] + f"; +{contact})" if contact else USER_AGENT
+
+
+def make_client(settings: CollectSettings, contact: str | None = None) -> httpx.AsyncClient:
     """The run's one HTTP client; limits are enforced above it, per host."""
     timeout = httpx.Timeout(connect=settings.connect_timeout, read=settings.timeout,
                             write=settings.timeout, pool=settings.timeout)
     limits = httpx.Limits(max_connections=settings.concurrency,
                           max_keepalive_connections=settings.concurrency)
     return httpx.AsyncClient(
-        headers={"User-Agent": USER_AGENT, "Accept": ACCEPT,
+        headers={"User-Agent": user_agent(contact), "Accept": ACCEPT,
                  "Accept-Encoding": "gzip, deflate"},
         timeout=timeout, limits=limits, follow_redirects=False, http2=False,
         verify=_tls_context())
