@@ -466,7 +466,7 @@ def main() -> int:
     manifest = build_corpus(args.feeds)
     print(f"corpus: {len(manifest['feeds'])} feeds, {manifest['bytes'] / 1e6:.1f} MB, "
           f"{HOSTS} hosts, {LATENCY * 1000:.0f} ms latency per request, "
-          f"{os.cpu_count()} cores", flush=True)
+          f"{os.cpu_count()} cores; load average before: {_load()}", flush=True)
     port = _free_port()
     server = subprocess.Popen([sys.executable, __file__, "--serve", str(port)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -511,8 +511,13 @@ def _ours_summary(run: dict) -> str:
     return text
 
 
+def _load() -> str:
+    """The 1-minute load average: other work on the machine inflates wall times."""
+    return f"{os.getloadavg()[0]:.2f}"
+
+
 def report(results: dict[str, list[dict]], note: str) -> None:
-    print()
+    print(f"\nload average after: {_load()} (wall times assume the cores are ours)")
     print(f"{'':<12} | {'first collect':^30} | {'unchanged collect':^30}")
     print(f"{'tool':<12} | {'wall s':>8} {'cpu s':>8} {'peak MB':>11} | "
           f"{'wall s':>8} {'cpu s':>8} {'peak MB':>11}")
