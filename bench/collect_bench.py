@@ -42,7 +42,7 @@ HOSTS = 20
 LATENCY = 0.100
 BACKLOG = 128
 SEED = 20261124
-CORPUS_VERSION = 4
+CORPUS_VERSION = 5
 TARGETS = {"first_wall": 10.0, "second_wall": 1.0, "peak_mb": 300.0}
 
 # -- corpus ----------------------------------------------------------------------
@@ -218,11 +218,11 @@ def build_corpus(count: int) -> dict:
     for i in range(count):
         roll = rng.random()
         if roll < 0.75:
-            size = rng.randint(22_000, 143_000)
+            size = rng.randint(24_000, 155_000)
         elif roll < 0.96:
-            size = rng.randint(187_000, 506_000)
+            size = rng.randint(202_000, 546_000)
         else:
-            size = rng.randint(726_000, 1_430_000)
+            size = rng.randint(784_000, 1_544_000)
         gen = GENERATORS[i % len(GENERATORS)] if rng.random() < 0.8 else rng.choice(GENERATORS)
         host = f"127.0.0.{i % HOSTS + 1}"
         text = _feed(rng, sentences, gen, i, size, host, now).encode()
