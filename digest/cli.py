@@ -11,7 +11,11 @@ from pathlib import Path
 
 import click
 
+from . import collect as collect_stage
 from . import deliver, pipeline
+from .collect import CollectReport
+from .collect.health import print_report
+from .collect.opml import export_opml, import_opml
 from .config import CONFIG_ENV, Config, load_config
 from .deliver.ledger import ledger_status
 from .deliver.lock import run_lock
@@ -213,10 +217,8 @@ def status(ctx: click.Context, period: str | None) -> None:
                    f"{sent}")
 
 
-def _print_collect(report: object) -> None:
-    click.echo(f"collected: {report.new_items} new, {report.updated_items} updated")
-    for line in getattr(report, "errors", []):
-        click.echo(f"  feed error: {line}", err=True)
+def _print_collect(report: CollectReport) -> None:
+    print_report(report)  # a rich table on a terminal, plain lines otherwise
 
 
 def _print_send(report: object) -> None:
@@ -236,6 +238,66 @@ def _print_build(result: pipeline.BuildResult) -> None:
     for warning in result.warnings:
         click.echo(f"  warning: {warning}", err=True)
     click.echo(f"  {Path(result.html_path)}")
+
+
+@cli.group()
+def feeds() -> None:
+    """Check the feeds, or move the feed list in and out as OPML."""
+
+
+@feeds.command("check")
+@click.pass_context
+def feeds_check(ctx: click.Context) -> None:
+    """Fetch and parse every feed now, store nothing, print their health.
+
+    Exit 0 when every feed is healthy, 1 otherwise.
+
+    \b
+    Example:
+      digest feeds check
+    """
+    config = _config(ctx)
+    store = Store(config.state_path) if config.state_path.exists() else None
+    try:
+        report = collect_stage.check(config, store, progress=sys.stderr.isatty())
+    finally:
+        if store is not None:
+            store.close()
+    print_report(report)
+    ctx.exit(EXIT_OK if report.healthy else 1)
+
+
+@feeds.command("import")
+@click.argument("opml_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--community", "community_id", required=True, metavar="ID",
+              help="Community whose posts list receives the feeds.")
+@click.pass_context
+def feeds_import(ctx: click.Context, opml_file: Path, community_id: str) -> None:
+    """Add the feeds of an OPML file to a community's posts.
+
+    \b
+    Example:
+      digest feeds import subscriptions.opml --community design
+    """
+    config = _config(ctx)
+    added = import_opml(opml_file, community_id, config.feeds_path)
+    for url in added:
+        click.echo(f"added {url}")
+    click.echo(f"{len(added)} feeds added to {community_id} in {config.feeds_path}")
+
+
+@feeds.command("export")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
+              help="File to write (default: standard output).")
+@click.pass_context
+def feeds_export(ctx: click.Context, output: click.utils.LazyFile) -> None:
+    """Write every community's feeds as OPML 2.0.
+
+    \b
+    Example:
+      digest feeds export -o feeds.opml
+    """
+    output.write(export_opml(_config(ctx)))
 
 
 def main() -> None:

@@ -98,14 +98,15 @@ def item_key(community: str, kind: str, identity: str) -> str:
 def fingerprint(entry: Entry) -> str:
     """What must change for a stored item to be rewritten.
 
-    The body is left out when the feed gives an updated date: some feeds put
-    a fresh timestamp or nonce in the content of every fetch, and those must
-    not rewrite the row forever. Without an updated date, a changed title,
-    link or excerpt is an edit.
+    The body is left out when the feed dates the entry (published or
+    updated): some feeds put a fresh timestamp or nonce in the content of
+    every fetch, and those must not rewrite the row forever; a dated entry
+    signals a real edit through its updated date or title. Only an undated
+    entry's changed excerpt counts as an edit.
     """
     parts = [entry.title, entry.link or "", entry.author or "", to_text(entry.published) or "",
              to_text(entry.updated) or "", entry.image or ""]
-    if entry.updated is None:
+    if entry.updated is None and entry.published is None:
         parts.append(entry.excerpt)
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
@@ -130,7 +131,10 @@ class Store:
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        # check_same_thread off: collect may run its event loop on a worker thread while the
+        # caller waits; the connection is never used from two threads at once.
+        self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None,
+                                  check_same_thread=False)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -254,7 +258,7 @@ class Store:
         feeds removed from the list do not count.
         """
         failed = {r["url"] for r in self.db.execute(
-            "SELECT url FROM feeds WHERE status IN ('error', 'gone')")}
+            "SELECT url FROM feeds WHERE status IN ('error', 'gone', 'deferred')")}
         return frozenset(cid for cid, urls in communities.items()
                          if urls and all(u in failed for u in urls))
 

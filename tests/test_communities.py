@@ -138,3 +138,20 @@ def test_each_reader_gets_their_communities_first_then_the_rest_as_headlines(tmp
     assert all(t in html for t in ("Data catalogue launch", "Design crit notes",
                                    "Plain English guide"))
 
+
+def test_a_community_whose_feeds_all_failed_is_named_in_the_build(tmp_path):
+    org = write_org(tmp_path, {
+        "data": [Post("Data post", utc(2026, 10, 5), link="https://d.example.org/1")],
+        "design": [Post("Design post", utc(2026, 10, 6), link="https://g.example.org/1")],
+    })
+    runner = CliRunner()
+    runner.invoke(cli, ["--config", str(org.config_path), "collect"])
+    (org.root / "feeds" / "design.xml").unlink()  # the design blog disappears
+    runner.invoke(cli, ["--config", str(org.config_path), "collect"])
+    result = runner.invoke(cli, ["--config", str(org.config_path), "build",
+                                 "--period", "2026-10"])
+    assert result.exit_code == 0, result.output
+    assert "every feed of Design failed" in result.output
+    assert "Data failed" not in result.output
+    html = (org.root / "out" / "2026-10" / "digest.html").read_text()
+    assert "could not reach this community" in html

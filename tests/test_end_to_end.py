@@ -59,7 +59,7 @@ def test_collecting_again_adds_nothing(org):
     assert first.exit_code == second.exit_code == 0
     with Store(org.root / "var" / "digest.db") as store:
         assert store.item_count() == 4
-    assert "collected: 0 new, 0 updated" in second.output
+    assert "0 new items, 0 updated" in second.output
 
 
 def test_sending_again_writes_nothing_new(org):

@@ -1,79 +1,337 @@
-"""Collect (interim: replaced by the concurrent, hardened collector on the `fetch` branch)."""
+"""COLLECT: fetch every feed and calendar of the configured communities.
+
+`collect` stores what it finds; `check` does the same work and stores
+nothing. Both return a `CollectReport` with one row per feed, so one bad feed
+never stops the others and every failure is said plainly.
+
+Fetching is asynchronous (httpx, bounded per host); parsing is CPU-bound, so
+when there is enough of it, it runs in a process pool beside the fetching.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-import html
-import re
+import multiprocessing
+import os
+from collections.abc import Coroutine
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from typing import TypeVar
 
-import feedparser
-import httpx
+from ..config import CollectSettings, Config
+from ..models import Kind
+from ..store import Store
+from .fetch import Fetcher, FetchResult, Validators, make_client
+from .parse import FeedError, ParseResult, parse_feed
+from .state import FLAG_AFTER, FeedState, load_states, save_states
 
-from ..config import Config
-from ..models import Entry
-from ..store import Store, utcnow
+T = TypeVar("T")
+
+__all__ = ["CollectReport", "FeedReport", "check", "collect"]
+
+POOL_MIN_FEEDS = 6  # below this, starting worker processes costs more than it saves
+_FAILED = frozenset({"error", "gone", "deferred"})
+
+
+@dataclass
+class FeedReport:
+    """How one feed fared in this run, with its history."""
+
+    url: str
+    community: str
+    role: str
+    status: str  # ok | unchanged | error | gone | deferred
+    new_items: int = 0
+    updated_items: int = 0
+    last_success: datetime | None = None
+    consecutive_failures: int = 0
+    error_kind: str | None = None  # with status ok: a warning (encoding, duplicate-id...)
+    error_message: str | None = None
+    retry_after: datetime | None = None
+    moved_to: str | None = None
+    flagged: bool = False  # failing FLAG_AFTER runs in a row
+
+    @property
+    def failed(self) -> bool:
+        return self.status in _FAILED
 
 
 @dataclass
 class CollectReport:
+    feeds: list[FeedReport] = field(default_factory=list)
     new_items: int = 0
     updated_items: int = 0
     failed_communities: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    stored: bool = True  # False for `check`
 
     @property
     def healthy(self) -> bool:
-        return not self.errors
+        return all(not f.failed for f in self.feeds)
 
-
-def _read(location: str) -> bytes:
-    if location.startswith(("http://", "https://")):
-        return httpx.get(location, follow_redirects=True, timeout=30).content
-    return Path(location).read_bytes()
-
-
-def _date(parsed) -> datetime | None:
-    return datetime(*parsed[:6], tzinfo=UTC) if parsed else None
-
-
-def _text(value: str) -> str:
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", value))).strip()
-
-
-def _entries(body: bytes, community: str, kind: str, url: str) -> list[Entry]:
-    feed = feedparser.parse(body)
-    out = []
-    for e in feed.entries:
-        content = (e.get("content") or [{}])[0].get("value") or e.get("summary", "")
-        identity = e.get("id") or e.get("link") or hashlib.sha256(
-            (e.get("title", "") + content).encode()).hexdigest()
-        out.append(Entry(identity=identity, community=community, kind=kind, feed_url=url,
-                         title=_text(e.get("title", "")) or "(untitled)", link=e.get("link"),
-                         author=e.get("author"), published=_date(e.get("published_parsed")),
-                         updated=_date(e.get("updated_parsed")),
-                         excerpt=_text(e.get("summary", ""))[:300], content_html=content))
-    return out
+    @property
+    def moved(self) -> list[FeedReport]:
+        return [f for f in self.feeds if f.moved_to]
 
 
 def collect(config: Config, store: Store, *, now: datetime | None = None,
             progress: bool = False) -> CollectReport:
-    now = now or utcnow()
-    report = CollectReport()
-    for c in config.communities:
-        for role, url in c.sources():
+    """Fetch, parse and store every source of `config.communities`."""
+    return _Run(config, store, now=now, dry=False, progress=progress).execute()
+
+
+def check(config: Config, store: Store | None = None, *, progress: bool = False
+          ) -> CollectReport:
+    """Fetch and parse every source afresh and store nothing; the store only lends history."""
+    return _Run(config, store, now=None, dry=True, progress=progress).execute()
+
+
+@dataclass
+class _Source:
+    community: str
+    role: str
+    url: str
+    state: FeedState
+
+
+class _Run:
+    def __init__(self, config: Config, store: Store | None, *, now: datetime | None, dry: bool,
+                 progress: bool) -> None:
+        self.config = config
+        self.settings: CollectSettings = config.collect
+        self.store = store
+        self.now = (now or datetime.now(UTC)).astimezone(UTC)
+        self.dry = dry
+        self.progress = progress
+        self._pool: Executor | None = None
+        self._broken_pools: list[Executor] = []
+
+    def execute(self) -> CollectReport:
+        states = load_states(self.store) if self.store is not None else {}
+        sources = []
+        for c in self.config.communities:
+            for role, url in c.sources():
+                state = states.get(url)
+                # A feed listed twice (two communities) gets its own copy of the history.
+                state = FeedState(**vars(state)) if state else FeedState(url, c.id, role)
+                state.community, state.role = c.id, role
+                sources.append(_Source(c.id, role, url, state))
+        self._pool = self._start_pool(sum(1 for s in sources if s.role != "calendar"))
+        try:
+            return _run_coroutine(self._run(sources))
+        finally:
+            for pool in [self._pool, *self._broken_pools]:
+                if pool is not None:
+                    pool.shutdown(wait=True, cancel_futures=True)
+
+    async def _run(self, sources: list[_Source]) -> CollectReport:
+        self._slots = asyncio.Semaphore(max(1, self.settings.concurrency))
+        report = CollectReport(stored=not self.dry)
+        bar = _progress_bar(len(sources)) if self.progress else None
+        try:
+            async with make_client(self.settings, self.config.web_url) as client:
+                fetcher = Fetcher(client, self.settings)
+                tasks = [asyncio.create_task(self._one(fetcher, s)) for s in sources]
+                rows: list[FeedReport] = []
+                if bar is not None:
+                    bar.start()
+                    task_id = bar.add_task("Collecting feeds", total=len(tasks))
+                for done in asyncio.as_completed(tasks):
+                    rows.append(await done)
+                    if bar is not None:
+                        bar.advance(task_id)
+        finally:
+            if bar is not None:
+                bar.stop()
+        order = {id(s): i for i, s in enumerate(sources)}
+        by_url = {(s.url, s.community, s.role): order[id(s)] for s in sources}
+        rows.sort(key=lambda r: by_url.get((r.url, r.community, r.role), 0))
+        report.feeds = rows
+        report.new_items = sum(r.new_items for r in rows)
+        report.updated_items = sum(r.updated_items for r in rows)
+        report.failed_communities = _failed_communities(self.config, rows)
+        if self.store is not None and not self.dry:
+            save_states(self.store, [s.state for s in sources])
+        return report
+
+    async def _one(self, fetcher: Fetcher, src: _Source) -> FeedReport:
+        # A feed holds its slot from fetch to stored: bodies waiting to be parsed
+        # count too, so memory stays under concurrency x max_bytes.
+        async with self._slots:
+            return await self._one_held(fetcher, src)
+
+    async def _one_held(self, fetcher: Fetcher, src: _Source) -> FeedReport:
+        st = src.state
+        if not self.dry and st.retry_after is not None and self.now < st.retry_after:
+            # The server asked us to come back later: we do not ask again before then.
+            return self._fail(src, "deferred", st.error_kind or "deferred",
+                              f"not fetched: the server asked us to retry after "
+                              f"{st.retry_after:%Y-%m-%d %H:%M} UTC",
+                              retry_after=st.retry_after)
+        location = st.moved_to or src.url
+        validators = None if self.dry else Validators(st.etag, st.last_modified)
+        try:
+            result = await fetcher.fetch(location, validators, self.now)
+        except Exception as exc:  # a bug must not stop the other feeds
+            return self._fail(src, "error", "internal", f"{type(exc).__name__}: {exc}")
+        if result.moved_to and result.moved_to != src.url:
+            st.moved_to = result.moved_to
+        if result.outcome != "ok" and result.outcome != "unchanged":
+            return self._fail(src, result.outcome, result.error_kind or "error",
+                              result.error_message or "failed", retry_after=result.retry_after)
+        if result.outcome == "unchanged":
+            return self._succeed(src, result, "unchanged")
+        digest = hashlib.sha256(result.body).hexdigest()
+        if not self.dry and digest == st.body_hash:
+            return self._succeed(src, result, "unchanged")
+        if src.role == "calendar":
+            if not result.body.strip():
+                return self._fail(src, "error", "empty", "the calendar is empty")
+            if b"BEGIN:VCALENDAR" not in result.body[:4096].upper():
+                return self._fail(src, "error", "not-a-calendar",
+                                  "not an iCalendar file (no BEGIN:VCALENDAR)")
+            if self.store is not None and not self.dry:
+                self.store.save_calendar(src.url, src.community, result.body, self.now)
+            return self._succeed(src, result, "ok", body_hash=digest)
+        kind: Kind = "meeting" if src.role == "meetings" else "post"
+        try:
+            parsed = await self._parse(result, src.community, kind)
+        except FeedError as exc:
+            return self._fail(src, "error", exc.kind, exc.message)
+        except BrokenProcessPool:
+            return self._fail(src, "error", "parse", "the parser process died on this feed")
+        except Exception as exc:
+            return self._fail(src, "error", "parse", f"{type(exc).__name__}: {exc}")
+        row = self._succeed(src, result, "ok", body_hash=digest)
+        if parsed.warnings:
+            row.error_kind, row.error_message = parsed.warnings[0]
+            st.error_kind, st.error_message = parsed.warnings[0]
+        if self.store is not None and not self.dry:
+            up = self.store.upsert_entries(parsed.entries, seen_at=self.now)
+            row.new_items, row.updated_items = up.new, up.updated
+        else:
+            row.new_items = len(parsed.entries)
+        st.new_items = row.new_items
+        return row
+
+    async def _parse(self, result: FetchResult, community: str, kind: Kind) -> ParseResult:
+        args = (result.body, result.headers)
+        kw = dict(url=result.final_url or result.url, community=community, kind=kind,
+                  now=self.now)
+        if self._pool is None:
+            return await asyncio.to_thread(parse_feed, *args, **kw)
+        loop = asyncio.get_running_loop()
+        pool = self._pool
+        try:
+            return await loop.run_in_executor(pool, _parse_call, args, kw)
+        except BrokenProcessPool:
+            # A parser process died, on this feed or on one queued beside it; every
+            # queued feed hears of it. Later feeds get a fresh pool, and this one
+            # is parsed again in a process of its own, so only the culprit fails.
+            if self._pool is pool:
+                self._broken_pools.append(pool)
+                self._pool = self._start_pool(POOL_MIN_FEEDS)
+            solo = ProcessPoolExecutor(max_workers=1, mp_context=_fork_context())
             try:
-                body = _read(url)
-            except Exception as e:  # noqa: BLE001
-                report.errors.append(f"{url}: {e}")
-                continue
-            if role == "calendar":
-                store.save_calendar(url, c.id, body, now)
-                continue
-            kind = "post" if role == "posts" else "meeting"
-            r = store.upsert_entries(_entries(body, c.id, kind, url), now)
-            report.new_items += r.new
-            report.updated_items += r.updated
-    return report
+                return await loop.run_in_executor(solo, _parse_call, args, kw)
+            finally:
+                solo.shutdown(wait=False)
+
+    def _start_pool(self, feeds: int) -> Executor | None:
+        """Parser processes, when there are cores and feeds enough to pay for them.
+
+        They are forked here, before the event loop and its resolver threads
+        exist, from a process that has already imported feedparser: a fork
+        then costs milliseconds and shares the imported code.
+        """
+        workers = self.settings.workers or os.cpu_count() or 1
+        if workers < 2 or feeds < POOL_MIN_FEEDS:
+            return None
+        try:
+            pool = ProcessPoolExecutor(max_workers=min(workers, feeds),
+                                       mp_context=_fork_context())
+            pool.submit(int).result()  # launches every worker now (fork starts them all)
+        except (OSError, ValueError):
+            return None
+        return pool
+
+    def _succeed(self, src: _Source, result: FetchResult, status: str,
+                 body_hash: str | None = None) -> FeedReport:
+        st = src.state
+        if not self.dry:
+            st.status = status
+            st.last_attempt = st.last_success = self.now
+            st.consecutive_failures = 0
+            st.error_kind = st.error_message = None
+            st.retry_after = None
+            st.new_items = 0
+            if result.etag is not None or result.last_modified is not None or status == "ok":
+                st.etag, st.last_modified = result.etag, result.last_modified
+            if body_hash is not None:
+                st.body_hash = body_hash
+        return FeedReport(url=src.url, community=src.community, role=src.role, status=status,
+                          last_success=self.now if not self.dry else st.last_success,
+                          consecutive_failures=0 if not self.dry else st.consecutive_failures,
+                          moved_to=st.moved_to)
+
+    def _fail(self, src: _Source, status: str, kind: str, message: str,
+              retry_after: datetime | None = None) -> FeedReport:
+        st = src.state
+        failures = st.consecutive_failures + 1
+        if not self.dry:
+            st.status = status
+            st.last_attempt = st.error_at = self.now
+            st.error_kind, st.error_message = kind, message
+            st.consecutive_failures = failures
+            st.retry_after = retry_after
+            st.new_items = 0
+        return FeedReport(url=src.url, community=src.community, role=src.role, status=status,
+                          last_success=st.last_success, consecutive_failures=failures,
+                          error_kind=kind, error_message=message, retry_after=retry_after,
+                          moved_to=st.moved_to, flagged=failures >= FLAG_AFTER)
+
+
+def _fork_context() -> multiprocessing.context.BaseContext:
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    return multiprocessing.get_context(method)
+
+
+def _parse_call(args: tuple, kw: dict) -> ParseResult:
+    return parse_feed(*args, **kw)
+
+
+def _failed_communities(config: Config, rows: list[FeedReport]) -> list[str]:
+    """Communities that have posts or meetings feeds, every one of which failed."""
+    out = []
+    for c in config.communities:
+        feeds = [r for r in rows if r.community == c.id and r.role in ("posts", "meetings")]
+        if feeds and all(r.failed for r in feeds):
+            out.append(c.id)
+    return out
+
+
+def _progress_bar(total: int):  # -> rich.progress.Progress | None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        return None
+    return Progress("[progress.description]{task.description}", BarColumn(),
+                    MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True)
+
+
+def _run_coroutine(coroutine: Coroutine[object, object, T]) -> T:
+    """asyncio.run, also from a thread whose event loop is already running.
+
+    Callers such as a notebook or a test driving a browser hold a running loop;
+    the fetch then gets a loop of its own on a worker thread.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(asyncio.run, coroutine).result()

@@ -1,0 +1,558 @@
+#!/usr/bin/env python3
+"""Collect benchmark: CoP Digest against rss2email on the same 200 feeds.
+
+1. Builds (once, deterministically) a corpus of realistic feeds under
+   bench/corpus/: WordPress, Ghost, Hugo, Jekyll, Blogger, Confluence and
+   home-grown generators, from a few KB to several MB, ~45 MB in all.
+2. Serves it from a separate process on 20 hosts (127.0.0.1 to 127.0.0.20),
+   each with a listen backlog of 128, 100 ms of latency per request, gzip
+   when asked, and ETag/Last-Modified so an unchanged run can get 304s.
+3. Runs `collect` twice in a subprocess (first, then unchanged) and
+   `r2e run --no-send` twice on the same feeds, measuring wall time, CPU time
+   (user+sys of the process and its children) and peak memory (the largest
+   sum of RSS over the process tree, sampled every 20 ms, and ru_maxrss).
+
+Usage: python bench/collect_bench.py [--feeds 200] [--skip-r2e]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import os
+import random
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from html import escape
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "bench" / "corpus"
+WORK = ROOT / "bench" / "out" / "collect"
+HOSTS = 20
+LATENCY = 0.100
+BACKLOG = 128
+SEED = 20261124
+CORPUS_VERSION = 5
+TARGETS = {"first_wall": 10.0, "second_wall": 1.0, "peak_mb": 300.0}
+
+# -- corpus ----------------------------------------------------------------------
+
+_WORDS = ("community practice meeting notes decision action owner team platform data "
+         "design review release security cloud migration api service customer research "
+         "workshop retrospective roadmap library pattern testing deploy pipeline metrics "
+         "observability incident learning mentoring onboarding accessibility documentation "
+         "architecture kubernetes python javascript frontend backend mobile analytics model "
+         "governance standard guideline proposal budget quarter sprint goal outcome impact "
+         "the a of to and in for on with as by from at is are was were be has have will can "
+         "we our this that these those new next first last more most very also just only "
+         "about after before during between into over under again further then once here "
+         "there when where why how all any both each few other some such no nor not own same "
+         "so than too always often sometimes usually because while although however")
+WORDS = _WORDS.split()
+GENERATORS = ("wordpress", "ghost", "hugo", "jekyll", "blogger", "confluence", "homegrown")
+
+
+def _sentences(rng: random.Random, n: int) -> list[str]:
+    out = []
+    for _ in range(n):
+        words = [rng.choice(WORDS) for _ in range(rng.randint(8, 24))]
+        words[0] = words[0].capitalize()
+        out.append(" ".join(words) + rng.choice(".....?!"))
+    return out
+
+
+def _html_body(rng: random.Random, sentences: list[str], size: int, host: str) -> str:
+    parts: list[str] = []
+    total = 0
+    while total < size:
+        roll = rng.random()
+        if roll < 0.6:
+            para = " ".join(rng.sample(sentences, rng.randint(2, 6)))
+            if rng.random() < 0.3:
+                word = rng.choice(WORDS)
+                para += f' See <a href="https://{host}/{word}/">{word}</a>.'
+            chunk = f"<p>{escape(para, quote=False)}</p>\n"
+        elif roll < 0.7:
+            items = "".join(f"<li>{rng.choice(sentences)}</li>" for _ in range(rng.randint(3, 7)))
+            chunk = f"<ul>{items}</ul>\n"
+        elif roll < 0.78:
+            n = rng.randint(1, 9999)
+            chunk = (f'<figure><img src="/wp-content/uploads/2026/10/photo-{n}.jpg" '
+                     f'alt="Photo {n}" width="800" height="450" '
+                     f'srcset="/img/{n}-400.jpg 400w, /img/{n}-800.jpg 800w" loading="lazy">'
+                     f"<figcaption>{rng.choice(sentences)}</figcaption></figure>\n")
+        elif roll < 0.86:
+            code = "\n".join(f"    {rng.choice(WORDS)} = {rng.choice(WORDS)}({rng.randint(0, 99)})"
+                             for _ in range(rng.randint(3, 12)))
+            chunk = f"<pre><code>{escape(code)}</code></pre>\n"
+        elif roll < 0.92:
+            chunk = f"<h2>{rng.choice(sentences)[:60]}</h2>\n"
+        elif roll < 0.96:
+            chunk = (f'<blockquote><p>{rng.choice(sentences)}</p></blockquote>\n'
+                     f'<script>track("{rng.randint(0, 1 << 30)}")</script>\n')
+        else:
+            rows = "".join(f"<tr><td>{rng.choice(WORDS)}</td><td>{rng.randint(0, 999)}</td></tr>"
+                           for _ in range(rng.randint(2, 8)))
+            chunk = f'<table style="width:100%">{rows}</table>\n'
+        parts.append(chunk)
+        total += len(chunk)
+    return "".join(parts)
+
+
+def _feed(rng: random.Random, sentences: list[str], gen: str, index: int, size: int,
+          host: str, now: datetime) -> str:
+    entries = {"wordpress": 10, "ghost": 15, "hugo": rng.randint(20, 120), "jekyll": 10,
+               "blogger": rng.randint(25, 300), "confluence": rng.randint(10, 40),
+               "homegrown": rng.randint(5, 60)}[gen]
+    per_entry = max(300, size // entries)
+    site = f"https://{host}/blog{index}"
+    title = f"{rng.choice(WORDS).capitalize()} {rng.choice(WORDS)} blog {index}"
+    items = []
+    when = now - timedelta(hours=rng.randint(1, 72))
+    for n in range(entries):
+        when -= timedelta(hours=rng.randint(6, 24 * 20))
+        slug = f"{rng.choice(WORDS)}-{rng.choice(WORDS)}-{index}-{n}"
+        body = _html_body(rng, sentences, rng.randint(per_entry // 2, per_entry * 3 // 2), host)
+        head = escape(rng.choice(sentences)[:90])
+        if gen == "wordpress":
+            items.append(
+                f"<item><title>{head}</title><link>{site}/{slug}/</link>"
+                f"<dc:creator><![CDATA[{rng.choice(WORDS)} {rng.choice(WORDS)}]]></dc:creator>"
+                f"<pubDate>{format_datetime(when)}</pubDate>"
+                f"<category><![CDATA[{rng.choice(WORDS)}]]></category>"
+                f'<guid isPermaLink="false">{site}/?p={1000 + n}</guid>'
+                f"<description><![CDATA[{rng.choice(sentences)} [&#8230;]]]></description>"
+                f"<content:encoded><![CDATA[{body}]]></content:encoded></item>")
+        elif gen == "ghost":
+            items.append(
+                f"<item><title><![CDATA[{head}]]></title><description><![CDATA["
+                f"{rng.choice(sentences)}]]></description><link>{site}/{slug}/</link>"
+                f'<guid isPermaLink="false">{hashlib.md5(slug.encode()).hexdigest()[:24]}</guid>'
+                f"<dc:creator><![CDATA[{rng.choice(WORDS)}]]></dc:creator>"
+                f"<pubDate>{format_datetime(when)}</pubDate>"
+                f'<media:content url="https://{host}/content/images/{slug}.png" medium="image"/>'
+                f"<content:encoded><![CDATA[{body}]]></content:encoded></item>")
+        elif gen == "hugo":
+            items.append(
+                f"<item><title>{head}</title><link>{site}/posts/{slug}/</link>"
+                f"<pubDate>{format_datetime(when)}</pubDate><guid>{site}/posts/{slug}/</guid>"
+                f"<description>{escape(body)}</description></item>")
+        elif gen == "jekyll":
+            items.append(
+                f'<entry><title type="html">{head}</title>'
+                f'<link href="/blog{index}/{slug}.html" rel="alternate" type="text/html"/>'
+                f"<published>{when.isoformat()}</published>"
+                f"<updated>{when.isoformat()}</updated><id>{site}/{slug}</id>"
+                f'<content type="html" xml:base="{site}/{slug}.html">{escape(body)}</content>'
+                f"<author><name>{rng.choice(WORDS)}</name></author>"
+                f'<summary type="html">{escape(rng.choice(sentences))}</summary></entry>')
+        elif gen == "blogger":
+            stamp = when.strftime("%Y-%m-%dT%H:%M:%S.000-07:00")
+            items.append(
+                f"<entry><id>tag:blogger.com,1999:blog-{index}.post-{10 ** 17 + n}</id>"
+                f"<published>{stamp}</published><updated>{stamp}</updated>"
+                f"<title type='text'>{head}</title><content type='html'>{escape(body)}</content>"
+                f"<link rel='alternate' type='text/html' href='{site}/{when:%Y/%m}/{slug}.html'/>"
+                f"<author><name>{rng.choice(WORDS)}</name></author>"
+                f"<media:thumbnail url='https://blogger.googleusercontent.com/{slug}/s72-c/a.jpg'"
+                f" height='72' width='72'/></entry>")
+        elif gen == "confluence":
+            page = rng.randint(10 ** 6, 10 ** 7)
+            chrome = (f'<div class="feed"><p>Page <b>added</b> by {rng.choice(WORDS)}</p>{body}'
+                      f'<div style="padding: 10px 0;"><a href="https://{host}/wiki">'
+                      "View Online</a></div></div>")
+            items.append(
+                f"<item><title>{head}</title>"
+                f"<link>https://{host}/wiki/spaces/CoP/pages/{page}</link>"
+                f"<description>{escape(chrome)}"
+                f"</description><guid>https://{host}/wiki/spaces/CoP/pages/{page}"
+                f"-v{rng.randint(1, 9)}</guid>"
+                f"<pubDate>{format_datetime(when)}</pubDate>"
+                f"<dc:creator>{rng.choice(WORDS)}</dc:creator></item>")
+        else:  # home-grown: RSS 0.92-ish, sometimes no guid, sometimes text only
+            text = " ".join(rng.sample(sentences, min(len(sentences), max(2, per_entry // 120))))
+            guid = f"<guid>{site}/{n}</guid>" if rng.random() < 0.5 else ""
+            items.append(f"<item><title>{head}</title><link>{site}/news.php?id={n}</link>{guid}"
+                         f"<description>{escape(text)}</description>"
+                         f"<pubDate>{format_datetime(when)}</pubDate></item>")
+    if gen in ("jekyll", "blogger"):
+        return ('<?xml version="1.0" encoding="utf-8"?>\n'
+                '<feed xmlns="http://www.w3.org/2005/Atom" '
+                'xmlns:media="http://search.yahoo.com/mrss/">'
+                f"<title>{title}</title><id>{site}/</id><updated>{now.isoformat()}</updated>"
+                f'<link href="{site}/" rel="alternate"/><generator>{gen}</generator>'
+                + "".join(items) + "</feed>\n")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            'xmlns:media="http://search.yahoo.com/mrss/"><channel>'
+            f"<title>{title}</title><link>{site}/</link><description>{title}</description>"
+            f"<generator>{gen}</generator><lastBuildDate>{format_datetime(now)}</lastBuildDate>"
+            + "".join(items) + "</channel></rss>\n")
+
+
+def build_corpus(count: int) -> dict:
+    manifest_path = CORPUS / "manifest.json"
+    if manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text())
+        if manifest.get("version") == CORPUS_VERSION and len(manifest["feeds"]) == count:
+            return manifest
+    print(f"building a corpus of {count} feeds in {CORPUS} ...", flush=True)
+    shutil.rmtree(CORPUS, ignore_errors=True)
+    (CORPUS / "feeds").mkdir(parents=True)
+    rng = random.Random(SEED)
+    sentences = _sentences(rng, 3000)
+    now = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
+    feeds = []
+    total = 0
+    for i in range(count):
+        roll = rng.random()
+        if roll < 0.75:
+            size = rng.randint(24_000, 155_000)
+        elif roll < 0.96:
+            size = rng.randint(202_000, 546_000)
+        else:
+            size = rng.randint(784_000, 1_544_000)
+        gen = GENERATORS[i % len(GENERATORS)] if rng.random() < 0.8 else rng.choice(GENERATORS)
+        host = f"127.0.0.{i % HOSTS + 1}"
+        text = _feed(rng, sentences, gen, i, size, host, now).encode()
+        name = f"f{i:03d}.xml"
+        (CORPUS / "feeds" / name).write_bytes(text)
+        (CORPUS / "feeds" / (name + ".gz")).write_bytes(gzip.compress(text, 6, mtime=0))
+        total += len(text)
+        feeds.append({"name": name, "host": i % HOSTS + 1, "generator": gen, "bytes": len(text),
+                      "role": "meetings" if gen == "confluence" else "posts"})
+    manifest = {"version": CORPUS_VERSION, "feeds": feeds, "bytes": total}
+    manifest_path.write_text(json.dumps(manifest, indent=1))
+    return manifest
+
+
+# -- server ----------------------------------------------------------------------
+
+
+def serve(port: int) -> None:
+    """Serve the corpus on 127.0.0.1..20:port until stdin closes."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    files: dict[str, tuple[bytes, bytes, str]] = {}
+    mtime = format_datetime(datetime(2026, 11, 1, 6, 0, tzinfo=UTC), usegmt=True)
+    for path in sorted((CORPUS / "feeds").glob("*.xml")):
+        raw = path.read_bytes()
+        files["/" + path.name] = (raw, (path.parent / (path.name + ".gz")).read_bytes(),
+                                  '"' + hashlib.sha1(raw).hexdigest()[:20] + '"')
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802
+            time.sleep(LATENCY)
+            entry = files.get(self.path.split("?")[0])
+            if entry is None:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            raw, gz, etag = entry
+            if self.headers.get("If-None-Match") == etag or \
+                    self.headers.get("If-Modified-Since") == mtime:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.send_header("Last-Modified", mtime)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            use_gz = "gzip" in (self.headers.get("Accept-Encoding") or "")
+            body = gz if use_gz else raw
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+            self.send_header("ETag", etag)
+            self.send_header("Last-Modified", mtime)
+            if use_gz:
+                self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    class Server(ThreadingHTTPServer):
+        request_queue_size = BACKLOG
+        daemon_threads = True
+
+        def handle_error(self, request: object, client_address: object) -> None:
+            if not isinstance(sys.exc_info()[1], ConnectionError):
+                super().handle_error(request, client_address)
+
+    servers = [Server((f"127.0.0.{i}", port), Handler) for i in range(1, HOSTS + 1)]
+    for s in servers:
+        threading.Thread(target=s.serve_forever, args=(0.05,), daemon=True).start()
+    print("ready", flush=True)
+    sys.stdin.read()  # the bench closes our stdin to stop us
+    for s in servers:
+        s.shutdown()
+
+
+def _free_port() -> int:
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        ok = True
+        for i in range(2, HOSTS + 1):
+            with socket.socket() as t:
+                try:
+                    t.bind((f"127.0.0.{i}", port))
+                except OSError:
+                    ok = False
+                    break
+        if ok:
+            return port
+    raise RuntimeError("no port free on all 20 loopback addresses")
+
+
+# -- measuring -------------------------------------------------------------------
+
+
+def _tree_rss(root: int) -> int:
+    """Sum of RSS (bytes) of `root` and all its descendants, from /proc."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2:].split()
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        rss[pid] = int(fields[21]) * page
+    total, stack = 0, [root]
+    children: dict[int, list[int]] = {}
+    for pid, ppid in parents.items():
+        children.setdefault(ppid, []).append(pid)
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def measure(cmd: list[str], env: dict[str, str], timeout: float) -> dict:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=ROOT)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(proc.pid))
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    timed_out = False
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        timed_out = True
+    wall = time.monotonic() - started
+    done.set()
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu, "peak_mb": peak / 2**20,
+            "maxrss_mb": after.ru_maxrss / 1024, "rc": proc.returncode, "timed_out": timed_out,
+            "stdout": out.decode(errors="replace"), "stderr": err.decode(errors="replace")}
+
+
+OURS = """
+import json, sys
+from digest.config import load_config
+from digest.store import Store
+from digest.collect import collect
+config = load_config(sys.argv[1])
+with Store(config.state_path) as store:
+    report = collect(config, store)
+    print(json.dumps({"feeds": len(report.feeds), "new": report.new_items,
+                      "updated": report.updated_items,
+                      "failed": [(r.url, r.error_kind, r.error_message)
+                                 for r in report.feeds if r.failed],
+                      "unchanged": sum(r.status == "unchanged" for r in report.feeds),
+                      "items": store.item_count()}))
+"""
+
+
+def setup_ours(manifest: dict, port: int) -> Path:
+    work = WORK / "ours"
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "feeds").mkdir(parents=True)
+    (work / "digest.toml").write_text(
+        '[digest]\norganisation = "Bench Org"\nfeeds = "feeds/communities.toml"\n'
+        'state = "var/digest.db"\n\n[delivery]\nmethod = "outbox"\n'
+        'from = "Digest <digest@example.org>"\nrecipients = "recipients.csv"\n\n'
+        # 20 hosts x 8 per host: the global bound (default 32) is raised so that
+        # the per-host limit, the polite one, is what bounds the run.
+        '[collect]\nconcurrency = 160\n')
+    lines = []
+    for c in range(0, len(manifest["feeds"]), 5):
+        group = manifest["feeds"][c:c + 5]
+        posts = [f'"http://127.0.0.{f["host"]}:{port}/{f["name"]}"' for f in group
+                 if f["role"] == "posts"]
+        meetings = [f'"http://127.0.0.{f["host"]}:{port}/{f["name"]}"' for f in group
+                    if f["role"] == "meetings"]
+        lines.append(f'[[community]]\nid = "c{c // 5:02d}"\nname = "Community {c // 5}"\n'
+                     f'posts = [{", ".join(posts)}]\nmeetings = [{", ".join(meetings)}]\n')
+    (work / "feeds" / "communities.toml").write_text("\n".join(lines))
+    return work / "digest.toml"
+
+
+def setup_r2e(manifest: dict, port: int) -> dict[str, str] | str:
+    r2e = Path(sys.executable).with_name("r2e")
+    if not r2e.exists():
+        return "rss2email is not installed (pip install rss2email into the venv)"
+    work = WORK / "r2e"
+    shutil.rmtree(work, ignore_errors=True)
+    env = {**os.environ, "XDG_CONFIG_HOME": str(work / "config"),
+           "XDG_DATA_HOME": str(work / "data")}
+    made = subprocess.run([str(r2e), "new", "bench@example.org"], env=env,
+                          capture_output=True, text=True)
+    if made.returncode:
+        return f"r2e new failed: {made.stderr.strip()[-300:]}"
+    cfg = work / "config" / "rss2email.cfg"
+    data = work / "data" / "rss2email.json"
+    sections = []
+    feeds = []
+    for f in manifest["feeds"]:
+        name = f["name"].removesuffix(".xml")
+        sections.append(f"\n[feed.{name}]\nurl = http://127.0.0.{f['host']}:{port}/{f['name']}\n")
+        feeds.append({"name": name, "etag": None, "modified": None, "seen": {}})
+    with cfg.open("a") as out:
+        out.write("".join(sections))
+    data.parent.mkdir(parents=True, exist_ok=True)
+    data.write_text(json.dumps({"version": 2, "feeds": feeds}))
+    return {**env, "R2E": str(r2e)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--feeds", type=int, default=200)
+    ap.add_argument("--skip-r2e", action="store_true")
+    ap.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.serve:
+        serve(args.serve)
+        return 0
+
+    manifest = build_corpus(args.feeds)
+    print(f"corpus: {len(manifest['feeds'])} feeds, {manifest['bytes'] / 1e6:.1f} MB, "
+          f"{HOSTS} hosts, {LATENCY * 1000:.0f} ms latency per request, "
+          f"{os.cpu_count()} cores; load average before: {_load()}", flush=True)
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, __file__, "--serve", str(port)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        if server.stdout.readline().strip() != "ready":
+            print("the feed server did not start", file=sys.stderr)
+            return 1
+        results: dict[str, list[dict]] = {}
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        config = setup_ours(manifest, port)
+        ours_cmd = [sys.executable, "-c", OURS, str(config)]
+        results["cop-digest"] = [measure(ours_cmd, env, 120) for _ in range(2)]
+        r2e_note = ""
+        if args.skip_r2e:
+            r2e_note = "rss2email skipped (--skip-r2e)"
+        else:
+            r2e_env = setup_r2e(manifest, port)
+            if isinstance(r2e_env, str):
+                r2e_note = r2e_env
+            else:
+                cmd = [r2e_env.pop("R2E"), "run", "--no-send"]
+                results["rss2email"] = [measure(cmd, r2e_env, 150) for _ in range(2)]
+        report(results, r2e_note)
+    finally:
+        server.stdin.close()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    return 0
+
+
+def _ours_summary(run: dict) -> str:
+    try:
+        data = json.loads(run["stdout"].strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return f"no report (rc={run['rc']}): {run['stderr'].strip()[-300:]}"
+    text = (f"{data['feeds']} feeds, {data['new']} new items, {data['unchanged']} unchanged, "
+            f"{len(data['failed'])} failed, {data['items']} items stored")
+    if data["failed"]:
+        text += f"; first failure: {data['failed'][0]}"
+    return text
+
+
+def _load() -> str:
+    """The 1-minute load average: other work on the machine inflates wall times."""
+    return f"{os.getloadavg()[0]:.2f}"
+
+
+def report(results: dict[str, list[dict]], note: str) -> None:
+    print(f"\nload average after: {_load()} (wall times assume the cores are ours)")
+    print(f"{'':<12} | {'first collect':^30} | {'unchanged collect':^30}")
+    print(f"{'tool':<12} | {'wall s':>8} {'cpu s':>8} {'peak MB':>11} | "
+          f"{'wall s':>8} {'cpu s':>8} {'peak MB':>11}")
+    print("-" * 78)
+    for tool, runs in results.items():
+        cells = []
+        for r in runs:
+            flag = "*" if r["timed_out"] or r["rc"] else " "
+            cells.append(f"{r['wall']:>7.2f}{flag} {r['cpu']:>8.2f} {r['peak_mb']:>11.0f}")
+        print(f"{tool:<12} | {cells[0]} | {cells[1]}")
+    print("peak MB: largest sum of RSS over the process tree (sampled every 20 ms);"
+          " * = failed or timed out")
+    if note:
+        print(note)
+    ours = results.get("cop-digest")
+    if ours:
+        for label, r in zip(("first", "unchanged"), ours, strict=True):
+            print(f"cop-digest {label}: {_ours_summary(r)}")
+        for r in ours:
+            if r["rc"]:
+                print(r["stderr"][-2000:])
+        checks = [("first collect wall", ours[0]["wall"], TARGETS["first_wall"], "s"),
+                  ("unchanged collect wall", ours[1]["wall"], TARGETS["second_wall"], "s"),
+                  ("peak memory", max(r["peak_mb"] for r in ours), TARGETS["peak_mb"], "MB")]
+        for name, value, target, unit in checks:
+            verdict = "met" if value <= target else "MISSED"
+            print(f"target {name}: {value:.2f} {unit} (target {target:g} {unit}) {verdict}")
+    r2e = results.get("rss2email")
+    if r2e:
+        for label, r in zip(("first", "unchanged"), r2e, strict=True):
+            lines = r["stderr"].strip().splitlines()
+            errors = sum("[ERROR]" in line for line in lines)
+            state = "timed out" if r["timed_out"] else f"rc={r['rc']}"
+            print(f"rss2email {label}: {state}, {errors} error lines")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""The feed-health table printed at the end of `collect` and by `feeds check`.
+
+A rich table on a terminal; plain tab-free lines otherwise, so cron mail and
+logs stay readable and grep-able.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from . import CollectReport, FeedReport
+
+_STYLE = {"ok": "green", "unchanged": "green", "error": "red", "gone": "red",
+          "deferred": "yellow"}
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "never"
+
+
+def _status(row: FeedReport) -> str:
+    text = row.status
+    if row.error_kind:
+        text += f" ({row.error_kind})"
+    if row.flagged:
+        text += " FLAGGED"
+    return text
+
+
+def _note(row: FeedReport) -> str:
+    notes = []
+    if row.error_message:
+        notes.append(row.error_message)
+    if row.retry_after and "retry" not in (row.error_message or ""):
+        notes.append(f"retry after {_when(row.retry_after)} UTC")
+    if row.moved_to:
+        notes.append(f"moved permanently to {row.moved_to}: update the feed list")
+    return "; ".join(notes)
+
+
+def print_report(report: CollectReport, console: Console | None = None) -> None:
+    """Print one row per feed, then what the organiser must act on."""
+    console = console or Console()
+    if console.is_terminal:
+        table = Table(title="Feeds", show_lines=False, expand=False)
+        for name in ("feed", "community", "status", "new", "last success", "failures", "note"):
+            table.add_column(name, overflow="fold",
+                             justify="right" if name in ("new", "failures") else "left")
+        for r in report.feeds:
+            table.add_row(r.url, r.community, Text(_status(r), style=_STYLE.get(r.status, "")),
+                          str(r.new_items), _when(r.last_success), str(r.consecutive_failures),
+                          _note(r))
+        console.print(table)
+    else:
+        for r in report.feeds:
+            line = (f"{_status(r)}  {r.url}  community={r.community}  new={r.new_items}  "
+                    f"last_success={_when(r.last_success)}  failures={r.consecutive_failures}")
+            note = _note(r)
+            console.print(line + (f"  -- {note}" if note else ""), markup=False,
+                          highlight=False, soft_wrap=True)
+    failed = [r for r in report.feeds if r.failed]
+    verb = "found" if not report.stored else "new"
+    summary = (f"{len(report.feeds)} feeds, {len(failed)} failed, "
+               f"{report.new_items} {verb} items, {report.updated_items} updated")
+    console.print(summary, markup=False, highlight=False)
+    flagged = [r for r in report.feeds if r.flagged]
+    if flagged:
+        console.print(f"{len(flagged)} feeds have failed 3 or more runs in a row: "
+                      + ", ".join(r.url for r in flagged), markup=False, highlight=False)
+    for r in report.moved:
+        console.print(f"moved: {r.url} -> {r.moved_to} (update the community list)",
+                      markup=False, highlight=False)
+    for cid in report.failed_communities:
+        console.print(f"community {cid}: every feed failed; its news is missing from this "
+                      "collect", markup=False, highlight=False)

@@ -1,0 +1,530 @@
+"""Feed bytes to `Entry` values: identity, trustworthy dates, clean content.
+
+feedparser does the format work (RSS 0.9x/1.0/2.0, Atom, the encoding
+guessing, the HTML sanitiser); this module fixes what it gets wrong for our
+purpose: it re-reads date strings because feedparser silently turns bad ones
+into wrong ones, keeps only http/https/mailto links, and refuses documents
+that declare entities before feedparser's loose parser can expand them.
+
+Everything here is a pure function of (bytes, headers, feed identity, now) so
+it can run in a worker process.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import html
+import re
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_tz
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin, urlparse
+
+import feedparser
+
+from ..models import Entry, Kind
+
+EXCERPT_CHARS = 280
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+IMAGE_SCHEMES = frozenset({"http", "https"})
+OLDEST_YEAR = 1990
+FUTURE_SLACK = timedelta(days=1)  # clock skew between a publisher and us
+
+# Zone names RFC 822 defines; any other alphabetic zone (CEST, AEST, IST...)
+# is read by feedparser as UTC, so a date carrying one is not believed.
+_RFC822_ZONES = frozenset({"UT", "UTC", "GMT", "Z", "EST", "EDT", "CST", "CDT", "MST", "MDT",
+                           "PST", "PDT"})
+_ISO_LIKE = re.compile(r"^\s*\d{4}-\d{1,2}")
+_RFC822_LIKE = re.compile(r"\d{1,2}\s+[A-Za-z]{3,}\.?\s+\d{2,4}")
+_TRAILING_ZONE = re.compile(r"([A-Za-z]{1,6})\s*$")
+_ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
+_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+
+
+class FeedError(Exception):
+    """A document we will not or cannot read; `kind` is a short stable label."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+@dataclass
+class ParseResult:
+    entries: list[Entry]
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (kind, message)
+    title: str = ""
+
+
+def refuse_entities(body: bytes) -> None:
+    """Raise if the document declares XML entities.
+
+    Entity declarations live in the DOCTYPE's internal subset, before the root
+    element, so only that prolog is searched: a post about XML that quotes
+    `<!ENTITY` in its content is not refused. UTF-16 bodies are searched with
+    their NUL bytes removed.
+    """
+    sample = body.replace(b"\x00", b"") if b"\x00" in body[:512] else body
+    root = _ROOT_ELEMENT.search(sample)
+    prolog = sample[: root.start()] if root else sample
+    if _ENTITY_DECL.search(prolog):
+        raise FeedError("entities", "the document declares XML entities (<!ENTITY>); refused "
+                        "because expanding them can turn a small file into a huge one")
+
+
+def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str, kind: Kind,
+               now: datetime) -> ParseResult:
+    """Parse one feed document into entries.
+
+    `url` is the address the body came from: relative links resolve against it
+    (or against the entry's xml:base, which feedparser applies first).
+    Raises FeedError for documents that are not feeds at all.
+    """
+    if not body.strip():
+        raise FeedError("empty", "the server returned an empty body")
+    refuse_entities(body)
+    hdrs = {k.lower(): v for k, v in headers.items()}
+    if url.startswith(("http://", "https://")):
+        hdrs["content-location"] = url
+    else:
+        hdrs.pop("content-location", None)
+        hdrs.setdefault("content-type", "application/xml")  # a local file has no headers
+    warnings: list[tuple[str, str]] = []
+    body, lie = _undo_false_wide_encoding(body, hdrs)
+    if lie:
+        warnings.append(("encoding", lie))
+    # Meeting notes keep their HTML, so feedparser sanitises it; its links are
+    # resolved and vetted by clean_html below (feedparser's own resolving pass
+    # would be a second parse of every body). Posts keep only plain text and a
+    # vetted image URL, so neither pass (60% of feedparser's time) buys anything.
+    keep_html = kind == "meeting"
+    d = feedparser.parse(body, response_headers=hdrs, sanitize_html=keep_html,
+                         resolve_relative_uris=False)
+    version = d.get("version") or ""
+    if not version and not d.entries:
+        why = d.get("bozo_exception")
+        looks_html = b"<html" in body[:4096].lower() or "html" in hdrs.get("content-type", "")
+        if looks_html:
+            raise FeedError("not-a-feed", "the address returns an HTML page, not a feed: "
+                            "find the page's RSS/Atom link and use that")
+        raise FeedError("not-a-feed", f"not a feed: {why or 'no RSS or Atom found'}")
+    exc = d.get("bozo_exception")
+    if d.get("bozo") and exc is not None:
+        name = type(exc).__name__
+        if name == "NonXMLContentType" and d.entries:
+            pass  # a feed served as text/html or text/plain: common and harmless
+        elif "Encoding" in name:
+            warnings.append(("encoding", str(exc)))
+        elif not d.entries:
+            raise FeedError("malformed", f"malformed feed: {exc}")
+        else:
+            warnings.append(("malformed", f"recovered from a malformed document: {exc}"))
+
+    base = hdrs.get("content-location") or (d.feed.get("link") if d.get("feed") else None) or ""
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    twins: set[tuple[str, str]] = set()
+    duplicates = 0
+    for raw in d.entries:
+        e = _entry(raw, base=base, url=url, community=community, kind=kind, now=now)
+        if e is None:
+            continue
+        twin = _hash(e.link or "", e.title)
+        if (e.identity, twin) in twins:
+            continue  # the very same entry twice
+        twins.add((e.identity, twin))
+        if e.identity in seen:
+            # A repeated id: keep the entries apart by what tells them apart.
+            duplicates += 1
+            e = replace(e, identity=f"{e.identity}#{twin}")
+        seen.add(e.identity)
+        entries.append(e)
+    if duplicates:
+        warnings.append(("duplicate-id", f"{duplicates} entries repeat another entry's id; "
+                         "kept apart by link and title"))
+    return ParseResult(entries, warnings, title=str(d.feed.get("title", "")))
+
+
+_XML_DECL = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._-]+)(["'])""")
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._-]+)", re.I)
+
+
+def _is_wide(name: str) -> bool:
+    n = name.lower().replace("-", "").replace("_", "")
+    return n.startswith(("utf16", "utf32", "ucs2", "ucs4"))
+
+
+def _undo_false_wide_encoding(body: bytes, hdrs: dict[str, str]) -> tuple[bytes, str | None]:
+    """A document that claims UTF-16/32 but is plainly UTF-8, declared as UTF-8.
+
+    Real feeds do this; feedparser then decodes UTF-8 bytes as UTF-16 and
+    gets either garbage or an error depending on whether the byte count is
+    even. Genuine UTF-16 starts with a BOM or has NUL bytes among its first
+    ASCII characters; this body has neither, and decodes as UTF-8.
+    """
+    if body[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in body[:64]:
+        return body, None
+    decl = _XML_DECL.match(body)
+    declared = decl.group(2).decode("ascii").lower() if decl else ""
+    header = _CHARSET.search(hdrs.get("content-type", ""))
+    header_cs = header.group(1).lower() if header else ""
+    if not (_is_wide(declared) or _is_wide(header_cs)):
+        return body, None
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body, None  # not UTF-8 either: leave the guessing to feedparser
+    if decl and _is_wide(declared):
+        body = decl.group(1) + b"utf-8" + decl.group(3) + body[decl.end():]
+    if header and _is_wide(header_cs):
+        hdrs["content-type"] = _CHARSET.sub("charset=utf-8", hdrs["content-type"])
+    return body, f"the document says it is {declared or header_cs} but is UTF-8; read as UTF-8"
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
+           now: datetime) -> Entry | None:
+    title = _text(raw.get("title", "")) if raw.get("title_detail", {}).get("type") == "text/html" \
+        else _SPACE.sub(" ", raw.get("title", "")).strip()
+    link = safe_url(raw.get("link"), base, SAFE_SCHEMES)
+    body_html = _strip_confluence_chrome(_content_html(raw))
+    # The entry's base: its xml:base, else the document's address (not its link).
+    detail = (raw.get("content") or [None])[0] or raw.get("summary_detail") or {}
+    content_base = detail.get("base") or base
+    cleaned = clean_html(body_html, content_base) if kind == "meeting" \
+        else quick_text(body_html, content_base, enough=EXCERPT_CHARS * 2)
+    if not title and not cleaned.text and not link:
+        return None
+    rid = _CONFLUENCE_VERSION.sub(r"\1", (raw.get("id") or "").strip())
+    identity = rid or link or "h:" + _hash(title, body_html)
+    # dict.get: FeedParserDict.get would hand back `published` when asked for `updated`.
+    published = trusted_date(dict.get(raw, "published"), dict.get(raw, "published_parsed"), now)
+    updated = trusted_date(dict.get(raw, "updated"), dict.get(raw, "updated_parsed"), now)
+    image, alt = _lead_image(raw, base=link or base)
+    if image is None and cleaned.image:
+        image, alt = cleaned.image, cleaned.image_alt
+    author = raw.get("author") or None
+    if author:
+        author = _SPACE.sub(" ", author).strip()[:200] or None
+    summary = _strip_confluence_chrome(raw.get("summary", ""))
+    summary_text = quick_text(summary, "", enough=EXCERPT_CHARS * 2).text if summary else ""
+    excerpt = excerpt_of(summary_text or cleaned.text)
+    return Entry(
+        identity=identity, community=community, kind=kind, feed_url=url,
+        title=title or excerpt_of(cleaned.text, 80) or (link or "(untitled)"),
+        link=link, author=author, published=published, updated=updated, excerpt=excerpt,
+        content_html=cleaned.html if kind == "meeting" else "",
+        image=image, image_alt=alt,
+    )
+
+
+# Confluence: ids carry the page version (tag:host,2009:page-123456-7), so
+# each edit would be a new item; and bodies are wrapped in "Page edited by
+# ..." / "View Online" chrome that must not become the excerpt.
+_CONFLUENCE_VERSION = re.compile(r"^(tag:[^,]+,\d{4}:(?:page|blogpost)-\d+)-\d+$")
+_CONFLUENCE_HEAD = re.compile(
+    r"^\s*(?:<div[^>]*>\s*)?<p>\s*(?:Page|Blog post|Comment|Attachment|File)?\s*"
+    r"<b>\s*(?:added|edited|created|commented|moved|updated|removed|published)\s*</b>"
+    r"\s+by\s.*?</p>", re.S | re.I)
+_CONFLUENCE_TAIL = re.compile(
+    r"<div[^>]*>\s*<a\s[^>]*>\s*View Online\s*</a>.*?</div>\s*(?:</div>\s*)?$", re.S | re.I)
+
+
+def _strip_confluence_chrome(body: str) -> str:
+    if "View Online" not in body[-2000:] and "</b> by" not in body[:400]:
+        return body
+    stripped = _CONFLUENCE_TAIL.sub("", _CONFLUENCE_HEAD.sub("", body, count=1), count=1)
+    return stripped if stripped.strip() else body
+
+
+def _content_html(raw: Any) -> str:
+    """The fullest body the entry has, as HTML (text/plain escaped, not trusted)."""
+    for c in raw.get("content", []) or []:
+        value = c.get("value", "")
+        if value:
+            return _as_html(value, c.get("type", "text/html"))
+    summary = raw.get("summary_detail") or {}
+    if raw.get("summary"):
+        return _as_html(raw["summary"], summary.get("type", "text/html"))
+    return ""
+
+
+def _as_html(value: str, mime: str) -> str:
+    if mime == "text/plain":
+        # feedparser does not sanitise text/plain: it is text, so escape it.
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", value) if p.strip()]
+        return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    return value
+
+
+def _lead_image(raw: Any, base: str) -> tuple[str | None, str]:
+    candidates: list[tuple[str | None, str]] = []
+    for m in raw.get("media_content", []) or []:
+        medium, mime = m.get("medium", ""), m.get("type", "")
+        if medium == "image" or mime.startswith("image/") or (not medium and not mime):
+            candidates.append((m.get("url"), ""))
+    for m in raw.get("media_thumbnail", []) or []:
+        candidates.append((m.get("url"), ""))
+    for enc in raw.get("enclosures", []) or []:
+        if str(enc.get("type", "")).startswith("image/"):
+            candidates.append((enc.get("href") or enc.get("url"), ""))
+    for link in raw.get("links", []) or []:
+        if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith("image/"):
+            candidates.append((link.get("href"), ""))
+    for src, alt in candidates:
+        good = safe_url(src, base, IMAGE_SCHEMES)
+        if good:
+            return good, alt
+    return None, ""
+
+
+def safe_url(value: str | None, base: str, schemes: frozenset[str]) -> str | None:
+    """`value` resolved against `base`, or None when its scheme is not allowed."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        full = urljoin(base, value) if base else value
+        scheme = urlparse(full).scheme.lower()
+    except ValueError:
+        return None
+    return full if scheme in schemes else None
+
+
+# -- dates -------------------------------------------------------------------
+
+
+def trusted_date(text: str | None, parsed: Any, now: datetime) -> datetime | None:
+    """A date we believe, or None so the caller falls back to the next source.
+
+    feedparser reads a zone name such as CEST as UTC, a bare epoch number as
+    the year 1686, month 13 as January of the next year. So the raw string is
+    re-read with strict parsers where its shape is known (ISO 8601, RFC 822),
+    and anything odd, too old or in the future is not believed.
+    """
+    if not text or not text.strip():
+        return None
+    text = text.strip()
+    if text.isdigit():
+        return None  # an epoch number, or a bare year: no way to tell
+    moment: datetime | None
+    if _ISO_LIKE.match(text):
+        moment = _iso(text)
+    elif _RFC822_LIKE.search(text):
+        moment = _rfc822(text)
+        if moment is _UNREADABLE:
+            moment = _from_struct(parsed)  # a shape parsedate does not know: feedparser's
+    else:
+        # Other shapes feedparser knows (localised, odd). Believe its reading
+        # only if the text carries no zone name it would misread.
+        zone = _TRAILING_ZONE.search(text)
+        if zone and zone.group(1).upper() not in _RFC822_ZONES and len(zone.group(1)) >= 3 \
+                and not _is_month(zone.group(1)):
+            return None
+        moment = _from_struct(parsed)
+    if moment is None or moment is _UNREADABLE:
+        return None
+    if moment.year < OLDEST_YEAR or moment > now + FUTURE_SLACK:
+        return None
+    return moment
+
+
+_MONTHS = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+
+
+def _is_month(word: str) -> bool:
+    return word[:3].lower() in _MONTHS
+
+
+_UNREADABLE = datetime.min.replace(tzinfo=UTC)
+
+
+def _from_struct(parsed: Any) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(calendar.timegm(parsed), UTC) if parsed else None
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _iso(text: str) -> datetime | None:
+    t = text.replace("z", "Z")
+    if re.match(r"^\d{4}-\d{2}-\d{2} \d", t):
+        t = t.replace(" ", "T", 1)
+    try:
+        moment = datetime.fromisoformat(t)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # a date without a zone: UTC is the best guess
+    return moment.astimezone(UTC)
+
+
+def _rfc822(text: str) -> datetime | None:
+    zone = _TRAILING_ZONE.search(text)
+    if zone and zone.group(1).upper() not in _RFC822_ZONES and not _is_month(zone.group(1)):
+        return None  # a zone name such as CEST, or a military letter: not trusted
+    try:
+        fields = parsedate_tz(text)
+    except (ValueError, IndexError, TypeError):
+        return None
+    if fields is None:
+        return _UNREADABLE
+    year, month, day, hour, minute, second = fields[:6]
+    try:
+        moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    except ValueError:
+        return None  # month 13, day 32...
+    return moment - timedelta(seconds=fields[9] or 0)
+
+
+# -- HTML --------------------------------------------------------------------
+
+
+@dataclass
+class Cleaned:
+    html: str
+    text: str
+    image: str | None
+    image_alt: str
+
+
+_VOID = frozenset({"area", "br", "col", "hr", "img", "source", "wbr"})
+_BLOCK = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
+                    "blockquote", "pre", "tr", "table", "section", "article", "hr", "dd", "dt"})
+_URL_ATTRS = frozenset({"href", "src", "cite", "longdesc", "poster", "background", "action"})
+
+
+class _Rewriter(HTMLParser):
+    """Re-emits sanitised HTML with only safe link schemes, and collects its text.
+
+    feedparser's sanitiser already removed scripts, styles and event handlers;
+    what it leaves are links with schemes such as ftp: or data:, which we drop.
+    """
+
+    def __init__(self, base: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.base = base
+        self.out: list[str] = []
+        self.text: list[str] = []
+        self.image: str | None = None
+        self.image_alt = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._start(tag, attrs, close=False)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._start(tag, attrs, close=True)
+
+    def _start(self, tag: str, attrs: list[tuple[str, str | None]], close: bool) -> None:
+        kept = []
+        for name, value in attrs:
+            if value is None:
+                value = ""
+            if name in _URL_ATTRS or name == "srcset":
+                if name == "srcset":
+                    continue  # candidate lists are hard to vet; src is enough
+                allowed = IMAGE_SCHEMES if tag == "img" else SAFE_SCHEMES
+                value = safe_url(value, self.base, allowed)
+                if value is None:
+                    continue
+            kept.append(f' {name}="{html.escape(value, quote=True)}"')
+        if tag == "img":
+            src = next((v for n, v in attrs if n == "src"), None)
+            good = safe_url(src, self.base, IMAGE_SCHEMES)
+            if good is None:
+                return  # an image with nowhere safe to load from is dropped
+            if self.image is None:
+                self.image = good
+                self.image_alt = next((v or "" for n, v in attrs if n == "alt"), "")
+        if tag in _BLOCK:
+            self.text.append(" ")
+        self.out.append(f"<{tag}{''.join(kept)}{' /' if close and tag in _VOID else ''}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID:
+            return
+        if tag in _BLOCK:
+            self.text.append(" ")
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        self.out.append(html.escape(data, quote=False))
+
+
+def clean_html(fragment: str, base: str) -> Cleaned:
+    if not fragment:
+        return Cleaned("", "", None, "")
+    r = _Rewriter(base)
+    r.feed(fragment)
+    r.close()
+    text = _SPACE.sub(" ", "".join(r.text)).strip()
+    return Cleaned("".join(r.out), text, r.image, r.image_alt)
+
+
+_INVISIBLE = re.compile(r"<(script|style|template|noscript|iframe|object|svg)\b.*?</\1\s*>|"
+                        r"<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.S | re.I)
+_BLOCK_TAG = re.compile(r"</?(?:p|div|br|li|ul|ol|h[1-6]|blockquote|pre|tr|td|th|table|section|"
+                        r"article|hr|dd|dt|figure|figcaption)\b[^>]*>", re.I)
+_TAG = re.compile(r"<[^>]*>")
+_UNCLOSED = re.compile(r"<(script|style|template|noscript|iframe|object|svg)\b", re.I)
+_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_ATTR = re.compile(r"""\b(src|alt)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+
+
+def quick_text(fragment: str, base: str, enough: int | None = None) -> Cleaned:
+    """Plain text and first safe image of (unsanitised) HTML, without keeping the HTML.
+
+    Used for posts, whose HTML is not stored: scripts, styles and comments are
+    cut out whole, other tags dropped, entities decoded. The text is plain and
+    is escaped wherever it is shown. With `enough`, only as much of the
+    fragment is read as yields that many characters of text (an excerpt
+    needs a few hundred, not the whole of a 200 KB post).
+    """
+    if not fragment:
+        return Cleaned("", "", None, "")
+    if enough is not None and len(fragment) > enough * 40:
+        head = quick_text(fragment[: enough * 40], base)
+        if len(head.text) > enough:
+            return head
+    visible = _INVISIBLE.sub(" ", fragment)
+    cut = _UNCLOSED.search(visible)
+    if cut:  # a script cut off by the prefix: none of it is text
+        visible = visible[: cut.start()]
+    image = alt = None
+    for tag in _IMG.finditer(visible):
+        attrs = {m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or m.group(4) or "")
+                 for m in _ATTR.finditer(tag.group(0))}
+        image = safe_url(attrs.get("src"), base, IMAGE_SCHEMES)
+        if image:
+            alt = attrs.get("alt", "")
+            break
+    text = _TAG.sub("", _BLOCK_TAG.sub(" ", visible))
+    text = " ".join(html.unescape(text).split())
+    return Cleaned("", text, image, alt or "")
+
+
+def _text(fragment: str) -> str:
+    """Plain text of an HTML fragment, whitespace collapsed."""
+    if "<" not in fragment and "&" not in fragment:
+        return _SPACE.sub(" ", fragment).strip()
+    return quick_text(fragment, "").text
+
+
+def excerpt_of(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """Plain text cut at a word boundary, with an ellipsis when cut."""
+    text = _SPACE.sub(" ", text).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1]
+    space = cut.rfind(" ")
+    cut = cut[:space] if space > limit // 2 else cut[:limit]
+    return cut.rstrip(" ,;:.-–—") + "…"

@@ -1,0 +1,172 @@
+"""parse_feed: identity, dates that cannot be trusted, safe links, lead images, excerpts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from digest.collect.parse import FeedError, excerpt_of, parse_feed, trusted_date
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+HDRS = {"content-type": "application/rss+xml"}
+
+
+def parse(body: str, kind: str = "post", url: str = "https://blog.example.org/feed.xml"):
+    return parse_feed(body.encode(), HDRS, url=url, community="c", kind=kind, now=NOW)
+
+
+def rss(items: str) -> str:
+    return ('<?xml version="1.0"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"'
+            ' xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>'
+            f"<link>https://blog.example.org/</link>{items}</channel></rss>")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Sat, 03 Oct 2026 10:00:00 +0200", datetime(2026, 10, 3, 8, tzinfo=UTC)),
+    ("Sat, 03 Oct 2026 10:00:00 GMT", datetime(2026, 10, 3, 10, tzinfo=UTC)),
+    ("Sat, 03 Oct 2026 10:00:00 EDT", datetime(2026, 10, 3, 14, tzinfo=UTC)),
+    ("2026-10-03T10:00:00+02:00", datetime(2026, 10, 3, 8, tzinfo=UTC)),
+    ("2026-10-03", datetime(2026, 10, 3, tzinfo=UTC)),
+    ("Sat, 03 Oct 2026 10:00:00 CEST", None),  # feedparser reads CEST as UTC
+    ("1700000000", None),  # an epoch number; feedparser makes it 1686
+    ("2026-13-01T00:00:00Z", None),  # month 13; feedparser rolls it into 2027
+    ("Sat, 33 Oct 2026 10:00:00 GMT", None),
+    ("1985-06-01T00:00:00Z", None),  # before 1990
+    ("2027-06-01T00:00:00Z", None),  # in the future
+    ("", None),
+])
+def test_dates_that_cannot_be_trusted_are_not_believed(text, expected):
+    from feedparser.datetimes import _parse_date
+    assert trusted_date(text, _parse_date(text) if text else None, NOW) == expected
+
+
+def test_bad_published_date_falls_back_to_updated():
+    body = ('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>'
+            '<entry><id>urn:1</id><title>A</title><published>2026-13-05T10:00:00Z</published>'
+            "<updated>2026-10-20T10:00:00Z</updated></entry></feed>")
+    [e] = parse(body).entries
+    assert e.published is None and e.updated == datetime(2026, 10, 20, 10, tzinfo=UTC)
+
+
+def test_updated_is_not_invented_from_published():
+    [e] = parse(rss("<item><guid>g</guid><title>A</title>"
+                    "<pubDate>Sat, 03 Oct 2026 10:00:00 GMT</pubDate></item>")).entries
+    assert e.published == datetime(2026, 10, 3, 10, tzinfo=UTC) and e.updated is None
+
+
+def test_identity_is_id_else_link_else_hash():
+    entries = parse(rss(
+        "<item><guid>urn:one</guid><title>A</title><link>https://blog.example.org/a</link></item>"
+        "<item><title>B</title><link>https://blog.example.org/b</link></item>"
+        "<item><title>C</title><description>only text</description></item>")).entries
+    assert entries[0].identity == "urn:one"
+    assert entries[1].identity == "https://blog.example.org/b"
+    assert entries[2].identity.startswith("h:")
+    again = parse(rss("<item><title>C</title><description>only text</description></item>"))
+    assert again.entries[0].identity == entries[2].identity
+
+
+def test_links_are_resolved_and_unsafe_schemes_dropped():
+    entries = parse(rss(
+        "<item><guid>1</guid><title>Rel</title><link>/posts/rel</link></item>"
+        "<item><guid>2</guid><title>JS</title><link>javascript:alert(1)</link></item>"),
+        url="https://blog.example.org/feeds/all.xml").entries
+    assert entries[0].link == "https://blog.example.org/posts/rel"
+    assert entries[1].link is None
+
+
+def test_meeting_notes_keep_sanitised_html_with_safe_links_only():
+    html = ('<h2>Decisions</h2><ul><li>Adopt <a href="guide.html">the guide</a></li>'
+            '<li><a href="ftp://files/x">ftp</a> <a href="javascript:alert(1)">js</a>'
+            '<a href="mailto:a@example.org">mail</a></li></ul>'
+            '<script>alert(1)</script><p onclick="x()" style="color:red">Owner: Ana</p>'
+            '<img src="data:image/png;base64,AAAA"><img src="/img/board.png" alt="Board">')
+    body = rss(f"<item><guid>m1</guid><title>Notes</title><link>https://wiki.example.org/n/1"
+               f"</link><description><![CDATA[{html}]]></description></item>")
+    [e] = parse(body, kind="meeting", url="https://wiki.example.org/feed").entries
+    h = e.content_html
+    assert "<script" not in h and "alert(1)" not in h and "onclick" not in h
+    assert 'href="https://wiki.example.org/guide.html"' in h  # against the document
+    assert "ftp://" not in h and "javascript:" not in h and 'href="mailto:a@example.org"' in h
+    assert "data:image" not in h
+    assert e.image == "https://wiki.example.org/img/board.png" and e.image_alt == "Board"
+    assert "Owner: Ana" in e.excerpt and "alert" not in e.excerpt
+
+
+def test_posts_keep_plain_text_excerpts_without_script_text():
+    body = rss("<item><guid>p</guid><title>P</title><content:encoded><![CDATA["
+               "<p>Hello <b>world</b> &amp; friends</p><script>var secret = 1;</script>"
+               "<style>p{color:red}</style><!-- hidden --><p>Second</p>]]>"
+               "</content:encoded></item>")
+    [e] = parse(body).entries
+    assert e.excerpt == "Hello world & friends Second"
+    assert e.content_html == ""
+
+
+def test_text_plain_content_is_escaped():
+    body = ('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>'
+            '<entry><id>urn:t</id><title>T</title><content type="text">'
+            "&lt;script&gt;alert(1)&lt;/script&gt; 1 &lt; 2</content></entry></feed>")
+    [e] = parse(body, kind="meeting").entries
+    assert "<script>" not in e.content_html
+    assert "&lt;script&gt;" in e.content_html
+
+
+@pytest.mark.parametrize("item,image", [
+    ('<media:content url="https://cdn.example.org/a.jpg" medium="image"/>',
+     "https://cdn.example.org/a.jpg"),
+    ('<enclosure url="https://cdn.example.org/e.png" type="image/png" length="1"/>',
+     "https://cdn.example.org/e.png"),
+    ('<description><![CDATA[<p>x</p><img src="/i/first.jpg" alt="First">]]></description>',
+     "https://blog.example.org/i/first.jpg"),
+    ('<enclosure url="https://cdn.example.org/a.mp3" type="audio/mpeg" length="1"/>', None),
+])
+def test_lead_image(item, image):
+    [e] = parse(rss(f"<item><guid>i</guid><title>I</title>{item}</item>")).entries
+    assert e.image == image
+
+
+def test_excerpt_is_cut_at_a_word_boundary():
+    text = "word " * 100
+    out = excerpt_of(text, 42)
+    assert out.endswith("…") and len(out) <= 43 and not out[:-1].endswith(" ")
+    assert out[:-1].split(" ")[-1] == "word"
+    assert excerpt_of("short text") == "short text"
+
+
+def test_refusals_name_the_problem():
+    with pytest.raises(FeedError) as exc:
+        parse("   ")
+    assert exc.value.kind == "empty"
+    with pytest.raises(FeedError) as exc:
+        parse("<html><body>Welcome</body></html>")
+    assert exc.value.kind == "not-a-feed"
+
+
+def test_quoted_entity_text_in_content_is_not_refused():
+    body = rss("<item><guid>x</guid><title>XML tips</title><description><![CDATA["
+               "<pre>&lt;!ENTITY x \"y\"&gt; and <!ENTITY in a CDATA block</pre>]]>"
+               "</description></item>")
+    assert len(parse(body).entries) == 1
+
+
+def test_confluence_chrome_and_page_versions_are_removed():
+    def feed(version: int, edit: str) -> str:
+        chrome = ('<div class="feed"> <p>Page <b>edited</b> by <a href="https://wiki.example.org'
+                  '/display/~ana">Ana Lima</a></p> <h2>Decisions</h2><ul><li>Adopt the '
+                  f'{edit} template</li></ul> <div style="padding: 10px 0;"> <a href="https://'
+                  'wiki.example.org/display/CoP/Oct">View Online</a> &middot; <a href="https://'
+                  'wiki.example.org/pages/diff">View Changes Online</a> </div> </div>')
+        from html import escape
+        return ('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>W</title>'
+                f"<entry><id>tag:wiki.example.org,2009:page-123456-{version}</id>"
+                '<title>October sync</title><link rel="alternate" href="https://wiki.example.org'
+                '/display/CoP/Oct"/><updated>2026-10-20T10:00:00Z</updated>'
+                f'<content type="html">{escape(chrome)}</content></entry></feed>')
+    [v3] = parse(feed(3, "new"), kind="meeting").entries
+    [v4] = parse(feed(4, "newer"), kind="meeting").entries
+    assert v3.identity == v4.identity == "tag:wiki.example.org,2009:page-123456"
+    assert v3.excerpt.startswith("Decisions Adopt the new template")
+    assert "View Online" not in v3.content_html and "edited" not in v3.content_html
+    assert "<li>Adopt the new template</li>" in v3.content_html

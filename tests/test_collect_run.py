@@ -1,0 +1,174 @@
+"""collect and check end to end: local files, calendars, health, the report table."""
+
+from __future__ import annotations
+
+import io
+import ssl
+import threading
+from datetime import UTC, datetime, timedelta
+from http.server import ThreadingHTTPServer
+
+from collect_helpers import community, make_config
+from feedserver import FeedServer, rss, send
+from rich.console import Console
+
+from digest.collect import check, collect
+from digest.collect.health import print_report
+from digest.collect.state import load_states
+from digest.store import Store
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+ICS = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:1\r\n"
+       b"DTSTART:20261110T100000Z\r\nSUMMARY:Sync\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+
+
+def write_feed(path, items):
+    path.write_bytes(rss("Local", items))
+    return str(path)
+
+
+def test_local_files_go_through_the_same_path(tmp_path):
+    posts = write_feed(tmp_path / "posts.xml", [
+        {"title": "Local post", "guid": "lp", "link": "https://example.org/lp",
+         "pubDate": "Mon, 12 Oct 2026 10:00:00 +0000"}])
+    notes = write_feed(tmp_path / "notes.xml", [
+        {"title": "October sync", "guid": "n1",
+         "description": "&lt;h2&gt;Decisions&lt;/h2&gt;&lt;ul&gt;&lt;li&gt;Ship it&lt;/li&gt;"
+                        "&lt;/ul&gt;"}])
+    cal = tmp_path / "cal.ics"
+    cal.write_bytes(ICS)
+    cfg = make_config(tmp_path, [community("web", [posts], [notes], str(cal)),
+                                 community("gone", [str(tmp_path / "missing.xml")])])
+    store = Store(tmp_path / "digest.db")
+    report = collect(cfg, store, now=NOW)
+    rows = {(r.community, r.role): r for r in report.feeds}
+    assert rows["web", "posts"].status == "ok" and rows["web", "posts"].new_items == 1
+    assert rows["web", "calendar"].status == "ok"
+    assert rows["gone", "posts"].error_kind == "not-found"
+    assert report.failed_communities == ["gone"] and not report.healthy
+    [meeting] = store.items("kind = 'meeting'")
+    assert "<li>Ship it</li>" in meeting.content_html
+    assert store.calendars() == [(str(cal), "web", ICS)]
+    # unchanged files are not parsed again
+    again = collect(cfg, store, now=NOW + timedelta(days=1))
+    assert {r.status for r in again.feeds if r.community == "web"} == {"unchanged"}
+
+
+def test_entry_whose_body_changes_every_fetch_is_not_new(tmp_path):
+    path = tmp_path / "nonce.xml"
+
+    def write(n):
+        write_feed(path, [{"title": "Stable", "guid": "s1", "link": "https://example.org/s",
+                           "pubDate": "Mon, 12 Oct 2026 10:00:00 +0000",
+                           "description": f"Body rendered at request {n}"}])
+    cfg = make_config(tmp_path, [community("c", [str(path)])])
+    store = Store(tmp_path / "digest.db")
+    write(1)
+    assert collect(cfg, store, now=NOW).new_items == 1
+    write(2)
+    second = collect(cfg, store, now=NOW + timedelta(hours=1))
+    assert second.new_items == 0 and second.updated_items == 0
+
+
+def test_check_stores_nothing(tmp_path):
+    posts = write_feed(tmp_path / "p.xml", [{"title": "A", "guid": "a"}])
+    cfg = make_config(tmp_path, [community("c", [posts])])
+    store = Store(tmp_path / "digest.db")
+    report = check(cfg, store)
+    assert report.healthy and report.feeds[0].new_items == 1 and not report.stored
+    assert store.item_count() == 0 and load_states(store) == {}
+    assert check(cfg).healthy  # works without a store at all
+
+
+def test_report_as_plain_lines_and_as_a_table(tmp_path):
+    with FeedServer() as server:
+        server.routes["/ok.xml"] = lambda h: send(h, 200, rss("Ok", [{"title": "A", "guid": "a"}]))
+        server.routes["/down.xml"] = lambda h: send(h, 500, b"x", "text/plain")
+        cfg = make_config(tmp_path, [community("alpha", [server.url("/ok.xml")]),
+                                     community("beta", [server.url("/down.xml")])])
+        report = collect(cfg, Store(tmp_path / "d.db"), now=NOW)
+    plain = io.StringIO()
+    print_report(report, Console(file=plain, force_terminal=False, width=200))
+    text = plain.getvalue()
+    assert "ok  " + server.url("/ok.xml") in text
+    assert "error (http-500)" in text and "community=beta" in text
+    assert "community beta: every feed failed" in text
+    table = io.StringIO()
+    print_report(report, Console(file=table, force_terminal=True, width=200))
+    assert "┃" in table.getvalue() or "│" in table.getvalue()
+    assert "http-500" in table.getvalue()
+
+
+def test_https_with_an_untrusted_certificate_is_refused(tmp_path):
+    import trustme
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    with FeedServer() as server:
+        server.routes["/ok.xml"] = lambda h: send(h, 200, rss("Ok", [{"title": "A", "guid": "a"}]))
+        tls = ThreadingHTTPServer(("127.0.0.1", 0), server.httpd.RequestHandlerClass)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        cert.configure_cert(ctx)
+        tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
+        threading.Thread(target=tls.serve_forever, args=(0.05,), daemon=True).start()
+        try:
+            url = f"https://127.0.0.1:{tls.server_address[1]}/ok.xml"
+            cfg = make_config(tmp_path, [community("c", [url, server.url("/ok.xml")])])
+            report = collect(cfg, Store(tmp_path / "d.db"), now=NOW)
+        finally:
+            tls.shutdown()
+            tls.server_close()
+    bad, good = report.feeds
+    assert bad.status == "error" and bad.error_kind == "tls"
+    assert good.status == "ok"
+
+
+def test_per_host_limit_bounds_requests_in_flight(tmp_path):
+    lock = threading.Lock()
+    state = {"now": 0, "max": 0}
+
+    def slow(h):
+        with lock:
+            state["now"] += 1
+            state["max"] = max(state["max"], state["now"])
+        import time
+        time.sleep(0.15)
+        with lock:
+            state["now"] -= 1
+        send(h, 200, rss("S", [{"title": h.path, "guid": h.path}]))
+
+    with FeedServer() as server:
+        urls = []
+        for i in range(12):
+            server.routes[f"/s{i}.xml"] = slow
+            urls.append(server.url(f"/s{i}.xml"))
+        cfg = make_config(tmp_path, [community("c", urls)], per_host=3, concurrency=32)
+        report = collect(cfg, Store(tmp_path / "d.db"), now=NOW)
+    assert report.healthy and report.new_items == 12
+    assert state["max"] == 3
+
+
+def _crash_on(url_part):
+    import os
+
+    from digest.collect.parse import parse_feed
+
+    def parse(body, headers, **kw):
+        if url_part in kw["url"]:
+            os._exit(3)  # the parser process dies, as a segfault in a C parser would
+        return parse_feed(body, headers, **kw)
+    return parse
+
+
+def test_a_dying_parser_process_fails_only_its_feeds(tmp_path, monkeypatch):
+    import digest.collect as stage
+    monkeypatch.setattr(stage, "parse_feed", _crash_on("crash"))
+    paths = [write_feed(tmp_path / f"f{i}.xml", [{"title": f"T{i}", "guid": f"g{i}"}])
+             for i in range(8)]
+    crash = write_feed(tmp_path / "crash.xml", [{"title": "boom", "guid": "b"}])
+    cfg = make_config(tmp_path, [community("c", [crash, *paths])], workers=2)
+    report = collect(cfg, Store(tmp_path / "d.db"), now=NOW)
+    rows = {r.url: r for r in report.feeds}
+    assert rows[crash].status == "error" and rows[crash].error_kind == "parse"
+    ok = [r for r in report.feeds if r.status == "ok"]
+    # feeds queued beside the crash hear of it too, and are parsed again on their own
+    assert len(ok) == 8 and report.new_items == 8
