@@ -42,8 +42,12 @@ test: $(VENV)/.installed-test $(CHROMIUM) $(if $(wildcard package.json),node_mod
 	$(PY) -m ruff check .
 	$(PY) -m pytest -n 2 -q
 
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
 ## bench: collection and sending benchmarks (figures printed, not asserted)
-bench: $(VENV)/.installed-test
+bench: $(VENV)/.installed-bench
 	$(PY) bench/collect_bench.py
 	$(PY) bench/send_bench.py
 
