@@ -1,6 +1,8 @@
 """The job's steps over the stages: build an issue, send it, or do both after a collect.
 
-cli.py calls one function here per command; tests call them directly.
+cli.py calls one function here per command; tests call them directly. Each step
+imports the stages it runs when it runs: a daily `digest collect` from cron should
+not pay for loading the renderer, the inliner and the SMTP code.
 """
 
 from __future__ import annotations
@@ -8,19 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import archive, deliver
-from . import collect as collect_stage
-from .compose import Composition, compose
 from .config import Config
-from .deliver.ledger import ledger_status
 from .errors import DigestError
 from .models import Edition, Recipient
 from .period import Period
-from .recipients import RecipientList, load_recipients
-from .render import read_editions, render_editions, write_editions
-from .render.view import audience, edition_key
 from .store import Store, utcnow
+
+if TYPE_CHECKING:
+    from .collect import CollectReport
+    from .compose import Composition
+    from .deliver import SendReport
+    from .recipients import RecipientList
 
 
 @dataclass
@@ -52,6 +54,8 @@ def parse_period(config: Config, text: str | None, now: datetime | None = None) 
 
 
 def recipients_of(config: Config) -> RecipientList:
+    from .recipients import load_recipients
+
     return load_recipients(config.delivery.recipients, {c.id for c in config.communities})
 
 
@@ -61,6 +65,8 @@ def send_in_progress(store: Store, period: Period) -> bool:
     Its editions are then frozen: a reader resent after a crash must get the same
     message, under the same Message-ID, as the readers already sent to.
     """
+    from .deliver.ledger import ledger_status
+
     record = store.issue(period.label)
     return ledger_status(store, period.label).started and not (record and record.sent_at)
 
@@ -75,6 +81,10 @@ def build(config: Config, store: Store, period: Period, *, now: datetime | None 
     readers = recipients_of(config)
     failed_communities = store.failed_communities(
         {c.id: [*c.posts, *c.meetings] for c in config.communities})
+    from . import archive
+    from .compose import compose
+    from .render import render_editions, write_editions
+
     composition = compose(config, store, period, now=now, failed_communities=failed_communities)
     editions = render_editions(config, composition.issue,
                                (r.communities for r in readers.recipients), now)
@@ -90,6 +100,9 @@ def build(config: Config, store: Store, period: Period, *, now: datetime | None 
 def audience_for(config: Config, period_label: str, readers: list[Recipient]
                  ) -> list[tuple[Recipient, Edition]]:
     """Pair every reader with the edition built for their communities."""
+    from .render import read_editions
+    from .render.view import audience, edition_key
+
     editions = {e.key: e for e in read_editions(config, period_label)}
     every = {c.id for c in config.communities}
     pairs = []
@@ -104,7 +117,9 @@ def audience_for(config: Config, period_label: str, readers: list[Recipient]
 
 
 def send(config: Config, store: Store, period: Period, *, dry_run: bool = False,
-         progress: bool = False, now: datetime | None = None) -> deliver.SendReport:
+         progress: bool = False, now: datetime | None = None) -> SendReport:
+    from . import deliver
+
     readers = recipients_of(config)
     pairs = audience_for(config, period.label, readers.recipients)
     return deliver.send_period(config, store, period.label, pairs, dry_run=dry_run,
@@ -112,5 +127,7 @@ def send(config: Config, store: Store, period: Period, *, dry_run: bool = False,
 
 
 def collect(config: Config, store: Store, *, progress: bool = False,
-            now: datetime | None = None) -> collect_stage.CollectReport:
+            now: datetime | None = None) -> CollectReport:
+    from . import collect as collect_stage
+
     return collect_stage.collect(config, store, now=now, progress=progress)

@@ -243,8 +243,9 @@ class _Run:
         """Parser processes, when there are cores and feeds enough to pay for them.
 
         They are forked here, before the event loop and its resolver threads
-        exist, from a process that has already imported feedparser: a fork
-        then costs milliseconds and shares the imported code.
+        exist: a fork costs milliseconds. Each worker imports feedparser on its
+        first feed, while the fetches are still waiting on the network, and a run
+        where every feed is unchanged never imports it at all.
         """
         workers = self.settings.workers or os.cpu_count() or 1
         if workers < 2 or feeds < POOL_MIN_FEEDS:

@@ -23,8 +23,6 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
-import feedparser
-
 from ..models import Entry, Kind
 
 EXCERPT_CHARS = 280
@@ -103,6 +101,8 @@ def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str
     # would be a second parse of every body). Posts keep only plain text and a
     # vetted image URL, so neither pass (60% of feedparser's time) buys anything.
     keep_html = kind == "meeting"
+    import feedparser  # here, not at the top: only parser processes need it
+
     d = feedparser.parse(body, response_headers=hdrs, sanitize_html=keep_html,
                          resolve_relative_uris=False)
     version = d.get("version") or ""
