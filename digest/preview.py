@@ -20,6 +20,7 @@ import hashlib
 import html
 import json
 import logging
+import sys
 import threading
 import time
 import traceback
@@ -203,14 +204,22 @@ class Preview:
         return found
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A browser that closes a tab mid-request is not an error worth a traceback."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 def _bind(host: str, port: int, preview: Preview) -> ThreadingHTTPServer:
     """The server on `port`, or the next free port: a second preview must still start."""
     handler = type("Handler", (_Handler,), {"preview": preview})
     for candidate in range(port, port + PORTS_TRIED):
         try:
-            server = ThreadingHTTPServer((host, candidate), handler)
-            server.daemon_threads = True
-            return server
+            return _Server((host, candidate), handler)
         except OSError as e:
             if e.errno not in (errno.EADDRINUSE, errno.EACCES) or port == 0:
                 raise
