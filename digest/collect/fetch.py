@@ -111,13 +111,37 @@ def make_client(settings: CollectSettings, contact: str | None = None) -> httpx.
     """The run's one HTTP client; limits are enforced above it, per host."""
     timeout = httpx.Timeout(connect=settings.connect_timeout, read=settings.timeout,
                             write=settings.timeout, pool=settings.timeout)
-    limits = httpx.Limits(max_connections=settings.concurrency,
-                          max_keepalive_connections=settings.concurrency)
     return httpx.AsyncClient(
         headers={"User-Agent": user_agent(contact), "Accept": ACCEPT,
                  "Accept-Encoding": "gzip, deflate"},
-        timeout=timeout, limits=limits, follow_redirects=False, http2=False,
-        verify=_tls_context())
+        timeout=timeout, follow_redirects=False,
+        transport=PerHostTransport(settings.per_host, _tls_context()))
+
+
+class PerHostTransport(httpx.AsyncBaseTransport):
+    """One small connection pool per host, behind the run's one client.
+
+    httpcore rescans every connection of a pool whenever a request starts or ends;
+    with one pool of 20 hosts x 8 connections, that scan cost a first collect of
+    200 feeds seconds of CPU. Per host, a pool holds at most `per_host` connections.
+    """
+
+    def __init__(self, per_host: int, verify: ssl.SSLContext) -> None:
+        self.limits = httpx.Limits(max_connections=per_host, max_keepalive_connections=per_host)
+        self.verify = verify
+        self.pools: dict[tuple[str, str, int | None], httpx.AsyncHTTPTransport] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        key = (request.url.scheme, request.url.host, request.url.port)
+        pool = self.pools.get(key)
+        if pool is None:
+            pool = self.pools[key] = httpx.AsyncHTTPTransport(verify=self.verify,
+                                                               limits=self.limits, http2=False)
+        return await pool.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        for pool in self.pools.values():
+            await pool.aclose()
 
 
 class Fetcher:
