@@ -13,6 +13,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from .calendar import CalendarError
 from .calendar import sessions as calendar_sessions
@@ -106,9 +107,10 @@ def compose(config: Config, store: Store, period: Period, *, now: datetime | Non
     return Composition(issue=issue, frozen=frozen, warnings=warnings)
 
 
-def activity_status(dates: list[datetime], period: Period, quiet_after: int, tz) -> str:
-    """'quiet', 'back' or 'active' for a community with items on `dates` (all before the end of
-    `period`).
+def activity_status(dates: list[datetime], period: Period, quiet_after: int, tz: ZoneInfo
+                    ) -> str:
+    """'quiet', 'back' or 'active' for a community with items on `dates` (all before the end
+    of `period`).
 
     Quiet: nothing in the last `quiet_after` periods up to and including this one.
     Back: something in this period after `quiet_after` silent periods before it, having been
