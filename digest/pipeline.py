@@ -97,33 +97,41 @@ def build(config: Config, store: Store, period: Period, *, now: datetime | None 
     return BuildResult(composition, editions, folder, readers, warnings)
 
 
-def audience_for(config: Config, period_label: str, readers: list[Recipient]
-                 ) -> list[tuple[Recipient, Edition]]:
-    """Pair every reader with the edition built for their communities."""
-    from .render import read_editions
+def audience_for(config: Config, period: Period, editions: dict[str, Edition],
+                 readers: list[Recipient], *, started: bool) -> list[tuple[Recipient, Edition]]:
+    """Pair every reader with the edition built for their communities.
+
+    Before a send starts, a reader with no edition means the recipients changed
+    since the build: an error. Once it has started, the ledger is the audience and
+    such a reader is simply not in this period.
+    """
     from .render.view import audience, edition_key
 
-    editions = {e.key: e for e in read_editions(config, period_label)}
     every = {c.id for c in config.communities}
     pairs = []
     for reader in readers:
         key = edition_key(audience(reader.communities, every))
-        if key not in editions:
-            raise DigestError(f"no edition of {period_label} for {reader.email}'s communities "
+        if key in editions:
+            pairs.append((reader, editions[key]))
+        elif not started:
+            raise DigestError(f"no edition of {period} for {reader.email}'s communities "
                               f"({key}): the recipients changed since the build; run "
-                              f"`digest build --period {period_label}` again")
-        pairs.append((reader, editions[key]))
+                              f"`digest build --period {period}` again")
     return pairs
 
 
 def send(config: Config, store: Store, period: Period, *, dry_run: bool = False,
          progress: bool = False, now: datetime | None = None) -> SendReport:
+    """Send the built editions. The ledger is told about every edition, not only those of
+    the readers in the CSV now: a frozen reader who left the file is still owed theirs."""
     from . import deliver
+    from .render import read_editions
 
-    readers = recipients_of(config)
-    pairs = audience_for(config, period.label, readers.recipients)
-    return deliver.send_period(config, store, period.label, pairs, dry_run=dry_run,
-                               progress=progress, now=now)
+    editions = {e.key: e for e in read_editions(config, period.label)}
+    pairs = audience_for(config, period, editions, recipients_of(config).recipients,
+                         started=send_in_progress(store, period))
+    return deliver.send_period(config, store, period.label, pairs, editions=editions.values(),
+                               dry_run=dry_run, progress=progress, now=now)
 
 
 def collect(config: Config, store: Store, *, progress: bool = False,

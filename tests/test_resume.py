@@ -66,3 +66,42 @@ def test_a_resumed_send_neither_recollects_nor_rebuilds(tmp_path):
             assert "Late October post" not in html
     finally:
         relay.stop()
+
+
+def test_a_resume_follows_the_frozen_ledger_when_the_recipients_file_changed(tmp_path):
+    relay = Relay(Behaviour(stop_after=1)).start()
+    try:
+        posts = [Post("October post", utc(2026, 10, 5), link="https://d.example.org/1")]
+        readers = ("email,name,communities\n"
+                   "all@example.org,All Reader,\n"
+                   "data@example.org,Data Only,data\n")
+        org = write_org(tmp_path, {"data": posts, "design": []}, recipients=readers)
+        config = org.config_path.read_text().replace('method = "outbox"', 'method = "smtp"')
+        config += (f'[smtp]\nhost = "127.0.0.1"\nport = {relay.port}\nsecurity = "none"\n'
+                   "rate = 0\ntimeout = 5\nbreaker = 2\n")
+        org.config_path.write_text(config)
+        runner = CliRunner()
+        first = runner.invoke(cli, ["--config", str(org.config_path), "run",
+                                    "--period", "2026-10"])
+        assert first.exit_code == 75, first.output
+        assert [s.rcpt for s in relay.stored] == ["all@example.org"]
+
+        # the only reader of the data edition leaves; a reader of a new set arrives
+        (org.root / "recipients.csv").write_text("email,name,communities\n"
+                                                 "all@example.org,All Reader,\n"
+                                                 "design@example.org,Design Only,design\n")
+        relay.stop()
+        relay = Relay(port=relay.port).start()
+        deadline = time.monotonic() + 30
+        result = runner.invoke(cli, ["--config", str(org.config_path), "send",
+                                     "--period", "2026-10"])
+        while result.exit_code == 75 and time.monotonic() < deadline:
+            time.sleep(0.5)
+            result = runner.invoke(cli, ["--config", str(org.config_path), "send",
+                                         "--period", "2026-10"])
+        assert result.exit_code == 0, result.output
+        # the frozen audience is served: the leaver still gets October, the newcomer does not
+        assert [s.rcpt for s in relay.stored] == ["data@example.org"]
+        assert "Data Only" in relay.stored[0].data.decode()
+    finally:
+        relay.stop()

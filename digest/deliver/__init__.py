@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -165,7 +165,8 @@ def _progress_bar(enabled: bool, total: int, period: str) -> Iterator[object]:
 
 
 def send_period(config: Config, store: Store, period_label: str,
-                audience: list[tuple[Recipient, Edition]], *, dry_run: bool = False,
+                audience: list[tuple[Recipient, Edition]], *,
+                editions: Iterable[Edition] = (), dry_run: bool = False,
                 progress: bool = False, now: datetime | None = None,
                 retry: RetryPolicy | None = None) -> SendReport:
     """Send the period's edition to every reader who has not had it yet.
@@ -173,9 +174,11 @@ def send_period(config: Config, store: Store, period_label: str,
     The first call for a period freezes `audience` into the ledger (one row per
     reader, with its Message-ID, committed before anything is sent). Later calls
     use the frozen ledger: readers added to the CSV after a period's send started
-    are NOT added to it (they get the next period), and `audience` then only
-    supplies the editions by key. Rows already sent or failed are never sent
-    again; planned, ambiguous and due deferred rows are.
+    are NOT added to it (they get the next period). A ledger row names its edition
+    by key; it is looked up in `editions` and in `audience`, so pass every built
+    edition: a frozen reader who has since left the CSV is still owed theirs.
+    Rows already sent or failed are never sent again; planned, ambiguous and due
+    deferred rows are.
 
     `dry_run` reports what would be sent and writes nothing, not even the ledger.
     Raises TemporaryFailure (75) if another run holds the lock, and Unavailable
@@ -199,10 +202,10 @@ def send_period(config: Config, store: Store, period_label: str,
         recovered = ledger.recover(period_label, now)
         # a `now` in the past must not hide deferred rows whose time has come
         rows = list(ledger.due(period_label, max(now, datetime.now(UTC))))
-        editions = {e.key: e for _, e in audience}
+        by_key = {e.key: e for e in editions} | {e.key: e for _, e in audience}
         smtp = config.delivery.smtp
         loop = Loop(ledger=ledger, period=period_label, transport=transport,
-                    factory=factory, editions=editions, mail_from=mail_from,
+                    factory=factory, editions=by_key, mail_from=mail_from,
                     rate=smtp.rate if smtp else 0.0, breaker=smtp.breaker if smtp else 20,
                     retry=retry or RetryPolicy())
         if rows:
