@@ -349,11 +349,13 @@ def test_a_username_without_a_password_is_a_config_error_before_anything_is_writ
 def test_rate_is_held(tmp_path, relay):
     times: list[float] = []
     r = relay(Behaviour(on_store=lambda n: times.append(time.monotonic())))
-    config = write_config(tmp_path, port=r.port, rate=50)
+    # the default rate, over two seconds: a 50 ms slot per message absorbs the scheduler
+    # stalls of a busy test machine, while a limiter off by 5% still fails
+    config = write_config(tmp_path, port=r.port, rate=20)
     with Store(config.state_path) as store:
-        assert send(config, store, 101).exit_code == 0  # two seconds: jitter stays small
+        assert send(config, store, 41).exit_code == 0
     measured = (len(times) - 1) / (times[-1] - times[0])
-    assert 50 * 0.95 <= measured <= 50 * 1.05, measured
+    assert 20 * 0.95 <= measured <= 20 * 1.05, measured
 
 
 def test_a_second_run_while_one_is_sending_exits_75_at_once(tmp_path, relay):
