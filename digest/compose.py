@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -49,14 +50,15 @@ def select_items(config: Config, store: Store, period: Period) -> list[Item]:
 
 
 def compose(config: Config, store: Store, period: Period, *, now: datetime | None = None,
-            failed_communities: frozenset[str] = frozenset()) -> Composition:
+            failed_communities: Iterable[str] = ()) -> Composition:
     """Build the issue for `period`, claiming its items unless it was already sent."""
     now = now or utcnow()
+    failed = set(failed_communities)
     record = store.issue(period.label)
     frozen = record is not None and record.sent_at is not None
     if frozen:
         items = store.items("issue = ?", (period.label,))
-        store.touch_issue(period.label, config.cadence, now)
+        store.touch_issue(period.label, now)
     else:
         items = select_items(config, store, period)
         store.claim(period.label, config.cadence, [i.key for i in items], now)
@@ -82,7 +84,7 @@ def compose(config: Config, store: Store, period: Period, *, now: datetime | Non
             meetings=[Meeting(i, extract_outcomes(i.content_html))
                       for i in own if i.kind == "meeting"],
             sessions=sessions.get(community.id, []),
-            feeds_failed=community.id in failed_communities,
+            feeds_failed=community.id in failed,
         )
         dates = store.activity_dates(community.id, before=period.end(config.timezone))
         section.last_activity = dates[-1] if dates else None

@@ -38,6 +38,11 @@ class Community:
     calendar: str | None = None
     join_url: str | None = None  # where to get involved, shown when the community is quiet
 
+    @property
+    def feeds(self) -> tuple[str, ...]:
+        """Posts and meetings feeds: the ones that carry news (a calendar does not)."""
+        return (*self.posts, *self.meetings)
+
     def sources(self) -> list[tuple[str, str]]:
         """(role, location) for every feed and calendar of the community."""
         out = [("posts", u) for u in self.posts] + [("meetings", u) for u in self.meetings]

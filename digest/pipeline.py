@@ -79,13 +79,14 @@ def build(config: Config, store: Store, period: Period, *, now: datetime | None 
                           f"resume it with `digest send --period {period}`")
     now = now or utcnow()
     readers = recipients_of(config)
-    failed_communities = store.failed_communities(
-        {c.id: [*c.posts, *c.meetings] for c in config.communities})
     from . import archive
+    from .collect.state import failed_communities, failed_feed_urls
     from .compose import compose
     from .render import render_editions, write_editions
 
-    composition = compose(config, store, period, now=now, failed_communities=failed_communities)
+    failed = failed_communities(config.communities, failed_feed_urls(store))
+
+    composition = compose(config, store, period, now=now, failed_communities=failed)
     editions = render_editions(config, composition.issue,
                                (r.communities for r in readers.recipients), now)
     warnings = list(composition.warnings)

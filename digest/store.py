@@ -241,26 +241,13 @@ class Store:
                 " item_count = excluded.item_count",
                 (period, cadence, to_text(at), len(keys)))
 
-    def touch_issue(self, period: str, cadence: str, at: datetime) -> None:
+    def touch_issue(self, period: str, at: datetime) -> None:
         """Record a rebuild of a sent issue without changing what it holds."""
         self.db.execute("UPDATE issues SET built_at = ? WHERE period = ?", (to_text(at), period))
 
     def mark_sent(self, period: str, at: datetime) -> None:
         self.db.execute("UPDATE issues SET sent_at = ? WHERE period = ? AND sent_at IS NULL",
                         (to_text(at), period))
-
-    # -- feed health -------------------------------------------------------
-
-    def failed_communities(self, communities: dict[str, list[str]]) -> frozenset[str]:
-        """Communities whose every posts and meetings feed failed at its last fetch.
-
-        `communities` maps a community id to its feed locations as configured now, so
-        feeds removed from the list do not count.
-        """
-        failed = {r["url"] for r in self.db.execute(
-            "SELECT url FROM feeds WHERE status IN ('error', 'gone', 'deferred')")}
-        return frozenset(cid for cid, urls in communities.items()
-                         if urls and all(u in failed for u in urls))
 
     # -- calendars ---------------------------------------------------------
 

@@ -26,14 +26,20 @@ from ..models import Kind
 from ..store import Store
 from .fetch import Fetcher, FetchResult, Validators, make_client
 from .parse import FeedError, ParseResult, parse_feed
-from .state import FLAG_AFTER, FeedState, load_states, save_states
+from .state import (
+    FAILED_STATUSES,
+    FLAG_AFTER,
+    FeedState,
+    failed_communities,
+    load_states,
+    save_states,
+)
 
 T = TypeVar("T")
 
 __all__ = ["CollectReport", "FeedReport", "check", "collect"]
 
 POOL_MIN_FEEDS = 6  # below this, starting worker processes costs more than it saves
-_FAILED = frozenset({"error", "gone", "deferred"})
 
 
 @dataclass
@@ -56,7 +62,7 @@ class FeedReport:
 
     @property
     def failed(self) -> bool:
-        return self.status in _FAILED
+        return self.status in FAILED_STATUSES
 
 
 @dataclass
@@ -151,7 +157,8 @@ class _Run:
         report.feeds = rows
         report.new_items = sum(r.new_items for r in rows)
         report.updated_items = sum(r.updated_items for r in rows)
-        report.failed_communities = _failed_communities(self.config, rows)
+        report.failed_communities = failed_communities(
+            self.config.communities, {r.url for r in rows if r.failed})
         if self.store is not None and not self.dry:
             save_states(self.store, [s.state for s in sources])
         return report
@@ -301,16 +308,6 @@ def _fork_context() -> multiprocessing.context.BaseContext:
 
 def _parse_call(args: tuple, kw: dict) -> ParseResult:
     return parse_feed(*args, **kw)
-
-
-def _failed_communities(config: Config, rows: list[FeedReport]) -> list[str]:
-    """Communities that have posts or meetings feeds, every one of which failed."""
-    out = []
-    for c in config.communities:
-        feeds = [r for r in rows if r.community == c.id and r.role in ("posts", "meetings")]
-        if feeds and all(r.failed for r in feeds):
-            out.append(c.id)
-    return out
 
 
 def _progress_bar(total: int):  # -> rich.progress.Progress | None

@@ -7,12 +7,15 @@ config starts a fresh history; a permanent redirect is remembered in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..config import Community
 from ..store import Store, from_text, to_text
 
 FLAG_AFTER = 3  # consecutive failed runs before a feed is flagged
+FAILED_STATUSES = frozenset({"error", "gone", "deferred"})
 
 
 @dataclass
@@ -58,3 +61,16 @@ def save_states(store: Store, states: list[FeedState]) -> None:
     with store.transaction() as db:
         db.executemany(f"INSERT INTO feeds ({', '.join(_COLUMNS)}) VALUES ({marks})"
                        f" ON CONFLICT(url) DO UPDATE SET {updates}", rows)
+
+
+def failed_feed_urls(store: Store) -> set[str]:
+    """Feeds whose last fetch failed, as the store remembers them."""
+    return {url for url, state in load_states(store).items() if state.status in FAILED_STATUSES}
+
+
+def failed_communities(communities: Iterable[Community], failed_urls: set[str]) -> list[str]:
+    """Communities with posts or meetings feeds, every one of which failed.
+
+    Such a community's news is missing, and the build and the email must say so.
+    """
+    return [c.id for c in communities if c.feeds and all(u in failed_urls for u in c.feeds)]
