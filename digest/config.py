@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .addresses import address_problem
 from .errors import ConfigError
 from .period import CADENCES, Cadence
 
@@ -234,16 +235,17 @@ def _delivery(t: _Table, base: Path) -> DeliverySettings:
     d.only("method", "from", "recipients", "unsubscribe_mailto", "unsubscribe_url",
            "preferences_url")
     sender = d.string("from", required=True)
-    name, addr = parseaddr(sender)
-    if "@" not in addr or any(ch in sender for ch in "\r\n"):
-        raise ConfigError(t.file, d.key("from"),
-                          f"{sender!r} is not an address: expected 'Name <user@example.org>'")
+    problem = address_problem(parseaddr(sender)[1]) or (
+        "a line break" if any(ch in sender for ch in "\r\n") else None)
+    if problem:
+        raise ConfigError(t.file, d.key("from"), f"{sender!r} is not an address we can send "
+                          f"from ({problem}): expected 'Name <user@example.org>'")
     mailto = d.string("unsubscribe_mailto", default=None)
     if mailto is not None:
         mailto = mailto.removeprefix("mailto:")
-        if "@" not in mailto or any(ch in mailto for ch in "\r\n<> "):
+        if problem := address_problem(mailto):
             raise ConfigError(t.file, d.key("unsubscribe_mailto"),
-                              f"{mailto!r} is not an address: expected leave@example.org")
+                              f"{problem}: expected leave@example.org")
     return DeliverySettings(
         method=d.choice("method", ("outbox", "smtp"), default="outbox"),
         sender=sender,
@@ -272,12 +274,20 @@ def _smtp(t: _Table) -> SmtpSettings | None:
         verify_certificate=s.boolean("verify_certificate", default=True),
         username=username,
         password=os.environ.get(PASSWORD_ENV) if username else None,
-        envelope_from=s.string("envelope_from", default=None),
+        envelope_from=_address(s, "envelope_from"),
         timeout=s.number("timeout", default=60.0, minimum=1),
         rate=s.number("rate", default=20.0, minimum=0),
         max_per_connection=s.integer("max_per_connection", default=100, minimum=1),
         breaker=s.integer("breaker", default=20, minimum=1),
     )
+
+
+def _address(t: _Table, name: str) -> str | None:
+    """An optional plain address, checked now so a bad one stops the job with 78, not mid-send."""
+    value = t.string(name, default=None)
+    if value is not None and (problem := address_problem(value)):
+        raise t.fail(name, f"{problem}: expected bounces@example.org")
+    return value
 
 
 def _collect(t: _Table) -> CollectSettings:

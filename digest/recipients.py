@@ -9,16 +9,15 @@ Only a file that cannot be read as a recipients list at all is a `ConfigError`.
 from __future__ import annotations
 
 import csv
-import email.utils
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .addresses import address_problem
 from .errors import ConfigError
 from .models import Recipient
 
 HEADER = ("email", "name", "communities")
-_FORBIDDEN_IN_ADDRESS = set(" \t\r\n<>,;\"()[]\\")
 
 
 @dataclass(frozen=True)
@@ -47,34 +46,6 @@ class RecipientList:
                 str(p) for p in self.skipped
             )
         return text
-
-
-def address_problem(address: str) -> str | None:
-    """Why `address` is not a usable plain address (None when it is fine).
-
-    email.utils.parseaddr is lenient (it accepts "a b@c" and display-name
-    forms), so its verdict is checked against a strict shape: exactly one @,
-    a non-empty local part, a dotted domain, nothing that could split or
-    inject a header.
-    """
-    if not address:
-        return "the email address is empty"
-    if any(ch in _FORBIDDEN_IN_ADDRESS for ch in address):
-        return f"the email address {address!r} contains a space, comma, quote or bracket"
-    if address.count("@") != 1:
-        return f"the email address {address!r} must contain exactly one @"
-    _, parsed = email.utils.parseaddr(address)
-    if parsed != address:
-        return f"the email address {address!r} is not a plain address"
-    local, domain = address.split("@")
-    if not local:
-        return f"the email address {address!r} has nothing before the @"
-    labels = domain.split(".")
-    if len(labels) < 2 or not all(labels) or domain.startswith("-"):
-        return f"the email address {address!r} needs a domain such as example.org after the @"
-    if local.startswith(".") or local.endswith(".") or ".." in local:
-        return f"the email address {address!r} has a misplaced dot before the @"
-    return None
 
 
 def _parse_communities(raw: str, known: set[str]) -> tuple[frozenset[str] | None, str | None]:

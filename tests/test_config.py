@@ -91,6 +91,21 @@ def test_smtp_password_in_the_file_is_refused(org):
     assert "hunter2" not in str(err)
 
 
+@pytest.mark.parametrize("key,value", [("unsubscribe_mailto", "léave@example.org"),
+                                       ("unsubscribe_mailto", "a@x.org,b@y.org")])
+def test_delivery_addresses_are_checked_with_the_senders_rule(org, key, value):
+    edit(org.config_path, 'unsubscribe_mailto = "leave@example.org"', f'{key} = "{value}"')
+    err = error_of(org)
+    assert err.key == f"delivery.{key}" and "not a usable email address" in str(err)
+
+
+def test_envelope_from_is_checked_when_the_config_loads(org):
+    edit(org.config_path, 'method = "outbox"', 'method = "smtp"')
+    org.config_path.write_text(org.config_path.read_text()
+                               + '[smtp]\nhost = "relay"\nenvelope_from = "bounces at example"\n')
+    assert error_of(org).key == "smtp.envelope_from"
+
+
 def test_smtp_method_without_smtp_table(org):
     edit(org.config_path, 'method = "outbox"', 'method = "smtp"')
     assert error_of(org).key == "smtp"

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from deliver_support import FAST_RETRY, audience, edition, readers, write_config
 
+from digest.addresses import InvalidAddress, clean_address
 from digest.deliver import build_message, ledger_status, message_id_for, run_lock, send_period
-from digest.deliver.message import InvalidAddress, MessageFactory, clean_address
+from digest.deliver.message import MessageFactory
 from digest.deliver.transports import outbox_name
 from digest.errors import TemporaryFailure
 from digest.models import Recipient

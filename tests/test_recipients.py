@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from digest.addresses import address_problem
 from digest.errors import ConfigError
-from digest.recipients import address_problem, load_recipients
+from digest.recipients import load_recipients
 
 KNOWN = {"design", "data", "devops"}
 
@@ -125,3 +126,10 @@ def test_file_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> None:
     path.write_bytes("email,name,communities\nzoë@example.org,Zoë,\n".encode("latin-1"))
     with pytest.raises(ConfigError, match="UTF-8"):
         load_recipients(path, KNOWN)
+
+
+def test_the_csv_refuses_what_the_relay_conversation_would_refuse() -> None:
+    # one rule for addresses: a mailbox name the sender cannot deliver (no SMTPUTF8)
+    # is a skipped row at build time, not a failure discovered mid-send
+    assert "SMTPUTF8" in address_problem("zoë@example.org")
+    assert address_problem("zoe@bücher.example") is None  # the domain goes out in IDNA

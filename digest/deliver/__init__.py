@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from email.utils import parseaddr
 from pathlib import Path
 
+from ..addresses import InvalidAddress, clean_address
 from ..config import Config
 from ..errors import (
     EXIT_OK,
@@ -32,14 +33,7 @@ from ..models import Edition, Recipient
 from ..store import Store
 from .ledger import OPEN_STATES, STATES, Ledger, LedgerStatus, Planned, key_of, ledger_status
 from .lock import run_lock
-from .message import (
-    InvalidAddress,
-    MessageFactory,
-    build_message,
-    clean_address,
-    message_id_for,
-    sender_address,
-)
+from .message import MessageFactory, build_message, message_id_for, sender_address
 from .sender import Loop, RetryPolicy
 from .transports import Envelope, OutboxTransport, RelayUnavailable, transport_for
 

@@ -32,45 +32,20 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 from urllib.parse import quote
 
+from ..addresses import InvalidAddress, clean_address
 from ..config import Config
 from ..errors import ConfigError
 from ..models import Edition, Recipient
 
 POLICY = email_policy.SMTP  # CRLF line ends, what goes on the wire and into .eml files
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
-_ADDRESS_FORBIDDEN = re.compile(r"[\x00-\x20\x7f<>()\[\],;:\\\"]")
 _SLUG = re.compile(r"[^a-z0-9]+")
 _SPECIALS = re.compile(r'[()<>\[\]:;@\\,."]')
-
-
-class InvalidAddress(ValueError):
-    """An address that cannot be put in a header or an SMTP envelope safely."""
 
 
 def clean_text(text: str) -> str:
     """One line of header text: control characters (CR, LF, tabs...) become single spaces."""
     return " ".join(_CONTROL.sub(" ", text).split())
-
-
-def clean_address(address: str) -> str:
-    """An addr-spec safe for headers and the envelope, the domain in IDNA form.
-
-    Refused rather than repaired: an address with a CR or a space in it is not
-    somebody's address, and guessing could mail a stranger.
-    """
-    address = address.strip()
-    local, at, domain = address.rpartition("@")
-    if not at or not local or not domain or _ADDRESS_FORBIDDEN.search(address):
-        raise InvalidAddress(f"{address!r} is not a usable email address")
-    if not local.isascii():
-        raise InvalidAddress(f"{address!r}: a non-ASCII mailbox name needs SMTPUTF8, "
-                             "which this sender does not use")
-    try:
-        domain = domain.encode("idna").decode("ascii") if not domain.isascii() else domain
-    except UnicodeError:
-        raise InvalidAddress(f"{address!r}: the domain is not a valid internationalised "
-                             "domain name") from None
-    return f"{local}@{domain.lower()}"
 
 
 def sender_address(config: Config) -> tuple[str, str]:

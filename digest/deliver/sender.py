@@ -20,9 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from ..addresses import InvalidAddress, clean_address
 from ..models import Edition, Recipient
 from .ledger import Ledger, Row
-from .message import InvalidAddress, MessageFactory, clean_address
+from .message import MessageFactory
 from .transports import Envelope, RelayUnavailable, Result, Transport
 
 
