@@ -20,7 +20,6 @@ from .calendar import CalendarError
 from .calendar import sessions as calendar_sessions
 from .config import Config
 from .models import Issue, Item, Meeting, Section, Session
-from .outcomes import extract_outcomes
 from .period import Period
 from .store import Store, to_text, utcnow
 
@@ -81,7 +80,7 @@ def compose(config: Config, store: Store, period: Period, *, now: datetime | Non
             join_url=community.join_url,
             posts=posts[: config.max_items],
             more_posts=max(0, len(posts) - config.max_items),
-            meetings=[Meeting(i, extract_outcomes(i.content_html))
+            meetings=[Meeting(i, i.outcomes)
                       for i in own if i.kind == "meeting"],
             sessions=sessions.get(community.id, []),
             feeds_failed=community.id in failed,

@@ -18,11 +18,32 @@ FeedRole = Literal["posts", "meetings", "calendar"]
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """A decision or an action taken from meeting notes."""
+
+    text: str
+    owner: str | None = None
+    due: str | None = None  # as written in the notes ("31 Oct", "2026-10-31")
+
+
+@dataclass(frozen=True)
+class MeetingOutcomes:
+    decisions: tuple[Outcome, ...] = ()
+    actions: tuple[Outcome, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.decisions or self.actions)
+
+
+@dataclass(frozen=True)
 class Entry:
     """One feed entry, normalised, before the store has seen it.
 
     `identity` is stable across fetches (entry id, else link, else a hash);
-    datetimes are aware UTC or None.
+    datetimes are aware UTC or None. Meeting notes carry their outcomes, taken
+    from the raw HTML at parse time: sanitising drops what the extractor reads
+    (Confluence's decision states, Google Docs' bold classes), and a sent issue
+    must not change when the extractor's rules do.
     """
 
     identity: str
@@ -35,7 +56,7 @@ class Entry:
     published: datetime | None
     updated: datetime | None
     excerpt: str
-    content_html: str = ""
+    outcomes: MeetingOutcomes = field(default_factory=MeetingOutcomes)  # meeting notes only
     image: str | None = None
     image_alt: str = ""
 
@@ -55,7 +76,7 @@ class Item:
     updated: datetime | None
     first_seen: datetime
     excerpt: str
-    content_html: str = ""
+    outcomes: MeetingOutcomes = field(default_factory=MeetingOutcomes)
     image: str | None = None
     image_alt: str = ""
     issue: str | None = None  # period label of the issue that holds it
@@ -71,24 +92,6 @@ class Item:
             if candidate is not None and candidate <= self.first_seen:
                 return candidate
         return self.first_seen
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """A decision or an action taken from meeting notes."""
-
-    text: str
-    owner: str | None = None
-    due: str | None = None  # as written in the notes ("31 Oct", "2026-10-31")
-
-
-@dataclass(frozen=True)
-class MeetingOutcomes:
-    decisions: tuple[Outcome, ...] = ()
-    actions: tuple[Outcome, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.decisions or self.actions)
 
 
 @dataclass(frozen=True)

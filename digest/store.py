@@ -8,6 +8,7 @@ own tables in the same file through `Store.db`.
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .models import Entry, Item
+from .models import Entry, Item, MeetingOutcomes, Outcome
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feeds (
@@ -50,7 +51,7 @@ CREATE TABLE IF NOT EXISTS items (
     first_seen TEXT NOT NULL,
     dated TEXT NOT NULL,
     excerpt TEXT NOT NULL,
-    content_html TEXT NOT NULL DEFAULT '',
+    outcomes TEXT NOT NULL DEFAULT '',  -- meeting notes: JSON decisions and actions
     image TEXT,
     image_alt TEXT NOT NULL DEFAULT '',
     fingerprint TEXT NOT NULL,
@@ -74,7 +75,7 @@ CREATE TABLE IF NOT EXISTS issues (
 """
 
 _ITEM_COLUMNS = ("key", "community", "kind", "feed_url", "title", "link", "author", "published",
-                 "updated", "first_seen", "excerpt", "content_html", "image", "image_alt", "issue")
+                 "updated", "first_seen", "excerpt", "outcomes", "image", "image_alt", "issue")
 
 
 def utcnow() -> datetime:
@@ -91,6 +92,22 @@ def from_text(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+def outcomes_to_text(outcomes: MeetingOutcomes) -> str:
+    """JSON for the outcomes column; empty when a meeting has none (or for posts)."""
+    if not outcomes:
+        return ""
+    return json.dumps({kind: [[o.text, o.owner, o.due] for o in getattr(outcomes, kind)]
+                       for kind in ("decisions", "actions")}, ensure_ascii=False)
+
+
+def outcomes_from_text(text: str) -> MeetingOutcomes:
+    if not text:
+        return MeetingOutcomes()
+    data = json.loads(text)
+    return MeetingOutcomes(**{kind: tuple(Outcome(*row) for row in data.get(kind, []))
+                              for kind in ("decisions", "actions")})
+
+
 def item_key(community: str, kind: str, identity: str) -> str:
     return hashlib.sha256(f"{community}\x1f{kind}\x1f{identity}".encode()).hexdigest()[:32]
 
@@ -102,10 +119,12 @@ def fingerprint(entry: Entry) -> str:
     updated): some feeds put a fresh timestamp or nonce in the content of
     every fetch, and those must not rewrite the row forever; a dated entry
     signals a real edit through its updated date or title. Only an undated
-    entry's changed excerpt counts as an edit.
+    entry's changed excerpt counts as an edit. A meeting's decisions and
+    actions always count: they are often written up after the meeting, under
+    the same date, and a body's nonce does not change them.
     """
     parts = [entry.title, entry.link or "", entry.author or "", to_text(entry.published) or "",
-             to_text(entry.updated) or "", entry.image or ""]
+             to_text(entry.updated) or "", entry.image or "", outcomes_to_text(entry.outcomes)]
     if entry.updated is None and entry.published is None:
         parts.append(entry.excerpt)
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
@@ -181,11 +200,12 @@ class Store:
                 first_seen = from_text(row["first_seen"]) if row else seen_at.replace(microsecond=0)
                 item = _item_from_entry(key, e, first_seen)
                 values = (e.title, e.link, e.author, to_text(e.published), to_text(e.updated),
-                          to_text(item.dated), e.excerpt, e.content_html, e.image, e.image_alt, fp)
+                          to_text(item.dated), e.excerpt, outcomes_to_text(e.outcomes), e.image,
+                          e.image_alt, fp)
                 if row is None:
                     db.execute(
                         "INSERT INTO items (key, community, kind, feed_url, identity, first_seen,"
-                        " title, link, author, published, updated, dated, excerpt, content_html,"
+                        " title, link, author, published, updated, dated, excerpt, outcomes,"
                         " image, image_alt, fingerprint)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (key, e.community, e.kind, e.feed_url, e.identity, to_text(first_seen),
@@ -194,7 +214,7 @@ class Store:
                 else:
                     db.execute(
                         "UPDATE items SET title=?, link=?, author=?, published=?, updated=?,"
-                        " dated=?, excerpt=?, content_html=?, image=?, image_alt=?, fingerprint=?"
+                        " dated=?, excerpt=?, outcomes=?, image=?, image_alt=?, fingerprint=?"
                         " WHERE key=?", (*values, key))
                     updated += 1
         return UpsertResult(new, updated)
@@ -267,7 +287,7 @@ class Store:
 def _item_from_entry(key: str, e: Entry, first_seen: datetime) -> Item:
     return Item(key=key, community=e.community, kind=e.kind, feed_url=e.feed_url, title=e.title,
                 link=e.link, author=e.author, published=e.published, updated=e.updated,
-                first_seen=first_seen, excerpt=e.excerpt, content_html=e.content_html,
+                first_seen=first_seen, excerpt=e.excerpt, outcomes=e.outcomes,
                 image=e.image, image_alt=e.image_alt)
 
 
@@ -276,7 +296,8 @@ def _item_from_row(r: sqlite3.Row) -> Item:
                 title=r["title"], link=r["link"], author=r["author"],
                 published=from_text(r["published"]), updated=from_text(r["updated"]),
                 first_seen=from_text(r["first_seen"]), excerpt=r["excerpt"],
-                content_html=r["content_html"], image=r["image"], image_alt=r["image_alt"],
+                outcomes=outcomes_from_text(r["outcomes"]), image=r["image"],
+                image_alt=r["image_alt"],
                 issue=r["issue"])
 
 

@@ -47,7 +47,7 @@ def test_local_files_go_through_the_same_path(tmp_path):
     assert rows["gone", "posts"].error_kind == "not-found"
     assert report.failed_communities == ["gone"] and not report.healthy
     [meeting] = store.items("kind = 'meeting'")
-    assert "<li>Ship it</li>" in meeting.content_html
+    assert [o.text for o in meeting.outcomes.decisions] == ["Ship it"]
     assert store.calendars() == [(str(cal), "web", ICS)]
     # unchanged files are not parsed again
     again = collect(cfg, store, now=NOW + timedelta(days=1))

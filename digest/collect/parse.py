@@ -19,11 +19,11 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_tz
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
-from ..models import Entry, Kind
+from ..models import Entry, Kind, MeetingOutcomes
+from ..outcomes import extract_outcomes
 
 EXCERPT_CHARS = 280
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -96,14 +96,13 @@ def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str
     body, lie = _undo_false_wide_encoding(body, hdrs)
     if lie:
         warnings.append(("encoding", lie))
-    # Meeting notes keep their HTML, so feedparser sanitises it; its links are
-    # resolved and vetted by clean_html below (feedparser's own resolving pass
-    # would be a second parse of every body). Posts keep only plain text and a
-    # vetted image URL, so neither pass (60% of feedparser's time) buys anything.
-    keep_html = kind == "meeting"
+    # No entry keeps its HTML: posts keep plain text and a vetted image URL,
+    # meetings their outcomes, read from the raw HTML (sanitising would drop
+    # Confluence's decision states and Google Docs' bold classes). So neither
+    # feedparser's sanitiser nor its link resolving (60% of its time) buys anything.
     import feedparser  # here, not at the top: only parser processes need it
 
-    d = feedparser.parse(body, response_headers=hdrs, sanitize_html=keep_html,
+    d = feedparser.parse(body, response_headers=hdrs, sanitize_html=False,
                          resolve_relative_uris=False)
     version = d.get("version") or ""
     if not version and not d.entries:
@@ -199,8 +198,7 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
     # The entry's base: its xml:base, else the document's address (not its link).
     detail = (raw.get("content") or [None])[0] or raw.get("summary_detail") or {}
     content_base = detail.get("base") or base
-    cleaned = clean_html(body_html, content_base) if kind == "meeting" \
-        else quick_text(body_html, content_base, enough=EXCERPT_CHARS * 2)
+    cleaned = quick_text(body_html, content_base, enough=EXCERPT_CHARS * 2)
     if not title and not cleaned.text and not link:
         return None
     rid = _CONFLUENCE_VERSION.sub(r"\1", (raw.get("id") or "").strip())
@@ -214,14 +212,17 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
     author = raw.get("author") or None
     if author:
         author = _SPACE.sub(" ", author).strip()[:200] or None
-    summary = _strip_confluence_chrome(raw.get("summary", ""))
+    # Without summary_detail, feedparser's `summary` is a copy of the content, type lost.
+    detail_of_summary = raw.get("summary_detail")
+    summary = _strip_confluence_chrome(_as_html(raw.get("summary", ""), detail_of_summary["type"])
+                                       ) if detail_of_summary else ""
     summary_text = quick_text(summary, "", enough=EXCERPT_CHARS * 2).text if summary else ""
     excerpt = excerpt_of(summary_text or cleaned.text)
     return Entry(
         identity=identity, community=community, kind=kind, feed_url=url,
         title=title or excerpt_of(cleaned.text, 80) or (link or "(untitled)"),
         link=link, author=author, published=published, updated=updated, excerpt=excerpt,
-        content_html=cleaned.html if kind == "meeting" else "",
+        outcomes=extract_outcomes(body_html) if kind == "meeting" else MeetingOutcomes(),
         image=image, image_alt=alt,
     )
 
@@ -390,84 +391,11 @@ def _rfc822(text: str) -> datetime | None:
 
 @dataclass
 class Cleaned:
-    html: str
+    """What an entry's HTML is reduced to: its text and its first safe image."""
+
     text: str
     image: str | None
     image_alt: str
-
-
-_VOID = frozenset({"area", "br", "col", "hr", "img", "source", "wbr"})
-_BLOCK = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
-                    "blockquote", "pre", "tr", "table", "section", "article", "hr", "dd", "dt"})
-_URL_ATTRS = frozenset({"href", "src", "cite", "longdesc", "poster", "background", "action"})
-
-
-class _Rewriter(HTMLParser):
-    """Re-emits sanitised HTML with only safe link schemes, and collects its text.
-
-    feedparser's sanitiser already removed scripts, styles and event handlers;
-    what it leaves are links with schemes such as ftp: or data:, which we drop.
-    """
-
-    def __init__(self, base: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.base = base
-        self.out: list[str] = []
-        self.text: list[str] = []
-        self.image: str | None = None
-        self.image_alt = ""
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._start(tag, attrs, close=False)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._start(tag, attrs, close=True)
-
-    def _start(self, tag: str, attrs: list[tuple[str, str | None]], close: bool) -> None:
-        kept = []
-        for name, value in attrs:
-            if value is None:
-                value = ""
-            if name in _URL_ATTRS or name == "srcset":
-                if name == "srcset":
-                    continue  # candidate lists are hard to vet; src is enough
-                allowed = IMAGE_SCHEMES if tag == "img" else SAFE_SCHEMES
-                value = safe_url(value, self.base, allowed)
-                if value is None:
-                    continue
-            kept.append(f' {name}="{html.escape(value, quote=True)}"')
-        if tag == "img":
-            src = next((v for n, v in attrs if n == "src"), None)
-            good = safe_url(src, self.base, IMAGE_SCHEMES)
-            if good is None:
-                return  # an image with nowhere safe to load from is dropped
-            if self.image is None:
-                self.image = good
-                self.image_alt = next((v or "" for n, v in attrs if n == "alt"), "")
-        if tag in _BLOCK:
-            self.text.append(" ")
-        self.out.append(f"<{tag}{''.join(kept)}{' /' if close and tag in _VOID else ''}>")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _VOID:
-            return
-        if tag in _BLOCK:
-            self.text.append(" ")
-        self.out.append(f"</{tag}>")
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-        self.out.append(html.escape(data, quote=False))
-
-
-def clean_html(fragment: str, base: str) -> Cleaned:
-    if not fragment:
-        return Cleaned("", "", None, "")
-    r = _Rewriter(base)
-    r.feed(fragment)
-    r.close()
-    text = _SPACE.sub(" ", "".join(r.text)).strip()
-    return Cleaned("".join(r.out), text, r.image, r.image_alt)
 
 
 _INVISIBLE = re.compile(r"<(script|style|template|noscript|iframe|object|svg)\b.*?</\1\s*>|"
@@ -483,14 +411,14 @@ _ATTR = re.compile(r"""\b(src|alt)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", r
 def quick_text(fragment: str, base: str, enough: int | None = None) -> Cleaned:
     """Plain text and first safe image of (unsanitised) HTML, without keeping the HTML.
 
-    Used for posts, whose HTML is not stored: scripts, styles and comments are
+    Used for every entry, whose HTML is not stored: scripts, styles and comments are
     cut out whole, other tags dropped, entities decoded. The text is plain and
     is escaped wherever it is shown. With `enough`, only as much of the
     fragment is read as yields that many characters of text (an excerpt
     needs a few hundred, not the whole of a 200 KB post).
     """
     if not fragment:
-        return Cleaned("", "", None, "")
+        return Cleaned("", None, "")
     if enough is not None and len(fragment) > enough * 40:
         head = quick_text(fragment[: enough * 40], base)
         if len(head.text) > enough:
@@ -509,7 +437,7 @@ def quick_text(fragment: str, base: str, enough: int | None = None) -> Cleaned:
             break
     text = _TAG.sub("", _BLOCK_TAG.sub(" ", visible))
     text = " ".join(html.unescape(text).split())
-    return Cleaned("", text, image, alt or "")
+    return Cleaned(text, image, alt or "")
 
 
 def _text(fragment: str) -> str:
