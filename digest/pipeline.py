@@ -65,10 +65,15 @@ def send_in_progress(store: Store, period: Period) -> bool:
     Its editions are then frozen: a reader resent after a crash must get the same
     message, under the same Message-ID, as the readers already sent to.
     """
-    from .deliver.ledger import ledger_status
-
     record = store.issue(period.label)
-    return ledger_status(store, period.label).started and not (record and record.sent_at)
+    return send_started(store, period) and not (record and record.sent_at)
+
+
+def send_started(store: Store, period: Period) -> bool:
+    """Whether the audience of `period` was frozen into the ledger (finished or not)."""
+    from .deliver.ledger import Ledger
+
+    return Ledger(store, create=False).frozen(period.label)
 
 
 def build(config: Config, store: Store, period: Period, *, now: datetime | None = None
@@ -130,7 +135,7 @@ def send(config: Config, store: Store, period: Period, *, dry_run: bool = False,
 
     editions = {e.key: e for e in read_editions(config, period.label)}
     pairs = audience_for(config, period, editions, recipients_of(config).recipients,
-                         started=send_in_progress(store, period))
+                         started=send_started(store, period))
     return deliver.send_period(config, store, period.label, pairs, editions=editions.values(),
                                dry_run=dry_run, progress=progress, now=now)
 

@@ -105,3 +105,16 @@ def test_a_resume_follows_the_frozen_ledger_when_the_recipients_file_changed(tmp
         assert "Data Only" in relay.stored[0].data.decode()
     finally:
         relay.stop()
+
+
+def test_a_reader_added_after_the_period_was_sent_does_not_block_send(tmp_path):
+    posts = [Post("October post", utc(2026, 10, 5), link="https://d.example.org/1")]
+    org = write_org(tmp_path, {"data": posts, "design": []})
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--config", str(org.config_path), "run",
+                               "--period", "2026-10"]).exit_code == 0
+    with (org.root / "recipients.csv").open("a") as f:
+        f.write("new@example.org,New Reader,design\n")
+    again = runner.invoke(cli, ["--config", str(org.config_path), "send", "--period", "2026-10"])
+    assert again.exit_code == 0, again.output
+    assert not list((org.root / "out" / "outbox" / "2026-10").glob("new@*"))
