@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from .calendar import CalendarError
 from .calendar import sessions as calendar_sessions
+from .collect.state import load_states
 from .config import Config
 from .models import Issue, Item, Meeting, Section, Session
 from .period import Period
@@ -132,17 +133,21 @@ def activity_status(dates: list[datetime], period: Period, quiet_after: int, tz:
 
 def _coming_sessions(config: Config, store: Store, coming: Period, warnings: list[str]
                      ) -> dict[str, list[Session]]:
+    """Each community's sessions in `coming`, from the calendar body last collected.
+
+    A calendar that failed at the last collect still shows what it last said (the
+    rota rarely changes overnight), but not one that is gone (HTTP 410).
+    """
     tz = config.timezone
     known = {c.id: c.calendar for c in config.communities}
-    out: dict[str, list[Session]] = defaultdict(list)
+    gone = {url for url, state in load_states(store).items() if state.status == "gone"}
+    out: dict[str, list[Session]] = {}
     for url, community, body in store.calendars():
-        if known.get(community) != url:
-            continue  # a calendar no longer in the community list
+        if known.get(community) != url or url in gone:
+            continue  # no longer in the community list, or removed by its owner
         try:
-            out[community].extend(calendar_sessions(body, community, coming.start(tz),
-                                                    coming.end(tz), tz))
+            out[community] = calendar_sessions(body, community, coming.start(tz),
+                                               coming.end(tz), tz)
         except CalendarError as e:
             warnings.append(f"calendar of {community} ({url}) could not be read: {e}")
-    for found in out.values():
-        found.sort(key=lambda s: s.start)
     return out

@@ -155,3 +155,28 @@ def test_a_community_whose_feeds_all_failed_is_named_in_the_build(tmp_path):
     assert "Data failed" not in result.output
     html = (org.root / "out" / "2026-10" / "digest.html").read_text()
     assert "could not reach this community" in html
+
+
+ICS = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
+       b"UID:s1@example.org\r\nDTSTAMP:20261001T000000Z\r\nDTSTART:20261110T100000Z\r\n"
+       b"DTEND:20261110T110000Z\r\nSUMMARY:Data show and tell\r\nEND:VEVENT\r\n"
+       b"END:VCALENDAR\r\n")
+
+
+def test_a_calendar_that_is_gone_no_longer_lists_sessions(tmp_path):
+    from digest.collect.state import FeedState, save_states
+
+    org = write_org(tmp_path, {"data": []})
+    url = "https://calendar.example.org/data.ics"
+    communities = org.root / "feeds" / "communities.toml"
+    communities.write_text(communities.read_text() + f'calendar = "{url}"\n')
+    config = org.config()
+    with Store(tmp_path / "s.db") as store:
+        store.save_calendar(url, "data", ICS, utc(2026, 10, 1))
+        october = MONTHS[10]
+        issue = compose(config, store, october, now=october.end(config.timezone)).issue
+        assert [x.title for s in issue.quiet + issue.sections for x in s.sessions] == [
+            "Data show and tell"]
+        save_states(store, [FeedState(url, "data", "calendar", status="gone")])
+        issue = compose(config, store, october, now=october.end(config.timezone)).issue
+        assert not [x for s in issue.quiet + issue.sections for x in s.sessions]
