@@ -23,7 +23,6 @@ from ..config import Config
 from ..errors import (
     EXIT_OK,
     EXIT_TEMPFAIL,
-    EXIT_UNAVAILABLE,
     ConfigError,
     DigestError,
     TemporaryFailure,
@@ -72,7 +71,6 @@ class SendReport:
     stopped: str | None = None  # why the run ended early (breaker, relay lost)
     notes: list[str] = field(default_factory=list)
     dry_run: bool = False
-    unavailable: bool = False
 
     @property
     def done(self) -> bool:
@@ -80,14 +78,14 @@ class SendReport:
 
     @property
     def exit_code(self) -> int:
-        """0 done or nothing to do; 75 readers remain to be sent; 69 relay unavailable.
+        """0 done or nothing to do; 75 readers remain to be sent.
 
         Failed readers do not fail the run: they are in the summary and in status.
+        A relay unavailable before anything was sent never gets here: `send_period`
+        raises Unavailable (69) instead of returning a report.
         """
         if self.dry_run:
             return EXIT_OK
-        if self.unavailable and self.sent_now == 0:
-            return EXIT_UNAVAILABLE
         return EXIT_OK if self.done else EXIT_TEMPFAIL
 
     def summary_line(self) -> str:
@@ -210,7 +208,6 @@ def send_period(config: Config, store: Store, period_label: str,
             raise Unavailable(f"nothing sent for {period_label}: {loop.stopped}")
         report = _report(ledger, period_label, method)
         report.sent_now, report.stopped = loop.sent_now, loop.stopped
-        report.unavailable = loop.relay_unavailable
         if recovered:
             report.notes.append(f"{recovered} message(s) interrupted by a crash are resent "
                                 "with their original Message-ID")

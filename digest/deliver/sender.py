@@ -88,7 +88,6 @@ class Loop:
     on_progress: Callable[[int], None] | None = None
 
     sent_now: int = 0
-    attempted: int = 0  # messages handed to the transport in this run
     consecutive: int = 0  # transient errors in a row
     stopped: str | None = None
     relay_unavailable: bool = False  # stopped because no connection could be had
@@ -139,12 +138,11 @@ class Loop:
             rcpt = clean_address(row.email)  # IDNA domain: smtplib speaks ASCII
         except InvalidAddress as e:
             self.ledger.record(self.period, row.email_key, "failed", utcnow(), None, str(e))
-            return Result("failed", None, str(e), "address")
+            return Result("failed", None, str(e))
         pace.wait()
         if not self._connect():
             return None
         self.ledger.mark_sending(self.period, row.email_key, utcnow())
-        self.attempted += 1
         result = self.transport.send(Envelope(self.mail_from, rcpt, row.message_id, data))
         self._record(row, result)
         return result
