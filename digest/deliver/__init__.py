@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from ..errors import (
     Unavailable,
 )
 from ..models import Edition, Recipient
-from ..store import Store
+from ..store import Store, utcnow
 from .ledger import OPEN_STATES, STATES, Ledger, LedgerStatus, Planned, key_of, ledger_status
 from .lock import run_lock
 from .message import MessageFactory, build_message, message_id_for, sender_address
@@ -180,7 +180,7 @@ def send_period(config: Config, store: Store, period_label: str,
     `now` is the moment recorded as frozen/sent and the cut-off for due rows.
     """
     started = time.monotonic()
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     method = config.delivery.method
     if dry_run:
         return _dry_run(config, store, period_label, audience, now)
@@ -193,7 +193,7 @@ def send_period(config: Config, store: Store, period_label: str,
             ledger.freeze(period_label, _planned(config, period_label, audience), now)
         recovered = ledger.recover(period_label, now)
         # a `now` in the past must not hide deferred rows whose time has come
-        rows = list(ledger.due(period_label, max(now, datetime.now(UTC))))
+        rows = list(ledger.due(period_label, max(now, utcnow())))
         by_key = {e.key: e for e in editions} | {e.key: e for _, e in audience}
         smtp = config.delivery.smtp
         loop = Loop(ledger=ledger, period=period_label, transport=transport,
@@ -244,7 +244,7 @@ def send_test(config: Config, edition: Edition, address: str) -> Path | None:
     """
     name, bare = parseaddr(address)
     address = bare or address  # "Me <me@example.org>" works as well as the bare address
-    label = "test-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    label = "test-" + utcnow().strftime("%Y%m%dT%H%M%S")
     message_id = message_id_for(label, address, config.delivery.sender)
     factory = MessageFactory(config, label)
     try:

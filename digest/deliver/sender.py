@@ -18,10 +18,11 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from ..addresses import InvalidAddress, clean_address
 from ..models import Edition, Recipient
+from ..store import utcnow
 from .ledger import Ledger, Row
 from .message import MessageFactory
 from .transports import Envelope, RelayUnavailable, Result, Transport
@@ -66,10 +67,6 @@ class Pace:
         if self.next > now:
             self.sleep(self.next - now)
         self.next += self.interval
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
