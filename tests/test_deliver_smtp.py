@@ -19,9 +19,9 @@ import trustme
 from deliver_support import FAST_RETRY, audience, edition, write_config
 from smtp_relay import Behaviour, Relay
 
-from digest.deliver import ledger_status, send_period, send_test
+from digest.deliver import RetryPolicy, ledger_status, send_period, send_test
 from digest.errors import ConfigError, TemporaryFailure, Unavailable
-from digest.store import Store
+from digest.store import Store, from_text
 
 PERIOD = "2026-10"
 PASSWORD = "correct horse battery staple"
@@ -332,6 +332,23 @@ def test_circuit_breaker_stops_hammering_a_throttling_relay(tmp_path, relay):
         assert "deferred 5" in lines[0] and "planned 25" in lines[0]
         assert any(ln.startswith("  deferred: reader00000@example.org: 451 4.7.1 throttled")
                    and "next attempt" in ln for ln in lines)
+
+
+def test_retry_delay_doubles_up_to_its_cap():
+    policy = RetryPolicy(backoff=2.0, max_backoff=15.0)
+    assert [policy.delay(n) for n in range(1, 6)] == [2.0, 4.0, 8.0, 15.0, 15.0]
+
+
+def test_a_deferred_reader_is_due_again_after_the_policy_delay(tmp_path, relay):
+    r = relay(Behaviour(always="451 4.7.1 try again later"))
+    config = write_config(tmp_path, port=r.port)
+    policy = RetryPolicy(backoff=60.0, max_backoff=600.0, attempts=1)  # no retry in the run
+    with Store(config.state_path) as store:
+        report = send_period(config, store, PERIOD, audience(1), retry=policy)
+        assert (report.deferred, report.exit_code) == (1, 75)
+        row = store.db.execute("SELECT updated_at, next_attempt FROM send_ledger").fetchone()
+    wait = from_text(row["next_attempt"]) - from_text(row["updated_at"])
+    assert wait.total_seconds() == policy.delay(1) == 60.0
 
 
 def test_a_username_without_a_password_is_a_config_error_before_anything_is_written(

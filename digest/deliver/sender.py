@@ -39,6 +39,18 @@ class RetryPolicy:
     connect_attempts: int = 3  # tries to (re)connect before the run gives up on the relay
     connect_backoff: float = 2.0
 
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait before retrying a reader after its `attempt`-th try (1, 2, ...).
+
+        One formula for the retry within this run and for the `next_attempt` a
+        deferred row is given for the runs after it.
+        """
+        return min(self.backoff * 2 ** (attempt - 1), self.max_backoff)
+
+    def connect_delay(self, attempt: int) -> float:
+        """Seconds to wait before reconnecting after the `attempt`-th failed connection."""
+        return min(self.connect_backoff * 2 ** (attempt - 1), self.max_backoff)
+
 
 class Pace:
     """Holds the send rate to `rate` messages per second.
@@ -115,9 +127,8 @@ class Loop:
                     n = tries.get(row.email_key, 0) + 1
                     tries[row.email_key] = n
                     if n < self.retry.attempts:
-                        delay = min(self.retry.backoff * 2 ** (n - 1), self.retry.max_backoff)
-                        heapq.heappush(retries, (time.monotonic() + delay, row.seq,
-                                                 row.email_key))
+                        heapq.heappush(retries, (time.monotonic() + self.retry.delay(n),
+                                                 row.seq, row.email_key))
                 else:
                     tries.setdefault(row.email_key, 1)
         finally:
@@ -163,7 +174,7 @@ class Loop:
                 if i + 1 == self.retry.connect_attempts:
                     self.stopped, self.relay_unavailable = str(e), True
                     return False
-                time.sleep(min(self.retry.connect_backoff * 2 ** i, self.retry.max_backoff))
+                time.sleep(self.retry.connect_delay(i + 1))
         return False
 
     def _record(self, row: Row, result: Result) -> None:
@@ -178,8 +189,8 @@ class Loop:
             self.consecutive = 0  # a definite answer: the relay is working
         else:
             state = "deferred" if result.kind == "transient" else "ambiguous"
-            n = row.attempts + 1
-            delay = min(self.retry.backoff * 2 ** (n - 1), self.retry.max_backoff)
+            # `row` was read before mark_sending counted this try
+            delay = self.retry.delay(row.attempts + 1)
             self.ledger.record(self.period, row.email_key, state, now, result.code, result.text,
                                next_attempt=now + timedelta(seconds=delay))
             self.consecutive += 1
