@@ -20,8 +20,8 @@ from deliver_support import FAST_RETRY, audience, edition, write_config
 from smtp_relay import Behaviour, Relay
 
 from digest.deliver import RetryPolicy, ledger_status, send_period, send_test
-from digest.errors import ConfigError, TemporaryFailure, Unavailable
-from digest.store import Store, from_text
+from digest.errors import ConfigError, DigestError, TemporaryFailure, Unavailable
+from digest.store import Store, from_text, utcnow
 
 PERIOD = "2026-10"
 PASSWORD = "correct horse battery staple"
@@ -261,6 +261,7 @@ def test_550_at_rcpt_is_failed_not_sent_and_does_not_fail_the_run(tmp_path, rela
     r = relay(Behaviour(refuse=lambda a: a in refused))
     config = write_config(tmp_path, port=r.port)
     with Store(config.state_path) as store:
+        store.claim(PERIOD, "monthly", [], utcnow())  # the built issue the send completes
         report = send(config, store, 15)
         assert (report.sent, report.failed, report.exit_code) == (12, 3, 0)
         assert {p.email for p in report.failed_recipients} == refused
@@ -268,7 +269,7 @@ def test_550_at_rcpt_is_failed_not_sent_and_does_not_fail_the_run(tmp_path, rela
         assert_sound(store, r, 15, allow_deferred=False)
         status = ledger_status(store, PERIOD)
         assert sum("failed: reader00007@example.org: 550" in ln for ln in status.lines()) == 1
-        assert store.issue(PERIOD) is None or store.issue(PERIOD).sent_at  # done
+        assert store.issue(PERIOD).sent_at is not None  # failed readers do not hold it open
         # a resend never retries the refused
         again = send(config, store, 15)
         assert (again.sent_now, again.failed) == (0, 3)
@@ -411,5 +412,7 @@ def test_send_test_sends_one_copy_and_leaves_the_ledger_alone(tmp_path, relay):
         assert not ledger_status(store, PERIOD).started
     refusing = relay(Behaviour(refuse=lambda a: True))
     config = write_config(tmp_path, port=refusing.port)
-    with pytest.raises(Exception, match="550"):
+    with pytest.raises(DigestError, match="550") as info:
         send_test(config, edition(), "organiser@example.org")
+    # a refusal, not "try later" (75) nor "relay down" (69)
+    assert type(info.value) is DigestError and info.value.exit_code == 1
