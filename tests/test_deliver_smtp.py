@@ -264,8 +264,8 @@ def test_550_at_rcpt_is_failed_not_sent_and_does_not_fail_the_run(tmp_path, rela
         store.claim(PERIOD, "monthly", [], utcnow())  # the built issue the send completes
         report = send(config, store, 15)
         assert (report.sent, report.failed, report.exit_code) == (12, 3, 0)
-        assert {p.email for p in report.failed_recipients} == refused
-        assert {p.code for p in report.failed_recipients} == {550}
+        assert {row.email for row in report.status.failed} == refused
+        assert {row.code for row in report.status.failed} == {550}
         assert_sound(store, r, 15, allow_deferred=False)
         status = ledger_status(store, PERIOD)
         assert sum("failed: reader00007@example.org: 550" in ln for ln in status.lines()) == 1
@@ -273,6 +273,25 @@ def test_550_at_rcpt_is_failed_not_sent_and_does_not_fail_the_run(tmp_path, rela
         # a resend never retries the refused
         again = send(config, store, 15)
         assert (again.sent_now, again.failed) == (0, 3)
+
+
+def test_the_send_output_names_every_reader_needing_attention(tmp_path, relay, capsys):
+    """Cron mails stdout: failed readers do not fail the run, so the output must name them."""
+    from digest.cli import _print_send
+
+    refused = {"reader00001@example.org"}
+    r = relay(Behaviour(refuse=lambda a: a in refused, tempfail_every=3))
+    config = write_config(tmp_path, port=r.port)
+    policy = RetryPolicy(backoff=60.0, attempts=1)  # a deferred reader stays deferred
+    with Store(config.state_path) as store:
+        report = send_period(config, store, PERIOD, audience(4), retry=policy)
+    _print_send(report)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == report.summary_line()
+    assert "failed 1" in out[0] and "deferred 1" in out[0]
+    assert out[1:] == report.status.attention_lines()
+    assert out[1] == "  failed: reader00001@example.org: 550 5.1.1 no such mailbox here"
+    assert out[2].startswith("  deferred: reader00003@example.org: 451 4.7.1 slow down")
 
 
 def test_relay_down_at_start_is_69_then_a_later_run_sends_everyone(tmp_path, relay):
@@ -327,7 +346,7 @@ def test_circuit_breaker_stops_hammering_a_throttling_relay(tmp_path, relay):
         assert "circuit breaker" in report.stopped
         assert r.handler.data_count == 5
         assert (report.deferred, report.planned) == (5, 25)
-        assert {p.code for p in report.deferred_recipients} == {451}
+        assert {row.code for row in report.status.deferred} == {451}
         assert "not yet tried 25" in report.summary_line()
         lines = ledger_status(store, PERIOD).lines()
         assert "deferred 5" in lines[0] and "planned 25" in lines[0]

@@ -37,18 +37,9 @@ from .sender import Loop, RetryPolicy
 from .transports import Envelope, OutboxTransport, RelayUnavailable, transport_for
 
 __all__ = [
-    "OPEN_STATES", "STATES", "LedgerStatus", "Problem", "RetryPolicy", "SendReport",
+    "OPEN_STATES", "STATES", "LedgerStatus", "RetryPolicy", "SendReport",
     "build_message", "ledger_status", "message_id_for", "run_lock", "send_period", "send_test",
 ]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A reader who was not (or not surely) delivered, with the relay's answer."""
-
-    email: str
-    code: int | None
-    text: str
 
 
 @dataclass
@@ -65,9 +56,9 @@ class SendReport:
     ambiguous: int = 0
     sent_now: int = 0  # sent by this run
     seconds: float = 0.0
-    failed_recipients: list[Problem] = field(default_factory=list)
-    deferred_recipients: list[Problem] = field(default_factory=list)
-    ambiguous_recipients: list[Problem] = field(default_factory=list)
+    # the ledger after the run: who failed, is deferred or is ambiguous, and why (None in a
+    # dry run, which reads no more than the counts)
+    status: LedgerStatus | None = None
     stopped: str | None = None  # why the run ended early (breaker, relay lost)
     notes: list[str] = field(default_factory=list)
     dry_run: bool = False
@@ -103,19 +94,13 @@ class SendReport:
         return line
 
 
-def _problems(rows: list) -> list[Problem]:
-    return [Problem(r.email, r.code, r.reply or "") for r in rows]
-
-
 def _report(ledger: Ledger, period: str, method: str) -> SendReport:
     status = ledger_status(ledger.store, period)
     c = status.counts
     return SendReport(
         period=period, method=method, total=status.total, planned=c["planned"] + c["sending"],
         sent=c["sent"], deferred=c["deferred"], failed=c["failed"], ambiguous=c["ambiguous"],
-        failed_recipients=_problems(status.failed),
-        deferred_recipients=_problems(status.deferred),
-        ambiguous_recipients=_problems(status.ambiguous))
+        status=status)
 
 
 def _planned(config: Config, period_label: str,
