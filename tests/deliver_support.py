@@ -19,7 +19,7 @@ def write_config(folder: Path, *, method: str = "smtp", port: int = 25, **smtp: 
     (folder / "feeds").mkdir(exist_ok=True)
     (folder / "feeds" / "communities.toml").write_text(
         '[[community]]\nid = "data"\nname = "Data CoP"\nposts = ["https://example.org/feed"]\n')
-    (folder / "recipients.csv").write_text("email,name\n")
+    (folder / "recipients.csv").write_text("email,name,communities\n")  # the real header
     settings = {"host": "127.0.0.1", "port": port, "security": "none", "rate": 0,
                 "timeout": 10, **smtp}
     lines = [

@@ -185,6 +185,13 @@ def test_an_unusable_address_is_failed_not_lost(config):
         assert "not a usable email address" in report.status.failed[0].reply
 
 
+def test_the_support_config_has_a_recipients_file_the_loader_accepts(config):
+    from digest.recipients import load_recipients
+
+    loaded = load_recipients(config.delivery.recipients, {c.id for c in config.communities})
+    assert (loaded.recipients, loaded.skipped) == ([], [])
+
+
 def test_status_of_a_period_never_sent_creates_nothing(config):
     with Store(config.state_path) as store:
         status = ledger_status(store, PERIOD)
