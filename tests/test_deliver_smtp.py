@@ -12,6 +12,7 @@ import ssl
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -292,6 +293,78 @@ def test_the_send_output_names_every_reader_needing_attention(tmp_path, relay, c
     assert out[1:] == report.status.attention_lines()
     assert out[1] == "  failed: reader00001@example.org: 550 5.1.1 no such mailbox here"
     assert out[2].startswith("  deferred: reader00003@example.org: 451 4.7.1 slow down")
+
+
+def test_a_5xx_after_the_final_dot_is_failed_not_retried(tmp_path, relay):
+    r = relay(Behaviour(always="554 5.6.0 message content rejected"))
+    config = write_config(tmp_path, port=r.port)
+    with Store(config.state_path) as store:
+        report = send(config, store, 3)
+        assert (report.sent, report.failed, report.deferred, report.exit_code) == (0, 3, 0, 0)
+        assert {(row.code, row.reply) for row in report.status.failed} == {
+            (554, "5.6.0 message content rejected")}
+        assert r.handler.data_count == 3, "a refused message is never retried"
+        assert_sound(store, r, 3, allow_deferred=False)
+
+
+def test_552_after_the_final_dot_is_deferred_not_failed(tmp_path, relay):
+    """RFC 5321 4.5.3.1.10: 552 (storage exceeded) is to be treated as temporary."""
+    r = relay(Behaviour(always="552 5.3.4 mailbox full"))
+    config = write_config(tmp_path, port=r.port)
+    with Store(config.state_path) as store:
+        report = send(config, store, 2)
+        assert (report.sent, report.failed, report.deferred, report.exit_code) == (0, 0, 2, 75)
+        assert {row.code for row in report.status.deferred} == {552}
+        assert r.handler.data_count == 2 * FAST_RETRY.attempts  # retried within the run
+        r.handler.behaviour = Behaviour()  # the mailbox emptied: the next run sends them
+        resume_until_done(config, store, 2)
+        assert_sound(store, r, 2, allow_deferred=False)
+
+
+def test_a_dry_run_on_a_started_period_reads_the_frozen_ledger_and_writes_nothing(tmp_path,
+                                                                                 relay):
+    r = relay(Behaviour(tempfail_every=2))
+    config = write_config(tmp_path, port=r.port)
+    policy = RetryPolicy(backoff=3600.0, max_backoff=3600.0, attempts=1)  # due in an hour
+    with Store(config.state_path) as store:
+        first = send_period(config, store, PERIOD, audience(6), retry=policy)
+        assert (first.sent, first.deferred) == (3, 3)
+        dump = "SELECT * FROM send_ledger ORDER BY seq"
+        before = [tuple(row) for row in store.db.execute(dump)]
+        # three newcomers in the CSV: not part of a period whose send has started
+        dry = send_period(config, store, PERIOD, audience(9), dry_run=True)
+        assert (dry.total, dry.planned, dry.exit_code) == (6, 0, 0)
+        assert "would send 0 of 6" in dry.summary_line()
+        later = send_period(config, store, PERIOD, audience(9), dry_run=True,
+                            now=utcnow() + timedelta(hours=2))
+        assert (later.total, later.planned) == (6, 3)  # the deferred, once due
+        assert [tuple(row) for row in store.db.execute(dump)] == before
+    assert r.handler.data_count == 6 and len(r.stored) == 3
+
+
+def test_a_personal_unsubscribe_url_carries_each_readers_address(tmp_path, relay):
+    from digest.models import Recipient
+
+    r = relay()
+    config = write_config(tmp_path, port=r.port,
+                          unsubscribe_url="https://example.org/leave?who={email}")
+    ed = edition()
+    aud = [(Recipient("ana+news@example.org", "Ana", None), ed),
+           (Recipient("bob@example.org", "Bob", None), ed)]
+    with Store(config.state_path) as store:
+        assert send_period(config, store, PERIOD, aud, retry=FAST_RETRY).exit_code == 0
+    import email as email_lib
+    from email import policy
+    headers = {s.rcpt: email_lib.message_from_bytes(s.data, policy=policy.default)
+               for s in r.stored}
+    assert headers["ana+news@example.org"]["List-Unsubscribe"] == (
+        "<mailto:leave@example.org?subject=unsubscribe>, "
+        "<https://example.org/leave?who=ana%2Bnews%40example.org>")
+    assert headers["bob@example.org"]["List-Unsubscribe"].endswith(
+        "<https://example.org/leave?who=bob%40example.org>")
+    for msg in headers.values():
+        assert msg.get_all("List-Unsubscribe") == [msg["List-Unsubscribe"]]  # exactly one
+        assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_relay_down_at_start_is_69_then_a_later_run_sends_everyone(tmp_path, relay):
