@@ -170,11 +170,10 @@ def ledger_run(folder: Path, port: int, edition: Edition, n: int, rate: float,
 def ledger_alone(folder: Path, n: int) -> float:
     """Microseconds per message of the ledger's bookkeeping alone: `sending`, then `sent`,
     each its own commit, on a file DB like the real one."""
-    from datetime import UTC, datetime
-
     from digest.deliver.ledger import Ledger, Planned
+    from digest.store import utcnow
 
-    now = datetime.now(UTC)
+    now = utcnow()
     with Store(folder / "alone.db") as store:
         ledger = Ledger(store)
         ledger.freeze("p", [Planned(f"r{i}@example.org", "", "all", f"<{i}@x>")

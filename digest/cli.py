@@ -229,9 +229,13 @@ def _print_collect(report: CollectReport) -> None:
 
 
 def _print_send(report: object) -> None:
+    """The summary, then every reader needing attention: cron mails this output, and a
+    failed reader does not fail the run, so this is where the organiser learns of them."""
     for note in report.notes:
         click.echo(f"  note: {note}", err=True)
     click.echo(report.summary_line())
+    for line in report.status.attention_lines() if report.status else []:
+        click.echo(line)
 
 
 def _print_build(result: pipeline.BuildResult) -> None:

@@ -13,20 +13,22 @@ FAST_RETRY = RetryPolicy(backoff=0.05, max_backoff=0.2, attempts=3, connect_atte
                          connect_backoff=0.05)
 
 
-def write_config(folder: Path, *, method: str = "smtp", port: int = 25, **smtp: object) -> Config:
+def write_config(folder: Path, *, method: str = "smtp", port: int = 25,
+                 unsubscribe_url: str = "https://example.org/unsubscribe",
+                 **smtp: object) -> Config:
     """A digest.toml (+ community list) in `folder`, loaded through the real loader."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "feeds").mkdir(exist_ok=True)
     (folder / "feeds" / "communities.toml").write_text(
         '[[community]]\nid = "data"\nname = "Data CoP"\nposts = ["https://example.org/feed"]\n')
-    (folder / "recipients.csv").write_text("email,name\n")
+    (folder / "recipients.csv").write_text("email,name,communities\n")  # the real header
     settings = {"host": "127.0.0.1", "port": port, "security": "none", "rate": 0,
                 "timeout": 10, **smtp}
     lines = [
         "[digest]", 'title = "CoP Digest"', 'organisation = "Example Org"', "",
         "[delivery]", f'method = "{method}"', 'from = "CoP Digest <digest@example.org>"',
         'recipients = "recipients.csv"', 'unsubscribe_mailto = "leave@example.org"',
-        'unsubscribe_url = "https://example.org/unsubscribe"', "",
+        f'unsubscribe_url = "{unsubscribe_url}"', "",
         "[smtp]",
     ]
     for key, value in settings.items():

@@ -182,7 +182,14 @@ def test_an_unusable_address_is_failed_not_lost(config):
                (Recipient("bob@example.org\r\nBcc: x@evil.example", "Bob", None), ed)]
         report = send_period(config, store, PERIOD, aud, retry=FAST_RETRY)
         assert (report.sent, report.failed, report.exit_code) == (1, 1, 0)
-        assert "not a usable email address" in report.failed_recipients[0].text
+        assert "not a usable email address" in report.status.failed[0].reply
+
+
+def test_the_support_config_has_a_recipients_file_the_loader_accepts(config):
+    from digest.recipients import load_recipients
+
+    loaded = load_recipients(config.delivery.recipients, {c.id for c in config.communities})
+    assert (loaded.recipients, loaded.skipped) == ([], [])
 
 
 def test_status_of_a_period_never_sent_creates_nothing(config):

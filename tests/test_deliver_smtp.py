@@ -12,6 +12,7 @@ import ssl
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,9 +20,9 @@ import trustme
 from deliver_support import FAST_RETRY, audience, edition, write_config
 from smtp_relay import Behaviour, Relay
 
-from digest.deliver import ledger_status, send_period, send_test
-from digest.errors import ConfigError, TemporaryFailure, Unavailable
-from digest.store import Store
+from digest.deliver import RetryPolicy, ledger_status, send_period, send_test
+from digest.errors import ConfigError, DigestError, TemporaryFailure, Unavailable
+from digest.store import Store, from_text, utcnow
 
 PERIOD = "2026-10"
 PASSWORD = "correct horse battery staple"
@@ -261,17 +262,109 @@ def test_550_at_rcpt_is_failed_not_sent_and_does_not_fail_the_run(tmp_path, rela
     r = relay(Behaviour(refuse=lambda a: a in refused))
     config = write_config(tmp_path, port=r.port)
     with Store(config.state_path) as store:
+        store.claim(PERIOD, "monthly", [], utcnow())  # the built issue the send completes
         report = send(config, store, 15)
         assert (report.sent, report.failed, report.exit_code) == (12, 3, 0)
-        assert {p.email for p in report.failed_recipients} == refused
-        assert {p.code for p in report.failed_recipients} == {550}
+        assert {row.email for row in report.status.failed} == refused
+        assert {row.code for row in report.status.failed} == {550}
         assert_sound(store, r, 15, allow_deferred=False)
         status = ledger_status(store, PERIOD)
         assert sum("failed: reader00007@example.org: 550" in ln for ln in status.lines()) == 1
-        assert store.issue(PERIOD) is None or store.issue(PERIOD).sent_at  # done
+        assert store.issue(PERIOD).sent_at is not None  # failed readers do not hold it open
         # a resend never retries the refused
         again = send(config, store, 15)
         assert (again.sent_now, again.failed) == (0, 3)
+
+
+def test_the_send_output_names_every_reader_needing_attention(tmp_path, relay, capsys):
+    """Cron mails stdout: failed readers do not fail the run, so the output must name them."""
+    from digest.cli import _print_send
+
+    refused = {"reader00001@example.org"}
+    r = relay(Behaviour(refuse=lambda a: a in refused, tempfail_every=3))
+    config = write_config(tmp_path, port=r.port)
+    policy = RetryPolicy(backoff=60.0, attempts=1)  # a deferred reader stays deferred
+    with Store(config.state_path) as store:
+        report = send_period(config, store, PERIOD, audience(4), retry=policy)
+    _print_send(report)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == report.summary_line()
+    assert "failed 1" in out[0] and "deferred 1" in out[0]
+    assert out[1:] == report.status.attention_lines()
+    assert out[1] == "  failed: reader00001@example.org: 550 5.1.1 no such mailbox here"
+    assert out[2].startswith("  deferred: reader00003@example.org: 451 4.7.1 slow down")
+
+
+def test_a_5xx_after_the_final_dot_is_failed_not_retried(tmp_path, relay):
+    r = relay(Behaviour(always="554 5.6.0 message content rejected"))
+    config = write_config(tmp_path, port=r.port)
+    with Store(config.state_path) as store:
+        report = send(config, store, 3)
+        assert (report.sent, report.failed, report.deferred, report.exit_code) == (0, 3, 0, 0)
+        assert {(row.code, row.reply) for row in report.status.failed} == {
+            (554, "5.6.0 message content rejected")}
+        assert r.handler.data_count == 3, "a refused message is never retried"
+        assert_sound(store, r, 3, allow_deferred=False)
+
+
+def test_552_after_the_final_dot_is_deferred_not_failed(tmp_path, relay):
+    """RFC 5321 4.5.3.1.10: 552 (storage exceeded) is to be treated as temporary."""
+    r = relay(Behaviour(always="552 5.3.4 mailbox full"))
+    config = write_config(tmp_path, port=r.port)
+    with Store(config.state_path) as store:
+        report = send(config, store, 2)
+        assert (report.sent, report.failed, report.deferred, report.exit_code) == (0, 0, 2, 75)
+        assert {row.code for row in report.status.deferred} == {552}
+        assert r.handler.data_count == 2 * FAST_RETRY.attempts  # retried within the run
+        r.handler.behaviour = Behaviour()  # the mailbox emptied: the next run sends them
+        resume_until_done(config, store, 2)
+        assert_sound(store, r, 2, allow_deferred=False)
+
+
+def test_a_dry_run_on_a_started_period_reads_the_frozen_ledger_and_writes_nothing(tmp_path,
+                                                                                 relay):
+    r = relay(Behaviour(tempfail_every=2))
+    config = write_config(tmp_path, port=r.port)
+    policy = RetryPolicy(backoff=3600.0, max_backoff=3600.0, attempts=1)  # due in an hour
+    with Store(config.state_path) as store:
+        first = send_period(config, store, PERIOD, audience(6), retry=policy)
+        assert (first.sent, first.deferred) == (3, 3)
+        dump = "SELECT * FROM send_ledger ORDER BY seq"
+        before = [tuple(row) for row in store.db.execute(dump)]
+        # three newcomers in the CSV: not part of a period whose send has started
+        dry = send_period(config, store, PERIOD, audience(9), dry_run=True)
+        assert (dry.total, dry.planned, dry.exit_code) == (6, 0, 0)
+        assert "would send 0 of 6" in dry.summary_line()
+        later = send_period(config, store, PERIOD, audience(9), dry_run=True,
+                            now=utcnow() + timedelta(hours=2))
+        assert (later.total, later.planned) == (6, 3)  # the deferred, once due
+        assert [tuple(row) for row in store.db.execute(dump)] == before
+    assert r.handler.data_count == 6 and len(r.stored) == 3
+
+
+def test_a_personal_unsubscribe_url_carries_each_readers_address(tmp_path, relay):
+    from digest.models import Recipient
+
+    r = relay()
+    config = write_config(tmp_path, port=r.port,
+                          unsubscribe_url="https://example.org/leave?who={email}")
+    ed = edition()
+    aud = [(Recipient("ana+news@example.org", "Ana", None), ed),
+           (Recipient("bob@example.org", "Bob", None), ed)]
+    with Store(config.state_path) as store:
+        assert send_period(config, store, PERIOD, aud, retry=FAST_RETRY).exit_code == 0
+    import email as email_lib
+    from email import policy
+    headers = {s.rcpt: email_lib.message_from_bytes(s.data, policy=policy.default)
+               for s in r.stored}
+    assert headers["ana+news@example.org"]["List-Unsubscribe"] == (
+        "<mailto:leave@example.org?subject=unsubscribe>, "
+        "<https://example.org/leave?who=ana%2Bnews%40example.org>")
+    assert headers["bob@example.org"]["List-Unsubscribe"].endswith(
+        "<https://example.org/leave?who=bob%40example.org>")
+    for msg in headers.values():
+        assert msg.get_all("List-Unsubscribe") == [msg["List-Unsubscribe"]]  # exactly one
+        assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_relay_down_at_start_is_69_then_a_later_run_sends_everyone(tmp_path, relay):
@@ -326,12 +419,29 @@ def test_circuit_breaker_stops_hammering_a_throttling_relay(tmp_path, relay):
         assert "circuit breaker" in report.stopped
         assert r.handler.data_count == 5
         assert (report.deferred, report.planned) == (5, 25)
-        assert {p.code for p in report.deferred_recipients} == {451}
+        assert {row.code for row in report.status.deferred} == {451}
         assert "not yet tried 25" in report.summary_line()
         lines = ledger_status(store, PERIOD).lines()
         assert "deferred 5" in lines[0] and "planned 25" in lines[0]
         assert any(ln.startswith("  deferred: reader00000@example.org: 451 4.7.1 throttled")
                    and "next attempt" in ln for ln in lines)
+
+
+def test_retry_delay_doubles_up_to_its_cap():
+    policy = RetryPolicy(backoff=2.0, max_backoff=15.0)
+    assert [policy.delay(n) for n in range(1, 6)] == [2.0, 4.0, 8.0, 15.0, 15.0]
+
+
+def test_a_deferred_reader_is_due_again_after_the_policy_delay(tmp_path, relay):
+    r = relay(Behaviour(always="451 4.7.1 try again later"))
+    config = write_config(tmp_path, port=r.port)
+    policy = RetryPolicy(backoff=60.0, max_backoff=600.0, attempts=1)  # no retry in the run
+    with Store(config.state_path) as store:
+        report = send_period(config, store, PERIOD, audience(1), retry=policy)
+        assert (report.deferred, report.exit_code) == (1, 75)
+        row = store.db.execute("SELECT updated_at, next_attempt FROM send_ledger").fetchone()
+    wait = from_text(row["next_attempt"]) - from_text(row["updated_at"])
+    assert wait.total_seconds() == policy.delay(1) == 60.0
 
 
 def test_a_username_without_a_password_is_a_config_error_before_anything_is_written(
@@ -394,5 +504,7 @@ def test_send_test_sends_one_copy_and_leaves_the_ledger_alone(tmp_path, relay):
         assert not ledger_status(store, PERIOD).started
     refusing = relay(Behaviour(refuse=lambda a: True))
     config = write_config(tmp_path, port=refusing.port)
-    with pytest.raises(Exception, match="550"):
+    with pytest.raises(DigestError, match="550") as info:
         send_test(config, edition(), "organiser@example.org")
+    # a refusal, not "try later" (75) nor "relay down" (69)
+    assert type(info.value) is DigestError and info.value.exit_code == 1

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -23,14 +23,13 @@ from ..config import Config
 from ..errors import (
     EXIT_OK,
     EXIT_TEMPFAIL,
-    EXIT_UNAVAILABLE,
     ConfigError,
     DigestError,
     TemporaryFailure,
     Unavailable,
 )
 from ..models import Edition, Recipient
-from ..store import Store
+from ..store import Store, utcnow
 from .ledger import OPEN_STATES, STATES, Ledger, LedgerStatus, Planned, key_of, ledger_status
 from .lock import run_lock
 from .message import MessageFactory, build_message, message_id_for, sender_address
@@ -38,18 +37,9 @@ from .sender import Loop, RetryPolicy
 from .transports import Envelope, OutboxTransport, RelayUnavailable, transport_for
 
 __all__ = [
-    "OPEN_STATES", "STATES", "LedgerStatus", "Problem", "RetryPolicy", "SendReport",
+    "OPEN_STATES", "STATES", "LedgerStatus", "RetryPolicy", "SendReport",
     "build_message", "ledger_status", "message_id_for", "run_lock", "send_period", "send_test",
 ]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A reader who was not (or not surely) delivered, with the relay's answer."""
-
-    email: str
-    code: int | None
-    text: str
 
 
 @dataclass
@@ -66,13 +56,12 @@ class SendReport:
     ambiguous: int = 0
     sent_now: int = 0  # sent by this run
     seconds: float = 0.0
-    failed_recipients: list[Problem] = field(default_factory=list)
-    deferred_recipients: list[Problem] = field(default_factory=list)
-    ambiguous_recipients: list[Problem] = field(default_factory=list)
+    # the ledger after the run: who failed, is deferred or is ambiguous, and why (None in a
+    # dry run, which reads no more than the counts)
+    status: LedgerStatus | None = None
     stopped: str | None = None  # why the run ended early (breaker, relay lost)
     notes: list[str] = field(default_factory=list)
     dry_run: bool = False
-    unavailable: bool = False
 
     @property
     def done(self) -> bool:
@@ -80,14 +69,14 @@ class SendReport:
 
     @property
     def exit_code(self) -> int:
-        """0 done or nothing to do; 75 readers remain to be sent; 69 relay unavailable.
+        """0 done or nothing to do; 75 readers remain to be sent.
 
         Failed readers do not fail the run: they are in the summary and in status.
+        A relay unavailable before anything was sent never gets here: `send_period`
+        raises Unavailable (69) instead of returning a report.
         """
         if self.dry_run:
             return EXIT_OK
-        if self.unavailable and self.sent_now == 0:
-            return EXIT_UNAVAILABLE
         return EXIT_OK if self.done else EXIT_TEMPFAIL
 
     def summary_line(self) -> str:
@@ -105,19 +94,13 @@ class SendReport:
         return line
 
 
-def _problems(rows: list) -> list[Problem]:
-    return [Problem(r.email, r.code, r.reply or "") for r in rows]
-
-
 def _report(ledger: Ledger, period: str, method: str) -> SendReport:
     status = ledger_status(ledger.store, period)
     c = status.counts
     return SendReport(
         period=period, method=method, total=status.total, planned=c["planned"] + c["sending"],
         sent=c["sent"], deferred=c["deferred"], failed=c["failed"], ambiguous=c["ambiguous"],
-        failed_recipients=_problems(status.failed),
-        deferred_recipients=_problems(status.deferred),
-        ambiguous_recipients=_problems(status.ambiguous))
+        status=status)
 
 
 def _planned(config: Config, period_label: str,
@@ -182,7 +165,7 @@ def send_period(config: Config, store: Store, period_label: str,
     `now` is the moment recorded as frozen/sent and the cut-off for due rows.
     """
     started = time.monotonic()
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     method = config.delivery.method
     if dry_run:
         return _dry_run(config, store, period_label, audience, now)
@@ -195,7 +178,7 @@ def send_period(config: Config, store: Store, period_label: str,
             ledger.freeze(period_label, _planned(config, period_label, audience), now)
         recovered = ledger.recover(period_label, now)
         # a `now` in the past must not hide deferred rows whose time has come
-        rows = list(ledger.due(period_label, max(now, datetime.now(UTC))))
+        rows = list(ledger.due(period_label, max(now, utcnow())))
         by_key = {e.key: e for e in editions} | {e.key: e for _, e in audience}
         smtp = config.delivery.smtp
         loop = Loop(ledger=ledger, period=period_label, transport=transport,
@@ -210,7 +193,6 @@ def send_period(config: Config, store: Store, period_label: str,
             raise Unavailable(f"nothing sent for {period_label}: {loop.stopped}")
         report = _report(ledger, period_label, method)
         report.sent_now, report.stopped = loop.sent_now, loop.stopped
-        report.unavailable = loop.relay_unavailable
         if recovered:
             report.notes.append(f"{recovered} message(s) interrupted by a crash are resent "
                                 "with their original Message-ID")
@@ -247,7 +229,7 @@ def send_test(config: Config, edition: Edition, address: str) -> Path | None:
     """
     name, bare = parseaddr(address)
     address = bare or address  # "Me <me@example.org>" works as well as the bare address
-    label = "test-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    label = "test-" + utcnow().strftime("%Y%m%dT%H%M%S")
     message_id = message_id_for(label, address, config.delivery.sender)
     factory = MessageFactory(config, label)
     try:

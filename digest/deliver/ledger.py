@@ -108,7 +108,13 @@ class LedgerStatus:
         if not self.started:
             return [f"period {self.period}: not sent yet (no ledger)"]
         counts = ", ".join(f"{s} {self.counts[s]}" for s in STATES)
-        out = [f"period {self.period}: {self.total} recipients, frozen {self.frozen_at}: {counts}"]
+        return [f"period {self.period}: {self.total} recipients, frozen {self.frozen_at}: "
+                f"{counts}", *self.attention_lines()]
+
+    def attention_lines(self) -> list[str]:
+        """One line per failed, deferred or ambiguous reader, with the relay's answer:
+        what `digest status` lists and what a send run prints for cron to mail."""
+        out = []
         for title, rows in (("failed", self.failed), ("deferred", self.deferred),
                             ("ambiguous", self.ambiguous)):
             for r in rows:

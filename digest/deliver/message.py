@@ -25,7 +25,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email import policy as email_policy
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -36,6 +36,7 @@ from ..addresses import InvalidAddress, clean_address
 from ..config import Config
 from ..errors import ConfigError
 from ..models import Edition, Recipient
+from ..store import utcnow
 
 POLICY = email_policy.SMTP  # CRLF line ends, what goes on the wire and into .eml files
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
@@ -152,7 +153,7 @@ class MessageFactory:
         # registry does, at a tenth of the cost; this runs once per reader
         name = clean_text(recipient.name)[:200]
         to = formataddr((name, clean_address(recipient.email)), charset="utf-8")
-        lines = [f"To: {to}", f"Date: {format_datetime(date or datetime.now(UTC))}",
+        lines = [f"To: {to}", f"Date: {format_datetime(date or utcnow())}",
                  f"Message-ID: {clean_text(message_id)}"]
         own = ("\r\n".join(lines) + "\r\n").encode("ascii")
         if self._personal_unsubscribe:

@@ -18,10 +18,11 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from ..addresses import InvalidAddress, clean_address
 from ..models import Edition, Recipient
+from ..store import utcnow
 from .ledger import Ledger, Row
 from .message import MessageFactory
 from .transports import Envelope, RelayUnavailable, Result, Transport
@@ -37,6 +38,18 @@ class RetryPolicy:
     attempts: int = 3  # tries per reader within one run
     connect_attempts: int = 3  # tries to (re)connect before the run gives up on the relay
     connect_backoff: float = 2.0
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait before retrying a reader after its `attempt`-th try (1, 2, ...).
+
+        One formula for the retry within this run and for the `next_attempt` a
+        deferred row is given for the runs after it.
+        """
+        return min(self.backoff * 2 ** (attempt - 1), self.max_backoff)
+
+    def connect_delay(self, attempt: int) -> float:
+        """Seconds to wait before reconnecting after the `attempt`-th failed connection."""
+        return min(self.connect_backoff * 2 ** (attempt - 1), self.max_backoff)
 
 
 class Pace:
@@ -68,10 +81,6 @@ class Pace:
         self.next += self.interval
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass
 class Loop:
     """One run over the due rows of one period."""
@@ -88,7 +97,6 @@ class Loop:
     on_progress: Callable[[int], None] | None = None
 
     sent_now: int = 0
-    attempted: int = 0  # messages handed to the transport in this run
     consecutive: int = 0  # transient errors in a row
     stopped: str | None = None
     relay_unavailable: bool = False  # stopped because no connection could be had
@@ -119,9 +127,8 @@ class Loop:
                     n = tries.get(row.email_key, 0) + 1
                     tries[row.email_key] = n
                     if n < self.retry.attempts:
-                        delay = min(self.retry.backoff * 2 ** (n - 1), self.retry.max_backoff)
-                        heapq.heappush(retries, (time.monotonic() + delay, row.seq,
-                                                 row.email_key))
+                        heapq.heappush(retries, (time.monotonic() + self.retry.delay(n),
+                                                 row.seq, row.email_key))
                 else:
                     tries.setdefault(row.email_key, 1)
         finally:
@@ -139,12 +146,11 @@ class Loop:
             rcpt = clean_address(row.email)  # IDNA domain: smtplib speaks ASCII
         except InvalidAddress as e:
             self.ledger.record(self.period, row.email_key, "failed", utcnow(), None, str(e))
-            return Result("failed", None, str(e), "address")
+            return Result("failed", None, str(e))
         pace.wait()
         if not self._connect():
             return None
         self.ledger.mark_sending(self.period, row.email_key, utcnow())
-        self.attempted += 1
         result = self.transport.send(Envelope(self.mail_from, rcpt, row.message_id, data))
         self._record(row, result)
         return result
@@ -168,7 +174,7 @@ class Loop:
                 if i + 1 == self.retry.connect_attempts:
                     self.stopped, self.relay_unavailable = str(e), True
                     return False
-                time.sleep(min(self.retry.connect_backoff * 2 ** i, self.retry.max_backoff))
+                time.sleep(self.retry.connect_delay(i + 1))
         return False
 
     def _record(self, row: Row, result: Result) -> None:
@@ -183,8 +189,8 @@ class Loop:
             self.consecutive = 0  # a definite answer: the relay is working
         else:
             state = "deferred" if result.kind == "transient" else "ambiguous"
-            n = row.attempts + 1
-            delay = min(self.retry.backoff * 2 ** (n - 1), self.retry.max_backoff)
+            # `row` was read before mark_sending counted this try
+            delay = self.retry.delay(row.attempts + 1)
             self.ledger.record(self.period, row.email_key, state, now, result.code, result.text,
                                next_attempt=now + timedelta(seconds=delay))
             self.consecutive += 1

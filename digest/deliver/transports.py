@@ -1,8 +1,9 @@
-"""Transports: where a finished message goes. One tiny interface, three implementations.
+"""Transports: where a finished message goes. One tiny interface, two implementations.
 
 Modelled on Django's email backends: the sender loop does not care whether a
-message goes to a relay, into a file or into a list, so the ledger logic is
-exercised identically in tests, dry rehearsals (outbox) and production (SMTP).
+message goes to a relay or into a file, so the ledger logic is exercised
+identically in dry rehearsals (outbox) and production (SMTP); the tests drive
+both, the SMTP one against a real relay on 127.0.0.1.
 
 A transport returns a `Result` per message and never raises for a message it
 could not deliver; it raises `RelayUnavailable` only from `ready()`, when it
@@ -18,7 +19,7 @@ import re
 import smtplib
 import socket
 import ssl
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Protocol
@@ -55,7 +56,6 @@ class Result:
     kind: Kind
     code: int | None = None
     text: str = ""
-    stage: str = ""  # connect | mail | rcpt | data | write
     stop: bool = False  # the relay refuses us, not this reader: stop the run, fail nobody
 
 
@@ -114,26 +114,8 @@ class OutboxTransport:
             os.replace(tmp, target)
         except OSError as e:
             tmp.unlink(missing_ok=True)
-            return Result("transient", None, f"cannot write {target}: {e.strerror}", "write")
-        return Result("sent", None, f"written to {target.name}", "write")
-
-    def close(self) -> None:
-        pass
-
-
-@dataclass
-class MemoryTransport:
-    """Keeps messages in a list, like Django's locmem backend: for tests."""
-
-    outbox: list[Envelope] = field(default_factory=list)
-    name: str = "memory"
-
-    def ready(self) -> None:
-        pass
-
-    def send(self, envelope: Envelope) -> Result:
-        self.outbox.append(envelope)
-        return Result("sent", 250, "kept in memory", "data")
+            return Result("transient", None, f"cannot write {target}: {e.strerror}")
+        return Result("sent", None, f"written to {target.name}")
 
     def close(self) -> None:
         pass
@@ -170,7 +152,6 @@ class SmtpTransport:
         self.s = settings
         self.conn: smtplib.SMTP | None = None
         self.count = 0  # messages tried on the current connection
-        self.connections = 0
 
     @property
     def where(self) -> str:
@@ -189,7 +170,6 @@ class SmtpTransport:
         self.close()
         self.conn = self._connect()
         self.count = 0
-        self.connections += 1
 
     def _connect(self) -> smtplib.SMTP:
         s = self.s
@@ -275,10 +255,10 @@ class SmtpTransport:
             # authentication required) would be the same for every reader, so failing
             # this one reader would be wrong and failing them all a disaster
             self._reset()
-            return Result("transient", code, text, stage, stop=True)
+            return Result("transient", code, text, stop=True)
         if code == 421:  # the relay is closing this connection: reconnect for the next one
             self._drop()
-            return Result("transient", code, text, stage)
+            return Result("transient", code, text)
         if 400 <= code < 500 or code == 552:  # 552: storage exceeded, RFC 5321 says retry
             kind: Kind = "transient"
         elif 500 <= code < 600:
@@ -286,11 +266,11 @@ class SmtpTransport:
         else:  # nonsense from the relay: do not lose the reader over it
             kind = "transient"
         self._reset()
-        return Result(kind, code, text, stage)
+        return Result(kind, code, text)
 
     def send(self, envelope: Envelope) -> Result:
         if self.conn is None:
-            return Result("transient", None, "no connection to the relay", "connect")
+            return Result("transient", None, "no connection to the relay")
         self.count += 1
         stage = "mail"
         try:
@@ -303,7 +283,7 @@ class SmtpTransport:
                 try:
                     self.ready()
                 except RelayUnavailable as e:
-                    return Result("transient", None, str(e), "connect")
+                    return Result("transient", None, str(e))
                 self.count += 1
                 code, reply = self.conn.mail(envelope.mail_from)
             conn = self.conn
@@ -326,15 +306,15 @@ class SmtpTransport:
         except (OSError, smtplib.SMTPException) as e:
             # the final dot never left: the relay cannot have stored this message
             self._drop()
-            return Result("transient", None, f"connection lost at {stage.upper()}: {e}", stage)
+            return Result("transient", None, f"connection lost at {stage.upper()}: {e}")
         try:
             code, reply = conn.getreply()
         except (OSError, smtplib.SMTPException) as e:
             self._drop()
             return Result("ambiguous", None,
-                          f"connection lost waiting for the reply to the message: {e}", "data")
+                          f"connection lost waiting for the reply to the message: {e}")
         if code == 250:
-            return Result("sent", code, _text(reply), "data")
+            return Result("sent", code, _text(reply))
         return self._refused(code, reply, "data")
 
 
@@ -347,8 +327,6 @@ def _quietly_close(conn: smtplib.SMTP | None) -> None:
 def transport_for(config: Config, period_label: str) -> Transport:
     """The transport `[delivery] method` names; the outbox is per period."""
     if config.delivery.method == "smtp":
-        if config.delivery.smtp is None:
-            raise ConfigError(config.path, "smtp", 'delivery.method is "smtp" but there is no '
-                              "[smtp] table")
+        assert config.delivery.smtp is not None  # load_config refuses smtp without [smtp]
         return SmtpTransport(config.delivery.smtp)
     return OutboxTransport(config.out_path / "outbox" / period_label)
