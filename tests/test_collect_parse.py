@@ -6,7 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from digest.collect.parse import FeedError, excerpt_of, parse_feed, trusted_date
+from digest.collect.parse import (
+    FeedError,
+    clean_html,
+    excerpt_of,
+    parse_feed,
+    quick_text,
+    trusted_date,
+)
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 HDRS = {"content-type": "application/rss+xml"}
@@ -170,3 +177,16 @@ def test_confluence_chrome_and_page_versions_are_removed():
     assert v3.excerpt.startswith("Decisions Adopt the new template")
     assert "View Online" not in v3.content_html and "edited" not in v3.content_html
     assert "<li>Adopt the new template</li>" in v3.content_html
+
+
+def test_table_cells_stay_apart_in_meeting_notes_and_post_excerpts():
+    table = ("<table><tr><th>Role</th><th>Name</th></tr><tr><td>Owner</td><td>Ana</td></tr>"
+             "</table><figure><img src='https://cdn.example.org/x.png'><figcaption>Chart"
+             "</figcaption></figure>")
+    assert clean_html(table, "").text == quick_text(table, "").text == "Role Name Owner Ana Chart"
+    body = rss(f"<item><guid>t</guid><title>Notes</title><content:encoded><![CDATA[{table}]]>"
+               "</content:encoded></item>")
+    [meeting] = parse(body, kind="meeting").entries
+    [post] = parse(body).entries
+    assert meeting.excerpt == post.excerpt == "Role Name Owner Ana Chart"
+

@@ -397,8 +397,11 @@ class Cleaned:
 
 
 _VOID = frozenset({"area", "br", "col", "hr", "img", "source", "wbr"})
+# Tags whose edges separate words: one set for clean_html and quick_text, so a
+# table row reads "Owner Ana" in meeting notes and in post excerpts alike.
 _BLOCK = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
-                    "blockquote", "pre", "tr", "table", "section", "article", "hr", "dd", "dt"})
+                    "blockquote", "pre", "tr", "td", "th", "table", "section", "article", "hr",
+                    "dd", "dt", "figure", "figcaption"})
 _URL_ATTRS = frozenset({"href", "src", "cite", "longdesc", "poster", "background", "action"})
 
 
@@ -472,8 +475,7 @@ def clean_html(fragment: str, base: str) -> Cleaned:
 
 _INVISIBLE = re.compile(r"<(script|style|template|noscript|iframe|object|svg)\b.*?</\1\s*>|"
                         r"<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.S | re.I)
-_BLOCK_TAG = re.compile(r"</?(?:p|div|br|li|ul|ol|h[1-6]|blockquote|pre|tr|td|th|table|section|"
-                        r"article|hr|dd|dt|figure|figcaption)\b[^>]*>", re.I)
+_BLOCK_TAG = re.compile(r"</?(?:" + "|".join(sorted(_BLOCK)) + r")\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]*>")
 _UNCLOSED = re.compile(r"<(script|style|template|noscript|iframe|object|svg)\b", re.I)
 _IMG = re.compile(r"<img\b[^>]*>", re.I)
