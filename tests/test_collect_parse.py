@@ -190,3 +190,19 @@ def test_table_cells_stay_apart_in_meeting_notes_and_post_excerpts():
     [post] = parse(body).entries
     assert meeting.excerpt == post.excerpt == "Role Name Owner Ana Chart"
 
+
+@pytest.mark.parametrize("prolog", [
+    '<!-- <a> --><!DOCTYPE rss [<!ENTITY x "y">]>',
+    '<?pi <b>?><!DOCTYPE rss [<!entity x "y">]>',
+    '<!DOCTYPE rss SYSTEM "<a>" [<!ENTITY x "y">]>',
+    '<!DOCTYPE rss [<!-- <c> --><!ENTITY x "y">]>',
+])
+def test_entity_declarations_behind_tag_like_text_are_refused(prolog):
+    body = rss("<item><guid>x</guid><title>x</title></item>").replace(
+        '<?xml version="1.0"?>', '<?xml version="1.0"?>' + prolog)
+    with pytest.raises(FeedError) as exc:
+        parse(body)
+    assert exc.value.kind == "entities"
+    with pytest.raises(FeedError):
+        parse_feed(body.encode("utf-16"), HDRS, url="https://blog.example.org/feed.xml",
+                   community="c", kind="post", now=NOW)
