@@ -172,3 +172,25 @@ def test_a_dying_parser_process_fails_only_its_feeds(tmp_path, monkeypatch):
     ok = [r for r in report.feeds if r.status == "ok"]
     # feeds queued beside the crash hear of it too, and are parsed again on their own
     assert len(ok) == 8 and report.new_items == 8
+
+
+def test_a_calendar_the_build_cannot_read_is_an_error_in_feed_health(tmp_path):
+    page = b"<!doctype html><html><body>Sign in. BEGIN:VCALENDAR</body></html>"
+    broken = ICS.replace(b"END:VEVENT\r\n", b"")  # BEGIN/END do not balance
+    with FeedServer() as server:
+        server.routes["/login"] = lambda h: send(h, 200, page, "text/html")
+        server.routes["/broken.ics"] = lambda h: send(h, 200, broken, "text/calendar")
+        server.routes["/good.ics"] = lambda h: send(h, 200, ICS, "text/calendar")
+        cfg = make_config(tmp_path, [
+            community("a", calendar=server.url("/login")),
+            community("b", calendar=server.url("/broken.ics")),
+            community("c", calendar=server.url("/good.ics"))])
+        store = Store(tmp_path / "d.db")
+        report = collect(cfg, store, now=NOW)
+    login, bad, good = report.feeds
+    assert login.status == bad.status == "error"
+    assert login.error_kind == bad.error_kind == "calendar"
+    assert "should start with BEGIN:VCALENDAR" in login.error_message
+    assert "cannot be parsed" in bad.error_message
+    assert good.status == "ok"
+    assert store.calendars() == [(server.url("/good.ics"), "c", ICS)]

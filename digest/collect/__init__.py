@@ -196,9 +196,9 @@ class _Run:
         if src.role == "calendar":
             if not result.body.strip():
                 return self._fail(src, "error", "empty", "the calendar is empty")
-            if b"BEGIN:VCALENDAR" not in result.body[:4096].upper():
-                return self._fail(src, "error", "not-a-calendar",
-                                  "not an iCalendar file (no BEGIN:VCALENDAR)")
+            problem = await asyncio.to_thread(_calendar_problem, result.body)
+            if problem is not None:
+                return self._fail(src, "error", "calendar", problem)
             if self.store is not None and not self.dry:
                 self.store.save_calendar(src.url, src.community, result.body, self.now)
             return self._succeed(src, result, "ok", body_hash=digest)
@@ -299,6 +299,18 @@ class _Run:
                           last_success=st.last_success, consecutive_failures=failures,
                           error_kind=kind, error_message=message, retry_after=retry_after,
                           moved_to=st.moved_to, flagged=failures >= FLAG_AFTER)
+
+
+def _calendar_problem(ics: bytes) -> str | None:
+    """Why the build could not read this calendar, or None: "ok" means usable."""
+    # Imported here: icalendar costs half a second, paid only when a calendar changed.
+    from ..calendar import CalendarError, validate
+
+    try:
+        validate(ics)
+    except CalendarError as exc:
+        return str(exc)
+    return None
 
 
 def _fork_context() -> multiprocessing.context.BaseContext:
