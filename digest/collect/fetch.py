@@ -1,7 +1,7 @@
 """Getting feed bytes: one httpx client per run, bounded and polite.
 
-Each fetch runs under a global limit and a per-host limit, with a connect
-timeout and a total budget (so a server dripping a byte a second cannot hold
+Each fetch runs under a per-host limit (the run's slots bound the total),
+with a connect timeout and a total budget (so a server dripping a byte a second cannot hold
 the run), a body cap applied while streaming and again to the decompressed
 size, conditional GET, and redirects followed by hand so that a permanent move
 can be reported and a loop detected.
@@ -145,12 +145,15 @@ class PerHostTransport(httpx.AsyncBaseTransport):
 
 
 class Fetcher:
-    """Fetches many locations concurrently with a global and a per-host limit."""
+    """Fetches many locations concurrently, at most `per_host` at a time per host.
+
+    The total is bounded by the caller: collect's run holds one of
+    `concurrency` slots around each fetch, and its parse and store too.
+    """
 
     def __init__(self, client: httpx.AsyncClient, settings: CollectSettings) -> None:
         self.client = client
         self.settings = settings
-        self._all = asyncio.Semaphore(max(1, settings.concurrency))
         self._hosts: dict[str, asyncio.Semaphore] = {}
 
     def _host_limit(self, url: str) -> asyncio.Semaphore:
@@ -166,7 +169,7 @@ class Fetcher:
         now = now or datetime.now(UTC)
         if not url.startswith(("http://", "https://")):
             return await asyncio.to_thread(read_local, url, self.settings.max_bytes)
-        async with self._all, self._host_limit(url):
+        async with self._host_limit(url):
             try:
                 async with asyncio.timeout(self.settings.timeout):
                     try:
