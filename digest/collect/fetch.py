@@ -27,6 +27,7 @@ USER_AGENT = "CoP-Digest/0.1 (Communities of Practice digest; feed collector)"
 ACCEPT = ("application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
           "application/xml;q=0.8, text/xml;q=0.8, text/calendar;q=0.8, */*;q=0.5")
 MAX_REDIRECTS = 5
+MAX_RETRY_AFTER = timedelta(days=30)  # the longest a server can make us wait
 _PERMANENT = frozenset({301, 308})
 _REDIRECT = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
@@ -265,18 +266,23 @@ def _error(url: str, kind: str, message: str) -> FetchResult:
 
 
 def _retry_after(value: str | None, now: datetime) -> datetime | None:
+    """When a Retry-After (seconds or an HTTP date) lets us ask again.
+
+    Either form is capped at MAX_RETRY_AFTER from now: a server that says
+    "next year" must not silence a feed for a year without anyone noticing.
+    """
     if not value:
         return None
     value = value.strip()
     if value.isdigit():
-        return now + timedelta(seconds=min(int(value), 86400 * 30))
+        return now + min(timedelta(seconds=int(value)), MAX_RETRY_AFTER)
     try:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    return min(moment.astimezone(UTC), now + MAX_RETRY_AFTER)
 
 
 class _Inflater:
