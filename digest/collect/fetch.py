@@ -59,7 +59,6 @@ class FetchResult:
     error_kind: str | None = None
     error_message: str | None = None
     retry_after: datetime | None = None
-    status_code: int | None = None
 
 
 class _Refused(Exception):
@@ -227,8 +226,7 @@ class Fetcher:
                     seen.append(target)
                     current = target
                     continue
-                base = FetchResult("ok", url, final_url=current, moved_to=moved_to,
-                                   status_code=code)
+                base = FetchResult("ok", url, final_url=current, moved_to=moved_to)
                 if code == 304:
                     base.outcome = "unchanged"
                     base.etag = response.headers.get("etag") or v.etag

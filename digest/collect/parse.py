@@ -61,7 +61,6 @@ class FeedError(Exception):
 class ParseResult:
     entries: list[Entry]
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (kind, message)
-    title: str = ""
 
 
 def refuse_entities(body: bytes) -> None:
@@ -167,7 +166,7 @@ def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str
     if duplicates:
         warnings.append(("duplicate-id", f"{duplicates} entries repeat another entry's id; "
                          "kept apart by link and title"))
-    return ParseResult(entries, warnings, title=str(d.feed.get("title", "")))
+    return ParseResult(entries, warnings)
 
 
 _XML_DECL = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._-]+)(["'])""")
