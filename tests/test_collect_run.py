@@ -80,6 +80,20 @@ def test_check_stores_nothing(tmp_path):
     assert check(cfg).healthy  # works without a store at all
 
 
+def test_check_reports_this_run_not_the_stored_history(tmp_path):
+    path = tmp_path / "p.xml"
+    cfg = make_config(tmp_path, [community("c", [str(path)])])
+    store = Store(tmp_path / "digest.db")
+    failed = collect(cfg, store, now=NOW)  # the file is missing: one failure stored
+    assert failed.feeds[0].consecutive_failures == 1 and failed.feeds[0].last_success is None
+    write_feed(path, [{"title": "A", "guid": "a"}])
+    before = datetime.now(UTC)
+    [row] = check(cfg, store).feeds
+    assert row.status == "ok" and row.consecutive_failures == 0
+    assert row.last_success is not None and row.last_success >= before
+    assert load_states(store)[str(path)].consecutive_failures == 1  # history untouched
+
+
 def test_report_as_plain_lines_and_as_a_table(tmp_path):
     with FeedServer() as server:
         server.routes["/ok.xml"] = lambda h: send(h, 200, rss("Ok", [{"title": "A", "guid": "a"}]))

@@ -279,10 +279,9 @@ class _Run:
                 st.etag, st.last_modified = result.etag, result.last_modified
             if body_hash is not None:
                 st.body_hash = body_hash
+        # This run succeeded, stored or not (`check` reports the run, not the history).
         return FeedReport(url=src.url, community=src.community, role=src.role, status=status,
-                          last_success=self.now if not self.dry else st.last_success,
-                          consecutive_failures=0 if not self.dry else st.consecutive_failures,
-                          moved_to=st.moved_to)
+                          last_success=self.now, consecutive_failures=0, moved_to=st.moved_to)
 
     def _fail(self, src: _Source, status: str, kind: str, message: str,
               retry_after: datetime | None = None) -> FeedReport:
