@@ -208,3 +208,26 @@ def test_a_calendar_the_build_cannot_read_is_an_error_in_feed_health(tmp_path):
     assert "cannot be parsed" in bad.error_message
     assert good.status == "ok"
     assert store.calendars() == [(server.url("/good.ics"), "c", ICS)]
+
+
+def test_feeds_check_exit_code_says_whether_every_feed_is_healthy(tmp_path):
+    from click.testing import CliRunner
+    from support import Post, write_org
+
+    from digest.cli import cli
+
+    org = write_org(tmp_path, {"web": [Post("Hello", NOW, link="https://example.org/h")]})
+
+    def feeds_check():
+        return CliRunner().invoke(cli, ["--config", str(org.config_path), "feeds", "check"],
+                                  catch_exceptions=False)
+
+    good = feeds_check()
+    assert good.exit_code == 0, good.output
+    assert "1 feeds, 0 failed" in good.output
+    listing = tmp_path / "feeds" / "communities.toml"
+    listing.write_text(listing.read_text().replace('posts = ["web.xml"]',
+                                                   'posts = ["web.xml", "missing.xml"]'))
+    bad = feeds_check()
+    assert bad.exit_code == 1, bad.output
+    assert "2 feeds, 1 failed" in bad.output and "not-found" in bad.output
