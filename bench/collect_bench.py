@@ -13,6 +13,7 @@
    sum of RSS over the process tree, sampled every 20 ms, and ru_maxrss).
 
 Usage: python bench/collect_bench.py [--feeds 200] [--skip-r2e]
+Exit 1 when our collect failed (crash, timeout, a failed feed) or missed a target.
 """
 
 from __future__ import annotations
@@ -489,14 +490,24 @@ def main() -> int:
             else:
                 cmd = [r2e_env.pop("R2E"), "run", "--no-send"]
                 results["rss2email"] = [measure(cmd, r2e_env, 150) for _ in range(2)]
-        report(results, r2e_note)
+        passed = report(results, r2e_note)
     finally:
         server.stdin.close()
         try:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
-    return 0
+    return 0 if passed else 1
+
+
+def _collect_failed(run: dict) -> bool:
+    """Our collect did not finish cleanly: it crashed, timed out, or a feed failed."""
+    if run["rc"] or run["timed_out"]:
+        return True
+    try:
+        return bool(json.loads(run["stdout"].strip().splitlines()[-1])["failed"])
+    except (ValueError, IndexError, KeyError):
+        return True
 
 
 def _ours_summary(run: dict) -> str:
@@ -516,7 +527,8 @@ def _load() -> str:
     return f"{os.getloadavg()[0]:.2f}"
 
 
-def report(results: dict[str, list[dict]], note: str) -> None:
+def report(results: dict[str, list[dict]], note: str) -> bool:
+    """Print the comparison; True when our collect ran cleanly and met every target."""
     print(f"\nload average after: {_load()} (wall times assume the cores are ours)")
     print(f"{'':<12} | {'first collect':^30} | {'unchanged collect':^30}")
     print(f"{'tool':<12} | {'wall s':>8} {'cpu s':>8} {'peak MB':>11} | "
@@ -533,7 +545,9 @@ def report(results: dict[str, list[dict]], note: str) -> None:
     if note:
         print(note)
     ours = results.get("cop-digest")
+    passed = bool(ours)
     if ours:
+        passed = not any(_collect_failed(r) for r in ours)
         for label, r in zip(("first", "unchanged"), ours, strict=True):
             print(f"cop-digest {label}: {_ours_summary(r)}")
         for r in ours:
@@ -544,6 +558,7 @@ def report(results: dict[str, list[dict]], note: str) -> None:
                   ("peak memory", max(r["peak_mb"] for r in ours), TARGETS["peak_mb"], "MB")]
         for name, value, target, unit in checks:
             verdict = "met" if value <= target else "MISSED"
+            passed = passed and value <= target
             print(f"target {name}: {value:.2f} {unit} (target {target:g} {unit}) {verdict}")
     r2e = results.get("rss2email")
     if r2e:
@@ -552,6 +567,7 @@ def report(results: dict[str, list[dict]], note: str) -> None:
             errors = sum("[ERROR]" in line for line in lines)
             state = "timed out" if r["timed_out"] else f"rc={r['rc']}"
             print(f"rss2email {label}: {state}, {errors} error lines")
+    return passed
 
 
 if __name__ == "__main__":

@@ -105,6 +105,15 @@ def sessions(
     return _unique(found)
 
 
+def validate(ics: bytes) -> None:
+    """Raise CalendarError unless `ics` is a calendar `sessions` can read.
+
+    Collect calls this before storing a calendar, so feed health says what is
+    wrong with it on the day it is fetched, not when an issue is built.
+    """
+    _parse(ics)
+
+
 def _parse(ics: bytes) -> icalendar.Calendar:
     if isinstance(ics, str):
         ics = ics.encode("utf-8")

@@ -175,6 +175,14 @@ def test_503_with_http_date_retry_after(tmp_path, server):
     assert row.status == "deferred" and row.retry_after == datetime(2026, 11, 2, 12, tzinfo=UTC)
 
 
+@pytest.mark.parametrize("value", ["999999999", "Fri, 01 Jan 2100 00:00:00 GMT"])
+def test_retry_after_is_capped_at_30_days_in_either_form(tmp_path, server, value):
+    server.routes["/down.xml"] = lambda h: send(h, 503, b"down", "text/plain",
+                                                headers={"Retry-After": value})
+    _, row, _, _ = run(tmp_path, server, "/down.xml")
+    assert row.status == "deferred" and row.retry_after == NOW + timedelta(days=30)
+
+
 def test_slow_drip_is_cut_at_the_total_budget(tmp_path, server):
     def drip(h):
         h.send_response(200)

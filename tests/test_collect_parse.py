@@ -6,7 +6,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from digest.collect.parse import FeedError, excerpt_of, parse_feed, trusted_date
+from digest.collect.parse import (
+    FeedError,
+    excerpt_of,
+    parse_feed,
+    quick_text,
+    trusted_date,
+)
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 HDRS = {"content-type": "application/rss+xml"}
@@ -168,3 +174,32 @@ def test_confluence_chrome_and_page_versions_are_removed():
     assert v3.excerpt.startswith("Decisions Adopt the new template")
     assert "View Online" not in v3.excerpt and "edited" not in v3.excerpt
     assert [o.text for o in v3.outcomes.decisions] == ["Adopt the new template"]
+
+
+def test_table_cells_stay_apart_in_meeting_notes_and_post_excerpts():
+    table = ("<table><tr><th>Role</th><th>Name</th></tr><tr><td>Owner</td><td>Ana</td></tr>"
+             "</table><figure><img src='https://cdn.example.org/x.png'><figcaption>Chart"
+             "</figcaption></figure>")
+    assert quick_text(table, "").text == "Role Name Owner Ana Chart"
+    body = rss(f"<item><guid>t</guid><title>Notes</title><content:encoded><![CDATA[{table}]]>"
+               "</content:encoded></item>")
+    [meeting] = parse(body, kind="meeting").entries
+    [post] = parse(body).entries
+    assert meeting.excerpt == post.excerpt == "Role Name Owner Ana Chart"
+
+
+@pytest.mark.parametrize("prolog", [
+    '<!-- <a> --><!DOCTYPE rss [<!ENTITY x "y">]>',
+    '<?pi <b>?><!DOCTYPE rss [<!entity x "y">]>',
+    '<!DOCTYPE rss SYSTEM "<a>" [<!ENTITY x "y">]>',
+    '<!DOCTYPE rss [<!-- <c> --><!ENTITY x "y">]>',
+])
+def test_entity_declarations_behind_tag_like_text_are_refused(prolog):
+    body = rss("<item><guid>x</guid><title>x</title></item>").replace(
+        '<?xml version="1.0"?>', '<?xml version="1.0"?>' + prolog)
+    with pytest.raises(FeedError) as exc:
+        parse(body)
+    assert exc.value.kind == "entities"
+    with pytest.raises(FeedError):
+        parse_feed(body.encode("utf-16"), HDRS, url="https://blog.example.org/feed.xml",
+                   community="c", kind="post", now=NOW)

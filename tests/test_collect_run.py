@@ -80,6 +80,20 @@ def test_check_stores_nothing(tmp_path):
     assert check(cfg).healthy  # works without a store at all
 
 
+def test_check_reports_this_run_not_the_stored_history(tmp_path):
+    path = tmp_path / "p.xml"
+    cfg = make_config(tmp_path, [community("c", [str(path)])])
+    store = Store(tmp_path / "digest.db")
+    failed = collect(cfg, store, now=NOW)  # the file is missing: one failure stored
+    assert failed.feeds[0].consecutive_failures == 1 and failed.feeds[0].last_success is None
+    write_feed(path, [{"title": "A", "guid": "a"}])
+    before = datetime.now(UTC)
+    [row] = check(cfg, store).feeds
+    assert row.status == "ok" and row.consecutive_failures == 0
+    assert row.last_success is not None and row.last_success >= before
+    assert load_states(store)[str(path)].consecutive_failures == 1  # history untouched
+
+
 def test_report_as_plain_lines_and_as_a_table(tmp_path):
     with FeedServer() as server:
         server.routes["/ok.xml"] = lambda h: send(h, 200, rss("Ok", [{"title": "A", "guid": "a"}]))
@@ -172,3 +186,48 @@ def test_a_dying_parser_process_fails_only_its_feeds(tmp_path, monkeypatch):
     ok = [r for r in report.feeds if r.status == "ok"]
     # feeds queued beside the crash hear of it too, and are parsed again on their own
     assert len(ok) == 8 and report.new_items == 8
+
+
+def test_a_calendar_the_build_cannot_read_is_an_error_in_feed_health(tmp_path):
+    page = b"<!doctype html><html><body>Sign in. BEGIN:VCALENDAR</body></html>"
+    broken = ICS.replace(b"END:VEVENT\r\n", b"")  # BEGIN/END do not balance
+    with FeedServer() as server:
+        server.routes["/login"] = lambda h: send(h, 200, page, "text/html")
+        server.routes["/broken.ics"] = lambda h: send(h, 200, broken, "text/calendar")
+        server.routes["/good.ics"] = lambda h: send(h, 200, ICS, "text/calendar")
+        cfg = make_config(tmp_path, [
+            community("a", calendar=server.url("/login")),
+            community("b", calendar=server.url("/broken.ics")),
+            community("c", calendar=server.url("/good.ics"))])
+        store = Store(tmp_path / "d.db")
+        report = collect(cfg, store, now=NOW)
+    login, bad, good = report.feeds
+    assert login.status == bad.status == "error"
+    assert login.error_kind == bad.error_kind == "calendar"
+    assert "should start with BEGIN:VCALENDAR" in login.error_message
+    assert "cannot be parsed" in bad.error_message
+    assert good.status == "ok"
+    assert store.calendars() == [(server.url("/good.ics"), "c", ICS)]
+
+
+def test_feeds_check_exit_code_says_whether_every_feed_is_healthy(tmp_path):
+    from click.testing import CliRunner
+    from support import Post, write_org
+
+    from digest.cli import cli
+
+    org = write_org(tmp_path, {"web": [Post("Hello", NOW, link="https://example.org/h")]})
+
+    def feeds_check():
+        return CliRunner().invoke(cli, ["--config", str(org.config_path), "feeds", "check"],
+                                  catch_exceptions=False)
+
+    good = feeds_check()
+    assert good.exit_code == 0, good.output
+    assert "1 feeds, 0 failed" in good.output
+    listing = tmp_path / "feeds" / "communities.toml"
+    listing.write_text(listing.read_text().replace('posts = ["web.xml"]',
+                                                   'posts = ["web.xml", "missing.xml"]'))
+    bad = feeds_check()
+    assert bad.exit_code == 1, bad.output
+    assert "2 feeds, 1 failed" in bad.output and "not-found" in bad.output

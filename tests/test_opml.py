@@ -95,3 +95,20 @@ def test_export_is_opml_2(tmp_path, files):
     toml = tmp_path / "communities.toml"
     toml.write_text('[[community]]\nid = "x"\nname = "X"\n')
     assert import_opml(out, "x", toml) == ["https://a.example.org/feed"]
+
+
+@pytest.mark.parametrize("prolog,refused", [
+    ('<!-- <a> --><!DOCTYPE opml [<!ENTITY x "y">]>', True),
+    ('<!DOCTYPE opml [<!ENTITY x "y">]>', True),
+    ("", False),
+])
+def test_entity_declarations_are_refused_by_the_feeds_rule(files, prolog, refused):
+    opml, toml = files
+    # An outline whose title quotes <!ENTITY is text, not a declaration: it is read.
+    opml.write_text(OPML.replace('<?xml version="1.0"?>', '<?xml version="1.0"?>' + prolog)
+                    .replace('text="A"', 'text="about &lt;!ENTITY&gt;"'))
+    if refused:
+        with pytest.raises(ConfigError, match="entities"):
+            import_opml(opml, "data", toml)
+    else:
+        assert "https://a.example.org/feed" in import_opml(opml, "data", toml)

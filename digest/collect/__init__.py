@@ -196,9 +196,9 @@ class _Run:
         if src.role == "calendar":
             if not result.body.strip():
                 return self._fail(src, "error", "empty", "the calendar is empty")
-            if b"BEGIN:VCALENDAR" not in result.body[:4096].upper():
-                return self._fail(src, "error", "not-a-calendar",
-                                  "not an iCalendar file (no BEGIN:VCALENDAR)")
+            problem = await asyncio.to_thread(_calendar_problem, result.body)
+            if problem is not None:
+                return self._fail(src, "error", "calendar", problem)
             if self.store is not None and not self.dry:
                 self.store.save_calendar(src.url, src.community, result.body, self.now)
             return self._succeed(src, result, "ok", body_hash=digest)
@@ -279,10 +279,9 @@ class _Run:
                 st.etag, st.last_modified = result.etag, result.last_modified
             if body_hash is not None:
                 st.body_hash = body_hash
+        # This run succeeded, stored or not (`check` reports the run, not the history).
         return FeedReport(url=src.url, community=src.community, role=src.role, status=status,
-                          last_success=self.now if not self.dry else st.last_success,
-                          consecutive_failures=0 if not self.dry else st.consecutive_failures,
-                          moved_to=st.moved_to)
+                          last_success=self.now, consecutive_failures=0, moved_to=st.moved_to)
 
     def _fail(self, src: _Source, status: str, kind: str, message: str,
               retry_after: datetime | None = None) -> FeedReport:
@@ -299,6 +298,18 @@ class _Run:
                           last_success=st.last_success, consecutive_failures=failures,
                           error_kind=kind, error_message=message, retry_after=retry_after,
                           moved_to=st.moved_to, flagged=failures >= FLAG_AFTER)
+
+
+def _calendar_problem(ics: bytes) -> str | None:
+    """Why the build could not read this calendar, or None: "ok" means usable."""
+    # Imported here: icalendar costs half a second, paid only when a calendar changed.
+    from ..calendar import CalendarError, validate
+
+    try:
+        validate(ics)
+    except CalendarError as exc:
+        return str(exc)
+    return None
 
 
 def _fork_context() -> multiprocessing.context.BaseContext:

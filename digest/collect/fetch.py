@@ -1,7 +1,7 @@
 """Getting feed bytes: one httpx client per run, bounded and polite.
 
-Each fetch runs under a global limit and a per-host limit, with a connect
-timeout and a total budget (so a server dripping a byte a second cannot hold
+Each fetch runs under a per-host limit (the run's slots bound the total),
+with a connect timeout and a total budget (so a server dripping a byte a second cannot hold
 the run), a body cap applied while streaming and again to the decompressed
 size, conditional GET, and redirects followed by hand so that a permanent move
 can be reported and a loop detected.
@@ -27,6 +27,7 @@ USER_AGENT = "CoP-Digest/0.1 (Communities of Practice digest; feed collector)"
 ACCEPT = ("application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
           "application/xml;q=0.8, text/xml;q=0.8, text/calendar;q=0.8, */*;q=0.5")
 MAX_REDIRECTS = 5
+MAX_RETRY_AFTER = timedelta(days=30)  # the longest a server can make us wait
 _PERMANENT = frozenset({301, 308})
 _REDIRECT = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
@@ -58,7 +59,6 @@ class FetchResult:
     error_kind: str | None = None
     error_message: str | None = None
     retry_after: datetime | None = None
-    status_code: int | None = None
 
 
 class _Refused(Exception):
@@ -145,12 +145,15 @@ class PerHostTransport(httpx.AsyncBaseTransport):
 
 
 class Fetcher:
-    """Fetches many locations concurrently with a global and a per-host limit."""
+    """Fetches many locations concurrently, at most `per_host` at a time per host.
+
+    The total is bounded by the caller: collect's run holds one of
+    `concurrency` slots around each fetch, and its parse and store too.
+    """
 
     def __init__(self, client: httpx.AsyncClient, settings: CollectSettings) -> None:
         self.client = client
         self.settings = settings
-        self._all = asyncio.Semaphore(max(1, settings.concurrency))
         self._hosts: dict[str, asyncio.Semaphore] = {}
 
     def _host_limit(self, url: str) -> asyncio.Semaphore:
@@ -166,7 +169,7 @@ class Fetcher:
         now = now or datetime.now(UTC)
         if not url.startswith(("http://", "https://")):
             return await asyncio.to_thread(read_local, url, self.settings.max_bytes)
-        async with self._all, self._host_limit(url):
+        async with self._host_limit(url):
             try:
                 async with asyncio.timeout(self.settings.timeout):
                     try:
@@ -223,8 +226,7 @@ class Fetcher:
                     seen.append(target)
                     current = target
                     continue
-                base = FetchResult("ok", url, final_url=current, moved_to=moved_to,
-                                   status_code=code)
+                base = FetchResult("ok", url, final_url=current, moved_to=moved_to)
                 if code == 304:
                     base.outcome = "unchanged"
                     base.etag = response.headers.get("etag") or v.etag
@@ -262,18 +264,23 @@ def _error(url: str, kind: str, message: str) -> FetchResult:
 
 
 def _retry_after(value: str | None, now: datetime) -> datetime | None:
+    """When a Retry-After (seconds or an HTTP date) lets us ask again.
+
+    Either form is capped at MAX_RETRY_AFTER from now: a server that says
+    "next year" must not silence a feed for a year without anyone noticing.
+    """
     if not value:
         return None
     value = value.strip()
     if value.isdigit():
-        return now + timedelta(seconds=min(int(value), 86400 * 30))
+        return now + min(timedelta(seconds=int(value)), MAX_RETRY_AFTER)
     try:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    return min(moment.astimezone(UTC), now + MAX_RETRY_AFTER)
 
 
 class _Inflater:

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import CollectReport, FeedReport
+from .state import FLAG_AFTER
 
 _STYLE = {"ok": "green", "unchanged": "green", "error": "red", "gone": "red",
           "deferred": "yellow"}
@@ -35,8 +36,6 @@ def _note(row: FeedReport) -> str:
     notes = []
     if row.error_message:
         notes.append(row.error_message)
-    if row.retry_after and "retry" not in (row.error_message or ""):
-        notes.append(f"retry after {_when(row.retry_after)} UTC")
     if row.moved_to:
         notes.append(f"moved permanently to {row.moved_to}: update the feed list")
     return "; ".join(notes)
@@ -69,7 +68,7 @@ def print_report(report: CollectReport, console: Console | None = None) -> None:
     console.print(summary, markup=False, highlight=False)
     flagged = [r for r in report.feeds if r.flagged]
     if flagged:
-        console.print(f"{len(flagged)} feeds have failed 3 or more runs in a row: "
+        console.print(f"{len(flagged)} feeds have failed {FLAG_AFTER} or more runs in a row: "
                       + ", ".join(r.url for r in flagged), markup=False, highlight=False)
     for r in report.moved:
         console.print(f"moved: {r.url} -> {r.moved_to} (update the community list)",

@@ -38,7 +38,12 @@ _RFC822_ZONES = frozenset({"UT", "UTC", "GMT", "Z", "EST", "EDT", "CST", "CDT", 
 _ISO_LIKE = re.compile(r"^\s*\d{4}-\d{1,2}")
 _RFC822_LIKE = re.compile(r"\d{1,2}\s+[A-Za-z]{3,}\.?\s+\d{2,4}")
 _TRAILING_ZONE = re.compile(r"([A-Za-z]{1,6})\s*$")
-_ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
+# What can come before the root element: comments, processing instructions,
+# the DOCTYPE and, inside it, quoted literals. Each opener is skipped to its
+# closer, so a `<a>` inside a comment or a literal is not taken for the root
+# and an `<!ENTITY` inside a literal is not taken for a declaration.
+_PROLOG_OPENER = re.compile(rb"""<!--|<\?|"|'|(<!ENTITY)|(<[A-Za-z_])""", re.IGNORECASE)
+_PROLOG_CLOSER = {b"<!--": b"-->", b"<?": b"?>", b'"': b'"', b"'": b"'"}
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 
@@ -56,7 +61,6 @@ class FeedError(Exception):
 class ParseResult:
     entries: list[Entry]
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (kind, message)
-    title: str = ""
 
 
 def refuse_entities(body: bytes) -> None:
@@ -64,15 +68,30 @@ def refuse_entities(body: bytes) -> None:
 
     Entity declarations live in the DOCTYPE's internal subset, before the root
     element, so only that prolog is searched: a post about XML that quotes
-    `<!ENTITY` in its content is not refused. UTF-16 bodies are searched with
-    their NUL bytes removed.
+    `<!ENTITY` in its content is not refused. The prolog is read token by
+    token (comments, processing instructions, quoted literals skipped whole),
+    so a tag-like `<a>` in a comment does not end it early. UTF-16 bodies are
+    searched with their NUL bytes removed.
     """
     sample = body.replace(b"\x00", b"") if b"\x00" in body[:512] else body
-    root = _ROOT_ELEMENT.search(sample)
-    prolog = sample[: root.start()] if root else sample
-    if _ENTITY_DECL.search(prolog):
-        raise FeedError("entities", "the document declares XML entities (<!ENTITY>); refused "
-                        "because expanding them can turn a small file into a huge one")
+    pos = 0
+    while (token := _PROLOG_OPENER.search(sample, pos)) is not None:
+        if token.group(2):
+            return  # the root element: the prolog is over
+        if token.group(1):
+            raise _entities_error()
+        end = sample.find(_PROLOG_CLOSER[token.group(0)], token.end())
+        if end < 0:
+            # Never closed: no root can be told apart after it, so all of it is prolog.
+            if _ENTITY_DECL.search(sample, token.end()):
+                raise _entities_error()
+            return
+        pos = end + len(_PROLOG_CLOSER[token.group(0)])
+
+
+def _entities_error() -> FeedError:
+    return FeedError("entities", "the document declares XML entities (<!ENTITY>); refused "
+                    "because expanding them can turn a small file into a huge one")
 
 
 def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str, kind: Kind,
@@ -146,7 +165,7 @@ def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str
     if duplicates:
         warnings.append(("duplicate-id", f"{duplicates} entries repeat another entry's id; "
                          "kept apart by link and title"))
-    return ParseResult(entries, warnings, title=str(d.feed.get("title", "")))
+    return ParseResult(entries, warnings)
 
 
 _XML_DECL = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._-]+)(["'])""")
@@ -398,10 +417,13 @@ class Cleaned:
     image_alt: str
 
 
+# Tags whose edges separate words, so a table row reads "Owner Ana", not "OwnerAna".
+_BLOCK = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
+                    "blockquote", "pre", "tr", "td", "th", "table", "section", "article", "hr",
+                    "dd", "dt", "figure", "figcaption"})
 _INVISIBLE = re.compile(r"<(script|style|template|noscript|iframe|object|svg)\b.*?</\1\s*>|"
                         r"<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.S | re.I)
-_BLOCK_TAG = re.compile(r"</?(?:p|div|br|li|ul|ol|h[1-6]|blockquote|pre|tr|td|th|table|section|"
-                        r"article|hr|dd|dt|figure|figcaption)\b[^>]*>", re.I)
+_BLOCK_TAG = re.compile(r"</?(?:" + "|".join(sorted(_BLOCK)) + r")\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]*>")
 _UNCLOSED = re.compile(r"<(script|style|template|noscript|iframe|object|svg)\b", re.I)
 _IMG = re.compile(r"<img\b[^>]*>", re.I)
