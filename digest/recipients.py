@@ -37,15 +37,6 @@ class RecipientList:
     recipients: list[Recipient] = field(default_factory=list)
     skipped: list[RowProblem] = field(default_factory=list)
 
-    def summary(self) -> str:
-        """One line for the build log: how many recipients, how many rows skipped."""
-        text = f"{len(self.recipients)} recipient(s)"
-        if self.skipped:
-            text += f", {len(self.skipped)} row(s) skipped: " + "; ".join(
-                str(p) for p in self.skipped
-            )
-        return text
-
 
 def _parse_communities(raw: str, known: set[str]) -> tuple[frozenset[str] | None, str | None]:
     ids = [part.strip() for part in raw.split(";")]
