@@ -48,7 +48,12 @@ _DROP = ("script", "style", "noscript", "template", "head", "nav", "button", "sv
 _NOT_IN_ITEM = ("ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6")
 _LINE_BREAKS = _words("p div li tr h1 h2 h3 h4 h5 h6 dd dt pre blockquote")
 
-# Feed and page chrome (Confluence "added by … / View Online", mail footers).
+# Feed and page chrome (Confluence "Page edited by <a>…" / "View Online", mail footers).
+# Only short blocks with links count (see `_is_chrome`): the same words in an
+# author's sentence ("Unsubscribe the old list", "Moved by Ana, seconded by Ben")
+# are outcomes.
+_CHROME_LIMIT = 300  # characters; longer blocks are content
+_CHROME_WORDS_IN_SECTION = 3  # words outside links, e.g. "Page edited by"
 _CHROME = re.compile(
     r"^\s*(?:view online|view changes(?: online)?|view page|stop watching|manage notifications"
     r"|add comment|like\s*[·|•]|unsubscribe|view in browser|this message was sent by)\b"
@@ -247,6 +252,8 @@ class _Extractor:
                 for child in el:
                     if child.tag in ("dt", "dd"):
                         self._paragraph(child, section)
+            return section
+        if _is_chrome(el, section):
             return section
         return self._lead_in_or_paragraph(el, section)
 
@@ -699,15 +706,26 @@ def _strip_noise(root: lxml.html.HtmlElement) -> None:
     for el in list(root.iter(*_DROP)):
         if el.getparent() is not None:
             el.drop_tree()
-    for el in list(root.iter("div", "p", "span", "td", "tr", "table", "footer", "header")):
-        if el.getparent() is None or _contains_structure(el):
-            continue
-        if _CHROME.search(_head_text(el, 300)):
-            el.drop_tree()
 
 
-def _contains_structure(el: lxml.html.HtmlElement) -> bool:
-    return any(c is not el for c in el.iter("ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6"))
+def _is_chrome(el: lxml.html.HtmlElement, section: _Section | None) -> bool:
+    """Is this text block feed or mail chrome rather than something the notes say?
+
+    Chrome is short, carries links and reads like chrome ("Page edited by <a>Ana</a>",
+    "<a>View Online</a> · <a>Add Comment</a>"). Inside an open outcome section the
+    block must also be little more than its links, so an author's "Unsubscribe the
+    old list from <a>the newsletter</a>" stays an outcome.
+    """
+    links = list(el.iter("a"))
+    if not links:
+        return False
+    text = _head_text(el, _CHROME_LIMIT)
+    if not text or not _CHROME.search(text):
+        return False
+    if section is None:
+        return True
+    outside_links = _flatten(el, skip=set(links)).text
+    return len(re.findall(r"\w+", outside_links)) <= _CHROME_WORDS_IN_SECTION
 
 
 def _head_text(el: lxml.html.HtmlElement, limit: int) -> str:
