@@ -402,6 +402,8 @@ class _Extractor:
             return rich
 
         text = cell("text")
+        if text is None and roles:
+            return  # the header has no text column: an owner is not an outcome
         if text is None:
             text = _flatten(cells[0])
         owner = due = None
@@ -878,9 +880,9 @@ def _header_roles(row: lxml.html.HtmlElement) -> tuple[dict[str, int], Kind | No
         return None
     if "text" not in roles:
         free = [i for i in range(len(cells)) if i not in roles.values()]
-        if not free:
-            return {}, None  # "Owner | Due" and no text column: skip it, guess the rows
-        roles["text"] = free[0]
+        if free:
+            roles["text"] = free[0]
+        # else "Owner | Due" and nothing else: the rows name no outcome (see `_row`)
     return roles, kind
 
 

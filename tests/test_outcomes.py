@@ -342,11 +342,20 @@ def test_markdown_list_items_that_are_labels() -> None:
     assert found.actions == (Outcome("Audit the intranet home page", owner="Ben"),)
 
 
-def test_table_header_with_only_owner_and_due_columns_is_not_a_header() -> None:
+def test_a_table_with_only_owner_and_due_columns_names_no_outcome() -> None:
+    # the owner is not the action: a table with no text column gives nothing
     html = """
     <h2>Actions</h2>
     <table><tr><th>Owner</th><th>Due</th></tr><tr><td>Ana</td><td>Friday</td></tr></table>"""
-    assert extract_outcomes(html).actions == (Outcome("Ana", due="Friday"),)
+    assert extract_outcomes(html).actions == ()
+
+
+def test_owner_and_due_columns_beside_an_unnamed_text_column() -> None:
+    html = """
+    <h2>Actions</h2>
+    <table><tr><th>Owner</th><th>Due</th><th></th></tr>
+    <tr><td>Ana</td><td>Friday</td><td>Book the room</td></tr></table>"""
+    assert extract_outcomes(html).actions == (Outcome("Book the room", owner="Ana", due="Friday"),)
 
 
 def test_google_docs_class_bold_label_ends_a_lead_in_section() -> None:
