@@ -47,9 +47,6 @@ _FACILITATOR_RE = re.compile(
 )
 
 
-_HTML_HINT = re.compile(r"<(br|p|div|a|b|i|span|ul|li)\b", re.IGNORECASE)
-
-
 class CalendarError(ValueError):
     """The calendar as a whole cannot be read; the message says what is wrong."""
 
@@ -265,7 +262,7 @@ def _session(
     if str(event.get("STATUS", "")).strip().upper() == "CANCELLED":
         return None
     title = _text(event.get("SUMMARY"))
-    description = _plain(_text(event.get("DESCRIPTION"), lines=True))
+    description, links = _plain(_text(event.get("DESCRIPTION"), lines=True))
     if _free_busy_only(event, title, description):
         return None
 
@@ -284,7 +281,7 @@ def _session(
         finish = None
 
     location = _text(event.get("LOCATION")) or None
-    join_url = _join_url(event, location, description)
+    join_url = _join_url(event, location, description, links)
     if location and _URL_RE.fullmatch(location):
         location = None  # a bare link is the join link, not a place
     stamp = raw_start.isoformat() if all_day else begin.astimezone(ZoneInfo("UTC")).isoformat()
@@ -333,18 +330,22 @@ def _free_busy_only(event: icalendar.cal.Component, title: str, description: str
     return not description.strip() and not event.get("LOCATION")
 
 
-def _join_url(event: icalendar.cal.Component, location: str | None, description: str) -> str | None:
+def _join_url(
+    event: icalendar.cal.Component, location: str | None, description: str, links: list[str]
+) -> str | None:
+    """The meeting link: a URL/CONFERENCE property, else a known meeting host's link
+    in the location, the description's <a href>s or its text."""
     for key in ("URL", "CONFERENCE", "X-GOOGLE-CONFERENCE"):
         value = event.get(key)
         if isinstance(value, list):
             value = value[0] if value else None
         if value and str(value).lower().startswith("https://"):
             return str(value).strip()
-    for text in (location or "", description):
-        for match in _URL_RE.finditer(text):
-            url = match.group(0).rstrip(".,;:!?")
-            if _JOIN_HOSTS.match(url):
-                return url
+    found = [*_URL_RE.findall(location or ""), *links, *_URL_RE.findall(description)]
+    for url in found:
+        url = url.strip().rstrip(".,;:!?")
+        if _JOIN_HOSTS.match(url):
+            return url
     return None
 
 
@@ -362,22 +363,33 @@ def _facilitator(event: icalendar.cal.Component, description: str) -> str | None
     return None
 
 
+_TAG_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")  # p, h2, html-blob
+
+
 class _TextOf(HTMLParser):
-    """Plain text of an HTML description, with line breaks where blocks end."""
+    """Plain text of an HTML description, with line breaks where blocks end.
+
+    Links are kept apart in `links` (for the join link), so a facilitator line
+    such as `<a href="mailto:…">Ana Lima</a>` reads "Ana Lima".
+    """
 
     _BREAKS = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.links: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if not _TAG_NAME.fullmatch(tag):  # "<tom@example.org>", "<https://…>" in plain text
+            self.parts.append(self.get_starttag_text() or "")
+            return
         if tag in self._BREAKS:
             self.parts.append("\n")
         if tag == "a":
             href = dict(attrs).get("href")
             if href:
-                self.parts.append(f" {href} ")
+                self.links.append(href)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self._BREAKS:
@@ -387,14 +399,18 @@ class _TextOf(HTMLParser):
         self.parts.append(data)
 
 
-def _plain(description: str) -> str:
-    """Google puts HTML into DESCRIPTION; give the facilitator and link search plain lines."""
-    if not _HTML_HINT.search(description):
-        return description
+def _plain(description: str) -> tuple[str, list[str]]:
+    """Plain lines and the links of a DESCRIPTION, for the facilitator and join-link search.
+
+    Google puts HTML into DESCRIPTION (sometimes wrapped in `<html-blob>`), and
+    others escape entities in plain text: tags are always stripped, entities
+    always decoded.
+    """
     parser = _TextOf()
     parser.feed(description)
     parser.close()
-    return "\n".join(line.strip() for line in "".join(parser.parts).splitlines())
+    text = "\n".join(line.strip() for line in "".join(parser.parts).splitlines())
+    return text.strip(), parser.links
 
 
 def _unique(found: list[Session]) -> list[Session]:
