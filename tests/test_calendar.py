@@ -489,3 +489,26 @@ def test_join_link_from_an_anchor_in_the_description() -> None:
 def test_an_address_in_angle_brackets_is_text_not_a_tag() -> None:
     session = only_session(one_event("DESCRIPTION:Host: Tom <tom@example.org>"))
     assert session.facilitator == "Tom <tom@example.org>"
+
+
+def test_duration_without_dtend_gives_the_end() -> None:
+    session = only_session(one_event("DURATION:PT1H30M"))
+    assert session.start == at(2026, 11, 10, 10)
+    assert session.end == at(2026, 11, 10, 11, 30)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL=Join:https://meet.example.org/cop-data",
+     "X-GOOGLE-CONFERENCE:https://meet.example.org/cop-data"],
+)
+def test_join_link_from_a_conference_property(line: str) -> None:
+    assert only_session(one_event(line)).join_url == "https://meet.example.org/cop-data"
+
+
+def test_a_vevent_repeated_verbatim_is_one_session() -> None:
+    # with a UID the library merges the copies itself; without one only _unique does
+    event = "BEGIN:VEVENT\nDTSTART:20261110T100000Z\nSUMMARY:Clinic\nEND:VEVENT\n"
+    cal = ics(f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\n{event}{event}END:VCALENDAR")
+    found = sessions(cal, "data", at(2026, 11, 1), at(2026, 12, 1), LONDON)
+    assert [(s.title, s.start) for s in found] == [("Clinic", at(2026, 11, 10, 10))]
