@@ -47,9 +47,6 @@ _FACILITATOR_RE = re.compile(
 )
 
 
-_HTML_HINT = re.compile(r"<(br|p|div|a|b|i|span|ul|li)\b", re.IGNORECASE)
-
-
 class CalendarError(ValueError):
     """The calendar as a whole cannot be read; the message says what is wrong."""
 
@@ -64,43 +61,31 @@ def sessions(
     calendar at all raises CalendarError.
     """
     cal = _parse(ics)
-    floating_tz = _calendar_zone(cal) or tz
     window_start = _aware(start, tz)
     window_end = _aware(end, tz)
 
     timezones = [c for c in cal.subcomponents if c.name == "VTIMEZONE"]
-    known_zone = floating_tz is not tz or not cal.get("X-WR-TIMEZONE")
+    # The library reads floating times in a valid X-WR-TIMEZONE but chokes on an
+    # unknown one: that is left out, and floating times are then read in `tz`.
+    keep_wr = not cal.get("X-WR-TIMEZONE") or _calendar_zone(cal) is not None
 
     found: list[Session] = []
     try:  # fast path: the whole calendar in one query
-        everything = list(_expand(cal, timezones, list(cal.walk("VEVENT")), window_start,
-                                  window_end, known_zone))
+        everything = _expand(cal, timezones, list(cal.walk("VEVENT")), window_start,
+                             window_end, keep_wr)
     except Exception:  # something in it is broken: find out which series, skip only those
-        everything = None
-    if everything is not None:
-        for occurrence in everything:
-            uid = _uid_of(occurrence)
-            try:
-                session = _session(occurrence, uid, community, tz, floating_tz)
-            except Exception as exc:
-                log.warning("calendar of %s: skipped an occurrence of %s: %s", community, uid, exc)
-                continue
-            if session is not None and window_start <= session.start < window_end:
-                found.append(session)
-    else:
         series: dict[str, list[icalendar.cal.Component]] = {}
         for component in cal.walk("VEVENT"):
             series.setdefault(_uid_of(component), []).append(component)
         for uid, events in series.items():
             try:
-                occurrences = _expand(cal, timezones, events, window_start, window_end,
-                                      known_zone)
-                for occurrence in occurrences:
-                    session = _session(occurrence, uid, community, tz, floating_tz)
-                    if session is not None and window_start <= session.start < window_end:
-                        found.append(session)
+                occurrences = _expand(cal, timezones, events, window_start, window_end, keep_wr)
             except Exception as exc:  # one broken series must not sink the calendar
                 log.warning("calendar of %s: skipped event %s: %s", community, uid, exc)
+                continue
+            found += _sessions_in(occurrences, community, tz, window_start, window_end, uid)
+    else:
+        found = _sessions_in(everything, community, tz, window_start, window_end)
     found.sort(key=lambda s: (s.start, s.title, s.uid))
     return _unique(found)
 
@@ -112,6 +97,32 @@ def validate(ics: bytes) -> None:
     wrong with it on the day it is fetched, not when an issue is built.
     """
     _parse(ics)
+
+
+def _sessions_in(
+    occurrences: Iterable[icalendar.cal.Component],
+    community: str,
+    tz: ZoneInfo,
+    window_start: datetime,
+    window_end: datetime,
+    uid: str | None = None,
+) -> list[Session]:
+    """The sessions of expanded occurrences that start in the window.
+
+    An occurrence that cannot be read is skipped (and logged), not its series.
+    `uid` is the series' UID when known; otherwise each occurrence's own.
+    """
+    found: list[Session] = []
+    for occurrence in occurrences:
+        own_uid = uid or _uid_of(occurrence)
+        try:
+            session = _session(occurrence, own_uid, community, tz)
+        except Exception as exc:
+            log.warning("calendar of %s: skipped an occurrence of %s: %s", community, own_uid, exc)
+            continue
+        if session is not None and window_start <= session.start < window_end:
+            found.append(session)
+    return found
 
 
 def _parse(ics: bytes) -> icalendar.Calendar:
@@ -237,12 +248,12 @@ def _expand(
     events: list[icalendar.cal.Component],
     start: datetime,
     end: datetime,
-    known_zone: bool,
-) -> Iterable[icalendar.cal.Component]:
-    """Expand one series (a master and its overrides) inside its own small calendar."""
+    keep_wr: bool,
+) -> list[icalendar.cal.Component]:
+    """Expand events (one series, or the whole calendar) inside their own small calendar."""
     own = icalendar.Calendar()
     for key, value in cal.items():  # VERSION, PRODID, X-WR-TIMEZONE
-        if key.upper() != "X-WR-TIMEZONE" or known_zone:  # the library chokes on unknown zones
+        if key.upper() != "X-WR-TIMEZONE" or keep_wr:  # the library chokes on unknown zones
             own[key] = value
     for component in timezones:
         own.add_component(component)
@@ -251,35 +262,35 @@ def _expand(
             raise ValueError("it has no DTSTART")
         event.decoded("DTSTART")  # raises on a value that is not a date or time
         own.add_component(event)
-    return recurring_ical_events.of(own).between(start - _MARGIN, end + _MARGIN)
+    return list(recurring_ical_events.of(own).between(start - _MARGIN, end + _MARGIN))
 
 
 def _session(
-    event: icalendar.cal.Component, uid: str, community: str, tz: ZoneInfo, floating: tzinfo
+    event: icalendar.cal.Component, uid: str, community: str, tz: ZoneInfo
 ) -> Session | None:
     if str(event.get("STATUS", "")).strip().upper() == "CANCELLED":
         return None
     title = _text(event.get("SUMMARY"))
-    description = _plain(_text(event.get("DESCRIPTION"), lines=True))
+    description, links = _plain(_text(event.get("DESCRIPTION"), lines=True))
     if _free_busy_only(event, title, description):
         return None
 
     raw_start = event.decoded("DTSTART")
     all_day = not isinstance(raw_start, datetime)
-    begin = _local(raw_start, tz, floating)
+    begin = _local(raw_start, tz)
     finish: datetime | None = None
     if "DTEND" in event:
-        finish = _local(event.decoded("DTEND"), tz, floating)
+        finish = _local(event.decoded("DTEND"), tz)
     elif "DURATION" in event:
         duration = event.decoded("DURATION")
-        finish = _local(raw_start + duration, tz, floating) if duration else None
+        finish = _local(raw_start + duration, tz) if duration else None
     elif all_day:
-        finish = _local(raw_start + timedelta(days=1), tz, floating)
+        finish = _local(raw_start + timedelta(days=1), tz)
     if finish is not None and finish < begin:
         finish = None
 
     location = _text(event.get("LOCATION")) or None
-    join_url = _join_url(event, location, description)
+    join_url = _join_url(event, location, description, links)
     if location and _URL_RE.fullmatch(location):
         location = None  # a bare link is the join link, not a place
     stamp = raw_start.isoformat() if all_day else begin.astimezone(ZoneInfo("UTC")).isoformat()
@@ -296,16 +307,17 @@ def _session(
     )
 
 
-def _local(value: date | datetime, tz: ZoneInfo, floating: tzinfo) -> datetime:
+def _local(value: date | datetime, tz: ZoneInfo) -> datetime:
     """A DTSTART/DTEND value as an aware datetime in `tz`.
 
-    Dates become local midnight of that date in `tz`; floating times are read
-    in the calendar's own zone (X-WR-TIMEZONE) or else in `tz`.
+    Dates become local midnight of that date in `tz`. Floating times still
+    floating here had no valid X-WR-TIMEZONE (the library applies one): they
+    are read in `tz`.
     """
     if not isinstance(value, datetime):
         return datetime.combine(value, time(0), tzinfo=tz)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=floating)
+        value = value.replace(tzinfo=tz)
     return value.astimezone(tz)
 
 
@@ -327,18 +339,22 @@ def _free_busy_only(event: icalendar.cal.Component, title: str, description: str
     return not description.strip() and not event.get("LOCATION")
 
 
-def _join_url(event: icalendar.cal.Component, location: str | None, description: str) -> str | None:
+def _join_url(
+    event: icalendar.cal.Component, location: str | None, description: str, links: list[str]
+) -> str | None:
+    """The meeting link: a URL/CONFERENCE property, else a known meeting host's link
+    in the location, the description's <a href>s or its text."""
     for key in ("URL", "CONFERENCE", "X-GOOGLE-CONFERENCE"):
         value = event.get(key)
         if isinstance(value, list):
             value = value[0] if value else None
         if value and str(value).lower().startswith("https://"):
             return str(value).strip()
-    for text in (location or "", description):
-        for match in _URL_RE.finditer(text):
-            url = match.group(0).rstrip(".,;:!?")
-            if _JOIN_HOSTS.match(url):
-                return url
+    found = [*_URL_RE.findall(location or ""), *links, *_URL_RE.findall(description)]
+    for url in found:
+        url = url.strip().rstrip(".,;:!?")
+        if _JOIN_HOSTS.match(url):
+            return url
     return None
 
 
@@ -356,22 +372,33 @@ def _facilitator(event: icalendar.cal.Component, description: str) -> str | None
     return None
 
 
+_TAG_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")  # p, h2, html-blob
+
+
 class _TextOf(HTMLParser):
-    """Plain text of an HTML description, with line breaks where blocks end."""
+    """Plain text of an HTML description, with line breaks where blocks end.
+
+    Links are kept apart in `links` (for the join link), so a facilitator line
+    such as `<a href="mailto:…">Ana Lima</a>` reads "Ana Lima".
+    """
 
     _BREAKS = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.links: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if not _TAG_NAME.fullmatch(tag):  # "<tom@example.org>", "<https://…>" in plain text
+            self.parts.append(self.get_starttag_text() or "")
+            return
         if tag in self._BREAKS:
             self.parts.append("\n")
         if tag == "a":
             href = dict(attrs).get("href")
             if href:
-                self.parts.append(f" {href} ")
+                self.links.append(href)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self._BREAKS:
@@ -381,14 +408,18 @@ class _TextOf(HTMLParser):
         self.parts.append(data)
 
 
-def _plain(description: str) -> str:
-    """Google puts HTML into DESCRIPTION; give the facilitator and link search plain lines."""
-    if not _HTML_HINT.search(description):
-        return description
+def _plain(description: str) -> tuple[str, list[str]]:
+    """Plain lines and the links of a DESCRIPTION, for the facilitator and join-link search.
+
+    Google puts HTML into DESCRIPTION (sometimes wrapped in `<html-blob>`), and
+    others escape entities in plain text: tags are always stripped, entities
+    always decoded.
+    """
     parser = _TextOf()
     parser.feed(description)
     parser.close()
-    return "\n".join(line.strip() for line in "".join(parser.parts).splitlines())
+    text = "\n".join(line.strip() for line in "".join(parser.parts).splitlines())
+    return text.strip(), parser.links
 
 
 def _unique(found: list[Session]) -> list[Session]:

@@ -18,7 +18,7 @@ apart as placeholders so they can be taken out cleanly.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import lxml.html
@@ -48,7 +48,12 @@ _DROP = ("script", "style", "noscript", "template", "head", "nav", "button", "sv
 _NOT_IN_ITEM = ("ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6")
 _LINE_BREAKS = _words("p div li tr h1 h2 h3 h4 h5 h6 dd dt pre blockquote")
 
-# Feed and page chrome (Confluence "added by … / View Online", mail footers).
+# Feed and page chrome (Confluence "Page edited by <a>…" / "View Online", mail footers).
+# Only short blocks with links count (see `_is_chrome`): the same words in an
+# author's sentence ("Unsubscribe the old list", "Moved by Ana, seconded by Ben")
+# are outcomes.
+_CHROME_LIMIT = 300  # characters; longer blocks are content
+_CHROME_WORDS_IN_SECTION = 3  # words outside links, e.g. "Page edited by"
 _CHROME = re.compile(
     r"^\s*(?:view online|view changes(?: online)?|view page|stop watching|manage notifications"
     r"|add comment|like\s*[·|•]|unsubscribe|view in browser|this message was sent by)\b"
@@ -173,7 +178,7 @@ class _Rich:
 class _Section:
     kind: Kind
     level: int
-    shape: str | None = None  # "list" once a list/table was taken: stray prose is not outcome
+    took_list: bool = False  # once a list/table was taken, stray prose is not outcome
 
 
 def extract_outcomes(html: str) -> MeetingOutcomes:
@@ -228,25 +233,27 @@ class _Extractor:
         if tag in ("ul", "ol"):
             classes = set((el.get("class") or "").split())
             if "decision-list" in classes:  # Confluence: decisions wherever they are
-                self._confluence_decisions(el)
+                self._list(el, "decisions", keep=_is_decided)
             elif "inline-task-list" in classes:  # Confluence: tasks wherever they are
                 self._list(el, "actions")
             elif self._labelled_list(el, section):
                 pass
             elif section:
                 self._list(el, section.kind)
-                section.shape = "list"
+                section.took_list = True
             return section
         if tag == "table":
             self._table(el, section)
             if section:
-                section.shape = "list"
+                section.took_list = True
             return section
         if tag == "dl":
             if section:
                 for child in el:
                     if child.tag in ("dt", "dd"):
                         self._paragraph(child, section)
+            return section
+        if _is_chrome(el, section):
             return section
         return self._lead_in_or_paragraph(el, section)
 
@@ -284,11 +291,10 @@ class _Extractor:
         return section
 
     def _paragraph(self, el: lxml.html.HtmlElement, section: _Section) -> None:
-        if section.shape == "list":
+        if section.took_list:
             return
         rich = _flatten(el)
         if rich.text.strip():
-            section.shape = section.shape or "para"
             self._lines(rich, section)
 
     def _lines(self, rich: _Rich, section: _Section) -> None:
@@ -306,14 +312,24 @@ class _Extractor:
         kinds = ("decisions", "actions") if kind == "mixed" else (kind,)
         return all(len(self.found[k]) >= MAX_ITEMS for k in kinds)
 
-    def _list(self, el: lxml.html.HtmlElement, kind: Kind) -> None:
-        for li in _list_items(el):
+    def _list(
+        self,
+        el: lxml.html.HtmlElement,
+        kind: Kind,
+        *,
+        keep: Callable[[lxml.html.HtmlElement], bool] | None = None,
+    ) -> None:
+        """Each <li> of `el` (or of a lone `li`), nested ones included, is an item.
+
+        Nested items are items in their own right: sub-bullets under "Next steps"
+        are usually the actions themselves. `keep` filters items (Confluence's
+        undecided decisions).
+        """
+        for li in el.iter("li"):
             if self._full(kind):
                 break
-            rich = _flatten(li, skip_tags=_NOT_IN_ITEM)
-            rich.text = " ".join(rich.text.split())
-            if rich.text:
-                self._add(rich, kind)
+            if keep is None or keep(li):
+                self._add(_flatten(li, skip_tags=_NOT_IN_ITEM), kind)
 
     def _labelled_list(self, el: lxml.html.HtmlElement, section: _Section | None) -> bool:
         """Markdown notes often go "- **Decisions**" with the decisions nested below.
@@ -330,23 +346,15 @@ class _Extractor:
         for li, (kind, rest) in zip(items, labels, strict=True):
             if kind is None:
                 if section:  # an ordinary item of the section the list is in
-                    self._list_item_tree(li, section.kind)
+                    self._list(li, section.kind)
                 continue
+            # the label's item is one item, even where its text wraps over lines
             self._lines(_Rich(" ".join(rest.text.split()), rest.mentions, rest.times),
                         _Section(kind, _LEAD_IN_LEVEL))
             for nested in li.iter("ul", "ol"):
                 if nested is not li and _nearest(nested, "li") is li:
                     self._list(nested, kind)
         return True
-
-    def _list_item_tree(self, li: lxml.html.HtmlElement, kind: Kind) -> None:
-        for item in li.iter("li"):
-            if self._full(kind):
-                break
-            rich = _flatten(item, skip_tags=_NOT_IN_ITEM)
-            rich.text = " ".join(rich.text.split())
-            if rich.text:
-                self._add(rich, kind)
 
     def _item_label(self, li: lxml.html.HtmlElement) -> tuple[Kind | None, _Rich]:
         """The outcome kind a list item's leading label names, and the text after it."""
@@ -362,14 +370,6 @@ class _Extractor:
             label = match.group(1)
             rest = _Rich(rich.text[match.end():], rich.mentions, rich.times)
         return heading_kind(label), rest
-
-    def _confluence_decisions(self, el: lxml.html.HtmlElement) -> None:
-        for li in _list_items(el):
-            state = (li.get("data-decision-state") or "DECIDED").upper()
-            if state == "DECIDED":
-                rich = _flatten(li, skip_tags=_NOT_IN_ITEM)
-                rich.text = " ".join(rich.text.split())
-                self._add(rich, "decisions")
 
     def _table(self, el: lxml.html.HtmlElement, section: _Section | None) -> None:
         rows = [r for r in el.iter("tr") if _nearest(r, "table") is el]
@@ -398,13 +398,14 @@ class _Extractor:
             if index is None or index >= len(cells):
                 return None
             rich = _flatten(cells[index])
-            rich.text = " ".join(rich.text.split())
+            rich.text = " ".join(rich.text.split())  # owner and due are used as they are
             return rich
 
         text = cell("text")
+        if text is None and roles:
+            return  # the header has no text column: an owner is not an outcome
         if text is None:
             text = _flatten(cells[0])
-            text.text = " ".join(text.text.split())
         owner = due = None
         owner_cell, due_cell = cell("owner"), cell("due")
         if not roles:  # no header: guess the other cells by their look
@@ -632,8 +633,8 @@ def _bracket_parts(inner: str) -> tuple[str | None, str | None] | None:
             due = date["due"]
         elif label and owner is None:
             owner = _tidy_names(label["owner"])
-        elif owner is None and _bracket_owner(part):
-            owner = _bracket_owner(part)
+        elif owner is None and (named := _bracket_owner(part)):
+            owner = named
         else:
             return None
     return (owner, due) if owner or due else None
@@ -699,15 +700,26 @@ def _strip_noise(root: lxml.html.HtmlElement) -> None:
     for el in list(root.iter(*_DROP)):
         if el.getparent() is not None:
             el.drop_tree()
-    for el in list(root.iter("div", "p", "span", "td", "tr", "table", "footer", "header")):
-        if el.getparent() is None or _contains_structure(el):
-            continue
-        if _CHROME.search(_head_text(el, 300)):
-            el.drop_tree()
 
 
-def _contains_structure(el: lxml.html.HtmlElement) -> bool:
-    return any(c is not el for c in el.iter("ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6"))
+def _is_chrome(el: lxml.html.HtmlElement, section: _Section | None) -> bool:
+    """Is this text block feed or mail chrome rather than something the notes say?
+
+    Chrome is short, carries links and reads like chrome ("Page edited by <a>Ana</a>",
+    "<a>View Online</a> · <a>Add Comment</a>"). Inside an open outcome section the
+    block must also be little more than its links, so an author's "Unsubscribe the
+    old list from <a>the newsletter</a>" stays an outcome.
+    """
+    links = list(el.iter("a"))
+    if not links:
+        return False
+    text = _head_text(el, _CHROME_LIMIT)
+    if not text or not _CHROME.search(text):
+        return False
+    if section is None:
+        return True
+    outside_links = _flatten(el, skip=set(links)).text
+    return len(re.findall(r"\w+", outside_links)) <= _CHROME_WORDS_IN_SECTION
 
 
 def _head_text(el: lxml.html.HtmlElement, limit: int) -> str:
@@ -830,13 +842,9 @@ def _first_text_element(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement | No
     return None
 
 
-def _list_items(el: lxml.html.HtmlElement) -> Iterable[lxml.html.HtmlElement]:
-    """The <li>s of a list and of the lists nested in it, in reading order.
-
-    Nested items are items in their own right: sub-bullets under "Next steps"
-    are usually the actions themselves.
-    """
-    return el.iter("li")
+def _is_decided(li: lxml.html.HtmlElement) -> bool:
+    """A Confluence decision-list item that was decided (not UNDECIDED)."""
+    return (li.get("data-decision-state") or "DECIDED").upper() == "DECIDED"
 
 
 def _header_roles(row: lxml.html.HtmlElement) -> tuple[dict[str, int], Kind | None] | None:
@@ -872,9 +880,9 @@ def _header_roles(row: lxml.html.HtmlElement) -> tuple[dict[str, int], Kind | No
         return None
     if "text" not in roles:
         free = [i for i in range(len(cells)) if i not in roles.values()]
-        if not free:
-            return {}, None  # "Owner | Due" and no text column: skip it, guess the rows
-        roles["text"] = free[0]
+        if free:
+            roles["text"] = free[0]
+        # else "Owner | Due" and nothing else: the rows name no outcome (see `_row`)
     return roles, kind
 
 

@@ -95,7 +95,7 @@ def build(config: Config, store: Store, period: Period, *, now: datetime | None 
     editions = render_editions(config, composition.issue,
                                (r.communities for r in readers.recipients), now)
     warnings = list(composition.warnings)
-    warnings += [f"{config.delivery.recipients}: line {p.line}: {p.message}; row skipped"
+    warnings += [f"{config.delivery.recipients}: {p}; row skipped"
                  for p in readers.skipped]
     folder = write_editions(config, composition.issue, editions, warnings)
     archive.write_site(config, composition.issue,

@@ -9,7 +9,6 @@ Only a file that cannot be read as a recipients list at all is a `ConfigError`.
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,15 +36,6 @@ class RecipientList:
 
     recipients: list[Recipient] = field(default_factory=list)
     skipped: list[RowProblem] = field(default_factory=list)
-
-    def summary(self) -> str:
-        """One line for the build log: how many recipients, how many rows skipped."""
-        text = f"{len(self.recipients)} recipient(s)"
-        if self.skipped:
-            text += f", {len(self.skipped)} row(s) skipped: " + "; ".join(
-                str(p) for p in self.skipped
-            )
-        return text
 
 
 def _parse_communities(raw: str, known: set[str]) -> tuple[frozenset[str] | None, str | None]:
@@ -86,9 +76,12 @@ def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
             path, None, f"the recipients file is not UTF-8 (byte {exc.start}); save it as UTF-8"
         ) from None
 
-    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    # Each physical line is parsed on its own: one stray quote must cost one row,
+    # not swallow every later line into a single cell (names must fit on one line).
+    # split on "\n" only: str.splitlines would also break a name at U+2028 and friends
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
     try:
-        header = next(reader, None)
+        header = next(csv.reader(lines[:1], skipinitialspace=True), None)
     except csv.Error as exc:
         raise ConfigError(path, None, f"line 1: {exc}") from None
     if header is None or tuple(h.strip().lower() for h in header) != HEADER:
@@ -100,24 +93,19 @@ def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
 
     result = RecipientList()
     seen: dict[str, int] = {}
-    line = reader.line_num
-    while True:
+    for number, line in enumerate(lines[1:], start=2):
         try:
-            row = next(reader)
-        except StopIteration:
-            break
+            row = next(csv.reader([line], skipinitialspace=True), [])
         except csv.Error as exc:
-            result.skipped.append(RowProblem(reader.line_num, f"cannot read the row: {exc}"))
-            line = reader.line_num
+            result.skipped.append(RowProblem(number, f"cannot read the row: {exc}"))
             continue
-        start_line, line = line + 1, reader.line_num
         if not row or all(not cell.strip() for cell in row):
             continue
-        problem, recipient = _check_row(row, start_line, known_communities, seen)
+        problem, recipient = _check_row(row, number, known_communities, seen)
         if problem:
-            result.skipped.append(RowProblem(start_line, problem))
+            result.skipped.append(RowProblem(number, problem))
         elif recipient is not None:
-            seen[recipient.email.lower()] = start_line
+            seen[recipient.email.lower()] = number
             result.recipients.append(recipient)
     return result
 

@@ -438,3 +438,77 @@ def test_a_truncated_download_is_a_calendar_error() -> None:
     truncated = GOOGLE[:cut] + b"BEGIN:VEVENT\r\nDTST"
     with pytest.raises(CalendarError, match="END:VEVENT"):
         sessions(truncated, "design", at(2026, 11, 1), at(2026, 12, 1), LONDON)
+
+
+def one_event(*lines: str) -> bytes:
+    """A hand-made calendar with one VEVENT on 10 November 2026 at 10:00 UTC."""
+    body = "\n".join(lines)
+    return ics(f"""
+BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//test//EN
+BEGIN:VEVENT
+UID:one
+DTSTART:20261110T100000Z
+SUMMARY:Clinic
+{body}
+END:VEVENT
+END:VCALENDAR
+""")
+
+
+def only_session(cal: bytes):
+    (session,) = sessions(cal, "data", at(2026, 11, 1), at(2026, 12, 1), LONDON)
+    return session
+
+
+def test_a_linked_facilitator_is_their_name_not_the_mailto() -> None:
+    session = only_session(one_event(
+        'DESCRIPTION:Facilitator: <a href="mailto:ana@example.org">Ana Lima</a>'))
+    assert session.facilitator == "Ana Lima"
+
+
+def test_entities_in_a_plain_description_are_decoded() -> None:
+    session = only_session(one_event("DESCRIPTION:Facilitator: Tom &amp; Ana"))
+    assert session.facilitator == "Tom & Ana"
+
+
+def test_google_html_blob_description_gives_the_facilitator() -> None:
+    session = only_session(one_event(
+        "DESCRIPTION:<html-blob>Facilitator: Tom</html-blob>"))
+    assert session.facilitator == "Tom"
+
+
+def test_join_link_from_an_anchor_in_the_description() -> None:
+    session = only_session(one_event(
+        'DESCRIPTION:Agenda to follow.<br><a href="https://meet.google.com/abc-defg-hij">Join</a>'))
+    assert session.join_url == "https://meet.google.com/abc-defg-hij"
+    assert session.facilitator is None
+
+
+def test_an_address_in_angle_brackets_is_text_not_a_tag() -> None:
+    session = only_session(one_event("DESCRIPTION:Host: Tom <tom@example.org>"))
+    assert session.facilitator == "Tom <tom@example.org>"
+
+
+def test_duration_without_dtend_gives_the_end() -> None:
+    session = only_session(one_event("DURATION:PT1H30M"))
+    assert session.start == at(2026, 11, 10, 10)
+    assert session.end == at(2026, 11, 10, 11, 30)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL=Join:https://meet.example.org/cop-data",
+     "X-GOOGLE-CONFERENCE:https://meet.example.org/cop-data"],
+)
+def test_join_link_from_a_conference_property(line: str) -> None:
+    assert only_session(one_event(line)).join_url == "https://meet.example.org/cop-data"
+
+
+def test_a_vevent_repeated_verbatim_is_one_session() -> None:
+    # with a UID the library merges the copies itself; without one only _unique does
+    event = "BEGIN:VEVENT\nDTSTART:20261110T100000Z\nSUMMARY:Clinic\nEND:VEVENT\n"
+    cal = ics(f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\n{event}{event}END:VCALENDAR")
+    found = sessions(cal, "data", at(2026, 11, 1), at(2026, 12, 1), LONDON)
+    assert [(s.title, s.start) for s in found] == [("Clinic", at(2026, 11, 10, 10))]

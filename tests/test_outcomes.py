@@ -266,6 +266,31 @@ def test_chrome_after_the_last_section_is_not_an_outcome() -> None:
     assert extract_outcomes(html).actions == (Outcome("Send the slides", owner="Tom"),)
 
 
+def test_outcomes_that_read_like_chrome_are_kept() -> None:
+    # chrome is short link-bearing blocks; these are sentences the authors wrote
+    html = """
+    <h2>Actions</h2>
+    <p>Ana added a page about the FAQ to the wiki</p>
+    <p>Unsubscribe the old list from the newsletter</p>
+    <p>Unsubscribe the test accounts from <a href="https://lists.example.org">the list</a></p>
+    <h2>Decisions</h2>
+    <p>Moved by Ana, seconded by Ben: the budget is approved.</p>
+    <div><a href="https://wiki.example.org/x">View Online</a> | <a href="#">Add Comment</a></div>"""
+    found = extract_outcomes(html)
+    assert texts(found.actions) == [
+        "Ana added a page about the FAQ to the wiki",
+        "Unsubscribe the old list from the newsletter",
+        "Unsubscribe the test accounts from the list",
+    ]
+    assert texts(found.decisions) == ["Moved by Ana, seconded by Ben: the budget is approved."]
+
+
+def test_page_chrome_before_the_first_section_is_dropped() -> None:
+    html = """<p>Page edited by <a href="/display/~ana">Ana Lima</a></p>
+    <p><strong>Actions:</strong></p><p>Ben to book the room</p>"""
+    assert extract_outcomes(html).actions == (Outcome("Book the room", owner="Ben"),)
+
+
 def test_unclosed_and_odd_markup_is_read() -> None:
     html = ('<?xml version="1.0" encoding="utf-8"?><H2>Decisions</h2><ul><li>Keep the Slack channel'
             "<li>Close the mailing list</ul><h2>Other</h2><p>ignored")
@@ -317,11 +342,20 @@ def test_markdown_list_items_that_are_labels() -> None:
     assert found.actions == (Outcome("Audit the intranet home page", owner="Ben"),)
 
 
-def test_table_header_with_only_owner_and_due_columns_is_not_a_header() -> None:
+def test_a_table_with_only_owner_and_due_columns_names_no_outcome() -> None:
+    # the owner is not the action: a table with no text column gives nothing
     html = """
     <h2>Actions</h2>
     <table><tr><th>Owner</th><th>Due</th></tr><tr><td>Ana</td><td>Friday</td></tr></table>"""
-    assert extract_outcomes(html).actions == (Outcome("Ana", due="Friday"),)
+    assert extract_outcomes(html).actions == ()
+
+
+def test_owner_and_due_columns_beside_an_unnamed_text_column() -> None:
+    html = """
+    <h2>Actions</h2>
+    <table><tr><th>Owner</th><th>Due</th><th></th></tr>
+    <tr><td>Ana</td><td>Friday</td><td>Book the room</td></tr></table>"""
+    assert extract_outcomes(html).actions == (Outcome("Book the room", owner="Ana", due="Friday"),)
 
 
 def test_google_docs_class_bold_label_ends_a_lead_in_section() -> None:

@@ -63,18 +63,50 @@ def test_bad_rows_are_skipped_and_named_the_rest_still_sent(tmp_path: Path) -> N
     assert "not-an-address" in problems[4]
     assert "line 2" in problems[5]
     assert "3 columns" in problems[6]
-    summary = result.summary()
-    assert "2 recipient(s)" in summary and "4 row(s) skipped" in summary
+    assert str(result.skipped[0]) == f"line 3: {problems[3]}"
 
 
-def test_line_numbers_follow_quoted_multiline_cells(tmp_path: Path) -> None:
+def test_a_quoted_multiline_name_is_a_bad_row_on_its_line_and_later_rows_survive(
+    tmp_path: Path,
+) -> None:
+    # names must fit on one line, so each physical line is a row of its own
     path = write(
         tmp_path,
         'email,name,communities\nada@example.org,"Ada\nLovelace",\nbob@example.org,Bob,\n',
     )
     result = load_recipients(path, KNOWN)
-    assert [(p.line, "one line" in p.message) for p in result.skipped] == [(2, True)]
+    assert [p.line for p in result.skipped] == [2, 3]
     assert [(r.email, r.line) for r in result.recipients] == [("bob@example.org", 4)]
+
+
+def test_one_stray_quote_costs_one_row_not_every_later_one(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "email,name,communities\n"
+        'ada@example.org,"Ada,\n'  # 2: the quote is never closed
+        "bob@example.org,Bob,\n"
+        "eve@example.org,Eve,data\n",
+    )
+    result = load_recipients(path, KNOWN)
+    assert [p.line for p in result.skipped] == [2]
+    assert [(r.email, r.line) for r in result.recipients] == [
+        ("bob@example.org", 3), ("eve@example.org", 4),
+    ]
+
+
+def test_a_row_csv_cannot_read_is_reported_on_its_own_line(tmp_path: Path) -> None:
+    # a bare carriage return outside quotes is something csv refuses outright
+    path = write(tmp_path, "email,name,communities\nada@example.org,Ada,\nbob@example.org,B\rob,\n"
+                 "eve@example.org,Eve,\n")
+    result = load_recipients(path, KNOWN)
+    assert [(p.line, "cannot read" in p.message) for p in result.skipped] == [(3, True)]
+    assert [r.line for r in result.recipients] == [2, 4]
+
+
+def test_a_name_with_a_quoted_carriage_return_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, 'email,name,communities\nada@example.org,"Ada\rLovelace",\n')
+    result = load_recipients(path, KNOWN)
+    assert [(p.line, "one line" in p.message) for p in result.skipped] == [(2, True)]
 
 
 @pytest.mark.parametrize(

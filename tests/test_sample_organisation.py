@@ -21,7 +21,9 @@ import icalendar
 import pytest
 import recurring_ical_events
 
+from digest.calendar import sessions
 from digest.config import Config, load_config
+from digest.models import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 LONDON = ZoneInfo("Europe/London")
@@ -77,17 +79,11 @@ def _calendar(community: str) -> icalendar.Calendar:
     return icalendar.Calendar.from_ical(Path(path).read_bytes())
 
 
-def _sessions(community: str, start: datetime, end: datetime) -> list[icalendar.Event]:
-    """Occurrences in [start, end) that are still happening (cancelled ones dropped)."""
-    events = recurring_ical_events.of(_calendar(community)).between(start, end)
-    return [e for e in events if str(e.get("STATUS", "")).upper() != "CANCELLED"]
-
-
-def _start(event: icalendar.Event) -> datetime:
-    value = event.decoded("DTSTART")
-    if not isinstance(value, datetime):  # all-day
-        return datetime(value.year, value.month, value.day, tzinfo=LONDON)
-    return value if value.tzinfo else value.replace(tzinfo=LONDON)
+def _sessions(community: str, start: datetime, end: datetime) -> list[Session]:
+    """The sessions the digest would show for [start, end): the product's own reading."""
+    path = CONFIG.community(community).calendar
+    assert path is not None, f"{community} has no calendar"
+    return sessions(Path(path).read_bytes(), community, start, end, CONFIG.timezone)
 
 
 def test_the_sample_config_and_community_list_load() -> None:
@@ -172,10 +168,10 @@ def test_meeting_notes_come_in_the_shapes_real_tools_produce() -> None:
 
 @pytest.mark.parametrize("community", ACTIVE)
 def test_active_calendars_have_sessions_in_november(community: str) -> None:
-    sessions = _sessions(community, *NOVEMBER)
-    assert 1 <= len(sessions) <= 3, [(str(s.get("SUMMARY")), _start(s)) for s in sessions]
-    for s in sessions:
-        assert s.get("LOCATION"), f"{community}: {s.get('SUMMARY')} has no location"
+    found = _sessions(community, *NOVEMBER)
+    assert 1 <= len(found) <= 3, [(s.title, s.start) for s in found]
+    for s in found:
+        assert s.location, f"{community}: {s.title} has no location"
 
 
 def test_calendars_exercise_the_cases_real_calendars_have() -> None:
@@ -194,13 +190,14 @@ def test_calendars_exercise_the_cases_real_calendars_have() -> None:
             if str(event.get("STATUS", "")).upper() == "CANCELLED":
                 cancelled = True
             rid = event.get("RECURRENCE-ID")
-            if rid is not None and event.decoded("DTSTART") != rid.dt:
-                moved_in_november |= (_start(event).year, _start(event).month) == (2026, 11)
+            when = event.decoded("DTSTART")  # a date or a datetime: both have year and month
+            if rid is not None and when != rid.dt:
+                moved_in_november |= (when.year, when.month) == (2026, 11)
             exdates = event.get("EXDATE", [])
             for ex in exdates if isinstance(exdates, list) else [exdates]:
                 exdate_in_november |= any((d.dt.year, d.dt.month) == (2026, 11) for d in ex.dts)
-            if not isinstance(event.decoded("DTSTART"), datetime):
-                all_day_in_november |= _start(event).month == 11
+            if not isinstance(when, datetime):
+                all_day_in_november |= when.month == 11
     assert moved_in_november and exdate_in_november and all_day_in_november and cancelled
 
 
@@ -210,11 +207,11 @@ def test_a_recurrence_crosses_the_october_clock_change() -> None:
     for community in ACTIVE:
         around = _sessions(community, datetime(2026, 10, 18, tzinfo=LONDON),
                            datetime(2026, 11, 8, tzinfo=LONDON))
-        by_uid: dict[str, list[datetime]] = {}
+        by_series: dict[str, list[datetime]] = {}
         for s in around:
-            if isinstance(s.decoded("DTSTART"), datetime):
-                by_uid.setdefault(str(s["UID"]), []).append(_start(s))
-        for starts in by_uid.values():
+            if not s.all_day:  # a session's uid is "<series uid>/<its start>"
+                by_series.setdefault(s.uid.rsplit("/", 1)[0], []).append(s.start)
+        for starts in by_series.values():
             before = [d for d in starts if d < datetime(2026, 10, 25, 2, tzinfo=LONDON)]
             after = [d for d in starts if d > datetime(2026, 10, 25, 2, tzinfo=LONDON)]
             if before and after and before[0].time() == after[0].time():
