@@ -66,7 +66,7 @@ def write_site(config: Config, issue: Issue, items: list[Item] | None = None, *,
     folder = site / issue.period.label
     folder.mkdir(parents=True, exist_ok=True)
     full = web_issue(issue, items) if items is not None else issue
-    view = build_view(config, full, None, now, DETAIL_LEVELS[0])
+    view = build_view(config, full, None, DETAIL_LEVELS[0])
     view.web = True
     renderer = renderer or Renderer(config)
     html = renderer.html(view)

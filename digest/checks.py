@@ -379,8 +379,8 @@ class ClientIssue:
     line: int | None = None
 
 
-def caniemail_available(root: Path = _REPO) -> bool:
-    return bool(shutil.which("node")) and (root / "node_modules" / "caniemail").is_dir() \
+def caniemail_available() -> bool:
+    return bool(shutil.which("node")) and (_REPO / "node_modules" / "caniemail").is_dir() \
         and CANIEMAIL_SCRIPT.is_file()
 
 

@@ -88,7 +88,7 @@ def build(config: Config, store: Store, period: Period, *, now: datetime | None 
 
     composition = compose(config, store, period, now=now, failed_communities=failed)
     editions = render_editions(config, composition.issue,
-                               (r.communities for r in readers.recipients), now)
+                               (r.communities for r in readers.recipients))
     warnings = list(composition.warnings)
     warnings += [f"{config.delivery.recipients}: line {p.line}: {p.message}; row skipped"
                  for p in readers.skipped]

@@ -109,7 +109,7 @@ def sample_issue(config: Config, image: str | None = IMAGE) -> Issue:
 def sample_editions(config: Config, image: str | None = IMAGE) -> dict[str, Edition]:
     """The full edition and one for a reader of Service Design only (shows the others)."""
     editions = render_editions(config, sample_issue(config, image),
-                               [None, frozenset({"design"})], utc(2026, 11, 1, 7))
+                               [None, frozenset({"design"})])
     return {e.key: e for e in editions}
 
 

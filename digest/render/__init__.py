@@ -13,7 +13,6 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import datetime
 from pathlib import Path
 
 import jinja2
@@ -60,17 +59,15 @@ class Renderer:
         self.inline_css = (self.path / "inline.css").read_text(encoding="utf-8")
         self.has_logo = (self.path / LOGO).is_file()
 
-    def render(self, issue: Issue, communities: frozenset[str] | None,
-               generated_at: datetime | None = None) -> Edition:
+    def render(self, issue: Issue, communities: frozenset[str] | None) -> Edition:
         """Render at the most detail that keeps the HTML under the size budget.
 
         Gmail clips larger messages and then drops head styles, so a busy month
         shows shorter excerpts and fewer outcome lines (each links to the rest)
         rather than a broken email.
         """
-        generated_at = generated_at or utcnow()
         for detail in DETAIL_LEVELS:
-            view = build_view(self.config, issue, communities, generated_at, detail)
+            view = build_view(self.config, issue, communities, detail)
             html = self.html(view)
             if len(html.encode("utf-8")) < SIZE_BUDGET_BYTES:
                 break
@@ -128,17 +125,16 @@ def inline_css(html: str, css: str) -> str:
     return out
 
 
-def render_editions(config: Config, issue: Issue, audiences: Iterable[frozenset[str] | None],
-                    generated_at: datetime | None = None) -> list[Edition]:
+def render_editions(config: Config, issue: Issue, audiences: Iterable[frozenset[str] | None]
+                    ) -> list[Edition]:
     """The full edition plus one per distinct set of communities: render once per set."""
     renderer = Renderer(config)
-    generated_at = generated_at or utcnow()
     every = {c.id for c in config.communities}
     wanted: dict[str, frozenset[str] | None] = {ALL: None}
     for communities in audiences:
         communities = audience(communities, every)
         wanted.setdefault(edition_key(communities), communities)
-    return [renderer.render(issue, c, generated_at) for c in wanted.values()]
+    return [renderer.render(issue, c) for c in wanted.values()]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
 from email.utils import parseaddr
 
 from ..config import Config
@@ -89,7 +88,6 @@ class View:
     preheader: str
     intro: str
     web_issue_url: str | None
-    generated_at: datetime
     detail: Detail = DETAIL_LEVELS[0]
     toc: list[tuple[str, str, str]] = field(default_factory=list)  # (anchor, name, summary)
     web: bool = False  # the web archive's page of the issue, not an email
@@ -171,7 +169,7 @@ def item_date(item: Item, config: Config) -> str:
 
 
 def build_view(config: Config, issue: Issue, communities: frozenset[str] | None,
-               generated_at: datetime, detail: Detail = DETAIL_LEVELS[0]) -> View:
+               detail: Detail = DETAIL_LEVELS[0]) -> View:
     """Split the issue for a reader of `communities` (None: everything, in full)."""
     if communities is None:
         own, rest = list(issue.sections), []
@@ -192,7 +190,7 @@ def build_view(config: Config, issue: Issue, communities: frozenset[str] | None,
         config=config, issue=issue, key=edition_key(communities), communities=communities,
         own=own, others=others, quiet=list(issue.quiet), subject=subject_line(issue),
         preheader=preheader_text(issue, own), intro=intro, web_issue_url=web_issue_url,
-        generated_at=generated_at, detail=detail, toc=toc,
+        detail=detail, toc=toc,
     )
 
 
