@@ -26,7 +26,7 @@ from digest.models import (
     Session,
 )
 from digest.period import Period
-from digest.render import render_editions
+from digest.render import Renderer
 from tests.support import utc, write_org
 
 OCT = Period.parse("2026-10", "monthly")
@@ -108,8 +108,8 @@ def sample_issue(config: Config, image: str | None = IMAGE) -> Issue:
 
 def sample_editions(config: Config, image: str | None = IMAGE) -> dict[str, Edition]:
     """The full edition and one for a reader of Service Design only (shows the others)."""
-    editions = render_editions(config, sample_issue(config, image),
-                               [None, frozenset({"design"})])
+    editions = Renderer(config).render_editions(sample_issue(config, image),
+                                                [None, frozenset({"design"})])
     return {e.key: e for e in editions}
 
 

@@ -60,6 +60,23 @@ def test_build_writes_an_issue_page_with_every_post_and_an_anchor_per_community(
     assert checks.lint(html) == []
 
 
+def test_a_build_compiles_the_templates_once_for_the_editions_and_the_site(org, monkeypatch):
+    from digest.render import Renderer
+
+    made = []
+    real_init = Renderer.__init__
+
+    def counting_init(self, config):
+        made.append(self)
+        real_init(self, config)
+
+    monkeypatch.setattr(Renderer, "__init__", counting_init)
+    digest(org, "collect")
+    digest(org, "build", "--period", "2026-10")
+    assert len(made) == 1
+    assert (org.root / "out" / "site" / "2026-10" / "index.html").is_file()
+
+
 def test_the_index_lists_every_issue_newest_first(org):
     digest(org, "collect")
     digest(org, "build", "--period", "2026-09")

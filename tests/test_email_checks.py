@@ -189,12 +189,12 @@ def test_every_community_name_is_an_anchor_target(editions):
 
 
 def test_the_busiest_edition_still_passes_every_check(tmp_path):
-    from digest.render import render_editions
+    from digest.render import Renderer
     from tests.support import write_org
     from tests.test_size_budget import stress_issue
 
     ids = ["product", "design", "data", "engineering", "research", "content", "security",
            "architecture", "delivery", "analytics", "accessibility", "platform"]
     config = write_org(tmp_path, dict.fromkeys(ids, [])).config()
-    (full,) = render_editions(config, stress_issue(config), [None])
+    (full,) = Renderer(config).render_editions(stress_issue(config), [None])
     assert checks.lint(full.html) == []

@@ -8,7 +8,7 @@ import pytest
 
 from digest.models import Issue, Item, Meeting, MeetingOutcomes, Outcome, Section, Session
 from digest.period import Period
-from digest.render import SIZE_BUDGET_BYTES, render_editions
+from digest.render import SIZE_BUDGET_BYTES, Renderer
 from tests.support import utc, write_org
 
 OCT = Period.parse("2026-10", "monthly")
@@ -70,7 +70,7 @@ def test_every_edition_of_the_stress_organisation_fits_the_budget(stress_config)
     issue = stress_issue(stress_config)
     audiences = [None, frozenset({"data"}), frozenset({"design", "research", "content"}),
                  frozenset(c.id for c in stress_config.communities[:6])]
-    editions = render_editions(stress_config, issue, audiences)
+    editions = Renderer(stress_config).render_editions(issue, audiences)
     assert len(editions) == 4
     for edition in editions:
         size = len(edition.html.encode("utf-8"))

@@ -48,7 +48,8 @@ def templates_dir(config: Config) -> Path:
 
 
 class Renderer:
-    """Holds the template environments so many editions render without reloading them."""
+    """Holds the template environments so many editions, and the web archive's pages,
+    render without compiling the templates again: build one per build."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
@@ -73,6 +74,16 @@ class Renderer:
                 break
         return Edition(key=view.key, communities=communities, subject=view.subject,
                        preheader=view.preheader, html=html, text=self.text(view))
+
+    def render_editions(self, issue: Issue, audiences: Iterable[frozenset[str] | None]
+                        ) -> list[Edition]:
+        """The full edition plus one per distinct set of communities: render once per set."""
+        every = {c.id for c in self.config.communities}
+        wanted: dict[str, frozenset[str] | None] = {ALL: None}
+        for communities in audiences:
+            communities = audience(communities, every)
+            wanted.setdefault(edition_key(communities), communities)
+        return [self.render(issue, c) for c in wanted.values()]
 
     def logo_url(self, view: View) -> str | None:
         """Where the logo is published: the web archive copies logo.png to its root."""
@@ -123,18 +134,6 @@ def inline_css(html: str, css: str) -> str:
     if not out.lstrip().lower().startswith("<!doctype"):
         out = "<!doctype html>\n" + out
     return out
-
-
-def render_editions(config: Config, issue: Issue, audiences: Iterable[frozenset[str] | None]
-                    ) -> list[Edition]:
-    """The full edition plus one per distinct set of communities: render once per set."""
-    renderer = Renderer(config)
-    every = {c.id for c in config.communities}
-    wanted: dict[str, frozenset[str] | None] = {ALL: None}
-    for communities in audiences:
-        communities = audience(communities, every)
-        wanted.setdefault(edition_key(communities), communities)
-    return [renderer.render(issue, c) for c in wanted.values()]
 
 
 @dataclass(frozen=True)
