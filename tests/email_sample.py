@@ -4,7 +4,7 @@ Checks of the email (accessibility, contrast, client support, browser layout)
 run on this, so each part of the template is looked at: a lead image, a
 community back after a quiet spell, one whose feeds failed, more posts than
 fit, meetings with decisions and actions, sessions, other communities'
-headlines and quiet communities.
+headlines and a quiet community with a session coming up.
 """
 
 from __future__ import annotations
@@ -100,7 +100,11 @@ def sample_issue(config: Config, image: str | None = IMAGE) -> Issue:
     quiet = [Section(community_id="security", name="Security",
                      description="Security champions meet to share threats and fixes.",
                      join_url="https://intranet.example.org/security",
-                     last_activity=utc(2026, 7, 2), status="quiet")]
+                     last_activity=utc(2026, 7, 2), status="quiet",
+                     sessions=[Session(community="security", uid="sec-s1",
+                                       title="Threat modelling drop-in",
+                                       start=nov + timedelta(days=17, hours=14),
+                                       end=nov + timedelta(days=17, hours=15))])]
     return Issue(period=OCT, title=config.title, organisation=config.organisation,
                  sections=[data, design, research], quiet=quiet, web_url=config.web_url,
                  coming_period=OCT.next())

@@ -198,3 +198,23 @@ def test_the_busiest_edition_still_passes_every_check(tmp_path):
     config = write_org(tmp_path, dict.fromkeys(ids, [])).config()
     (full,) = Renderer(config).render_editions(stress_issue(config), [None])
     assert checks.lint(full.html) == []
+
+
+def test_the_text_part_names_everything_the_html_shows(config, editions):
+    """Readers of the plain-text part (and spam filters) get the same issue as the HTML."""
+    from tests.email_sample import sample_issue
+
+    issue = sample_issue(config)
+    sections = issue.sections + issue.quiet
+    names = [s.name for s in sections]
+    names += [i.title for s in sections for i in s.posts]
+    names += [m.item.title for s in sections for m in s.meetings]
+    names += [x.title for s in sections for x in s.sessions]
+    for key, edition in editions.items():
+        html = " ".join(doc(edition.html).text_content().split())
+        text = " ".join(edition.text.split())  # the text part wraps long lines
+        shown = [n for n in names if n in html]
+        assert [n for n in shown if n not in text] == [], key
+    full_html = doc(editions["all"].html).text_content()
+    assert "Threat modelling drop-in" in full_html  # the quiet community's next session
+    assert "Across the organisation" in doc(editions["design"].html).text_content()
