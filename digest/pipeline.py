@@ -82,7 +82,7 @@ def build(config: Config, store: Store, period: Period, *, now: datetime | None 
     from . import archive
     from .collect.state import failed_communities, failed_feed_urls
     from .compose import compose
-    from .render import Renderer, write_editions
+    from .render import Renderer, size_warnings, write_editions
 
     failed = failed_communities(config.communities, failed_feed_urls(store))
 
@@ -90,7 +90,7 @@ def build(config: Config, store: Store, period: Period, *, now: datetime | None 
     renderer = Renderer(config)  # one for the editions and the web archive
     editions = renderer.render_editions(composition.issue,
                                         (r.communities for r in readers.recipients))
-    warnings = list(composition.warnings)
+    warnings = list(composition.warnings) + size_warnings(editions)
     warnings += [f"{config.delivery.recipients}: line {p.line}: {p.message}; row skipped"
                  for p in readers.skipped]
     folder = write_editions(config, composition.issue, editions, warnings)

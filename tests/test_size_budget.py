@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 
+from digest import pipeline, render
 from digest.models import Issue, Item, Meeting, MeetingOutcomes, Outcome, Section, Session
 from digest.period import Period
-from digest.render import SIZE_BUDGET_BYTES, Renderer
-from tests.support import utc, write_org
+from digest.render import MANIFEST, SIZE_BUDGET_BYTES, Renderer
+from digest.render.view import DETAIL_LEVELS
+from digest.store import Store
+from tests.support import Post, utc, write_org
 
 OCT = Period.parse("2026-10", "monthly")
 WORDS = ("tenant repairs portal discovery accessibility audit findings pattern library "
@@ -79,3 +83,36 @@ def test_every_edition_of_the_stress_organisation_fits_the_budget(stress_config)
     # the budget holds because of max_items, not because content went missing
     assert full.html.count("<h3") >= 12 * (5 + 4)
     assert "See 15 more posts from" in full.html
+
+
+def built(org, now):
+    """Collect and build October for `org`; returns the build result and issue.json."""
+    with Store(org.config().state_path) as store:
+        pipeline.collect(org.config(), store, now=now)
+        result = pipeline.build(org.config(), store, OCT, now=now)
+    return result, json.loads((result.folder / MANIFEST).read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def small_org(tmp_path):
+    return write_org(tmp_path, {"data": [Post(f"Data post {n}", utc(2026, 10, n + 1, 9),
+                                              link=f"https://data.example.org/{n}", guid=f"d{n}")
+                                         for n in range(3)]})
+
+
+def test_an_edition_that_fits_records_full_detail_and_warns_of_nothing(small_org):
+    result, manifest = built(small_org, utc(2026, 11, 2))
+    assert [e["detail_level"] for e in manifest["editions"]] == [0]
+    assert not [w for w in result.warnings if "Gmail" in w]
+
+
+def test_an_edition_over_budget_even_at_the_least_detail_is_a_build_warning(small_org,
+                                                                           monkeypatch):
+    monkeypatch.setattr(render, "SIZE_BUDGET_BYTES", 2 * 1024)  # no edition fits in 2 KB
+    result, manifest = built(small_org, utc(2026, 11, 2))
+    (edition,) = manifest["editions"]
+    assert edition["detail_level"] == len(DETAIL_LEVELS) - 1
+    kb = round(edition["html_bytes"] / 1024)
+    assert f"edition all is {kb} KB even at the least detail (budget 2 KB); Gmail may clip it" \
+        in result.warnings
+    assert manifest["warnings"] == result.warnings

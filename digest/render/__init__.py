@@ -39,6 +39,22 @@ class TemplateError(DigestError):
     """A template that does not render: names the template and the line."""
 
 
+@dataclass(frozen=True)
+class RenderedEdition(Edition):
+    """An edition as this build rendered it: with how far it was shortened to fit the budget."""
+
+    detail_level: int = 0  # index in DETAIL_LEVELS: 0 is full detail
+
+    @property
+    def html_bytes(self) -> int:
+        return len(self.html.encode("utf-8"))
+
+    @property
+    def over_budget(self) -> bool:
+        """Over the budget even at the last detail level: Gmail may clip it."""
+        return self.html_bytes >= SIZE_BUDGET_BYTES
+
+
 def templates_dir(config: Config) -> Path:
     path = config.templates_path or _PACKAGE_TEMPLATES
     if not (path / "digest.mjml.j2").is_file():
@@ -60,23 +76,25 @@ class Renderer:
         self.inline_css = (self.path / "inline.css").read_text(encoding="utf-8")
         self.has_logo = (self.path / LOGO).is_file()
 
-    def render(self, issue: Issue, communities: frozenset[str] | None) -> Edition:
+    def render(self, issue: Issue, communities: frozenset[str] | None) -> RenderedEdition:
         """Render at the most detail that keeps the HTML under the size budget.
 
         Gmail clips larger messages and then drops head styles, so a busy month
         shows shorter excerpts and fewer outcome lines (each links to the rest)
-        rather than a broken email.
+        rather than a broken email. When even the last level is over the budget the
+        edition says so (`over_budget`) and the build warns.
         """
         for detail in DETAIL_LEVELS:
             view = build_view(self.config, issue, communities, detail)
             html = self.html(view)
             if len(html.encode("utf-8")) < SIZE_BUDGET_BYTES:
                 break
-        return Edition(key=view.key, communities=communities, subject=view.subject,
-                       preheader=view.preheader, html=html, text=self.text(view))
+        return RenderedEdition(key=view.key, communities=communities, subject=view.subject,
+                               preheader=view.preheader, html=html, text=self.text(view),
+                               detail_level=DETAIL_LEVELS.index(view.detail))
 
     def render_editions(self, issue: Issue, audiences: Iterable[frozenset[str] | None]
-                        ) -> list[Edition]:
+                        ) -> list[RenderedEdition]:
         """The full edition plus one per distinct set of communities: render once per set."""
         every = {c.id for c in self.config.communities}
         wanted: dict[str, frozenset[str] | None] = {ALL: None}
@@ -145,9 +163,17 @@ class EditionFile:
     html: str  # paths relative to the period folder
     text: str
     html_bytes: int
+    detail_level: int  # index in DETAIL_LEVELS: 0 is full detail, higher was shortened to fit
 
 
-def write_editions(config: Config, issue: Issue, editions: list[Edition],
+def size_warnings(editions: Iterable[RenderedEdition]) -> list[str]:
+    """A warning for each edition still over the size budget at the least detail."""
+    return [f"edition {e.key} is {e.html_bytes / 1024:.0f} KB even at the least detail "
+            f"(budget {SIZE_BUDGET_BYTES // 1024} KB); Gmail may clip it"
+            for e in editions if e.over_budget]
+
+
+def write_editions(config: Config, issue: Issue, editions: list[RenderedEdition],
                    warnings: list[str] | None = None) -> Path:
     """Write `out/<period>/`: digest.html/.txt (full edition), editions/<key>.*, issue.json."""
     folder = config.out_path / issue.period.label
@@ -162,7 +188,7 @@ def write_editions(config: Config, issue: Issue, editions: list[Edition],
             communities=sorted(edition.communities) if edition.communities is not None else None,
             subject=edition.subject, preheader=edition.preheader,
             html=f"{stem}.html", text=f"{stem}.txt",
-            html_bytes=len(edition.html.encode("utf-8")),
+            html_bytes=edition.html_bytes, detail_level=edition.detail_level,
         ))
     manifest = {
         "period": issue.period.label,
