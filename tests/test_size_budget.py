@@ -11,7 +11,7 @@ from digest import pipeline, render
 from digest.models import Issue, Item, Meeting, MeetingOutcomes, Outcome, Section, Session
 from digest.period import Period
 from digest.render import MANIFEST, SIZE_BUDGET_BYTES, Renderer
-from digest.render.view import DETAIL_LEVELS
+from digest.render.view import DETAIL_LEVELS, build_view
 from digest.store import Store
 from tests.support import Post, utc, write_org
 
@@ -80,9 +80,22 @@ def test_every_edition_of_the_stress_organisation_fits_the_budget(stress_config)
         size = len(edition.html.encode("utf-8"))
         assert size < SIZE_BUDGET_BYTES, f"edition {edition.key} is {size / 1024:.1f} KB"
     full = next(e for e in editions if e.key == "all")
-    # the budget holds because of max_items, not because content went missing
+    # every post title and meeting is still there: max_items caps the posts, and the full
+    # edition fits only because excerpts and outcome lists are shortened (DETAIL_LEVELS)
     assert full.html.count("<h3") >= 12 * (5 + 4)
     assert "See 15 more posts from" in full.html
+    excerpt = sentence(0, 60)[:100]  # the start of each community's first excerpt
+    data = next(e for e in editions if e.key == "data")
+    assert data.detail_level == 0 and excerpt in data.html
+    assert excerpt in " ".join(data.text.split())  # the text part wraps it
+    assert full.detail_level > 0 and excerpt not in full.html
+
+
+def test_the_least_detail_of_the_stress_issue_fits_the_budget(stress_config):
+    """The last rung of the ladder must fit, or a busy month has nothing left to give up."""
+    renderer = Renderer(stress_config)
+    view = build_view(stress_config, stress_issue(stress_config), None, DETAIL_LEVELS[-1])
+    assert len(renderer.html(view).encode("utf-8")) < SIZE_BUDGET_BYTES
 
 
 def built(org, now):
