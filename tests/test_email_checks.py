@@ -218,3 +218,20 @@ def test_the_text_part_names_everything_the_html_shows(config, editions):
     full_html = doc(editions["all"].html).text_content()
     assert "Threat modelling drop-in" in full_html  # the quiet community's next session
     assert "Across the organisation" in doc(editions["design"].html).text_content()
+
+
+def test_the_outcomes_left_for_the_notes_are_counted_in_good_english(config):
+    from digest.render import Renderer
+    from digest.render.view import DETAIL_LEVELS, build_view
+    from tests.email_sample import sample_issue
+
+    issue = sample_issue(config)
+    meeting = issue.sections[0].meetings[0]  # 2 decisions, 2 actions
+    one_each = dataclasses.replace(DETAIL_LEVELS[0], outcomes_per_list=1)
+    renderer = Renderer(config)
+    html = renderer.html(build_view(config, issue, None, one_each))
+    assert "2 more outcomes in the notes of October data community meeting" in html
+    issue.sections[0].meetings[0] = dataclasses.replace(meeting, outcomes=dataclasses.replace(
+        meeting.outcomes, actions=meeting.outcomes.actions[:1]))
+    html = renderer.html(build_view(config, issue, None, one_each))
+    assert "1 more outcome in the notes of October data community meeting" in html

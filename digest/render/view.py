@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 
 from ..config import Config
-from ..models import Issue, Item, Section, Session
+from ..models import Issue, Item, Meeting, Section, Session
 
 ALL = "all"
 HEADLINES_PER_COMMUNITY = 3
@@ -111,6 +111,12 @@ class View:
     def contact_address(self) -> str:
         """Where a reader writes to change their communities when there is no preferences page."""
         return parseaddr(self.config.delivery.sender)[1]
+
+    def hidden_outcomes(self, meeting: Meeting) -> int:
+        """Decisions and actions this detail level leaves to the meeting notes."""
+        shown = self.detail.outcomes_per_list
+        return sum(max(0, len(outcomes) - shown)
+                   for outcomes in (meeting.outcomes.decisions, meeting.outcomes.actions))
 
     def community_url(self, section: Section) -> str | None:
         return f"{self.web_issue_url}#{section.community_id}" if self.web_issue_url else None
