@@ -97,8 +97,9 @@ def write_site(config: Config, issue: Issue, items: list[Item] | None = None, *,
         "quiet": [s.name for s in full.quiet],
     }
     meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
-    write_index(config)
-    write_feed(config)
+    issues = issues_in_site(config)  # read once, for the index and the feed
+    write_index(config, issues)
+    write_feed(config, issues)
     return folder
 
 
@@ -158,12 +159,12 @@ _INDEX = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
 """)
 
 
-def write_index(config: Config) -> Path:
+def write_index(config: Config, issues: list[dict]) -> Path:
     path = site_path(config) / "index.html"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(_INDEX.render(
         lang=config.language, dir=config.direction, title=config.title,
-        organisation=config.organisation, issues=issues_in_site(config)), encoding="utf-8")
+        organisation=config.organisation, issues=issues), encoding="utf-8")
     return path
 
 
@@ -192,10 +193,9 @@ def _entry_html(meta: dict) -> str:
     return ET.tostring(root, encoding="unicode", method="html")
 
 
-def write_feed(config: Config) -> Path:
+def write_feed(config: Config, issues: list[dict]) -> Path:
     """An Atom feed (RFC 4287) with one entry per issue, so readers can follow the digest."""
     ET.register_namespace("", ATOM)
-    issues = issues_in_site(config)
     base = _tag_base(config)
     web = config.web_url or ""
 

@@ -77,6 +77,24 @@ def test_a_build_compiles_the_templates_once_for_the_editions_and_the_site(org, 
     assert (org.root / "out" / "site" / "2026-10" / "index.html").is_file()
 
 
+def test_a_build_reads_the_site_s_issues_once_for_the_index_and_the_feed(org, monkeypatch):
+    from digest import archive
+
+    reads = []
+    real = archive.issues_in_site
+
+    def counting(config):
+        reads.append(config)
+        return real(config)
+
+    monkeypatch.setattr(archive, "issues_in_site", counting)
+    digest(org, "collect")
+    digest(org, "build", "--period", "2026-10")
+    assert len(reads) == 1
+    assert "2026-10/index.html" in (org.root / "out" / "site" / "index.html").read_text()
+    assert "2026-10/" in (org.root / "out" / "site" / "feed.xml").read_text()
+
+
 def test_the_index_lists_every_issue_newest_first(org):
     digest(org, "collect")
     digest(org, "build", "--period", "2026-09")
