@@ -30,6 +30,7 @@ GMAIL_CLIP_BYTES = 102 * 1024
 SIZE_BUDGET_BYTES = 90 * 1024
 MANIFEST = "issue.json"
 LOGO = "logo.png"  # optional, in the templates folder; needs web_url to reach the email
+SITE_INDEX = "site-index.html.j2"  # the web archive's list of issues
 _PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 _STYLE_TAG = re.compile(r"<style\b")
 _INDENT = re.compile(r"\n[ \t]+")
@@ -70,7 +71,10 @@ class Renderer:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.path = templates_dir(config)
-        loader = jinja2.FileSystemLoader(str(self.path))
+        # a template missing from a custom folder (one made before the site index was a
+        # template, say) comes from the packaged templates
+        loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(folder)) for folder in
+                                      dict.fromkeys([self.path, _PACKAGE_TEMPLATES])])
         self.html_env = _environment(loader, autoescape=True)
         self.text_env = _environment(loader, autoescape=False)
         self.inline_css = (self.path / "inline.css").read_text(encoding="utf-8")
@@ -115,7 +119,7 @@ class Renderer:
         if view.logo_url is None:
             view.logo_url = self.logo_url(view)
         # Template indentation is only bytes in the email: HTML folds it, and we use no <pre>.
-        return _INDENT.sub("\n", _render(self.html_env, "digest.mjml.j2", view))
+        return _INDENT.sub("\n", _render(self.html_env, "digest.mjml.j2", v=view))
 
     def html(self, view: View) -> str:
         source = self.mjml(view)
@@ -131,8 +135,14 @@ class Renderer:
         return inline_css(compiled, self.inline_css)
 
     def text(self, view: View) -> str:
-        text = _render(self.text_env, "digest.txt.j2", view)
+        text = _render(self.text_env, "digest.txt.j2", v=view)
         return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+    def site_index(self, issues: list[dict]) -> str:
+        """The web archive's index page: `issues` are the site's issue.json, newest first."""
+        c = self.config
+        return _render(self.html_env, SITE_INDEX, lang=c.language, dir=c.direction,
+                       title=c.title, organisation=c.organisation, issues=issues)
 
 
 def inline_css(html: str, css: str) -> str:
@@ -238,14 +248,15 @@ def _environment(loader: jinja2.BaseLoader, autoescape: bool) -> jinja2.Environm
     return env
 
 
-def _render(env: jinja2.Environment, name: str, view: View) -> str:
+def _render(env: jinja2.Environment, name: str, **context: object) -> str:
     try:
-        return env.get_template(name).render(v=view)
+        return env.get_template(name).render(**context)
     except jinja2.TemplateSyntaxError as e:
         raise TemplateError(f"{e.filename or name}:{e.lineno}: template syntax error: "
                             f"{e.message}") from None
     except jinja2.TemplateNotFound as e:
-        raise TemplateError(f"template {e.name} not found in {env.loader.searchpath}") from None
+        folders = [path for loader in env.loader.loaders for path in loader.searchpath]
+        raise TemplateError(f"template {e.name} not found in {', '.join(folders)}") from None
     except jinja2.UndefinedError as e:
-        raise TemplateError(f"{name}: {e.message}: the template uses a name the view does "
-                            "not have") from None
+        raise TemplateError(f"{name}: {e.message}: the template uses a name it is not "
+                            "given") from None
