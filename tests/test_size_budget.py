@@ -89,6 +89,7 @@ def test_every_edition_of_the_stress_organisation_fits_the_budget(stress_config)
     assert data.detail_level == 0 and excerpt in data.html
     assert excerpt in " ".join(data.text.split())  # the text part wraps it
     assert full.detail_level > 0 and excerpt not in full.html
+    assert excerpt in " ".join(full.text.split())  # Gmail clips only the HTML
 
 
 def test_the_least_detail_of_the_stress_issue_fits_the_budget(stress_config):

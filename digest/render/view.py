@@ -112,6 +112,12 @@ class View:
         """Where a reader writes to change their communities when there is no preferences page."""
         return parseaddr(self.config.delivery.sender)[1]
 
+    @property
+    def text_excerpt_chars(self) -> int:
+        """Excerpt length in the text part: Gmail clips only the HTML, so the text keeps full
+        detail whatever level the HTML needed."""
+        return DETAIL_LEVELS[0].excerpt_chars
+
     def hidden_outcomes(self, meeting: Meeting) -> int:
         """Decisions and actions this detail level leaves to the meeting notes."""
         shown = self.detail.outcomes_per_list
