@@ -85,6 +85,20 @@ def test_every_text_colour_of_the_template_meets_4_5_to_1_on_its_background(edit
     assert declared <= shown, declared - shown
 
 
+def test_the_lint_computes_each_cascade_once(editions, monkeypatch):
+    """Desktop light (sizes and contrast), mobile (sizes), dark (contrast): three, not four."""
+    seen = []
+    real = checks.text_runs
+
+    def counting(html, *, width=600, scheme="light"):
+        seen.append((width, scheme))
+        return real(html, width=width, scheme=scheme)
+
+    monkeypatch.setattr(checks, "text_runs", counting)
+    assert checks.lint(editions["all"].html) == []
+    assert sorted(seen) == [(375, "light"), (600, "dark"), (600, "light")]
+
+
 def test_contrast_ratio_matches_wcag_reference_values():
     assert checks.contrast_ratio((0, 0, 0), (255, 255, 255)) == pytest.approx(21)
     assert checks.contrast_ratio((0x77, 0x77, 0x77), (255, 255, 255)) == pytest.approx(4.48, 0.01)
