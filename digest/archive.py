@@ -22,8 +22,6 @@ from datetime import datetime
 from email.utils import parseaddr
 from pathlib import Path
 
-import jinja2
-
 from .config import Config
 from .models import Issue, Item
 from .render import LOGO, Renderer
@@ -66,7 +64,7 @@ def write_site(config: Config, issue: Issue, items: list[Item] | None = None, *,
     folder = site / issue.period.label
     folder.mkdir(parents=True, exist_ok=True)
     full = web_issue(issue, items) if items is not None else issue
-    view = build_view(config, full, None, now, DETAIL_LEVELS[0])
+    view = build_view(config, full, None, DETAIL_LEVELS[0])
     view.web = True
     renderer = renderer or Renderer(config)
     html = renderer.html(view)
@@ -97,8 +95,9 @@ def write_site(config: Config, issue: Issue, items: list[Item] | None = None, *,
         "quiet": [s.name for s in full.quiet],
     }
     meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
-    write_index(config)
-    write_feed(config)
+    issues = issues_in_site(config)  # read once, for the index and the feed
+    write_index(config, issues, renderer)
+    write_feed(config, issues)
     return folder
 
 
@@ -114,56 +113,12 @@ def issues_in_site(config: Config) -> list[dict]:
     return sorted(found, key=lambda m: m["period"], reverse=True)
 
 
-_INDEX = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
-<html lang="{{ lang }}" dir="{{ dir }}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>{{ title }}: all issues</title>
-<link rel="alternate" type="application/atom+xml" title="{{ title }}" href="feed.xml">
-<style>
-  body { margin: 0; background: #eef2f6; color: #1f2933;
-         font: 16px/1.5 -apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, Helvetica, Arial,
-         sans-serif; }
-  header { background: #123c69; color: #ffffff; padding: 24px; }
-  header p { margin: 0 0 4px; font-size: 14px; }
-  h1 { margin: 0; font-size: 28px; line-height: 1.25; }
-  main { max-width: 600px; margin: 0 auto; background: #ffffff; padding: 8px 24px 24px; }
-  h2 { font-size: 20px; margin: 20px 0 4px; }
-  a { color: #0b57a4; }
-  .muted { color: #52606d; margin: 0 0 8px; }
-  footer { max-width: 600px; margin: 0 auto; padding: 16px 24px; font-size: 14px; color: #3e4c59; }
-  @media (prefers-color-scheme: dark) {
-    body { background: #121417; } main { background: #1d2127; color: #e6e9ed; }
-    a { color: #9cc3ff; } .muted { color: #b8c0ca; } footer { color: #c5ccd4; }
-  }
-</style>
-</head>
-<body>
-<header><p>{{ organisation }}</p><h1>{{ title }}</h1></header>
-<main>
-{% for i in issues %}
-  <h2><a href="{{ i.period }}/index.html">{{ i.period_title }}</a></h2>
-  <p class="muted">{{ i.subject }}</p>
-  <p>{{ i.intro }}</p>
-{% else %}
-  <p>No issue has been built yet.</p>
-{% endfor %}
-</main>
-<footer><p>{{ title }} is {{ organisation }}'s digest of its communities of practice.
-<a href="feed.xml">Follow {{ title }} in a feed reader</a>.</p></footer>
-</body>
-</html>
-""")
 
 
-def write_index(config: Config) -> Path:
+def write_index(config: Config, issues: list[dict], renderer: Renderer) -> Path:
     path = site_path(config) / "index.html"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(_INDEX.render(
-        lang=config.language, dir=config.direction, title=config.title,
-        organisation=config.organisation, issues=issues_in_site(config)), encoding="utf-8")
+    path.write_text(renderer.site_index(issues), encoding="utf-8")
     return path
 
 
@@ -192,10 +147,9 @@ def _entry_html(meta: dict) -> str:
     return ET.tostring(root, encoding="unicode", method="html")
 
 
-def write_feed(config: Config) -> Path:
+def write_feed(config: Config, issues: list[dict]) -> Path:
     """An Atom feed (RFC 4287) with one entry per issue, so readers can follow the digest."""
     ET.register_namespace("", ATOM)
-    issues = issues_in_site(config)
     base = _tag_base(config)
     web = config.web_url or ""
 

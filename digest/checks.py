@@ -279,11 +279,14 @@ def text_runs(html: str, *, width: int = 600, scheme: str = "light") -> list[Tex
     return runs
 
 
-def contrast_findings(html: str, *, scheme: str = "light", width: int = 600) -> list[Finding]:
-    """Text whose colour on its background is under 4.5:1, once per colour pair."""
+def contrast_findings(runs: list[TextRun], scheme: str) -> list[Finding]:
+    """Text whose colour on its background is under 4.5:1, once per colour pair.
+
+    `runs` are the page's text runs in colour scheme `scheme`.
+    """
     seen: set[tuple[Rgb, Rgb]] = set()
     out = []
-    for run in text_runs(html, width=width, scheme=scheme):
+    for run in runs:
         pair = (run.colour, run.background)
         if pair in seen or run.contrast >= MIN_CONTRAST:
             continue
@@ -350,9 +353,10 @@ def accessibility_findings(html: str) -> list[Finding]:
     return out
 
 
-def font_size_findings(html: str, *, width: int = 600) -> list[Finding]:
+def font_size_findings(runs: list[TextRun]) -> list[Finding]:
+    """Text smaller than 14 px among `runs` (the text runs at one viewport width)."""
     small: dict[float, str] = {}
-    for run in text_runs(html, width=width):
+    for run in runs:
         if run.font_px < MIN_FONT_PX - 0.01:
             small.setdefault(run.font_px, f"<{run.tag}> {run.text!r}")
     return [Finding("font-size", f"{px:g}px text (at least {MIN_FONT_PX:g}px), e.g. {where}")
@@ -360,10 +364,15 @@ def font_size_findings(html: str, *, width: int = 600) -> list[Finding]:
 
 
 def lint(html: str) -> list[Finding]:
-    """Every accessibility finding: structure, alt text, link text, sizes, both colour schemes."""
-    return (accessibility_findings(html) + font_size_findings(html)
-            + font_size_findings(html, width=375) + contrast_findings(html, scheme="light")
-            + contrast_findings(html, scheme="dark"))
+    """Every accessibility finding: structure, alt text, link text, sizes, both colour schemes.
+
+    Each cascade is computed once: the desktop light one serves sizes and contrast.
+    """
+    desktop_light = text_runs(html, width=600, scheme="light")
+    return (accessibility_findings(html) + font_size_findings(desktop_light)
+            + font_size_findings(text_runs(html, width=375))
+            + contrast_findings(desktop_light, "light")
+            + contrast_findings(text_runs(html, width=600, scheme="dark"), "dark"))
 
 
 # --- caniemail through node -----------------------------------------------------------------
@@ -379,8 +388,8 @@ class ClientIssue:
     line: int | None = None
 
 
-def caniemail_available(root: Path = _REPO) -> bool:
-    return bool(shutil.which("node")) and (root / "node_modules" / "caniemail").is_dir() \
+def caniemail_available() -> bool:
+    return bool(shutil.which("node")) and (_REPO / "node_modules" / "caniemail").is_dir() \
         and CANIEMAIL_SCRIPT.is_file()
 
 

@@ -87,19 +87,20 @@ def build(config: Config, store: Store, period: Period, *, now: datetime | None 
     from . import archive
     from .collect.state import failed_communities, failed_feed_urls
     from .compose import compose
-    from .render import render_editions, write_editions
+    from .render import Renderer, size_warnings, write_editions
 
     failed = failed_communities(config.communities, failed_feed_urls(store))
 
     composition = compose(config, store, period, now=now, failed_communities=failed)
-    editions = render_editions(config, composition.issue,
-                               (r.communities for r in readers.recipients), now)
-    warnings = list(composition.warnings)
+    renderer = Renderer(config)  # one for the editions and the web archive
+    editions = renderer.render_editions(composition.issue,
+                                        (r.communities for r in readers.recipients))
+    warnings = list(composition.warnings) + size_warnings(editions)
     warnings += [f"{config.delivery.recipients}: {p}; row skipped"
                  for p in readers.skipped]
     folder = write_editions(config, composition.issue, editions, warnings)
     archive.write_site(config, composition.issue,
-                       store.items("issue = ?", (period.label,)), now=now)
+                       store.items("issue = ?", (period.label,)), now=now, renderer=renderer)
     return BuildResult(composition, editions, folder, readers, warnings)
 
 

@@ -4,7 +4,7 @@ Checks of the email (accessibility, contrast, client support, browser layout)
 run on this, so each part of the template is looked at: a lead image, a
 community back after a quiet spell, one whose feeds failed, more posts than
 fit, meetings with decisions and actions, sessions, other communities'
-headlines and quiet communities.
+headlines and a quiet community with a session coming up.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from digest.models import (
     Session,
 )
 from digest.period import Period
-from digest.render import render_editions
+from digest.render import Renderer
 from tests.support import utc, write_org
 
 OCT = Period.parse("2026-10", "monthly")
@@ -100,7 +100,11 @@ def sample_issue(config: Config, image: str | None = IMAGE) -> Issue:
     quiet = [Section(community_id="security", name="Security",
                      description="Security champions meet to share threats and fixes.",
                      join_url="https://intranet.example.org/security",
-                     last_activity=utc(2026, 7, 2), status="quiet")]
+                     last_activity=utc(2026, 7, 2), status="quiet",
+                     sessions=[Session(community="security", uid="sec-s1",
+                                       title="Threat modelling drop-in",
+                                       start=nov + timedelta(days=17, hours=14),
+                                       end=nov + timedelta(days=17, hours=15))])]
     return Issue(period=OCT, title=config.title, organisation=config.organisation,
                  sections=[data, design, research], quiet=quiet, web_url=config.web_url,
                  coming_period=OCT.next())
@@ -108,8 +112,8 @@ def sample_issue(config: Config, image: str | None = IMAGE) -> Issue:
 
 def sample_editions(config: Config, image: str | None = IMAGE) -> dict[str, Edition]:
     """The full edition and one for a reader of Service Design only (shows the others)."""
-    editions = render_editions(config, sample_issue(config, image),
-                               [None, frozenset({"design"})], utc(2026, 11, 1, 7))
+    editions = Renderer(config).render_editions(sample_issue(config, image),
+                                                [None, frozenset({"design"})])
     return {e.key: e for e in editions}
 
 

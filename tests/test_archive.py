@@ -60,6 +60,41 @@ def test_build_writes_an_issue_page_with_every_post_and_an_anchor_per_community(
     assert checks.lint(html) == []
 
 
+def test_a_build_compiles_the_templates_once_for_the_editions_and_the_site(org, monkeypatch):
+    from digest.render import Renderer
+
+    made = []
+    real_init = Renderer.__init__
+
+    def counting_init(self, config):
+        made.append(self)
+        real_init(self, config)
+
+    monkeypatch.setattr(Renderer, "__init__", counting_init)
+    digest(org, "collect")
+    digest(org, "build", "--period", "2026-10")
+    assert len(made) == 1
+    assert (org.root / "out" / "site" / "2026-10" / "index.html").is_file()
+
+
+def test_a_build_reads_the_site_s_issues_once_for_the_index_and_the_feed(org, monkeypatch):
+    from digest import archive
+
+    reads = []
+    real = archive.issues_in_site
+
+    def counting(config):
+        reads.append(config)
+        return real(config)
+
+    monkeypatch.setattr(archive, "issues_in_site", counting)
+    digest(org, "collect")
+    digest(org, "build", "--period", "2026-10")
+    assert len(reads) == 1
+    assert "2026-10/index.html" in (org.root / "out" / "site" / "index.html").read_text()
+    assert "2026-10/" in (org.root / "out" / "site" / "feed.xml").read_text()
+
+
 def test_the_index_lists_every_issue_newest_first(org):
     digest(org, "collect")
     digest(org, "build", "--period", "2026-09")
@@ -137,3 +172,31 @@ def test_without_a_logo_the_masthead_shows_the_initials(org):
     assert '<span class="monogram" aria-hidden="true"' in email
     assert ">EH</span>" in email
     assert not (org.root / "out" / "site" / "logo.png").exists()
+
+
+def test_a_custom_templates_folder_restyles_the_site_index_too(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    org = write_org(tmp_path, {"data": [Post("Hello", utc(2026, 10, 2), link="https://e.org/1")]},
+                    digest_extra='templates = "templates"')
+    shutil.copytree(Path(__file__).resolve().parent.parent / "templates", tmp_path / "templates")
+    index_template = tmp_path / "templates" / "site-index.html.j2"
+    index_template.write_text(index_template.read_text().replace("#123c69", "#5a1e6b"))
+    digest(org, "run", "--period", "2026-10")
+    index = (org.root / "out" / "site" / "index.html").read_text()
+    assert "#5a1e6b" in index and "#123c69" not in index
+    assert "2026-10/index.html" in index
+
+
+def test_a_custom_templates_folder_without_a_site_index_uses_the_packaged_one(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    org = write_org(tmp_path, {"data": [Post("Hello", utc(2026, 10, 2), link="https://e.org/1")]},
+                    digest_extra='templates = "templates"')
+    shutil.copytree(Path(__file__).resolve().parent.parent / "templates", tmp_path / "templates")
+    (tmp_path / "templates" / "site-index.html.j2").unlink()
+    digest(org, "run", "--period", "2026-10")
+    index = (org.root / "out" / "site" / "index.html").read_text()
+    assert "#123c69" in index and "2026-10/index.html" in index

@@ -85,6 +85,20 @@ def test_every_text_colour_of_the_template_meets_4_5_to_1_on_its_background(edit
     assert declared <= shown, declared - shown
 
 
+def test_the_lint_computes_each_cascade_once(editions, monkeypatch):
+    """Desktop light (sizes and contrast), mobile (sizes), dark (contrast): three, not four."""
+    seen = []
+    real = checks.text_runs
+
+    def counting(html, *, width=600, scheme="light"):
+        seen.append((width, scheme))
+        return real(html, width=width, scheme=scheme)
+
+    monkeypatch.setattr(checks, "text_runs", counting)
+    assert checks.lint(editions["all"].html) == []
+    assert sorted(seen) == [(375, "light"), (600, "dark"), (600, "light")]
+
+
 def test_contrast_ratio_matches_wcag_reference_values():
     assert checks.contrast_ratio((0, 0, 0), (255, 255, 255)) == pytest.approx(21)
     assert checks.contrast_ratio((0x77, 0x77, 0x77), (255, 255, 255)) == pytest.approx(4.48, 0.01)
@@ -189,12 +203,49 @@ def test_every_community_name_is_an_anchor_target(editions):
 
 
 def test_the_busiest_edition_still_passes_every_check(tmp_path):
-    from digest.render import render_editions
+    from digest.render import Renderer
     from tests.support import write_org
     from tests.test_size_budget import stress_issue
 
     ids = ["product", "design", "data", "engineering", "research", "content", "security",
            "architecture", "delivery", "analytics", "accessibility", "platform"]
     config = write_org(tmp_path, dict.fromkeys(ids, [])).config()
-    (full,) = render_editions(config, stress_issue(config), [None])
+    (full,) = Renderer(config).render_editions(stress_issue(config), [None])
     assert checks.lint(full.html) == []
+
+
+def test_the_text_part_names_everything_the_html_shows(config, editions):
+    """Readers of the plain-text part (and spam filters) get the same issue as the HTML."""
+    from tests.email_sample import sample_issue
+
+    issue = sample_issue(config)
+    sections = issue.sections + issue.quiet
+    names = [s.name for s in sections]
+    names += [i.title for s in sections for i in s.posts]
+    names += [m.item.title for s in sections for m in s.meetings]
+    names += [x.title for s in sections for x in s.sessions]
+    for key, edition in editions.items():
+        html = " ".join(doc(edition.html).text_content().split())
+        text = " ".join(edition.text.split())  # the text part wraps long lines
+        shown = [n for n in names if n in html]
+        assert [n for n in shown if n not in text] == [], key
+    full_html = doc(editions["all"].html).text_content()
+    assert "Threat modelling drop-in" in full_html  # the quiet community's next session
+    assert "Across the organisation" in doc(editions["design"].html).text_content()
+
+
+def test_the_outcomes_left_for_the_notes_are_counted_in_good_english(config):
+    from digest.render import Renderer
+    from digest.render.view import DETAIL_LEVELS, build_view
+    from tests.email_sample import sample_issue
+
+    issue = sample_issue(config)
+    meeting = issue.sections[0].meetings[0]  # 2 decisions, 2 actions
+    one_each = dataclasses.replace(DETAIL_LEVELS[0], outcomes_per_list=1)
+    renderer = Renderer(config)
+    html = renderer.html(build_view(config, issue, None, one_each))
+    assert "2 more outcomes in the notes of October data community meeting" in html
+    issue.sections[0].meetings[0] = dataclasses.replace(meeting, outcomes=dataclasses.replace(
+        meeting.outcomes, actions=meeting.outcomes.actions[:1]))
+    html = renderer.html(build_view(config, issue, None, one_each))
+    assert "1 more outcome in the notes of October data community meeting" in html

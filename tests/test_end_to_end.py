@@ -86,7 +86,7 @@ def test_dry_run_writes_nothing(org):
     digest(org, "build", "--period", "2026-10")
     result = digest(org, "send", "--period", "2026-10", "--dry-run")
     assert result.exit_code == 0
-    assert "3" in result.output
+    assert "2026-10: dry run, would send 3 of 3 via outbox; nothing written" in result.output
     assert not (org.root / "out" / "outbox").exists()
     assert not [line for line in digest(org, "status").output.splitlines() if "sent 20" in line]
 

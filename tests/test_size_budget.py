@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 
+from digest import pipeline, render
 from digest.models import Issue, Item, Meeting, MeetingOutcomes, Outcome, Section, Session
 from digest.period import Period
-from digest.render import SIZE_BUDGET_BYTES, render_editions
-from tests.support import utc, write_org
+from digest.render import MANIFEST, SIZE_BUDGET_BYTES, Renderer
+from digest.render.view import DETAIL_LEVELS, build_view
+from digest.store import Store
+from tests.support import Post, utc, write_org
 
 OCT = Period.parse("2026-10", "monthly")
 WORDS = ("tenant repairs portal discovery accessibility audit findings pattern library "
@@ -70,12 +74,59 @@ def test_every_edition_of_the_stress_organisation_fits_the_budget(stress_config)
     issue = stress_issue(stress_config)
     audiences = [None, frozenset({"data"}), frozenset({"design", "research", "content"}),
                  frozenset(c.id for c in stress_config.communities[:6])]
-    editions = render_editions(stress_config, issue, audiences)
+    editions = Renderer(stress_config).render_editions(issue, audiences)
     assert len(editions) == 4
     for edition in editions:
         size = len(edition.html.encode("utf-8"))
         assert size < SIZE_BUDGET_BYTES, f"edition {edition.key} is {size / 1024:.1f} KB"
     full = next(e for e in editions if e.key == "all")
-    # the budget holds because of max_items, not because content went missing
+    # every post title and meeting is still there: max_items caps the posts, and the full
+    # edition fits only because excerpts and outcome lists are shortened (DETAIL_LEVELS)
     assert full.html.count("<h3") >= 12 * (5 + 4)
     assert "See 15 more posts from" in full.html
+    excerpt = sentence(0, 60)[:100]  # the start of each community's first excerpt
+    data = next(e for e in editions if e.key == "data")
+    assert data.detail_level == 0 and excerpt in data.html
+    assert excerpt in " ".join(data.text.split())  # the text part wraps it
+    assert full.detail_level > 0 and excerpt not in full.html
+    assert excerpt in " ".join(full.text.split())  # Gmail clips only the HTML
+
+
+def test_the_least_detail_of_the_stress_issue_fits_the_budget(stress_config):
+    """The last rung of the ladder must fit, or a busy month has nothing left to give up."""
+    renderer = Renderer(stress_config)
+    view = build_view(stress_config, stress_issue(stress_config), None, DETAIL_LEVELS[-1])
+    assert len(renderer.html(view).encode("utf-8")) < SIZE_BUDGET_BYTES
+
+
+def built(org, now):
+    """Collect and build October for `org`; returns the build result and issue.json."""
+    with Store(org.config().state_path) as store:
+        pipeline.collect(org.config(), store, now=now)
+        result = pipeline.build(org.config(), store, OCT, now=now)
+    return result, json.loads((result.folder / MANIFEST).read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def small_org(tmp_path):
+    return write_org(tmp_path, {"data": [Post(f"Data post {n}", utc(2026, 10, n + 1, 9),
+                                              link=f"https://data.example.org/{n}", guid=f"d{n}")
+                                         for n in range(3)]})
+
+
+def test_an_edition_that_fits_records_full_detail_and_warns_of_nothing(small_org):
+    result, manifest = built(small_org, utc(2026, 11, 2))
+    assert [e["detail_level"] for e in manifest["editions"]] == [0]
+    assert not [w for w in result.warnings if "Gmail" in w]
+
+
+def test_an_edition_over_budget_even_at_the_least_detail_is_a_build_warning(small_org,
+                                                                           monkeypatch):
+    monkeypatch.setattr(render, "SIZE_BUDGET_BYTES", 2 * 1024)  # no edition fits in 2 KB
+    result, manifest = built(small_org, utc(2026, 11, 2))
+    (edition,) = manifest["editions"]
+    assert edition["detail_level"] == len(DETAIL_LEVELS) - 1
+    kb = round(edition["html_bytes"] / 1024)
+    assert f"edition all is {kb} KB even at the least detail (budget 2 KB); Gmail may clip it" \
+        in result.warnings
+    assert manifest["warnings"] == result.warnings

@@ -13,7 +13,6 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import datetime
 from pathlib import Path
 
 import jinja2
@@ -31,6 +30,7 @@ GMAIL_CLIP_BYTES = 102 * 1024
 SIZE_BUDGET_BYTES = 90 * 1024
 MANIFEST = "issue.json"
 LOGO = "logo.png"  # optional, in the templates folder; needs web_url to reach the email
+SITE_INDEX = "site-index.html.j2"  # the web archive's list of issues
 _PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 _STYLE_TAG = re.compile(r"<style\b")
 _INDENT = re.compile(r"\n[ \t]+")
@@ -38,6 +38,22 @@ _INDENT = re.compile(r"\n[ \t]+")
 
 class TemplateError(DigestError):
     """A template that does not render: names the template and the line."""
+
+
+@dataclass(frozen=True)
+class RenderedEdition(Edition):
+    """An edition as this build rendered it: with how far it was shortened to fit the budget."""
+
+    detail_level: int = 0  # index in DETAIL_LEVELS: 0 is full detail
+
+    @property
+    def html_bytes(self) -> int:
+        return len(self.html.encode("utf-8"))
+
+    @property
+    def over_budget(self) -> bool:
+        """Over the budget even at the last detail level: Gmail may clip it."""
+        return self.html_bytes >= SIZE_BUDGET_BYTES
 
 
 def templates_dir(config: Config) -> Path:
@@ -49,33 +65,47 @@ def templates_dir(config: Config) -> Path:
 
 
 class Renderer:
-    """Holds the template environments so many editions render without reloading them."""
+    """Holds the template environments so many editions, and the web archive's pages,
+    render without compiling the templates again: build one per build."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
         self.path = templates_dir(config)
-        loader = jinja2.FileSystemLoader(str(self.path))
+        # a template missing from a custom folder (one made before the site index was a
+        # template, say) comes from the packaged templates
+        loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(folder)) for folder in
+                                      dict.fromkeys([self.path, _PACKAGE_TEMPLATES])])
         self.html_env = _environment(loader, autoescape=True)
         self.text_env = _environment(loader, autoescape=False)
         self.inline_css = (self.path / "inline.css").read_text(encoding="utf-8")
         self.has_logo = (self.path / LOGO).is_file()
 
-    def render(self, issue: Issue, communities: frozenset[str] | None,
-               generated_at: datetime | None = None) -> Edition:
+    def render(self, issue: Issue, communities: frozenset[str] | None) -> RenderedEdition:
         """Render at the most detail that keeps the HTML under the size budget.
 
         Gmail clips larger messages and then drops head styles, so a busy month
         shows shorter excerpts and fewer outcome lines (each links to the rest)
-        rather than a broken email.
+        rather than a broken email. When even the last level is over the budget the
+        edition says so (`over_budget`) and the build warns.
         """
-        generated_at = generated_at or utcnow()
         for detail in DETAIL_LEVELS:
-            view = build_view(self.config, issue, communities, generated_at, detail)
+            view = build_view(self.config, issue, communities, detail)
             html = self.html(view)
             if len(html.encode("utf-8")) < SIZE_BUDGET_BYTES:
                 break
-        return Edition(key=view.key, communities=communities, subject=view.subject,
-                       preheader=view.preheader, html=html, text=self.text(view))
+        return RenderedEdition(key=view.key, communities=communities, subject=view.subject,
+                               preheader=view.preheader, html=html, text=self.text(view),
+                               detail_level=DETAIL_LEVELS.index(view.detail))
+
+    def render_editions(self, issue: Issue, audiences: Iterable[frozenset[str] | None]
+                        ) -> list[RenderedEdition]:
+        """The full edition plus one per distinct set of communities: render once per set."""
+        every = {c.id for c in self.config.communities}
+        wanted: dict[str, frozenset[str] | None] = {ALL: None}
+        for communities in audiences:
+            communities = audience(communities, every)
+            wanted.setdefault(edition_key(communities), communities)
+        return [self.render(issue, c) for c in wanted.values()]
 
     def logo_url(self, view: View) -> str | None:
         """Where the logo is published: the web archive copies logo.png to its root."""
@@ -89,7 +119,7 @@ class Renderer:
         if view.logo_url is None:
             view.logo_url = self.logo_url(view)
         # Template indentation is only bytes in the email: HTML folds it, and we use no <pre>.
-        return _INDENT.sub("\n", _render(self.html_env, "digest.mjml.j2", view))
+        return _INDENT.sub("\n", _render(self.html_env, "digest.mjml.j2", v=view))
 
     def html(self, view: View) -> str:
         source = self.mjml(view)
@@ -105,8 +135,14 @@ class Renderer:
         return inline_css(compiled, self.inline_css)
 
     def text(self, view: View) -> str:
-        text = _render(self.text_env, "digest.txt.j2", view)
+        text = _render(self.text_env, "digest.txt.j2", v=view)
         return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+    def site_index(self, issues: list[dict]) -> str:
+        """The web archive's index page: `issues` are the site's issue.json, newest first."""
+        c = self.config
+        return _render(self.html_env, SITE_INDEX, lang=c.language, dir=c.direction,
+                       title=c.title, organisation=c.organisation, issues=issues)
 
 
 def inline_css(html: str, css: str) -> str:
@@ -128,19 +164,6 @@ def inline_css(html: str, css: str) -> str:
     return out
 
 
-def render_editions(config: Config, issue: Issue, audiences: Iterable[frozenset[str] | None],
-                    generated_at: datetime | None = None) -> list[Edition]:
-    """The full edition plus one per distinct set of communities: render once per set."""
-    renderer = Renderer(config)
-    generated_at = generated_at or utcnow()
-    every = {c.id for c in config.communities}
-    wanted: dict[str, frozenset[str] | None] = {ALL: None}
-    for communities in audiences:
-        communities = audience(communities, every)
-        wanted.setdefault(edition_key(communities), communities)
-    return [renderer.render(issue, c, generated_at) for c in wanted.values()]
-
-
 @dataclass(frozen=True)
 class EditionFile:
     key: str
@@ -150,9 +173,17 @@ class EditionFile:
     html: str  # paths relative to the period folder
     text: str
     html_bytes: int
+    detail_level: int  # index in DETAIL_LEVELS: 0 is full detail, higher was shortened to fit
 
 
-def write_editions(config: Config, issue: Issue, editions: list[Edition],
+def size_warnings(editions: Iterable[RenderedEdition]) -> list[str]:
+    """A warning for each edition still over the size budget at the least detail."""
+    return [f"edition {e.key} is {e.html_bytes / 1024:.0f} KB even at the least detail "
+            f"(budget {SIZE_BUDGET_BYTES // 1024} KB); Gmail may clip it"
+            for e in editions if e.over_budget]
+
+
+def write_editions(config: Config, issue: Issue, editions: list[RenderedEdition],
                    warnings: list[str] | None = None) -> Path:
     """Write `out/<period>/`: digest.html/.txt (full edition), editions/<key>.*, issue.json."""
     folder = config.out_path / issue.period.label
@@ -167,7 +198,7 @@ def write_editions(config: Config, issue: Issue, editions: list[Edition],
             communities=sorted(edition.communities) if edition.communities is not None else None,
             subject=edition.subject, preheader=edition.preheader,
             html=f"{stem}.html", text=f"{stem}.txt",
-            html_bytes=len(edition.html.encode("utf-8")),
+            html_bytes=edition.html_bytes, detail_level=edition.detail_level,
         ))
     manifest = {
         "period": issue.period.label,
@@ -217,14 +248,15 @@ def _environment(loader: jinja2.BaseLoader, autoescape: bool) -> jinja2.Environm
     return env
 
 
-def _render(env: jinja2.Environment, name: str, view: View) -> str:
+def _render(env: jinja2.Environment, name: str, **context: object) -> str:
     try:
-        return env.get_template(name).render(v=view)
+        return env.get_template(name).render(**context)
     except jinja2.TemplateSyntaxError as e:
         raise TemplateError(f"{e.filename or name}:{e.lineno}: template syntax error: "
                             f"{e.message}") from None
     except jinja2.TemplateNotFound as e:
-        raise TemplateError(f"template {e.name} not found in {env.loader.searchpath}") from None
+        folders = [path for loader in env.loader.loaders for path in loader.searchpath]
+        raise TemplateError(f"template {e.name} not found in {', '.join(folders)}") from None
     except jinja2.UndefinedError as e:
-        raise TemplateError(f"{name}: {e.message}: the template uses a name the view does "
-                            "not have") from None
+        raise TemplateError(f"{name}: {e.message}: the template uses a name it is not "
+                            "given") from None

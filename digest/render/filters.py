@@ -6,7 +6,7 @@ import textwrap
 
 import jinja2
 
-from .view import item_date, plural, section_summary, session_when
+from .view import item_date, plural, session_when
 
 
 def wrap(text: str, width: int = 72, indent: str = "") -> str:
@@ -32,6 +32,5 @@ def underline(text: str, char: str = "=") -> str:
 def install(env: jinja2.Environment) -> None:
     env.filters.update(
         wrap=wrap, bullet=bullet, underline=underline, plural=plural, session_when=session_when,
-        section_summary=section_summary,
     )
     env.globals.update(item_date=item_date)

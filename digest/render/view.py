@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
 from email.utils import parseaddr
 
 from ..config import Config
-from ..models import Issue, Item, Section, Session
+from ..models import Issue, Item, Meeting, Section, Session
 
 ALL = "all"
 HEADLINES_PER_COMMUNITY = 3
@@ -89,7 +88,6 @@ class View:
     preheader: str
     intro: str
     web_issue_url: str | None
-    generated_at: datetime
     detail: Detail = DETAIL_LEVELS[0]
     toc: list[tuple[str, str, str]] = field(default_factory=list)  # (anchor, name, summary)
     web: bool = False  # the web archive's page of the issue, not an email
@@ -113,6 +111,18 @@ class View:
     def contact_address(self) -> str:
         """Where a reader writes to change their communities when there is no preferences page."""
         return parseaddr(self.config.delivery.sender)[1]
+
+    @property
+    def text_excerpt_chars(self) -> int:
+        """Excerpt length in the text part: Gmail clips only the HTML, so the text keeps full
+        detail whatever level the HTML needed."""
+        return DETAIL_LEVELS[0].excerpt_chars
+
+    def hidden_outcomes(self, meeting: Meeting) -> int:
+        """Decisions and actions this detail level leaves to the meeting notes."""
+        shown = self.detail.outcomes_per_list
+        return sum(max(0, len(outcomes) - shown)
+                   for outcomes in (meeting.outcomes.decisions, meeting.outcomes.actions))
 
     def community_url(self, section: Section) -> str | None:
         return f"{self.web_issue_url}#{section.community_id}" if self.web_issue_url else None
@@ -171,7 +181,7 @@ def item_date(item: Item, config: Config) -> str:
 
 
 def build_view(config: Config, issue: Issue, communities: frozenset[str] | None,
-               generated_at: datetime, detail: Detail = DETAIL_LEVELS[0]) -> View:
+               detail: Detail = DETAIL_LEVELS[0]) -> View:
     """Split the issue for a reader of `communities` (None: everything, in full)."""
     if communities is None:
         own, rest = list(issue.sections), []
@@ -192,7 +202,7 @@ def build_view(config: Config, issue: Issue, communities: frozenset[str] | None,
         config=config, issue=issue, key=edition_key(communities), communities=communities,
         own=own, others=others, quiet=list(issue.quiet), subject=subject_line(issue),
         preheader=preheader_text(issue, own), intro=intro, web_issue_url=web_issue_url,
-        generated_at=generated_at, detail=detail, toc=toc,
+        detail=detail, toc=toc,
     )
 
 
