@@ -25,6 +25,7 @@ import lxml.html
 from lxml import etree
 
 from .models import MeetingOutcomes, Outcome
+from .text import cut_at_word
 
 
 def _words(text: str) -> frozenset[str]:
@@ -563,7 +564,7 @@ def make_outcome(
         text = _tidy(_restore(rich, original))
     if text != _tidy(_restore(rich, original)) or re.match(r"[a-z]+\b(?![.@/])", text):
         text = text[:1].upper() + text[1:]  # a sentence once its owner or lead-in is gone
-    return kind, Outcome(text=_cap(text), owner=owner, due=due)
+    return kind, Outcome(text=cut_at_word(text, MAX_CHARS), owner=owner, due=due)
 
 
 def _looks_like_action(rich: _Rich, text: str) -> bool:
@@ -673,16 +674,6 @@ def _restore(rich: _Rich, text: str) -> str:
         return rich.times[int(match.group(2))][1]
 
     return _PLACEHOLDER.sub(name, text)
-
-
-def _cap(text: str) -> str:
-    if len(text) <= MAX_CHARS:
-        return text
-    cut = text[: MAX_CHARS - 1]
-    space = cut.rfind(" ")
-    if space > MAX_CHARS // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:-–—") + "…"
 
 
 # -- page structure ---------------------------------------------------------------

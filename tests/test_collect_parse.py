@@ -8,11 +8,11 @@ import pytest
 
 from digest.collect.parse import (
     FeedError,
-    excerpt_of,
     parse_feed,
     quick_text,
     trusted_date,
 )
+from digest.text import cut_at_word
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 HDRS = {"content-type": "application/rss+xml"}
@@ -133,10 +133,10 @@ def test_lead_image(item, image):
 
 def test_excerpt_is_cut_at_a_word_boundary():
     text = "word " * 100
-    out = excerpt_of(text, 42)
+    out = cut_at_word(text, 42)
     assert out.endswith("…") and len(out) <= 43 and not out[:-1].endswith(" ")
     assert out[:-1].split(" ")[-1] == "word"
-    assert excerpt_of("short text") == "short text"
+    assert cut_at_word("short  text", 42) == "short text"
 
 
 def test_refusals_name_the_problem():

@@ -24,6 +24,7 @@ from urllib.parse import urljoin, urlparse
 
 from ..models import Entry, Kind, MeetingOutcomes
 from ..outcomes import extract_outcomes
+from ..text import cut_at_word
 
 EXCERPT_CHARS = 280
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -236,10 +237,10 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
     summary = _strip_confluence_chrome(_as_html(raw.get("summary", ""), detail_of_summary["type"])
                                        ) if detail_of_summary else ""
     summary_text = quick_text(summary, "", enough=EXCERPT_CHARS * 2).text if summary else ""
-    excerpt = excerpt_of(summary_text or cleaned.text)
+    excerpt = cut_at_word(summary_text or cleaned.text, EXCERPT_CHARS)
     return Entry(
         identity=identity, community=community, kind=kind, feed_url=url,
-        title=title or excerpt_of(cleaned.text, 80) or (link or "(untitled)"),
+        title=title or cut_at_word(cleaned.text, 80) or (link or "(untitled)"),
         link=link, author=author, published=published, updated=updated, excerpt=excerpt,
         outcomes=extract_outcomes(body_html) if kind == "meeting" else MeetingOutcomes(),
         image=image, image_alt=alt,
@@ -469,12 +470,3 @@ def _text(fragment: str) -> str:
     return quick_text(fragment, "").text
 
 
-def excerpt_of(text: str, limit: int = EXCERPT_CHARS) -> str:
-    """Plain text cut at a word boundary, with an ellipsis when cut."""
-    text = _SPACE.sub(" ", text).strip()
-    if len(text) <= limit:
-        return text
-    cut = text[: limit + 1]
-    space = cut.rfind(" ")
-    cut = cut[:space] if space > limit // 2 else cut[:limit]
-    return cut.rstrip(" ,;:.-–—") + "…"
