@@ -88,7 +88,7 @@ def write_site(config: Config, issue: Issue, items: list[Item] | None = None, *,
             {"id": s.community_id, "name": s.name, "summary": section_summary(s),
              "headlines": [{"title": i.title, "link": i.link}
                            for i in s.posts[:HEADLINES_IN_FEED]]
-             + [{"title": f"Meeting: {m.item.title}", "link": m.item.link}
+             + [{"title": f"Meeting: {m.title}", "link": m.link}
                 for m in s.meetings]}
             for s in full.sections
         ],

@@ -20,7 +20,7 @@ from .calendar import CalendarError
 from .calendar import sessions as calendar_sessions
 from .collect.state import load_states
 from .config import Config
-from .models import Issue, Item, Meeting, Section, Session
+from .models import Issue, Item, Section, Session
 from .period import Period
 from .store import Store, to_text, utcnow
 
@@ -81,8 +81,7 @@ def compose(config: Config, store: Store, period: Period, *, now: datetime | Non
             join_url=community.join_url,
             posts=posts[: config.max_items],
             more_posts=max(0, len(posts) - config.max_items),
-            meetings=[Meeting(i, i.outcomes)
-                      for i in own if i.kind == "meeting"],
+            meetings=[i for i in own if i.kind == "meeting"],
             sessions=sessions.get(community.id, []),
             feeds_failed=community.id in failed,
         )

@@ -109,14 +109,6 @@ class Session:
     facilitator: str | None = None
 
 
-@dataclass(frozen=True)
-class Meeting:
-    """A meeting-notes item with what was decided and who does what."""
-
-    item: Item
-    outcomes: MeetingOutcomes
-
-
 @dataclass
 class Section:
     """Everything the issue says about one community."""
@@ -127,7 +119,7 @@ class Section:
     join_url: str | None = None
     posts: list[Item] = field(default_factory=list)
     more_posts: int = 0  # posts beyond the email's budget, on the web
-    meetings: list[Meeting] = field(default_factory=list)
+    meetings: list[Item] = field(default_factory=list)  # meeting notes, with their outcomes
     sessions: list[Session] = field(default_factory=list)
     last_activity: datetime | None = None
     status: Literal["active", "back", "quiet", "silent"] = "active"
@@ -166,7 +158,7 @@ class Issue:
         out: list[Item] = []
         for s in self.sections:
             out.extend(s.posts)
-            out.extend(m.item for m in s.meetings)
+            out.extend(s.meetings)
         return out
 
 

@@ -19,7 +19,6 @@ from digest.models import (
     Edition,
     Issue,
     Item,
-    Meeting,
     MeetingOutcomes,
     Outcome,
     Section,
@@ -65,13 +64,13 @@ def sample_issue(config: Config, image: str | None = IMAGE) -> Issue:
                   "things in different teams, and the definitions we agreed.", 27),
         ],
         more_posts=4,
-        meetings=[Meeting(
+        meetings=[
             Item(key="data-m1", community="data", kind="meeting", feed_url="f",
                  title="October data community meeting",
                  link="https://wiki.example.org/data/october", author=None,
                  published=utc(2026, 10, 15, 14), updated=None,
-                 first_seen=utc(2026, 10, 15, 16), excerpt=""),
-            MeetingOutcomes(
+                 first_seen=utc(2026, 10, 15, 16), excerpt="",
+                 outcomes=MeetingOutcomes(
                 decisions=(Outcome("Adopt the shared glossary for all repairs reporting"),
                            Outcome("Retire the weekly spreadsheet export at the end of the year")),
                 actions=(Outcome("Publish the catalogue guide", owner="Sam", due="31 Oct"),

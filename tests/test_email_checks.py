@@ -222,7 +222,7 @@ def test_the_text_part_names_everything_the_html_shows(config, editions):
     sections = issue.sections + issue.quiet
     names = [s.name for s in sections]
     names += [i.title for s in sections for i in s.posts]
-    names += [m.item.title for s in sections for m in s.meetings]
+    names += [m.title for s in sections for m in s.meetings]
     names += [x.title for s in sections for x in s.sessions]
     for key, edition in editions.items():
         html = " ".join(doc(edition.html).text_content().split())

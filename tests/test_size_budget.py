@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from digest import pipeline, render
-from digest.models import Issue, Item, Meeting, MeetingOutcomes, Outcome, Section, Session
+from digest.models import Issue, Item, MeetingOutcomes, Outcome, Section, Session
 from digest.period import Period
 from digest.render import MANIFEST, SIZE_BUDGET_BYTES, Renderer
 from digest.render.view import DETAIL_LEVELS, build_view
@@ -37,16 +37,16 @@ def stress_issue(config) -> Issue:
                       image=f"https://{c.id}.example.org/img/{i}.png" if i % 3 == 0 else None,
                       image_alt="A photo from the session")
                  for i in range(20)]
-        meetings = [Meeting(
+        meetings = [
             Item(key=f"{c.id}-m{i}", community=c.id, kind="meeting", feed_url="f",
                  title=f"{c.name} monthly meeting {i + 1}",
                  link=f"https://wiki.example.org/display/{c.id.upper()}/Meeting+{i}",
                  author=None, published=utc(2026, 10, 3 + i), updated=None,
-                 first_seen=utc(2026, 10, 3 + i), excerpt=sentence(i, 40)),
-            MeetingOutcomes(
-                decisions=tuple(Outcome(sentence(i + k, 16)) for k in range(3)),
-                actions=tuple(Outcome(sentence(i + k, 12), owner="Jordan Example",
-                                      due="14 Nov 2026") for k in range(3))))
+                 first_seen=utc(2026, 10, 3 + i), excerpt=sentence(i, 40),
+                 outcomes=MeetingOutcomes(
+                     decisions=tuple(Outcome(sentence(i + k, 16)) for k in range(3)),
+                     actions=tuple(Outcome(sentence(i + k, 12), owner="Jordan Example",
+                                           due="14 Nov 2026") for k in range(3))))
             for i in range(4)]
         sessions = [Session(community=c.id, uid=f"{c.id}-s{i}", title=f"{c.name} session",
                             start=OCT.next().start(tz) + timedelta(days=3 + 7 * i, hours=10),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 
 from ..config import Config
-from ..models import Issue, Item, Meeting, Section, Session
+from ..models import Issue, Item, Section, Session
 
 ALL = "all"
 HEADLINES_PER_COMMUNITY = 3
@@ -118,7 +118,7 @@ class View:
         detail whatever level the HTML needed."""
         return DETAIL_LEVELS[0].excerpt_chars
 
-    def hidden_outcomes(self, meeting: Meeting) -> int:
+    def hidden_outcomes(self, meeting: Item) -> int:
         """Decisions and actions this detail level leaves to the meeting notes."""
         shown = self.detail.outcomes_per_list
         return sum(max(0, len(outcomes) - shown)
@@ -225,7 +225,7 @@ def intro_text(issue: Issue) -> str:
 
 def _headlines(section: Section) -> OtherCommunity:
     lines = [Headline(i.title, i.link, "post") for i in section.posts]
-    lines += [Headline(m.item.title, m.item.link, "meeting") for m in section.meetings]
+    lines += [Headline(m.title, m.link, "meeting") for m in section.meetings]
     lines += [Headline(f"{s.title} ({session_day(s)})", s.join_url, "session")
               for s in section.sessions]
     total = len(lines) + section.more_posts
