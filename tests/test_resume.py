@@ -16,6 +16,28 @@ READERS = "email,name,communities\n" + "".join(
     f"reader{i}@example.org,Reader {i},\n" for i in range(4))
 
 
+def through_relay(org, relay: Relay) -> None:
+    """Point the organisation's delivery at the test relay."""
+    config = org.config_path.read_text().replace('method = "outbox"', 'method = "smtp"')
+    config += (f'[smtp]\nhost = "127.0.0.1"\nport = {relay.port}\nsecurity = "none"\n'
+               "rate = 0\ntimeout = 5\nbreaker = 2\n")
+    org.config_path.write_text(config)
+
+
+def digest(org, *args: str):
+    return CliRunner().invoke(cli, ["--config", str(org.config_path), *args])
+
+
+def resume_until_done(org, last=None, seconds: float = 30):
+    """Run `digest send` as cron would until it exits 0; a deferred reader is due in seconds."""
+    deadline = time.monotonic() + seconds
+    result = last or digest(org, "send", "--period", "2026-10")
+    while result.exit_code == 75 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        result = digest(org, "send", "--period", "2026-10")
+    return result
+
+
 def html_part(data: bytes) -> str:
     msg = email.message_from_bytes(data, policy=email.policy.default)
     return msg.get_body(("html",)).get_content()
@@ -26,38 +48,24 @@ def test_a_resumed_send_neither_recollects_nor_rebuilds(tmp_path):
     try:
         posts = [Post("October post", utc(2026, 10, 5), link="https://d.example.org/1")]
         org = write_org(tmp_path, {"data": posts}, recipients=READERS)
-        config = org.config_path.read_text().replace('method = "outbox"', 'method = "smtp"')
-        config += (f'[smtp]\nhost = "127.0.0.1"\nport = {relay.port}\nsecurity = "none"\n'
-                   "rate = 0\ntimeout = 5\nbreaker = 2\n")
-        org.config_path.write_text(config)
-        runner = CliRunner()
-
-        first = runner.invoke(cli, ["--config", str(org.config_path), "run",
-                                    "--period", "2026-10"])
+        through_relay(org, relay)
+        first = digest(org, "run", "--period", "2026-10")
         assert first.exit_code == 75, first.output
         assert len(relay.stored) == 2
 
         # a late post arrives and the issue must not change under the readers still waiting
         late = [*posts, Post("Late October post", utc(2026, 10, 30), link="https://d.example.org/2")]
         (org.root / "feeds" / "data.xml").write_text(rss(late))
-        build = runner.invoke(cli, ["--config", str(org.config_path), "build",
-                                    "--period", "2026-10"])
+        build = digest(org, "build", "--period", "2026-10")
         assert build.exit_code != 0
         assert "digest send --period 2026-10" in build.output
 
         relay.stop()
         relay = Relay(port=relay.port).start()
-        second = runner.invoke(cli, ["--config", str(org.config_path), "run",
-                                     "--period", "2026-10"])
+        second = digest(org, "run", "--period", "2026-10")
         assert second.exit_code in (0, 75), second.output
         assert "resuming" in second.output and "collected" not in second.output
-        # a deferred reader is due again seconds later: resume as cron would, until done
-        deadline = time.monotonic() + 30
-        result = second
-        while result.exit_code == 75 and time.monotonic() < deadline:
-            time.sleep(0.5)
-            result = runner.invoke(cli, ["--config", str(org.config_path), "send",
-                                         "--period", "2026-10"])
+        result = resume_until_done(org, second)
         assert result.exit_code == 0, result.output
         assert len(relay.stored) == 2
         for stored in relay.stored:
@@ -76,13 +84,8 @@ def test_a_resume_follows_the_frozen_ledger_when_the_recipients_file_changed(tmp
                    "all@example.org,All Reader,\n"
                    "data@example.org,Data Only,data\n")
         org = write_org(tmp_path, {"data": posts, "design": []}, recipients=readers)
-        config = org.config_path.read_text().replace('method = "outbox"', 'method = "smtp"')
-        config += (f'[smtp]\nhost = "127.0.0.1"\nport = {relay.port}\nsecurity = "none"\n'
-                   "rate = 0\ntimeout = 5\nbreaker = 2\n")
-        org.config_path.write_text(config)
-        runner = CliRunner()
-        first = runner.invoke(cli, ["--config", str(org.config_path), "run",
-                                    "--period", "2026-10"])
+        through_relay(org, relay)
+        first = digest(org, "run", "--period", "2026-10")
         assert first.exit_code == 75, first.output
         assert [s.rcpt for s in relay.stored] == ["all@example.org"]
 
@@ -92,13 +95,7 @@ def test_a_resume_follows_the_frozen_ledger_when_the_recipients_file_changed(tmp
                                                  "design@example.org,Design Only,design\n")
         relay.stop()
         relay = Relay(port=relay.port).start()
-        deadline = time.monotonic() + 30
-        result = runner.invoke(cli, ["--config", str(org.config_path), "send",
-                                     "--period", "2026-10"])
-        while result.exit_code == 75 and time.monotonic() < deadline:
-            time.sleep(0.5)
-            result = runner.invoke(cli, ["--config", str(org.config_path), "send",
-                                         "--period", "2026-10"])
+        result = resume_until_done(org)
         assert result.exit_code == 0, result.output
         # the frozen audience is served: the leaver still gets October, the newcomer does not
         assert [s.rcpt for s in relay.stored] == ["data@example.org"]
@@ -110,11 +107,9 @@ def test_a_resume_follows_the_frozen_ledger_when_the_recipients_file_changed(tmp
 def test_a_reader_added_after_the_period_was_sent_does_not_block_send(tmp_path):
     posts = [Post("October post", utc(2026, 10, 5), link="https://d.example.org/1")]
     org = write_org(tmp_path, {"data": posts, "design": []})
-    runner = CliRunner()
-    assert runner.invoke(cli, ["--config", str(org.config_path), "run",
-                               "--period", "2026-10"]).exit_code == 0
+    assert digest(org, "run", "--period", "2026-10").exit_code == 0
     with (org.root / "recipients.csv").open("a") as f:
         f.write("new@example.org,New Reader,design\n")
-    again = runner.invoke(cli, ["--config", str(org.config_path), "send", "--period", "2026-10"])
+    again = digest(org, "send", "--period", "2026-10")
     assert again.exit_code == 0, again.output
     assert not list((org.root / "out" / "outbox" / "2026-10").glob("new@*"))
