@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import pipeline
 from .config import CONFIG_ENV, Config, load_config
-from .errors import EXIT_OK, DigestError
+from .errors import EXIT_OK, EXIT_USAGE, DigestError
 from .store import Store
 
 if TYPE_CHECKING:
@@ -23,11 +23,22 @@ if TYPE_CHECKING:
 
 
 class DigestGroup(click.Group):
-    """Turns DigestError into one clear line and its exit code."""
+    """Turns DigestError into one clear line and its exit code; usage errors exit 64."""
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as e:
+            e.exit_code = EXIT_USAGE
+            raise
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except click.UsageError as e:  # an unknown option or a bad value of a subcommand
+            e.exit_code = EXIT_USAGE
+            raise
         except DigestError as e:
             click.echo(f"error: {e}", err=True)
             ctx.exit(e.exit_code)

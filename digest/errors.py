@@ -8,6 +8,7 @@ from __future__ import annotations
 
 EXIT_OK = 0
 EXIT_UNEXPECTED = 1
+EXIT_USAGE = 64  # a bad argument or option: fix the command line
 EXIT_UNAVAILABLE = 69  # relay unreachable or refusing login
 EXIT_TEMPFAIL = 75  # run again later: deferred/ambiguous rows, or another run holds the lock
 EXIT_CONFIG = 78  # configuration, feed list or recipients file is wrong
@@ -30,6 +31,12 @@ class ConfigError(DigestError):
         self.problem = problem
         where = f"{self.file}: {key}" if key else self.file
         super().__init__(f"{where}: {problem}")
+
+
+class UsageError(DigestError):
+    """A bad command-line argument: a period that does not parse or has not ended."""
+
+    exit_code = EXIT_USAGE
 
 
 class TemporaryFailure(DigestError):

@@ -8,7 +8,7 @@ Each stage takes and returns these plain values so stages can be tested alone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from .period import Period
@@ -18,21 +18,38 @@ FeedRole = Literal["posts", "meetings", "calendar"]
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """A decision or an action taken from meeting notes."""
+class Decision:
+    """A decision taken in a meeting, as the notes word it."""
 
     text: str
-    owner: str | None = None
-    due: str | None = None  # as written in the notes ("31 Oct", "2026-10-31")
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something a meeting asked someone to do.
+
+    `due` is resolved against the meeting's own date, so "by Friday" means the
+    Friday after that meeting; `due_text` keeps the words as written, for the
+    reader and for when no date could be resolved.
+    """
+
+    text: str
+    owner: str | None = None  # as written: "Ana Lima", "@alima", "AL", "Ana & Ben"
+    due: date | None = None
+    due_text: str | None = None
+    done: bool = False  # ticked in the notes
 
 
 @dataclass(frozen=True)
 class MeetingOutcomes:
-    decisions: tuple[Outcome, ...] = ()
-    actions: tuple[Outcome, ...] = ()
+    """What one meeting's notes say was decided and who does what next."""
+
+    decisions: tuple[Decision, ...] = ()
+    actions: tuple[Action, ...] = ()
+    held_on: date | None = None  # the meeting's date when the notes say it
 
     def __bool__(self) -> bool:
-        return bool(self.decisions or self.actions)
+        return bool(self.decisions or self.actions or self.held_on)
 
 
 @dataclass(frozen=True)

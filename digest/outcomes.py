@@ -20,11 +20,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 
 import lxml.html
 from lxml import etree
 
-from .models import MeetingOutcomes, Outcome
+from .models import Action, Decision, MeetingOutcomes
 from .text import cut_at_word
 
 
@@ -202,7 +203,7 @@ class _Extractor:
     def __init__(self, root: lxml.html.HtmlElement) -> None:
         self.root = root
         self.bold_classes = _bold_classes(root)
-        self.found: dict[str, list[Outcome]] = {"decisions": [], "actions": []}
+        self.found: dict[str, list[Decision | Action]] = {"decisions": [], "actions": []}
         self.seen: set[str] = set()
 
     def run(self) -> MeetingOutcomes:
@@ -214,7 +215,8 @@ class _Extractor:
             if all(len(v) >= MAX_ITEMS for v in self.found.values()):
                 break
         return MeetingOutcomes(
-            decisions=tuple(self.found["decisions"]), actions=tuple(self.found["actions"])
+            decisions=tuple(o for o in self.found["decisions"] if isinstance(o, Decision)),
+            actions=tuple(o for o in self.found["actions"] if isinstance(o, Action)),
         )
 
     # -- one block of the page ------------------------------------------------------
@@ -495,8 +497,8 @@ def heading_kind(text: str) -> Kind | None:
 
 def make_outcome(
     rich: _Rich, kind: Kind, *, owner: str | None = None, due: str | None = None
-) -> tuple[str, Outcome] | None:
-    """One item's text as an Outcome (and the list it belongs to), or None for "None"/"N/A"."""
+) -> tuple[str, Decision | Action] | None:
+    """One item's text as a Decision or an Action (and its list), or None for "None"/"N/A"."""
     text = rich.text.translate(_INVISIBLE).replace("\xa0", " ")
     text = " ".join(text.split())
     for _ in range(3):
@@ -564,7 +566,18 @@ def make_outcome(
         text = _tidy(_restore(rich, original))
     if text != _tidy(_restore(rich, original)) or re.match(r"[a-z]+\b(?![.@/])", text):
         text = text[:1].upper() + text[1:]  # a sentence once its owner or lead-in is gone
-    return kind, Outcome(text=cut_at_word(text, MAX_CHARS), owner=owner, due=due)
+    text = cut_at_word(text, MAX_CHARS)
+    if kind == "decisions":
+        return kind, Decision(text)
+    return kind, Action(text=text, owner=owner, due=_iso_date(due), due_text=due)
+
+
+def _iso_date(text: str | None) -> date | None:
+    """The date of a `<time datetime>` or an ISO due date; other wordings stay text only."""
+    try:
+        return date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
 
 
 def _looks_like_action(rich: _Rich, text: str) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Config
-from .errors import DigestError
+from .errors import DigestError, UsageError
 from .models import Edition, Recipient
 from .period import Period
 from .store import Store, utcnow
@@ -49,8 +49,8 @@ def parse_period(config: Config, text: str | None, now: datetime | None = None) 
     try:
         return Period.parse(text, config.cadence)
     except ValueError as e:
-        raise DigestError(f"--period: {e} (this organisation's cadence is {config.cadence})"
-                          ) from None
+        raise UsageError(f"--period: {e} (this organisation's cadence is {config.cadence})"
+                         ) from None
 
 
 def recipients_of(config: Config) -> RecipientList:

@@ -3,6 +3,11 @@
 One file, opened per run. Datetimes are stored as ISO-8601 UTC text so that
 they sort and compare as strings. Other stages (the send ledger) keep their
 own tables in the same file through `Store.db`.
+
+The file carries a schema version (`PRAGMA user_version`) and is upgraded in
+place by `MIGRATIONS` when a newer release opens it: an organiser upgrading
+keeps their history and the record of what was sent. To change the schema,
+append a migration; never edit one that has shipped.
 """
 
 from __future__ import annotations
@@ -10,15 +15,18 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
-from .models import Entry, Item, MeetingOutcomes, Outcome
+from .errors import ConfigError
+from .models import Action, Decision, Entry, Item, MeetingOutcomes
 
-SCHEMA = """
+# Release 0.1.0's schema, which had no version number: migration 1.
+_SCHEMA_0_1 = """
 CREATE TABLE IF NOT EXISTS feeds (
     url TEXT PRIMARY KEY,
     community TEXT NOT NULL,
@@ -74,6 +82,79 @@ CREATE TABLE IF NOT EXISTS issues (
 );
 """
 
+
+
+def _outcomes_as_records(db: sqlite3.Connection) -> None:
+    """0.1.0 stored outcomes as [text, owner, due-as-written] rows; now named fields."""
+    rows = db.execute("SELECT key, outcomes FROM items WHERE outcomes != ''").fetchall()
+    for key, text in rows:
+        data = json.loads(text)
+        new = {"decisions": [{"text": row[0]} for row in data.get("decisions", [])],
+               "actions": [{"text": row[0], "owner": row[1], "due": _iso_or_none(row[2]),
+                            "due_text": row[2], "done": False}
+                           for row in data.get("actions", [])]}
+        db.execute("UPDATE items SET outcomes = ? WHERE key = ?",
+                   (json.dumps(new, ensure_ascii=False), key))
+
+
+def _iso_or_none(text: str | None) -> str | None:
+    try:
+        return date.fromisoformat(text[:10]).isoformat() if text else None
+    except ValueError:
+        return None
+
+
+Migration = str | Callable[[sqlite3.Connection], None]
+
+# Index i brings a database from version i to i + 1. Append only.
+MIGRATIONS: tuple[Migration, ...] = (
+    _SCHEMA_0_1,
+    _outcomes_as_records,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(db: sqlite3.Connection, path: Path | None = None) -> int:
+    """Bring the database to SCHEMA_VERSION; return the version it had.
+
+    A database written by 0.1.0 has version 0 and its tables already there;
+    migration 1 creates them only where missing, so it serves both a new file
+    and an old one. Before changing a file that holds data, a copy is kept
+    beside it (`digest.db.v1.bak`), so a failed upgrade loses nothing.
+    """
+    found = db.execute("PRAGMA user_version").fetchone()[0]
+    if found > SCHEMA_VERSION:
+        raise ConfigError(path or "state", None,
+                          f"written by a newer CoP Digest (schema {found}, this release reads "
+                          f"up to {SCHEMA_VERSION}); upgrade cop-digest or restore a backup")
+    if found == SCHEMA_VERSION:
+        return found
+    has_data = db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                          ).fetchone()[0] > 0
+    if has_data and path is not None:
+        backup = sqlite3.connect(str(path.with_name(f"{path.name}.v{found}.bak")))
+        try:
+            db.backup(backup)
+        finally:
+            backup.close()
+    for version in range(found, SCHEMA_VERSION):
+        step = MIGRATIONS[version]
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if isinstance(step, str):
+                for statement in step.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+            else:
+                step(db)
+            db.execute(f"PRAGMA user_version = {version + 1}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+    return found
+
+
 _ITEM_COLUMNS = ("key", "community", "kind", "feed_url", "title", "link", "author", "published",
                  "updated", "first_seen", "excerpt", "outcomes", "image", "image_alt", "issue")
 
@@ -96,16 +177,28 @@ def outcomes_to_text(outcomes: MeetingOutcomes) -> str:
     """JSON for the outcomes column; empty when a meeting has none (or for posts)."""
     if not outcomes:
         return ""
-    return json.dumps({kind: [[o.text, o.owner, o.due] for o in getattr(outcomes, kind)]
-                       for kind in ("decisions", "actions")}, ensure_ascii=False)
+    data: dict[str, Any] = {
+        "decisions": [{"text": d.text} for d in outcomes.decisions],
+        "actions": [{"text": a.text, "owner": a.owner,
+                     "due": a.due.isoformat() if a.due else None, "due_text": a.due_text,
+                     "done": a.done} for a in outcomes.actions]}
+    if outcomes.held_on is not None:
+        data["held_on"] = outcomes.held_on.isoformat()
+    return json.dumps(data, ensure_ascii=False)
 
 
 def outcomes_from_text(text: str) -> MeetingOutcomes:
     if not text:
         return MeetingOutcomes()
     data = json.loads(text)
-    return MeetingOutcomes(**{kind: tuple(Outcome(*row) for row in data.get(kind, []))
-                              for kind in ("decisions", "actions")})
+    held_on = data.get("held_on")
+    return MeetingOutcomes(
+        decisions=tuple(Decision(d["text"]) for d in data.get("decisions", [])),
+        actions=tuple(Action(text=a["text"], owner=a.get("owner"),
+                             due=date.fromisoformat(a["due"]) if a.get("due") else None,
+                             due_text=a.get("due_text"), done=bool(a.get("done")))
+                      for a in data.get("actions", [])),
+        held_on=date.fromisoformat(held_on) if held_on else None)
 
 
 def item_key(community: str, kind: str, identity: str) -> str:
@@ -158,7 +251,7 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.executescript(SCHEMA)
+        self.migrated_from = migrate(self.db, None if str(path) == ":memory:" else self.path)
 
     def close(self) -> None:
         self.db.close()

@@ -16,11 +16,12 @@ from pathlib import Path
 
 from digest.config import Config
 from digest.models import (
+    Action,
+    Decision,
     Edition,
     Issue,
     Item,
     MeetingOutcomes,
-    Outcome,
     Section,
     Session,
 )
@@ -71,10 +72,10 @@ def sample_issue(config: Config, image: str | None = IMAGE) -> Issue:
                  published=utc(2026, 10, 15, 14), updated=None,
                  first_seen=utc(2026, 10, 15, 16), excerpt="",
                  outcomes=MeetingOutcomes(
-                decisions=(Outcome("Adopt the shared glossary for all repairs reporting"),
-                           Outcome("Retire the weekly spreadsheet export at the end of the year")),
-                actions=(Outcome("Publish the catalogue guide", owner="Sam", due="31 Oct"),
-                         Outcome("Book the November show and tell", owner="Priya"))))],
+                decisions=(Decision("Adopt the shared glossary for all repairs reporting"),
+                           Decision("Retire the weekly spreadsheet export at the end of the year")),
+                actions=(Action("Publish the catalogue guide", owner="Sam", due_text="31 Oct"),
+                         Action("Book the November show and tell", owner="Priya"))))],
         sessions=[Session(community="data", uid="d-s1", title="Data show and tell",
                           start=nov + timedelta(days=4, hours=10),
                           end=nov + timedelta(days=4, hours=11), location="Room 4.12",

@@ -97,10 +97,16 @@ def test_send_before_build_says_what_to_do(org):
     assert "digest build --period 2026-10" in result.output
 
 
-def test_bad_period_says_the_expected_form(org):
+def test_bad_period_says_the_expected_form_and_exits_as_a_usage_error(org):
     result = digest(org, "build", "--period", "October")
-    assert result.exit_code != 0
+    assert result.exit_code == 64
     assert "YYYY-MM" in result.output
+
+
+@pytest.mark.parametrize("args", [("build", "--bogus"), ("--bogus",), ("nothing",),
+                                  ("feeds", "nothing")])
+def test_unknown_options_and_commands_exit_64(org, args):
+    assert digest(org, *args).exit_code == 64
 
 
 def parsed_outbox(org) -> dict[str, email.message.EmailMessage]:

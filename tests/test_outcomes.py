@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from digest.models import MeetingOutcomes, Outcome
+from digest.models import Action, Decision, MeetingOutcomes
 from digest.outcomes import MAX_CHARS, MAX_ITEMS, extract_outcomes, heading_kind
 
 NOTES = Path(__file__).parent / "fixtures" / "meeting_notes"
@@ -17,21 +18,30 @@ def notes(name: str) -> str:
     return (NOTES / name).read_text(encoding="utf-8")
 
 
-def texts(outcomes: tuple[Outcome, ...]) -> list[str]:
+def act(text: str, owner: str | None = None, due: str | None = None) -> Action:
+    """An action as the extractor words it: the due date as written, resolved when ISO."""
+    try:
+        resolved = date.fromisoformat(due) if due else None
+    except ValueError:
+        resolved = None
+    return Action(text, owner=owner, due=resolved, due_text=due)
+
+
+def texts(outcomes: tuple[Decision | Action, ...]) -> list[str]:
     return [o.text for o in outcomes]
 
 
 def test_confluence_meeting_notes_with_feed_chrome() -> None:
     found = extract_outcomes(notes("confluence.html"))
     assert found.decisions == (
-        Outcome("November show and tell will be five lightning talks of five minutes"),
-        Outcome("Dark-mode tokens become part of the definition of done"),
+        Decision("November show and tell will be five lightning talks of five minutes"),
+        Decision("Dark-mode tokens become part of the definition of done"),
     )  # the UNDECIDED one is not a decision
     assert found.actions == (
-        Outcome("Share the audit spreadsheet with the group", owner="Tom Reid"),
-        Outcome("Book the Civic Centre room for the show and tell", owner="Priya Shah",
+        act("Share the audit spreadsheet with the group", owner="Tom Reid"),
+        act("Book the Civic Centre room for the show and tell", owner="Priya Shah",
                 due="2026-10-31"),
-        Outcome("Ask the accessibility CoP whether they want to co-host"),
+        act("Ask the accessibility CoP whether they want to co-host"),
     )
     everything = " ".join(texts(found.decisions + found.actions))
     for chrome in ("View Online", "edited", "Changes", "Lightning talks went down well"):
@@ -49,8 +59,8 @@ def test_confluence_lists_count_wherever_they_are() -> None:
     </span></li></ul>
     """
     found = extract_outcomes(html)
-    assert found.decisions == (Outcome("Freeze the API until March"),)
-    assert found.actions == (Outcome("Circulate the freeze notice", owner="Joan Wu"),)
+    assert found.decisions == (Decision("Freeze the API until March"),)
+    assert found.actions == (act("Circulate the freeze notice", owner="Joan Wu"),)
 
 
 def test_markdown_page_with_task_list_and_nested_items() -> None:
@@ -61,12 +71,12 @@ def test_markdown_page_with_task_list_and_nested_items() -> None:
         "Existing services move when they next change.",  # nested under the one above
     ]
     assert found.actions == (
-        Outcome("Write the migration guide", owner="ana.lima", due="2026-11-14"),
-        Outcome("Switch the monorepo to hosted runners", owner="Ben Okoro"),
-        Outcome("Update the on-call runbook", owner="Dee Park"),
-        Outcome("Ask security to review the Helm chart", owner="Chidi Okafor"),
-        Outcome("Clean up old build caches"),
-        Outcome("List unused caches", owner="Erin", due="20 Nov"),
+        act("Write the migration guide", owner="ana.lima", due="2026-11-14"),
+        act("Switch the monorepo to hosted runners", owner="Ben Okoro"),
+        act("Update the on-call runbook", owner="Dee Park"),
+        act("Ask security to review the Helm chart", owner="Chidi Okafor"),
+        act("Clean up old build caches"),
+        act("List unused caches", owner="Erin", due="20 Nov"),
     )
 
 
@@ -87,9 +97,9 @@ def test_google_docs_export_with_class_styles_and_action_table() -> None:
         "The training budget goes to the SQL fundamentals course.",
     ]
     assert found.actions == (
-        Outcome("Load the finance datasets into the catalogue", owner="Sam Patel", due="14 Nov"),
-        Outcome("Book 12 seats on the SQL course", owner="Joan Wu", due="End of November"),
-        Outcome("Write up the pilot success criteria"),
+        act("Load the finance datasets into the catalogue", owner="Sam Patel", due="14 Nov"),
+        act("Book 12 seats on the SQL course", owner="Joan Wu", due="End of November"),
+        act("Write up the pilot success criteria"),
     )
     everything = " ".join(texts(found.decisions + found.actions))
     assert "Kofi" not in everything and "Attendees" not in everything
@@ -102,8 +112,8 @@ def test_google_docs_paste_with_inline_styles_and_normal_weight_wrapper() -> Non
         "The discovery playbook stays as it is",
     ]
     assert found.actions == (
-        Outcome("Convert the three pilot roadmaps", owner="Lena Fischer"),
-        Outcome("Share the template in the all-hands deck", due="Friday 6 November"),
+        act("Convert the three pilot roadmaps", owner="Lena Fischer"),
+        act("Share the template in the all-hands deck", due="Friday 6 November"),
     )
     assert "OKR" not in " ".join(texts(found.actions))  # "Parking lot" ends the lead-in
 
@@ -115,9 +125,9 @@ def test_bold_lead_ins_in_an_email_style_page() -> None:
         "Sign-ups open on 1 February & close two weeks later.",  # entities decoded
     ]
     assert found.actions == (
-        Outcome("Update the sign-up form", owner="Rosa", due="15 January"),
-        Outcome("Draft the matching criteria", owner="Idris"),
-        Outcome("Ask last year's mentors for quotes", owner="Mei"),
+        act("Update the sign-up form", owner="Rosa", due="15 January"),
+        act("Draft the matching criteria", owner="Idris"),
+        act("Ask last year's mentors for quotes", owner="Mei"),
     )
     assert "pair across communities" not in " ".join(texts(found.decisions + found.actions))
 
@@ -156,7 +166,7 @@ def test_heading_names(heading: str, kind: str | None) -> None:
 @pytest.mark.parametrize("level", [1, 2, 3, 4, 5, 6])
 def test_any_heading_level_opens_a_section(level: int) -> None:
     html = f"<h{level}>Next Steps</h{level}><ol><li>Sam to send the survey</li></ol>"
-    assert extract_outcomes(html).actions == (Outcome("Send the survey", owner="Sam"),)
+    assert extract_outcomes(html).actions == (act("Send the survey", owner="Sam"),)
 
 
 def test_mixed_section_sorts_items_by_their_look() -> None:
@@ -169,11 +179,11 @@ def test_mixed_section_sorts_items_by_their_look() -> None:
       <li>Owner: Joan – tell the other CoPs</li>
     </ul>"""
     found = extract_outcomes(html)
-    assert found.decisions == (Outcome("Quarterly retros replace the monthly ones"),)
+    assert found.decisions == (Decision("Quarterly retros replace the monthly ones"),)
     assert found.actions == (
-        Outcome("Draft the retro format", owner="Kofi Mensah", due="next Friday"),
-        Outcome("Book the big room"),
-        Outcome("Tell the other CoPs", owner="Joan"),
+        act("Draft the retro format", owner="Kofi Mensah", due="next Friday"),
+        act("Book the big room"),
+        act("Tell the other CoPs", owner="Joan"),
     )
 
 
@@ -191,13 +201,13 @@ def test_owner_and_due_forms() -> None:
       <li>Everyone to read the RFC before the next meeting</li>
     </ul>"""
     assert extract_outcomes(html).actions == (
-        Outcome("Migrate the dashboards", owner="Sam Patel", due="2026-12-01"),
-        Outcome("Collect feedback from the pilot teams", owner="Maria", due="14 November"),
-        Outcome("Review the glossary", owner="Joan Wu"),
-        Outcome("Pair on the data contract", owner="Ana, Ben", due="end of the month"),
-        Outcome("Ask Kofi Mensah about the licence", owner="Kofi Mensah"),
-        Outcome("Send the notes to everyone who attended"),
-        Outcome("Everyone to read the RFC", due="the next meeting"),
+        act("Migrate the dashboards", owner="Sam Patel", due="2026-12-01"),
+        act("Collect feedback from the pilot teams", owner="Maria", due="14 November"),
+        act("Review the glossary", owner="Joan Wu"),
+        act("Pair on the data contract", owner="Ana, Ben", due="end of the month"),
+        act("Ask Kofi Mensah about the licence", owner="Kofi Mensah"),
+        act("Send the notes to everyone who attended"),
+        act("Everyone to read the RFC", due="the next meeting"),
     )
 
 
@@ -209,7 +219,7 @@ def test_plain_text_lead_in_and_placeholder_items() -> None:
     <ul><li>N/A</li><li>Confirm the venue (Idris)</li></ul>"""
     found = extract_outcomes(html)
     assert found.decisions == ()
-    assert found.actions == (Outcome("Confirm the venue", owner="Idris"),)
+    assert found.actions == (act("Confirm the venue", owner="Idris"),)
 
 
 def test_table_without_header_inside_a_section() -> None:
@@ -218,8 +228,8 @@ def test_table_without_header_inside_a_section() -> None:
     <table><tr><td>Publish the style guide</td><td>Rosa</td><td>2026-11-30</td></tr>
     <tr><td>Archive the old wiki space</td><td>Jonas</td><td>Friday</td></tr></table>"""
     assert extract_outcomes(html).actions == (
-        Outcome("Publish the style guide", owner="Rosa", due="2026-11-30"),
-        Outcome("Archive the old wiki space", owner="Jonas", due="Friday"),
+        act("Publish the style guide", owner="Rosa", due="2026-11-30"),
+        act("Archive the old wiki space", owner="Jonas", due="Friday"),
     )
 
 
@@ -263,7 +273,7 @@ def test_chrome_after_the_last_section_is_not_an_outcome() -> None:
     <p>Tom to send the slides</p>
     <div><a href="https://wiki.example.org/x">View Online</a> · <a href="#">Like</a></div>
     <p>Page edited by <a href="/display/~tom">Tom Reid</a></p>"""
-    assert extract_outcomes(html).actions == (Outcome("Send the slides", owner="Tom"),)
+    assert extract_outcomes(html).actions == (act("Send the slides", owner="Tom"),)
 
 
 def test_outcomes_that_read_like_chrome_are_kept() -> None:
@@ -288,7 +298,7 @@ def test_outcomes_that_read_like_chrome_are_kept() -> None:
 def test_page_chrome_before_the_first_section_is_dropped() -> None:
     html = """<p>Page edited by <a href="/display/~ana">Ana Lima</a></p>
     <p><strong>Actions:</strong></p><p>Ben to book the room</p>"""
-    assert extract_outcomes(html).actions == (Outcome("Book the room", owner="Ben"),)
+    assert extract_outcomes(html).actions == (act("Book the room", owner="Ben"),)
 
 
 def test_unclosed_and_odd_markup_is_read() -> None:
@@ -304,7 +314,7 @@ def test_deeply_nested_tags_finish_fast() -> None:
     started = time.perf_counter()
     found = extract_outcomes(html)
     assert time.perf_counter() - started < 2.0
-    assert found.actions == (Outcome("Check the logs", owner="Ana"),)
+    assert found.actions == (act("Check the logs", owner="Ana"),)
 
 
 def test_a_one_megabyte_page_finishes_fast() -> None:
@@ -318,7 +328,7 @@ def test_a_one_megabyte_page_finishes_fast() -> None:
     found = extract_outcomes(html)
     elapsed = time.perf_counter() - started
     assert elapsed < 2.0, elapsed
-    assert len(found.actions) == MAX_ITEMS and found.actions[0].due == "14 November"
+    assert len(found.actions) == MAX_ITEMS and found.actions[0].due_text == "14 November"
 
 
 def test_outlook_word_html_with_bold_lead_ins_and_mso_bullets() -> None:
@@ -328,8 +338,8 @@ def test_outlook_word_html_with_bold_lead_ins_and_mso_bullets() -> None:
         "Expense policy v3 approved as drafted.",
     ]
     assert found.actions == (
-        Outcome("Brief the regional controllers", owner="Priya", due="12 December"),
-        Outcome("Update the close calendar in SharePoint", owner="Marcus"),
+        act("Brief the regional controllers", owner="Priya", due="12 December"),
+        act("Update the close calendar in SharePoint", owner="Marcus"),
     )  # "Next meeting" and the signature are not outcomes
 
 
@@ -339,7 +349,7 @@ def test_markdown_list_items_that_are_labels() -> None:
         "Adopt WCAG 2.2 AA as the baseline",
         "Screen-reader testing is part of every release",
     ]
-    assert found.actions == (Outcome("Audit the intranet home page", owner="Ben"),)
+    assert found.actions == (act("Audit the intranet home page", owner="Ben"),)
 
 
 def test_a_table_with_only_owner_and_due_columns_names_no_outcome() -> None:
@@ -355,7 +365,7 @@ def test_owner_and_due_columns_beside_an_unnamed_text_column() -> None:
     <h2>Actions</h2>
     <table><tr><th>Owner</th><th>Due</th><th></th></tr>
     <tr><td>Ana</td><td>Friday</td><td>Book the room</td></tr></table>"""
-    assert extract_outcomes(html).actions == (Outcome("Book the room", owner="Ana", due="Friday"),)
+    assert extract_outcomes(html).actions == (act("Book the room", owner="Ana", due="Friday"),)
 
 
 def test_google_docs_class_bold_label_ends_a_lead_in_section() -> None:
@@ -366,7 +376,7 @@ def test_google_docs_class_bold_label_ends_a_lead_in_section() -> None:
     <p class="c0"><span class="c5">We keep the Tuesday lunchtime slot.</span></p>
     <p class="c0"><span class="c3">Any other business</span></p>
     <p class="c0"><span class="c5">Kofi is on leave in December.</span></p></body></html>"""
-    assert extract_outcomes(html).decisions == (Outcome("We keep the Tuesday lunchtime slot."),)
+    assert extract_outcomes(html).decisions == (Decision("We keep the Tuesday lunchtime slot."),)
 
 
 def test_google_docs_normal_weight_wrapper_is_not_bold() -> None:
@@ -374,7 +384,7 @@ def test_google_docs_normal_weight_wrapper_is_not_bold() -> None:
     <div><b style="font-weight:normal;" id="docs-internal-guid-5e6f7a8b-7fff-1234-5678"><span
     style="font-size:11pt;font-family:Arial,sans-serif;font-weight:400;white-space:pre-wrap;"
     >Ana to send the calendar invite</span></b></div>"""
-    assert extract_outcomes(html).actions == (Outcome("Send the calendar invite", owner="Ana"),)
+    assert extract_outcomes(html).actions == (act("Send the calendar invite", owner="Ana"),)
 
 
 def test_plain_labelled_line_is_one_item_not_a_section() -> None:
@@ -384,7 +394,7 @@ def test_plain_labelled_line_is_one_item_not_a_section() -> None:
     <p>Then we talked about the Christmas social.</p>
     <p>Thanks all!</p>"""
     assert extract_outcomes(html) == MeetingOutcomes(
-        decisions=(Outcome("The board stays for another month."),))
+        decisions=(Decision("The board stays for another month."),))
 
 
 def test_bold_labelled_items_inside_a_heading_section() -> None:
@@ -398,8 +408,8 @@ def test_bold_labelled_items_inside_a_heading_section() -> None:
     assert texts(found.decisions) == [
         "The newsletter goes monthly.", "Budget: no change this quarter."]
     assert found.actions == (
-        Outcome("Set up the mailing list", owner="Ana", due="1 December"),
-        Outcome("Not from this section"),
+        act("Set up the mailing list", owner="Ana", due="1 December"),
+        act("Not from this section"),
     )
 
 
@@ -413,10 +423,10 @@ def test_things_that_look_like_owners_but_are_not() -> None:
       <li>UX team to review the prototype</li>
     </ul>"""
     assert extract_outcomes(html).actions == (
-        Outcome("@here please vote on the logo", due="Friday"),
-        Outcome("Monday to become the default meeting day"),
-        Outcome("Send the slides to Maria Gonzalez"),
-        Outcome("UX team to review the prototype"),
+        act("@here please vote on the logo", due="Friday"),
+        act("Monday to become the default meeting day"),
+        act("Send the slides to Maria Gonzalez"),
+        act("UX team to review the prototype"),
     )
 
 
@@ -425,4 +435,4 @@ def test_a_mention_inside_a_decision_is_not_its_owner() -> None:
     <a class="confluence-userlink user-mention" data-username="priya">Priya Shah</a>
     we adopt the new intake form</li></ul>"""
     assert extract_outcomes(html).decisions == (
-        Outcome("Thanks to Priya Shah we adopt the new intake form"),)
+        Decision("Thanks to Priya Shah we adopt the new intake form"),)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from digest import pipeline, render
-from digest.models import Issue, Item, MeetingOutcomes, Outcome, Section, Session
+from digest.models import Action, Decision, Issue, Item, MeetingOutcomes, Section, Session
 from digest.period import Period
 from digest.render import MANIFEST, SIZE_BUDGET_BYTES, Renderer
 from digest.render.view import DETAIL_LEVELS, build_view
@@ -44,9 +44,10 @@ def stress_issue(config) -> Issue:
                  author=None, published=utc(2026, 10, 3 + i), updated=None,
                  first_seen=utc(2026, 10, 3 + i), excerpt=sentence(i, 40),
                  outcomes=MeetingOutcomes(
-                     decisions=tuple(Outcome(sentence(i + k, 16)) for k in range(3)),
-                     actions=tuple(Outcome(sentence(i + k, 12), owner="Jordan Example",
-                                           due="14 Nov 2026") for k in range(3))))
+                     decisions=tuple(Decision(sentence(i + k, 16)) for k in range(3)),
+                     actions=tuple(Action(sentence(i + k, 12), owner="Jordan Example",
+                                           due=date(2026, 11, 14), due_text="14 Nov 2026")
+                                    for k in range(3))))
             for i in range(4)]
         sessions = [Session(community=c.id, uid=f"{c.id}-s{i}", title=f"{c.name} session",
                             start=OCT.next().start(tz) + timedelta(days=3 + 7 * i, hours=10),

@@ -33,7 +33,7 @@ _REDIRECT = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
 _RETRYABLE = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
 
-Outcome = Literal["ok", "unchanged", "error", "gone", "deferred"]
+FetchStatus = Literal["ok", "unchanged", "error", "gone", "deferred"]
 
 
 @dataclass
@@ -48,7 +48,7 @@ class Validators:
 class FetchResult:
     """The result of asking for one feed location."""
 
-    outcome: Outcome
+    outcome: FetchStatus
     url: str  # the location asked for
     final_url: str = ""  # where the body came from after redirects
     body: bytes = b""

@@ -6,6 +6,7 @@ import textwrap
 
 import jinja2
 
+from ..models import Action
 from .view import item_date, plural, session_when
 
 
@@ -29,8 +30,16 @@ def underline(text: str, char: str = "=") -> str:
     return f"{text}\n{char * len(text)}"
 
 
+def due(action: Action) -> str:
+    """When an action is due, as a reader wants it: the resolved date, else the words."""
+    if action.due is not None:
+        return f"{action.due:%a} {action.due.day} {action.due:%b}"
+    return action.due_text or ""
+
+
 def install(env: jinja2.Environment) -> None:
     env.filters.update(
         wrap=wrap, bullet=bullet, underline=underline, plural=plural, session_when=session_when,
+        due=due,
     )
     env.globals.update(item_date=item_date)

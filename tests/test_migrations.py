@@ -1,0 +1,97 @@
+"""A state database written by an earlier release upgrades in place, losing nothing.
+
+`fixtures/state/digest-0.1.0.db` was made by release 0.1.0 (main at 636c80b)
+running the sample organisation: the September and October 2026 issues built
+and sent through the outbox. Never regenerate it with a newer release.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from digest.errors import ConfigError
+from digest.store import SCHEMA_VERSION, Store
+
+OLD = Path(__file__).parent / "fixtures" / "state" / "digest-0.1.0.db"
+
+
+@pytest.fixture
+def old_db(tmp_path: Path) -> Path:
+    path = tmp_path / "var" / "digest.db"
+    path.parent.mkdir()
+    shutil.copyfile(OLD, path)
+    return path
+
+
+def _snapshot(path: Path) -> dict[str, list[tuple]]:
+    db = sqlite3.connect(path)
+    try:
+        return {
+            "issues": db.execute("SELECT period, sent_at, item_count FROM issues ORDER BY 1"
+                                 ).fetchall(),
+            "items": db.execute("SELECT key, title, issue, first_seen FROM items ORDER BY 1"
+                                ).fetchall(),
+            "ledger": db.execute("SELECT * FROM send_ledger ORDER BY 1, 2").fetchall(),
+            "feeds": db.execute("SELECT url, etag, body_hash FROM feeds ORDER BY 1").fetchall(),
+        }
+    finally:
+        db.close()
+
+
+def test_a_release_0_1_database_upgrades_with_its_history_and_sends_intact(old_db: Path) -> None:
+    before = _snapshot(old_db)
+    assert sqlite3.connect(old_db).execute("PRAGMA user_version").fetchone()[0] == 0
+
+    with Store(old_db) as store:
+        assert store.migrated_from == 0
+        assert [(r.period, r.sent_at is not None) for r in store.issues()] == [
+            ("2026-09", True), ("2026-10", True)]
+        meetings = [i for i in store.items() if i.outcomes.actions]
+        assert meetings, "the sample's meeting notes had actions"
+
+    assert _snapshot(old_db) == before
+    assert sqlite3.connect(old_db).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert (old_db.parent / "digest.db.v0.bak").exists()
+
+
+def test_old_outcome_rows_become_named_fields_with_dates_resolved_where_written_iso(
+        old_db: Path) -> None:
+    with Store(old_db) as store:
+        actions = [a for i in store.items() for a in i.outcomes.actions]
+    summaries = {a.text: a for a in actions}
+    written = summaries["Write one-page summaries for the seven slide-deck write-ups"]
+    assert written.owner == "Hannah Okoye"
+    assert written.due == date(2026, 11, 20) and written.due_text == "2026-11-20"
+    assert not written.done
+    assert all(a.due is None for a in actions if a.due_text is None)
+
+
+def test_opening_an_upgraded_database_again_changes_nothing(old_db: Path) -> None:
+    Store(old_db).close()
+    after_first = _snapshot(old_db)
+    with Store(old_db) as store:
+        assert store.migrated_from == SCHEMA_VERSION
+    assert _snapshot(old_db) == after_first
+
+
+def test_a_new_database_starts_at_the_current_version(tmp_path: Path) -> None:
+    with Store(tmp_path / "new.db") as store:
+        assert store.migrated_from == 0
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert not list(tmp_path.glob("*.bak"))  # nothing to keep from an empty file
+
+
+def test_a_database_from_a_newer_release_is_refused_and_left_alone(old_db: Path) -> None:
+    Store(old_db).close()
+    db = sqlite3.connect(old_db)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    before = old_db.read_bytes()
+    with pytest.raises(ConfigError, match="newer CoP Digest"):
+        Store(old_db)
+    assert old_db.read_bytes() == before
