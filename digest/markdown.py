@@ -1,0 +1,66 @@
+"""Markdown notes and posts: front matter apart, the body rendered to HTML.
+
+Communities that keep notes in a git repository write Markdown; the rest of
+the pipeline (excerpts, the outcomes extractor) reads HTML, so Markdown is
+rendered once here and then treated like any feed's content. GitHub-style
+task lists (`- [ ]`, `- [x]`) become checkbox inputs, tables become tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import frontmatter
+import yaml
+from markdown_it import MarkdownIt
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+
+@dataclass(frozen=True)
+class MarkdownDocument:
+    """A Markdown file split into its front matter and its body rendered as HTML."""
+
+    meta: dict[str, Any] = field(default_factory=dict)
+    html: str = ""
+
+
+class FrontMatterError(ValueError):
+    """Front matter that is not a YAML mapping; the message says where."""
+
+
+@cache
+def _renderer() -> MarkdownIt:
+    # "js-default" is CommonMark plus tables and strikethrough; raw HTML passes
+    # through as it does in Confluence exports, and is sanitised downstream.
+    return MarkdownIt("js-default", {"html": True}).use(tasklists_plugin)
+
+
+def markdown_to_html(text: str) -> str:
+    return _renderer().render(text)
+
+
+def read_markdown(text: str) -> MarkdownDocument:
+    """Split front matter (`---` YAML block at the top) from the body and render the body.
+
+    A file without front matter has empty `meta`. Malformed YAML raises
+    FrontMatterError naming the line, so the organiser can fix the file.
+    """
+    handler = frontmatter.YAMLHandler()
+    if not handler.detect(text):
+        return MarkdownDocument(html=markdown_to_html(text))
+    block, body = handler.split(text)
+    try:
+        meta = yaml.safe_load(block)  # the library would drop a non-mapping silently
+    except yaml.YAMLError as e:
+        mark = getattr(e, "context_mark", None) or getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 2}: " if mark is not None else ""  # +1 for the `---`
+        raise FrontMatterError(f"{where}front matter is not valid YAML ({e.__class__.__name__})"
+                               ) from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise FrontMatterError("front matter must be key: value lines")
+    return MarkdownDocument(meta={str(k): v for k, v in meta.items()},
+                            html=markdown_to_html(body))
