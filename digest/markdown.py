@@ -52,7 +52,7 @@ def read_markdown(text: str) -> MarkdownDocument:
         return MarkdownDocument(html=markdown_to_html(text))
     block, body = handler.split(text)
     try:
-        meta = yaml.safe_load(block)  # the library would drop a non-mapping silently
+        meta = yaml.safe_load(block.lstrip("\n"))  # the library would drop a non-mapping
     except yaml.YAMLError as e:
         mark = getattr(e, "context_mark", None) or getattr(e, "problem_mark", None)
         where = f"line {mark.line + 2}: " if mark is not None else ""  # +1 for the `---`
