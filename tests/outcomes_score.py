@@ -483,16 +483,16 @@ def score_set(notes: Sequence[LabelledNote], run: Run) -> Scores:
 def report(title: str, scores: Scores, *, shapes: int | None = None) -> str:
     """A plain-text table of every figure beside its target."""
     head = f"{title}: {scores.notes} notes" + (f" in {shapes} shapes" if shapes else "")
-    lines = [head, f"  {'figure':<34}{'value':>8}  {'n':>9}   target"]
+    lines = [head, f"  {'figure':<40}{'value':>8}  {'n':>9}   target"]
     for key, (name, target, higher) in TARGETS.items():
         ratio = scores.ratios[key]
         value = "n/a" if ratio.value is None else f"{ratio.value:.1%}"
         goal = "—" if target == 0.0 else f"{'≥' if higher else '≤'} {target:.0%}"
-        lines.append(f"  {name:<34}{value:>8}  {ratio.hit:>4}/{ratio.total:<4}   {goal}")
-    lines.append(f"  {'notes without outcomes that gave some':<34}"
+        lines.append(f"  {name:<40}{value:>8}  {ratio.hit:>4}/{ratio.total:<4}   {goal}")
+    lines.append(f"  {'notes without outcomes that gave some':<40}"
                  f"{len(scores.empty_notes_with_output):>8}  {'':>4}/{scores.empty_notes:<4}   0")
     for label, v in (("median ms per note", scores.median_ms), ("p95 ms per note", scores.p95_ms)):
         shown = "n/a" if v is None else f"{v:.2f}"
         goal = "≤ 5" if label.startswith("median") else "—"
-        lines.append(f"  {label:<34}{shown:>8}  {'':>9}   {goal}")
+        lines.append(f"  {label:<40}{shown:>8}  {'':>9}   {goal}")
     return "\n".join(lines)
