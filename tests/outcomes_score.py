@@ -414,9 +414,9 @@ def _score_note(scores: Scores, name: str, truth: dict[str, Any],
             miss(f"{name}: decision not found{' (prose)' if label['prose'] else ''}: "
                  f"{label['text']!r}")
     for i, text in enumerate(e_dec):
-        j = d_map.get(i)
-        if j is not None:
-            key = "prose_precision" if l_dec[j]["prose"] else "decision_precision"
+        found = d_map.get(i)
+        if found is not None:
+            key = "prose_precision" if l_dec[found]["prose"] else "decision_precision"
             r[key].add(True)
             continue
         miss(f"{name}: emitted decision matches no decision label: {text!r}")
@@ -436,12 +436,12 @@ def _score_note(scores: Scores, name: str, truth: dict[str, Any],
         if j not in matched_act:
             miss(f"{name}: action not found: {label['text']!r}")
     for i, action in enumerate(e_act):
-        j = a_map.get(i)
-        r["action_precision"].add(j is not None)
-        if j is None:
+        found = a_map.get(i)
+        r["action_precision"].add(found is not None)
+        if found is None:
             miss(f"{name}: emitted action matches no action label: {e_act_text[i]!r}")
             continue
-        label = l_act[j]
+        label = l_act[found]
         want, got = owners(label["owner"]), owners(action.get("owner"))
         if want or got:
             r["owner_accuracy"].add(want == got)
