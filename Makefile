@@ -46,10 +46,11 @@ $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
-## bench: collection and sending benchmarks (figures printed, not asserted)
+## bench: collection, sending and outcome-extraction benchmarks (figures printed, not asserted)
 bench: $(VENV)/.installed-bench
 	$(PY) bench/collect_bench.py
 	$(PY) bench/send_bench.py
+	$(PY) bench/outcomes_bench.py
 
 ## screenshots: refresh docs/screenshots/ from the sample organisation
 screenshots: $(VENV)/.installed-test $(CHROMIUM)
