@@ -32,7 +32,7 @@ PALETTE = {
     "background": "#ffffff",
     "panel": "#f2f4f7",
     "bar": "#2b5797",
-    "baseline": "#6b7480",
+    "baseline": "#5f6873",
     "link": "#1d4f91",
 }
 # status: (symbol, text colour, background); the word is always shown with them
@@ -155,7 +155,7 @@ def render_email(renderer: Renderer, view: ReportView) -> Edition:
     report = view.report
     counts = {s: len(cs) for s, cs in report.by_status().items()}
     risky = len(report.at_risk())
-    subject = (f"Communities report, {_month(report.period):%B %Y}: {counts['active']} active, "
+    subject = (f"Communities in {_month(report.period):%B %Y}: {counts['active']} active, "
                f"{counts['slipping']} slipping, {counts['quiet']} quiet, {counts['back']} back")
     preheader = (f"{risky} communit{'y' if risky == 1 else 'ies'} to look at. {view.trend}")
     return Edition(key=EDITION_KEY, communities=None, subject=subject, preheader=preheader,
