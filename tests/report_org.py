@@ -129,9 +129,9 @@ def history() -> list[Entry]:
 
 
 def write_config(root: Path, *, report_recipients: str | None = None,
-                 extra_communities: dict[str, str] | None = None) -> Path:
-    """digest.toml and the community list (the feeds themselves are never fetched here)."""
-    names = NAMES | (extra_communities or {})
+                 extra_communities: dict[str, str] | None = None, known: bool = True) -> Path:
+    """digest.toml and the community list; `known`: with the six communities above."""
+    names = (NAMES if known else {}) | (extra_communities or {})
     (root / "feeds").mkdir(parents=True, exist_ok=True)
     blocks = []
     for cid, name in names.items():

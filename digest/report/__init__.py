@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..errors import DigestError
@@ -24,6 +25,9 @@ from ..period import Period
 from ..store import Store, utcnow
 from .model import OrganisationReport
 from .queries import DEFAULT_MONTHS, build_report
+
+if TYPE_CHECKING:
+    from ..render import Renderer
 
 __all__ = ["DEFAULT_MONTHS", "OrganisationReport", "build_report", "email_edition",
            "ledger_period", "page_path", "send_report", "write_page"]
@@ -35,12 +39,13 @@ def page_path(config: Config) -> Path:
     return config.out_path / "site" / FOLDER / "index.html"
 
 
-def write_page(config: Config, report: OrganisationReport) -> Path:
+def write_page(config: Config, report: OrganisationReport,
+               renderer: Renderer | None = None) -> Path:
     """Write the organisers' web page; `digest preview` serves it at /organisers/."""
     from ..render import Renderer
     from .render import build_view, render_page
 
-    html = render_page(Renderer(config), build_view(config, report))
+    html = render_page(renderer or Renderer(config), build_view(config, report))
     path = page_path(config)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(".index.html.tmp")
@@ -49,11 +54,12 @@ def write_page(config: Config, report: OrganisationReport) -> Path:
     return path
 
 
-def email_edition(config: Config, report: OrganisationReport) -> Edition:
+def email_edition(config: Config, report: OrganisationReport,
+                  renderer: Renderer | None = None) -> Edition:
     from ..render import Renderer
     from .render import build_view, render_email
 
-    return render_email(Renderer(config), build_view(config, report))
+    return render_email(renderer or Renderer(config), build_view(config, report))
 
 
 def ledger_period(month: Period) -> str:
@@ -109,6 +115,7 @@ def send_report(config: Config, store: Store, month: Period, *, now: datetime | 
     from .. import deliver
     from ..deliver.ledger import Ledger, ledger_status
     from ..recipients import load_recipients
+    from ..render import Renderer
 
     label = ledger_period(month)
     status = ledger_status(store, label)
@@ -126,8 +133,9 @@ def send_report(config: Config, store: Store, month: Period, *, now: datetime | 
     else:
         now = now or utcnow()
         report = build_report(config, store, month, now=now)
-        write_page(config, report)
-        edition = email_edition(config, report)
+        renderer = Renderer(config)
+        write_page(config, report, renderer)
+        edition = email_edition(config, report, renderer)
         _write_edition(folder, edition)
     pairs = [(r, edition) for r in readers.recipients]
     sent = deliver.send_period(config, store, label, pairs, editions=[edition], now=now)
