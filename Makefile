@@ -51,6 +51,7 @@ bench: $(VENV)/.installed-bench
 	$(PY) bench/collect_bench.py
 	$(PY) bench/send_bench.py
 	$(PY) bench/outcomes_bench.py
+	$(PY) bench/report_bench.py
 
 ## screenshots: refresh docs/screenshots/ from the sample organisation
 screenshots: $(VENV)/.installed-test $(CHROMIUM)

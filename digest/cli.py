@@ -167,7 +167,7 @@ def run(ctx: click.Context, period: str | None) -> None:
         if record and record.sent_at:
             click.echo(f"{p} was already sent on {record.sent_at:%Y-%m-%d %H:%M} UTC: "
                        f"{config.out_path / p.label / 'digest.html'}")
-            ctx.exit(EXIT_OK)
+            ctx.exit(_send_organisers(config, store, p))
         if pipeline.send_in_progress(store, p):
             click.echo(f"{p}: resuming a send that already started; its editions are kept")
         else:
@@ -175,8 +175,10 @@ def run(ctx: click.Context, period: str | None) -> None:
             _print_collect(report)
             _print_build(pipeline.build(config, store, p))
         sent = pipeline.send(config, store, p, progress=_tty())
-    _print_send(sent)
-    ctx.exit(sent.exit_code)
+        _print_send(sent)
+        # the organisers' report goes after the digest, once the digest is all sent
+        code = _send_organisers(config, store, p) if sent.done else EXIT_OK
+    ctx.exit(max(sent.exit_code, code))
 
 
 @cli.command()
@@ -231,6 +233,75 @@ def status(ctx: click.Context, period: str | None) -> None:
         sent = f"sent {r.sent_at:%Y-%m-%d %H:%M} UTC" if r.sent_at else "not sent"
         click.echo(f"{r.period}: {r.item_count} items, built {r.built_at:%Y-%m-%d %H:%M} UTC, "
                    f"{sent}")
+
+
+def _send_organisers(config: Config, store: Store, period: object) -> int:
+    """Send the organisers' report for the month of `period` when [report] asks for it."""
+    from .period import Period
+    from .report import send_report
+
+    assert isinstance(period, Period)
+    month = period if period.cadence == "monthly" else Period.last_complete(
+        pipeline.utcnow(), config.timezone, "monthly")
+    result = send_report(config, store, month)
+    if result is None:
+        return EXIT_OK
+    if result.already_done:
+        click.echo(f"{result.period}: the organisers' report was already sent")
+        return EXIT_OK
+    for line in result.skipped:
+        click.echo(f"  warning: {line}", err=True)
+    _print_send(result.send)
+    return int(result.send.exit_code)  # type: ignore[attr-defined]
+
+
+@cli.command()
+@click.option("--period", "-p", metavar="MONTH",
+              help="The report's last month, e.g. 2026-10. Default: the last complete month.")
+@click.option("--months", type=click.IntRange(1, 120), default=12, show_default=True,
+              help="How many months the report covers, ending with --period.")
+@click.option("--format", "fmt", type=click.Choice(["html", "json", "csv"]), default="html",
+              show_default=True, help="html: only the web page; json or csv: also print the "
+              "figures to standard output.")
+@click.pass_context
+def report(ctx: click.Context, period: str | None, months: int, fmt: str) -> None:
+    """How every community is doing over the year, for the people who look after them.
+
+    Writes out/site/organisers/index.html (served by `digest preview` at /organisers/):
+    per community and month, posts, meeting notes, sessions held, authors,
+    facilitators, decisions and actions; over the months, each community's status
+    (active, slipping, quiet, back), who leads its sessions, its feeds' health,
+    and the communities most at risk with the reasons.
+
+    \b
+    Examples:
+      digest report
+      digest report --period 2026-10 --months 24
+      digest report --format csv > communities.csv
+    """
+    from .errors import UsageError
+    from .period import Period
+    from .report import build_report, write_page
+    from .report.formats import to_csv, to_json
+
+    config = _config(ctx)
+    if period:
+        try:
+            month = Period.parse(period, "monthly")
+        except ValueError as e:
+            raise UsageError(f"--period: {e} (the report counts months)") from None
+    else:
+        month = Period.last_complete(pipeline.utcnow(), config.timezone, "monthly")
+    with Store(config.state_path) as store:
+        result = build_report(config, store, month, months)
+    path = write_page(config, result)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if fmt == "json":
+        click.echo(to_json(result), nl=False)
+    elif fmt == "csv":
+        click.echo(to_csv(result), nl=False)
+    click.echo(f"wrote {path}", err=fmt != "html")
 
 
 def _print_collect(report: CollectReport) -> None:

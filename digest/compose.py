@@ -71,6 +71,8 @@ def compose(config: Config, store: Store, period: Period, *, now: datetime | Non
 
     sections: list[Section] = []
     quiet: list[Section] = []
+    activity = store.activity_marks((c.id for c in config.communities),
+                                    status_boundaries(period, config.quiet_after, config.timezone))
     for community in config.communities:
         own = sorted(by_community.get(community.id, []), key=lambda i: i.dated, reverse=True)
         posts = [i for i in own if i.kind == "post"]
@@ -85,7 +87,7 @@ def compose(config: Config, store: Store, period: Period, *, now: datetime | Non
             sessions=sessions.get(community.id, []),
             feeds_failed=community.id in failed,
         )
-        dates = store.activity_dates(community.id, before=period.end(config.timezone))
+        dates = activity.get(community.id, [])
         section.last_activity = dates[-1] if dates else None
         section.status = activity_status(dates, period, config.quiet_after, config.timezone)
         if section.status == "quiet" and not section.posts and not section.meetings:
@@ -106,6 +108,12 @@ def compose(config: Config, store: Store, period: Period, *, now: datetime | Non
         coming_period=period.next(),
     )
     return Composition(issue=issue, frozen=frozen, warnings=warnings)
+
+
+def status_boundaries(period: Period, quiet_after: int, tz: ZoneInfo) -> list[datetime]:
+    """The period starts `activity_status` compares dates with, and the end of `period`:
+    what `Store.activity_marks` needs so that its few dates decide the same status."""
+    return [period.shift(-n).start(tz) for n in range(quiet_after, -1, -1)] + [period.end(tz)]
 
 
 def activity_status(dates: list[datetime], period: Period, quiet_after: int, tz: ZoneInfo

@@ -108,6 +108,7 @@ class Config:
     quiet_after: int = 2
     max_items: int = 5
     templates_path: Path | None = None  # None: the templates shipped with the package
+    report_recipients: Path | None = None  # [report] recipients: organisers who get the report
 
     @property
     def base_dir(self) -> Path:
@@ -131,7 +132,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     path = config_path(path).absolute()
     data = _read_toml(path, "configuration")
     t = _Table(path, data, "")
-    t.only("digest", "delivery", "smtp", "collect")
+    t.only("digest", "delivery", "smtp", "collect", "report")
 
     d = t.table("digest", required=True)
     d.only(
@@ -178,6 +179,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         communities=load_communities(feeds_path),
         delivery=delivery,
         collect=_collect(t),
+        report_recipients=_report_recipients(t, base),
     )
 
 
@@ -303,6 +305,16 @@ def _collect(t: _Table) -> CollectSettings:
         max_bytes=c.integer("max_bytes", default=10 * _MIB, minimum=1024),
         workers=c.integer("workers", default=0, minimum=0),
     )
+
+
+def _report_recipients(t: _Table, base: Path) -> Path | None:
+    """[report] recipients: the organisers' list (recipients.csv's header) that makes `digest
+    run` send them the communities report too."""
+    r = t.table("report")
+    if r is None:
+        return None
+    r.only("recipients")
+    return base / r.string("recipients", required=True)
 
 
 def _read_toml(path: Path, what: str) -> dict[str, Any]:

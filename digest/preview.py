@@ -271,6 +271,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._raw(parts[1], parts[2])
             if parts[0] == "site":
                 return self._site(parts[1:], path.endswith("/"))
+            if parts[0] == "organisers":  # written by `digest report`
+                return self._site(parts, path.endswith("/"))
         except BrokenPipeError:
             return None
         return self._not_found()
