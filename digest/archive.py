@@ -19,9 +19,9 @@ import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import datetime
-from email.utils import parseaddr
 from pathlib import Path
 
+from .addresses import parse_mailbox
 from .config import Config
 from .models import Issue, Item
 from .render import LOGO, Renderer
@@ -126,7 +126,7 @@ def _tag_base(config: Config) -> str:
     """An id for feed entries that never changes, even without a web address."""
     if config.web_url:
         return config.web_url
-    domain = parseaddr(config.delivery.sender)[1].rpartition("@")[2] or "localhost"
+    domain = parse_mailbox(config.delivery.sender)[1].rpartition("@")[2] or "localhost"
     return f"tag:{domain},2026:cop-digest/"
 
 
