@@ -21,6 +21,7 @@ import premailer
 
 from ..config import Config
 from ..errors import DigestError
+from ..files import write_file
 from ..models import Edition, Issue
 from ..store import to_text, utcnow
 from . import filters
@@ -187,12 +188,12 @@ def write_editions(config: Config, issue: Issue, editions: list[RenderedEdition]
                    warnings: list[str] | None = None) -> Path:
     """Write `out/<period>/`: digest.html/.txt (full edition), editions/<key>.*, issue.json."""
     folder = config.out_path / issue.period.label
-    (folder / "editions").mkdir(parents=True, exist_ok=True)
+    root = config.out_path
     files = []
     for edition in editions:
         stem = "digest" if edition.key == ALL else f"editions/{edition.key}"
-        (folder / f"{stem}.html").write_text(edition.html, encoding="utf-8")
-        (folder / f"{stem}.txt").write_text(edition.text, encoding="utf-8")
+        write_file(folder / f"{stem}.html", edition.html, root)
+        write_file(folder / f"{stem}.txt", edition.text, root)
         files.append(EditionFile(
             key=edition.key,
             communities=sorted(edition.communities) if edition.communities is not None else None,
@@ -210,7 +211,8 @@ def write_editions(config: Config, issue: Issue, editions: list[RenderedEdition]
         "warnings": list(warnings or []),
         "editions": [asdict(f) for f in files],
     }
-    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    # the manifest last: preview and send read it to find the files above
+    write_file(folder / MANIFEST, json.dumps(manifest, indent=2), root)
     return folder
 
 
