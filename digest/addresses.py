@@ -120,6 +120,8 @@ def parse_mailbox(text: str) -> tuple[str, str]:
     if "=?" in text:
         raise InvalidAddress("it holds an encoded word (=?...?=); write the name as plain text")
     found = _read_back(text)
+    if found is None and "<" not in text and (problem := address_problem(text.strip())):
+        raise InvalidAddress(problem)  # a bare address: say what is wrong with it
     if found is None:
         raise InvalidAddress("it is not exactly one address of the form Name <user@example.org>"
                              " (quote a name that holds a comma)")

@@ -185,8 +185,10 @@ def size_warnings(editions: Iterable[RenderedEdition]) -> list[str]:
 
 
 def write_editions(config: Config, issue: Issue, editions: list[RenderedEdition],
-                   warnings: list[str] | None = None) -> Path:
-    """Write `out/<period>/`: digest.html/.txt (full edition), editions/<key>.*, issue.json."""
+                   warnings: list[str] | None = None, *, draft: bool = False) -> Path:
+    """Write `out/<period>/`: digest.html/.txt (full edition), editions/<key>.*, issue.json.
+
+    `draft` marks a period that has not ended: preview shows it, send refuses it."""
     folder = config.out_path / issue.period.label
     root = config.out_path
     files = []
@@ -211,19 +213,33 @@ def write_editions(config: Config, issue: Issue, editions: list[RenderedEdition]
         "warnings": list(warnings or []),
         "editions": [asdict(f) for f in files],
     }
+    if draft:
+        manifest["draft"] = True
     # the manifest last: preview and send read it to find the files above
     write_file(folder / MANIFEST, json.dumps(manifest, indent=2), root)
     return folder
 
 
-def read_editions(config: Config, period_label: str) -> list[Edition]:
-    """The editions that `digest build` wrote for a period: what preview and send use."""
-    folder = config.out_path / period_label
-    path = folder / MANIFEST
+def read_manifest(config: Config, period_label: str) -> dict:
+    """`out/<period>/issue.json` as `digest build` wrote it."""
+    path = config.out_path / period_label / MANIFEST
     if not path.is_file():
         raise DigestError(f"{period_label} has not been built: run `digest build --period "
                           f"{period_label}` first")
-    manifest = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as e:
+        raise DigestError(f"{path} is not readable JSON ({e}): run `digest build --period "
+                          f"{period_label}` again") from None
+    if not isinstance(manifest, dict):
+        raise DigestError(f"{path} is not an issue manifest: run `digest build` again")
+    return manifest
+
+
+def read_editions(config: Config, period_label: str) -> list[Edition]:
+    """The editions that `digest build` wrote for a period: what preview and send use."""
+    folder = config.out_path / period_label
+    manifest = read_manifest(config, period_label)
     return [
         Edition(key=e["key"],
                 communities=frozenset(e["communities"]) if e["communities"] is not None else None,
