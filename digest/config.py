@@ -246,7 +246,7 @@ def _delivery(t: _Table, base: Path) -> DeliverySettings:
     d = t.table("delivery", required=True)
     d.only("method", "from", "recipients", "unsubscribe_mailto", "unsubscribe_url",
            "preferences_url")
-    sender = d._typed("from", True, None, lambda v: isinstance(v, str), "a string")
+    sender = d.string("from", required=True)
     try:
         parse_mailbox(sender)
     except InvalidAddress as e:

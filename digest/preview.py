@@ -264,7 +264,8 @@ class _Handler(BaseHTTPRequestHandler):
         """Only our own names: a page on another site that rebinds its DNS name to
         127.0.0.1 (DNS rebinding) sends its own name as Host, and is refused."""
         host = (self.headers.get("Host") or "").strip().lower()
-        port = self.server.server_address[1]
+        address = self.server.server_address
+        port = address[1] if isinstance(address, tuple) else 0
         allowed = {f"127.0.0.1:{port}", f"localhost:{port}"}
         if port == 80:
             allowed |= {"127.0.0.1", "localhost"}

@@ -91,7 +91,8 @@ def import_opml(path: str | os.PathLike[str], community_id: str, feeds_toml: Pat
     where = f"community[{index + 1}].posts"
     posts = row.get("posts")
     if isinstance(posts, str):  # the loader takes one string as a list of one
-        posts = tomlkit.array([posts])
+        single, posts = posts, tomlkit.array()
+        posts.append(single)
     if posts is None:
         posts = tomlkit.array()
         posts.multiline(True)
