@@ -222,3 +222,20 @@ def test_import_refuses_to_replace_a_symlinked_list(tmp_path):
     with pytest.raises(UnsafePathError):
         import_opml(tmp_path / "subs.opml", "data", toml)
     assert toml.is_symlink() and real.read_text() == COMMUNITIES
+
+
+def test_import_keeps_the_lists_own_permissions(tmp_path, umask_022):
+    toml = tmp_path / "communities.toml"
+    toml.write_text(COMMUNITIES)
+    toml.chmod(0o640)
+    (tmp_path / "subs.opml").write_text(opml("https://e.example.org/feed"))
+    assert import_opml(tmp_path / "subs.opml", "data", toml)
+    assert mode(toml) == 0o640
+
+
+def test_a_symlinked_lock_is_a_clear_error(org, tmp_path):
+    (org.root / "var").mkdir()
+    (org.root / "var" / "digest.db.lock").symlink_to(tmp_path / "victim")
+    result = digest(org, "run", "--period", "2026-10")
+    assert result.exit_code == 78, result.output
+    assert "digest.db.lock" in result.output and not (tmp_path / "victim").exists()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 import tomllib
 from datetime import UTC, datetime
@@ -115,6 +116,7 @@ def import_opml(path: str | os.PathLike[str], community_id: str, feeds_toml: Pat
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(new_text)
         load_communities(Path(tmp))  # the job's own validation
+        os.chmod(tmp, stat.S_IMODE(feeds_toml.stat().st_mode))  # mkstemp made it 0600
         replace_file(Path(tmp), feeds_toml)
     finally:
         if os.path.exists(tmp):

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import TemporaryFailure
-from ..files import private_dir
+from ..files import UnsafePathError, private_dir
 
 _held: dict[Path, tuple[int, int]] = {}  # lock path -> (fd, depth)
 
@@ -40,7 +40,11 @@ def run_lock(state_path: Path) -> Iterator[Path]:
             _held[path] = (fd, depth - 1)
         return
     private_dir(path.parent)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+    except OSError as e:  # ELOOP: a symlink planted where the lock goes
+        raise UnsafePathError(f"cannot open the run lock {path}: {e.strerror}; remove it "
+                              "(the job creates it)") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
