@@ -15,14 +15,14 @@ any address, and from a shared drive or a file:// URL too.
 from __future__ import annotations
 
 import json
-import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import datetime
-from email.utils import parseaddr
 from pathlib import Path
 
+from .addresses import parse_mailbox
 from .config import Config
+from .files import write_file
 from .models import Issue, Item
 from .render import LOGO, Renderer
 from .render.view import DETAIL_LEVELS, build_view, section_summary
@@ -62,15 +62,15 @@ def write_site(config: Config, issue: Issue, items: list[Item] | None = None, *,
     now = now or utcnow()
     site = site_path(config)
     folder = site / issue.period.label
-    folder.mkdir(parents=True, exist_ok=True)
+    root = config.out_path
     full = web_issue(issue, items) if items is not None else issue
     view = build_view(config, full, None, DETAIL_LEVELS[0])
     view.web = True
     renderer = renderer or Renderer(config)
     html = renderer.html(view)
-    (folder / "index.html").write_text(html, encoding="utf-8")
+    write_file(folder / "index.html", html, root)
     if renderer.has_logo:  # the email links to <web_url>logo.png
-        shutil.copyfile(renderer.path / LOGO, site / LOGO)
+        write_file(site / LOGO, (renderer.path / LOGO).read_bytes(), root)
 
     meta_path = folder / "issue.json"
     published = None
@@ -94,7 +94,7 @@ def write_site(config: Config, issue: Issue, items: list[Item] | None = None, *,
         ],
         "quiet": [s.name for s in full.quiet],
     }
-    meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    write_file(meta_path, json.dumps(meta, indent=2), root)
     issues = issues_in_site(config)  # read once, for the index and the feed
     write_index(config, issues, renderer)
     write_feed(config, issues)
@@ -117,16 +117,14 @@ def issues_in_site(config: Config) -> list[dict]:
 
 def write_index(config: Config, issues: list[dict], renderer: Renderer) -> Path:
     path = site_path(config) / "index.html"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(renderer.site_index(issues), encoding="utf-8")
-    return path
+    return write_file(path, renderer.site_index(issues), config.out_path)
 
 
 def _tag_base(config: Config) -> str:
     """An id for feed entries that never changes, even without a web address."""
     if config.web_url:
         return config.web_url
-    domain = parseaddr(config.delivery.sender)[1].rpartition("@")[2] or "localhost"
+    domain = parse_mailbox(config.delivery.sender)[1].rpartition("@")[2] or "localhost"
     return f"tag:{domain},2026:cop-digest/"
 
 
@@ -181,9 +179,8 @@ def write_feed(config: Config, issues: list[dict]) -> Path:
         el(entry, "content", _entry_html(meta), type="html")
     ET.indent(feed)
     path = site_path(config) / "feed.xml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n")
-    return path
+    return write_file(path, ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n",
+                      config.out_path)
 
 
 def _atom_date(text: str) -> str:

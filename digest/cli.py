@@ -40,7 +40,8 @@ class DigestGroup(click.Group):
             e.exit_code = EXIT_USAGE
             raise
         except DigestError as e:
-            click.echo(f"error: {e}", err=True)
+            # exit 0 ones (an empty issue not sent) are news, not errors
+            click.echo(f"error: {e}" if e.exit_code else str(e), err=bool(e.exit_code))
             ctx.exit(e.exit_code)
 
 
@@ -102,7 +103,11 @@ def build(ctx: click.Context, period: str | None) -> None:
     """
     config = _config(ctx)
     p = pipeline.parse_period(config, period)
+    pipeline.require_ended(config, p)
     with Store(config.state_path) as store:
+        if frozen := pipeline.frozen_copy(config, store, p):
+            click.echo(frozen)  # nothing is written: readers' copy stays as it was
+            return
         result = pipeline.build(config, store, p)
     _print_build(result)
 
@@ -129,6 +134,7 @@ def send(ctx: click.Context, period: str | None, dry_run: bool, to: str | None,
     """
     config = _config(ctx)
     p = pipeline.parse_period(config, period)
+    pipeline.require_ended(config, p)  # a draft is for the preview: not even a test copy
     if to is not None:
         if dry_run:
             raise DigestError("--to sends one test copy; leave out --dry-run")
@@ -160,6 +166,7 @@ def run(ctx: click.Context, period: str | None) -> None:
     """
     config = _config(ctx)
     p = pipeline.parse_period(config, period)
+    pipeline.require_ended(config, p)
     from .deliver.lock import run_lock
 
     with run_lock(config.state_path), Store(config.state_path) as store:

@@ -50,8 +50,11 @@ def select_items(config: Config, store: Store, period: Period) -> list[Item]:
 
 
 def compose(config: Config, store: Store, period: Period, *, now: datetime | None = None,
-            failed_communities: Iterable[str] = ()) -> Composition:
-    """Build the issue for `period`, claiming its items unless it was already sent."""
+            failed_communities: Iterable[str] = (), claim: bool = True) -> Composition:
+    """Build the issue for `period`, claiming its items unless it was already sent.
+
+    `claim=False` (a draft of a period not yet ended) reads the items the issue would hold
+    and writes nothing: a draft must not take items from the issue still to be sent."""
     now = now or utcnow()
     failed = set(failed_communities)
     record = store.issue(period.label)
@@ -61,7 +64,8 @@ def compose(config: Config, store: Store, period: Period, *, now: datetime | Non
         store.touch_issue(period.label, now)
     else:
         items = select_items(config, store, period)
-        store.claim(period.label, config.cadence, [i.key for i in items], now)
+        if claim:
+            store.claim(period.label, config.cadence, [i.key for i in items], now)
 
     warnings: list[str] = []
     sessions = _coming_sessions(config, store, period.next(), warnings)

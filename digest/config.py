@@ -7,18 +7,18 @@ Unknown keys are errors too: a typo must not silently fall back to a default.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .addresses import address_problem
+from .addresses import InvalidAddress, address_problem, parse_mailbox
 from .errors import ConfigError
 from .period import CADENCES, Cadence
 
@@ -27,6 +27,12 @@ CONFIG_ENV = "DIGEST_CONFIG"
 PASSWORD_ENV = "DIGEST_SMTP_PASSWORD"
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _MIB = 1024 * 1024
+# late_window and quiet_after count periods back: ten years of months is plenty, and a bound
+# keeps period arithmetic inside the years a date can hold
+MAX_PERIODS_BACK = 120
+# C0 controls (but tab and line breaks) and DEL: no key's value has a use for them, and NUL in a
+# path raises from deep inside the standard library
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,7 @@ class Config:
     max_items: int = 5
     templates_path: Path | None = None  # None: the templates shipped with the package
     report_recipients: Path | None = None  # [report] recipients: organisers who get the report
+    send_empty: bool = False  # send an issue with no posts and no meetings in it
 
     @property
     def base_dir(self) -> Path:
@@ -138,20 +145,21 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     d.only(
         "title", "organisation", "cadence", "timezone", "web_url", "feeds", "state", "out",
         "language", "direction", "late_window", "quiet_after", "max_items", "templates",
+        "send_empty",
     )
     base = path.parent
     cadence = d.choice("cadence", CADENCES, default="monthly")
     tz_name = d.string("timezone", default="UTC")
     try:
         timezone = ZoneInfo(tz_name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ConfigError(path, d.key("timezone"), f"unknown timezone {tz_name!r}: use an IANA"
                           " name such as Europe/London") from None
     web_url = d.url("web_url", schemes=("http", "https"))
     if web_url and not web_url.endswith("/"):
         web_url += "/"
-    feeds_path = base / d.string("feeds", default="feeds/communities.toml")
-    templates = d.string("templates", default=None)
+    feeds_path = base / d.path("feeds", default="feeds/communities.toml")
+    templates = d.path("templates", default=None)
 
     delivery = _delivery(t, base)
     smtp = _smtp(t) if delivery.method == "smtp" else None
@@ -168,13 +176,14 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         timezone=timezone,
         web_url=web_url,
         feeds_path=feeds_path,
-        state_path=base / d.string("state", default="var/digest.db"),
-        out_path=base / d.string("out", default="out"),
+        state_path=base / d.path("state", default="var/digest.db"),
+        out_path=base / d.path("out", default="out"),
         language=d.string("language", default="en"),
         direction=d.choice("direction", ("ltr", "rtl"), default="ltr"),
-        late_window=d.integer("late_window", default=1, minimum=0),
-        quiet_after=d.integer("quiet_after", default=2, minimum=1),
-        max_items=d.integer("max_items", default=5, minimum=1),
+        late_window=d.integer("late_window", default=1, minimum=0, maximum=MAX_PERIODS_BACK),
+        quiet_after=d.integer("quiet_after", default=2, minimum=1, maximum=MAX_PERIODS_BACK),
+        max_items=d.integer("max_items", default=5, minimum=1, maximum=100),
+        send_empty=d.boolean("send_empty", default=False),
         templates_path=base / templates if templates else None,
         communities=load_communities(feeds_path),
         delivery=delivery,
@@ -207,24 +216,27 @@ def load_communities(path: Path) -> tuple[Community, ...]:
             raise ConfigError(path, c.key("id"), f"duplicate community id {cid!r}")
         seen.add(cid)
         c.where = f"community[{i}] ({cid})"
-        posts = tuple(_source(base, u) for u in c.string_list("posts"))
-        meetings = tuple(_source(base, u) for u in c.string_list("meetings"))
-        calendar = c.string("calendar", default=None)
+        posts = tuple(_source(c, "posts", base, u) for u in c.string_list("posts"))
+        meetings = tuple(_source(c, "meetings", base, u) for u in c.string_list("meetings"))
+        calendar = c.path("calendar", default=None)
         out.append(Community(
             id=cid,
             name=c.string("name", required=True),
             description=c.string("description", default=""),
             posts=posts,
             meetings=meetings,
-            calendar=_source(base, calendar) if calendar else None,
+            calendar=_source(c, "calendar", base, calendar) if calendar else None,
             join_url=c.url("join_url", schemes=("http", "https", "mailto")),
         ))
     return tuple(out)
 
 
-def _source(base: Path, location: str) -> str:
+def _source(t: _Table, name: str, base: Path, location: str) -> str:
     """A feed location as stored: URLs as given, paths made absolute against the list."""
-    scheme = urlparse(location).scheme.lower()
+    try:
+        scheme = urlparse(location).scheme.lower()
+    except ValueError as e:  # "http://[::1" and friends
+        raise t.fail(name, f"{location!r} is not a usable URL: {e}") from None
     if scheme in ("http", "https"):
         return location
     if scheme == "file":
@@ -237,11 +249,11 @@ def _delivery(t: _Table, base: Path) -> DeliverySettings:
     d.only("method", "from", "recipients", "unsubscribe_mailto", "unsubscribe_url",
            "preferences_url")
     sender = d.string("from", required=True)
-    problem = address_problem(parseaddr(sender)[1]) or (
-        "a line break" if any(ch in sender for ch in "\r\n") else None)
-    if problem:
+    try:
+        parse_mailbox(sender)
+    except InvalidAddress as e:
         raise ConfigError(t.file, d.key("from"), f"{sender!r} is not an address we can send "
-                          f"from ({problem}): expected 'Name <user@example.org>'")
+                          f"from ({e}): expected 'Name <user@example.org>'") from None
     mailto = d.string("unsubscribe_mailto", default=None)
     if mailto is not None:
         mailto = mailto.removeprefix("mailto:")
@@ -251,7 +263,7 @@ def _delivery(t: _Table, base: Path) -> DeliverySettings:
     return DeliverySettings(
         method=d.choice("method", ("outbox", "smtp"), default="outbox"),
         sender=sender,
-        recipients=base / d.string("recipients", required=True),
+        recipients=base / d.path("recipients", required=True),
         unsubscribe_mailto=mailto,
         unsubscribe_url=d.url("unsubscribe_url", schemes=("https",)),
         preferences_url=d.url("preferences_url", schemes=("http", "https", "mailto")),
@@ -277,10 +289,11 @@ def _smtp(t: _Table) -> SmtpSettings | None:
         username=username,
         password=os.environ.get(PASSWORD_ENV) if username else None,
         envelope_from=_address(s, "envelope_from"),
-        timeout=s.number("timeout", default=60.0, minimum=1),
-        rate=s.number("rate", default=20.0, minimum=0),
-        max_per_connection=s.integer("max_per_connection", default=100, minimum=1),
-        breaker=s.integer("breaker", default=20, minimum=1),
+        timeout=s.number("timeout", default=60.0, minimum=1, maximum=3600),
+        rate=s.number("rate", default=20.0, minimum=0, maximum=10_000),
+        max_per_connection=s.integer("max_per_connection", default=100, minimum=1,
+                                     maximum=1_000_000),
+        breaker=s.integer("breaker", default=20, minimum=1, maximum=1_000_000),
     )
 
 
@@ -298,12 +311,12 @@ def _collect(t: _Table) -> CollectSettings:
         return CollectSettings()
     c.only("concurrency", "per_host", "connect_timeout", "timeout", "max_bytes", "workers")
     return CollectSettings(
-        concurrency=c.integer("concurrency", default=32, minimum=1),
-        per_host=c.integer("per_host", default=8, minimum=1),
-        connect_timeout=c.number("connect_timeout", default=5.0, minimum=0.1),
-        timeout=c.number("timeout", default=30.0, minimum=0.1),
-        max_bytes=c.integer("max_bytes", default=10 * _MIB, minimum=1024),
-        workers=c.integer("workers", default=0, minimum=0),
+        concurrency=c.integer("concurrency", default=32, minimum=1, maximum=1024),
+        per_host=c.integer("per_host", default=8, minimum=1, maximum=1024),
+        connect_timeout=c.number("connect_timeout", default=5.0, minimum=0.1, maximum=600),
+        timeout=c.number("timeout", default=30.0, minimum=0.1, maximum=3600),
+        max_bytes=c.integer("max_bytes", default=10 * _MIB, minimum=1024, maximum=1024 * _MIB),
+        workers=c.integer("workers", default=0, minimum=0, maximum=256),
     )
 
 
@@ -379,6 +392,15 @@ class _Table:
         value = self._typed(name, required, default, lambda v: isinstance(v, str), "a string")
         if isinstance(value, str) and required and not value.strip():
             raise self.fail(name, "must not be empty")
+        if isinstance(value, str) and _CONTROL.search(value):
+            raise self.fail(name, f"{value!r} holds a control character; remove it")
+        return value
+
+    def path(self, name: str, required: bool = False, default: str | None = None) -> Any:
+        """A path relative to the file: a string without line breaks or control characters."""
+        value = self.string(name, required=required, default=default)
+        if isinstance(value, str) and (not value.strip() or any(ch in value for ch in "\r\n\t")):
+            raise self.fail(name, f"{value!r} is not a usable path")
         return value
 
     def string_list(self, name: str) -> list[str]:
@@ -387,6 +409,9 @@ class _Table:
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             raise self.fail(name, f"expected a list of URLs or paths, got {value!r}")
+        if bad := next((v for v in value if _CONTROL.search(v) or any(ch in v for ch in "\r\n")),
+                       None):
+            raise self.fail(name, f"{bad!r} holds a line break or control character; remove it")
         return value
 
     def boolean(self, name: str, default: bool) -> bool:
@@ -400,11 +425,16 @@ class _Table:
         _bounds(self, name, value, minimum, maximum)
         return value
 
-    def number(self, name: str, default: float, minimum: float | None = None) -> float:
+    def number(self, name: str, default: float, minimum: float, maximum: float) -> float:
+        """A finite number in [minimum, maximum]: TOML allows nan and inf, and a socket timeout
+        of nan or a rate of inf raises far from the file that said it."""
         value = self._typed(name, False, default,
                             lambda v: isinstance(v, int | float) and not isinstance(v, bool),
                             "a number")
-        _bounds(self, name, value, minimum, None)
+        if not math.isfinite(value):
+            raise self.fail(name, f"expected a number between {minimum:g} and {maximum:g}, "
+                            f"got {value}")
+        _bounds(self, name, value, minimum, maximum)
         return float(value)
 
     def choice(self, name: str, choices: tuple[str, ...], default: str) -> Any:
@@ -417,7 +447,10 @@ class _Table:
         value = self.string(name, default=None)
         if value is None:
             return None
-        parsed = urlparse(value)
+        try:
+            parsed = urlparse(value)
+        except ValueError:
+            raise self.fail(name, f"{value!r} is not a {' or '.join(schemes)} URL") from None
         ok = parsed.scheme in schemes and (parsed.netloc or parsed.scheme == "mailto")
         if not ok or any(ch in value for ch in "\r\n "):
             raise self.fail(name, f"{value!r} is not a {' or '.join(schemes)} URL")

@@ -17,6 +17,9 @@ CADENCES: tuple[Cadence, ...] = ("monthly", "weekly")
 
 _MONTHLY = re.compile(r"^(\d{4})-(\d{2})$")
 _WEEKLY = re.compile(r"^(\d{4})-W(\d{2})$")
+# Years a period may name: the arithmetic around a period (the next one, `quiet_after` periods
+# back) must stay inside the years datetime can hold
+MIN_YEAR, MAX_YEAR = 1970, 9998
 
 
 @dataclass(frozen=True, order=True)
@@ -35,11 +38,13 @@ class Period:
             m = _MONTHLY.match(text)
             if not m or not 1 <= int(m.group(2)) <= 12:
                 raise ValueError(f"{text!r} is not a month: expected YYYY-MM, e.g. 2026-10")
+            _check_year(text, int(m.group(1)))
             return cls("monthly", int(m.group(1)), int(m.group(2)))
         m = _WEEKLY.match(text)
         if not m:
             raise ValueError(f"{text!r} is not an ISO week: expected YYYY-Www, e.g. 2026-W43")
         year, week = int(m.group(1)), int(m.group(2))
+        _check_year(text, year)
         if not 1 <= week <= _weeks_in(year):
             raise ValueError(f"{text!r}: {year} has {_weeks_in(year)} ISO weeks")
         return cls("weekly", year, week)
@@ -110,6 +115,11 @@ class Period:
         if self.cadence == "monthly":
             return self.first_day.strftime("%B")
         return f"Week {self.index}"
+
+
+def _check_year(text: str, year: int) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"{text!r}: the year must be between {MIN_YEAR} and {MAX_YEAR}")
 
 
 def _weeks_in(year: int) -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Config
-from .errors import DigestError, UsageError
+from .errors import EXIT_OK, DigestError, UsageError
 from .models import Edition, Recipient
 from .period import Period
 from .store import Store, utcnow
@@ -25,6 +25,13 @@ if TYPE_CHECKING:
     from .recipients import RecipientList
 
 
+class EmptyIssue(DigestError):
+    """An issue with no posts and no meetings, and `send_empty` is off: not sent, and that
+    is the expected outcome of a quiet month (exit 0), not a failure."""
+
+    exit_code = EXIT_OK
+
+
 @dataclass
 class BuildResult:
     composition: Composition
@@ -32,6 +39,7 @@ class BuildResult:
     folder: Path
     recipients: RecipientList
     warnings: list[str] = field(default_factory=list)
+    draft: bool = False  # a period that has not ended: previewed, never archived nor sent
 
     @property
     def html_path(self) -> Path:
@@ -51,6 +59,39 @@ def parse_period(config: Config, text: str | None, now: datetime | None = None) 
     except ValueError as e:
         raise UsageError(f"--period: {e} (this organisation's cadence is {config.cadence})"
                          ) from None
+
+
+def has_ended(config: Config, period: Period, now: datetime | None = None) -> bool:
+    return period.end(config.timezone) <= (now or utcnow())
+
+
+def require_ended(config: Config, period: Period, now: datetime | None = None) -> None:
+    """Refuse a period that has not ended: its issue would miss the rest of the period, and
+    once sent it is frozen. `digest preview --period P` shows it as a draft instead."""
+    if not has_ended(config, period, now):
+        ends = period.end(config.timezone)
+        raise UsageError(f"{period} has not ended (it ends {ends:%Y-%m-%d %H:%M} "
+                         f"{config.timezone.key}); `digest preview --period {period}` shows "
+                         "it as a draft")
+
+
+def frozen_copy(config: Config, store: Store, period: Period) -> str | None:
+    """Where readers' copy of a sent period is, said as one line; None when not sent.
+
+    A sent issue's files are never rewritten: the web archive and out/<period>/ keep
+    what readers got, even after a template or the feeds change.
+    """
+    record = store.issue(period.label)
+    if record is None or record.sent_at is None:
+        return None
+    return (f"{period} was sent on {record.sent_at:%Y-%m-%d %H:%M} UTC; its files are "
+            f"frozen as readers got them: {config.out_path / period.label / 'digest.html'}")
+
+
+def is_empty(issue_posts: int, issue_meetings: int) -> bool:
+    """Nothing new: no posts and no meetings (coming sessions and quiet communities alone
+    are not worth an email to everyone)."""
+    return issue_posts == 0 and issue_meetings == 0
 
 
 def recipients_of(config: Config) -> RecipientList:
@@ -76,13 +117,22 @@ def send_started(store: Store, period: Period) -> bool:
     return Ledger(store, create=False).frozen(period.label)
 
 
-def build(config: Config, store: Store, period: Period, *, now: datetime | None = None
-          ) -> BuildResult:
-    """Compose the issue and render one edition per distinct set of readers' communities."""
+def build(config: Config, store: Store, period: Period, *, now: datetime | None = None,
+          draft: bool = False) -> BuildResult:
+    """Compose the issue and render one edition per distinct set of readers' communities.
+
+    A period that has not ended is refused unless `draft`: a draft claims no items, records
+    no issue, is marked as a draft in its manifest and is left out of the web archive.
+    """
+    now = now or utcnow()
     if send_in_progress(store, period):
         raise DigestError(f"the send of {period} has started, so its editions are frozen; "
                           f"resume it with `digest send --period {period}`")
-    now = now or utcnow()
+    if frozen := frozen_copy(config, store, period):
+        raise DigestError(frozen)
+    draft = draft and not has_ended(config, period, now)
+    if not draft:
+        require_ended(config, period, now)
     readers = recipients_of(config)
     from . import archive
     from .collect.state import failed_communities, failed_feed_urls
@@ -91,17 +141,22 @@ def build(config: Config, store: Store, period: Period, *, now: datetime | None 
 
     failed = failed_communities(config.communities, failed_feed_urls(store))
 
-    composition = compose(config, store, period, now=now, failed_communities=failed)
+    composition = compose(config, store, period, now=now, failed_communities=failed,
+                          claim=not draft)
     renderer = Renderer(config)  # one for the editions and the web archive
     editions = renderer.render_editions(composition.issue,
                                         (r.communities for r in readers.recipients))
     warnings = list(composition.warnings) + size_warnings(editions)
     warnings += [f"{config.delivery.recipients}: {p}; row skipped"
                  for p in readers.skipped]
-    folder = write_editions(config, composition.issue, editions, warnings)
-    archive.write_site(config, composition.issue,
-                       store.items("issue = ?", (period.label,)), now=now, renderer=renderer)
-    return BuildResult(composition, editions, folder, readers, warnings)
+    if draft:
+        warnings.insert(0, f"{period} has not ended: this is a draft, for the preview only")
+    folder = write_editions(config, composition.issue, editions, warnings, draft=draft)
+    if not draft:
+        archive.write_site(config, composition.issue,
+                           store.items("issue = ?", (period.label,)), now=now,
+                           renderer=renderer)
+    return BuildResult(composition, editions, folder, readers, warnings, draft=draft)
 
 
 def audience_for(config: Config, period: Period, editions: dict[str, Edition],
@@ -132,11 +187,22 @@ def send(config: Config, store: Store, period: Period, *, dry_run: bool = False,
     """Send the built editions. The ledger is told about every edition, not only those of
     the readers in the CSV now: a frozen reader who left the file is still owed theirs."""
     from . import deliver
-    from .render import read_editions
+    from .render import read_editions, read_manifest
 
+    started = send_started(store, period)
+    if not started:  # a send under way finishes whatever the guards below would say now
+        require_ended(config, period, now)
+        manifest = read_manifest(config, period.label)
+        if manifest.get("draft"):
+            raise DigestError(f"{period} was built as a draft before it ended: run `digest "
+                              f"build --period {period}` to build it for sending")
+        if is_empty(manifest.get("posts", 0), manifest.get("meetings", 0)) \
+                and not config.send_empty:
+            raise EmptyIssue(f"{period} has nothing new (no posts, no meetings): not sent. "
+                             "Set [digest] send_empty = true to send such an issue anyway")
     editions = {e.key: e for e in read_editions(config, period.label)}
     pairs = audience_for(config, period, editions, recipients_of(config).recipients,
-                         started=send_started(store, period))
+                         started=started)
     return deliver.send_period(config, store, period.label, pairs, editions=editions.values(),
                                dry_run=dry_run, progress=progress, now=now)
 

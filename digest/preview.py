@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 DEFAULT_PORT = 8000
 PORTS_TRIED = 50
 POLL_SECONDS = 0.5
+# The email in its frames runs no script and gets an origin of its own (no
+# allow-scripts, no allow-same-origin); its links may open a new tab.
+SANDBOX = "allow-popups allow-popups-to-escape-sandbox"
 BASELINE = Path(__file__).resolve().parent.parent / "tests" / "caniemail-baseline.json"
 
 
@@ -115,7 +118,10 @@ class Preview:
             with Store(self.config.state_path) as store:
                 if collect:
                     pipeline.collect(self.config, store)
-                pipeline.build(self.config, store, self.period)
+                # a sent issue is shown as readers got it, never rebuilt; a period that has
+                # not ended is built as a draft, which nothing sends
+                if not pipeline.frozen_copy(self.config, store, self.period):
+                    pipeline.build(self.config, store, self.period, draft=True)
         except DigestError as e:
             error = str(e)
         except Exception:  # a preview must survive a broken template and say why
@@ -254,8 +260,27 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         log.debug("preview: " + format, *args)
 
+    def _host_allowed(self) -> bool:
+        """Only our own names: a page on another site that rebinds its DNS name to
+        127.0.0.1 (DNS rebinding) sends its own name as Host, and is refused."""
+        host = (self.headers.get("Host") or "").strip().lower()
+        address = self.server.server_address
+        port = address[1] if isinstance(address, tuple) else 0
+        allowed = {f"127.0.0.1:{port}", f"localhost:{port}"}
+        if port == 80:
+            allowed |= {"127.0.0.1", "localhost"}
+        return host in allowed
+
     def do_GET(self) -> None:
-        path = unquote(urlsplit(self.path).path)
+        if not self._host_allowed():
+            return self.send_error(HTTPStatus.MISDIRECTED_REQUEST,
+                                   "This preview answers only to 127.0.0.1 and localhost")
+        try:
+            path = unquote(urlsplit(self.path).path, errors="strict")
+        except (ValueError, UnicodeDecodeError):
+            return self.send_error(HTTPStatus.BAD_REQUEST, "Not a path this preview serves")
+        if any(ord(ch) < 0x20 or ch in "\x7f\\" for ch in path):  # %00, %0a, a backslash
+            return self.send_error(HTTPStatus.BAD_REQUEST, "Not a path this preview serves")
         parts = [p for p in path.split("/") if p]
         try:
             if not parts:
@@ -273,8 +298,11 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._site(parts[1:], path.endswith("/"))
             if parts[0] == "organisers":  # written by `digest report`
                 return self._site(parts, path.endswith("/"))
-        except BrokenPipeError:
+        except (BrokenPipeError, ConnectionResetError):
             return None
+        except (OSError, ValueError, UnicodeDecodeError, KeyError):
+            # a file a build is rewriting, a name the filesystem refuses: not in this preview
+            log.debug("preview: %s", self.path, exc_info=True)
         return self._not_found()
 
     def _raw(self, period: str, name: str) -> None:
@@ -284,7 +312,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._not_found()
         file = self.preview.config.out_path / period / edition[kind if kind == "html" else "text"]
         body = file.read_text(encoding="utf-8")
-        self._send(body, "text/html" if kind == "html" else "text/plain")
+        self._send(body, "text/html" if kind == "html" else "text/plain", sandboxed=True)
 
     def _site(self, parts: list[str], folder: bool) -> None:
         site = (self.preview.config.out_path / "site").resolve()
@@ -298,9 +326,12 @@ class _Handler(BaseHTTPRequestHandler):
                 ".json": "application/json"}.get(target.suffix, "application/octet-stream")
         self._send(target.read_bytes(), kind)
 
-    def _send(self, body: str | bytes, kind: str = "text/html") -> None:
+    def _send(self, body: str | bytes, kind: str = "text/html", *, sandboxed: bool = False
+              ) -> None:
         data = body.encode("utf-8") if isinstance(body, str) else body
         self.send_response(HTTPStatus.OK)
+        if sandboxed:  # the email opened on its own is as confined as in its frame
+            self.send_header("Content-Security-Policy", f"sandbox {SANDBOX}")
         self.send_header("Content-Type", f"{kind}; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
@@ -336,6 +367,8 @@ table { border-collapse: collapse; background: #fff; }
 th, td { text-align: left; padding: 6px 12px; border-bottom: 1px solid #d5dbe2; }
 a { color: #0b57a4; }
 .warn { color: #8a4b00; font-weight: bold; }
+.draft { background: #fff4d6; color: #5c3d00; padding: 10px 14px; border-radius: 4px; }
+.draft-mark { color: #8a4b00; }
 .bad { color: #8a1c12; font-weight: bold; }
 nav.modes { display: flex; gap: 8px; margin: 12px 0; flex-wrap: wrap; }
 nav.modes a { padding: 6px 12px; border: 1px solid #9aa5b1; border-radius: 4px;
@@ -389,6 +422,9 @@ def _page(title: str, body: str, preview: Preview, version: int) -> str:
             f"{_RELOAD.replace('__VERSION__', str(version))}</body></html>")
 
 
+_DRAFT_MARK = ' <span class="draft-mark">(draft: not ended, never sent)</span>'
+
+
 def size_note(size: int) -> str:
     kb = size / 1024
     if size >= GMAIL_CLIP_BYTES:
@@ -402,7 +438,7 @@ def _index_page(preview: Preview) -> str:
     version = preview.state.version  # before reading files: a build meanwhile reloads the page
     rows = []
     for m in preview.issues():
-        period = html.escape(m["period"])
+        period = html.escape(m["period"]) + (_DRAFT_MARK if m.get("draft") else "")
         for e in m["editions"]:
             who = "every community" if e["communities"] is None else ", ".join(e["communities"])
             rows.append(
@@ -437,9 +473,11 @@ def _edition_page(preview: Preview, period: str, key: str) -> str | None:
     # one desktop and one mobile frame; the mode (in the URL fragment) shows one or both
     frames = (f'<div class="frames" data-panel="both desktop mobile">'
               f'<div class="frame" data-panel="both desktop"><p>Desktop, 680 px</p>'
-              f'<iframe title="Desktop view" src="{raw}.html" width="680" height="900"></iframe>'
+              f'<iframe title="Desktop view" src="{raw}.html" width="680" height="900" '
+              f'sandbox="{SANDBOX}"></iframe>'
               f'</div><div class="frame" data-panel="both mobile"><p>Mobile, 375 px</p>'
-              f'<iframe title="Mobile view" src="{raw}.html" width="375" height="760"></iframe>'
+              f'<iframe title="Mobile view" src="{raw}.html" width="375" height="760" '
+              f'sandbox="{SANDBOX}"></iframe>'
               f"</div></div>")
     panels = (
         f'<section data-panel="text" hidden><h2>Plain-text part</h2>'
@@ -455,8 +493,12 @@ def _edition_page(preview: Preview, period: str, key: str) -> str | None:
              else "no accessibility findings")
     who = ("every community" if edition["communities"] is None
            else ", ".join(edition["communities"]))
+    manifest = preview.manifest(period) or {}
+    draft = ('<p class="draft" role="note" id="draft"><strong>Draft.</strong> This period has '
+             "not ended: what you see may still change, and it cannot be sent.</p>"
+             if manifest.get("draft") else "")
     body = (
-        f'<h2>{html.escape(period)}: edition {html.escape(key)}</h2>'
+        f'<h2>{html.escape(period)}: edition {html.escape(key)}</h2>{draft}'
         f'<dl class="facts"><dt>For readers of</dt><dd>{html.escape(who)}</dd>'
         f'<dt>Subject</dt><dd id="subject">{html.escape(edition["subject"])}</dd>'
         f'<dt>Preheader</dt><dd id="preheader">{html.escape(edition["preheader"])}</dd>'

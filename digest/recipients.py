@@ -12,7 +12,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .addresses import address_problem
+from .addresses import address_problem, clean_address, display_name_problem, round_trips
 from .errors import ConfigError
 from .models import Recipient
 
@@ -127,6 +127,10 @@ def _check_row(
         return f"{address} is already listed on line {seen[address.lower()]}", None
     if "\r" in name or "\n" in name:
         return "the name must fit on one line", None
+    if problem := display_name_problem(name):
+        return problem, None
+    if not round_trips(" ".join(name.split()), clean_address(address)):
+        return f"the name {name!r} does not read back unchanged from a To header", None
     communities, problem = _parse_communities(communities_raw, known)
     if problem:
         return problem, None

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .files import private_dir, private_file
 from .models import Action, Decision, Entry, Item, MeetingOutcomes
 
 # Release 0.1.0's schema, which had no version number: migration 1.
@@ -138,7 +139,9 @@ def migrate(db: sqlite3.Connection, path: Path | None = None) -> int:
     has_data = db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'"
                           ).fetchone()[0] > 0
     if has_data and path is not None:
-        backup = sqlite3.connect(str(path.with_name(f"{path.name}.v{found}.bak")))
+        backup_path = path.with_name(f"{path.name}.v{found}.bak")
+        private_file(backup_path)
+        backup = sqlite3.connect(str(backup_path))
         try:
             db.backup(backup)
         finally:
@@ -248,7 +251,10 @@ class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # the state holds the send ledger, every reader's address: owner only. SQLite
+            # gives the -wal and -shm files the database file's own mode.
+            private_dir(self.path.parent)
+            private_file(self.path)
         # check_same_thread off: collect may run its event loop on a worker thread while the
         # caller waits; the connection is never used from two threads at once.
         self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None,

@@ -1,6 +1,6 @@
 """OPML 2.0 in and out of the community list.
 
-Import edits `communities.toml` as text, inserting URLs into one community's
+Import edits `communities.toml` with tomlkit, appending URLs to one community's
 `posts` array, so the organiser's comments and layout survive; the result is
 re-read with the real loader before it replaces the file.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 import tomllib
 from datetime import UTC, datetime
@@ -17,13 +18,16 @@ from pathlib import Path
 from urllib.parse import urlparse
 from xml.etree import ElementTree as ET
 
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
+
 from ..config import Config, load_communities
 from ..errors import ConfigError
+from ..files import replace_file
 from .parse import FeedError, refuse_entities
 
-_TABLE = re.compile(r"^\s*\[\[\s*community\s*\]\]\s*(#.*)?$")
-_ANY_TABLE = re.compile(r"^\s*\[")
-_POSTS = re.compile(r"^(\s*)posts\s*=\s*\[")
+# characters that are never part of a URL (RFC 3986): whitespace, controls, quotes, brackets
+_NOT_IN_URL = re.compile(r'[\x00-\x20\x7f"<>\\^`{|}]')
 
 
 def read_opml(path: Path) -> list[str]:
@@ -40,9 +44,19 @@ def read_opml(path: Path) -> list[str]:
     if root.tag != "opml":
         raise ConfigError(path, None, f"expected an <opml> document, found <{root.tag}>")
     urls: list[str] = []
-    for outline in root.iter("outline"):
+    for number, outline in enumerate(root.iter("outline"), start=1):
         url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
-        if url and urlparse(url).scheme in ("http", "https") and url not in urls:
+        if not url:
+            continue
+        if _NOT_IN_URL.search(url):
+            raise ConfigError(path, None, f"outline {number}: xmlUrl {url!r} holds a space, "
+                              "line break, quote or bracket, which no URL has; fix the file")
+        try:
+            scheme = urlparse(url).scheme
+        except ValueError as e:
+            raise ConfigError(path, None, f"outline {number}: xmlUrl {url!r} is not a URL: "
+                              f"{e}") from None
+        if scheme in ("http", "https") and url not in urls:
             urls.append(url)
     return urls
 
@@ -50,118 +64,64 @@ def read_opml(path: Path) -> list[str]:
 def import_opml(path: str | os.PathLike[str], community_id: str, feeds_toml: Path) -> list[str]:
     """Append the OPML file's feeds to the community's `posts`; returns the URLs added.
 
-    URLs the community already lists are skipped. The edited file is validated
-    with the same loader the job uses, and written atomically.
+    URLs the community already lists are skipped. The file is edited with tomlkit, which
+    keeps the organiser's comments and layout and quotes every URL as TOML requires (an
+    edit by hand once let a URL holding `"]` or a newline corrupt the file for every later
+    import). The result is checked with the job's own loader and written atomically.
     """
     path = Path(path)
     urls = read_opml(path)
-    text = feeds_toml.read_text(encoding="utf-8")
-    current = tomllib.loads(text)
-    rows = current.get("community", [])
-    index = next((i for i, r in enumerate(rows) if r.get("id") == community_id), None)
+    try:
+        text = feeds_toml.read_text(encoding="utf-8")
+        doc = tomlkit.parse(text)
+    except OSError as e:
+        raise ConfigError(feeds_toml, None, f"cannot read the community list: {e.strerror}"
+                          ) from None
+    except (TOMLKitError, UnicodeDecodeError) as e:
+        raise ConfigError(feeds_toml, None, f"not valid TOML: {e}") from None
+    rows = doc.get("community")
+    if not isinstance(rows, list):
+        raise ConfigError(feeds_toml, "community", "expected [[community]] tables")
+    index = next((i for i, r in enumerate(rows) if isinstance(r, dict)
+                  and r.get("id") == community_id), None)
     if index is None:
-        known = ", ".join(r.get("id", "?") for r in rows) or "none"
+        known = ", ".join(str(r.get("id", "?")) for r in rows if isinstance(r, dict)) or "none"
         raise ConfigError(feeds_toml, "community", f"no community with id {community_id!r} "
                           f"(known: {known})")
-    existing = set(rows[index].get("posts", []))
-    added = [u for u in urls if u not in existing]
+    row = rows[index]
+    where = f"community[{index + 1}].posts"
+    posts = row.get("posts")
+    if isinstance(posts, str):  # the loader takes one string as a list of one
+        single, posts = posts, tomlkit.array()
+        posts.append(single)
+    if posts is None:
+        posts = tomlkit.array()
+        posts.multiline(True)
+    if not isinstance(posts, list) or not all(isinstance(p, str) for p in posts):
+        raise ConfigError(feeds_toml, where, "expected a list of URLs or paths; fix it by hand")
+    before = [str(p) for p in posts]
+    added = [u for u in urls if u not in before]
     if not added:
         return []
-    new_text = _insert_posts(text, index, added)
-    check = tomllib.loads(new_text)
-    if list(check["community"][index].get("posts", [])) != [*rows[index].get("posts", []),
-                                                            *added]:
-        raise ConfigError(feeds_toml, f"community[{index + 1}].posts",
+    for url in added:
+        posts.append(url)
+    row["posts"] = posts
+    new_text = tomlkit.dumps(doc)
+    if [str(p) for p in tomllib.loads(new_text)["community"][index].get("posts", [])] != [
+            *before, *added]:
+        raise ConfigError(feeds_toml, where,
                           "could not edit the posts list safely; add the feeds by hand")
     fd, tmp = tempfile.mkstemp(dir=feeds_toml.parent, prefix=".communities-", suffix=".toml")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(new_text)
         load_communities(Path(tmp))  # the job's own validation
-        os.replace(tmp, feeds_toml)
+        os.chmod(tmp, stat.S_IMODE(feeds_toml.stat().st_mode))  # mkstemp made it 0600
+        replace_file(Path(tmp), feeds_toml)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return added
-
-
-def _insert_posts(text: str, index: int, urls: list[str]) -> str:
-    lines = text.splitlines(keepends=True)
-    starts = [i for i, line in enumerate(lines) if _TABLE.match(line)]
-    start = starts[index]
-    end = next((i for i in range(start + 1, len(lines)) if _ANY_TABLE.match(lines[i])
-                and not _is_array_continuation(lines, i)), len(lines))
-    quoted = [_toml_string(u) for u in urls]
-    for i in range(start + 1, end):
-        m = _POSTS.match(lines[i])
-        if not m:
-            continue
-        # Find the closing bracket of the array (it may span lines).
-        j = i
-        while j < end and not _closes_array(lines[j], first=(j == i)):
-            j += 1
-        closing = lines[j]
-        pos = _strip_comment(closing).rfind("]")
-        before = closing[:pos].rstrip()
-        if j == i:  # one-line array: posts = ["a", "b"]
-            inner = before[before.index("[") + 1:].strip()
-            sep = ", " if inner and not inner.endswith(",") else ""
-            lines[j] = before + sep + ", ".join(quoted) + closing[pos:]
-        else:
-            indent = next((ln[: len(ln) - len(ln.lstrip())] for ln in reversed(lines[i + 1:j])
-                           if ln.strip() and not ln.lstrip().startswith("#")),
-                          m.group(1) + "    ")
-            added = "".join(f"{indent}{q},\n" for q in quoted)
-            if before.strip():  # last element shares the line with "]"
-                comma = "" if before.endswith(",") else ","
-                lines[j] = before + comma + "\n" + added + m.group(1) + closing[pos:]
-            else:
-                _ensure_comma(lines, i + 1, j)
-                lines[j] = added + closing
-        return "".join(lines)
-    # No posts key yet: add one after the table header's last key.
-    insert_at = end
-    while insert_at > start + 1 and not lines[insert_at - 1].strip():
-        insert_at -= 1
-    block = "posts = [\n" + "".join(f"    {q},\n" for q in quoted) + "]\n"
-    lines.insert(insert_at, block)
-    return "".join(lines)
-
-
-def _ensure_comma(lines: list[str], first: int, stop: int) -> None:
-    """Give the last element line before `stop` a trailing comma (before any comment)."""
-    for k in range(stop - 1, first - 1, -1):
-        code = _strip_comment(lines[k]).rstrip()
-        if not code:
-            continue
-        if not code.endswith((",", "[")):
-            rest = lines[k][len(code):]
-            lines[k] = code + "," + rest
-        return
-
-
-def _closes_array(line: str, first: bool) -> bool:
-    code = line.split("#", 1)[0] if '"' not in line else _strip_comment(line)
-    return "]" in (code[code.index("[") + 1:] if first and "[" in code else code)
-
-
-def _strip_comment(line: str) -> str:
-    in_str = False
-    for i, ch in enumerate(line):
-        if ch == '"':
-            in_str = not in_str
-        elif ch == "#" and not in_str:
-            return line[:i]
-    return line
-
-
-def _is_array_continuation(lines: list[str], i: int) -> bool:
-    # A line starting with "[" inside a multi-line array is an element, not a table.
-    return lines[i].lstrip().startswith(('["', "['"))
-
-
-def _toml_string(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def export_opml(config: Config) -> str:

@@ -15,10 +15,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.utils import parseaddr
 from pathlib import Path
 
-from ..addresses import InvalidAddress, clean_address
+from ..addresses import InvalidAddress, clean_address, parse_mailbox
 from ..config import Config
 from ..errors import (
     EXIT_OK,
@@ -227,8 +226,10 @@ def send_test(config: Config, edition: Edition, address: str) -> Path | None:
     Raises Unavailable (69) when the relay cannot be reached, TemporaryFailure
     (75) when it defers the message, DigestError when it refuses it.
     """
-    name, bare = parseaddr(address)
-    address = bare or address  # "Me <me@example.org>" works as well as the bare address
+    try:  # "Me <me@example.org>" works as well as the bare address
+        name, address = parse_mailbox(address)
+    except InvalidAddress as e:
+        raise DigestError(f"--to {address!r}: {e}") from None
     label = "test-" + utcnow().strftime("%Y%m%dT%H%M%S")
     message_id = message_id_for(label, address, config.delivery.sender)
     factory = MessageFactory(config, label)

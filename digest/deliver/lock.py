@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import TemporaryFailure
+from ..files import UnsafePathError, private_dir
 
 _held: dict[Path, tuple[int, int]] = {}  # lock path -> (fd, depth)
 
@@ -38,8 +39,12 @@ def run_lock(state_path: Path) -> Iterator[Path]:
             fd, depth = _held[path]
             _held[path] = (fd, depth - 1)
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    private_dir(path.parent)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+    except OSError as e:  # ELOOP: a symlink planted where the lock goes
+        raise UnsafePathError(f"cannot open the run lock {path}: {e.strerror}; remove it "
+                              "(the job creates it)") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

@@ -32,7 +32,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 from urllib.parse import quote
 
-from ..addresses import InvalidAddress, clean_address
+from ..addresses import InvalidAddress, clean_address, parse_mailbox
 from ..config import Config
 from ..errors import ConfigError
 from ..models import Edition, Recipient
@@ -51,8 +51,8 @@ def clean_text(text: str) -> str:
 
 def sender_address(config: Config) -> tuple[str, str]:
     """(display name, address) of `[delivery] from`."""
-    name, addr = parseaddr(config.delivery.sender)
     try:
+        name, addr = parse_mailbox(config.delivery.sender)  # strict: never parseaddr's guess
         return clean_text(name), clean_address(addr)
     except InvalidAddress as e:
         raise ConfigError(config.path, "delivery.from", str(e)) from None

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import re
 import smtplib
 import socket
@@ -26,6 +25,7 @@ from typing import Literal, Protocol
 
 from ..config import PASSWORD_ENV, Config, SmtpSettings
 from ..errors import ConfigError
+from ..files import UnsafePathError, ensure_dir, write_file
 
 Kind = Literal["sent", "failed", "transient", "ambiguous"]
 _CRLF = b"\r\n"
@@ -93,28 +93,34 @@ class OutboxTransport:
 
     folder: Path
     name: str = "outbox"
+    # where the job's own folders start (`out`): nothing below it is followed if a symlink
+    root: Path | None = None
+
+    @property
+    def _root(self) -> Path:
+        return self.root or self.folder.parent
 
     def ready(self) -> None:
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            ensure_dir(self.folder, self._root, private=True)  # every reader's address: 0700
         except OSError as e:
             raise RelayUnavailable(f"cannot create the outbox {self.folder}: {e.strerror}",
                                    permanent=True) from None
+        except UnsafePathError as e:
+            raise RelayUnavailable(str(e), permanent=True) from None
 
     def path_for(self, address: str) -> Path:
         return self.folder / outbox_name(address)
 
     def send(self, envelope: Envelope) -> Result:
         target = self.path_for(envelope.rcpt)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
             # write-then-rename: a crash leaves either the old file or the whole new one
-            with open(tmp, "wb") as f:
-                f.write(envelope.data)
-            os.replace(tmp, target)
+            write_file(target, envelope.data, self._root, private=True)
         except OSError as e:
-            tmp.unlink(missing_ok=True)
             return Result("transient", None, f"cannot write {target}: {e.strerror}")
+        except UnsafePathError as e:  # a link in the outbox: this reader waits until it goes
+            return Result("transient", None, str(e))
         return Result("sent", None, f"written to {target.name}")
 
     def close(self) -> None:
@@ -329,4 +335,4 @@ def transport_for(config: Config, period_label: str) -> Transport:
     if config.delivery.method == "smtp":
         assert config.delivery.smtp is not None  # load_config refuses smtp without [smtp]
         return SmtpTransport(config.delivery.smtp)
-    return OutboxTransport(config.out_path / "outbox" / period_label)
+    return OutboxTransport(config.out_path / "outbox" / period_label, root=config.out_path)

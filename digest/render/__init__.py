@@ -21,6 +21,7 @@ import premailer
 
 from ..config import Config
 from ..errors import DigestError
+from ..files import write_file
 from ..models import Edition, Issue
 from ..store import to_text, utcnow
 from . import filters
@@ -184,15 +185,17 @@ def size_warnings(editions: Iterable[RenderedEdition]) -> list[str]:
 
 
 def write_editions(config: Config, issue: Issue, editions: list[RenderedEdition],
-                   warnings: list[str] | None = None) -> Path:
-    """Write `out/<period>/`: digest.html/.txt (full edition), editions/<key>.*, issue.json."""
+                   warnings: list[str] | None = None, *, draft: bool = False) -> Path:
+    """Write `out/<period>/`: digest.html/.txt (full edition), editions/<key>.*, issue.json.
+
+    `draft` marks a period that has not ended: preview shows it, send refuses it."""
     folder = config.out_path / issue.period.label
-    (folder / "editions").mkdir(parents=True, exist_ok=True)
+    root = config.out_path
     files = []
     for edition in editions:
         stem = "digest" if edition.key == ALL else f"editions/{edition.key}"
-        (folder / f"{stem}.html").write_text(edition.html, encoding="utf-8")
-        (folder / f"{stem}.txt").write_text(edition.text, encoding="utf-8")
+        write_file(folder / f"{stem}.html", edition.html, root)
+        write_file(folder / f"{stem}.txt", edition.text, root)
         files.append(EditionFile(
             key=edition.key,
             communities=sorted(edition.communities) if edition.communities is not None else None,
@@ -210,18 +213,33 @@ def write_editions(config: Config, issue: Issue, editions: list[RenderedEdition]
         "warnings": list(warnings or []),
         "editions": [asdict(f) for f in files],
     }
-    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    if draft:
+        manifest["draft"] = True
+    # the manifest last: preview and send read it to find the files above
+    write_file(folder / MANIFEST, json.dumps(manifest, indent=2), root)
     return folder
+
+
+def read_manifest(config: Config, period_label: str) -> dict:
+    """`out/<period>/issue.json` as `digest build` wrote it."""
+    path = config.out_path / period_label / MANIFEST
+    if not path.is_file():
+        raise DigestError(f"{period_label} has not been built: run `digest build --period "
+                          f"{period_label}` first")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as e:
+        raise DigestError(f"{path} is not readable JSON ({e}): run `digest build --period "
+                          f"{period_label}` again") from None
+    if not isinstance(manifest, dict):
+        raise DigestError(f"{path} is not an issue manifest: run `digest build` again")
+    return manifest
 
 
 def read_editions(config: Config, period_label: str) -> list[Edition]:
     """The editions that `digest build` wrote for a period: what preview and send use."""
     folder = config.out_path / period_label
-    path = folder / MANIFEST
-    if not path.is_file():
-        raise DigestError(f"{period_label} has not been built: run `digest build --period "
-                          f"{period_label}` first")
-    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest = read_manifest(config, period_label)
     return [
         Edition(key=e["key"],
                 communities=frozenset(e["communities"]) if e["communities"] is not None else None,

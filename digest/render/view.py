@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from email.utils import parseaddr
 
+from ..addresses import parse_mailbox
 from ..config import Config
 from ..models import Issue, Item, Section, Session
 
@@ -110,7 +110,7 @@ class View:
     @property
     def contact_address(self) -> str:
         """Where a reader writes to change their communities when there is no preferences page."""
-        return parseaddr(self.config.delivery.sender)[1]
+        return parse_mailbox(self.config.delivery.sender)[1]
 
     @property
     def text_excerpt_chars(self) -> int:
