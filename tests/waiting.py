@@ -15,13 +15,17 @@ T = TypeVar("T")
 
 
 def wait_until(predicate: Callable[[], T], *, timeout: float = 30.0, interval: float = 0.01,
-               message: str = "the condition never held") -> T:
-    """Return the predicate's first truthy value; raise AssertionError after `timeout` s."""
+               message: str | Callable[[], str] = "the condition never held") -> T:
+    """Return the predicate's first truthy value; raise AssertionError after `timeout` s.
+
+    `message` may be a function, to say what the state was when time ran out.
+    """
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
         if value:
             return value
         if time.monotonic() >= deadline:
-            raise AssertionError(f"{message} (waited {timeout:g} s)")
+            said = message() if callable(message) else message
+            raise AssertionError(f"{said} (waited {timeout:g} s)")
         time.sleep(interval)
