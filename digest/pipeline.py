@@ -7,6 +7,7 @@ not pay for loading the renderer, the inliner and the SMTP code.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 @dataclass
 class BuildResult:
     composition: Composition
-    editions: list[Edition]
+    editions: Sequence[Edition]  # read only: a build's rendered editions
     folder: Path
     recipients: RecipientList
     warnings: list[str] = field(default_factory=list)

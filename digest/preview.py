@@ -20,6 +20,7 @@ import hashlib
 import html
 import json
 import logging
+import socket
 import sys
 import threading
 import time
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from . import checks, pipeline
@@ -101,6 +103,7 @@ class Preview:
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else host  # str for AF_INET
         return f"http://{host}:{port}/"
 
     # --- building ---------------------------------------------------------------------------
@@ -207,7 +210,8 @@ class Preview:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket],
+                     client_address: Any) -> None:
         """A browser that closes a tab mid-request is not an error worth a traceback."""
         if isinstance(sys.exc_info()[1], ConnectionError):
             return

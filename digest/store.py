@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import overload
 
 from .models import Entry, Item, MeetingOutcomes, Outcome
 
@@ -82,7 +83,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def to_text(moment: datetime) -> str: ...
+@overload
+def to_text(moment: datetime | None) -> str | None: ...
+
+
 def to_text(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC, to the second; None stays None (a time always gives text)."""
     if moment is None:
         return None
     return moment.astimezone(UTC).isoformat(timespec="seconds")
@@ -90,6 +98,11 @@ def to_text(moment: datetime | None) -> str | None:
 
 def from_text(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
+
+
+def required_time(text: str) -> datetime:
+    """A NOT NULL time column: never None, so callers need no check (a NULL raises)."""
+    return datetime.fromisoformat(text)
 
 
 def outcomes_to_text(outcomes: MeetingOutcomes) -> str:
@@ -197,7 +210,8 @@ class Store:
                                  (key,)).fetchone()
                 if row is not None and row["fingerprint"] == fp:
                     continue
-                first_seen = from_text(row["first_seen"]) if row else seen_at.replace(microsecond=0)
+                first_seen = (required_time(row["first_seen"]) if row
+                              else seen_at.replace(microsecond=0))
                 item = _item_from_entry(key, e, first_seen)
                 values = (e.title, e.link, e.author, to_text(e.published), to_text(e.updated),
                           to_text(item.dated), e.excerpt, outcomes_to_text(e.outcomes), e.image,
@@ -233,7 +247,7 @@ class Store:
         rows = self.db.execute(
             "SELECT dated FROM items WHERE community = ? AND dated < ? ORDER BY dated",
             (community, to_text(before)))
-        return [from_text(r[0]) for r in rows]
+        return [required_time(r[0]) for r in rows]
 
     # -- issues ------------------------------------------------------------
 
@@ -295,7 +309,7 @@ def _item_from_row(r: sqlite3.Row) -> Item:
     return Item(key=r["key"], community=r["community"], kind=r["kind"], feed_url=r["feed_url"],
                 title=r["title"], link=r["link"], author=r["author"],
                 published=from_text(r["published"]), updated=from_text(r["updated"]),
-                first_seen=from_text(r["first_seen"]), excerpt=r["excerpt"],
+                first_seen=required_time(r["first_seen"]), excerpt=r["excerpt"],
                 outcomes=outcomes_from_text(r["outcomes"]), image=r["image"],
                 image_alt=r["image_alt"],
                 issue=r["issue"])
@@ -303,5 +317,5 @@ def _item_from_row(r: sqlite3.Row) -> Item:
 
 def _issue_from_row(r: sqlite3.Row) -> IssueRecord:
     return IssueRecord(period=r["period"], cadence=r["cadence"],
-                       built_at=from_text(r["built_at"]), sent_at=from_text(r["sent_at"]),
+                       built_at=required_time(r["built_at"]), sent_at=from_text(r["sent_at"]),
                        item_count=r["item_count"])

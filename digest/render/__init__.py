@@ -241,6 +241,15 @@ def read_edition(config: Config, period_label: str, key: str = ALL) -> Edition:
     return editions[key]
 
 
+def _searched(loader: jinja2.BaseLoader | None) -> list[str]:
+    """The folders a loader looks in, for a "template not found" message."""
+    if isinstance(loader, jinja2.ChoiceLoader):
+        return [path for inner in loader.loaders for path in _searched(inner)]
+    if isinstance(loader, jinja2.FileSystemLoader):
+        return [str(path) for path in loader.searchpath]
+    return []
+
+
 def _environment(loader: jinja2.BaseLoader, autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(loader=loader, autoescape=autoescape, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
@@ -255,7 +264,7 @@ def _render(env: jinja2.Environment, name: str, **context: object) -> str:
         raise TemplateError(f"{e.filename or name}:{e.lineno}: template syntax error: "
                             f"{e.message}") from None
     except jinja2.TemplateNotFound as e:
-        folders = [path for loader in env.loader.loaders for path in loader.searchpath]
+        folders = _searched(env.loader)
         raise TemplateError(f"template {e.name} not found in {', '.join(folders)}") from None
     except jinja2.UndefinedError as e:
         raise TemplateError(f"{name}: {e.message}: the template uses a name it is not "
