@@ -29,6 +29,8 @@ import cssutils
 import lxml.html
 from lxml import etree
 
+from . import packaged
+
 MIN_FONT_PX = 14.0
 MIN_CONTRAST = 4.5
 CLIENTS = ("gmail.*", "outlook.*", "apple-mail.*", "yahoo.*")
@@ -37,8 +39,7 @@ VAGUE_LINK_TEXT = frozenset({
     "continue reading", "view", "details", "more info", "more information", "see more",
     "go", "open", "this link", "full story", "read", "…", "...",
 })
-_REPO = Path(__file__).resolve().parent.parent
-CANIEMAIL_SCRIPT = _REPO / "tests" / "caniemail_check.mjs"
+CANIEMAIL_SCRIPT = packaged.asset("caniemail_check.mjs")
 
 cssutils.log.setLevel(logging.CRITICAL)
 
@@ -392,8 +393,17 @@ class ClientIssue:
     line: int | None = None
 
 
+def _node_project() -> Path | None:
+    """The folder whose node_modules holds caniemail (`npm install` there): the current
+    folder, else the source checkout this package runs from."""
+    for folder in (Path.cwd(), Path(__file__).resolve().parent.parent):
+        if (folder / "node_modules" / "caniemail").is_dir():
+            return folder
+    return None
+
+
 def caniemail_available() -> bool:
-    return bool(shutil.which("node")) and (_REPO / "node_modules" / "caniemail").is_dir() \
+    return bool(shutil.which("node")) and _node_project() is not None \
         and CANIEMAIL_SCRIPT.is_file()
 
 
@@ -404,14 +414,14 @@ class CaniemailError(RuntimeError):
 def caniemail(html: str, clients: tuple[str, ...] = CLIENTS, *, timeout: float = 60
               ) -> list[ClientIssue]:
     """Run the npm package caniemail over `html` for `clients` (globs such as "gmail.*")."""
-    node = shutil.which("node")
-    if not node or not caniemail_available():
+    node, project = shutil.which("node"), _node_project()
+    if not node or project is None or not CANIEMAIL_SCRIPT.is_file():
         raise CaniemailError("caniemail needs node and `npm install` in the project folder")
     with tempfile.NamedTemporaryFile("w", suffix=".html", encoding="utf-8") as f:
         f.write(html)
         f.flush()
-        done = subprocess.run([node, str(CANIEMAIL_SCRIPT), f.name, *clients],
-                              capture_output=True, text=True, timeout=timeout, cwd=_REPO)
+        done = subprocess.run([node, str(CANIEMAIL_SCRIPT), str(project), f.name, *clients],
+                              capture_output=True, text=True, timeout=timeout, cwd=project)
     if done.returncode != 0:
         raise CaniemailError(f"caniemail failed (exit {done.returncode}): "
                              f"{done.stderr.strip()[:500]}")

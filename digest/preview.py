@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from . import checks, pipeline
+from . import checks, packaged, pipeline
 from .config import Config, load_config
 from .errors import DigestError
 from .render import GMAIL_CLIP_BYTES, MANIFEST, SIZE_BUDGET_BYTES, templates_dir
@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 DEFAULT_PORT = 8000
 PORTS_TRIED = 50
 POLL_SECONDS = 0.5
-BASELINE = Path(__file__).resolve().parent.parent / "tests" / "caniemail-baseline.json"
+BASELINE = packaged.asset("caniemail-baseline.json")
 
 
 def watched_files(config: Config) -> list[Path]:

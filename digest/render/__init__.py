@@ -19,6 +19,7 @@ import jinja2
 import mjml
 import premailer
 
+from .. import packaged
 from ..config import Config
 from ..errors import DigestError
 from ..models import Edition, Issue
@@ -31,7 +32,7 @@ SIZE_BUDGET_BYTES = 90 * 1024
 MANIFEST = "issue.json"
 LOGO = "logo.png"  # optional, in the templates folder; needs web_url to reach the email
 SITE_INDEX = "site-index.html.j2"  # the web archive's list of issues
-_PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+_PACKAGE_TEMPLATES = packaged.templates()
 _STYLE_TAG = re.compile(r"<style\b")
 _INDENT = re.compile(r"\n[ \t]+")
 
