@@ -236,8 +236,10 @@ def test_connection_dropped_after_the_relay_stored_the_message(tmp_path, relay):
 
 def test_a_reply_slower_than_the_timeout_is_ambiguous_and_resent_with_the_same_id(tmp_path,
                                                                                   relay):
-    r = relay(Behaviour(slow_after_store=frozenset({2}), slow=1.6))
-    config = write_config(tmp_path, port=r.port, timeout=1)
+    # message 2 is stored and its reply held until the sender gives up and hangs up (the
+    # relay's handler is cancelled then): a late reply cannot race a busy sender's timeout
+    r = relay(Behaviour(slow_after_store=frozenset({2}), slow=600))
+    config = write_config(tmp_path, port=r.port, timeout=2)
     with Store(config.state_path) as store:
         report = send(config, store, 4)
         assert (report.sent, report.exit_code) == (4, 0)
