@@ -40,6 +40,7 @@ node_modules/.installed: package.json
 ## test: install what the tests need (chromium included) and run them
 test: $(VENV)/.installed-test $(CHROMIUM) $(if $(wildcard package.json),node_modules/.installed)
 	$(PY) -m ruff check .
+	$(PY) -m mypy digest
 	$(PY) -m pytest -n 2 -q
 
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -20,6 +20,7 @@ from .store import Store
 
 if TYPE_CHECKING:
     from .collect import CollectReport
+    from .deliver import SendReport
 
 
 class DigestGroup(click.Group):
@@ -317,7 +318,7 @@ def _print_collect(report: CollectReport) -> None:
     print_report(report)  # a rich table on a terminal, plain lines otherwise
 
 
-def _print_send(report: object) -> None:
+def _print_send(report: SendReport) -> None:
     """The summary, then every reader needing attention: cron mails this output, and a
     failed reader does not fail the run, so this is where the organiser learns of them."""
     for note in report.notes:
@@ -395,7 +396,7 @@ def feeds_import(ctx: click.Context, opml_file: Path, community_id: str) -> None
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
               help="File to write (default: standard output).")
 @click.pass_context
-def feeds_export(ctx: click.Context, output: click.utils.LazyFile) -> None:
+def feeds_export(ctx: click.Context, output: TextIO) -> None:
     """Write every community's feeds as OPML 2.0.
 
     \b

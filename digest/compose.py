@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from .calendar import CalendarError
@@ -121,7 +122,7 @@ def status_boundaries(period: Period, quiet_after: int, tz: ZoneInfo) -> list[da
 
 
 def activity_status(dates: list[datetime], period: Period, quiet_after: int, tz: ZoneInfo
-                    ) -> str:
+                    ) -> Literal["quiet", "back", "active"]:
     """'quiet', 'back' or 'active' for a community with items on `dates` (all before the end
     of `period`).
 

@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -371,7 +371,13 @@ class _Table:
             raise self.fail(name, "missing; this key is required")
         return default
 
+    @overload
+    def table(self, name: str, required: Literal[True]) -> _Table: ...
+    @overload
+    def table(self, name: str, required: bool = False) -> _Table | None: ...
+
     def table(self, name: str, required: bool = False) -> _Table | None:
+        """A sub-table; a required one is never None (a missing one raises), as the types say."""
         value = self._get(name, required, None)
         if value is None:
             return None

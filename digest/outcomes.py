@@ -415,8 +415,10 @@ class _Extractor:
             for other in cells[1:]:
                 rich = _flatten(other)
                 value = _restore(rich, " ".join(rich.text.split())).strip()
-                if due is None and (rich.times or _DATE_ONLY.match(value)):
-                    due = rich.times[0][0] if rich.times else _DATE_ONLY.match(value)["due"]
+                if due is None and rich.times:
+                    due = rich.times[0][0]
+                elif due is None and (date_only := _DATE_ONLY.match(value)):
+                    due = date_only["due"]
                 elif owner is None and (rich.mentions or re.fullmatch(_NAMES, value)):
                     owner = ", ".join(rich.mentions) if rich.mentions else value
         if owner_cell is not None:
@@ -451,7 +453,7 @@ class _Extractor:
         if first is None:
             return None
         outer = None
-        node = first
+        node: lxml.html.HtmlElement | None = first
         while node is not None and node is not el:
             if self._is_bold(node):
                 outer = node
@@ -538,7 +540,7 @@ def make_outcome(
     if acting:
         match = _TRAILING_BRACKET.search(text)
         found = _bracket_parts(match["inner"]) if match else None
-        if found:
+        if match and found:
             owner = owner or found[0]
             due = due or found[1]
             text = text[: match.start()]
@@ -738,7 +740,8 @@ def _head_text(el: lxml.html.HtmlElement, limit: int) -> str:
 
 
 def _is_block(el: object) -> bool:
-    return isinstance(getattr(el, "tag", None), str) and el.tag in _BLOCK
+    tag = getattr(el, "tag", None)
+    return isinstance(tag, str) and tag in _BLOCK
 
 
 def _regroup(root: lxml.html.HtmlElement) -> None:
@@ -907,7 +910,7 @@ def _flatten(
     def text_of(value: str) -> str:  # source newlines are not line breaks, except in <pre>
         return value if keep_lines else re.sub(r"\s+", " ", value)
 
-    stack: list[tuple[object, bool]] = [(root, False)]
+    stack: list[tuple[lxml.html.HtmlElement, bool]] = [(root, False)]
     while stack:
         el, closing = stack.pop()
         if closing:

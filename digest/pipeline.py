@@ -7,6 +7,7 @@ not pay for loading the renderer, the inliner and the SMTP code.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -35,7 +36,7 @@ class EmptyIssue(DigestError):
 @dataclass
 class BuildResult:
     composition: Composition
-    editions: list[Edition]
+    editions: Sequence[Edition]  # read only: a build's rendered editions
     folder: Path
     recipients: RecipientList
     warnings: list[str] = field(default_factory=list)

@@ -20,6 +20,7 @@ import hashlib
 import html
 import json
 import logging
+import socket
 import sys
 import threading
 import time
@@ -30,9 +31,10 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from . import checks, pipeline
+from . import checks, packaged, pipeline
 from .config import Config, load_config
 from .errors import DigestError
 from .render import GMAIL_CLIP_BYTES, MANIFEST, SIZE_BUDGET_BYTES, templates_dir
@@ -45,7 +47,7 @@ POLL_SECONDS = 0.5
 # The email in its frames runs no script and gets an origin of its own (no
 # allow-scripts, no allow-same-origin); its links may open a new tab.
 SANDBOX = "allow-popups allow-popups-to-escape-sandbox"
-BASELINE = Path(__file__).resolve().parent.parent / "tests" / "caniemail-baseline.json"
+BASELINE = packaged.asset("caniemail-baseline.json")
 
 
 def watched_files(config: Config) -> list[Path]:
@@ -104,6 +106,7 @@ class Preview:
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else host  # str for AF_INET
         return f"http://{host}:{port}/"
 
     # --- building ---------------------------------------------------------------------------
@@ -213,7 +216,8 @@ class Preview:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket],
+                     client_address: Any) -> None:
         """A browser that closes a tab mid-request is not an error worth a traceback."""
         if isinstance(sys.exc_info()[1], ConnectionError):
             return

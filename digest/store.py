@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from .errors import ConfigError
 from .files import private_dir, private_file
@@ -172,7 +172,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def to_text(moment: datetime) -> str: ...
+@overload
+def to_text(moment: datetime | None) -> str | None: ...
+
+
 def to_text(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC, to the second; None stays None (a time always gives text)."""
     if moment is None:
         return None
     return moment.astimezone(UTC).isoformat(timespec="seconds")
@@ -180,6 +187,11 @@ def to_text(moment: datetime | None) -> str | None:
 
 def from_text(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
+
+
+def required_time(text: str) -> datetime:
+    """A NOT NULL time column: never None, so callers need no check (a NULL raises)."""
+    return datetime.fromisoformat(text)
 
 
 def outcomes_to_text(outcomes: MeetingOutcomes) -> str:
@@ -302,7 +314,8 @@ class Store:
                                  (key,)).fetchone()
                 if row is not None and row["fingerprint"] == fp:
                     continue
-                first_seen = from_text(row["first_seen"]) if row else seen_at.replace(microsecond=0)
+                first_seen = (required_time(row["first_seen"]) if row
+                              else seen_at.replace(microsecond=0))
                 item = _item_from_entry(key, e, first_seen)
                 values = (e.title, e.link, e.author, to_text(e.published), to_text(e.updated),
                           to_text(item.dated), e.excerpt, outcomes_to_text(e.outcomes), e.image,
@@ -338,7 +351,7 @@ class Store:
         rows = self.db.execute(
             "SELECT dated FROM items WHERE community = ? AND dated < ? ORDER BY dated",
             (community, to_text(before)))
-        return [from_text(r[0]) for r in rows]
+        return [required_time(r[0]) for r in rows]
 
     def activity_marks(self, communities: Iterable[str], boundaries: list[datetime]
                        ) -> dict[str, list[datetime]]:
@@ -433,7 +446,7 @@ def _item_from_row(r: sqlite3.Row) -> Item:
     return Item(key=r["key"], community=r["community"], kind=r["kind"], feed_url=r["feed_url"],
                 title=r["title"], link=r["link"], author=r["author"],
                 published=from_text(r["published"]), updated=from_text(r["updated"]),
-                first_seen=from_text(r["first_seen"]), excerpt=r["excerpt"],
+                first_seen=required_time(r["first_seen"]), excerpt=r["excerpt"],
                 outcomes=outcomes_from_text(r["outcomes"]), image=r["image"],
                 image_alt=r["image_alt"],
                 issue=r["issue"])
@@ -441,5 +454,5 @@ def _item_from_row(r: sqlite3.Row) -> Item:
 
 def _issue_from_row(r: sqlite3.Row) -> IssueRecord:
     return IssueRecord(period=r["period"], cadence=r["cadence"],
-                       built_at=from_text(r["built_at"]), sent_at=from_text(r["sent_at"]),
+                       built_at=required_time(r["built_at"]), sent_at=from_text(r["sent_at"]),
                        item_count=r["item_count"])

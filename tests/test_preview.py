@@ -7,13 +7,13 @@ import email.policy
 import json
 import shutil
 import socket
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from waiting import wait_until
 
 from digest import checks
 from digest.cli import cli
@@ -60,13 +60,12 @@ def get(url: str) -> str:
         return r.read().decode()
 
 
-def wait_for(condition, seconds: float = 10.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if value := condition():
-            return value
-        time.sleep(0.05)
-    raise AssertionError("timed out")
+def version_after(preview, before: int) -> dict:
+    """The preview's state once it has rebuilt since `before`."""
+    def state():
+        s = json.loads(get(preview.url + "version"))
+        return s["version"] > before and s
+    return wait_until(state, timeout=60, interval=0.05, message="the preview never rebuilt")
 
 
 def test_index_lists_the_built_editions_and_each_edition_page_has_everything(preview):
@@ -101,7 +100,7 @@ def test_a_template_change_rebuilds_and_bumps_the_version(preview, org):
     before = json.loads(get(preview.url + "version"))["version"]
     template = org.root / "templates" / "digest.mjml.j2"
     template.write_text(template.read_text().replace("In this issue", "Inside this month"))
-    wait_for(lambda: json.loads(get(preview.url + "version"))["version"] > before)
+    version_after(preview, before)
     assert "Inside this month" in get(preview.url + "raw/2026-10/all.html")
 
 
@@ -109,8 +108,7 @@ def test_a_broken_template_shows_the_error_and_the_preview_keeps_running(preview
     before = json.loads(get(preview.url + "version"))["version"]
     template = org.root / "templates" / "digest.mjml.j2"
     template.write_text(template.read_text().replace("{% endfor %}", "{% endfro %}", 1))
-    state = wait_for(lambda: (s := json.loads(get(preview.url + "version")))["version"] > before
-                     and s)
+    state = version_after(preview, before)
     assert "digest.mjml.j2" in state["error"]
     assert "The last build failed" in get(preview.url)
 
@@ -122,7 +120,7 @@ def test_a_feed_change_collects_and_rebuilds(preview, org):
         "<item><title>Fresh from the feed</title><link>https://data.example.org/9</link>"
         "<guid>d9</guid><pubDate>Tue, 20 Oct 2026 10:00:00 +0000</pubDate>"
         "<description>New.</description></item><item>"), 1))
-    wait_for(lambda: json.loads(get(preview.url + "version"))["version"] > before)
+    version_after(preview, before)
     assert "Fresh from the feed" in get(preview.url + "raw/2026-10/all.html")
 
 

@@ -11,6 +11,7 @@ when there is enough of it, it runs in a process pool beside the fetching.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import multiprocessing
 import os
@@ -224,15 +225,15 @@ class _Run:
         return row
 
     async def _parse(self, result: FetchResult, community: str, kind: Kind) -> ParseResult:
-        args = (result.body, result.headers)
-        kw = dict(url=result.final_url or result.url, community=community, kind=kind,
-                  now=self.now)
+        # a partial of a module-level function pickles: one typed call for a thread or a process
+        call = functools.partial(_parse_call, result.body, result.headers,
+                                 result.final_url or result.url, community, kind, self.now)
         if self._pool is None:
-            return await asyncio.to_thread(parse_feed, *args, **kw)
+            return await asyncio.to_thread(call)
         loop = asyncio.get_running_loop()
         pool = self._pool
         try:
-            return await loop.run_in_executor(pool, _parse_call, args, kw)
+            return await loop.run_in_executor(pool, call)
         except BrokenProcessPool:
             # A parser process died, on this feed or on one queued beside it; every
             # queued feed hears of it. Later feeds get a fresh pool, and this one
@@ -242,7 +243,7 @@ class _Run:
                 self._pool = self._start_pool(POOL_MIN_FEEDS)
             solo = ProcessPoolExecutor(max_workers=1, mp_context=_fork_context())
             try:
-                return await loop.run_in_executor(solo, _parse_call, args, kw)
+                return await loop.run_in_executor(solo, call)
             finally:
                 solo.shutdown(wait=False)
 
@@ -317,8 +318,10 @@ def _fork_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context(method)
 
 
-def _parse_call(args: tuple, kw: dict) -> ParseResult:
-    return parse_feed(*args, **kw)
+def _parse_call(body: bytes, headers: dict[str, str], url: str, community: str, kind: Kind,
+                now: datetime) -> ParseResult:
+    """`parse_feed`, looked up when the call runs (in the worker, after a fork)."""
+    return parse_feed(body, headers, url=url, community=community, kind=kind, now=now)
 
 
 def _progress_bar(total: int):  # -> rich.progress.Progress | None

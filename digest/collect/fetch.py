@@ -87,11 +87,11 @@ class _LazyTrust(ssl.SSLContext):
             except ImportError:
                 self.load_default_certs()
 
-    def wrap_socket(self, *args, **kwargs):  # type: ignore[override]
+    def wrap_socket(self, *args, **kwargs):
         self._trust()
         return super().wrap_socket(*args, **kwargs)
 
-    def wrap_bio(self, *args, **kwargs):  # type: ignore[override]
+    def wrap_bio(self, *args, **kwargs):
         self._trust()
         return super().wrap_bio(*args, **kwargs)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -120,7 +120,8 @@ def _mail_from(config: Config) -> str:
 
 
 @contextmanager
-def _progress_bar(enabled: bool, total: int, period: str) -> Iterator[object]:
+def _progress_bar(enabled: bool, total: int, period: str
+                  ) -> Iterator[Callable[[int], None] | None]:
     """A rich progress bar on a terminal; nothing otherwise (cron mails stdout)."""
     if not enabled or not sys.stderr.isatty() or total == 0:
         yield None
@@ -186,7 +187,7 @@ def send_period(config: Config, store: Store, period_label: str,
                     retry=retry or RetryPolicy())
         if rows:
             with _progress_bar(progress, len(rows), period_label) as advance:
-                loop.on_progress = advance  # type: ignore[assignment]
+                loop.on_progress = advance
                 loop.run(rows)
         if loop.relay_unavailable and loop.sent_now == 0:
             raise Unavailable(f"nothing sent for {period_label}: {loop.stopped}")

@@ -19,6 +19,7 @@ import jinja2
 import mjml
 import premailer
 
+from .. import packaged
 from ..config import Config
 from ..errors import DigestError
 from ..files import write_file
@@ -32,7 +33,7 @@ SIZE_BUDGET_BYTES = 90 * 1024
 MANIFEST = "issue.json"
 LOGO = "logo.png"  # optional, in the templates folder; needs web_url to reach the email
 SITE_INDEX = "site-index.html.j2"  # the web archive's list of issues
-_PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+_PACKAGE_TEMPLATES = packaged.templates()
 _STYLE_TAG = re.compile(r"<style\b")
 _INDENT = re.compile(r"\n[ \t]+")
 
@@ -259,6 +260,15 @@ def read_edition(config: Config, period_label: str, key: str = ALL) -> Edition:
     return editions[key]
 
 
+def _searched(loader: jinja2.BaseLoader | None) -> list[str]:
+    """The folders a loader looks in, for a "template not found" message."""
+    if isinstance(loader, jinja2.ChoiceLoader):
+        return [path for inner in loader.loaders for path in _searched(inner)]
+    if isinstance(loader, jinja2.FileSystemLoader):
+        return [str(path) for path in loader.searchpath]
+    return []
+
+
 def _environment(loader: jinja2.BaseLoader, autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(loader=loader, autoescape=autoescape, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
@@ -273,7 +283,7 @@ def _render(env: jinja2.Environment, name: str, **context: object) -> str:
         raise TemplateError(f"{e.filename or name}:{e.lineno}: template syntax error: "
                             f"{e.message}") from None
     except jinja2.TemplateNotFound as e:
-        folders = [path for loader in env.loader.loaders for path in loader.searchpath]
+        folders = _searched(env.loader)
         raise TemplateError(f"template {e.name} not found in {', '.join(folders)}") from None
     except jinja2.UndefinedError as e:
         raise TemplateError(f"{name}: {e.message}: the template uses a name it is not "
