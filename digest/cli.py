@@ -21,6 +21,13 @@ from .store import Store
 if TYPE_CHECKING:
     from .collect import CollectReport
     from .deliver import SendReport
+    from .period import Period
+
+
+class CommandLineError(click.UsageError):
+    """click's usage error with EX_USAGE, so cron can tell a typo from a failure."""
+
+    exit_code = EXIT_USAGE
 
 
 class DigestGroup(click.Group):
@@ -31,15 +38,15 @@ class DigestGroup(click.Group):
         try:
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as e:
-            e.exit_code = EXIT_USAGE
-            raise
+            raise CommandLineError(e.format_message(), e.ctx) from None
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except click.UsageError as e:  # an unknown option or a bad value of a subcommand
-            e.exit_code = EXIT_USAGE
-            raise
+            if isinstance(e, CommandLineError):
+                raise
+            raise CommandLineError(e.format_message(), e.ctx) from None
         except DigestError as e:
             # exit 0 ones (an empty issue not sent) are news, not errors
             click.echo(f"error: {e}" if e.exit_code else str(e), err=bool(e.exit_code))
@@ -243,12 +250,11 @@ def status(ctx: click.Context, period: str | None) -> None:
                    f"{sent}")
 
 
-def _send_organisers(config: Config, store: Store, period: object) -> int:
+def _send_organisers(config: Config, store: Store, period: Period) -> int:
     """Send the organisers' report for the month of `period` when [report] asks for it."""
     from .period import Period
     from .report import send_report
 
-    assert isinstance(period, Period)
     month = period if period.cadence == "monthly" else Period.last_complete(
         pipeline.utcnow(), config.timezone, "monthly")
     result = send_report(config, store, month)
@@ -260,7 +266,7 @@ def _send_organisers(config: Config, store: Store, period: object) -> int:
     for line in result.skipped:
         click.echo(f"  warning: {line}", err=True)
     _print_send(result.send)
-    return int(result.send.exit_code)  # type: ignore[attr-defined]
+    return result.send.exit_code
 
 
 @cli.command()
