@@ -15,6 +15,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import html
+import io
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -122,7 +123,9 @@ def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str
     # feedparser's sanitiser nor its link resolving (60% of its time) buys anything.
     import feedparser  # here, not at the top: only parser processes need it
 
-    d = feedparser.parse(body, response_headers=hdrs, sanitize_html=False,
+    # A stream, never bytes: feedparser tries to open() bytes or a str as a path or URL
+    # first, so a body reading "/dev/zero" would be read from our own disk.
+    d = feedparser.parse(io.BytesIO(body), response_headers=hdrs, sanitize_html=False,
                          resolve_relative_uris=False)
     version = d.get("version") or ""
     if not version and not d.entries:
