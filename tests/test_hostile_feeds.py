@@ -60,3 +60,57 @@ def test_a_body_that_names_a_fifo_does_not_hang_collect(tmp_path, server):
     server.routes["/fifo"] = lambda h: send(h, 200, str(fifo).encode(), "text/xml")
     bad, _ = collect_one(tmp_path, server, "/fifo", timeout=5.0)
     assert bad.status == "error" and bad.error_kind == "not-a-feed", bad
+
+
+# -- 6. refusals cross the parser pool -----------------------------------------------------
+
+
+def _errors():
+    from digest.calendar import CalendarError
+    from digest.collect.fetch import _Refused
+    from digest.collect.parse import FeedError
+    from digest.errors import ConfigError
+
+    return [FeedError("entities", "the document declares XML entities"),
+            _Refused("too-large", "body over the cap"),
+            ConfigError("/srv/digest.toml", "collect.workers", "must be at least 0"),
+            CalendarError("not an iCalendar file")]
+
+
+@pytest.mark.parametrize("exc", _errors(), ids=lambda e: type(e).__name__)
+def test_errors_survive_a_pickle_round_trip(exc):
+    import pickle
+
+    back = pickle.loads(pickle.dumps(exc))
+    assert type(back) is type(exc) and str(back) == str(exc)
+    assert vars(back) == vars(exc)
+
+
+def test_a_refused_feed_among_good_ones_in_the_real_pool(tmp_path, server, monkeypatch):
+    entity_bomb = (b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa">]>'
+                   b"<rss><channel><title>&a;</title></channel></rss>")
+    server.routes["/entities.xml"] = lambda h: send(h, 200, entity_bomb)
+    for i in range(8):
+        body = rss(f"Feed {i}", [{"title": f"Post {i}", "guid": f"p-{i}",
+                                  "pubDate": "Mon, 12 Oct 2026 10:00:00 +0000"}])
+        server.routes[f"/f{i}.xml"] = lambda h, body=body: send(h, 200, body)
+    urls = [server.url("/entities.xml"), *(server.url(f"/f{i}.xml") for i in range(8))]
+    cfg = make_config(tmp_path, [community("c", urls)], workers=2)
+    import digest.collect as stage
+
+    started = []
+    real_start = stage._Run._start_pool
+
+    def counting_start(self, feeds):
+        pool = real_start(self, feeds)
+        started.append(pool)
+        return pool
+
+    # observed, not replaced: the real pool runs
+    monkeypatch.setattr(stage._Run, "_start_pool", counting_start)
+    report = collect(cfg, Store(tmp_path / "d.db"), now=NOW)
+    rows = {r.url: r for r in report.feeds}
+    refused = rows[server.url("/entities.xml")]
+    assert refused.status == "error" and refused.error_kind == "entities", refused
+    assert report.new_items == 8
+    assert len(started) == 1 and started[0] is not None  # one pool, never rebuilt

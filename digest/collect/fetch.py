@@ -67,6 +67,10 @@ class _Refused(Exception):
         self.kind = kind
         self.message = message
 
+    def __reduce__(self) -> tuple[type[_Refused], tuple[str, str]]:
+        # Picklable like every error that might cross a process boundary.
+        return type(self), (self.kind, self.message)
+
 
 class _LazyTrust(ssl.SSLContext):
     """A verifying TLS context that loads the CA bundle on its first TLS connection.

@@ -58,6 +58,11 @@ class FeedError(Exception):
         self.kind = kind
         self.message = message
 
+    def __reduce__(self) -> tuple[type[FeedError], tuple[str, str]]:
+        # Raised in parser processes: it must unpickle with both arguments, or the
+        # pool that carries it back counts itself broken.
+        return type(self), (self.kind, self.message)
+
 
 @dataclass
 class ParseResult:
