@@ -22,6 +22,7 @@ import icalendar
 import recurring_ical_events
 
 from .models import Session
+from .text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -327,9 +328,10 @@ def _text(value: object, *, lines: bool = False) -> str:
         return ""
     if isinstance(value, list):  # a property given twice
         value = value[0] if value else ""
+    text = clean_text(str(value))  # a control character must not stop the build
     if lines:
-        return "\n".join(" ".join(line.split()) for line in str(value).splitlines()).strip()
-    return " ".join(str(value).split())
+        return "\n".join(" ".join(line.split()) for line in text.splitlines()).strip()
+    return " ".join(text.split())
 
 
 def _free_busy_only(event: icalendar.cal.Component, title: str, description: str) -> bool:
@@ -349,7 +351,7 @@ def _join_url(
         if isinstance(value, list):
             value = value[0] if value else None
         if value and str(value).lower().startswith("https://"):
-            return str(value).strip()
+            return clean_text(str(value)).strip()
     found = [*_URL_RE.findall(location or ""), *links, *_URL_RE.findall(description)]
     for url in found:
         url = url.strip().rstrip(".,;:!?")
@@ -366,7 +368,7 @@ def _facilitator(event: icalendar.cal.Component, description: str) -> str | None
     if isinstance(organizer, list):
         organizer = organizer[0] if organizer else None
     if organizer is not None:
-        name = str(organizer.params.get("CN", "")).strip().strip('"').strip()
+        name = clean_text(str(organizer.params.get("CN", ""))).strip().strip('"').strip()
         if name:
             return name
     return None

@@ -114,3 +114,70 @@ def test_a_refused_feed_among_good_ones_in_the_real_pool(tmp_path, server, monke
     assert refused.status == "error" and refused.error_kind == "entities", refused
     assert report.new_items == 8
     assert len(started) == 1 and started[0] is not None  # one pool, never rebuilt
+
+
+# -- 3. control characters never stop the issue ----------------------------------------------
+
+SEP = "\x1b\x00\x01\ufffe\u202e"  # ESC, NUL, U+0001, a noncharacter, a bidi override
+
+
+def org_on(tmp_path, server, posts: list[str], calendar: str | None = None):
+    """A real organisation on disk (digest.toml, readers) whose one community reads `server`."""
+    from support import write_org
+
+    org = write_org(tmp_path, {"web": []})
+    listing = 'posts = [' + ", ".join(f'"{server.url(p)}"' for p in posts) + "]\n"
+    if calendar:
+        listing += f'calendar = "{server.url(calendar)}"\n'
+    (tmp_path / "feeds" / "communities.toml").write_text(
+        '[[community]]\nid = "web"\nname = "Web"\ndescription = "The web community."\n'
+        + listing, encoding="utf-8")
+    return org.config()
+
+
+def collect_and_build(config):
+    from digest import pipeline
+    from digest.period import Period
+
+    with Store(config.state_path) as store:
+        report = pipeline.collect(config, store, now=NOW)
+        result = pipeline.build(config, store, Period.parse("2026-10", "monthly"), now=NOW)
+    return report, result
+
+
+def test_control_characters_in_feeds_and_calendars_do_not_stop_the_build(tmp_path, server):
+    items = [{"title": f"Roadmap{SEP}review", "guid": "c-1", "link": "https://example.org/c1",
+              "author": f"ann@example.org (Ann{SEP} Lee)",
+              "pubDate": "Mon, 12 Oct 2026 10:00:00 +0000",
+              "description": f"Notes{SEP} from the &amp;#x1b; review."},
+             {"title": "Surrogate &#xD800; title", "guid": "c-2",
+              "link": "https://example.org/c2", "pubDate": "Tue, 13 Oct 2026 10:00:00 +0000",
+              "description": "Lone &#xD800; half of a pair."}]
+    body = rss("Hostile", items).replace(b"&amp;#xD800;", b"&#xD800;")
+    ics = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:s1\r\n"
+           f"DTSTART:20261110T100000Z\r\nSUMMARY:Show{SEP} and tell\r\n"
+           f"LOCATION:Room{SEP} 4\r\nDESCRIPTION:Facilitator: Bo{SEP} Ek\r\n"
+           "END:VEVENT\r\nEND:VCALENDAR\r\n").encode()
+    server.routes["/hostile.xml"] = lambda h: send(h, 200, body)
+    server.routes["/cal.ics"] = lambda h: send(h, 200, ics, "text/calendar")
+    config = org_on(tmp_path, server, ["/hostile.xml"], "/cal.ics")
+    report, result = collect_and_build(config)
+    assert [r.status for r in report.feeds] == ["ok", "ok"], report.feeds
+    html = result.html_path.read_text(encoding="utf-8")
+    text = result.html_path.with_suffix(".txt").read_text(encoding="utf-8")
+    for part in (html, text):
+        assert "Roadmapreview" in part and "Surrogate title" in " ".join(part.split())
+        assert "Show and tell" in part and "Room 4" in part and "Bo Ek" in part
+        assert not any(ch in part for ch in SEP + "\ud800")
+
+
+def test_the_renderer_strips_what_got_into_the_state_before_parsing_cleaned_it(tmp_path, server):
+    from support import entry
+
+    config = org_on(tmp_path, server, ["/good.xml"])
+    with Store(config.state_path) as store:
+        store.upsert_entries([entry("web", "old", datetime(2026, 10, 5, tzinfo=UTC),
+                                    title=f"Stored{SEP}before")], seen_at=NOW)
+    _, result = collect_and_build(config)
+    html = result.html_path.read_text(encoding="utf-8")
+    assert "Storedbefore" in html and "\x1b" not in html and "\x01" not in html

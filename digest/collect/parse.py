@@ -23,9 +23,9 @@ from email.utils import parsedate_tz
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
-from ..models import Entry, Kind, MeetingOutcomes
+from ..models import Entry, Kind, MeetingOutcomes, Outcome
 from ..outcomes import extract_outcomes
-from ..text import cut_at_word
+from ..text import clean_text, cut_at_word
 
 EXCERPT_CHARS = 280
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -120,6 +120,7 @@ def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str
         hdrs.setdefault("content-type", "application/xml")  # a local file has no headers
     warnings: list[tuple[str, str]] = []
     body, lie = _undo_false_wide_encoding(body, hdrs)
+    body = _drop_unsafe_char_refs(body)
     if lie:
         warnings.append(("encoding", lie))
     # No entry keeps its HTML: posts keep plain text and a vetted image URL,
@@ -175,6 +176,28 @@ def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str
         warnings.append(("duplicate-id", f"{duplicates} entries repeat another entry's id; "
                          "kept apart by link and title"))
     return ParseResult(entries, warnings)
+
+
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _drop_unsafe_char_refs(body: bytes) -> bytes:
+    """`body` without character references to what no text may hold.
+
+    feedparser's loose parser raises on `&#xD800;` (a lone surrogate) and would
+    hand back `&#27;` (ESC) as text; either way one reference must not cost the
+    whole feed. References to a character clean_text keeps are left alone.
+    """
+    if b"&#" not in body:
+        return body
+
+    def keep_or_drop(ref: re.Match[bytes]) -> bytes:
+        code = int(ref.group(1), 16) if ref.group(1) else int(ref.group(2))
+        if code in (0x9, 0xA, 0xD) or (code <= 0x10FFFF and clean_text(chr(code))):
+            return ref.group(0)
+        return b""
+
+    return _CHAR_REF.sub(keep_or_drop, body)
 
 
 _XML_DECL = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._-]+)(["'])""")
@@ -246,13 +269,32 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
                                        ) if detail_of_summary else ""
     summary_text = quick_text(summary, "", enough=EXCERPT_CHARS * 2).text if summary else ""
     excerpt = cut_at_word(summary_text or cleaned.text, EXCERPT_CHARS)
-    return Entry(
+    return _cleaned_entry(Entry(
         identity=identity, community=community, kind=kind, feed_url=url,
         title=title or cut_at_word(cleaned.text, 80) or (link or "(untitled)"),
         link=link, author=author, published=published, updated=updated, excerpt=excerpt,
         outcomes=extract_outcomes(body_html) if kind == "meeting" else MeetingOutcomes(),
         image=image, image_alt=alt,
-    )
+    ))
+
+
+def _cleaned_entry(entry: Entry) -> Entry:
+    """`entry` with every text made safe (digest.text.clean_text): one control character
+    in a title must not stop the issue, nor a lone surrogate the feed's storing."""
+    def outcomes(found: tuple[Outcome, ...]) -> tuple[Outcome, ...]:
+        return tuple(Outcome(clean_text(o.text), _clean(o.owner), _clean(o.due)) for o in found)
+
+    return replace(
+        entry, identity=clean_text(entry.identity), feed_url=clean_text(entry.feed_url),
+        title=clean_text(entry.title) or "(untitled)", link=_clean(entry.link),
+        author=_clean(entry.author) or None, excerpt=clean_text(entry.excerpt),
+        image=_clean(entry.image), image_alt=clean_text(entry.image_alt),
+        outcomes=MeetingOutcomes(outcomes(entry.outcomes.decisions),
+                                 outcomes(entry.outcomes.actions)))
+
+
+def _clean(text: str | None) -> str | None:
+    return clean_text(text) if text is not None else None
 
 
 # Confluence: ids carry the page version (tag:host,2009:page-123456-7), so
