@@ -181,3 +181,52 @@ def test_the_renderer_strips_what_got_into_the_state_before_parsing_cleaned_it(t
     _, result = collect_and_build(config)
     html = result.html_path.read_text(encoding="utf-8")
     assert "Storedbefore" in html and "\x1b" not in html and "\x01" not in html
+
+
+# -- 4. feeds never write into the organiser's terminal ---------------------------------------
+
+OSC_LINK = "\x1b]8;;https://evil.example/\x1b\\"
+
+
+def reason(code: int, phrase: str):
+    def route(h):
+        h.send_response(code, phrase)
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+    return route
+
+
+def moved_to(target: str):
+    def route(h):
+        h.send_response(301)
+        h.send_header("Location", target)
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+    return route
+
+
+def test_reason_phrases_and_redirect_targets_are_printed_as_text(tmp_path, server):
+    import io
+
+    from rich.console import Console
+
+    from digest.collect.health import print_report
+
+    server.routes["/oops"] = reason(500, "Oops [/bogus]")
+    server.routes["/link"] = reason(502, "[link=https://evil.example/]click me[/link]")
+    server.routes["/esc"] = reason(500, f"Bad {OSC_LINK}here\x1b[2J")
+    server.routes["/moved"] = moved_to("/new[bold]x[/bold].xml")
+    server.routes["/new[bold]x[/bold].xml"] = lambda h: send(h, 200, GOOD)
+    cfg = make_config(tmp_path, [community("c", [server.url(p) for p in
+                                                 ("/oops", "/link", "/esc", "/moved")])])
+    report = collect(cfg, Store(tmp_path / "d.db"), now=NOW)
+    for terminal in (True, False):
+        out = io.StringIO()
+        print_report(report, Console(file=out, force_terminal=terminal, width=400,
+                                     color_system="truecolor" if terminal else None))
+        printed = out.getvalue()
+        assert "Oops [/bogus]" in printed
+        assert "[link=https://evil.example/]click me[/link]" in printed
+        assert "[bold]x[/bold]" in printed
+        assert "\x1b]8" not in printed and "\x1b[2J" not in printed and "\x1b\\" not in printed
+        assert "Bad here" in printed
