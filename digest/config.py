@@ -108,6 +108,7 @@ class Config:
     quiet_after: int = 2
     max_items: int = 5
     templates_path: Path | None = None  # None: the templates shipped with the package
+    images: str = "public"  # "public": lead images on public hosts only; "none": no images
 
     @property
     def base_dir(self) -> Path:
@@ -137,6 +138,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     d.only(
         "title", "organisation", "cadence", "timezone", "web_url", "feeds", "state", "out",
         "language", "direction", "late_window", "quiet_after", "max_items", "templates",
+        "images",
     )
     base = path.parent
     cadence = d.choice("cadence", CADENCES, default="monthly")
@@ -175,6 +177,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         quiet_after=d.integer("quiet_after", default=2, minimum=1),
         max_items=d.integer("max_items", default=5, minimum=1),
         templates_path=base / templates if templates else None,
+        images=d.choice("images", ("public", "none"), default="public"),
         communities=load_communities(feeds_path),
         delivery=delivery,
         collect=_collect(t),

@@ -230,3 +230,75 @@ def test_reason_phrases_and_redirect_targets_are_printed_as_text(tmp_path, serve
         assert "[bold]x[/bold]" in printed
         assert "\x1b]8" not in printed and "\x1b[2J" not in printed and "\x1b\\" not in printed
         assert "Bad here" in printed
+
+
+# -- 5. images on internal hosts never reach readers -------------------------------------------
+
+INTERNAL = ["http://127.0.0.1:8080/admin/chart.png", "http://169.254.169.254/latest/x.png",
+            "http://[::1]/a.png", "http://10.0.0.7/a.png", "http://192.168.1.20/a.png",
+            "http://172.16.5.5/a.png", "http://localhost/a.png", "http://wiki.localhost/a.png",
+            "http://nas.local/a.png", "http://build.internal/a.png", "http://intranet/a.png",
+            "http://2130706433/a.png", "http://127.1/a.png", "http://[::ffff:10.0.0.1]/a.png",
+            "http://[fd00::1]/a.png"]
+
+
+@pytest.mark.parametrize("url", INTERNAL)
+def test_internal_hosts_are_not_public(url):
+    from digest.urls import is_public_url
+
+    assert not is_public_url(url)
+
+
+@pytest.mark.parametrize("url", ["https://cdn.example.org/a.jpg", "http://93.184.216.34/a.png",
+                                 "https://[2001:4860:1::1]/a.png"])
+def test_public_hosts_are_public(url):
+    from digest.urls import is_public_url
+
+    assert is_public_url(url)
+
+
+def image_feed() -> bytes:
+    items = [{"title": f"Post {n}", "guid": f"img-{n}", "link": f"https://example.org/{n}",
+              "pubDate": f"Mon, {n + 1:02d} Oct 2026 10:00:00 +0000",
+              "<media>": f'<media:content url="{url}" medium="image"/>'}
+             for n, url in enumerate(INTERNAL)]
+    items.append({"title": "Falls back", "guid": "img-fb", "link": "https://example.org/fb",
+                  "pubDate": "Mon, 19 Oct 2026 10:00:00 +0000",
+                  "<media>": '<media:content url="http://10.1.1.1/x.png" medium="image"/>',
+                  "description": '&lt;img src="https://cdn.example.org/public.png" alt="A"&gt;'})
+    return rss("Images", items)
+
+
+@pytest.mark.parametrize("images", [None, "public", "none"])
+def test_only_images_on_public_hosts_reach_the_email_and_the_archive(tmp_path, server, images):
+    server.routes["/images.xml"] = lambda h: send(h, 200, image_feed())
+    config = org_on(tmp_path, server, ["/images.xml"])
+    if images:
+        from digest.config import load_config
+
+        text = config.path.read_text().replace("[digest]\n", f'[digest]\nimages = "{images}"\n')
+        config.path.write_text(text)
+        config = load_config(config.path)
+    _, result = collect_and_build(config)
+    with Store(config.state_path) as store:
+        stored = {i.title: i.image for i in store.items()}
+    assert stored.pop("Falls back") == "https://cdn.example.org/public.png"
+    assert set(stored.values()) == {None}
+    pages = [result.html_path, config.out_path / "site" / "2026-10" / "index.html"]
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert ("https://cdn.example.org/public.png" in html) is (images != "none")
+        for url in INTERNAL:
+            assert "//" + url.split("/")[2] + "/" not in html, url
+
+
+def test_images_setting_is_validated(tmp_path, server):
+    from digest.config import load_config
+    from digest.errors import ConfigError
+
+    config = org_on(tmp_path, server, ["/good.xml"])
+    config.path.write_text(config.path.read_text().replace("[digest]\n",
+                                                           '[digest]\nimages = "all"\n'))
+    with pytest.raises(ConfigError) as caught:
+        load_config(config.path)
+    assert "images" in str(caught.value) and "'public', 'none'" in str(caught.value)

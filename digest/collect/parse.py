@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlparse
 from ..models import Entry, Kind, MeetingOutcomes, Outcome
 from ..outcomes import extract_outcomes
 from ..text import clean_text, cut_at_word
+from ..urls import is_public_url
 
 EXCERPT_CHARS = 280
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -351,7 +352,7 @@ def _lead_image(raw: Any, base: str) -> tuple[str | None, str]:
         if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith("image/"):
             candidates.append((link.get("href"), ""))
     for src, alt in candidates:
-        good = safe_url(src, base, IMAGE_SCHEMES)
+        good = image_url(src, base)
         if good:
             return good, alt
     return None, ""
@@ -368,6 +369,15 @@ def safe_url(value: str | None, base: str, schemes: frozenset[str]) -> str | Non
     except ValueError:
         return None
     return full if scheme in schemes else None
+
+
+def image_url(value: str | None, base: str) -> str | None:
+    """`value` resolved against `base` if it is an http(s) image on a public host.
+
+    An image on an internal host would be fetched by every reader's mail client.
+    """
+    good = safe_url(value, base, IMAGE_SCHEMES)
+    return good if is_public_url(good) else None
 
 
 # -- dates -------------------------------------------------------------------
@@ -504,7 +514,7 @@ def quick_text(fragment: str, base: str, enough: int | None = None) -> Cleaned:
     for tag in _IMG.finditer(visible):
         attrs = {m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or m.group(4) or "")
                  for m in _ATTR.finditer(tag.group(0))}
-        image = safe_url(attrs.get("src"), base, IMAGE_SCHEMES)
+        image = image_url(attrs.get("src"), base)
         if image:
             alt = attrs.get("alt", "")
             break
