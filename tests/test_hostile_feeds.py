@@ -302,3 +302,73 @@ def test_images_setting_is_validated(tmp_path, server):
     with pytest.raises(ConfigError) as caught:
         load_config(config.path)
     assert "images" in str(caught.value) and "'public', 'none'" in str(caught.value)
+
+
+# -- 7. JSON Feed -----------------------------------------------------------------------------
+
+
+def json_feed(version: str, items: list[dict]) -> bytes:
+    import json
+
+    return json.dumps({"version": f"https://jsonfeed.org/version/{version}",
+                       "title": "Pottery guild", "home_page_url": "https://guild.example.org/",
+                       "items": items}).encode()
+
+
+JSON_ITEMS_11 = [
+    {"id": "j-1", "url": "https://guild.example.org/kiln", "title": "Kiln  rota\u0001 agreed",
+     "content_html": "<p>We fire on <b>Thursdays</b>.</p>"
+                     "<img src='https://cdn.example.org/kiln.jpg' alt='Kiln'>",
+     "summary": "Thursdays from now on.", "date_published": "2026-10-08T09:30:00+02:00",
+     "authors": [{"name": "Rhea Moss"}]},
+    {"id": 42, "url": "/glazes", "content_text": "Glaze notes\n\nSecond paragraph",
+     "date_modified": "2026-10-09T10:00:00Z", "image": "http://10.0.0.3/glaze.png",
+     "banner_image": "https://cdn.example.org/glaze-banner.png"},
+    {"id": "j-3", "title": "Dated in the future", "url": "https://guild.example.org/f",
+     "date_published": "2031-01-01T00:00:00Z", "content_text": "later"},
+    "not an object",
+]
+
+
+def test_json_feed_1_1_is_read_like_rss(tmp_path, server):
+    server.routes["/feed.json"] = lambda h: send(h, 200, json_feed("1.1", JSON_ITEMS_11),
+                                                 "application/feed+json")
+    bad, store = collect_one(tmp_path, server, "/feed.json")
+    assert bad.status == "ok" and bad.new_items == 3, bad
+    items = {i.key.split(":", 1)[-1]: i for i in store.items("community = 'bad'")}
+    kiln = next(i for i in items.values() if i.link == "https://guild.example.org/kiln")
+    assert kiln.title == "Kiln rota agreed" and kiln.author == "Rhea Moss"
+    assert kiln.excerpt == "Thursdays from now on."
+    assert kiln.published == datetime(2026, 10, 8, 7, 30, tzinfo=UTC)
+    assert kiln.image == "https://cdn.example.org/kiln.jpg" and kiln.image_alt == "Kiln"
+    glaze = next(i for i in items.values() if i.link == server.url("/glazes"))
+    assert glaze.title == "Glaze notes Second paragraph"
+    assert glaze.updated == datetime(2026, 10, 9, 10, 0, tzinfo=UTC) and glaze.published is None
+    assert glaze.image == "https://cdn.example.org/glaze-banner.png"  # the internal one dropped
+    future = next(i for i in items.values() if i.title == "Dated in the future")
+    assert future.published is None
+
+
+def test_json_feed_1_0_by_its_body_alone(tmp_path, server):
+    items = [{"id": "old-1", "url": "https://guild.example.org/o", "title": "One point oh",
+              "content_text": "Plain <b>not</b> markup", "author": {"name": "Ivo Brand"},
+              "date_published": "2026-10-03T12:00:00Z"}]
+    server.routes["/feed"] = lambda h: send(h, 200, json_feed("1", items), "text/plain")
+    bad, store = collect_one(tmp_path, server, "/feed")
+    assert bad.status == "ok", bad
+    [item] = store.items("community = 'bad'")
+    assert item.author == "Ivo Brand" and item.excerpt == "Plain <b>not</b> markup"
+
+
+@pytest.mark.parametrize("body,ctype,kind", [
+    (b'{"version": "1.1", "items": []}', "application/json", "not-a-feed"),
+    (b'{"title": "config"}', "application/json", "not-a-feed"),
+    (b'{"version": "https://jsonfeed.org/version/1.1", "items": {}}', "application/feed+json",
+     "malformed"),
+    (b'{"version": "https://jsonfeed.org/version/1.1", "items": [', "application/feed+json",
+     "malformed"),
+])
+def test_json_that_is_not_a_json_feed_is_named(tmp_path, server, body, ctype, kind):
+    server.routes["/x.json"] = lambda h: send(h, 200, body, ctype)
+    bad, _ = collect_one(tmp_path, server, "/x.json")
+    assert bad.status == "error" and bad.error_kind == kind, bad

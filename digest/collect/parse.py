@@ -16,6 +16,7 @@ import calendar
 import hashlib
 import html
 import io
+import json
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -112,8 +113,12 @@ def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str
     """
     if not body.strip():
         raise FeedError("empty", "the server returned an empty body")
-    refuse_entities(body)
     hdrs = {k.lower(): v for k, v in headers.items()}
+    if _looks_like_json(body, hdrs.get("content-type", "")):
+        raw_entries, base = _json_feed(body, url)
+        return _entries(raw_entries, [], base=base, url=url, community=community, kind=kind,
+                        now=now)
+    refuse_entities(body)
     if url.startswith(("http://", "https://")):
         hdrs["content-location"] = url
     else:
@@ -155,11 +160,18 @@ def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str
             warnings.append(("malformed", f"recovered from a malformed document: {exc}"))
 
     base = hdrs.get("content-location") or (d.feed.get("link") if d.get("feed") else None) or ""
+    return _entries(d.entries, warnings, base=base, url=url, community=community, kind=kind,
+                    now=now)
+
+
+def _entries(raw_entries: list[Any], warnings: list[tuple[str, str]], *, base: str, url: str,
+             community: str, kind: Kind, now: datetime) -> ParseResult:
+    """Entries of a parsed document (feedparser's, or JSON Feed's mapped to its shape)."""
     entries: list[Entry] = []
     seen: set[str] = set()
     twins: set[tuple[str, str]] = set()
     duplicates = 0
-    for raw in d.entries:
+    for raw in raw_entries:
         e = _entry(raw, base=base, url=url, community=community, kind=kind, now=now)
         if e is None:
             continue
@@ -177,6 +189,81 @@ def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str
         warnings.append(("duplicate-id", f"{duplicates} entries repeat another entry's id; "
                          "kept apart by link and title"))
     return ParseResult(entries, warnings)
+
+
+# -- JSON Feed (jsonfeed.org 1.0 and 1.1) ----------------------------------------------
+
+_JSON_FEED_VERSION = "https://jsonfeed.org/version/"
+_JSON_TYPES = ("application/feed+json", "application/json")
+
+
+def _looks_like_json(body: bytes, content_type: str) -> bool:
+    """A JSON Feed by its content type, or a body that starts like a JSON object."""
+    first = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    mime = content_type.split(";")[0].strip().lower()
+    return first == b"{" or (mime in _JSON_TYPES and first != b"<")  # XML mislabelled: XML
+
+
+def _json_feed(body: bytes, url: str) -> tuple[list[dict[str, Any]], str]:
+    """A JSON Feed's items in feedparser's shape, and the base for relative links.
+
+    feedparser does not read JSON Feed. Mapping each item to the keys `_entry`
+    reads gives it the same identity, dates, text cleaning, link and image rules
+    as RSS and Atom; fields of the wrong type are ignored, not trusted.
+    """
+    try:
+        doc = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise FeedError("malformed", f"not a feed: a JSON document that cannot be read ({exc})"
+                        ) from None
+    version = doc.get("version") if isinstance(doc, dict) else None
+    if not isinstance(version, str) or not version.startswith(_JSON_FEED_VERSION):
+        raise FeedError("not-a-feed", "not a feed: a JSON document without a JSON Feed "
+                        f"version (expected \"version\": \"{_JSON_FEED_VERSION}1.1\")")
+    items = doc.get("items")
+    if not isinstance(items, list):
+        raise FeedError("malformed", "malformed JSON Feed: \"items\" is not a list")
+    home = _str(doc.get("home_page_url"))
+    base = url if url.startswith(("http://", "https://")) else (home or "")
+    feed_author = _json_author(doc)
+    return [_json_item(item, feed_author) for item in items if isinstance(item, dict)], base
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _json_author(obj: dict[str, Any]) -> str:
+    """The first named author: 1.1's `authors` list, else 1.0's `author`."""
+    authors = obj.get("authors")
+    candidates = authors if isinstance(authors, list) else [obj.get("author")]
+    for author in candidates:
+        if isinstance(author, dict) and _str(author.get("name")).strip():
+            return _str(author.get("name"))
+    return ""
+
+
+def _json_item(item: dict[str, Any], feed_author: str) -> dict[str, Any]:
+    raw: dict[str, Any] = {}
+    ident = item.get("id")
+    if isinstance(ident, str | int) and not isinstance(ident, bool):
+        raw["id"] = str(ident)
+    raw["link"] = _str(item.get("url")) or _str(item.get("external_url"))
+    raw["title"] = _str(item.get("title"))
+    raw["title_detail"] = {"type": "text/plain"}
+    if _str(item.get("content_html")):
+        raw["content"] = [{"value": item["content_html"], "type": "text/html"}]
+    elif _str(item.get("content_text")):
+        raw["content"] = [{"value": item["content_text"], "type": "text/plain"}]
+    if _str(item.get("summary")):
+        raw["summary"] = item["summary"]
+        raw["summary_detail"] = {"type": "text/plain"}
+    raw["media_content"] = [{"url": _str(item.get(key)), "medium": "image"}
+                            for key in ("image", "banner_image") if _str(item.get(key))]
+    raw["published"] = _str(item.get("date_published")) or None
+    raw["updated"] = _str(item.get("date_modified")) or None
+    raw["author"] = _json_author(item) or feed_author
+    return raw
 
 
 _CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
