@@ -372,3 +372,102 @@ def test_json_that_is_not_a_json_feed_is_named(tmp_path, server, body, ctype, ki
     server.routes["/x.json"] = lambda h: send(h, 200, body, ctype)
     bad, _ = collect_one(tmp_path, server, "/x.json")
     assert bad.status == "error" and bad.error_kind == kind, bad
+
+
+# -- 2. calendar recurrence bombs -------------------------------------------------------------
+
+
+def vcalendar(*events: str) -> bytes:
+    body = "".join(f"BEGIN:VEVENT\r\n{e.strip()}\r\nEND:VEVENT\r\n" for e in events)
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n" + body
+            + "END:VCALENDAR\r\n").encode()
+
+
+WEEKLY = ("UID:weekly\r\nDTSTART:20260902T100000Z\r\nDTEND:20260902T110000Z\r\n"
+          "RRULE:FREQ=WEEKLY\r\nSUMMARY:Weekly clinic")
+
+
+def build_within(config, seconds: float = 120.0):
+    """collect and build on a thread; fail if they have not finished by the deadline."""
+    import threading
+
+    done: dict[str, object] = {}
+
+    def work():
+        try:
+            done["result"] = collect_and_build(config)
+        except BaseException as exc:  # reported by the assertion below
+            done["error"] = exc
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), f"collect and build still running after {seconds:g} s"
+    if "error" in done:
+        raise done["error"]  # type: ignore[misc]
+    return done["result"]
+
+
+def sessions_in(result, title: str) -> int:
+    """Sessions of that title listed in the text part (one "- Title, when" line each)."""
+    text = result.html_path.with_suffix(".txt").read_text(encoding="utf-8")
+    return text.count(f"- {title},")
+
+
+@pytest.mark.parametrize("bomb", [
+    "RRULE:FREQ=SECONDLY",  # no end, since a year before the window
+    "RRULE:FREQ=MINUTELY;COUNT=1000000000",
+    "RRULE:FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11;BYMINUTE=0,5,10,15,20,25,30,35,40,45,50"
+    ";BYSECOND=0,30",
+])
+def test_a_recurrence_bomb_is_left_out_and_named_and_the_issue_is_built(tmp_path, server, bomb):
+    ics = vcalendar(f"UID:bomb\r\nDTSTART:20251101T000000Z\r\n{bomb}\r\nSUMMARY:Tick", WEEKLY)
+    server.routes["/cal.ics"] = lambda h: send(h, 200, ics, "text/calendar")
+    config = org_on(tmp_path, server, ["/good.xml"], "/cal.ics")
+    _, result = build_within(config)
+    assert sessions_in(result, "Weekly clinic") == 4  # the Wednesdays of November 2026
+    assert "Tick" not in result.html_path.read_text(encoding="utf-8")
+    [warning] = [w for w in result.warnings if "calendar of web" in w]
+    assert server.url("/cal.ics") in warning and "'bomb'" in warning
+
+
+def test_an_endless_series_in_the_window_is_capped(tmp_path, server):
+    hourly = "UID:hourly\r\nDTSTART:20261101T000000Z\r\nRRULE:FREQ=HOURLY;COUNT=1000000000\r\n" \
+             "SUMMARY:On the hour"
+    ics = vcalendar(hourly, WEEKLY)
+    server.routes["/cal.ics"] = lambda h: send(h, 200, ics, "text/calendar")
+    config = org_on(tmp_path, server, ["/good.xml"], "/cal.ics")
+    _, result = build_within(config)
+    from digest.calendar import MAX_SESSIONS_SHOWN
+
+    assert sessions_in(result, "On the hour") == MAX_SESSIONS_SHOWN
+    warnings = " ".join(result.warnings)
+    assert "'hourly' has more than" in warnings and "are shown" in warnings
+
+
+def test_thousands_of_events_do_not_make_a_huge_edition(tmp_path, server):
+    from digest.calendar import MAX_PER_CALENDAR
+    from digest.render import SIZE_BUDGET_BYTES
+
+    many = [f"UID:e{n}\r\nDTSTART:202611{1 + n % 28:02d}T{n % 24:02d}{n % 60:02d}00Z\r\n"
+            f"SUMMARY:Drop-in {n}" for n in range(MAX_PER_CALENDAR + 500)]
+    ics = vcalendar(*many)
+    server.routes["/cal.ics"] = lambda h: send(h, 200, ics, "text/calendar")
+    config = org_on(tmp_path, server, ["/good.xml"], "/cal.ics")
+    _, result = build_within(config)
+    assert result.html_path.stat().st_size < SIZE_BUDGET_BYTES
+    # the occurrence cap, or on a loaded machine the time cap, whichever comes first
+    capped = [w for w in result.warnings if w.startswith("calendar of web") and "left out" in w]
+    assert capped and server.url("/cal.ics") in capped[0]
+    assert "sessions in the period; the first 30 are shown" in " ".join(result.warnings)
+
+
+def test_exchange_spaces_in_byday_are_read(tmp_path, server):
+    exchange = ("UID:ex\r\nDTSTART:20261102T090000Z\r\nDTEND:20261102T093000Z\r\n"
+                "RRULE:FREQ=WEEKLY;BYDAY=MO, TU;\r\n UNTIL=20261111T000000Z\r\nSUMMARY:Stand-up")
+    ics = vcalendar(exchange)
+    server.routes["/cal.ics"] = lambda h: send(h, 200, ics, "text/calendar")
+    config = org_on(tmp_path, server, ["/good.xml"], "/cal.ics")
+    _, result = build_within(config)
+    assert sessions_in(result, "Stand-up") == 4  # 2, 3, 9 and 10 November
+    assert not [w for w in result.warnings if "calendar" in w]
