@@ -52,8 +52,11 @@ def clean_text(text: str) -> str:
     return _UNSAFE_CHARS.sub("", _ESCAPE_SEQUENCE.sub("", text))
 
 
+_LINE_BREAKS = re.compile(r"[\r\n\t\x85\u2028\u2029]+")
+
+
 def terminal_text(text: object) -> str:
     """`text` fit to print on an organiser's terminal or in cron's mail: one line of
-    printable characters (escape sequences and controls gone, line breaks as spaces).
-    Rich markup is escaped where rich prints it, not here."""
-    return " ".join(clean_text(str(text)).split()) if text is not None else ""
+    printable characters (escape sequences and controls gone, line breaks as spaces,
+    indentation kept). Rich markup is escaped where rich prints it, not here."""
+    return _LINE_BREAKS.sub(" ", clean_text(str(text))) if text is not None else ""

@@ -41,6 +41,22 @@ def is_public_url(url: str | None) -> bool:
     return "." in host and not host.endswith(_PRIVATE_SUFFIXES)
 
 
+def names_internal_host(url: str) -> bool:
+    """Whether `url` names a host that is not public (or a scheme other than http/https).
+
+    A relative URL names no host: it resolves against the page that holds it, so
+    it stays wherever that page is (the web archive's own images, a custom
+    template's local files).
+    """
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return True
+    if not parts.scheme and not parts.netloc:
+        return False
+    return not is_public_url(url)
+
+
 def _literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     """The address a host written as a number stands for, as browsers read it.
 

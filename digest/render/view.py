@@ -12,7 +12,7 @@ from email.utils import parseaddr
 
 from ..config import Config
 from ..models import Issue, Item, Section, Session
-from ..urls import is_public_url
+from ..urls import names_internal_host
 
 ALL = "all"
 HEADLINES_PER_COMMUNITY = 3
@@ -215,7 +215,7 @@ def shown_images(issue: Issue, images: str) -> Issue:
     before it did, and "none".
     """
     def shown(item: Item) -> Item:
-        keep = images == "public" and is_public_url(item.image)
+        keep = images == "public" and not names_internal_host(item.image or "")
         return item if keep or item.image is None else replace(item, image=None, image_alt="")
 
     return replace(issue, sections=[replace(s, posts=[shown(i) for i in s.posts])
