@@ -471,3 +471,13 @@ def test_exchange_spaces_in_byday_are_read(tmp_path, server):
     _, result = build_within(config)
     assert sessions_in(result, "Stand-up") == 4  # 2, 3, 9 and 10 November
     assert not [w for w in result.warnings if "calendar" in w]
+
+
+@pytest.mark.parametrize("url,internal", [
+    ("lead-image.png", False), ("/img/a.png", False), ("https://cdn.example.org/a.png", False),
+    ("//127.0.0.1/a.png", True), ("http://10.0.0.1/a.png", True), ("javascript:x", True),
+])
+def test_the_render_guard_drops_only_images_naming_an_internal_host(url, internal):
+    from digest.urls import names_internal_host
+
+    assert names_internal_host(url) is internal
