@@ -481,3 +481,40 @@ def test_the_render_guard_drops_only_images_naming_an_internal_host(url, interna
     from digest.urls import names_internal_host
 
     assert names_internal_host(url) is internal
+
+
+def test_digest_collect_on_a_terminal_prints_hostile_reasons_as_text(tmp_path, server):
+    """The real command on a pseudo-terminal: rich draws its table and progress bar."""
+    import pty
+    import select
+    import subprocess
+    import sys
+    import time
+
+    server.routes["/oops"] = reason(500, "Oops [/bogus] [link=https://evil.example/]x[/link]")
+    server.routes["/esc"] = reason(500, f"Bad {OSC_LINK}here")
+    config = org_on(tmp_path, server, ["/good.xml", "/oops", "/esc"])
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "digest", "--config", str(config.path),
+                             "collect"], stdin=follower, stdout=follower, stderr=follower,
+                            env={**os.environ, "COLUMNS": "300", "TERM": "xterm-256color"})
+    os.close(follower)
+    output = b""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([leader], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the command exited and closed the terminal
+                break
+            if not chunk:
+                break
+            output += chunk
+        elif proc.poll() is not None:
+            break
+    os.close(leader)
+    assert proc.wait(10) == 0, output.decode(errors="replace")
+    printed = output.decode(errors="replace")
+    assert "MarkupError" not in printed and "Oops [/bogus]" in " ".join(printed.split())
+    assert "\x1b]8;;https://evil.example" not in printed and "Bad here" in printed
