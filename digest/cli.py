@@ -17,6 +17,7 @@ from . import pipeline
 from .config import CONFIG_ENV, Config, load_config
 from .errors import EXIT_OK, EXIT_USAGE, DigestError
 from .store import Store
+from .text import terminal_text
 
 if TYPE_CHECKING:
     from .collect import CollectReport
@@ -49,7 +50,8 @@ class DigestGroup(click.Group):
             raise CommandLineError(e.format_message(), e.ctx) from None
         except DigestError as e:
             # exit 0 ones (an empty issue not sent) are news, not errors
-            click.echo(f"error: {e}" if e.exit_code else str(e), err=bool(e.exit_code))
+            message = terminal_text(e)
+            click.echo(f"error: {message}" if e.exit_code else message, err=bool(e.exit_code))
             ctx.exit(e.exit_code)
 
 
@@ -236,7 +238,7 @@ def status(ctx: click.Context, period: str | None) -> None:
             from .deliver.ledger import ledger_status
 
             for line in ledger_status(store, p.label).lines():
-                click.echo(line)
+                click.echo(terminal_text(line))
         issues = store.issues()
         items = store.item_count()
         feeds = store.db.execute("SELECT count(*) FROM feeds").fetchone()[0]
@@ -328,10 +330,10 @@ def _print_send(report: SendReport) -> None:
     """The summary, then every reader needing attention: cron mails this output, and a
     failed reader does not fail the run, so this is where the organiser learns of them."""
     for note in report.notes:
-        click.echo(f"  note: {note}", err=True)
-    click.echo(report.summary_line())
+        click.echo(f"  note: {terminal_text(note)}", err=True)
+    click.echo(terminal_text(report.summary_line()))
     for line in report.status.attention_lines() if report.status else []:
-        click.echo(line)
+        click.echo(terminal_text(line))
 
 
 def _print_build(result: pipeline.BuildResult) -> None:
@@ -343,7 +345,7 @@ def _print_build(result: pipeline.BuildResult) -> None:
     click.echo(f"  {len(readers.recipients)} recipients"
                + (f", {len(readers.skipped)} rows skipped (see below)" if readers.skipped else ""))
     for warning in result.warnings:
-        click.echo(f"  warning: {warning}", err=True)
+        click.echo(f"  warning: {terminal_text(warning)}", err=True)
     click.echo(f"  {Path(result.html_path)}")
 
 
@@ -394,7 +396,7 @@ def feeds_import(ctx: click.Context, opml_file: Path, community_id: str) -> None
 
     added = import_opml(opml_file, community_id, config.feeds_path)
     for url in added:
-        click.echo(f"added {url}")
+        click.echo(f"added {terminal_text(url)}")
     click.echo(f"{len(added)} feeds added to {community_id} in {config.feeds_path}")
 
 

@@ -158,8 +158,10 @@ def _coming_sessions(config: Config, store: Store, coming: Period, warnings: lis
         if known.get(community) != url or url in gone:
             continue  # no longer in the community list, or removed by its owner
         try:
+            capped: list[str] = []
             out[community] = calendar_sessions(body, community, coming.start(tz),
-                                               coming.end(tz), tz)
+                                               coming.end(tz), tz, capped)
+            warnings += [f"calendar of {community} ({url}): {problem}" for problem in capped]
         except CalendarError as e:
             warnings.append(f"calendar of {community} ({url}) could not be read: {e}")
     return out

@@ -116,6 +116,7 @@ class Config:
     templates_path: Path | None = None  # None: the templates shipped with the package
     report_recipients: Path | None = None  # [report] recipients: organisers who get the report
     send_empty: bool = False  # send an issue with no posts and no meetings in it
+    images: str = "public"  # "public": lead images on public hosts only; "none": no images
 
     @property
     def base_dir(self) -> Path:
@@ -146,6 +147,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         "title", "organisation", "cadence", "timezone", "web_url", "feeds", "state", "out",
         "language", "direction", "late_window", "quiet_after", "max_items", "templates",
         "send_empty",
+        "images",
     )
     base = path.parent
     cadence = d.choice("cadence", CADENCES, default="monthly")
@@ -185,6 +187,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         max_items=d.integer("max_items", default=5, minimum=1, maximum=100),
         send_empty=d.boolean("send_empty", default=False),
         templates_path=base / templates if templates else None,
+        images=d.choice("images", ("public", "none"), default="public"),
         communities=load_communities(feeds_path),
         delivery=delivery,
         collect=_collect(t),

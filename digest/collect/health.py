@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..text import terminal_text
 from . import CollectReport, FeedReport
 from .state import FLAG_AFTER
 
@@ -26,7 +27,7 @@ def _when(moment: datetime | None) -> str:
 def _status(row: FeedReport) -> str:
     text = row.status
     if row.error_kind:
-        text += f" ({row.error_kind})"
+        text += f" ({terminal_text(row.error_kind)})"
     if row.flagged:
         text += " FLAGGED"
     return text
@@ -38,7 +39,7 @@ def _note(row: FeedReport) -> str:
         notes.append(row.error_message)
     if row.moved_to:
         notes.append(f"moved permanently to {row.moved_to}: update the feed list")
-    return "; ".join(notes)
+    return terminal_text("; ".join(notes))
 
 
 def print_report(report: CollectReport, console: Console | None = None) -> None:
@@ -50,13 +51,17 @@ def print_report(report: CollectReport, console: Console | None = None) -> None:
             table.add_column(name, overflow="fold",
                              justify="right" if name in ("new", "failures") else "left")
         for r in report.feeds:
-            table.add_row(r.url, r.community, Text(_status(r), style=_STYLE.get(r.status, "")),
-                          str(r.new_items), _when(r.last_success), str(r.consecutive_failures),
-                          _note(r))
+            # Text cells, never str: rich reads markup in a str, and a feed's reason
+            # phrase or redirect target is not ours to interpret.
+            table.add_row(Text(terminal_text(r.url)), Text(r.community),
+                          Text(_status(r), style=_STYLE.get(r.status, "")),
+                          Text(str(r.new_items)), Text(_when(r.last_success)),
+                          Text(str(r.consecutive_failures)), Text(_note(r)))
         console.print(table)
     else:
         for r in report.feeds:
-            line = (f"{_status(r)}  {r.url}  community={r.community}  new={r.new_items}  "
+            line = (f"{_status(r)}  {terminal_text(r.url)}  community={r.community}  "
+                    f"new={r.new_items}  "
                     f"last_success={_when(r.last_success)}  failures={r.consecutive_failures}")
             note = _note(r)
             console.print(line + (f"  -- {note}" if note else ""), markup=False,
@@ -69,9 +74,11 @@ def print_report(report: CollectReport, console: Console | None = None) -> None:
     flagged = [r for r in report.feeds if r.flagged]
     if flagged:
         console.print(f"{len(flagged)} feeds have failed {FLAG_AFTER} or more runs in a row: "
-                      + ", ".join(r.url for r in flagged), markup=False, highlight=False)
+                      + ", ".join(terminal_text(r.url) for r in flagged), markup=False,
+                      highlight=False)
     for r in report.moved:
-        console.print(f"moved: {r.url} -> {r.moved_to} (update the community list)",
+        console.print(f"moved: {terminal_text(r.url)} -> {terminal_text(r.moved_to)} "
+                      "(update the community list)",
                       markup=False, highlight=False)
     for cid in report.failed_communities:
         console.print(f"community {cid}: every feed failed; its news is missing from this "

@@ -25,6 +25,7 @@ from ..errors import DigestError
 from ..files import write_file
 from ..models import Edition, Issue
 from ..store import to_text, utcnow
+from ..text import clean_text
 from . import filters
 from .view import ALL, DETAIL_LEVELS, View, audience, build_view, edition_key
 
@@ -124,7 +125,9 @@ class Renderer:
         return _INDENT.sub("\n", _render(self.html_env, "digest.mjml.j2", v=view))
 
     def html(self, view: View) -> str:
-        source = self.mjml(view)
+        # Second guard: text is cleaned when parsed, but a control character that got
+        # into the state some other way must not make mjml-python refuse the issue.
+        source = clean_text(self.mjml(view))
         try:
             compiled = mjml.mjml2html(source, fonts={}, disable_comments=True)
         except ValueError as e:
@@ -137,7 +140,7 @@ class Renderer:
         return inline_css(compiled, self.inline_css)
 
     def text(self, view: View) -> str:
-        text = _render(self.text_env, "digest.txt.j2", v=view)
+        text = clean_text(_render(self.text_env, "digest.txt.j2", v=view))
         return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
     def site_index(self, issues: list[dict]) -> str:

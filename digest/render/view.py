@@ -7,11 +7,12 @@ disagree about what the issue holds.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..addresses import parse_mailbox
 from ..config import Config
 from ..models import Issue, Item, Section, Session
+from ..urls import names_internal_host
 
 ALL = "all"
 HEADLINES_PER_COMMUNITY = 3
@@ -183,6 +184,7 @@ def item_date(item: Item, config: Config) -> str:
 def build_view(config: Config, issue: Issue, communities: frozenset[str] | None,
                detail: Detail = DETAIL_LEVELS[0]) -> View:
     """Split the issue for a reader of `communities` (None: everything, in full)."""
+    issue = shown_images(issue, config.images)
     if communities is None:
         own, rest = list(issue.sections), []
     else:
@@ -204,6 +206,20 @@ def build_view(config: Config, issue: Issue, communities: frozenset[str] | None,
         preheader=preheader_text(issue, own), intro=intro, web_issue_url=web_issue_url,
         detail=detail, toc=toc,
     )
+
+
+def shown_images(issue: Issue, images: str) -> Issue:
+    """The issue with only the lead images `[digest] images` lets every reader load.
+
+    Collect keeps only images on public hosts; this also covers items stored
+    before it did, and "none".
+    """
+    def shown(item: Item) -> Item:
+        keep = images == "public" and not names_internal_host(item.image or "")
+        return item if keep or item.image is None else replace(item, image=None, image_alt="")
+
+    return replace(issue, sections=[replace(s, posts=[shown(i) for i in s.posts])
+                                    for s in issue.sections])
 
 
 def intro_text(issue: Issue) -> str:
