@@ -24,7 +24,7 @@ from email.utils import parsedate_tz
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
-from ..models import Entry, Kind, MeetingOutcomes, Outcome
+from ..models import Decision, Entry, Kind, MeetingOutcomes
 from ..outcomes import extract_outcomes
 from ..text import clean_text, cut_at_word
 from ..urls import is_public_url
@@ -369,16 +369,16 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
 def _cleaned_entry(entry: Entry) -> Entry:
     """`entry` with every text made safe (digest.text.clean_text): one control character
     in a title must not stop the issue, nor a lone surrogate the feed's storing."""
-    def outcomes(found: tuple[Outcome, ...]) -> tuple[Outcome, ...]:
-        return tuple(Outcome(clean_text(o.text), _clean(o.owner), _clean(o.due)) for o in found)
-
+    found = entry.outcomes
     return replace(
         entry, identity=clean_text(entry.identity), feed_url=clean_text(entry.feed_url),
         title=clean_text(entry.title) or "(untitled)", link=_clean(entry.link),
         author=_clean(entry.author) or None, excerpt=clean_text(entry.excerpt),
         image=_clean(entry.image), image_alt=clean_text(entry.image_alt),
-        outcomes=MeetingOutcomes(outcomes(entry.outcomes.decisions),
-                                 outcomes(entry.outcomes.actions)))
+        outcomes=replace(
+            found, decisions=tuple(Decision(clean_text(d.text)) for d in found.decisions),
+            actions=tuple(replace(a, text=clean_text(a.text), owner=_clean(a.owner),
+                                  due_text=_clean(a.due_text)) for a in found.actions)))
 
 
 def _clean(text: str | None) -> str | None:
