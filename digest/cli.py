@@ -17,13 +17,50 @@ from . import pipeline
 from .config import CONFIG_ENV, Config, load_config
 from .errors import EXIT_OK, EXIT_USAGE, DigestError
 from .store import Store
+from .text import plural
 
 if TYPE_CHECKING:
     from .collect import CollectReport
 
 
+# Options of the whole program that may also follow the subcommand
+# (`digest collect --quiet --config x.toml`): name -> whether it takes a value.
+GLOBAL_OPTIONS = {"--config": True, "--quiet": False, "-q": False}
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """`args` with the global options moved before the subcommand, where click reads them.
+
+    Cron lines and scripts put `--config` wherever the writer thought of it; the
+    meaning is the same wherever it stands. Anything after `--` is left alone.
+    """
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        name, eq, _ = arg.partition("=")
+        if name in GLOBAL_OPTIONS:
+            takes_value = GLOBAL_OPTIONS[name]
+            width = 2 if takes_value and not eq else 1
+            front.extend(args[i:i + width])
+            i += width
+            continue
+        rest.append(arg)
+        i += 1
+    return front + rest
+
+
 class DigestGroup(click.Group):
     """Turns DigestError into one clear line and its exit code; usage errors exit 64."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.parent is None:
+            args = hoist_global_options(args)
+        return super().parse_args(ctx, args)
 
     def make_context(self, info_name: str | None, args: list[str],
                      parent: click.Context | None = None, **extra: Any) -> click.Context:
@@ -46,10 +83,13 @@ class DigestGroup(click.Group):
 
 @click.group(cls=DigestGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar=CONFIG_ENV,
-              help=f"Configuration file (default ./digest.toml, or ${CONFIG_ENV}).")
+              help=f"Configuration file (default ./digest.toml, or ${CONFIG_ENV}); "
+                   "before or after the command.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print only problems (for cron, which mails any output).")
 @click.version_option(package_name="cop-digest")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None) -> None:
+def cli(ctx: click.Context, config_path: str | None, quiet: bool) -> None:
     """CoP Digest: a monthly digest of your Communities of Practice.
 
     \b
@@ -58,6 +98,20 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
       30 7 1 * *  digest run              # monthly: collect, build and send last month
     """
     ctx.obj = config_path
+    ctx.meta[QUIET] = quiet
+
+
+QUIET = "digest.quiet"
+
+
+def _quiet(ctx: click.Context) -> bool:
+    return bool(ctx.meta.get(QUIET))
+
+
+def _say(ctx: click.Context, message: str) -> None:
+    """Print news that is not a problem: left out under --quiet."""
+    if not _quiet(ctx):
+        click.echo(message)
 
 
 def _config(ctx: click.Context) -> Config:
@@ -85,8 +139,8 @@ def collect(ctx: click.Context) -> None:
     """
     config = _config(ctx)
     with Store(config.state_path) as store:
-        report = pipeline.collect(config, store, progress=_tty())
-    _print_collect(report)
+        report = pipeline.collect(config, store, progress=_tty() and not _quiet(ctx))
+    _print_collect(report, quiet=_quiet(ctx))
 
 
 @cli.command()
@@ -104,7 +158,7 @@ def build(ctx: click.Context, period: str | None) -> None:
     p = pipeline.parse_period(config, period)
     with Store(config.state_path) as store:
         result = pipeline.build(config, store, p)
-    _print_build(result)
+    _print_build(result, quiet=_quiet(ctx))
 
 
 @cli.command()
@@ -141,8 +195,9 @@ def send(ctx: click.Context, period: str | None, dry_run: bool, to: str | None,
                    + (f": {where}" if where else ""))
         return
     with Store(config.state_path) as store:
-        report = pipeline.send(config, store, p, dry_run=dry_run, progress=_tty())
-    _print_send(report)
+        report = pipeline.send(config, store, p, dry_run=dry_run,
+                               progress=_tty() and not _quiet(ctx))
+    _print_send(report, quiet=_quiet(ctx))
     ctx.exit(report.exit_code)
 
 
@@ -165,17 +220,18 @@ def run(ctx: click.Context, period: str | None) -> None:
     with run_lock(config.state_path), Store(config.state_path) as store:
         record = store.issue(p.label)
         if record and record.sent_at:
-            click.echo(f"{p} was already sent on {record.sent_at:%Y-%m-%d %H:%M} UTC: "
-                       f"{config.out_path / p.label / 'digest.html'}")
+            _say(ctx, f"{p} was already sent on {record.sent_at:%Y-%m-%d %H:%M} UTC: "
+                      f"{config.out_path / p.label / 'digest.html'}")
             ctx.exit(EXIT_OK)
+        quiet = _quiet(ctx)
         if pipeline.send_in_progress(store, p):
-            click.echo(f"{p}: resuming a send that already started; its editions are kept")
+            _say(ctx, f"{p}: resuming a send that already started; its editions are kept")
         else:
-            report = pipeline.collect(config, store, progress=_tty())
-            _print_collect(report)
-            _print_build(pipeline.build(config, store, p))
-        sent = pipeline.send(config, store, p, progress=_tty())
-    _print_send(sent)
+            report = pipeline.collect(config, store, progress=_tty() and not quiet)
+            _print_collect(report, quiet=quiet)
+            _print_build(pipeline.build(config, store, p), quiet=quiet)
+        sent = pipeline.send(config, store, p, progress=_tty() and not quiet)
+    _print_send(sent, quiet=quiet)
     ctx.exit(sent.exit_code)
 
 
@@ -224,42 +280,52 @@ def status(ctx: click.Context, period: str | None) -> None:
         items = store.item_count()
         feeds = store.db.execute("SELECT count(*) FROM feeds").fetchone()[0]
     click.echo(f"state: {config.state_path}")
-    click.echo(f"{items} items from {feeds} feeds; {len(config.communities)} communities")
+    click.echo(f"{plural(items, 'item')} from {plural(feeds, 'feed')}; "
+               f"{plural(len(config.communities), 'community')}")
     if not issues:
         click.echo("no issue built yet")
     for r in issues:
         sent = f"sent {r.sent_at:%Y-%m-%d %H:%M} UTC" if r.sent_at else "not sent"
-        click.echo(f"{r.period}: {r.item_count} items, built {r.built_at:%Y-%m-%d %H:%M} UTC, "
-                   f"{sent}")
+        click.echo(f"{r.period}: {plural(r.item_count, 'item')}, "
+                   f"built {r.built_at:%Y-%m-%d %H:%M} UTC, {sent}")
 
 
-def _print_collect(report: CollectReport) -> None:
+def _print_collect(report: CollectReport, quiet: bool = False) -> None:
     from .collect.health import print_report
 
-    print_report(report)  # a rich table on a terminal, plain lines otherwise
+    print_report(report, quiet=quiet)  # a rich table on a terminal, plain lines otherwise
 
 
-def _print_send(report: object) -> None:
+def _print_send(report: Any, quiet: bool = False) -> None:
     """The summary, then every reader needing attention: cron mails this output, and a
-    failed reader does not fail the run, so this is where the organiser learns of them."""
+    failed reader does not fail the run, so this is where the organiser learns of them.
+    Under --quiet the summary shows only when the run did not end well."""
     for note in report.notes:
         click.echo(f"  note: {note}", err=True)
-    click.echo(report.summary_line())
-    for line in report.status.attention_lines() if report.status else []:
+    attention = report.status.attention_lines() if report.status else []
+    if not quiet or attention or report.exit_code != EXIT_OK:
+        click.echo(report.summary_line())
+    for line in attention:
         click.echo(line)
 
 
-def _print_build(result: pipeline.BuildResult) -> None:
+def _print_build(result: pipeline.BuildResult, quiet: bool = False) -> None:
     issue = result.composition.issue
-    click.echo(f"built {issue.period}: {issue.post_count} posts, {issue.meeting_count} meetings, "
-               f"{issue.session_count} sessions coming up, {len(issue.quiet)} quiet communities; "
-               f"{len(result.editions)} editions")
-    readers = result.recipients
-    click.echo(f"  {len(readers.recipients)} recipients"
-               + (f", {len(readers.skipped)} rows skipped (see below)" if readers.skipped else ""))
+    if not quiet:
+        click.echo(
+            f"built {issue.period}: {plural(issue.post_count, 'post')}, "
+            f"{plural(issue.meeting_count, 'meeting')}, "
+            f"{plural(issue.session_count, 'session')} coming up, "
+            f"{plural(len(issue.quiet), 'quiet community')}; "
+            f"{plural(len(result.editions), 'edition')}")
+        readers = result.recipients
+        click.echo(f"  {plural(len(readers.recipients), 'recipient')}"
+                   + (f", {plural(len(readers.skipped), 'row')} skipped (see below)"
+                      if readers.skipped else ""))
     for warning in result.warnings:
         click.echo(f"  warning: {warning}", err=True)
-    click.echo(f"  {Path(result.html_path)}")
+    if not quiet:
+        click.echo(f"  {Path(result.html_path)}")
 
 
 @cli.group()
@@ -288,7 +354,7 @@ def feeds_check(ctx: click.Context) -> None:
     finally:
         if store is not None:
             store.close()
-    print_report(report)
+    print_report(report, quiet=_quiet(ctx))
     ctx.exit(EXIT_OK if report.healthy else 1)
 
 
@@ -310,7 +376,7 @@ def feeds_import(ctx: click.Context, opml_file: Path, community_id: str) -> None
     added = import_opml(opml_file, community_id, config.feeds_path)
     for url in added:
         click.echo(f"added {url}")
-    click.echo(f"{len(added)} feeds added to {community_id} in {config.feeds_path}")
+    click.echo(f"{plural(len(added), 'feed')} added to {community_id} in {config.feeds_path}")
 
 
 @feeds.command("export")
