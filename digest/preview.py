@@ -54,9 +54,17 @@ def watched_files(config: Config) -> list[Path]:
 
 
 def feed_files(config: Config) -> list[Path]:
-    """Feeds and calendars that are local files (URLs are fetched by collect, not watched)."""
-    return [Path(location) for c in config.communities for _, location in c.sources()
-            if not location.startswith(("http://", "https://"))]
+    """Feeds and calendars that are local files (URLs are fetched by collect, not watched),
+    and notes folders with their Markdown files (the folder itself changes on add or delete)."""
+    out = []
+    for c in config.communities:
+        for role, location in c.sources():
+            if location.startswith(("http://", "https://")):
+                continue
+            out.append(Path(location))
+            if role == "notes" and Path(location).is_dir():
+                out += sorted(Path(location).rglob("*.md"))
+    return out
 
 
 def signature(paths: list[Path]) -> dict[str, tuple[float, int]]:

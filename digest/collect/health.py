@@ -52,7 +52,7 @@ def print_report(report: CollectReport, console: Console | None = None, *,
     console = console or Console()
     if quiet:
         for r in report.feeds:
-            if r.failed:
+            if r.failed or r.problems:
                 note = _note(r)
                 console.print(f"{_status(r)}  {r.url}  community={r.community}"
                               + (f"  -- {note}" if note else ""), markup=False,
