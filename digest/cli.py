@@ -328,6 +328,67 @@ def _print_build(result: pipeline.BuildResult, quiet: bool = False) -> None:
         click.echo(f"  {Path(result.html_path)}")
 
 
+@cli.command()
+@click.argument("folder", required=False, default=".",
+                type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def init(ctx: click.Context, folder: Path) -> None:
+    """Write a working set-up for a new organisation into FOLDER (default: here).
+
+    digest.toml with every key explained, a community list with one example
+    community whose notes are a local folder (so `digest run` works at once,
+    offline), recipients.csv, a meeting-notes template for community leads, and
+    cron and systemd files with the folder's path filled in. Never overwrites a file.
+
+    \b
+    Example:
+      digest init /srv/cop-digest
+    """
+    from .init import init_organisation, next_steps
+
+    result = init_organisation(folder)
+    if result.written:
+        _say(ctx, f"wrote {plural(len(result.written), 'file')} in {result.folder}:")
+        for name in result.written:
+            _say(ctx, f"  {name}")
+    if result.kept:
+        click.echo(f"kept {plural(len(result.kept), 'file')} that already existed "
+                   "(not overwritten):")
+        for name in result.kept:
+            click.echo(f"  {name}")
+    _say(ctx, "next:")
+    for step in next_steps(result):
+        _say(ctx, f"  {step}")
+
+
+@cli.command()
+@click.option("--smtp", "smtp", is_flag=True,
+              help="Also log in to the relay (EHLO, STARTTLS, AUTH); no mail is sent.")
+@click.pass_context
+def check(ctx: click.Context, smtp: bool) -> None:
+    """Check the set-up without changing anything: one line per problem.
+
+    Reads the configuration, the community list, the recipients and the
+    templates, and reaches every feed, notes folder and calendar once, storing
+    nothing. Exit 0 only when all is well; 1 when a problem was found; 78 when
+    the configuration cannot be read at all.
+
+    \b
+    Examples:
+      digest check
+      digest check --smtp        # with DIGEST_SMTP_PASSWORD set, as the job has it
+    """
+    from .setup_check import check_setup
+
+    report = check_setup(ctx.obj, smtp=smtp, progress=sys.stderr.isatty() and not _quiet(ctx),
+                         on_problem=click.echo)
+    if report.ok:
+        _say(ctx, f"all well: {report.config.path}, {', '.join(report.checked)}")
+        return
+    click.echo(f"{plural(len(report.problems), 'problem')} found", err=True)
+    ctx.exit(1)
+
+
 @cli.group()
 def feeds() -> None:
     """Check the feeds, or move the feed list in and out as OPML."""
