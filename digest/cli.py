@@ -198,6 +198,8 @@ def send(ctx: click.Context, period: str | None, dry_run: bool, to: str | None,
         report = pipeline.send(config, store, p, dry_run=dry_run,
                                progress=_tty() and not _quiet(ctx))
     _print_send(report, quiet=_quiet(ctx))
+    if dry_run:
+        _print_skipped_rows(config)
     ctx.exit(report.exit_code)
 
 
@@ -256,38 +258,82 @@ def preview(ctx: click.Context, period: str | None, port: int, no_open: bool) ->
 
 @cli.command()
 @period_option
+@click.option("--json", "as_json", is_flag=True,
+              help="Print what monitoring needs as JSON: last collect, failing feeds, last "
+                   "sent period, deferred readers.")
 @click.pass_context
-def status(ctx: click.Context, period: str | None) -> None:
+def status(ctx: click.Context, period: str | None, as_json: bool) -> None:
     """Show the issues built and sent, and what the state holds.
 
-    With --period, also the send ledger of that period: counts per state and the
-    readers who failed, were deferred or are ambiguous.
+    Counts only the feeds of the current configuration. With --period, also the
+    send ledger of that period: counts per state and the readers who failed,
+    were deferred or are ambiguous.
 
     \b
     Examples:
       digest status
       digest status --period 2026-10
+      digest status --json
     """
+    from .status import status_data
+
     config = _config(ctx)
     with Store(config.state_path) as store:
+        data = status_data(config, store)
+        ledger_lines: list[str] = []
         if period:
             p = pipeline.parse_period(config, period)
             from .deliver.ledger import ledger_status
 
-            for line in ledger_status(store, p.label).lines():
-                click.echo(line)
-        issues = store.issues()
-        items = store.item_count()
-        feeds = store.db.execute("SELECT count(*) FROM feeds").fetchone()[0]
+            ledger_lines = ledger_status(store, p.label).lines()
+            data["ledger"] = {"period": p.label, "lines": ledger_lines}
+    if as_json:
+        import json
+
+        click.echo(json.dumps(data, indent=2))
+        return
+    for line in ledger_lines:
+        click.echo(line)
     click.echo(f"state: {config.state_path}")
-    click.echo(f"{plural(items, 'item')} from {plural(feeds, 'feed')}; "
-               f"{plural(len(config.communities), 'community')}")
-    if not issues:
+    click.echo(f"{plural(data['items'], 'item')} from {plural(data['feeds'], 'feed')}; "
+               f"{plural(data['communities'], 'community')}")
+    click.echo(f"last collect: {data['last_collect'] or 'never'}")
+    for feed in data["failing_feeds"]:
+        flagged = " FLAGGED" if feed["flagged"] else ""
+        click.echo(f"  failing{flagged}: {feed['url']} ({feed['community']}): {feed['status']}"
+                   f" ({feed['error']}), {plural(feed['consecutive_failures'], 'run')} in a row")
+    if not data["issues"]:
         click.echo("no issue built yet")
-    for r in issues:
-        sent = f"sent {r.sent_at:%Y-%m-%d %H:%M} UTC" if r.sent_at else "not sent"
-        click.echo(f"{r.period}: {plural(r.item_count, 'item')}, "
-                   f"built {r.built_at:%Y-%m-%d %H:%M} UTC, {sent}")
+    for r in data["issues"]:
+        sent = f"sent {r['sent_at']}" if r["sent_at"] else "not sent"
+        click.echo(f"{r['period']}: {plural(r['items'], 'item')}, built {r['built_at']}, {sent}")
+    if data["deferred_readers"]:
+        click.echo(f"{plural(len(data['deferred_readers']), 'reader')} deferred by the relay: "
+                   "the next `digest send` resumes them")
+
+
+@cli.command()
+@click.option("--period", "-p", metavar="P", required=True,
+              help="The built, unsent period to discard: 2026-10 or 2026-W43.")
+@click.pass_context
+def discard(ctx: click.Context, period: str) -> None:
+    """Remove a built issue that was not sent; its items go back to the next build.
+
+    Refused once the send of the period has started.
+
+    \b
+    Example:
+      digest discard --period 2026-10
+    """
+    from .deliver.lock import run_lock
+
+    config = _config(ctx)
+    p = pipeline.parse_period(config, period)
+    with run_lock(config.state_path), Store(config.state_path) as store:
+        result = pipeline.discard(config, store, p)
+    _say(ctx, f"discarded {p}: {plural(result.released, 'item')} released to the next build")
+    for folder in result.removed:
+        _say(ctx, f"  removed {folder}")
 
 
 def _print_collect(report: CollectReport, quiet: bool = False) -> None:
@@ -307,6 +353,18 @@ def _print_send(report: Any, quiet: bool = False) -> None:
         click.echo(report.summary_line())
     for line in attention:
         click.echo(line)
+
+
+def _print_skipped_rows(config: Config) -> None:
+    """How many rows of the recipients file a send skips, and why, line by line."""
+    skipped = pipeline.recipients_of(config).skipped
+    path = config.delivery.recipients
+    if not skipped:
+        click.echo(f"no rows of {path} skipped")
+        return
+    click.echo(f"{plural(len(skipped), 'row')} of {path} skipped:")
+    for problem in skipped:
+        click.echo(f"  {problem}")
 
 
 def _print_build(result: pipeline.BuildResult, quiet: bool = False) -> None:

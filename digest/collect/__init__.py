@@ -137,6 +137,7 @@ class _Run:
 
     async def _run(self, sources: list[_Source]) -> CollectReport:
         self._slots = asyncio.Semaphore(max(1, self.settings.concurrency))
+        self._fetches: dict[str, asyncio.Future[FetchResult]] = {}
         report = CollectReport(stored=not self.dry)
         bar = _progress_bar(len(sources)) if self.progress else None
         try:
@@ -180,12 +181,17 @@ class _Run:
                               f"not fetched: the server asked us to retry after "
                               f"{st.retry_after:%Y-%m-%d %H:%M} UTC",
                               retry_after=st.retry_after)
+        if not self.dry and st.status == "gone" and not self._config_changed_since(st.error_at):
+            # 410 means the feed was removed for good: asking again is noise for its owner.
+            return self._fail(src, "gone", "gone",
+                              f"not fetched: it answered 410 Gone; remove it from "
+                              f"{self.config.feeds_path.name} (a change there tries it again)")
         if src.role == "notes":
             return await self._notes(src)
         location = st.moved_to or src.url
         validators = None if self.dry else Validators(st.etag, st.last_modified)
         try:
-            result = await fetcher.fetch(location, validators, self.now)
+            result = await self._fetch_once(fetcher, location, validators)
         except Exception as exc:  # a bug must not stop the other feeds
             return self._fail(src, "error", "internal", f"{type(exc).__name__}: {exc}")
         if result.moved_to and result.moved_to != src.url:
@@ -227,6 +233,25 @@ class _Run:
             row.new_items = len(parsed.entries)
         st.new_items = row.new_items
         return row
+
+    def _config_changed_since(self, moment: datetime | None) -> bool:
+        """Whether the configuration or the community list was edited after `moment`."""
+        if moment is None:
+            return True
+        try:
+            edited = max(p.stat().st_mtime for p in (self.config.path, self.config.feeds_path))
+        except OSError:
+            return True
+        return datetime.fromtimestamp(edited, UTC) > moment
+
+    async def _fetch_once(self, fetcher: Fetcher, location: str,
+                          validators: Validators | None) -> FetchResult:
+        """Fetch `location` once per run, however many communities list it."""
+        task = self._fetches.get(location)
+        if task is None:
+            task = asyncio.ensure_future(fetcher.fetch(location, validators, self.now))
+            self._fetches[location] = task
+        return await asyncio.shield(task)
 
     async def _notes(self, src: _Source) -> FeedReport:
         """A folder of Markdown files, read in a thread and stored here, on the loop's thread."""
