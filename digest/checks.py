@@ -453,7 +453,10 @@ def unexplained(issues: list[ClientIssue], baseline: dict[str, BaselineEntry]
 
 def client_summary(issues: list[ClientIssue], baseline: dict[str, BaselineEntry] | None = None
                    ) -> list[Finding]:
-    """One line per unsupported feature, for the preview: which clients, and if accepted why."""
+    """One line per unsupported feature, for the preview: in plain words what looks different
+    in which clients, and if accepted why."""
+    from .client_words import describe
+
     by_feature: dict[str, set[str]] = {}
     for issue in issues:
         if issue.level == "error":
@@ -462,7 +465,6 @@ def client_summary(issues: list[ClientIssue], baseline: dict[str, BaselineEntry]
     for feature, clients in sorted(by_feature.items()):
         entry = (baseline or {}).get(feature)
         accepted = bool(entry and clients <= entry.clients)
-        note = f" (accepted: {entry.reason})" if accepted else " (not in the reviewed baseline)"
-        out.append(Finding("client", f"{feature}: unsupported in {', '.join(sorted(clients))}"
-                           f"{note}", accepted))
+        note = f" Accepted: {entry.reason}" if accepted else " Not in the reviewed baseline."
+        out.append(Finding("client", f"{describe(feature, clients)}.{note}", accepted))
     return out
