@@ -297,7 +297,7 @@ def status(ctx: click.Context, period: str | None, as_json: bool) -> None:
     click.echo(f"state: {config.state_path}")
     click.echo(f"{plural(data['items'], 'item')} from {plural(data['feeds'], 'feed')}; "
                f"{plural(data['communities'], 'community')}")
-    click.echo(f"last collect: {data['last_collect'] or 'never'}")
+    click.echo(f"last collect: {_when(data['last_collect'])}")
     for feed in data["failing_feeds"]:
         flagged = " FLAGGED" if feed["flagged"] else ""
         click.echo(f"  failing{flagged}: {feed['url']} ({feed['community']}): {feed['status']}"
@@ -305,11 +305,20 @@ def status(ctx: click.Context, period: str | None, as_json: bool) -> None:
     if not data["issues"]:
         click.echo("no issue built yet")
     for r in data["issues"]:
-        sent = f"sent {r['sent_at']}" if r["sent_at"] else "not sent"
-        click.echo(f"{r['period']}: {plural(r['items'], 'item')}, built {r['built_at']}, {sent}")
+        sent = f"sent {_when(r['sent_at'])}" if r["sent_at"] else "not sent"
+        click.echo(f"{r['period']}: {plural(r['items'], 'item')}, "
+                   f"built {_when(r['built_at'])}, {sent}")
     if data["deferred_readers"]:
         click.echo(f"{plural(len(data['deferred_readers']), 'reader')} deferred by the relay: "
                    "the next `digest send` resumes them")
+
+
+def _when(iso: str | None) -> str:
+    """An ISO time from the state as the status lines show it."""
+    from .store import from_text
+
+    moment = from_text(iso)
+    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "never"
 
 
 @cli.command()
