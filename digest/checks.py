@@ -465,6 +465,7 @@ def client_summary(issues: list[ClientIssue], baseline: dict[str, BaselineEntry]
     for feature, clients in sorted(by_feature.items()):
         entry = (baseline or {}).get(feature)
         accepted = bool(entry and clients <= entry.clients)
-        note = f" Accepted: {entry.reason}" if accepted else " Not in the reviewed baseline."
+        note = (f" Accepted: {entry.reason}" if entry and accepted
+                else " Not in the reviewed baseline.")
         out.append(Finding("client", f"{describe(feature, clients)}.{note}", accepted))
     return out
