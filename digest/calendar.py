@@ -22,6 +22,7 @@ import icalendar
 import recurring_ical_events
 
 from .models import Session
+from .text import plural
 
 log = logging.getLogger(__name__)
 
@@ -208,8 +209,8 @@ def _parse_by_component(ics: bytes, first_error: Exception) -> icalendar.Calenda
     cal = attempt(kept)
     if cal is None:
         raise CalendarError(f"the calendar cannot be parsed: {first_error}")
-    log.warning("calendar: skipped %d component(s) that could not be parsed (%s)",
-                skipped, first_error)
+    log.warning("calendar: skipped %s that could not be parsed (%s)",
+                plural(skipped, "component"), first_error)
     return cal
 
 

@@ -149,7 +149,7 @@ def test_a_dry_run_says_which_rows_are_skipped_and_why(org):
     assert result.exit_code == 0, result.output
     assert "2 rows of " in result.stdout and "recipients.csv skipped:" in result.stdout
     assert "  line 3: ann@example.org is already listed on line 2" in result.stdout
-    assert "  line 4: unknown community id(s) knitting" in result.stdout
+    assert "  line 4: unknown community id knitting" in result.stdout
     assert "would send 1 of 1" in result.stdout
 
 

@@ -55,7 +55,7 @@ def test_every_problem_is_one_line_and_the_exit_is_1(org):
     assert len(lines) == 4, lines
     assert lines[0].endswith("recipients.csv: line 3: 'not-an-address' is not a usable email "
                              "address: it must contain exactly one @; this row would be skipped")
-    assert "line 4: unknown community id(s) nonsense" in lines[1]
+    assert "line 4: unknown community id nonsense" in lines[1]
     assert lines[2].startswith("posts of data: ") and "missing.xml: error (not-found)" in lines[2]
     assert lines[3].startswith("notes of data: ") and lines[3].endswith(
         "idea.md: no title: add `title:` to the front matter or start with a # heading")

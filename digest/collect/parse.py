@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlparse
 
 from ..models import Entry, Kind, MeetingOutcomes
 from ..outcomes import extract_outcomes
-from ..text import cut_at_word
+from ..text import cut_at_word, plural
 
 EXCERPT_CHARS = 280
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -164,7 +164,8 @@ def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str
         seen.add(e.identity)
         entries.append(e)
     if duplicates:
-        warnings.append(("duplicate-id", f"{duplicates} entries repeat another entry's id; "
+        warnings.append(("duplicate-id", f"{plural(duplicates, 'entry repeats', 'entries repeat')}"
+                         " another entry's id; "
                          "kept apart by link and title"))
     return ParseResult(entries, warnings)
 
