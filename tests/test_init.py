@@ -73,7 +73,9 @@ def test_init_into_a_file_is_refused(tmp_path):
     target = tmp_path / "a-file"
     target.write_text("x")
     result = CliRunner().invoke(cli, ["init", str(target)])
-    assert result.exit_code != 0
+    assert result.exit_code == 64  # a bad argument: EX_USAGE, like every usage error
+    assert "is a file" in result.output
+    assert target.read_text() == "x"
 
 
 def test_every_scaffold_file_is_written(tmp_path):
