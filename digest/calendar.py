@@ -23,7 +23,7 @@ import icalendar
 import recurring_ical_events
 
 from .models import Session
-from .text import clean_text
+from .text import clean_text, plural
 
 log = logging.getLogger(__name__)
 
@@ -300,8 +300,8 @@ def _parse_by_component(ics: bytes, first_error: Exception) -> icalendar.Calenda
     cal = attempt(kept)
     if cal is None:
         raise CalendarError(f"the calendar cannot be parsed: {first_error}")
-    log.warning("calendar: skipped %d component(s) that could not be parsed (%s)",
-                skipped, first_error)
+    log.warning("calendar: skipped %s that could not be parsed (%s)",
+                plural(skipped, "component"), first_error)
     return cal
 
 

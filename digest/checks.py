@@ -467,7 +467,10 @@ def unexplained(issues: list[ClientIssue], baseline: dict[str, BaselineEntry]
 
 def client_summary(issues: list[ClientIssue], baseline: dict[str, BaselineEntry] | None = None
                    ) -> list[Finding]:
-    """One line per unsupported feature, for the preview: which clients, and if accepted why."""
+    """One line per unsupported feature, for the preview: in plain words what looks different
+    in which clients, and if accepted why."""
+    from .client_words import describe
+
     by_feature: dict[str, set[str]] = {}
     for issue in issues:
         if issue.level == "error":
@@ -475,10 +478,8 @@ def client_summary(issues: list[ClientIssue], baseline: dict[str, BaselineEntry]
     out = []
     for feature, clients in sorted(by_feature.items()):
         entry = (baseline or {}).get(feature)
-        if entry is not None and clients <= entry.clients:
-            accepted, note = True, f" (accepted: {entry.reason})"
-        else:
-            accepted, note = False, " (not in the reviewed baseline)"
-        out.append(Finding("client", f"{feature}: unsupported in {', '.join(sorted(clients))}"
-                           f"{note}", accepted))
+        accepted = bool(entry and clients <= entry.clients)
+        note = (f" Accepted: {entry.reason}" if entry and accepted
+                else " Not in the reviewed baseline.")
+        out.append(Finding("client", f"{describe(feature, clients)}.{note}", accepted))
     return out

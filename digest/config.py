@@ -44,15 +44,17 @@ class Community:
     meetings: tuple[str, ...] = ()
     calendar: str | None = None
     join_url: str | None = None  # where to get involved, shown when the community is quiet
+    notes: tuple[str, ...] = ()  # folders of Markdown posts and meeting notes, read like feeds
 
     @property
     def feeds(self) -> tuple[str, ...]:
-        """Posts and meetings feeds: the ones that carry news (a calendar does not)."""
-        return (*self.posts, *self.meetings)
+        """Posts and meetings feeds and notes folders: the sources that carry news."""
+        return (*self.posts, *self.meetings, *self.notes)
 
     def sources(self) -> list[tuple[str, str]]:
-        """(role, location) for every feed and calendar of the community."""
+        """(role, location) for every feed, notes folder and calendar of the community."""
         out = [("posts", u) for u in self.posts] + [("meetings", u) for u in self.meetings]
+        out += [("notes", folder) for folder in self.notes]
         if self.calendar:
             out.append(("calendar", self.calendar))
         return out
@@ -210,7 +212,7 @@ def load_communities(path: Path) -> tuple[Community, ...]:
         if not isinstance(row, dict):
             raise ConfigError(path, f"community[{i}]", "expected a [[community]] table")
         c = _Table(path, row, f"community[{i}]")
-        c.only("id", "name", "description", "posts", "meetings", "calendar", "join_url")
+        c.only("id", "name", "description", "posts", "meetings", "calendar", "join_url", "notes")
         cid = c.string("id", required=True)
         if not _ID.match(cid):
             raise ConfigError(path, c.key("id"),
@@ -230,8 +232,20 @@ def load_communities(path: Path) -> tuple[Community, ...]:
             meetings=meetings,
             calendar=_source(c, "calendar", base, calendar) if calendar else None,
             join_url=c.url("join_url", schemes=("http", "https", "mailto")),
+            notes=_notes_folders(c, base),
         ))
     return tuple(out)
+
+
+def _notes_folders(c: _Table, base: Path) -> tuple[str, ...]:
+    """`notes`: folders of Markdown files, relative to the community list (never URLs)."""
+    folders = []
+    for location in c.string_list("notes"):
+        if urlparse(location).scheme.lower() in ("http", "https", "file"):
+            raise c.fail("notes", f"{location!r} is a URL; notes is a folder of Markdown files "
+                         "next to the community list (use posts or meetings for a feed)")
+        folders.append(str((base / location).resolve()))
+    return tuple(folders)
 
 
 def _source(t: _Table, name: str, base: Path, location: str) -> str:

@@ -14,7 +14,7 @@ from typing import Literal
 from .period import Period
 
 Kind = Literal["post", "meeting"]
-FeedRole = Literal["posts", "meetings", "calendar"]
+FeedRole = Literal["posts", "meetings", "calendar", "notes"]
 
 
 @dataclass(frozen=True)

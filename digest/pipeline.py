@@ -213,3 +213,41 @@ def collect(config: Config, store: Store, *, progress: bool = False,
     from . import collect as collect_stage
 
     return collect_stage.collect(config, store, now=now, progress=progress)
+
+
+@dataclass
+class DiscardResult:
+    period: Period
+    released: int  # items back in the pool for the next issue
+    removed: list[Path]  # folders deleted: the built editions and the web page
+
+
+def discard(config: Config, store: Store, period: Period) -> DiscardResult:
+    """Remove a built, unsent issue: its record, its editions and its web page.
+
+    Its items are released, so the next build (of this period or the next) takes
+    them again. Refused once the send has started: some readers may have it.
+    """
+    import shutil
+
+    from . import archive
+
+    record = store.issue(period.label)
+    if record is None:
+        raise DigestError(f"{period} has not been built: there is nothing to discard")
+    if record.sent_at or send_started(store, period):
+        raise DigestError(f"the send of {period} has started, so it cannot be discarded; "
+                          f"`digest status --period {period}` shows who has it")
+    released = store.discard_issue(period.label)
+    removed = []
+    for folder in (config.out_path / period.label, archive.site_path(config) / period.label):
+        if folder.is_dir():
+            shutil.rmtree(folder)
+            removed.append(folder)
+    if removed and archive.site_path(config).is_dir():
+        from .render import Renderer
+
+        issues = archive.issues_in_site(config)  # the index and feed without this issue
+        archive.write_index(config, issues, Renderer(config))
+        archive.write_feed(config, issues)
+    return DiscardResult(period, released, removed)

@@ -47,7 +47,8 @@ def _parse_communities(raw: str, known: set[str]) -> tuple[frozenset[str] | None
     if unknown:
         names = ", ".join(unknown)
         choices = ", ".join(sorted(known)) or "(none configured)"
-        return None, f"unknown community id(s) {names}; known ids are: {choices}"
+        what = "unknown community id" if len(unknown) == 1 else "unknown community ids"
+        return None, f"{what} {names}; known ids are: {choices}"
     return frozenset(ids), None
 
 

@@ -420,6 +420,20 @@ class Store:
         self.db.execute("UPDATE issues SET sent_at = ? WHERE period = ? AND sent_at IS NULL",
                         (to_text(at), period))
 
+    def discard_issue(self, period: str) -> int:
+        """Forget the unsent issue for `period`; its items go back to the next issue.
+
+        Returns how many items were released. A sent issue is never discarded.
+        """
+        with self.transaction() as db:
+            row = db.execute("SELECT sent_at FROM issues WHERE period = ?", (period,)).fetchone()
+            if row is not None and row["sent_at"]:
+                raise RuntimeError(f"issue {period} was sent; it cannot be discarded")
+            released = db.execute("UPDATE items SET issue = NULL WHERE issue = ?",
+                                  (period,)).rowcount
+            db.execute("DELETE FROM issues WHERE period = ?", (period,))
+        return released
+
     # -- calendars ---------------------------------------------------------
 
     def save_calendar(self, url: str, community: str, body: bytes, at: datetime) -> None:

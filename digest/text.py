@@ -60,3 +60,25 @@ def terminal_text(text: object) -> str:
     printable characters (escape sequences and controls gone, line breaks as spaces,
     indentation kept). Rich markup is escaped where rich prints it, not here."""
     return _LINE_BREAKS.sub(" ", clean_text(str(text))) if text is not None else ""
+_VOWELS = frozenset("aeiou")
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """`n` and the noun phrase `word` in the right number: "1 quiet community", "2 editions".
+
+    The last word of `word` is made plural (community → communities, inbox →
+    inboxes); `many` gives the plural phrase outright where English is irregular
+    ("feed has" / "feeds have"). The one helper for counts said to a person.
+    """
+    if n == 1:
+        return f"{n} {word}"
+    if many is not None:
+        return f"{n} {many}"
+    head, _, last = word.rpartition(" ")
+    if last.endswith("y") and len(last) > 1 and last[-2].lower() not in _VOWELS:
+        last = last[:-1] + "ies"
+    elif last.endswith(("s", "x", "z", "ch", "sh")):
+        last += "es"
+    else:
+        last += "s"
+    return f"{n} {head + ' ' if head else ''}{last}"

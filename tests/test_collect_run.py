@@ -230,7 +230,7 @@ def test_feeds_check_exit_code_says_whether_every_feed_is_healthy(tmp_path):
 
     good = feeds_check()
     assert good.exit_code == 0, good.output
-    assert "1 feeds, 0 failed" in good.output
+    assert "1 feed, 0 failed" in good.output
     listing = tmp_path / "feeds" / "communities.toml"
     listing.write_text(listing.read_text().replace('posts = ["web.xml"]',
                                                    'posts = ["web.xml", "missing.xml"]'))

@@ -80,7 +80,8 @@ def test_index_lists_the_built_editions_and_each_edition_page_has_everything(pre
     assert "no accessibility findings" in page
     if checks.caniemail_available():  # make test installs it; the client notes are reviewed
         assert "all accepted in the reviewed baseline" in page
-        assert "border-radius: unsupported in outlook.windows" in page
+        assert "In Outlook for Windows (2007-2019 and classic) and Windows Mail: rounded " \
+            "corners show square (border-radius). Accepted: " in page
     assert " KB</dd>" in page
     raw = get(preview.url + "raw/2026-10/design.html")
     assert raw.startswith("<!doctype html>") and "Service patterns for repairs" in raw

@@ -20,11 +20,13 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TypeVar
 
 from ..config import CollectSettings, Config
 from ..models import Kind
 from ..store import Store
+from ..text import plural
 from .fetch import Fetcher, FetchResult, Validators, make_client
 from .parse import FeedError, ParseResult, parse_feed
 from .state import (
@@ -60,6 +62,7 @@ class FeedReport:
     retry_after: datetime | None = None
     moved_to: str | None = None
     flagged: bool = False  # failing FLAG_AFTER runs in a row
+    problems: list[str] = field(default_factory=list)  # a notes folder's unreadable files
 
     @property
     def failed(self) -> bool:
@@ -135,6 +138,7 @@ class _Run:
 
     async def _run(self, sources: list[_Source]) -> CollectReport:
         self._slots = asyncio.Semaphore(max(1, self.settings.concurrency))
+        self._fetches: dict[str, asyncio.Future[FetchResult]] = {}
         report = CollectReport(stored=not self.dry)
         bar = _progress_bar(len(sources)) if self.progress else None
         try:
@@ -178,10 +182,17 @@ class _Run:
                               f"not fetched: the server asked us to retry after "
                               f"{st.retry_after:%Y-%m-%d %H:%M} UTC",
                               retry_after=st.retry_after)
+        if not self.dry and st.status == "gone" and not self._config_changed_since(st.error_at):
+            # 410 means the feed was removed for good: asking again is noise for its owner.
+            return self._fail(src, "gone", "gone",
+                              f"not fetched: it answered 410 Gone; remove it from "
+                              f"{self.config.feeds_path.name} (a change there tries it again)")
+        if src.role == "notes":
+            return await self._notes(src)
         location = st.moved_to or src.url
         validators = None if self.dry else Validators(st.etag, st.last_modified)
         try:
-            result = await fetcher.fetch(location, validators, self.now)
+            result = await self._fetch_once(fetcher, location, validators)
         except Exception as exc:  # a bug must not stop the other feeds
             return self._fail(src, "error", "internal", f"{type(exc).__name__}: {exc}")
         if result.moved_to and result.moved_to != src.url:
@@ -221,6 +232,58 @@ class _Run:
             row.new_items, row.updated_items = up.new, up.updated
         else:
             row.new_items = len(parsed.entries)
+        st.new_items = row.new_items
+        return row
+
+    def _config_changed_since(self, moment: datetime | None) -> bool:
+        """Whether the configuration or the community list was edited after `moment`."""
+        if moment is None:
+            return True
+        try:
+            edited = max(p.stat().st_mtime for p in (self.config.path, self.config.feeds_path))
+        except OSError:
+            return True
+        return datetime.fromtimestamp(edited, UTC) > moment
+
+    async def _fetch_once(self, fetcher: Fetcher, location: str,
+                          validators: Validators | None) -> FetchResult:
+        """Fetch `location` once per run, however many communities list it."""
+        task = self._fetches.get(location)
+        if task is None:
+            task = asyncio.ensure_future(fetcher.fetch(location, validators, self.now))
+            self._fetches[location] = task
+        return await asyncio.shield(task)
+
+    async def _notes(self, src: _Source) -> FeedReport:
+        """A folder of Markdown files, read in a thread and stored here, on the loop's thread."""
+        from .notes import NotesFolderError, folder_hash, read_notes_folder
+
+        st, folder = src.state, Path(src.url)
+        max_bytes = self.settings.max_bytes
+        try:
+            digest = await asyncio.to_thread(folder_hash, folder, max_bytes)
+            if not self.dry and digest == st.body_hash:
+                return self._succeed(src, FetchResult("unchanged", src.url), "unchanged")
+            read = await asyncio.to_thread(
+                read_notes_folder, folder, community=src.community,
+                timezone=self.config.timezone, now=self.now, max_bytes=max_bytes)
+        except NotesFolderError as exc:
+            return self._fail(src, "error", exc.kind, exc.message)
+        except Exception as exc:  # a bug must not stop the other feeds
+            return self._fail(src, "error", "internal", f"{type(exc).__name__}: {exc}")
+        row = self._succeed(src, FetchResult("ok", src.url), "ok", body_hash=read.content_hash)
+        row.problems = read.problems
+        if read.problems:
+            row.error_kind = "notes"
+            row.error_message = (f"{plural(len(read.problems), 'file')} skipped: "
+                                 + "; ".join(read.problems[:3])
+                                 + ("; ..." if len(read.problems) > 3 else ""))
+            st.error_kind, st.error_message = row.error_kind, row.error_message
+        if self.store is not None and not self.dry:
+            up = self.store.upsert_entries(read.entries, seen_at=self.now)
+            row.new_items, row.updated_items = up.new, up.updated
+        else:
+            row.new_items = len(read.entries)
         st.new_items = row.new_items
         return row
 

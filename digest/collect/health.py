@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..text import terminal_text
+from ..text import plural, terminal_text
 from . import CollectReport, FeedReport
 from .state import FLAG_AFTER
 
@@ -42,9 +42,23 @@ def _note(row: FeedReport) -> str:
     return terminal_text("; ".join(notes))
 
 
-def print_report(report: CollectReport, console: Console | None = None) -> None:
-    """Print one row per feed, then what the organiser must act on."""
+def print_report(report: CollectReport, console: Console | None = None, *,
+                 quiet: bool = False) -> None:
+    """Print one row per feed, then what the organiser must act on.
+
+    `quiet` (cron's `--quiet`) prints only the problems: failed feeds, moved
+    feeds and communities left without news; a healthy run prints nothing.
+    """
     console = console or Console()
+    if quiet:
+        for r in report.feeds:
+            if r.failed or r.problems:
+                note = _note(r)
+                console.print(f"{_status(r)}  {r.url}  community={r.community}"
+                              + (f"  -- {note}" if note else ""), markup=False,
+                              highlight=False, soft_wrap=True)
+        _print_attention(report, console)
+        return
     if console.is_terminal:
         table = Table(title="Feeds", show_lines=False, expand=False)
         for name in ("feed", "community", "status", "new", "last success", "failures", "note"):
@@ -68,12 +82,17 @@ def print_report(report: CollectReport, console: Console | None = None) -> None:
                           highlight=False, soft_wrap=True)
     failed = [r for r in report.feeds if r.failed]
     verb = "found" if not report.stored else "new"
-    summary = (f"{len(report.feeds)} feeds, {len(failed)} failed, "
-               f"{report.new_items} {verb} items, {report.updated_items} updated")
+    summary = (f"{plural(len(report.feeds), 'feed')}, {len(failed)} failed, "
+               f"{plural(report.new_items, verb + ' item')}, {report.updated_items} updated")
     console.print(summary, markup=False, highlight=False)
+    _print_attention(report, console)
+
+
+def _print_attention(report: CollectReport, console: Console) -> None:
     flagged = [r for r in report.feeds if r.flagged]
     if flagged:
-        console.print(f"{len(flagged)} feeds have failed {FLAG_AFTER} or more runs in a row: "
+        console.print(f"{plural(len(flagged), 'feed has', 'feeds have')} failed {FLAG_AFTER} "
+                      "or more runs in a row: "
                       + ", ".join(terminal_text(r.url) for r in flagged), markup=False,
                       highlight=False)
     for r in report.moved:

@@ -26,7 +26,7 @@ from urllib.parse import urljoin, urlparse
 
 from ..models import Decision, Entry, Kind, MeetingOutcomes
 from ..outcomes import extract_outcomes
-from ..text import clean_text, cut_at_word
+from ..text import clean_text, cut_at_word, plural
 from ..urls import is_public_url
 
 EXCERPT_CHARS = 280
@@ -186,7 +186,8 @@ def _entries(raw_entries: list[Any], warnings: list[tuple[str, str]], *, base: s
         seen.add(e.identity)
         entries.append(e)
     if duplicates:
-        warnings.append(("duplicate-id", f"{duplicates} entries repeat another entry's id; "
+        warnings.append(("duplicate-id", f"{plural(duplicates, 'entry repeats', 'entries repeat')}"
+                         " another entry's id; "
                          "kept apart by link and title"))
     return ParseResult(entries, warnings)
 

@@ -29,6 +29,7 @@ from ..errors import (
 )
 from ..models import Edition, Recipient
 from ..store import Store, utcnow
+from ..text import plural
 from .ledger import OPEN_STATES, STATES, Ledger, LedgerStatus, Planned, key_of, ledger_status
 from .lock import run_lock
 from .message import MessageFactory, build_message, message_id_for, sender_address
@@ -194,8 +195,9 @@ def send_period(config: Config, store: Store, period_label: str,
         report = _report(ledger, period_label, method)
         report.sent_now, report.stopped = loop.sent_now, loop.stopped
         if recovered:
-            report.notes.append(f"{recovered} message(s) interrupted by a crash are resent "
-                                "with their original Message-ID")
+            report.notes.append(f"{plural(recovered, 'message was', 'messages were')} "
+                                "interrupted by a crash: sent again under the original "
+                                "Message-ID")
         if loop.missing_editions:
             report.notes.append("no edition given for " + ", ".join(sorted(loop.missing_editions))
                                 + "; those readers stay planned")

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..store import Store, to_text
+from ..text import plural
 
 STATES = ("planned", "sending", "sent", "deferred", "failed", "ambiguous")
 OPEN_STATES = ("planned", "sending", "deferred", "ambiguous")  # a period is done without these
@@ -108,8 +109,8 @@ class LedgerStatus:
         if not self.started:
             return [f"period {self.period}: not sent yet (no ledger)"]
         counts = ", ".join(f"{s} {self.counts[s]}" for s in STATES)
-        return [f"period {self.period}: {self.total} recipients, frozen {self.frozen_at}: "
-                f"{counts}", *self.attention_lines()]
+        return [f"period {self.period}: {plural(self.total, 'recipient')}, "
+                f"frozen {self.frozen_at}: {counts}", *self.attention_lines()]
 
     def attention_lines(self) -> list[str]:
         """One line per failed, deferred or ambiguous reader, with the relay's answer:

@@ -80,7 +80,9 @@ class Renderer:
                                       dict.fromkeys([self.path, _PACKAGE_TEMPLATES])])
         self.html_env = _environment(loader, autoescape=True)
         self.text_env = _environment(loader, autoescape=False)
-        self.inline_css = (self.path / "inline.css").read_text(encoding="utf-8")
+        css = self.path / "inline.css"  # like the templates: the package's when left out
+        css = css if css.is_file() else _PACKAGE_TEMPLATES / "inline.css"
+        self.inline_css = css.read_text(encoding="utf-8")
         self.has_logo = (self.path / LOGO).is_file()
 
     def render(self, issue: Issue, communities: frozenset[str] | None) -> RenderedEdition:

@@ -12,14 +12,11 @@ from dataclasses import dataclass, field, replace
 from ..addresses import parse_mailbox
 from ..config import Config
 from ..models import Issue, Item, Section, Session
+from ..text import plural
 from ..urls import names_internal_host
 
 ALL = "all"
 HEADLINES_PER_COMMUNITY = 3
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def audience(communities: frozenset[str] | None, every: set[str]) -> frozenset[str] | None:
@@ -195,8 +192,7 @@ def build_view(config: Config, issue: Issue, communities: frozenset[str] | None,
     toc = [(s.community_id, s.name, section_summary(s)) for s in own]
     if others:
         toc.append(("across", "Across the organisation",
-                    plural(len(others), "more community") if len(others) == 1 else
-                    f"{len(others)} more communities"))
+                    plural(len(others), "more community")))
     if issue.quiet:
         toc.append(("quiet", "Gone quiet", ", ".join(s.name for s in issue.quiet)))
     intro = intro_text(issue)
