@@ -14,7 +14,6 @@ any address, and from a shared drive or a file:// URL too.
 
 from __future__ import annotations
 
-import json
 import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import replace
@@ -23,14 +22,15 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from .config import Config
+from .errors import DigestError
+from .manifest import MANIFEST, Manifest, read_manifest, write_manifest
 from .models import Issue, Item
-from .render import LOGO, Renderer
-from .render.view import DETAIL_LEVELS, build_view, section_summary
+from .render import LOGO, Renderer, community_summaries
+from .render.view import DETAIL_LEVELS, build_view
 from .store import from_text, to_text, utcnow
 
 SITE = "site"
 ATOM = "http://www.w3.org/2005/Atom"
-HEADLINES_IN_FEED = 5
 
 
 def site_path(config: Config) -> Path:
@@ -72,50 +72,42 @@ def write_site(config: Config, issue: Issue, items: list[Item] | None = None, *,
     if renderer.has_logo:  # the email links to <web_url>logo.png
         shutil.copyfile(renderer.path / LOGO, site / LOGO)
 
-    meta_path = folder / "issue.json"
-    published = None
-    if meta_path.is_file():
-        published = json.loads(meta_path.read_text(encoding="utf-8")).get("published")
-    meta = {
-        "period": issue.period.label,
-        "period_title": issue.period.title(),
-        "title": f"{issue.title} · {issue.period.title()}",
-        "subject": view.subject,
-        "intro": view.intro,
-        "published": published or to_text(now),
-        "updated": to_text(now),
-        "communities": [
-            {"id": s.community_id, "name": s.name, "summary": section_summary(s),
-             "headlines": [{"title": i.title, "link": i.link}
-                           for i in s.posts[:HEADLINES_IN_FEED]]
-             + [{"title": f"Meeting: {m.title}", "link": m.link}
-                for m in s.meetings]}
-            for s in full.sections
-        ],
-        "quiet": [s.name for s in full.quiet],
-    }
-    meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    previous = _previous(folder)
+    meta = Manifest(
+        period=issue.period.label, period_title=issue.period.title(),
+        title=f"{issue.title} · {issue.period.title()}", subject=view.subject, intro=view.intro,
+        built_at=to_text(now) or "",
+        published=(previous.published if previous else None) or to_text(now),
+        updated=to_text(now), posts=full.post_count, meetings=full.meeting_count,
+        sessions=full.session_count, communities=community_summaries(full),
+        quiet=tuple(s.name for s in full.quiet),
+    )
+    write_manifest(folder, meta)
     issues = issues_in_site(config)  # read once, for the index and the feed
     write_index(config, issues, renderer)
     write_feed(config, issues)
     return folder
 
 
-def issues_in_site(config: Config) -> list[dict]:
+def _previous(folder: Path) -> Manifest | None:
+    try:
+        return read_manifest(folder)
+    except DigestError:
+        return None  # first build, or a folder an older release wrote
+
+
+def issues_in_site(config: Config) -> list[Manifest]:
     """Every issue the site holds, newest first."""
-    site = site_path(config)
     found = []
-    for path in site.glob("*/issue.json"):
+    for path in site_path(config).glob(f"*/{MANIFEST}"):
         try:
-            found.append(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError):
+            found.append(read_manifest(path.parent))
+        except DigestError:
             continue  # a half-written folder: the next build rewrites it
-    return sorted(found, key=lambda m: m["period"], reverse=True)
+    return sorted(found, key=lambda m: m.period, reverse=True)
 
 
-
-
-def write_index(config: Config, issues: list[dict], renderer: Renderer) -> Path:
+def write_index(config: Config, issues: list[Manifest], renderer: Renderer) -> Path:
     path = site_path(config) / "index.html"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(renderer.site_index(issues), encoding="utf-8")
@@ -130,24 +122,24 @@ def _tag_base(config: Config) -> str:
     return f"tag:{domain},2026:cop-digest/"
 
 
-def _entry_html(meta: dict) -> str:
+def _entry_html(meta: Manifest) -> str:
     root = ET.Element("div")
-    ET.SubElement(root, "p").text = meta["intro"]
-    for c in meta["communities"]:
+    ET.SubElement(root, "p").text = meta.intro
+    for c in meta.communities:
         h = ET.SubElement(root, "h3")
-        h.text = f"{c['name']}: {c['summary']}" if c["summary"] else c["name"]
+        h.text = f"{c.name}: {c.summary}" if c.summary else c.name
         ul = ET.SubElement(root, "ul")
-        for line in c["headlines"]:
+        for line in c.headlines:
             li = ET.SubElement(ul, "li")
-            if line["link"]:
-                a = ET.SubElement(li, "a", href=line["link"])
-                a.text = line["title"]
+            if line.link:
+                a = ET.SubElement(li, "a", href=line.link)
+                a.text = line.title
             else:
-                li.text = line["title"]
+                li.text = line.title
     return ET.tostring(root, encoding="unicode", method="html")
 
 
-def write_feed(config: Config, issues: list[dict]) -> Path:
+def write_feed(config: Config, issues: list[Manifest]) -> Path:
     """An Atom feed (RFC 4287) with one entry per issue, so readers can follow the digest."""
     ET.register_namespace("", ATOM)
     base = _tag_base(config)
@@ -163,7 +155,7 @@ def write_feed(config: Config, issues: list[dict]) -> Path:
     el(feed, "id", f"{base}feed.xml")
     el(feed, "title", f"{config.title} · {config.organisation}")
     el(feed, "subtitle", f"{config.organisation}'s digest of its communities of practice")
-    updated = max((m["updated"] for m in issues), default=to_text(utcnow()))
+    updated = max((m.updated or m.built_at for m in issues), default=to_text(utcnow()) or "")
     el(feed, "updated", _atom_date(updated))
     el(feed, "link", rel="self", href=f"{web}feed.xml")
     el(feed, "link", rel="alternate", type="text/html", href=web or "./")
@@ -172,12 +164,12 @@ def write_feed(config: Config, issues: list[dict]) -> Path:
     el(feed, "generator", "CoP Digest")
     for meta in issues:
         entry = el(feed, "entry")
-        el(entry, "id", f"{base}{meta['period']}/")
-        el(entry, "title", meta["title"])
-        el(entry, "link", rel="alternate", type="text/html", href=f"{web}{meta['period']}/")
-        el(entry, "published", _atom_date(meta["published"]))
-        el(entry, "updated", _atom_date(meta["updated"]))
-        el(entry, "summary", meta["subject"])
+        el(entry, "id", f"{base}{meta.period}/")
+        el(entry, "title", meta.title)
+        el(entry, "link", rel="alternate", type="text/html", href=f"{web}{meta.period}/")
+        el(entry, "published", _atom_date(meta.published or meta.built_at))
+        el(entry, "updated", _atom_date(meta.updated or meta.built_at))
+        el(entry, "summary", meta.subject)
         el(entry, "content", _entry_html(meta), type="html")
     ET.indent(feed)
     path = site_path(config) / "feed.xml"

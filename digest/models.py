@@ -189,6 +189,12 @@ class Edition:
     preheader: str
     html: str
     text: str
+    detail_level: int = 0  # index in render's DETAIL_LEVELS: 0 is full detail
+    calendar: bytes | None = None  # text/calendar attachment: the readers' coming sessions
+
+    @property
+    def html_bytes(self) -> int:
+        return len(self.html.encode("utf-8"))
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,8 @@ def build(config: Config, store: Store, period: Period, *, now: datetime | None 
     warnings = list(composition.warnings) + size_warnings(editions)
     warnings += [f"{config.delivery.recipients}: {p}; row skipped"
                  for p in readers.skipped]
-    folder = write_editions(config, composition.issue, editions, warnings)
+    write_editions(config, composition.issue, editions, warnings)
+    folder = config.out_path / period.label
     archive.write_site(config, composition.issue,
                        store.items("issue = ?", (period.label,)), now=now, renderer=renderer)
     return BuildResult(composition, editions, folder, readers, warnings)
@@ -132,9 +133,10 @@ def send(config: Config, store: Store, period: Period, *, dry_run: bool = False,
     """Send the built editions. The ledger is told about every edition, not only those of
     the readers in the CSV now: a frozen reader who left the file is still owed theirs."""
     from . import deliver
-    from .render import read_editions
+    from .render import read_build
 
-    editions = {e.key: e for e in read_editions(config, period.label)}
+    manifest = read_build(config, period.label)
+    editions = {r.key: manifest.edition(r.key) for r in manifest.editions}
     pairs = audience_for(config, period, editions, recipients_of(config).recipients,
                          started=send_started(store, period))
     return deliver.send_period(config, store, period.label, pairs, editions=editions.values(),
