@@ -203,3 +203,4 @@ class Recipient:
     name: str
     communities: frozenset[str] | None  # None: every community
     line: int = 0  # line in recipients.csv, for error messages
+    aliases: tuple[str, ...] = ()  # other names actions may give them: @handles, initials
