@@ -108,6 +108,7 @@ class Config:
     quiet_after: int = 2
     max_items: int = 5
     templates_path: Path | None = None  # None: the templates shipped with the package
+    follow_up: int = 2  # periods an action is followed up after its due date (or meeting)
 
     @property
     def base_dir(self) -> Path:
@@ -137,6 +138,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     d.only(
         "title", "organisation", "cadence", "timezone", "web_url", "feeds", "state", "out",
         "language", "direction", "late_window", "quiet_after", "max_items", "templates",
+        "follow_up",
     )
     base = path.parent
     cadence = d.choice("cadence", CADENCES, default="monthly")
@@ -178,6 +180,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         communities=load_communities(feeds_path),
         delivery=delivery,
         collect=_collect(t),
+        follow_up=d.integer("follow_up", default=2, minimum=1, maximum=24),
     )
 
 

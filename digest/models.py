@@ -15,6 +15,7 @@ from .period import Period
 
 Kind = Literal["post", "meeting"]
 FeedRole = Literal["posts", "meetings", "calendar"]
+ActionState = Literal["open", "overdue", "done"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,33 @@ class MeetingOutcomes:
 
     def __bool__(self) -> bool:
         return bool(self.decisions or self.actions or self.held_on)
+
+
+@dataclass(frozen=True)
+class TrackedAction:
+    """A meeting's action as one issue shows it: followed up until done or dropped
+    (digest/followup.py)."""
+
+    community: str
+    key: str
+    text: str
+    owner: str | None
+    due: date | None
+    due_text: str | None
+    meeting_title: str
+    meeting_link: str | None
+    held_on: date
+    first_issue: str  # the issue whose meeting notes set it
+    state: ActionState
+
+    @property
+    def overdue(self) -> bool:
+        return self.state == "overdue"
+
+    def action(self) -> Action:
+        """As the render filters expect it (`due` shows the date or the words)."""
+        return Action(text=self.text, owner=self.owner, due=self.due, due_text=self.due_text,
+                      done=self.state == "done")
 
 
 @dataclass(frozen=True)
@@ -158,6 +186,7 @@ class Issue:
     quiet: list[Section]  # communities that went quiet
     web_url: str | None = None
     coming_period: Period | None = None
+    actions: list[TrackedAction] = field(default_factory=list)  # followed up (followup.py)
 
     @property
     def post_count(self) -> int:
