@@ -23,9 +23,11 @@ from pathlib import Path
 
 from .config import Config
 from .errors import DigestError
-from .manifest import MANIFEST, Manifest, read_manifest, write_manifest
+from .invites import CALENDAR_FOLDER, ics, session_slug
+from .manifest import MANIFEST, PERSONAL_SLOT, Manifest, read_manifest, write_manifest
 from .models import Issue, Item
 from .render import LOGO, Renderer, community_summaries
+from .render.personal import PersonalBlocks
 from .render.view import DETAIL_LEVELS, build_view
 from .store import from_text, to_text, utcnow
 
@@ -67,7 +69,11 @@ def write_site(config: Config, issue: Issue, items: list[Item] | None = None, *,
     view = build_view(config, full, None, DETAIL_LEVELS[0])
     view.web = True
     renderer = renderer or Renderer(config)
-    html = renderer.html(view)
+    # the page is for everyone: every open action, nobody's own
+    everyone = PersonalBlocks(renderer, full, {c.id for c in config.communities})
+    html = renderer.html(view).replace(PERSONAL_SLOT, everyone.blocks[everyone.block(None, [])]
+                                       .html)
+    write_invites(config, full, folder)
     (folder / "index.html").write_text(html, encoding="utf-8")
     if renderer.has_logo:  # the email links to <web_url>logo.png
         shutil.copyfile(renderer.path / LOGO, site / LOGO)
@@ -87,6 +93,16 @@ def write_site(config: Config, issue: Issue, items: list[Item] | None = None, *,
     write_index(config, issues, renderer)
     write_feed(config, issues)
     return folder
+
+
+def write_invites(config: Config, issue: Issue, folder: Path) -> None:
+    """One .ics per coming session, for the email's "Add to calendar" links."""
+    target = folder / CALENDAR_FOLDER
+    target.mkdir(exist_ok=True)
+    for section in issue.sections:
+        for session in section.sessions:
+            (target / f"{session_slug(session)}.ics").write_bytes(
+                ics([session], product=config.organisation, stamp=issue.built_at or utcnow()))
 
 
 def _previous(folder: Path) -> Manifest | None:

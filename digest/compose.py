@@ -106,6 +106,7 @@ def compose(config: Config, store: Store, period: Period, *, now: datetime | Non
         web_url=config.web_url,
         coming_period=period.next(),
         actions=follow_up(config, store, period, frozen=frozen).actions,
+        built_at=now,
     )
     return Composition(issue=issue, frozen=frozen, warnings=warnings)
 

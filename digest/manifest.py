@@ -9,7 +9,7 @@ files are) and the web archive writes the same shape to `out/site/<period>/issue
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import DigestError
@@ -59,6 +59,10 @@ class EditionRecord:
     detail_level: int  # index in DETAIL_LEVELS: 0 is full detail, higher was shortened to fit
     calendar: str | None = None  # text/calendar attachment of the coming sessions, if any
     default_block: str | None = None  # PersonalBlock key for a reader who owns no action
+    # where the default block sits in the files ([start, end) in characters): the files read
+    # as a reader who owns no action gets them, and send puts each reader's block there
+    html_slot: tuple[int, int] | None = None
+    text_slot: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -102,9 +106,10 @@ class Manifest:
                 headlines=tuple(Headline(**h) for h in c.get("headlines", ())))
                 for c in d.get("communities", ())),
             quiet=tuple(d.get("quiet", ())),
-            editions=tuple(EditionRecord(**{**e, "communities": tuple(e["communities"])
-                                            if e["communities"] is not None else None})
-                           for e in d.get("editions", ())),
+            editions=tuple(EditionRecord(**{
+                **e, "communities": _tuple(e["communities"]),
+                "html_slot": _tuple(e.get("html_slot")), "text_slot": _tuple(e.get("text_slot"))})
+                for e in d.get("editions", ())),
             blocks=tuple(PersonalBlock(**b) for b in d.get("blocks", ())),
             readers=dict(d.get("readers", {})),
             folder=folder,
@@ -125,21 +130,24 @@ class Manifest:
                 return key
         return edition.default_block
 
-    def edition(self, key: str, email: str | None = None) -> Edition:
-        """Edition `key` as a reader (`email`; None: one who owns no action) gets it."""
+    def edition(self, key: str, block: str | None = None) -> Edition:
+        """Edition `key` with personal block `block` (None: the edition's default, for a
+        reader who owns no action)."""
         record = self.record(key)
         assert self.folder is not None, "a manifest read from disk knows its folder"
         html = (self.folder / record.html).read_text(encoding="utf-8")
         text = (self.folder / record.text).read_text(encoding="utf-8")
+        if block is not None and block != record.default_block:
+            chosen = self.block(block)
+            html = splice(html, record.html_slot, chosen.html)
+            text = splice(text, record.text_slot, chosen.text)
         calendar = ((self.folder / record.calendar).read_bytes()
                     if record.calendar else None)
-        edition = Edition(key=record.key,
-                          communities=frozenset(record.communities)
-                          if record.communities is not None else None,
-                          subject=record.subject, preheader=record.preheader, html=html,
-                          text=text, detail_level=record.detail_level, calendar=calendar)
-        block_key = self.block_for(record, email)
-        return with_block(edition, self.block(block_key) if block_key else None)
+        return Edition(key=record.key,
+                       communities=frozenset(record.communities)
+                       if record.communities is not None else None,
+                       subject=record.subject, preheader=record.preheader, html=html,
+                       text=text, detail_level=record.detail_level, calendar=calendar)
 
     def block(self, key: str) -> PersonalBlock:
         for b in self.blocks:
@@ -149,12 +157,24 @@ class Manifest:
                           f"not list; run `digest build --period {self.period}` again")
 
 
-def with_block(edition: Edition, block: PersonalBlock | None) -> Edition:
-    """The edition with its personal slot filled by `block`'s content (or emptied)."""
-    if PERSONAL_SLOT not in edition.html and PERSONAL_SLOT not in edition.text:
-        return edition
-    return replace(edition, html=edition.html.replace(PERSONAL_SLOT, block.html if block else ""),
-                   text=edition.text.replace(PERSONAL_SLOT, block.text if block else ""))
+def fill_slot(content: str, block: str) -> tuple[str, tuple[int, int] | None]:
+    """`content` with its PERSONAL_SLOT replaced by `block`, and where the block now sits."""
+    start = content.find(PERSONAL_SLOT)
+    if start < 0:
+        return content, None  # a custom template without the personal block
+    return (content[:start] + block + content[start + len(PERSONAL_SLOT):],
+            (start, start + len(block)))
+
+
+def splice(content: str, slot: tuple[int, int] | None, block: str) -> str:
+    """Put `block` where the default block sits."""
+    if slot is None:
+        return content
+    return content[:slot[0]] + block + content[slot[1]:]
+
+
+def _tuple(value: list | None) -> tuple | None:
+    return tuple(value) if value is not None else None
 
 
 def read_manifest(folder: Path) -> Manifest:

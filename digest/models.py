@@ -187,6 +187,7 @@ class Issue:
     web_url: str | None = None
     coming_period: Period | None = None
     actions: list[TrackedAction] = field(default_factory=list)  # followed up (followup.py)
+    built_at: datetime | None = None  # when composed: sessions over by then are left out
 
     @property
     def post_count(self) -> int:

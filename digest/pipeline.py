@@ -88,17 +88,26 @@ def build(config: Config, store: Store, period: Period, *, now: datetime | None 
     from .collect.state import failed_communities, failed_feed_urls
     from .compose import compose
     from .render import Renderer, size_warnings, write_editions
+    from .render.personal import PersonalBlocks
 
     failed = failed_communities(config.communities, failed_feed_urls(store))
 
     composition = compose(config, store, period, now=now, failed_communities=failed)
     renderer = Renderer(config)  # one for the editions and the web archive
+    # each reader's own block (their actions), rendered once per distinct content
+    personal = PersonalBlocks(renderer, composition.issue, {c.id for c in config.communities},
+                              web_issue_url=f"{config.web_url}{period.label}/#glance"
+                              if config.web_url else None)
+    personal.assign(readers.recipients)
     editions = renderer.render_editions(composition.issue,
-                                        (r.communities for r in readers.recipients))
+                                        (r.communities for r in readers.recipients),
+                                        extra_bytes=personal.largest)
     warnings = list(composition.warnings) + size_warnings(editions)
     warnings += [f"{config.delivery.recipients}: {p}; row skipped"
                  for p in readers.skipped]
-    write_editions(config, composition.issue, editions, warnings)
+    write_editions(config, composition.issue, editions, warnings,
+                   blocks=personal.blocks.values(), default_blocks=personal.default,
+                   readers=personal.readers)
     folder = config.out_path / period.label
     archive.write_site(config, composition.issue,
                        store.items("issue = ?", (period.label,)), now=now, renderer=renderer)
@@ -140,7 +149,7 @@ def send(config: Config, store: Store, period: Period, *, dry_run: bool = False,
     pairs = audience_for(config, period, editions, recipients_of(config).recipients,
                          started=send_started(store, period))
     return deliver.send_period(config, store, period.label, pairs, editions=editions.values(),
-                               dry_run=dry_run, progress=progress, now=now)
+                               dry_run=dry_run, progress=progress, now=now, manifest=manifest)
 
 
 def collect(config: Config, store: Store, *, progress: bool = False,

@@ -130,6 +130,18 @@ CREATE TABLE IF NOT EXISTS issue_actions (
 );
 """
 
+def _ledger_personal_blocks(db: sqlite3.Connection) -> None:
+    """A reader's message holds their own block (their actions): the send ledger names it
+    per reader and keeps the blocks of a started send, so a resumed send is the same."""
+    ledger = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table'"
+                        " AND name = 'send_ledger'").fetchone()
+    columns = {r[1] for r in db.execute("PRAGMA table_info(send_ledger)")}
+    if ledger and "block" not in columns:
+        db.execute("ALTER TABLE send_ledger ADD COLUMN block TEXT")
+    db.execute("CREATE TABLE IF NOT EXISTS send_blocks (period TEXT NOT NULL, key TEXT NOT NULL,"
+               " html TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (period, key))")
+
+
 Migration = str | Callable[[sqlite3.Connection], None]
 
 # Index i brings a database from version i to i + 1. Append only.
@@ -137,6 +149,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _SCHEMA_0_1,
     _outcomes_as_records,
     _TRACKED_ACTIONS,
+    _ledger_personal_blocks,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -36,7 +36,10 @@ def _snapshot(path: Path) -> dict[str, list[tuple]]:
                                  ).fetchall(),
             "items": db.execute("SELECT key, title, issue, first_seen FROM items ORDER BY 1"
                                 ).fetchall(),
-            "ledger": db.execute("SELECT * FROM send_ledger ORDER BY 1, 2").fetchall(),
+            # the columns release 0.1.0 wrote (later releases add some)
+            "ledger": db.execute(
+                "SELECT period, email_key, seq, email, name, edition, message_id, state, attempts,"
+                " next_attempt, code, reply, updated_at FROM send_ledger ORDER BY 1, 2").fetchall(),
             "feeds": db.execute("SELECT url, etag, body_hash FROM feeds ORDER BY 1").fetchall(),
         }
     finally:

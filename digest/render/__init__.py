@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import jinja2
@@ -19,6 +20,7 @@ import premailer
 
 from ..config import Config
 from ..errors import DigestError
+from ..invites import ics
 from ..manifest import (
     MANIFEST,
     CommunitySummary,
@@ -26,6 +28,7 @@ from ..manifest import (
     Headline,
     Manifest,
     PersonalBlock,
+    fill_slot,
     read_manifest,
     write_manifest,
 )
@@ -82,7 +85,8 @@ class Renderer:
         self.inline_css = (self.path / "inline.css").read_text(encoding="utf-8")
         self.has_logo = (self.path / LOGO).is_file()
 
-    def render(self, issue: Issue, communities: frozenset[str] | None) -> Edition:
+    def render(self, issue: Issue, communities: frozenset[str] | None,
+               extra_bytes: int = 0) -> Edition:
         """Render at the most detail that keeps the HTML under the size budget.
 
         Gmail clips larger messages and then drops head styles, so a busy month
@@ -90,24 +94,48 @@ class Renderer:
         rather than a broken email. When even the last level is over the budget the
         edition says so (`over_budget`) and the build warns.
         """
+        calendar = self.calendar(issue, communities)
+        # the largest personal block and the calendar attachment go out with the HTML
+        extra = extra_bytes + (len(calendar) * 4 // 3 if calendar else 0)
         for detail in DETAIL_LEVELS:
             view = build_view(self.config, issue, communities, detail)
             html = self.html(view)
-            if len(html.encode("utf-8")) < SIZE_BUDGET_BYTES:
+            if len(html.encode("utf-8")) + extra < SIZE_BUDGET_BYTES:
                 break
         return Edition(key=view.key, communities=communities, subject=view.subject,
                        preheader=view.preheader, html=html, text=self.text(view),
-                       detail_level=DETAIL_LEVELS.index(view.detail))
+                       detail_level=DETAIL_LEVELS.index(view.detail), calendar=calendar)
 
-    def render_editions(self, issue: Issue, audiences: Iterable[frozenset[str] | None]
-                        ) -> list[Edition]:
-        """The full edition plus one per distinct set of communities: render once per set."""
+    def calendar(self, issue: Issue, communities: frozenset[str] | None) -> bytes | None:
+        """Without a web archive to link to, the edition's coming sessions travel as one
+        text/calendar attachment."""
+        if self.config.web_url:
+            return None
+        sessions = [x for s in issue.sections
+                    if communities is None or s.community_id in communities
+                    for x in s.sessions]
+        if not sessions:
+            return None
+        return ics(sessions, product=self.config.organisation,
+                   stamp=issue.built_at or utcnow())
+
+    def personal_html(self, **context: object) -> str:
+        return _render(self.html_env, "glance-personal.html.j2", **context).strip()
+
+    def personal_text(self, **context: object) -> str:
+        return _render(self.text_env, "glance-personal.txt.j2", **context).strip()
+
+    def render_editions(self, issue: Issue, audiences: Iterable[frozenset[str] | None],
+                        extra_bytes: dict[str, int] | None = None) -> list[Edition]:
+        """The full edition plus one per distinct set of communities: render once per set.
+        `extra_bytes` (by edition key) is what goes into the edition at send time."""
         every = {c.id for c in self.config.communities}
         wanted: dict[str, frozenset[str] | None] = {ALL: None}
         for communities in audiences:
             communities = audience(communities, every)
             wanted.setdefault(edition_key(communities), communities)
-        return [self.render(issue, c) for c in wanted.values()]
+        return [self.render(issue, c, (extra_bytes or {}).get(key, 0))
+                for key, c in wanted.items()]
 
     def logo_url(self, view: View) -> str | None:
         """Where the logo is published: the web archive copies logo.png to its root."""
@@ -183,8 +211,14 @@ def write_editions(config: Config, issue: Issue, editions: list[Edition],
     (folder / "editions").mkdir(parents=True, exist_ok=True)
     records = []
     full = editions[0]
+    by_key = {b.key: b for b in blocks}
     for edition in editions:
         stem = "digest" if edition.key == ALL else f"editions/{edition.key}"
+        default = (default_blocks or {}).get(edition.key)
+        block = by_key.get(default) if default else None
+        html, html_slot = fill_slot(edition.html, block.html if block else "")
+        text, text_slot = fill_slot(edition.text, block.text if block else "")
+        edition = replace(edition, html=html, text=text)
         (folder / f"{stem}.html").write_text(edition.html, encoding="utf-8")
         (folder / f"{stem}.txt").write_text(edition.text, encoding="utf-8")
         calendar = None
@@ -200,7 +234,8 @@ def write_editions(config: Config, issue: Issue, editions: list[Edition],
             subject=edition.subject, preheader=edition.preheader,
             html=f"{stem}.html", text=f"{stem}.txt",
             html_bytes=edition.html_bytes, detail_level=edition.detail_level,
-            calendar=calendar, default_block=(default_blocks or {}).get(edition.key),
+            calendar=calendar, default_block=default, html_slot=html_slot,
+            text_slot=text_slot,
         ))
     manifest = Manifest(
         period=issue.period.label, period_title=issue.period.title(), title=issue.title,
@@ -208,7 +243,7 @@ def write_editions(config: Config, issue: Issue, editions: list[Edition],
         posts=issue.post_count, meetings=issue.meeting_count, sessions=issue.session_count,
         warnings=tuple(warnings or ()), communities=community_summaries(issue),
         quiet=tuple(s.name for s in issue.quiet), editions=tuple(records),
-        blocks=tuple(blocks), readers=dict(readers or {}), folder=folder,
+        blocks=tuple(by_key.values()), readers=dict(readers or {}), folder=folder,
     )
     write_manifest(folder, manifest)
     return manifest
