@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from digest.config import Config
+from digest.manifest import fill_slot
 from digest.models import (
     Action,
     Decision,
@@ -28,7 +29,6 @@ from digest.models import (
     Session,
     TrackedAction,
 )
-from digest.manifest import fill_slot
 from digest.period import Period
 from digest.render import Renderer
 from digest.render.personal import PersonalBlocks
