@@ -130,6 +130,11 @@ class MessageFactory:
         if edition.calendar:  # the coming sessions, when there is no web archive to link to
             msg.add_attachment(edition.calendar, maintype="text", subtype="calendar",
                                filename="sessions.ics", params={"method": "PUBLISH"})
+        # boundaries from the content, not at random: a resent message is the same bytes
+        seed = hashlib.sha256("\x1f".join((edition.subject, edition.html, edition.text))
+                              .encode() + (edition.calendar or b"")).hexdigest()[:24]
+        for n, part in enumerate(p for p in msg.walk() if p.is_multipart()):
+            part.set_boundary(f"=_{seed}_{n}")
         raw = msg.as_bytes(policy=POLICY)
         head, sep, body = raw.partition(b"\r\n\r\n")
         tpl = _Template(edition=edition, headers=head + b"\r\n", body=b"\r\n" + body)
