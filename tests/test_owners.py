@@ -83,3 +83,30 @@ def test_the_old_three_column_header_still_reads(tmp_path):
     path.write_text("email,name,communities\nida@example.org,Ida Brennan,\n", encoding="utf-8")
     (ida,) = load_recipients(path, {"data"}).recipients
     assert ida.aliases == ()
+
+
+def test_a_title_that_carries_the_meeting_date_is_recognised():
+    from digest.render.view import title_has_date
+
+    assert title_has_date("Data clinic notes, 8 October", 8, 10, 2026)
+    assert title_has_date("2026-10-27 Organisers' check-in", 27, 10, 2026)
+    assert title_has_date("Steering group: October 21st", 21, 10, 2026)
+    assert not title_has_date("Steering group", 21, 10, 2026)
+    assert not title_has_date("18 ways to read 2026 data", 21, 10, 2026)
+
+
+def test_meeting_dates_come_from_the_notes_when_they_say(tmp_path):
+    from dataclasses import replace
+    from datetime import date
+
+    from digest.models import MeetingOutcomes
+    from digest.render.view import meeting_date
+    from tests.email_sample import sample_issue, sample_org
+
+    config = sample_org(tmp_path)
+    meeting = sample_issue(config).sections[0].meetings[0]  # published 15 October
+    assert meeting_date(meeting, config) == "15 Oct 2026"
+    held = replace(meeting, outcomes=MeetingOutcomes(held_on=date(2026, 10, 13)))
+    assert meeting_date(held, config) == "13 Oct 2026"
+    titled = replace(held, title="Data community, 13 October")
+    assert meeting_date(titled, config) is None

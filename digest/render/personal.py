@@ -12,11 +12,15 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..manifest import PersonalBlock
 from ..models import Issue, Recipient, TrackedAction
 from ..owners import identities, owners_of
 from .view import ALL, audience, edition_key
+
+if TYPE_CHECKING:
+    from . import Renderer
 
 OPEN_AT_A_GLANCE = 8  # other open actions listed; the rest are counted
 
@@ -29,7 +33,7 @@ def _ident(a: TrackedAction) -> tuple[str, str]:
 class PersonalBlocks:
     """Every distinct block of one issue, and which reader gets which."""
 
-    renderer: object  # render.Renderer (its personal_html/personal_text); no import cycle
+    renderer: Renderer
     issue: Issue
     every: set[str]
     web_issue_url: str | None = None
@@ -70,8 +74,8 @@ class PersonalBlocks:
         shown = others[:OPEN_AT_A_GLANCE]
         context = dict(mine=mine, others=shown, more=len(others) - len(shown),
                        more_url=self.web_issue_url)
-        html = self.renderer.personal_html(**context)  # type: ignore[attr-defined]
-        text = self.renderer.personal_text(**context)  # type: ignore[attr-defined]
+        html = self.renderer.personal_html(**context)
+        text = self.renderer.personal_text(**context)
         block_key = hashlib.sha256(f"{html}\x1f{text}".encode()).hexdigest()[:16]
         self.blocks.setdefault(block_key, PersonalBlock(block_key, html, text))
         self._by_content[content] = block_key
