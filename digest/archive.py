@@ -70,7 +70,8 @@ def write_site(config: Config, issue: Issue, items: list[Item] | None = None, *,
     view.web = True
     renderer = renderer or Renderer(config)
     # the page is for everyone: every open action, nobody's own
-    everyone = PersonalBlocks(renderer, full, {c.id for c in config.communities})
+    everyone = PersonalBlocks(renderer, full, {c.id for c in config.communities},
+                              open_shown=None)  # the email's "see every open action"
     html = renderer.html(view).replace(PERSONAL_SLOT, everyone.blocks[everyone.block(None, [])]
                                        .html)
     write_invites(config, full, folder)

@@ -238,3 +238,19 @@ def test_a_send_killed_mid_message_resumes_with_the_same_bytes_and_message_id(tm
                                                   "olu@example.org"}
     finally:
         relay.stop()
+
+
+def test_the_web_page_lists_every_open_action_the_email_leaves_out(tmp_path):
+    org = organisation(tmp_path)
+    config = org.config()
+    many = tuple(Action(f"Follow-up task number {n}", owner="Someone Else") for n in range(12))
+    with Store(config.state_path) as store:
+        notes = replace(entry("data", "more", utc(2026, 10, 20, 10), kind="meeting",
+                              title="Data working session"),
+                        outcomes=MeetingOutcomes(actions=many))
+        store.upsert_entries([notes], utc(2026, 10, 20, 12))
+    build(org)
+    email_text = (org.root / "out" / "2026-10" / "editions" / "data.txt").read_text()
+    assert "more open actions" in email_text
+    page = (org.root / "out" / "site" / "2026-10" / "index.html").read_text()
+    assert all(a.text in page for a in many)

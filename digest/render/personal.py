@@ -37,6 +37,7 @@ class PersonalBlocks:
     issue: Issue
     every: set[str]
     web_issue_url: str | None = None
+    open_shown: int | None = OPEN_AT_A_GLANCE  # other open actions listed (None: all)
     blocks: dict[str, PersonalBlock] = field(default_factory=dict)
     default: dict[str, str] = field(default_factory=dict)  # edition key -> block key
     readers: dict[str, str] = field(default_factory=dict)  # address -> block key, non-default
@@ -71,7 +72,7 @@ class PersonalBlocks:
         own = {_ident(a) for a in mine}
         others = [a for a in self.open if _ident(a) not in own
                   and (communities is None or a.community in communities)]
-        shown = others[:OPEN_AT_A_GLANCE]
+        shown = others[:self.open_shown] if self.open_shown is not None else others
         context = dict(mine=mine, others=shown, more=len(others) - len(shown),
                        more_url=self.web_issue_url)
         html = self.renderer.personal_html(**context)
