@@ -54,6 +54,7 @@ bench: $(VENV)/.installed-bench
 	$(PY) bench/outcomes_bench.py
 	$(PY) bench/report_bench.py
 	$(PY) bench/soak_bench.py
+	$(PY) bench/personal_bench.py
 
 ## screenshots: refresh docs/screenshots/ from the sample organisation
 screenshots: $(VENV)/.installed-test $(CHROMIUM)

@@ -22,15 +22,18 @@ from pathlib import Path
 
 from .addresses import parse_mailbox
 from .config import Config
+from .errors import DigestError
 from .files import write_file
+from .invites import CALENDAR_FOLDER, ics, session_slug
+from .manifest import MANIFEST, PERSONAL_SLOT, Manifest, read_manifest, write_manifest
 from .models import Issue, Item
-from .render import LOGO, Renderer
-from .render.view import DETAIL_LEVELS, build_view, section_summary
+from .render import LOGO, Renderer, community_summaries
+from .render.personal import PersonalBlocks
+from .render.view import DETAIL_LEVELS, build_view
 from .store import from_text, to_text, utcnow
 
 SITE = "site"
 ATOM = "http://www.w3.org/2005/Atom"
-HEADLINES_IN_FEED = 5
 
 
 def site_path(config: Config) -> Path:
@@ -67,55 +70,68 @@ def write_site(config: Config, issue: Issue, items: list[Item] | None = None, *,
     view = build_view(config, full, None, DETAIL_LEVELS[0])
     view.web = True
     renderer = renderer or Renderer(config)
-    html = renderer.html(view)
+    # the page is for everyone: every open action, nobody's own
+    everyone = PersonalBlocks(renderer, full, {c.id for c in config.communities},
+                              open_shown=None)  # the email's "see every open action"
+    html = renderer.html(view).replace(PERSONAL_SLOT, everyone.blocks[everyone.block(None, [])]
+                                       .html)
+    write_invites(config, full, folder)
     write_file(folder / "index.html", html, root)
     if renderer.has_logo:  # the email links to <web_url>logo.png
         write_file(site / LOGO, (renderer.path / LOGO).read_bytes(), root)
 
-    meta_path = folder / "issue.json"
-    published = None
-    if meta_path.is_file():
-        published = json.loads(meta_path.read_text(encoding="utf-8")).get("published")
-    meta = {
-        "period": issue.period.label,
-        "period_title": issue.period.title(),
-        "title": f"{issue.title} · {issue.period.title()}",
-        "subject": view.subject,
-        "intro": view.intro,
-        "published": published or to_text(now),
-        "updated": to_text(now),
-        "communities": [
-            {"id": s.community_id, "name": s.name, "summary": section_summary(s),
-             "headlines": [{"title": i.title, "link": i.link}
-                           for i in s.posts[:HEADLINES_IN_FEED]]
-             + [{"title": f"Meeting: {m.title}", "link": m.link}
-                for m in s.meetings]}
-            for s in full.sections
-        ],
-        "quiet": [s.name for s in full.quiet],
-    }
-    write_file(meta_path, json.dumps(meta, indent=2), root)
+    meta = Manifest(
+        period=issue.period.label, period_title=issue.period.title(),
+        title=f"{issue.title} · {issue.period.title()}", subject=view.subject, intro=view.intro,
+        built_at=to_text(now) or "",
+        published=_first_published(folder) or to_text(now),
+        updated=to_text(now), posts=full.post_count, meetings=full.meeting_count,
+        sessions=full.session_count, communities=community_summaries(full),
+        quiet=tuple(s.name for s in full.quiet),
+    )
+    write_manifest(folder, meta, root)
     issues = issues_in_site(config)  # read once, for the index and the feed
     write_index(config, issues, renderer)
     write_feed(config, issues)
     return folder
 
 
-def issues_in_site(config: Config) -> list[dict]:
+def write_invites(config: Config, issue: Issue, folder: Path) -> None:
+    """One .ics per coming session, for the email's "Add to calendar" links."""
+    target = folder / CALENDAR_FOLDER
+    for section in issue.sections:
+        for session in section.sessions:
+            write_file(target / f"{session_slug(session)}.ics",
+                       ics([session], product=config.organisation,
+                           stamp=issue.built_at or utcnow()), config.out_path)
+
+
+def _first_published(folder: Path) -> str | None:
+    """When the issue's page was first published: kept across rebuilds, so the Atom
+    entry keeps its date (read from 0.1.0's issue.json too, which had the same key)."""
+    try:
+        return read_manifest(folder).published
+    except DigestError:
+        pass
+    try:
+        published = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("published")
+    except (OSError, ValueError, AttributeError):
+        return None  # first build
+    return published if isinstance(published, str) else None
+
+
+def issues_in_site(config: Config) -> list[Manifest]:
     """Every issue the site holds, newest first."""
-    site = site_path(config)
     found = []
-    for path in site.glob("*/issue.json"):
+    for path in site_path(config).glob(f"*/{MANIFEST}"):
         try:
-            found.append(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError):
+            found.append(read_manifest(path.parent))
+        except DigestError:
             continue  # a half-written folder: the next build rewrites it
-    return sorted(found, key=lambda m: m["period"], reverse=True)
+    return sorted(found, key=lambda m: m.period, reverse=True)
 
 
-
-
-def write_index(config: Config, issues: list[dict], renderer: Renderer) -> Path:
+def write_index(config: Config, issues: list[Manifest], renderer: Renderer) -> Path:
     path = site_path(config) / "index.html"
     return write_file(path, renderer.site_index(issues), config.out_path)
 
@@ -128,24 +144,24 @@ def _tag_base(config: Config) -> str:
     return f"tag:{domain},2026:cop-digest/"
 
 
-def _entry_html(meta: dict) -> str:
+def _entry_html(meta: Manifest) -> str:
     root = ET.Element("div")
-    ET.SubElement(root, "p").text = meta["intro"]
-    for c in meta["communities"]:
+    ET.SubElement(root, "p").text = meta.intro
+    for c in meta.communities:
         h = ET.SubElement(root, "h3")
-        h.text = f"{c['name']}: {c['summary']}" if c["summary"] else c["name"]
+        h.text = f"{c.name}: {c.summary}" if c.summary else c.name
         ul = ET.SubElement(root, "ul")
-        for line in c["headlines"]:
+        for line in c.headlines:
             li = ET.SubElement(ul, "li")
-            if line["link"]:
-                a = ET.SubElement(li, "a", href=line["link"])
-                a.text = line["title"]
+            if line.link:
+                a = ET.SubElement(li, "a", href=line.link)
+                a.text = line.title
             else:
-                li.text = line["title"]
+                li.text = line.title
     return ET.tostring(root, encoding="unicode", method="html")
 
 
-def write_feed(config: Config, issues: list[dict]) -> Path:
+def write_feed(config: Config, issues: list[Manifest]) -> Path:
     """An Atom feed (RFC 4287) with one entry per issue, so readers can follow the digest."""
     ET.register_namespace("", ATOM)
     base = _tag_base(config)
@@ -161,7 +177,7 @@ def write_feed(config: Config, issues: list[dict]) -> Path:
     el(feed, "id", f"{base}feed.xml")
     el(feed, "title", f"{config.title} · {config.organisation}")
     el(feed, "subtitle", f"{config.organisation}'s digest of its communities of practice")
-    updated = max((m["updated"] for m in issues), default=to_text(utcnow()))
+    updated = max((m.updated or m.built_at for m in issues), default=to_text(utcnow()) or "")
     el(feed, "updated", _atom_date(updated))
     el(feed, "link", rel="self", href=f"{web}feed.xml")
     el(feed, "link", rel="alternate", type="text/html", href=web or "./")
@@ -170,12 +186,12 @@ def write_feed(config: Config, issues: list[dict]) -> Path:
     el(feed, "generator", "CoP Digest")
     for meta in issues:
         entry = el(feed, "entry")
-        el(entry, "id", f"{base}{meta['period']}/")
-        el(entry, "title", meta["title"])
-        el(entry, "link", rel="alternate", type="text/html", href=f"{web}{meta['period']}/")
-        el(entry, "published", _atom_date(meta["published"]))
-        el(entry, "updated", _atom_date(meta["updated"]))
-        el(entry, "summary", meta["subject"])
+        el(entry, "id", f"{base}{meta.period}/")
+        el(entry, "title", meta.title)
+        el(entry, "link", rel="alternate", type="text/html", href=f"{web}{meta.period}/")
+        el(entry, "published", _atom_date(meta.published or meta.built_at))
+        el(entry, "updated", _atom_date(meta.updated or meta.built_at))
+        el(entry, "summary", meta.subject)
         el(entry, "content", _entry_html(meta), type="html")
     ET.indent(feed)
     path = site_path(config) / "feed.xml"

@@ -21,6 +21,7 @@ from .calendar import CalendarError
 from .calendar import sessions as calendar_sessions
 from .collect.state import load_states
 from .config import Config
+from .followup import follow_up
 from .models import Issue, Item, Section, Session
 from .period import Period
 from .store import Store, to_text, utcnow
@@ -111,6 +112,8 @@ def compose(config: Config, store: Store, period: Period, *, now: datetime | Non
         quiet=quiet,
         web_url=config.web_url,
         coming_period=period.next(),
+        actions=follow_up(config, store, period, frozen=frozen).actions,
+        built_at=now,
     )
     return Composition(issue=issue, frozen=frozen, warnings=warnings)
 

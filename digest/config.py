@@ -119,6 +119,7 @@ class Config:
     report_recipients: Path | None = None  # [report] recipients: organisers who get the report
     send_empty: bool = False  # send an issue with no posts and no meetings in it
     images: str = "public"  # "public": lead images on public hosts only; "none": no images
+    follow_up: int = 2  # periods an action is followed up after its due date (or meeting)
 
     @property
     def base_dir(self) -> Path:
@@ -150,6 +151,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         "language", "direction", "late_window", "quiet_after", "max_items", "templates",
         "send_empty",
         "images",
+        "follow_up",
     )
     base = path.parent
     cadence = d.choice("cadence", CADENCES, default="monthly")
@@ -194,6 +196,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         delivery=delivery,
         collect=_collect(t),
         report_recipients=_report_recipients(t, base),
+        follow_up=d.integer("follow_up", default=2, minimum=1, maximum=24),
     )
 
 

@@ -139,20 +139,30 @@ def build(config: Config, store: Store, period: Period, *, now: datetime | None 
     from .collect.state import failed_communities, failed_feed_urls
     from .compose import compose
     from .render import Renderer, size_warnings, write_editions
+    from .render.personal import PersonalBlocks
 
     failed = failed_communities(config.communities, failed_feed_urls(store))
 
     composition = compose(config, store, period, now=now, failed_communities=failed,
                           claim=not draft)
     renderer = Renderer(config)  # one for the editions and the web archive
+    # each reader's own block (their actions), rendered once per distinct content
+    personal = PersonalBlocks(renderer, composition.issue, {c.id for c in config.communities},
+                              web_issue_url=f"{config.web_url}{period.label}/#glance"
+                              if config.web_url else None)
+    personal.assign(readers.recipients)
     editions = renderer.render_editions(composition.issue,
-                                        (r.communities for r in readers.recipients))
+                                        (r.communities for r in readers.recipients),
+                                        extra_bytes=personal.largest)
     warnings = list(composition.warnings) + size_warnings(editions)
     warnings += [f"{config.delivery.recipients}: {p}; row skipped"
                  for p in readers.skipped]
     if draft:
         warnings.insert(0, f"{period} has not ended: this is a draft, for the preview only")
-    folder = write_editions(config, composition.issue, editions, warnings, draft=draft)
+    write_editions(config, composition.issue, editions, warnings,
+                   blocks=personal.blocks.values(), default_blocks=personal.default,
+                   readers=personal.readers, draft=draft)
+    folder = config.out_path / period.label
     if not draft:
         archive.write_site(config, composition.issue,
                            store.items("issue = ?", (period.label,)), now=now,
@@ -188,24 +198,23 @@ def send(config: Config, store: Store, period: Period, *, dry_run: bool = False,
     """Send the built editions. The ledger is told about every edition, not only those of
     the readers in the CSV now: a frozen reader who left the file is still owed theirs."""
     from . import deliver
-    from .render import read_editions, read_manifest
+    from .render import read_build
 
     started = send_started(store, period)
+    manifest = read_build(config, period.label)
     if not started:  # a send under way finishes whatever the guards below would say now
         require_ended(config, period, now)
-        manifest = read_manifest(config, period.label)
-        if manifest.get("draft"):
+        if manifest.draft:
             raise DigestError(f"{period} was built as a draft before it ended: run `digest "
                               f"build --period {period}` to build it for sending")
-        if is_empty(manifest.get("posts", 0), manifest.get("meetings", 0)) \
-                and not config.send_empty:
+        if is_empty(manifest.posts, manifest.meetings) and not config.send_empty:
             raise EmptyIssue(f"{period} has nothing new (no posts, no meetings): not sent. "
                              "Set [digest] send_empty = true to send such an issue anyway")
-    editions = {e.key: e for e in read_editions(config, period.label)}
+    editions = {r.key: manifest.edition(r.key) for r in manifest.editions}
     pairs = audience_for(config, period, editions, recipients_of(config).recipients,
                          started=started)
     return deliver.send_period(config, store, period.label, pairs, editions=editions.values(),
-                               dry_run=dry_run, progress=progress, now=now)
+                               dry_run=dry_run, progress=progress, now=now, manifest=manifest)
 
 
 def collect(config: Config, store: Store, *, progress: bool = False,

@@ -37,7 +37,9 @@ from urllib.parse import unquote, urlsplit
 from . import checks, packaged, pipeline
 from .config import Config, load_config
 from .errors import DigestError
-from .render import GMAIL_CLIP_BYTES, MANIFEST, SIZE_BUDGET_BYTES, templates_dir
+from .manifest import MANIFEST, EditionRecord, Manifest, read_manifest
+from .models import Edition
+from .render import GMAIL_CLIP_BYTES, SIZE_BUDGET_BYTES, templates_dir
 from .store import Store
 from .text import plural
 
@@ -196,22 +198,22 @@ class Preview:
 
     # --- what the pages show ----------------------------------------------------------------
 
-    def issues(self) -> list[dict]:
+    def issues(self) -> list[Manifest]:
         out = []
         for path in sorted(self.config.out_path.glob(f"*/{MANIFEST}"), reverse=True):
             try:
-                out.append(json.loads(path.read_text(encoding="utf-8")))
-            except (OSError, ValueError):
+                out.append(read_manifest(path.parent))
+            except DigestError:
                 continue
         return out
 
-    def manifest(self, period: str) -> dict | None:
+    def manifest(self, period: str) -> Manifest | None:
         path = self.config.out_path / period / MANIFEST
         if "/" in period or ".." in period or not path.is_file():
             return None
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            return read_manifest(path.parent)
+        except (DigestError, OSError):
             return None  # being rewritten by a build: the page reloads when it is done
 
     def findings(self, source: str) -> list[checks.Finding]:
@@ -377,11 +379,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _raw(self, period: str, name: str) -> None:
         key, _, kind = name.rpartition(".")
-        edition = _edition_of(self.preview, period, key)
-        if not edition or kind not in ("html", "txt"):
+        found = _edition_of(self.preview, period, key)
+        if not found or kind not in ("html", "txt"):
             return self._not_found()
-        file = self.preview.config.out_path / period / edition[kind if kind == "html" else "text"]
-        body = file.read_text(encoding="utf-8")
+        edition = found[1]
+        body = edition.html if kind == "html" else edition.text
         self._send(body, "text/html" if kind == "html" else "text/plain", sandboxed=True)
 
     def _site(self, parts: list[str], folder: bool) -> None:
@@ -412,11 +414,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_error(HTTPStatus.NOT_FOUND, "Not in this preview")
 
 
-def _edition_of(preview: Preview, period: str, key: str) -> dict | None:
+def _edition_of(preview: Preview, period: str, key: str
+                ) -> tuple[EditionRecord, Edition] | None:
+    """The edition as a reader who owns no action gets it, with its manifest record."""
     manifest = preview.manifest(period)
-    if not manifest:
+    if not manifest or key not in {e.key for e in manifest.editions}:
         return None
-    return next((e for e in manifest["editions"] if e["key"] == key), None)
+    try:
+        return manifest.record(key), manifest.edition(key)
+    except (DigestError, OSError):
+        return None
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -514,17 +521,18 @@ def _index_page(preview: Preview) -> str:
     version = preview.state.version  # before reading files: a build meanwhile reloads the page
     rows = []
     for m in preview.issues():
-        period = html.escape(m["period"]) + (_DRAFT_MARK if m.get("draft") else "")
-        who_gets = _audience_or_none(preview, m["period"])
+        period = html.escape(m.period) + (_DRAFT_MARK if m.draft else "")
+        who_gets = _audience_or_none(preview, m.period)
         sent = html.escape(who_gets.sent) if who_gets else "unknown"
-        for e in m["editions"]:
-            who = "every community" if e["communities"] is None else ", ".join(e["communities"])
-            readers = plural(who_gets.count(e["key"]), "reader") if who_gets else "unknown"
+        for e in m.editions:
+            who = "every community" if e.communities is None else ", ".join(e.communities)
+            readers = plural(who_gets.count(e.key), "reader") if who_gets else "unknown"
             rows.append(
-                f'<tr><td>{period}</td><td><a href="/issue/{period}/{html.escape(e["key"])}">'
-                f'{html.escape(e["key"])}</a></td><td>{html.escape(who)}</td>'
+                f'<tr><td>{period}</td><td><a href="/issue/{html.escape(m.period)}/'
+                f'{html.escape(e.key)}">'
+                f'{html.escape(e.key)}</a></td><td>{html.escape(who)}</td>'
                 f'<td class="recipients">{readers}</td><td class="sent">{sent}</td>'
-                f'<td>{html.escape(e["subject"])}</td><td>{size_note(e["html_bytes"])}</td></tr>')
+                f'<td>{html.escape(e.subject)}</td><td>{size_note(e.html_bytes)}</td></tr>')
     table = ('<div class="table-wrap"><table><thead><tr><th>Issue</th><th>Edition</th>'
              "<th>For readers of</th><th>Goes to</th><th>Sent</th><th>Subject</th><th>Size</th>"
              "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>"
@@ -541,12 +549,11 @@ MODES = (("both", "Desktop and mobile"), ("desktop", "Desktop"), ("mobile", "Mob
 
 def _edition_page(preview: Preview, period: str, key: str) -> str | None:
     version = preview.state.version
-    edition = _edition_of(preview, period, key)
-    if not edition:
+    found = _edition_of(preview, period, key)
+    if not found:
         return None
-    folder = preview.config.out_path / period
-    source = (folder / edition["html"]).read_text(encoding="utf-8")
-    text = (folder / edition["text"]).read_text(encoding="utf-8")
+    record, edition = found
+    source, text = edition.html, edition.text
     findings = preview.findings(source)
     machine_note = preview.check_note(source)
     problems = [f for f in findings if f.check != "client"]
@@ -580,18 +587,18 @@ def _edition_page(preview: Preview, period: str, key: str) -> str | None:
     sections = frames + panels
     count = (f'<span class="warn">{plural(len(problems), "accessibility finding")}</span>'
              if problems else "no accessibility findings")
-    who = ("every community" if edition["communities"] is None
-           else ", ".join(edition["communities"]))
-    manifest = preview.manifest(period) or {}
+    who = ("every community" if record.communities is None
+           else ", ".join(record.communities))
+    manifest = preview.manifest(period)
     draft = ('<p class="draft" role="note" id="draft"><strong>Draft.</strong> This period has '
              "not ended: what you see may still change, and it cannot be sent.</p>"
-             if manifest.get("draft") else "")
+             if manifest is not None and manifest.draft else "")
     body = (
         f'<h2>{html.escape(period)}: edition {html.escape(key)}</h2>{draft}'
         f'<dl class="facts"><dt>For readers of</dt><dd>{html.escape(who)}</dd>'
-        f'<dt>Subject</dt><dd id="subject">{html.escape(edition["subject"])}</dd>'
-        f'<dt>Preheader</dt><dd id="preheader">{html.escape(edition["preheader"])}</dd>'
-        f'<dt>Size</dt><dd id="size">{size_note(edition["html_bytes"])}</dd>'
+        f'<dt>Subject</dt><dd id="subject">{html.escape(record.subject)}</dd>'
+        f'<dt>Preheader</dt><dd id="preheader">{html.escape(record.preheader)}</dd>'
+        f'<dt>Size</dt><dd id="size">{size_note(edition.html_bytes)}</dd>'
         f'<dt>Goes to</dt><dd id="recipients">{_recipients(who_gets, key)}</dd>'
         f'<dt>Sent</dt><dd id="sent">{html.escape(who_gets.sent) if who_gets else "unknown"}'
         f'</dd>'
@@ -599,7 +606,7 @@ def _edition_page(preview: Preview, period: str, key: str) -> str | None:
         f'{_client_count(clients, machine_note)} (<a href="#checks">see them</a>)</dd></dl>'
         f'<nav class="modes" aria-label="View">{nav}</nav>{sections}'
         + _MODE_SCRIPT)
-    return _page(f"{period} {key}: {edition['subject']}", body, preview, version)
+    return _page(f"{period} {key}: {record.subject}", body, preview, version)
 
 
 def _audience_or_none(preview: Preview, period: str) -> Audience | None:

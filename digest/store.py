@@ -105,6 +105,44 @@ def _iso_or_none(text: str | None) -> str | None:
         return None
 
 
+# Actions followed up across issues (digest/followup.py): what each action is, and what
+# each issue showed of it, so a sent issue reads back exactly as it went out.
+_TRACKED_ACTIONS = """
+CREATE TABLE IF NOT EXISTS tracked_actions (
+    community TEXT NOT NULL,
+    key TEXT NOT NULL,                -- normalised text and owner: stable across issues
+    text TEXT NOT NULL,
+    owner TEXT,
+    due TEXT,                         -- ISO date, when the notes gave one
+    due_text TEXT,
+    meeting_item TEXT NOT NULL,       -- items.key of the meeting that set it
+    meeting_title TEXT NOT NULL,
+    meeting_link TEXT,
+    held_on TEXT NOT NULL,            -- ISO date of that meeting
+    first_issue TEXT NOT NULL,        -- the issue that first showed it
+    PRIMARY KEY (community, key)
+);
+CREATE TABLE IF NOT EXISTS issue_actions (
+    period TEXT NOT NULL,
+    community TEXT NOT NULL,
+    key TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('open', 'overdue', 'done')),
+    PRIMARY KEY (period, community, key)
+);
+"""
+
+def _ledger_personal_blocks(db: sqlite3.Connection) -> None:
+    """A reader's message holds their own block (their actions): the send ledger names it
+    per reader and keeps the blocks of a started send, so a resumed send is the same."""
+    ledger = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table'"
+                        " AND name = 'send_ledger'").fetchone()
+    columns = {r[1] for r in db.execute("PRAGMA table_info(send_ledger)")}
+    if ledger and "block" not in columns:
+        db.execute("ALTER TABLE send_ledger ADD COLUMN block TEXT")
+    db.execute("CREATE TABLE IF NOT EXISTS send_blocks (period TEXT NOT NULL, key TEXT NOT NULL,"
+               " html TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (period, key))")
+
+
 Migration = str | Callable[[sqlite3.Connection], None]
 
 # Index i brings a database from version i to i + 1. Append only.
@@ -117,6 +155,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     _SCHEMA_0_1,
     _outcomes_as_records,
     _ACTIVITY_INDEX,
+    _TRACKED_ACTIONS,
+    _ledger_personal_blocks,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -225,7 +225,20 @@ def sample_organisation_editions(workdir: Path) -> dict[str, Path]:
 
     shutil.copytree(ROOT / "feeds", workdir / "feeds")
     shutil.copy(ROOT / "digest.toml", workdir / "digest.toml")
-    result = CliRunner().invoke(cli, ["--config", str(workdir / "digest.toml"), "run",
+    # as the monthly job runs it, on 1 November: November's sessions are still to come
+    from datetime import UTC, datetime
+
+    from digest import pipeline
+    from digest.config import load_config
+    from digest.period import Period
+    from digest.store import Store
+
+    config = load_config(workdir / "digest.toml")
+    built = datetime(2026, 11, 1, 7, 30, tzinfo=UTC)
+    with Store(config.state_path) as store:
+        pipeline.collect(config, store, now=built)
+        pipeline.build(config, store, Period.parse("2026-10", "monthly"), now=built)
+    result = CliRunner().invoke(cli, ["--config", str(workdir / "digest.toml"), "send",
                                       "--period", "2026-10"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return {"all": workdir / "out" / "2026-10" / "digest.html"}

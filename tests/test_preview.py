@@ -72,8 +72,8 @@ def test_index_lists_the_built_editions_and_each_edition_page_has_everything(pre
     index = get(preview.url)
     assert "/issue/2026-10/all" in index and "/issue/2026-10/design" in index
     page = get(preview.url + "issue/2026-10/design")
-    assert 'id="subject">October at a glance: 2 posts' in page
-    assert 'id="preheader">News from Design.' in page
+    assert 'id="subject">October at a glance: 1 post' in page
+    assert 'id="preheader">Design: 1 post.' in page
     assert 'title="Desktop view"' in page and 'title="Mobile view"' in page
     assert 'id="plain-text"' in page and "Service patterns for repairs" in page
     assert 'id="source">&lt;!doctype html&gt;' in page
@@ -155,7 +155,7 @@ def test_send_to_writes_one_copy_and_leaves_the_real_send_alone(org):
     assert len(tests) == 1
     msg = email.message_from_bytes(tests[0].read_bytes(), policy=email.policy.default)
     assert msg["To"].addresses[0].addr_spec == "me@example.org"
-    assert msg["Subject"].startswith("October at a glance")
+    assert msg["Subject"].startswith("[TEST] October at a glance")
     text, html = msg.get_payload()
     assert "Service patterns for repairs" in html.get_content()
     # a copy to a colleague is a second file, and the real send still reaches every reader

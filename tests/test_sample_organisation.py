@@ -263,7 +263,7 @@ def test_recipients_are_well_formed() -> None:
     path = CONFIG.delivery.recipients
     with path.open(encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
-        assert reader.fieldnames == ["email", "name", "communities"]
+        assert reader.fieldnames == ["email", "name", "communities", "aliases"]
         rows = list(reader)
     emails = [r["email"].strip().lower() for r in rows]
     assert len(emails) == len(set(emails)), "duplicate addresses"
@@ -275,6 +275,8 @@ def test_recipients_are_well_formed() -> None:
     assert any(len(s) > 1 for s in segments)
     names = [r["name"] for r in rows]
     assert any("," in n for n in names) and any(not n.isascii() for n in names)
+    # aliases let "Your actions" find readers the notes name by handle or first name
+    assert sum(bool(r["aliases"]) for r in rows) >= 3
 
 
 RFC822 = re.compile(r"<(?:pubDate|lastBuildDate)>(\w{3}), (\d{2} \w{3} \d{4}) (\d{2}:\d{2}:\d{2}) "

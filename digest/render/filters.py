@@ -6,8 +6,8 @@ import textwrap
 
 import jinja2
 
-from ..models import Action
-from .view import item_date, plural, session_when
+from ..models import Action, TrackedAction
+from .view import item_date, meeting_date, plural, session_local, session_when
 
 
 def wrap(text: str, width: int = 72, indent: str = "") -> str:
@@ -30,7 +30,7 @@ def underline(text: str, char: str = "=") -> str:
     return f"{text}\n{char * len(text)}"
 
 
-def due(action: Action) -> str:
+def due(action: Action | TrackedAction) -> str:
     """When an action is due, as a reader wants it: the resolved date, else the words."""
     if action.due is not None:
         return f"{action.due:%a} {action.due.day} {action.due:%b}"
@@ -40,6 +40,6 @@ def due(action: Action) -> str:
 def install(env: jinja2.Environment) -> None:
     env.filters.update(
         wrap=wrap, bullet=bullet, underline=underline, plural=plural, session_when=session_when,
-        due=due,
+        due=due, session_local=session_local,
     )
-    env.globals.update(item_date=item_date)
+    env.globals.update(item_date=item_date, meeting_date=meeting_date)
