@@ -329,6 +329,55 @@ def feeds_export(ctx: click.Context, output: click.utils.LazyFile) -> None:
     output.write(export_opml(_config(ctx)))
 
 
+@cli.command("outcomes")
+@click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON array: title, link, date, decisions, actions.")
+def outcomes_command(sources: tuple[str, ...], as_json: bool) -> None:
+    """Show what the digest reads from meeting notes: decisions and actions.
+
+    SOURCE is a meetings feed (file or URL), or one page of notes (HTML or
+    Markdown). Exit 0 when every source was read, 1 when one could not be.
+
+    \b
+    Examples:
+      digest outcomes feeds/design/meetings.xml
+      digest outcomes notes/2026-10-14.md --json
+    """
+    import json
+
+    from .outcomes.sources import SourceError, read_source
+    from .render.filters import due
+
+    notes = []
+    failed = False
+    for source in sources:
+        try:
+            notes.extend(read_source(source))
+        except SourceError as e:
+            click.echo(f"error: {e}", err=True)
+            failed = True
+    if as_json:
+        click.echo(json.dumps([n.as_json() for n in notes], ensure_ascii=False, indent=2))
+    else:
+        for note in notes:
+            click.echo(f"{note.title} · {note.held_on.isoformat() if note.held_on else 'no date'}"
+                       + (f"\n  {note.link}" if note.link else ""))
+            if not (note.outcomes.decisions or note.outcomes.actions):
+                click.echo("  (no decisions or actions found)")
+            for decision in note.outcomes.decisions:
+                click.echo(f"  decision: {decision.text}")
+            for action in note.outcomes.actions:
+                extra = [action.owner or "no owner"]
+                if due(action):
+                    extra.append(f"by {due(action)}")
+                if action.done:
+                    extra.append("done")
+                click.echo(f"  action:   {action.text} ({', '.join(extra)})")
+            click.echo("")
+    sys.exit(1 if failed else EXIT_OK)
+
+
 def main() -> None:
     cli(prog_name="digest")
 

@@ -25,8 +25,8 @@ from datetime import date
 import lxml.html
 from lxml import etree
 
-from .models import Action, Decision, MeetingOutcomes
-from .text import cut_at_word
+from ..models import Action, Decision, MeetingOutcomes
+from ..text import cut_at_word
 
 
 def _words(text: str) -> frozenset[str]:
@@ -183,8 +183,14 @@ class _Section:
     took_list: bool = False  # once a list/table was taken, stray prose is not outcome
 
 
-def extract_outcomes(html: str) -> MeetingOutcomes:
+def extract_outcomes(html: str, *, title: str | None = None, meeting_date: date | None = None,
+                     language: str | None = None) -> MeetingOutcomes:
     """The decisions and actions recorded in meeting-notes `html`.
+
+    `title` (the entry's or page's) may name the meeting's date; `meeting_date`
+    is the date to resolve relative dues against when the notes do not say
+    when the meeting was (a feed's published date); `language` is a hint
+    ("fr", "de", "es"), else the note's language is detected.
 
     Empty when the notes have no outcome section; the caller then shows the
     excerpt instead.
