@@ -18,13 +18,16 @@ def notes(name: str) -> str:
     return (NOTES / name).read_text(encoding="utf-8")
 
 
-def act(text: str, owner: str | None = None, due: str | None = None) -> Action:
-    """An action as the extractor words it: the due date as written, resolved when ISO."""
-    try:
-        resolved = date.fromisoformat(due) if due else None
-    except ValueError:
-        resolved = None
-    return Action(text, owner=owner, due=resolved, due_text=due)
+def act(text: str, owner: str | None = None, due: str | None = None, *,
+        resolved: date | None = None, done: bool = False) -> Action:
+    """An action as the extractor words it: the due date as written, resolved when ISO
+    (or as `resolved` says, for words resolved against the meeting's date)."""
+    if resolved is None:
+        try:
+            resolved = date.fromisoformat(due) if due else None
+        except ValueError:
+            resolved = None
+    return Action(text, owner=owner, due=resolved, due_text=due, done=done)
 
 
 def texts(outcomes: tuple[Decision | Action, ...]) -> list[str]:
@@ -38,7 +41,7 @@ def test_confluence_meeting_notes_with_feed_chrome() -> None:
         Decision("Dark-mode tokens become part of the definition of done"),
     )  # the UNDECIDED one is not a decision
     assert found.actions == (
-        act("Share the audit spreadsheet with the group", owner="Tom Reid"),
+        act("Share the audit spreadsheet with the group", owner="Tom Reid", done=True),  # ticked
         act("Book the Civic Centre room for the show and tell", owner="Priya Shah",
                 due="2026-10-31"),
         act("Ask the accessibility CoP whether they want to co-host"),
@@ -72,11 +75,11 @@ def test_markdown_page_with_task_list_and_nested_items() -> None:
     ]
     assert found.actions == (
         act("Write the migration guide", owner="ana.lima", due="2026-11-14"),
-        act("Switch the monorepo to hosted runners", owner="Ben Okoro"),
+        act("Switch the monorepo to hosted runners", owner="Ben Okoro", done=True),  # [x]
         act("Update the on-call runbook", owner="Dee Park"),
         act("Ask security to review the Helm chart", owner="Chidi Okafor"),
         act("Clean up old build caches"),
-        act("List unused caches", owner="Erin", due="20 Nov"),
+        act("List unused caches", owner="Erin", due="20 Nov", resolved=date(2026, 11, 20)),
     )
 
 

@@ -242,7 +242,9 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
         identity=identity, community=community, kind=kind, feed_url=url,
         title=title or cut_at_word(cleaned.text, 80) or (link or "(untitled)"),
         link=link, author=author, published=published, updated=updated, excerpt=excerpt,
-        outcomes=extract_outcomes(body_html) if kind == "meeting" else MeetingOutcomes(),
+        outcomes=extract_outcomes(body_html, title=title, meeting_date=(published or updated).date()
+                                  if (published or updated) else None)
+        if kind == "meeting" else MeetingOutcomes(),
         image=image, image_alt=alt,
     )
 

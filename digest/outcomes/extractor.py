@@ -27,6 +27,7 @@ from lxml import etree
 
 from ..models import Action, Decision, MeetingOutcomes
 from ..text import cut_at_word
+from . import dates, languages, prose, shapes
 
 
 def _words(text: str) -> frozenset[str]:
@@ -66,32 +67,15 @@ _CHROME = re.compile(
     re.IGNORECASE,
 )
 
-# Heading words. A heading counts when every word in it is one of these.
-_PHRASES = [
-    (re.compile(r"\baction (?:items?|points?|list)\b"), "actions"),
-    (re.compile(r"\bnext steps?\b"), "actions"),
-    (re.compile(r"\bto ?dos?\b|\bto do list\b"), "actions"),
-    (re.compile(r"\bfollow ?ups?\b"), "actions"),
-    (re.compile(r"\bwho does what\b"), "actions"),
-    (re.compile(r"\bwhat (?:we|was|has been) (?:agreed|decided)\b"), "decisions"),
-]
-_DECISION_WORDS = _words(
-    "decision decisions outcome outcomes agreed agreement agreements decided resolution "
-    "resolutions resolved conclusion conclusions"
-)
-_ACTION_WORDS = _words("action actions task tasks")
-_FILLER = _words(
-    "key main final major the made taken reached meeting meetings today todays our summary of "
-    "list log recorded and new open outstanding for time arising from this session call items "
-    "points s owners with a all up last previous carried over forward ongoing"
-)
+# Heading words (every language, accents folded). A heading counts when every word in it
+# is one of these.
+_PHRASES = [(re.compile(p), kind) for p, kind in languages.SECTION_PHRASES]
+_DECISION_WORDS = languages.DECISION_WORDS
+_ACTION_WORDS = languages.ACTION_WORDS
+_FILLER = languages.FILLER
 
-# Label at the start of one item that says what it is ("Action: …", "Decision – …").
-_ITEM_LABEL = re.compile(
-    r"^(?P<label>action(?: item| point)?s?|aps?|todo|to do|task|decision|decided|agreed"
-    r"|resolved|resolution|outcome)\s*[:\-–—]\s*",
-    re.IGNORECASE,
-)
+# Marker at the start of one item or line that says what it is ("Action: …", "RESOLUTION: …").
+_ITEM_LABEL = languages.ITEM_MARKER
 _PLAIN_LABEL = re.compile(r"^\s*([A-Za-z][A-Za-z &/'’-]{1,40}?)\s*(?:[:–—-]\s*|$)")
 _NOTHING = re.compile(
     r"^(?:none|n/?a|nil|tbc|tbd|-+|—|nothing(?: to report)?(?: this time)?"
@@ -106,9 +90,15 @@ _BULLET = re.compile(
 # Owner and due-date patterns over one item's text.
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+    r"|janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre"
+    r"|d[ée]cembre|januar|februar|m[äa]rz|juni|juli|oktober|dezember|enero|febrero|marzo"
+    r"|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)\.?"
 )
-_WEEKDAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?"
+_WEEKDAY = (r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?"
+            r"|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch"
+            r"|donnerstag|freitag|samstag|sonntag|lunes|martes|mi[ée]rcoles|jueves|viernes"
+            r"|s[áa]bado|domingo)")
 _DATE = (
     r"(?:\d{4}-\d{2}-\d{2}"
     rf"|(?:{_WEEKDAY},?\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?"
@@ -119,12 +109,16 @@ _DATE = (
     rf"|mid[- ]{_MONTH}"
     r"|eo[dwm]|cob|tomorrow|today"
     r"|(?:the\s+)?next\s+(?:meeting|session|call|catch[- ]?up|sync)"
+    r"|(?:next|this)\s+(?:week|month)|in\s+(?:\d+|two|three|a)\s+(?:days?|weeks?)"
+    r"|fin\s+d[eu]\s+(?:la\s+)?(?:mois|semaine|mes|semana)|ende\s+de[rs]\s+(?:woche|monats)"
     r"|q[1-4](?:\s+\d{4})?"
     rf"|{_MONTH}(?:\s+\d{{4}})?)"
 )
 _DUE = re.compile(
     rf"\s*[,;|]?\s*[(\[]?\b(?:due(?:\s+date)?|deadline|by|before|until|target(?:\s+date)?"
-    rf"|no later than)\s*:?\s*(?P<due>{_DATE})\b[)\]]?\.?",
+    rf"|no later than|d'ici(?:\s+(?:le|la|à|a))?|avant(?:\s+le|\s+la)?|pour\s+le|bis(?:\s+zu[mr])?"
+    rf"|hasta(?:\s+el)?|para\s+el|antes\s+del?|f[äa]llig(?:\s+am)?|fecha)\s*:?\s*"
+    rf"(?P<due>{_DATE})\b[)\]]?\.?",
     re.IGNORECASE,
 )
 _DUE_LABEL = re.compile(
@@ -153,7 +147,8 @@ _NOT_NAMES = _words(
     "agreed decided decision action actions todo next review check follow ask send share update "
     "create write draft book set add make find get look investigate schedule organise organize "
     "prepare confirm contact email call reach circulate publish propose present run start finish "
-    "tbc tbd n/a na none group members community cop here channel "
+    "tbc tbd n/a na none group members community cop here channel bumped moved deferred "
+    "postponed pushed carried dropped parked revisit discuss revisited unassigned "
     "monday tuesday wednesday thursday friday saturday sunday january february march april "
     "may june july august september october november december"
 )
@@ -202,28 +197,77 @@ def extract_outcomes(html: str, *, title: str | None = None, meeting_date: date 
         root = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
     except (etree.ParserError, ValueError):
         return MeetingOutcomes()
-    return _Extractor(root).run()
+    return _Extractor(root, title=title, meeting_date=meeting_date, language=language).run()
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What every item of one note is read against: its meeting's date and languages."""
+
+    meeting: date | None
+    languages: tuple[str, ...]
+
+
+_DATE_FIELD = re.compile(
+    r"^\s*(?:meeting\s+)?(?:date|datum|fecha|when|held(?:\s+on)?|date\s+de\s+la\s+r[ée]union"
+    r"|sitzungsdatum|fecha\s+de\s+la\s+reuni[óo]n)\s*[:\-–|]?\s*", re.IGNORECASE)
+_MEETING_DATE_UNITS = 12  # the meeting's date is said near the top, or not at all
 
 
 class _Extractor:
-    def __init__(self, root: lxml.html.HtmlElement) -> None:
+    def __init__(self, root: lxml.html.HtmlElement, *, title: str | None = None,
+                 meeting_date: date | None = None, language: str | None = None) -> None:
         self.root = root
+        self.title = title
+        self.stated_date = meeting_date
+        self.language = language
         self.bold_classes = _bold_classes(root)
         self.found: dict[str, list[Decision | Action]] = {"decisions": [], "actions": []}
         self.seen: set[str] = set()
+        self.topic: str | None = None  # the heading or parent item an item sits under
+        self.topic_level = 0
+        self.reading = _Reading(meeting_date, languages.DATE_LANGUAGES)
 
     def run(self) -> MeetingOutcomes:
         _strip_noise(self.root)
         _regroup(self.root)
+        units = list(_units(self.root))
+        sample = " ".join(_head_text(u, 2000) or "" for u in units[:40])
+        langs = languages.detect(f"{self.title or ''} {sample}", self.language)
+        held_on = self._held_on(units, langs)
+        self.reading = _Reading(held_on or self.stated_date, langs)
         section: _Section | None = None
-        for el in _units(self.root):
+        for el in units:
             section = self._unit(el, section)
             if all(len(v) >= MAX_ITEMS for v in self.found.values()):
                 break
         return MeetingOutcomes(
             decisions=tuple(o for o in self.found["decisions"] if isinstance(o, Decision)),
             actions=tuple(o for o in self.found["actions"] if isinstance(o, Action)),
+            held_on=held_on,
         )
+
+    def _held_on(self, units: list[lxml.html.HtmlElement], langs: tuple[str, ...]) -> date | None:
+        """The meeting's date: in the title, a "Date:" field, or the first dated line."""
+        if self.title and (found := dates.first_date(self.title, langs)):
+            return found
+        first: date | None = None
+        for el in units[:_MEETING_DATE_UNITS]:
+            if el.tag in _HEADINGS and heading_kind(_squash(el.text_content())):
+                break  # the outcomes start: dates from here on are dues
+            rich = _flatten(el)
+            times = [when for when, _shown in rich.times]
+            for line in _restore(rich, rich.text).split("\n"):
+                field_match = _DATE_FIELD.match(line)
+                if field_match and field_match.end() < len(line):
+                    found = dates.first_date(line[field_match.end():], langs)
+                    if found is None and times:
+                        found = dates.first_date(times[0], langs)
+                    if found:
+                        return found
+                if first is None:
+                    first = dates.first_date(line, langs)
+        return first
 
     # -- one block of the page ------------------------------------------------------
 
@@ -231,25 +275,30 @@ class _Extractor:
         tag = el.tag
         if tag in _HEADINGS:
             level = _HEADINGS[tag]
-            kind = heading_kind(_squash(el.text_content()))
+            text = _squash(el.text_content())
+            kind = heading_kind(text)
             if kind:
+                if level <= self.topic_level:
+                    self.topic = None  # "Why" before "Action items": not their topic
                 return _Section(kind, level)
+            self.topic = text.rstrip(":") if 0 < len(text) <= 80 else None
+            self.topic_level = level
             if section and (section.level == _LEAD_IN_LEVEL or level <= section.level):
                 return None
             return section
         if tag == "hr":
             return None
         if tag in ("ul", "ol"):
-            classes = set((el.get("class") or "").split())
-            if "decision-list" in classes:  # Confluence: decisions wherever they are
-                self._list(el, "decisions", keep=_is_decided)
-            elif "inline-task-list" in classes:  # Confluence: tasks wherever they are
-                self._list(el, "actions")
+            shaped = shapes.list_kind(el)
+            if shaped:  # a decision or task list by its markup, wherever it is
+                self._list(el, shaped[0], keep=shaped[1])
             elif self._labelled_list(el, section):
                 pass
             elif section:
                 self._list(el, section.kind)
                 section.took_list = True
+            else:
+                self._loose_list(el)
             return section
         if tag == "table":
             self._table(el, section)
@@ -297,7 +346,56 @@ class _Extractor:
                 return section
         if section:
             self._paragraph(el, section)
+        else:
+            self._loose_paragraph(_flatten(el))
         return section
+
+    def _loose_paragraph(self, rich: _Rich) -> None:
+        """Outside an outcome section: marked lines ("AI: …") and decisions said in prose."""
+        for line in rich.text.split("\n"):
+            line = line.strip()
+            if not line:
+                continue
+            marker = _ITEM_LABEL.match(_BULLET.sub("", line, count=1))
+            if marker and len(line) > marker.end():
+                self._add(_Rich(line, rich.mentions, rich.times), "mixed")
+                continue
+            for sentence in prose.decision_sentences(_restore(rich, line)):
+                self._add(_Rich(sentence), "decisions")
+
+    def _loose_list(self, el: lxml.html.HtmlElement) -> None:
+        """A list outside any outcome section: markers at any depth, decisions in prose.
+
+        "- Packaging → - Decision: ship it" is a decision two levels down; an
+        item that is only a label ("- Action items:") makes the items below it
+        outcomes; any other item may still report a decision in a sentence.
+        """
+        taken: set[lxml.html.HtmlElement] = set()
+        for li in el.iter("li"):
+            if li in taken:
+                continue
+            kind, rest = self._item_label(li)
+            if kind is None:
+                for sentence in prose.decision_sentences(_restore(rest, rest.text)):
+                    self._add(_Rich(sentence), "decisions", topic=self._parent_topic(li))
+                continue
+            if rest.text.strip():
+                self._add(_Rich(" ".join(rest.text.split()), rest.mentions, rest.times), kind,
+                          done=shapes.item_done(li), topic=self._parent_topic(li))
+            for nested in li.iter("ul", "ol"):
+                if nested is not li and _nearest(nested, "li") is li:
+                    self._list(nested, kind)
+                    taken.update(nested.iter("li"))
+
+    def _parent_topic(self, li: lxml.html.HtmlElement) -> str | None:
+        """The text of the item `li` is nested in, else the heading it is under."""
+        parent = _nearest(li, "li")
+        if parent is not None:
+            text = " ".join(_flatten(parent, skip_tags=_NOT_IN_ITEM).text.split())
+            text = _ITEM_LABEL.sub("", text).rstrip(":").strip()
+            if 0 < len(text) <= 80:
+                return text
+        return self.topic
 
     def _paragraph(self, el: lxml.html.HtmlElement, section: _Section) -> None:
         if section.took_list:
@@ -331,14 +429,22 @@ class _Extractor:
         """Each <li> of `el` (or of a lone `li`), nested ones included, is an item.
 
         Nested items are items in their own right: sub-bullets under "Next steps"
-        are usually the actions themselves. `keep` filters items (Confluence's
+        are usually the actions themselves. An item that only names a person
+        with items below it ("- ana" → "- ana to …", MeetBot's "by person")
+        groups them and is no item itself; a status word under an item ("Done",
+        "No progress") is not an item. `keep` filters items (Confluence's
         undecided decisions).
         """
         for li in el.iter("li"):
             if self._full(kind):
                 break
-            if keep is None or keep(li):
-                self._add(_flatten(li, skip_tags=_NOT_IN_ITEM), kind)
+            if keep is not None and not keep(li):
+                continue
+            rich = _flatten(li, skip_tags=_NOT_IN_ITEM)
+            has_items = any(n is not li for n in li.iter("ul", "ol"))
+            if has_items and _is_grouping(rich.text):
+                continue
+            self._add(rich, kind, done=shapes.item_done(li), topic=self._parent_topic(li))
 
     def _labelled_list(self, el: lxml.html.HtmlElement, section: _Section | None) -> bool:
         """Markdown notes often go "- **Decisions**" with the decisions nested below.
@@ -437,9 +543,12 @@ class _Extractor:
     # -- items ----------------------------------------------------------------------
 
     def _add(
-        self, rich: _Rich, kind: Kind, *, owner: str | None = None, due: str | None = None
+        self, rich: _Rich, kind: Kind, *, owner: str | None = None, due: str | None = None,
+        done: bool = False, topic: str | None = None,
     ) -> None:
-        made = make_outcome(rich, kind, owner=owner, due=due)
+        made = make_outcome(rich, kind, owner=owner, due=due, done=done,
+                            topic=topic if topic is not None else self.topic,
+                            reading=self.reading)
         if made is None:
             return
         target, outcome = made
@@ -480,7 +589,7 @@ def heading_kind(text: str) -> Kind | None:
     Case and punctuation do not matter ("DECISIONS", "Decisions made:",
     "Action items –", "3. Next steps", "Outcomes & next steps").
     """
-    words = re.sub(r"[^a-z ]+", " ", text.lower().replace("&", " and ").replace("-", " "))
+    words = re.sub(r"[^a-z ]+", " ", languages.fold(text).replace("&", " and ").replace("-", " "))
     words = " ".join(words.split())
     if not words or len(words) > 60:
         return None
@@ -502,9 +611,16 @@ def heading_kind(text: str) -> Kind | None:
 
 
 def make_outcome(
-    rich: _Rich, kind: Kind, *, owner: str | None = None, due: str | None = None
+    rich: _Rich, kind: Kind, *, owner: str | None = None, due: str | None = None,
+    done: bool = False, topic: str | None = None, reading: _Reading | None = None,
 ) -> tuple[str, Decision | Action] | None:
-    """One item's text as a Decision or an Action (and its list), or None for "None"/"N/A"."""
+    """One item's text as a Decision or an Action (and its list), or None for "None"/"N/A".
+
+    An action too short to stand alone ("Revisit next week") carries its
+    `topic` ("Packaging: revisit next week"). Dues resolve against the
+    meeting's date in `reading`.
+    """
+    reading = reading or _Reading(None, languages.DATE_LANGUAGES)
     text = rich.text.translate(_INVISIBLE).replace("\xa0", " ")
     text = " ".join(text.split())
     for _ in range(3):
@@ -514,10 +630,11 @@ def make_outcome(
         text = stripped
     label = _ITEM_LABEL.match(text)
     if label:
-        word = label["label"].lower()
-        kind = "actions" if word.startswith(("action", "ap", "to", "task")) else "decisions"
+        kind = languages.marker_kind(label["label"])
         text = text[label.end():]
     if not text.strip() or _NOTHING.match(_restore(rich, text).strip()):
+        return None
+    if _JUNK.match(_restore(rich, text).strip()):
         return None
     original = text
     if kind == "mixed":
@@ -572,13 +689,57 @@ def make_outcome(
         text = _tidy(_restore(rich, original))
     if text != _tidy(_restore(rich, original)) or re.match(r"[a-z]+\b(?![.@/])", text):
         text = text[:1].upper() + text[1:]  # a sentence once its owner or lead-in is gone
+    if acting and topic and _needs_context(text) and fold_key(topic) not in fold_key(text):
+        text = f"{topic}: {text[:1].lower()}{text[1:]}"
     text = cut_at_word(text, MAX_CHARS)
     if kind == "decisions":
         return kind, Decision(text)
-    return kind, Action(text=text, owner=owner, due=_iso_date(due), due_text=due)
+    owner = _real_owner(owner)
+    resolved = dates.resolve(due, reading.meeting, reading.languages) if due else None
+    return kind, Action(text=text, owner=owner, due=resolved, due_text=due, done=done)
 
 
-def _iso_date(text: str | None) -> date | None:
+def fold_key(text: str) -> str:
+    return re.sub(r"\W+", " ", languages.fold(text)).strip()
+
+
+# Not outcomes, though they sit where outcomes do: status words under an action,
+# the scribe's sign-off, a field with nothing in it.
+_JUNK = re.compile(
+    r"^[\[(]?(?:end of (?:minutes|meeting|notes)|meeting (?:adjourned|closed|ended)"
+    r"|adjourned|minutes end|fin de la r[ée]union|ende der sitzung)[\])]?\.?$"
+    r"|^(?:status\s*:\s*)?(?:no progress|in progress|done|complete[d]?|ongoing|open|closed"
+    r"|pending|carried (?:over|forward)|continued|continues|dropped|deferred|on hold|blocked"
+    r"|not started|started|wip|n/?a|no update|no change|same as before|see above|as above"
+    r"|bumped(?: to next (?:week|meeting|time))?|postponed|unassigned|erledigt|offen|hecho"
+    r"|fait|en cours|pendiente)\.?$",
+    re.IGNORECASE,
+)
+_VAGUE = re.compile(
+    r"^(?:revisit|discuss|continue|follow up|follow-up|look into|think about|decide|come back"
+    r"|keep going|carry on|tbd|as noted above|see above|as above|same as|more on this)\b",
+    re.IGNORECASE)
+_NOT_OWNERS = frozenset(
+    "tbd tbc tba all everyone everybody anyone someone none n/a na team group unassigned nobody "
+    "? - — all-hands whoever volunteers volunteer".split())
+
+
+def _needs_context(text: str) -> bool:
+    """An action that says what to do only together with its topic."""
+    words = re.findall(r"[\w'’]+", text)
+    return len(words) <= 2 or (len(words) <= 5 and bool(_VAGUE.match(text)))
+
+
+def _real_owner(owner: str | None) -> str | None:
+    if owner is None:
+        return None
+    owner = owner.strip().strip(".,;:")
+    if not owner or owner.lower() in _NOT_OWNERS:
+        return None
+    return owner
+
+
+def _iso_date(text: str | None) -> date | None:  # kept for the table reader's ISO cells
     """The date of a `<time datetime>` or an ISO due date; other wordings stay text only."""
     try:
         return date.fromisoformat(text[:10]) if text else None
@@ -630,6 +791,9 @@ def _owner_from_text(text: str) -> tuple[str | None, str]:
     match = _NAME_TO.match(text)
     if match and match["owner"].split()[0].lower() not in _NOT_NAMES:
         return _tidy_names(match["owner"]), text[match.end():]
+    shaped = shapes.owner(text)
+    if shaped:
+        return shaped
     match = _TRAILING_BRACKET.search(text)
     if match:
         owner = _bracket_owner(match["inner"])
@@ -852,9 +1016,13 @@ def _first_text_element(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement | No
     return None
 
 
-def _is_decided(li: lxml.html.HtmlElement) -> bool:
-    """A Confluence decision-list item that was decided (not UNDECIDED)."""
-    return (li.get("data-decision-state") or "DECIDED").upper() == "DECIDED"
+_GROUPING = re.compile(r"^@?[\w.'’-]+(?:\s+[A-Z][\w'’-]*)?:?$|^unassigned:?$", re.IGNORECASE)
+
+
+def _is_grouping(text: str) -> bool:
+    """An item that only names whose the items below it are ("ana", "Ben Okoro:")."""
+    text = text.strip()
+    return bool(text) and bool(_GROUPING.match(text)) and heading_kind(text) is None
 
 
 def _header_roles(row: lxml.html.HtmlElement) -> tuple[dict[str, int], Kind | None] | None:

@@ -1,0 +1,166 @@
+"""Dates in notes: when an action is due, and when the meeting was held.
+
+Dues are written as people speak ("by Friday", "next week", "end of month",
+"5/22", "14 November", "vendredi"); they mean a day relative to the meeting,
+not to when we read the notes. dateparser does the language work; this module
+adds what it does not read ("end of month", "EOW", "mid-November") and keeps
+its cost down with a cache (notes repeat the same few phrases).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+from .languages import DATE_LANGUAGES
+
+_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_END_OF = re.compile(
+    r"^(?:the\s+)?(?:end\s+of\s+(?:the\s+)?(?P<unit>day|week|month|quarter|year)"
+    r"|(?P<short>eod|cob|eow|eom|eoy))$", re.IGNORECASE)
+_END_OF_MONTH = re.compile(r"^(?:the\s+)?end\s+of\s+(?P<month>[a-z]{3,})$", re.IGNORECASE)
+_MID = re.compile(r"^mid[- ]?(?P<month>[a-z]+)$", re.IGNORECASE)
+_END_WORDS = {  # "fin du mois", "Ende des Monats", "fin de mes": the same as "end of month"
+    "fin du mois": "month", "fin de mois": "month", "ende des monats": "month",
+    "monatsende": "month", "fin de mes": "month", "fin del mes": "month",
+    "fin de la semaine": "week", "ende der woche": "week", "fin de semana": "week",
+    "fin de la semana": "week",
+}
+_NEVER = re.compile(r"\b(?:next\s+(?:meeting|session|call|sync|time)|tbd|tbc|asap|ongoing"
+                    r"|q[1-4])\b", re.IGNORECASE)
+
+
+def resolve(words: str, meeting: date | None, languages: tuple[str, ...] = DATE_LANGUAGES
+            ) -> date | None:
+    """The day `words` name, counted from the meeting's date; None when it names none.
+
+    Without a meeting date only a date that carries its year resolves: "Friday"
+    alone says nothing about which Friday.
+    """
+    text = " ".join(words.strip().strip(".,;:()[]").split())
+    if not text or _NEVER.search(text):
+        return None
+    iso = _ISO.search(text)
+    if iso:
+        try:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        except ValueError:
+            return None
+    if meeting is None:
+        if not re.search(r"\b(?:19|20)\d{2}\b", text):
+            return None
+        meeting = date.today()
+    return _resolve(text.lower(), meeting, languages)
+
+
+@lru_cache(maxsize=4096)
+def _resolve(text: str, meeting: date, languages: tuple[str, ...]) -> date | None:
+    end = _END_OF.match(text)
+    unit = _END_WORDS.get(text) or (end and (end["unit"] or end["short"]))
+    if unit:
+        return _end_of(unit, meeting)
+    mid = _MID.match(text) or _END_OF_MONTH.match(text)
+    if mid:
+        month = _month_number(mid["month"], languages)
+        if month is None:
+            return None
+        year = meeting.year + (1 if month < meeting.month else 0)
+        if text.startswith("mid"):
+            return date(year, month, 15)
+        return date(year, month, calendar.monthrange(year, month)[1])
+    import dateparser  # here: a note with no dues never pays for it
+
+    settings = {"RELATIVE_BASE": datetime(meeting.year, meeting.month, meeting.day),
+                "PREFER_DATES_FROM": "future", "RETURN_AS_TIMEZONE_AWARE": False,
+                "PREFER_DAY_OF_MONTH": "first" if re.fullmatch(r"[a-z]+\s+\d{4}", text)
+                else "current"}
+    try:
+        found = dateparser.parse(text, languages=list(languages), settings=settings)  # type: ignore[arg-type]
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if found is None:
+        return None
+    if re.fullmatch(r"[a-zäéû]+\s+\d{4}", text):  # "March 2027": by the end of that month
+        return _end_of("month", found.date())
+    return found.date()
+
+
+def _end_of(unit: str, day: date) -> date:
+    if unit in ("day", "eod", "cob"):
+        return day
+    if unit in ("week", "eow"):
+        return day + timedelta(days=4 - day.weekday() if day.weekday() <= 4 else 6 - day.weekday())
+    if unit in ("month", "eom"):
+        return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    if unit == "quarter":
+        last = ((day.month - 1) // 3 + 1) * 3
+        return date(day.year, last, calendar.monthrange(day.year, last)[1])
+    return date(day.year, 12, 31)
+
+
+def _month_number(word: str, languages: tuple[str, ...]) -> int | None:
+    import dateparser
+
+    found = dateparser.parse(f"1 {word} 2000", languages=list(languages))
+    return found.month if found else None
+
+
+# -- the meeting's own date --------------------------------------------------------------
+
+_MONTHS = (
+    r"jan(?:uary|vier|uar|\.)?|feb(?:ruary|ruar|\.)?|f[ée]vr(?:ier|\.)?|mar(?:ch|s|\.)?|m[äa]rz"
+    r"|apr(?:il|\.)?|avr(?:il|\.)?|abr(?:il)?|may|mai|mayo|june?|juin|juni|junio"
+    r"|july?|juil(?:let|\.)?|juli|julio|aug(?:ust|\.)?|ao[uû]t|ago(?:sto)?"
+    r"|sep(?:t(?:ember|embre|iembre)?|\.)?|oct(?:ober|obre|\.)?|okt(?:ober)?"
+    r"|nov(?:ember|embre|iembre|\.)?|dec(?:ember|\.)?|d[ée]c(?:embre)?|dez(?:ember)?|dic(?:iembre)?"
+    r"|enero|febrero|marzo|janv(?:ier)?"
+)
+_WEEKDAY = (r"(?:mon|tue|wed|thu|fri|sat|sun|lun|mar|mer|jeu|ven|sam|dim|mo|di|mi|do|fr|sa|so"
+            r"|mié|jue|vie|sáb|dom)[a-zéèäüñá]*\.?,?\s+")
+# A date that names its year: 2026-10-14, 14 October 2026, October 14, 2026, 14.10.2026,
+# 14/10/2026 (day first unless that cannot be), "le 14 octobre 2026", "14. Oktober 2026".
+DATED = re.compile(
+    r"(?<![\w-])(?:"
+    r"(?P<iso>\d{4}-\d{1,2}-\d{1,2})"
+    rf"|(?:{_WEEKDAY})?(?P<dmy>\d{{1,2}}(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?(?:{_MONTHS})\.?,?\s+(?:de\s+)?\d{{4}})"
+    rf"|(?:{_WEEKDAY})?(?P<mdy>(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+    r"|(?P<num>\d{1,2}[./]\d{1,2}[./]\d{4})"
+    r")(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def first_date(text: str, languages: tuple[str, ...] = DATE_LANGUAGES) -> date | None:
+    """The first date with a year in `text` ("Design crit, 14 October 2026" → 2026-10-14)."""
+    for match in DATED.finditer(text):
+        found = _explicit(match, languages)
+        if found is not None:
+            return found
+    return None
+
+
+def _explicit(match: re.Match[str], languages: tuple[str, ...]) -> date | None:
+    try:
+        if match["iso"]:
+            y, m, d = (int(p) for p in match["iso"].split("-"))
+            return date(y, m, d)
+        if match["num"]:
+            a, b, y = (int(p) for p in re.split(r"[./]", match["num"]))
+            day, month = (a, b) if b <= 12 else (b, a)  # 10/14/2026 can only be US order
+            return date(y, month, day)
+    except ValueError:
+        return None
+    words = match["dmy"] or match["mdy"]
+    return _parse_written(" ".join(words.split()), languages)
+
+
+@lru_cache(maxsize=1024)
+def _parse_written(text: str, languages: tuple[str, ...]) -> date | None:
+    import dateparser
+
+    cleaned = re.sub(r"(?<=\d)(?:st|nd|rd|th|er)\b", "", text, flags=re.IGNORECASE)
+    found = dateparser.parse(cleaned, languages=list(languages),
+                             settings={"REQUIRE_PARTS": ["day", "month", "year"]})
+    return found.date() if found else None

@@ -1,0 +1,65 @@
+"""Decisions written as sentences: "We agreed to move the meetup to Thursdays."
+
+Minutes pasted into a blog post, or written as paragraphs under each topic,
+say what was decided in a sentence. Only a sentence that reports a decision
+counts: the verb is in the past or perfect ("agreed", "has been approved",
+"reached consensus"), the subject is the meeting (we, the group, the
+committee, a named body) or the decided thing ("the RFC was accepted"), and
+nothing in it keeps the question open ("discussed whether", "will decide",
+"not yet agreed", a question mark).
+"""
+
+from __future__ import annotations
+
+import re
+
+_BODY = (r"(?:we|i|everyone|everybody|all|attendees|members|participants|they"
+         r"|the\s+(?:\w+[\s-]+){0,3}?(?:group|committee|board|council|team|panel|sc|tsc|wg|cop"
+         r"|meeting|members|community|steering\s+committee|working\s+group|maintainers"
+         r"|chairs?|room|leads?|organisers|organizers|attendees|participants)"
+         r"|[A-Z][A-Za-z]{1,6}|[A-Z]{2,6})")
+_DECIDED = r"(?:agreed|decided|resolved|concluded|voted|approved|accepted|adopted|chose|opted)"
+_PATTERNS = (
+    re.compile(rf"^(?:\w+\s*,\s*)?{_BODY}\s+(?:(?:have|has|had)\s+)?(?:unanimously\s+|formally\s+"
+               rf"|finally\s+|also\s+)?{_DECIDED}\b(?!\s+(?:on\s+)?whether)", re.IGNORECASE),
+    re.compile(r"\bit\s+(?:was|has\s+been)\s+(?:unanimously\s+|formally\s+)?"
+               r"(?:agreed|decided|resolved|concluded)\s+(?:that|to|not\s+to)\b", re.IGNORECASE),
+    re.compile(r"\b(?:was|were|has\s+been|have\s+been|is\s+now)\s+(?:unanimously\s+|formally\s+)?"
+               r"(?:approved|accepted|adopted|ratified|rejected|declined|endorsed|agreed)\b"
+               r"(?!\s+(?:if|when|once|provided))", re.IGNORECASE),
+    re.compile(r"\bconsensus\s+(?:is|was|has\s+been)\s+(?:reached\s+)?(?:to|that|on|for)\b"
+               r"|\b(?:reached|by)\s+consensus\b|\bthe\s+consensus\s+(?:is|was)\b", re.IGNORECASE),
+    re.compile(r"\b(?:the\s+)?decision\s+(?:is|was|has\s+been)\s+(?:made\s+)?(?:to|that)\b",
+               re.IGNORECASE),
+    # fr / de / es
+    re.compile(r"\b(?:nous\s+avons|on\s+a|il\s+a\s+[ée]t[ée]|le\s+groupe\s+a)\s+"
+               r"(?:d[ée]cid[ée]|convenu|adopt[ée]|valid[ée]|approuv[ée])\b", re.IGNORECASE),
+    re.compile(r"\b(?:wir\s+haben|es\s+wurde|die\s+gruppe\s+hat)\s+(?:\w+\s+){0,6}?"
+               r"(?:beschlossen|entschieden|vereinbart|festgelegt)\b"
+               r"|\b(?:wurde|wurden)\s+(?:\w+\s+)?(?:beschlossen|angenommen|genehmigt)\b",
+               re.IGNORECASE),
+    re.compile(r"\b(?:se\s+(?:acord[óo]|decidi[óo]|aprob[óo])|acordamos|decidimos|aprobamos"
+               r"|(?:fue|fueron|ha\s+sido)\s+aprobad[oa]s?)\b", re.IGNORECASE),
+)
+_OPEN = re.compile(
+    r"\?|\bwhether\b|\bif\s+we\s+should\b|\bnot\s+(?:yet\s+)?(?:agreed|decided|approved)\b"
+    r"|\b(?:will|would|should|could|may|might|to)\s+(?:be\s+)?(?:decide|agree|vote|approve)"
+    r"|\bto\s+be\s+(?:decided|agreed|confirmed)\b|\bno\s+(?:decision|consensus|agreement)\b"
+    r"|\bdiscuss(?:ed|ing|ion)\s+(?:about\s+)?(?:whether|if|how|what|options)\b|\bproposal\b"
+    r"|\bonce\b|\bunless\b|\bif\s+(?:it|they|the)\b|\bpending\b|\bneeds?\s+to\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z0-9À-Ý])")
+MAX_SENTENCE = 300
+
+
+def decision_sentences(text: str) -> list[str]:
+    """The sentences of `text` that report a decision, as written."""
+    found = []
+    for sentence in _SENTENCE_END.split(" ".join(text.split())):
+        sentence = sentence.strip()
+        if len(sentence) < 12 or len(sentence) > MAX_SENTENCE:
+            continue
+        if any(p.search(sentence) for p in _PATTERNS) and not _OPEN.search(sentence):
+            found.append(sentence)
+    return found
