@@ -75,18 +75,26 @@ period_option = click.option(
 
 
 @cli.command()
+@click.option("--reextract", is_flag=True,
+              help="Also read the stored notes of unsent issues again with the current rules.")
 @click.pass_context
-def collect(ctx: click.Context) -> None:
+def collect(ctx: click.Context, reextract: bool) -> None:
     """Fetch every community's feeds and calendars into the local state.
 
     \b
-    Example:
+    Examples:
       digest collect
+      digest collect --reextract      # after an upgrade: re-read unsent meeting notes
     """
     config = _config(ctx)
     with Store(config.state_path) as store:
         report = pipeline.collect(config, store, progress=_tty())
-    _print_collect(report)
+        _print_collect(report)
+        if reextract:
+            from .outcomes.stored import reextract as reextract_notes
+
+            done = reextract_notes(store, language=config.language)
+            click.echo(f"re-read {done.read} stored meeting notes; {done.changed} changed")
 
 
 @cli.command()

@@ -27,6 +27,7 @@ from ..outcomes import extract_outcomes
 from ..text import cut_at_word
 
 EXCERPT_CHARS = 280
+NOTE_HTML_CHARS = 2_000_000  # meeting notes kept for `collect --reextract` up to this size
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 IMAGE_SCHEMES = frozenset({"http", "https"})
 OLDEST_YEAR = 1990
@@ -246,6 +247,7 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
                                   if (published or updated) else None)
         if kind == "meeting" else MeetingOutcomes(),
         image=image, image_alt=alt,
+        note_html=body_html if kind == "meeting" and len(body_html) <= NOTE_HTML_CHARS else "",
     )
 
 

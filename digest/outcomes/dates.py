@@ -115,7 +115,7 @@ _MONTHS = (
     r"|july?|juil(?:let|\.)?|juli|julio|aug(?:ust|\.)?|ao[uû]t|ago(?:sto)?"
     r"|sep(?:t(?:ember|embre|iembre)?|\.)?|oct(?:ober|obre|\.)?|okt(?:ober)?"
     r"|nov(?:ember|embre|iembre|\.)?|dec(?:ember|\.)?|d[ée]c(?:embre)?|dez(?:ember)?|dic(?:iembre)?"
-    r"|enero|febrero|marzo|janv(?:ier)?"
+    r"|enero|febrero|marzo|octubre|janv(?:ier)?"
 )
 _WEEKDAY = (r"(?:mon|tue|wed|thu|fri|sat|sun|lun|mar|mer|jeu|ven|sam|dim|mo|di|mi|do|fr|sa|so"
             r"|mié|jue|vie|sáb|dom)[a-zéèäüñá]*\.?,?\s+")

@@ -59,7 +59,8 @@ _CHROME_LIMIT = 300  # characters; longer blocks are content
 _CHROME_WORDS_IN_SECTION = 3  # words outside links, e.g. "Page edited by"
 _CHROME = re.compile(
     r"^\s*(?:view online|view changes(?: online)?|view page|stop watching|manage notifications"
-    r"|add comment|like\s*[·|•]|unsubscribe|view in browser|this message was sent by)\b"
+    r"|add comment|like(?=\s*(?:[·|•]|$))|unsubscribe|view in browser|this message was sent by"
+    r"|edited by|last updated|powered by|report abuse)\b"
     r"|^\s*(?:page\s+|blog post\s+)?(?:added|edited|created|updated|changed|modified"
     r"|commented on|moved)\s+by\b"
     r"|^\s*[\w .'’-]{1,60}\s(?:edited|added|created|changed|commented on)\s+(?:the\s+|a\s+)?"
@@ -139,6 +140,9 @@ _AT = re.compile(
     rf"(?<![\w.@])@(?P<name>[A-Za-z][\w.'’-]*[\w'’]|[A-Za-z])(?P<more>(?:\s+{_NAME_WORD}){{0,2}})"
 )
 _NAME_TO = re.compile(rf"^(?P<owner>{_NAMES})\s+(?:to|will|is\s+to|are\s+to)\s+(?=\w)")
+# "Ben: publish the notes", "TBD: tidy the wiki" (the words after the colon start lower case)
+_NAME_COLON = re.compile(r"^(?P<owner>@[\w.'’-]+|[A-Z][a-zà-ÿ'’-]+(?:\s+[A-Z][a-zà-ÿ'’-]+)?"
+                         r"|[A-Z]{2,3})\s*:\s+(?=[a-z])")
 _TRAILING_DASH_NAME = re.compile(rf"\s+[-–—]{{1,2}}\s*(?P<owner>@?{_NAMES})\s*\.?$")
 _TRAILING_BRACKET = re.compile(r"\s*[(\[](?P<inner>[^()\[\]]{1,80})[)\]]\s*\.?$")
 _NOT_NAMES = _words(
@@ -281,7 +285,9 @@ class _Extractor:
                 if level <= self.topic_level:
                     self.topic = None  # "Why" before "Action items": not their topic
                 return _Section(kind, level)
-            self.topic = text.rstrip(":") if 0 < len(text) <= 80 else None
+            # a page title ("h1", or any heading naming a date) is no item's topic
+            is_topic = level > 1 and 0 < len(text) <= 80 and dates.DATED.search(text) is None
+            self.topic = text.rstrip(":") if is_topic else None
             self.topic_level = level
             if section and (section.level == _LEAD_IN_LEVEL or level <= section.level):
                 return None
@@ -390,11 +396,12 @@ class _Extractor:
     def _parent_topic(self, li: lxml.html.HtmlElement) -> str | None:
         """The text of the item `li` is nested in, else the heading it is under."""
         parent = _nearest(li, "li")
-        if parent is not None:
+        while parent is not None:  # the nearest item that reads as a topic, not a sentence
             text = " ".join(_flatten(parent, skip_tags=_NOT_IN_ITEM).text.split())
             text = _ITEM_LABEL.sub("", text).rstrip(":").strip()
-            if 0 < len(text) <= 80:
+            if 0 < len(text) <= 60 and len(text.split()) <= 6 and not text.endswith("."):
                 return text
+            parent = _nearest(parent, "li")
         return self.topic
 
     def _paragraph(self, el: lxml.html.HtmlElement, section: _Section) -> None:
@@ -727,7 +734,7 @@ _NOT_OWNERS = frozenset(
 def _needs_context(text: str) -> bool:
     """An action that says what to do only together with its topic."""
     words = re.findall(r"[\w'’]+", text)
-    return len(words) <= 2 or (len(words) <= 5 and bool(_VAGUE.match(text)))
+    return len(words) <= 1 or (len(words) <= 5 and bool(_VAGUE.match(text)))
 
 
 def _real_owner(owner: str | None) -> str | None:
@@ -794,6 +801,9 @@ def _owner_from_text(text: str) -> tuple[str | None, str]:
     shaped = shapes.owner(text)
     if shaped:
         return shaped
+    match = _NAME_COLON.match(text)
+    if match and match["owner"].lstrip("@").split()[0].lower() not in _NOT_NAMES:
+        return _tidy_names(match["owner"]), text[match.end():]
     match = _TRAILING_BRACKET.search(text)
     if match:
         owner = _bracket_owner(match["inner"])
@@ -1042,7 +1052,7 @@ def _header_roles(row: lxml.html.HtmlElement) -> tuple[dict[str, int], Kind | No
             kind = kind or "decisions"
         elif name in ("item", "items", "what", "description", "details", "summary"):
             roles.setdefault("text", index)
-        elif name in ("owner", "owners", "who", "assignee", "assigned to", "responsible",
+        elif name in ("owner", "owners", "owner s", "who", "assignee", "assigned to", "responsible",
                       "lead", "person", "action owner", "by whom", "actionee"):
             roles.setdefault("owner", index)
         elif name in ("due", "due date", "by", "by when", "deadline", "when", "date",

@@ -20,7 +20,7 @@ _BODY = (r"(?:we|i|everyone|everybody|all|attendees|members|participants|they"
          r"|[A-Z][A-Za-z]{1,6}|[A-Z]{2,6})")
 _DECIDED = r"(?:agreed|decided|resolved|concluded|voted|approved|accepted|adopted|chose|opted)"
 _PATTERNS = (
-    re.compile(rf"^(?:\w+\s*,\s*)?{_BODY}\s+(?:(?:have|has|had)\s+)?(?:unanimously\s+|formally\s+"
+    re.compile(rf"^(?:[^,]{{1,40}},\s*)?{_BODY}\s+(?:(?:have|has|had)\s+)?(?:unanimously\s+|formally\s+"
                rf"|finally\s+|also\s+)?{_DECIDED}\b(?!\s+(?:on\s+)?whether)", re.IGNORECASE),
     re.compile(r"\bit\s+(?:was|has\s+been)\s+(?:unanimously\s+|formally\s+)?"
                r"(?:agreed|decided|resolved|concluded)\s+(?:that|to|not\s+to)\b", re.IGNORECASE),
