@@ -486,6 +486,11 @@ class _Extractor:
             rest = _flatten(li, skip={bold}, skip_tags=_NOT_IN_ITEM)
         else:
             rich = _flatten(li, skip_tags=_NOT_IN_ITEM)
+            marker = _ITEM_LABEL.match(_BULLET.sub("", rich.text, count=1))
+            if marker:  # "Follow-up: …", "AI: …", "#agreed …"
+                text = _BULLET.sub("", rich.text, count=1)
+                return (languages.marker_kind(marker["label"]),
+                        _Rich(text[marker.end():], rich.mentions, rich.times))
             match = _PLAIN_LABEL.match(rich.text)
             if not match:
                 return None, rich
