@@ -95,3 +95,11 @@ def test_a_database_from_a_newer_release_is_refused_and_left_alone(old_db: Path)
     with pytest.raises(ConfigError, match="newer CoP Digest"):
         Store(old_db)
     assert old_db.read_bytes() == before
+
+
+def test_a_0_1_0_database_gains_the_note_html_column(old_db: Path) -> None:
+    with Store(old_db) as store:
+        columns = {r[1] for r in store.db.execute("PRAGMA table_info(items)")}
+        assert "note_html" in columns
+        # stored meetings have no HTML yet: re-extraction leaves them as they are
+        assert store.unsent_meeting_notes() == []

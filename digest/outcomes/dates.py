@@ -141,6 +141,23 @@ def first_date(text: str, languages: tuple[str, ...] = DATE_LANGUAGES) -> date |
     return None
 
 
+_DAY_MONTH = re.compile(
+    rf"(?<![\w-])(?:\d{{1,2}}(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?(?:{_MONTHS})"
+    rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?)(?![\w-])", re.IGNORECASE)
+
+
+def day_and_month(text: str, near: date, languages: tuple[str, ...] = DATE_LANGUAGES
+                  ) -> date | None:
+    """A date without its year ("Crit – 29 October") on or before `near` (the notes' date)."""
+    match = _DAY_MONTH.search(text)
+    if not match:
+        return None
+    found = _parse_written(f"{' '.join(match.group(0).split())} {near.year}", languages)
+    if found is not None and found > near:
+        found = _parse_written(f"{' '.join(match.group(0).split())} {near.year - 1}", languages)
+    return found
+
+
 def _explicit(match: re.Match[str], languages: tuple[str, ...]) -> date | None:
     try:
         if match["iso"]:

@@ -116,8 +116,9 @@ _DATE = (
     rf"|{_MONTH}(?:\s+\d{{4}})?)"
 )
 _DUE = re.compile(
-    rf"\s*[,;|]?\s*[(\[]?\b(?:due(?:\s+date)?|deadline|by|before|until|target(?:\s+date)?"
-    rf"|no later than|d'ici(?:\s+(?:le|la|à|a))?|avant(?:\s+le|\s+la)?|pour\s+le|bis(?:\s+zu[mr])?"
+    rf"\s*[,;|]?\s*[(\[]?\b(?:due(?:\s+date)?|(?:due\s+)?by|deadline|before|until"
+    rf"|target(?:\s+date)?|no later than|d'ici(?:\s+(?:le|la|à|a))?|avant(?:\s+le|\s+la)?"
+    rf"|pour\s+le|bis(?:\s+zu[mr])?"
     rf"|hasta(?:\s+el)?|para\s+el|antes\s+del?|f[äa]llig(?:\s+am)?|fecha)\s*:?\s*"
     rf"(?P<due>{_DATE})\b[)\]]?\.?",
     re.IGNORECASE,
@@ -128,7 +129,7 @@ _DUE_LABEL = re.compile(
     re.IGNORECASE,
 )
 _DATE_ONLY = re.compile(rf"^\s*(?:due\s*:?\s*|by\s+)?(?P<due>{_DATE})\s*$", re.IGNORECASE)
-_NAME_WORD = r"(?:[A-Z][a-zà-ÿ'’]+(?:-[A-Z]?[a-zà-ÿ'’]+)?|[A-Z]{2,3}|[A-Z]\.)"
+_NAME_WORD = r"(?:[A-Z][a-zà-ÿ'’]+(?:[A-Z][a-zà-ÿ'’]+)?(?:-[A-Z]?[a-zà-ÿ'’]+)?|[A-Z]{2,3}|[A-Z]\.)"
 _NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}"
 _NAMES = rf"{_NAME}(?:\s*(?:,|&|\band\b|/)\s*{_NAME})*"
 _OWNER_LABEL = re.compile(  # only the label is case-free: names must be capitalised
@@ -254,6 +255,9 @@ class _Extractor:
     def _held_on(self, units: list[lxml.html.HtmlElement], langs: tuple[str, ...]) -> date | None:
         """The meeting's date: in the title, a "Date:" field, or the first dated line."""
         if self.title and (found := dates.first_date(self.title, langs)):
+            return found
+        if self.title and self.stated_date and (
+                found := dates.day_and_month(self.title, self.stated_date, langs)):
             return found
         first: date | None = None
         for el in units[:_MEETING_DATE_UNITS]:

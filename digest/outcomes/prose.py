@@ -49,7 +49,7 @@ _OPEN = re.compile(
     r"|\bonce\b|\bunless\b|\bif\s+(?:it|they|the)\b|\bpending\b|\bneeds?\s+to\b",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z0-9À-Ý])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z0-9À-Ý])|;\s+")
 MAX_SENTENCE = 300
 
 
