@@ -356,7 +356,7 @@ class _Extractor:
                 return section
         if section:
             self._paragraph(el, section)
-        else:
+        elif _may_hold_outcome(el.text_content()):  # most prose is discussion: skip it fast
             self._loose_paragraph(_flatten(el))
         return section
 
@@ -717,6 +717,23 @@ def make_outcome(
 
 def fold_key(text: str) -> str:
     return re.sub(r"\W+", " ", languages.fold(text)).strip()
+
+
+# Words without which a paragraph outside a section holds neither a marker nor a decision
+# (substring tests: far cheaper than a regex over every paragraph of a long page).
+_OUTCOME_HINTS = (
+    "action", "todo", "to do", "task", "next", "follow", "decision", "decid", "décid", "agree",
+    "resol", "conclu", "outcome", "faire", "tâche", "tache", "beschl", "entsch", "aufgabe",
+    "ergebnis", "acuerd", "acord", "acción", "accion", "tarea", "pendiente", "approv", "accept",
+    "adopt", "consensus", "voted", "ratified", "rejected", "declined", "endorsed", "chose",
+    "opted", "convenu", "valid", "vereinbart", "festgelegt", "angenommen", "genehmigt", "aprob",
+    "ai:", "ai ", "ap:", "#",
+)
+
+
+def _may_hold_outcome(text: str) -> bool:
+    low = text.lower()
+    return any(hint in low for hint in _OUTCOME_HINTS)
 
 
 # Not outcomes, though they sit where outcomes do: status words under an action,

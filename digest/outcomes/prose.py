@@ -53,12 +53,29 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z0-9À-Ý])|;\s+")
 MAX_SENTENCE = 300
 
 
+# Every pattern above needs one of these: text without them is skipped at once (most of a
+# long page is discussion; a substring test is far cheaper than eight searches a sentence).
+_TRIGGERS = (
+    "agreed", "decided", "resolved", "concluded", "voted", "approved", "accepted", "adopted",
+    "chose", "opted", "ratified", "rejected", "declined", "endorsed", "consensus", "decision",
+    "décid", "decid", "convenu", "adopt", "valid", "approuv", "beschlossen", "entschieden",
+    "vereinbart", "festgelegt", "angenommen", "genehmigt", "acord", "aprob",
+)
+
+
+def _triggered(text: str) -> bool:
+    low = text.lower()
+    return any(word in low for word in _TRIGGERS)
+
+
 def decision_sentences(text: str) -> list[str]:
     """The sentences of `text` that report a decision, as written."""
+    if not _triggered(text):
+        return []
     found = []
     for sentence in _SENTENCE_END.split(" ".join(text.split())):
         sentence = sentence.strip()
-        if len(sentence) < 12 or len(sentence) > MAX_SENTENCE:
+        if len(sentence) < 12 or len(sentence) > MAX_SENTENCE or not _triggered(sentence):
             continue
         if any(p.search(sentence) for p in _PATTERNS) and not _OPEN.search(sentence):
             found.append(sentence)
