@@ -14,7 +14,7 @@ import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from .languages import DATE_LANGUAGES
+from .languages import DATE_LANGUAGES, fold
 
 _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _END_OF = re.compile(
@@ -173,11 +173,38 @@ def _explicit(match: re.Match[str], languages: tuple[str, ...]) -> date | None:
     return _parse_written(" ".join(words.split()), languages)
 
 
+# Month names by their first letters, accents folded (en, fr, de, es): enough to read a
+# written date that carries its year without a parser ("14. Oktober 2026", "7 de octubre").
+_MONTH_PREFIXES = (
+    ("jan", 1), ("ene", 1), ("feb", 2), ("fev", 2), ("mar", 3), ("maerz", 3), ("apr", 4),
+    ("avr", 4), ("abr", 4), ("may", 5), ("mai", 5), ("jun", 6), ("juin", 6), ("jul", 7),
+    ("juil", 7), ("aug", 8), ("aou", 8), ("ago", 8), ("sep", 9), ("oct", 10), ("okt", 10),
+    ("nov", 11), ("dec", 12), ("dez", 12), ("dic", 12),
+)
+
+
+def _month_of(word: str) -> int | None:
+    folded = fold(word).strip(".")
+    if folded.startswith("mars") or folded.startswith("marz") or folded.startswith("marzo"):
+        return 3
+    if folded.startswith("juil"):
+        return 7
+    for prefix, number in _MONTH_PREFIXES:
+        if folded.startswith(prefix):
+            return number
+    return None
+
+
 @lru_cache(maxsize=1024)
 def _parse_written(text: str, languages: tuple[str, ...]) -> date | None:
-    import dateparser
-
-    cleaned = re.sub(r"(?<=\d)(?:st|nd|rd|th|er)\b", "", text, flags=re.IGNORECASE)
-    found = dateparser.parse(cleaned, languages=list(languages),
-                             settings={"REQUIRE_PARTS": ["day", "month", "year"]})
-    return found.date() if found else None
+    """"14 October 2026", "October 14, 2026", "7 de octubre de 2026" as a date."""
+    words = re.findall(r"[^\W\d_]+|\d+", text)
+    numbers = [int(w) for w in words if w.isdigit()]
+    months = [m for w in words if not w.isdigit() and (m := _month_of(w)) is not None]
+    if len(numbers) != 2 or not months:
+        return None
+    day, year = (numbers[0], numbers[1]) if numbers[1] > 31 else (numbers[1], numbers[0])
+    try:
+        return date(year, months[-1], day)  # "martes 7 de octubre": the last one
+    except ValueError:
+        return None
