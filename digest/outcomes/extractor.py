@@ -123,6 +123,9 @@ _DUE = re.compile(
     rf"(?P<due>{_DATE})\b[)\]]?\.?",
     re.IGNORECASE,
 )
+_TRAILING_DUE = re.compile(
+    rf"\s*[-–—,]\s*(?:(?:due|by|bis|avant|d'ici|hasta|antes\s+del?)\s+)?(?P<due>{_DATE})\s*\.?$",
+    re.IGNORECASE)
 _DUE_LABEL = re.compile(
     r"\s*[,;|]?\s*[(\[]?\b(?:due(?:\s+date)?|deadline)\s*:\s*(?P<due>[^,;()\[\]|]{1,30}?)"
     r"\s*(?=[,;)\]|]|$)[)\]]?",
@@ -131,7 +134,7 @@ _DUE_LABEL = re.compile(
 _DATE_ONLY = re.compile(rf"^\s*(?:due\s*:?\s*|by\s+)?(?P<due>{_DATE})\s*$", re.IGNORECASE)
 _NAME_WORD = r"(?:[A-Z][a-zà-ÿ'’]+(?:[A-Z][a-zà-ÿ'’]+)?(?:-[A-Z]?[a-zà-ÿ'’]+)?|[A-Z]{2,3}|[A-Z]\.)"
 _NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}"
-_NAMES = rf"{_NAME}(?:\s*(?:,|&|\band\b|/)\s*{_NAME})*"
+_NAMES = rf"{_NAME}(?:\s*(?:,|&|\band\b|\by\b|\bund\b|\bet\b|/)\s*{_NAME})*"
 _OWNER_LABEL = re.compile(  # only the label is case-free: names must be capitalised
     r"\s*[,;|]?\s*[(\[]?\b(?i:owners?|assignee|assigned\s+to|who|responsible|lead|actionee"
     rf"|action\s+owner)\s*[:=\-–]\s*(?P<owner>@?[\w.'’-]+(?:\s+{_NAME_WORD}){{0,2}}"
@@ -141,6 +144,21 @@ _AT = re.compile(
     rf"(?<![\w.@])@(?P<name>[A-Za-z][\w.'’-]*[\w'’]|[A-Za-z])(?P<more>(?:\s+{_NAME_WORD}){{0,2}})"
 )
 _NAME_TO = re.compile(rf"^(?P<owner>{_NAMES})\s+(?:to|will|is\s+to|are\s+to)\s+(?=\w)")
+# "Marta Kowal — announce …", "(SK) list …", "@nadia-k @tobi review …": the owner leads.
+_LEAD_OWNER = re.compile(
+    rf"^(?:(?P<owner>{_NAMES})\s+[—–-]{{1,2}}\s+"
+    rf"|(?P<owner2>\((?:{_NAMES})\))\s+"
+    r"|(?P<owner3>@[\w.-]+(?:\s+@[\w.-]+)+)\s+)(?=\w)")
+# "kit write a converter", "olha and rafe to write": people the notes name, then the task.
+_PERSON_FIRST = re.compile(
+    r"^(?P<owner>@?[\w.'’-]+(?:\s*(?:,|&|\band\b|\by\b|\bund\b|\bet\b)\s*@?[\w.'’-]+)*)"
+    r"(?:\s+(?:to|will)\b)?\s+(?=\w)")
+_TICKED = re.compile(r"^\s*(?:[-*•]\s*)?(?:\[[xX✓✔]\]|[☑☒✅✔✓])")
+_TRAILING_STATUS = re.compile(
+    r"\s*(?:[-–—:|]\s*|\(\s*)(?:status\s*:\s*)?(?P<state>done|completed?|closed|finished"
+    r"|in progress|ongoing|open|pending|not started|erledigt|fait|termin[ée]|hecho)\s*\)?\.?$",
+    re.IGNORECASE)
+_OPEN_STATES = frozenset({"in progress", "ongoing", "open", "pending", "not started"})
 # "Ben: publish the notes", "TBD: tidy the wiki" (the words after the colon start lower case)
 _NAME_COLON = re.compile(r"^(?P<owner>@[\w.'’-]+|[A-Z][a-zà-ÿ'’-]+(?:\s+[A-Z][a-zà-ÿ'’-]+)?"
                          r"|[A-Z]{2,3})\s*:\s+(?=[a-z])")
@@ -211,6 +229,17 @@ class _Reading:
 
     meeting: date | None
     languages: tuple[str, ...]
+    people: frozenset[str] = frozenset()  # lower-case names and nicks the notes list
+
+
+# "Present: ana, kit (12)", "People present (lines said)", "Attendees" sections.
+_PEOPLE_LABEL = re.compile(
+    r"^\s*(?:attendees|attendance|present|participants|people\s+present(?:\s+\([^)]*\))?"
+    r"|regrets|apologies|anwesend|teilnehmer(?:innen|ende)?|pr[ée]sents?|asistentes"
+    r"|invitados|chair|scribe|facilitator|notes)\s*[:\-–]\s*(?P<names>.+)$", re.IGNORECASE)
+_PEOPLE_HEADING = re.compile(
+    r"^(?:attendees|attendance|participants|people\s+present.*|present|who\s+was\s+there"
+    r"|anwesend|teilnehmende|pr[ée]sents|asistentes)\s*:?$", re.IGNORECASE)
 
 
 _DATE_FIELD = re.compile(
@@ -240,7 +269,7 @@ class _Extractor:
         sample = " ".join(_head_text(u, 2000) or "" for u in units[:40])
         langs = languages.detect(f"{self.title or ''} {sample}", self.language)
         held_on = self._held_on(units, langs)
-        self.reading = _Reading(held_on or self.stated_date, langs)
+        self.reading = _Reading(held_on or self.stated_date, langs, self._people(units))
         section: _Section | None = None
         for el in units:
             section = self._unit(el, section)
@@ -251,6 +280,43 @@ class _Extractor:
             actions=tuple(o for o in self.found["actions"] if isinstance(o, Action)),
             held_on=held_on,
         )
+
+    def _people(self, units: list[lxml.html.HtmlElement]) -> frozenset[str]:
+        """Who the notes say was there, in lower case: their names can open an action."""
+        names: set[str] = set()
+
+        def add(text: str) -> None:
+            for part in re.split(r"\s*(?:[,;]|\band\b|&)\s*", text):
+                part = re.sub(r"\([^)]*\)", "", part).strip(" .@")
+                if 0 < len(part) <= 40 and len(part.split()) <= 3:
+                    names.add(part.lower())
+                    names.add(part.split()[0].lower())
+
+        listing = False
+        for el in units:
+            if el.tag in _HEADINGS:
+                listing = bool(_PEOPLE_HEADING.match(_squash(el.text_content())))
+                continue
+            if listing and el.tag in ("ul", "ol"):
+                for li in el.iter("li"):
+                    add(_squash(_flatten(li, skip_tags=_NOT_IN_ITEM).text))
+                listing = False
+                continue
+            for a in el.iter("a"):
+                if _is_mention(a):
+                    add(_squash(a.text_content()))
+            if el.tag in ("ul", "ol"):
+                for li in el.iter("li"):  # MeetBot's "by person": a nick with their items
+                    own = _squash(_flatten(li, skip_tags=_NOT_IN_ITEM).text)
+                    if any(n is not li for n in li.iter("ul", "ol")) and _is_grouping(own):
+                        add(own.rstrip(":"))
+                continue
+            for line in _flatten(el).text.split("\n"):
+                match = _PEOPLE_LABEL.match(line)
+                if match:
+                    add(match["names"])
+        names.discard("unassigned")
+        return frozenset(n for n in names if n not in _NOT_NAMES)
 
     def _held_on(self, units: list[lxml.html.HtmlElement], langs: tuple[str, ...]) -> date | None:
         """The meeting's date: in the title, a "Date:" field, or the first dated line."""
@@ -656,6 +722,12 @@ def make_outcome(
     if kind == "mixed":
         kind = "actions" if _looks_like_action(rich, text) else "decisions"
     acting = kind == "actions"
+    if _TICKED.match(rich.text):
+        done = True
+    status = _TRAILING_STATUS.search(text) if acting else None
+    if status:  # "… — done", "(completed)": the state, not part of the task
+        done = done or status["state"].lower() not in _OPEN_STATES
+        text = text[: status.start()]
 
     # <time datetime> elements: the first is the due date.
     if due is None and rich.times:
@@ -672,6 +744,13 @@ def make_outcome(
                     flags=re.IGNORECASE,
                 )
                 break
+
+    # "(Rhea Kapoor) – by end of month", "… – fin du mois": a due at the very end.
+    if acting and due is None:
+        match = _TRAILING_DUE.search(text)
+        if match:
+            due = match["due"].strip()
+            text = text[: match.start()]
 
     # "(Maria, due 14 November)", "[Joan Wu]": a trailing bracket of names and dates.
     if acting:
@@ -697,7 +776,7 @@ def make_outcome(
             due = match["due"].strip()
             text = _cut(text, match)
     if acting and owner is None:
-        owner, text = _owner_from_text(text)
+        owner, text = _owner_from_text(text, reading.people)
 
     text = _restore(rich, text)
     text = _tidy(text)
@@ -810,7 +889,7 @@ def _take_mentions(rich: _Rich, text: str, *, acting: bool) -> tuple[str | None,
     return (", ".join(names) if acting else None), text
 
 
-def _owner_from_text(text: str) -> tuple[str | None, str]:
+def _owner_from_text(text: str, people: frozenset[str] = frozenset()) -> tuple[str | None, str]:
     match = _AT.search(text)
     if match and match["name"].lower() not in _NOT_NAMES:  # not @here, @channel, @all
         name = (match["name"] + match["more"]).strip()
@@ -827,6 +906,15 @@ def _owner_from_text(text: str) -> tuple[str | None, str]:
     shaped = shapes.owner(text)
     if shaped:
         return shaped
+    match = _LEAD_OWNER.match(text)
+    lead = match and (match["owner"] or match["owner2"] or match["owner3"])
+    if match and lead and lead.lstrip("@(").split()[0].lower() not in _NOT_NAMES:
+        names = re.split(r"\s+(?=@)", lead.strip("()")) if lead.startswith("@") else [lead]
+        return ", ".join(_tidy_names(n.strip("()")) for n in names), text[match.end():]
+    if people:
+        match = _PERSON_FIRST.match(text)
+        if match and all(n.lower() in people for n in _split_names(match["owner"])):
+            return _tidy_names(match["owner"]), text[match.end():]
     match = _NAME_COLON.match(text)
     if match and match["owner"].lstrip("@").split()[0].lower() not in _NOT_NAMES:
         return _tidy_names(match["owner"]), text[match.end():]
@@ -868,8 +956,13 @@ def _bracket_owner(inner: str) -> str | None:
     return None
 
 
+def _split_names(names: str) -> list[str]:
+    return [p.lstrip("@").strip() for p in re.split(
+        r"\s*(?:,|&|\band\b|\by\b|\bund\b|\bet\b|/)\s*", names) if p.strip()]
+
+
 def _tidy_names(names: str) -> str:
-    parts = re.split(r"\s*(?:,|&|\band\b|/)\s*", names.strip())
+    parts = re.split(r"\s*(?:,|&|\band\b|\by\b|\bund\b|\bet\b|/)\s*", names.strip())
     return ", ".join(p.lstrip("@").strip() for p in parts if p.strip())
 
 
