@@ -210,7 +210,7 @@ def test_owner_and_due_forms() -> None:
         act("Pair on the data contract", owner="Ana, Ben", due="end of the month"),
         act("Ask Kofi Mensah about the licence", owner="Kofi Mensah"),
         act("Send the notes to everyone who attended"),
-        act("Everyone to read the RFC", due="the next meeting"),
+        act("Read the RFC", due="the next meeting"),  # "Everyone to": nobody in particular
     )
 
 

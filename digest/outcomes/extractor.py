@@ -79,9 +79,10 @@ _FILLER = languages.FILLER
 _ITEM_LABEL = languages.ITEM_MARKER
 _PLAIN_LABEL = re.compile(r"^\s*([A-Za-z][A-Za-z &/'’-]{1,40}?)\s*(?:[:–—-]\s*|$)")
 _NOTHING = re.compile(
-    r"^(?:none|n/?a|nil|tbc|tbd|-+|—|nothing(?: to report)?(?: this time)?"
+    r"^[\[(]?(?:none|n/?a|nil|tbc|tbd|-+|—|nothing(?: to report)?(?: this time)?"
     r"|no (?:decisions?|actions?|action items?|outcomes?)(?: (?:made|taken|agreed|recorded))?"
-    r"(?: (?:this time|today|this week|this month))?)\.?$",
+    r"(?: (?:this time|today|this week|this month))?)[\])]?\.?$"
+    r"|^unassigned\s*:?\s*[\[(]?none[\])]?$",
     re.IGNORECASE,
 )
 _BULLET = re.compile(
@@ -153,6 +154,9 @@ _LEAD_OWNER = re.compile(
 _PERSON_FIRST = re.compile(
     r"^(?P<owner>@?[\w.'’-]+(?:\s*(?:,|&|\band\b|\by\b|\bund\b|\bet\b)\s*@?[\w.'’-]+)*)"
     r"(?:\s+(?:to|will)\b)?\s+(?=\w)")
+_EVERYONE_TO = re.compile(
+    r"^(?:everyone|everybody|all|all members|the group|the team|tous|alle|todos)\s+(?:to|will)\s+",
+    re.IGNORECASE)
 _TICKED = re.compile(r"^\s*(?:[-*•]\s*)?(?:\[[xX✓✔]\]|[☑☒✅✔✓])")
 _TRAILING_STATUS = re.compile(
     r"\s*(?:[-–—:|]\s*|\(\s*)(?:status\s*:\s*)?(?P<state>done|completed?|closed|finished"
@@ -160,8 +164,9 @@ _TRAILING_STATUS = re.compile(
     re.IGNORECASE)
 _OPEN_STATES = frozenset({"in progress", "ongoing", "open", "pending", "not started"})
 # "Ben: publish the notes", "TBD: tidy the wiki" (the words after the colon start lower case)
-_NAME_COLON = re.compile(r"^(?P<owner>@[\w.'’-]+|[A-Z][a-zà-ÿ'’-]+(?:\s+[A-Z][a-zà-ÿ'’-]+)?"
-                         r"|[A-Z]{2,3})\s*:\s+(?=[a-z])")
+# "Ben: publish …" (one name: the task starts lower case), "Frau Krüger: Halle anfragen",
+# "Carmen Ortiz y Lucía Fernández: buscar …"
+_NAME_COLON = re.compile(rf"^(?P<owner>@[\w.'’-]+|{_NAMES})\s*:\s+(?=\w)")
 _TRAILING_DASH_NAME = re.compile(rf"\s+[-–—]{{1,2}}\s*(?P<owner>@?{_NAMES})\s*\.?$")
 _TRAILING_BRACKET = re.compile(r"\s*[(\[](?P<inner>[^()\[\]]{1,80})[)\]]\s*\.?$")
 _NOT_NAMES = _words(
@@ -432,7 +437,7 @@ class _Extractor:
             line = line.strip()
             if not line:
                 continue
-            marker = _ITEM_LABEL.match(_BULLET.sub("", line, count=1))
+            marker = _marker(_BULLET.sub("", line, count=1))
             if marker and len(line) > marker.end():
                 self._add(_Rich(line, rich.mentions, rich.times), "mixed")
                 continue
@@ -556,7 +561,7 @@ class _Extractor:
             rest = _flatten(li, skip={bold}, skip_tags=_NOT_IN_ITEM)
         else:
             rich = _flatten(li, skip_tags=_NOT_IN_ITEM)
-            marker = _ITEM_LABEL.match(_BULLET.sub("", rich.text, count=1))
+            marker = _marker(_BULLET.sub("", rich.text, count=1))
             if marker:  # "Follow-up: …", "AI: …", "#agreed …"
                 text = _BULLET.sub("", rich.text, count=1)
                 return (languages.marker_kind(marker["label"]),
@@ -710,13 +715,14 @@ def make_outcome(
         if stripped == text:
             break
         text = stripped
-    label = _ITEM_LABEL.match(text)
+    label = _marker(text)
     if label:
         kind = languages.marker_kind(label["label"])
         text = text[label.end():]
     if not text.strip() or _NOTHING.match(_restore(rich, text).strip()):
         return None
-    if _JUNK.match(_restore(rich, text).strip()):
+    plain = _restore(rich, text).strip()
+    if _JUNK.match(plain) or (len(plain) < 120 and _CHROME_LINE.search(plain)):
         return None
     original = text
     if kind == "mixed":
@@ -724,6 +730,8 @@ def make_outcome(
     acting = kind == "actions"
     if _TICKED.match(rich.text):
         done = True
+    text = shapes.clean(text)
+    text = _EVERYONE_TO.sub("", text)  # "Everyone to read section 4": nobody in particular
     status = _TRAILING_STATUS.search(text) if acting else None
     if status:  # "… — done", "(completed)": the state, not part of the task
         done = done or status["state"].lower() not in _OPEN_STATES
@@ -794,6 +802,16 @@ def make_outcome(
     return kind, Action(text=text, owner=owner, due=resolved, due_text=due, done=done)
 
 
+def _marker(text: str) -> re.Match[str] | None:
+    """The item marker `text` starts with; "RESOLVED that" only in capitals (a scribe's
+    mark): "It was resolved that …" in a sentence is kept whole."""
+    match = _ITEM_LABEL.match(text)
+    if match and match["label"] is None and not text.lstrip().startswith(
+            ("RESOLVED", "AGREED", "BESCHLOSSEN", "Resolved that", "Resolved to")):
+        return None
+    return match
+
+
 def fold_key(text: str) -> str:
     return re.sub(r"\W+", " ", languages.fold(text)).strip()
 
@@ -820,6 +838,10 @@ def _may_hold_outcome(text: str) -> bool:
 _JUNK = re.compile(
     r"^[\[(]?(?:end of (?:minutes|meeting|notes)|meeting (?:adjourned|closed|ended)"
     r"|adjourned|minutes end|fin de la r[ée]union|ende der sitzung)[\])]?\.?$"
+    r"|^(?:no labels|\d+ comments?|be the first to like this|like|share|copy link)$"
+    r"|^(?:[^·|]{1,40}\s[·|]\s){2,}[^·|]{1,40}$"  # "Like · Share · Copy link"
+    r"|\b(?:edited this page|last edited by|was this (?:recap|summary|page) helpful"
+    r"|powered by|meeting (?:started|ended) (?:by|at)|stop watching|manage notifications)\b"
     r"|^(?:status\s*:\s*)?(?:no progress|in progress|done|complete[d]?|ongoing|open|closed"
     r"|pending|carried (?:over|forward)|continued|continues|dropped|deferred|on hold|blocked"
     r"|not started|started|wip|n/?a|no update|no change|same as before|see above|as above"
@@ -827,6 +849,10 @@ _JUNK = re.compile(
     r"|fait|en cours|pendiente)\.?$",
     re.IGNORECASE,
 )
+_CHROME_LINE = re.compile(
+    r"\b(?:edited this page|last edited by|was this (?:recap|summary|page) helpful|powered by"
+    r"|meeting (?:started|ended) (?:by|at)|stop watching|manage notifications|view page history"
+    r"|be the first to like)\b", re.IGNORECASE)
 _VAGUE = re.compile(
     r"^(?:revisit|discuss|continue|follow up|follow-up|look into|think about|decide|come back"
     r"|keep going|carry on|tbd|as noted above|see above|as above|same as|more on this)\b",
@@ -845,7 +871,7 @@ def _needs_context(text: str) -> bool:
 def _real_owner(owner: str | None) -> str | None:
     if owner is None:
         return None
-    owner = owner.strip().strip(".,;:")
+    owner = re.sub(r"\s*\([^)]*\)$", "", owner.strip()).strip(".,;:")  # "Idris Bakr (IB)"
     if not owner or owner.lower() in _NOT_OWNERS:
         return None
     return owner
@@ -916,6 +942,9 @@ def _owner_from_text(text: str, people: frozenset[str] = frozenset()) -> tuple[s
         if match and all(n.lower() in people for n in _split_names(match["owner"])):
             return _tidy_names(match["owner"]), text[match.end():]
     match = _NAME_COLON.match(text)
+    single = match is not None and len(match["owner"].split()) == 1
+    if match and single and not text[match.end():][:1].islower():
+        match = None  # "Docs: Update …" is a topic; "Ben: publish …" names its owner
     if match and match["owner"].lstrip("@").split()[0].lower() not in _NOT_NAMES:
         return _tidy_names(match["owner"]), text[match.end():]
     match = _TRAILING_BRACKET.search(text)
@@ -999,9 +1028,20 @@ def _bold_classes(root: lxml.html.HtmlElement) -> frozenset[str]:
     return frozenset(names)
 
 
+# Page furniture by its id or class: breadcrumbs, likes, labels, comments, page footers.
+_CHROME_BOX = re.compile(
+    r"(?:^|[-_\s])(?:breadcrumbs?|likes?(?:-and-labels)?(?:-section|-container)?|labels-section"
+    r"|comments?(?:-section|-container)?|page-metadata|footer|site-footer|sidebar|toolbar"
+    r"|share-bar|sharing|feedback-widget)(?:$|[-_\s])", re.IGNORECASE)
+
+
 def _strip_noise(root: lxml.html.HtmlElement) -> None:
-    for el in list(root.iter(*_DROP)):
+    for el in list(root.iter(*_DROP, "footer")):
         if el.getparent() is not None:
+            el.drop_tree()
+    for el in list(root.iter("div", "p", "section", "aside", "ol", "ul", "span")):
+        marks = f"{el.get('id') or ''} {el.get('class') or ''}"
+        if marks.strip() and _CHROME_BOX.search(marks) and el.getparent() is not None:
             el.drop_tree()
 
 
@@ -1231,7 +1271,7 @@ def _flatten(
             rich.times.append((el.get("datetime") or el.text_content().strip(),
                                " ".join(el.text_content().split())))
             out.append(f"{_TIME_OPEN}{len(rich.times) - 1}{_TIME_CLOSE}")
-        elif tag == "a" and el is not root and _is_mention(el):
+        elif tag in ("a", "span") and el is not root and _is_mention(el):
             name = " ".join(el.text_content().split()).lstrip("@").strip()
             if name:
                 rich.mentions.append(name)
@@ -1257,6 +1297,8 @@ def _is_mention(el: lxml.html.HtmlElement) -> bool:
     classes = (el.get("class") or "").split()
     if "confluence-userlink" in classes or "user-mention" in classes or "mention" in classes:
         return True
+    if el.tag != "a":  # Teams/Loop/Notion people chips: <span class="assignee">Ana</span>
+        return bool({"assignee", "owner", "person", "people-chip", "notion-user"} & set(classes))
     if el.get("data-username") or el.get("data-account-id") or el.get("data-mention-id"):
         return True
     return "/display/~" in (el.get("href") or "")

@@ -62,7 +62,8 @@ ITEM_MARKER = re.compile(
     r"|d[ée]cision|d[ée]cid[ée]|action\s+[àa]\s+mener|[àa]\s+faire|t[âa]che"
     r"|beschluss|beschlossen|entscheidung|aufgabe|ergebnis"
     r"|acuerdo|acordado|decisi[óo]n|acci[óo]n|tarea|pendiente"
-    r")\s*(?:\d+\s*)?(?:\([^)]{1,40}\)\s*)?[:\-–—]\s*",
+    r")\s*(?:[-#]?\d+\s*)?(?:\([^)]{1,40}\)\s*)?[:\-–—]\s*"
+    r"|^\s*(?:it\s+was\s+)?(?P<resolved>resolved|agreed|beschlossen)\s+(?:that\s+|dass\s+|(?=to\b))",
     re.IGNORECASE,
 )
 _ACTION_LABELS = re.compile(
@@ -70,8 +71,10 @@ _ACTION_LABELS = re.compile(
     r"|pendiente)", re.IGNORECASE)
 
 
-def marker_kind(label: str) -> str:
-    """"actions" or "decisions" for a matched item marker's label."""
+def marker_kind(label: str | None) -> str:
+    """"actions" or "decisions" for a matched item marker's label ("RESOLVED that": None)."""
+    if label is None:
+        return "decisions"
     return "actions" if _ACTION_LABELS.match(label.strip("# ")) else "decisions"
 
 

@@ -6,7 +6,8 @@ A shape module may define any of:
   wherever it sits on the page (Confluence decision and task lists, checkbox lists);
 - `keep_item(li) -> bool`: whether an item of such a list counts (undecided decisions do not);
 - `item_done(el) -> bool | None`: a task's ticked state, None when the shape says nothing;
-- `owner(text) -> (owner, rest) | None`: an owner written the shape's way ("[Ana] will …").
+- `owner(text) -> (owner, rest) | None`: an owner written the shape's way ("[Ana] will …");
+- `clean(text) -> text`: what the shape adds to every line taken off ("(nick, 19:15)").
 
 Adding a shape means adding a module here (and its fixtures), and its name to `SHAPES`.
 """
@@ -31,6 +32,7 @@ def _hooks(name: str) -> tuple[Callable[..., Any], ...]:
 _KEEP = {m.__name__: m.keep_item for m in _MODULES if hasattr(m, "keep_item")}
 _DONE = _hooks("item_done")
 _OWNER = _hooks("owner")
+_CLEAN = _hooks("clean")
 
 
 def list_kind(el: lxml.html.HtmlElement) -> tuple[str, Callable[[Any], bool] | None] | None:
@@ -49,6 +51,13 @@ def item_done(el: lxml.html.HtmlElement) -> bool:
         if state is not None:
             return bool(state)
     return False
+
+
+def clean(text: str) -> str:
+    """An item's text without what a shape adds to every line (a bot's time stamps)."""
+    for hook in _CLEAN:
+        text = hook(text)
+    return text  # type: ignore[no-any-return]
 
 
 def owner(text: str) -> tuple[str, str] | None:

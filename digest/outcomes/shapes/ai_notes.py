@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 _BRACKETED = re.compile(
-    r"^\[(?P<owner>[^\[\]]{1,80})\]\s*(?:(?:will|to|should|is\s+to)\s+|[:\-–—]\s*)(?=\w)")
+    r"^\[(?P<owner>[^\[\]]{1,80})\]\s*(?:(?:will|to|should|is\s+to)\s+|[:\-–—]\s*|(?=[A-Z]))(?=\w)")
 _PERSON = re.compile(r"^@?[A-ZÀ-Ý][\w'’.-]*(?:\s+[A-ZÀ-Ý][\w'’.-]*){0,3}$")
 
 
