@@ -37,7 +37,7 @@ def a(text: str, owner: str | None = None, due: str | None = None, done: bool = 
 
 EXPECTED: dict[str, tuple[str | None, list[str], list[dict]]] = {
     "markers_at_depth.md": ("2026-10-14", ["We publish manylinux wheels only."], [
-        a("Packaging: revisit next week"),  # too short alone: carries its topic
+        a("Packaging: revisit next week", due="2026-10-21"),  # too short alone: carries its topic
         a("Comment on the style RFC", "moss", "2026-10-16"),  # lower-case nick, "by Friday"
         a("Documentation: as noted above"),
     ]),

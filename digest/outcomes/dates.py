@@ -26,8 +26,14 @@ _END_WORDS = {  # "fin du mois", "Ende des Monats", "fin de mes": the same as "e
     "fin du mois": "month", "fin de mois": "month", "ende des monats": "month",
     "monatsende": "month", "fin de mes": "month", "fin del mes": "month",
     "fin de la semaine": "week", "ende der woche": "week", "fin de semana": "week",
-    "fin de la semana": "week",
+    "fin de la semana": "week", "a finales de mes": "month", "finales de mes": "month",
+    "a fin de mes": "month", "a fin du mois": "month",
 }
+_LEAD_WORDS = re.compile(
+    r"^(?:due|by|until|before|bis(?:\s+zu[mr])?|avant(?:\s+le)?|d'ici(?:\s+le)?|hasta(?:\s+el)?"
+    r"|antes\s+del?|para\s+el|f[äa]llig(?:\s+am)?|[ée]ch[ée]ance|on|for)\s*:?\s+",
+    re.IGNORECASE)
+_NUMERIC = re.compile(r"^(\d{1,2})([./])(\d{1,2})\.?(?:[./](\d{2,4}))?$")
 _NEVER = re.compile(r"\b(?:next\s+(?:meeting|session|call|sync|time)|tbd|tbc|asap|ongoing"
                     r"|q[1-4])\b", re.IGNORECASE)
 
@@ -42,12 +48,16 @@ def resolve(words: str, meeting: date | None, languages: tuple[str, ...] = DATE_
     text = " ".join(words.strip().strip(".,;:()[]").split())
     if not text or _NEVER.search(text):
         return None
+    text = _LEAD_WORDS.sub("", text)
     iso = _ISO.search(text)
     if iso:
         try:
             return date(int(iso[1]), int(iso[2]), int(iso[3]))
         except ValueError:
             return None
+    numeric = _NUMERIC.match(text)
+    if numeric:
+        return _numeric(numeric, meeting, languages)
     if meeting is None:
         if not re.search(r"\b(?:19|20)\d{2}\b", text):
             return None
@@ -85,6 +95,29 @@ def _resolve(text: str, meeting: date, languages: tuple[str, ...]) -> date | Non
     if re.fullmatch(r"[a-zäéû]+\s+\d{4}", text):  # "March 2027": by the end of that month
         return _end_of("month", found.date())
     return found.date()
+
+
+def _numeric(match: re.Match[str], meeting: date | None, languages: tuple[str, ...]
+             ) -> date | None:
+    """"7/22", "17.9.", "27/03", "18.02.2026": month first only in English with slashes
+    (and only when it can be), day first everywhere else."""
+    a, sep, b, year_text = int(match[1]), match[2], int(match[3]), match[4]
+    month_first = sep == "/" and languages[:1] == ("en",)
+    month, day = (a, b) if month_first else (b, a)
+    if month > 12:
+        month, day = day, month
+    try:
+        if year_text:
+            year = int(year_text) + (2000 if len(year_text) == 2 else 0)
+            return date(year, month, day)
+        if meeting is None:
+            return None
+        found = date(meeting.year, month, day)
+        if (meeting - found).days > 31:  # "1/15" in a December meeting: next January
+            found = date(meeting.year + 1, month, day)
+        return found
+    except ValueError:
+        return None
 
 
 def _end_of(unit: str, day: date) -> date:
@@ -164,9 +197,8 @@ def _explicit(match: re.Match[str], languages: tuple[str, ...]) -> date | None:
             y, m, d = (int(p) for p in match["iso"].split("-"))
             return date(y, m, d)
         if match["num"]:
-            a, b, y = (int(p) for p in re.split(r"[./]", match["num"]))
-            day, month = (a, b) if b <= 12 else (b, a)  # 10/14/2026 can only be US order
-            return date(y, month, day)
+            numeric = _NUMERIC.match(match["num"])
+            return _numeric(numeric, None, languages) if numeric else None
     except ValueError:
         return None
     words = match["dmy"] or match["mdy"]

@@ -105,14 +105,16 @@ _DATE = (
     r"(?:\d{4}-\d{2}-\d{2}"
     rf"|(?:{_WEEKDAY},?\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?"
     rf"|(?:{_WEEKDAY},?\s+)?{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
-    r"|\d{1,2}/\d{1,2}(?:/\d{2,4})?"
+    r"|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}\.\d{1,2}\.(?:\d{2,4}\b)?"
     rf"|(?:next\s+|this\s+)?{_WEEKDAY}"
     rf"|(?:the\s+)?end\s+of\s+(?:the\s+)?(?:day|week|month|quarter|year|sprint|{_MONTH})"
     rf"|mid[- ]{_MONTH}"
     r"|eo[dwm]|cob|tomorrow|today"
     r"|(?:the\s+)?next\s+(?:meeting|session|call|catch[- ]?up|sync)"
     r"|(?:next|this)\s+(?:week|month)|in\s+(?:\d+|two|three|a)\s+(?:days?|weeks?)"
-    r"|fin\s+d[eu]\s+(?:la\s+)?(?:mois|semaine|mes|semana)|ende\s+de[rs]\s+(?:woche|monats)"
+    r"|(?:a\s+)?fin(?:ales)?\s+d[eu]\s+(?:la\s+)?(?:mois|semaine|mes|semana)"
+    r"|ende\s+de[rs]\s+(?:woche|monats)|n[äa]chste\s+woche|la\s+semaine\s+prochaine"
+    r"|la\s+semana\s+que\s+viene|la\s+pr[óo]xima\s+semana|demain|morgen|ma[ñn]ana"
     r"|q[1-4](?:\s+\d{4})?"
     rf"|{_MONTH}(?:\s+\d{{4}})?)"
 )
@@ -120,13 +122,21 @@ _DUE = re.compile(
     rf"\s*[,;|]?\s*[(\[]?\b(?:due(?:\s+date)?|(?:due\s+)?by|deadline|before|until"
     rf"|target(?:\s+date)?|no later than|d'ici(?:\s+(?:le|la|à|a))?|avant(?:\s+le|\s+la)?"
     rf"|pour\s+le|bis(?:\s+zu[mr])?"
-    rf"|hasta(?:\s+el)?|para\s+el|antes\s+del?|f[äa]llig(?:\s+am)?|fecha)\s*:?\s*"
+    rf"|hasta(?:\s+el)?|para\s+el|antes\s+del?|f[äa]llig(?:\s+am)?|fecha|[ée]ch[ée]ance"
+    rf"|vencimiento|plazo|for|on|revisit(?:\s+on)?)\s*:?\s*"
     rf"(?P<due>{_DATE})\b[)\]]?\.?",
     re.IGNORECASE,
 )
 _TRAILING_DUE = re.compile(
-    rf"\s*[-–—,]\s*(?:(?:due|by|bis|avant|d'ici|hasta|antes\s+del?)\s+)?(?P<due>{_DATE})\s*\.?$",
+    rf"\s*[-–—,·|]\s*(?:(?:due|by|bis|avant|d'ici|hasta|antes\s+del?|revisit(?:\s+on)?"
+    rf"|[ée]ch[ée]ance|f[äa]llig)\s*:?\s+)?(?P<due>{_DATE})\s*\.?$",
     re.IGNORECASE)
+# "tag 2.9.1 tomorrow", "clear the north beds next week": a relative day at the end, no "by".
+_TRAILING_WHEN = re.compile(
+    r"\s+(?P<due>tomorrow|next\s+week|next\s+month|this\s+week|(?:the\s+)?end\s+of\s+"
+    r"(?:the\s+)?(?:week|month)|a\s+finales\s+de\s+mes|fin\s+du\s+mois|ende\s+des\s+monats"
+    r"|demain|morgen|n[äa]chste\s+woche|la\s+semaine\s+prochaine|la\s+semana\s+que\s+viene)"
+    r"\s*\.?$", re.IGNORECASE)
 _DUE_LABEL = re.compile(
     r"\s*[,;|]?\s*[(\[]?\b(?:due(?:\s+date)?|deadline)\s*:\s*(?P<due>[^,;()\[\]|]{1,30}?)"
     r"\s*(?=[,;)\]|]|$)[)\]]?",
@@ -162,6 +172,8 @@ _TRAILING_STATUS = re.compile(
     r"\s*(?:[-–—:|]\s*|\(\s*)(?:status\s*:\s*)?(?P<state>done|completed?|closed|finished"
     r"|in progress|ongoing|open|pending|not started|erledigt|fait|termin[ée]|hecho)\s*\)?\.?$",
     re.IGNORECASE)
+_DONE_CELL = re.compile(r"^(?:done|complete[d]?|closed|finished|yes|y|✓|✔|✅|☑|x|erledigt"
+                        r"|fait|termin[ée]e?|hecho|completad[oa])\.?$", re.IGNORECASE)
 _OPEN_STATES = frozenset({"in progress", "ongoing", "open", "pending", "not started"})
 # "Ben: publish the notes", "TBD: tidy the wiki" (the words after the colon start lower case)
 # "Ben: publish …" (one name: the task starts lower case), "Frau Krüger: Halle anfragen",
@@ -624,8 +636,10 @@ class _Extractor:
         if due_cell is not None:
             due = due_cell.times[0][0] if due_cell.times else _restore(due_cell, due_cell.text)
             due = due.strip() or None
+        status = cell("status")
+        done = bool(status and _DONE_CELL.match(status.text.strip()))
         if text.text.strip():
-            self._add(text, kind, owner=owner, due=due)
+            self._add(text, kind, owner=owner, due=due, done=done)
 
     # -- items ----------------------------------------------------------------------
 
@@ -783,6 +797,12 @@ def make_outcome(
         if match:
             due = match["due"].strip()
             text = _cut(text, match)
+    if acting and due is None:
+        match = _TRAILING_WHEN.search(text)
+        if match:
+            due = match["due"].strip()
+            if len(text[: match.start()].split()) > 1:  # "revisit next week" stays whole
+                text = text[: match.start()]
     if acting and owner is None:
         owner, text = _owner_from_text(text, reading.people)
 
@@ -1217,7 +1237,9 @@ def _header_roles(row: lxml.html.HtmlElement) -> tuple[dict[str, int], Kind | No
         elif name in ("due", "due date", "by", "by when", "deadline", "when", "date",
                       "target date", "target", "timeline", "due by"):
             roles.setdefault("due", index)
-        elif name in ("status", "done", "state", "notes", "comments", "id", "no", "priority"):
+        elif name in ("status", "done", "state", "complete", "completed", "estado", "statut"):
+            roles.setdefault("status", index)
+        elif name in ("notes", "comments", "id", "no", "priority"):
             pass
         else:
             continue

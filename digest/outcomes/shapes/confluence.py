@@ -26,7 +26,10 @@ def keep_item(li: lxml.html.HtmlElement) -> bool:
 
 
 def item_done(li: lxml.html.HtmlElement) -> bool | None:
-    if li.get("data-inline-task-id") is not None or li.get("data-task-local-id") is not None:
+    parent = li.getparent()
+    in_task_list = parent is not None and list_kind(parent) == "actions"
+    if in_task_list or li.get("data-inline-task-id") is not None \
+            or li.get("data-task-local-id") is not None:  # a feed strips the data-* attributes
         state = (li.get("data-task-state") or li.get("data-inline-task-status") or "").upper()
         return state in ("DONE", "COMPLETE") or "checked" in (li.get("class") or "").split()
     return None
