@@ -17,7 +17,7 @@ import hashlib
 import html
 import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_tz
 from typing import Any
 from urllib.parse import urljoin, urlparse
@@ -243,12 +243,16 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
         identity=identity, community=community, kind=kind, feed_url=url,
         title=title or cut_at_word(cleaned.text, 80) or (link or "(untitled)"),
         link=link, author=author, published=published, updated=updated, excerpt=excerpt,
-        outcomes=extract_outcomes(body_html, title=title, meeting_date=(published or updated).date()
-                                  if (published or updated) else None)
+        outcomes=extract_outcomes(body_html, title=title,
+                                  meeting_date=_day(published) or _day(updated))
         if kind == "meeting" else MeetingOutcomes(),
         image=image, image_alt=alt,
         note_html=body_html if kind == "meeting" and len(body_html) <= NOTE_HTML_CHARS else "",
     )
+
+
+def _day(moment: datetime | None) -> date | None:
+    return moment.date() if moment else None
 
 
 # Confluence: ids carry the page version (tag:host,2009:page-123456-7), so

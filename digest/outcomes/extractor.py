@@ -626,8 +626,9 @@ class _Extractor:
             for other in cells[1:]:
                 rich = _flatten(other)
                 value = _restore(rich, " ".join(rich.text.split())).strip()
-                if due is None and (rich.times or _DATE_ONLY.match(value)):
-                    due = rich.times[0][0] if rich.times else _DATE_ONLY.match(value)["due"]
+                dated = _DATE_ONLY.match(value)
+                if due is None and (rich.times or dated):
+                    due = rich.times[0][0] if rich.times else dated["due"] if dated else None
                 elif owner is None and (rich.mentions or re.fullmatch(_NAMES, value)):
                     owner = ", ".join(rich.mentions) if rich.mentions else value
         if owner_cell is not None:
@@ -778,7 +779,7 @@ def make_outcome(
     if acting:
         match = _TRAILING_BRACKET.search(text)
         found = _bracket_parts(match["inner"]) if match else None
-        if found:
+        if found and match:
             owner = owner or found[0]
             due = due or found[1]
             text = text[: match.start()]
@@ -953,9 +954,10 @@ def _owner_from_text(text: str, people: frozenset[str] = frozenset()) -> tuple[s
     if shaped:
         return shaped
     match = _LEAD_OWNER.match(text)
-    lead = match and (match["owner"] or match["owner2"] or match["owner3"])
-    if match and lead and lead.lstrip("@(").split()[0].lower() not in _NOT_NAMES:
-        names = re.split(r"\s+(?=@)", lead.strip("()")) if lead.startswith("@") else [lead]
+    leading: str | None = (match["owner"] or match["owner2"] or match["owner3"]) if match else None
+    if match and leading and leading.lstrip("@(").split()[0].lower() not in _NOT_NAMES:
+        names = (re.split(r"\s+(?=@)", leading.strip("()")) if leading.startswith("@")
+                 else [leading])
         return ", ".join(_tidy_names(n.strip("()")) for n in names), text[match.end():]
     if people:
         match = _PERSON_FIRST.match(text)
@@ -1096,7 +1098,7 @@ def _head_text(el: lxml.html.HtmlElement, limit: int) -> str:
     return " ".join(" ".join(parts).split())
 
 
-def _is_block(el: object) -> bool:
+def _is_block(el: lxml.html.HtmlElement) -> bool:
     return isinstance(getattr(el, "tag", None), str) and el.tag in _BLOCK
 
 
@@ -1272,7 +1274,7 @@ def _flatten(
     def text_of(value: str) -> str:  # source newlines are not line breaks, except in <pre>
         return value if keep_lines else re.sub(r"\s+", " ", value)
 
-    stack: list[tuple[object, bool]] = [(root, False)]
+    stack: list[tuple[lxml.html.HtmlElement, bool]] = [(root, False)]
     while stack:
         el, closing = stack.pop()
         if closing:
