@@ -29,6 +29,8 @@ import cssutils
 import lxml.html
 from lxml import etree
 
+from .outcomes.blocks import element_text
+
 MIN_FONT_PX = 14.0
 MIN_CONTRAST = 4.5
 CLIENTS = ("gmail.*", "outlook.*", "apple-mail.*", "yahoo.*")
@@ -307,9 +309,7 @@ def colour_pairs(html: str, *, scheme: str = "light", width: int = 600
 # --- accessibility lint ---------------------------------------------------------------------
 
 def _text_of(el: etree._Element) -> str:
-    parts = [el.text_content()]
-    parts += [img.get("alt", "") for img in el.iter("img")]
-    return re.sub(r"\s+", " ", " ".join(parts)).strip()
+    return element_text(el, alt=True)  # the notes reader's walk: one rule for text in HTML
 
 
 def accessibility_findings(html: str) -> list[Finding]:

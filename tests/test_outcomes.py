@@ -439,3 +439,12 @@ def test_a_mention_inside_a_decision_is_not_its_owner() -> None:
     we adopt the new intake form</li></ul>"""
     assert extract_outcomes(html).decisions == (
         Decision("Thanks to Priya Shah we adopt the new intake form"),)
+
+
+def test_one_reader_gives_the_words_of_any_html() -> None:
+    from digest.outcomes.blocks import html_text
+
+    html = ("<div><p>Date: <time datetime='2026-10-14'>14 Oct</time></p><script>x()</script>"
+            "<ul><li>Owner <a class='user-mention' href='/u/1'>@Ana Lima</a></li></ul>"
+            "<table><tr><td>Due</td><td>Friday</td></tr></table></div>")
+    assert html_text(html) == "Date: 14 Oct\nOwner Ana Lima\nDue Friday"

@@ -1,33 +1,31 @@
-"""What a meeting decided and who does what, taken from meeting-notes HTML.
+"""Sections, markers and items: the outcomes of one note, read from its blocks.
 
-Communities publish their notes from Confluence (task and decision lists,
-user mentions, `<time>` dates, feed chrome around the page), from Markdown
-(h2/h3 + lists, `<input type=checkbox>` task lists) and from Google Docs
-(bold spans instead of headings, class-based styles, `Action | Owner | Due`
-tables). The digest wants the outcomes, not the minutes, so we look for
-sections introduced by a heading or a bold lead-in such as "Decisions" or
-"Action items" and take the lists, tables and paragraphs under them until
-the next heading (or the next bold lead-in, for sections a lead-in opened).
+Notes say what was decided and who does what in a few ways, all read here:
+a section under a heading or bold lead-in ("Decisions", "Next steps",
+"Prochaines étapes"), whose list items, table rows and lines are its items;
+a marker at the start of any item or line, at any depth ("Decision:",
+"ACTION:", "#agreed", "RESOLVED that"); a list that is outcomes by its markup
+(a shape's: Confluence decision and task lists, checkbox lists); and, outside
+sections, a sentence that reports a decision (`prose`). Each item then gives
+up its owner, due (resolved against the meeting's date, `dates`) and done
+state; status words, chrome and sign-offs are not items; an action too short
+to stand alone carries its topic.
 
-The HTML is parsed by lxml (libxml2: fast, forgiving, depth-capped at 256,
-which keeps hostile input cheap); the owner/due heuristics work on the plain
-text of one item at a time, with user mentions and `<time>` elements kept
-apart as placeholders so they can be taken out cleanly.
+`blocks` reads the page; `shapes` adds what one tool writes its own way.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 import lxml.html
-from lxml import etree
 
 from ..models import Action, Decision, MeetingOutcomes
 from ..text import cut_at_word
-from . import dates, languages, prose, shapes
+from . import blocks, dates, languages, prose, shapes
 
 
 def _words(text: str) -> frozenset[str]:
@@ -39,17 +37,7 @@ MAX_CHARS = 240
 
 Kind = str  # "decisions" | "actions" | "mixed"
 
-_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _LEAD_IN_LEVEL = 7  # a bold lead-in ranks below every real heading
-_BLOCK = _words(
-    "p div h1 h2 h3 h4 h5 h6 ul ol dl table section article main header footer aside nav "
-    "blockquote pre hr li dd dt form fieldset figure details address center"
-)
-_NO_REGROUP = _words("ul ol dl table thead tbody tfoot tr li p h1 h2 h3 h4 h5 h6 pre")
-_DROP = ("script", "style", "noscript", "template", "head", "nav", "button", "svg", "iframe",
-         "object", "select", "textarea")
-_NOT_IN_ITEM = ("ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6")
-_LINE_BREAKS = _words("p div li tr h1 h2 h3 h4 h5 h6 dd dt pre blockquote")
 
 # Feed and page chrome (Confluence "Page edited by <a>…" / "View Online", mail footers).
 # Only short blocks with links count (see `_is_chrome`): the same words in an
@@ -193,22 +181,9 @@ _NOT_NAMES = _words(
     "may june july august september october november december"
 )
 
-_MENTION_OPEN, _MENTION_CLOSE = "\ue000", "\ue001"
-_TIME_OPEN, _TIME_CLOSE = "\ue002", "\ue003"
-_PLACEHOLDER = re.compile("\ue000(\\d+)\ue001|\ue002(\\d+)\ue003")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold(?:er)?|[6-9]00)\b", re.IGNORECASE)
 _NOT_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:normal|lighter|[1-5]00)\b", re.IGNORECASE)
 _CSS_BOLD_CLASS = re.compile(r"\.([\w-]+)\s*\{[^}]*font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
-
-
-@dataclass
-class _Rich:
-    """One item's text with mentions and <time> elements as numbered placeholders."""
-
-    text: str
-    mentions: list[str] = field(default_factory=list)
-    times: list[tuple[str, str]] = field(default_factory=list)  # (datetime attr, shown text)
 
 
 @dataclass
@@ -230,12 +205,8 @@ def extract_outcomes(html: str, *, title: str | None = None, meeting_date: date 
     Empty when the notes have no outcome section; the caller then shows the
     excerpt instead.
     """
-    if not html or not html.strip():
-        return MeetingOutcomes()
-    try:
-        parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
-        root = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
-    except (etree.ParserError, ValueError):
+    root = blocks.parse(html)
+    if root is None:
         return MeetingOutcomes()
     return _Extractor(root, title=title, meeting_date=meeting_date, language=language).run()
 
@@ -280,10 +251,10 @@ class _Extractor:
         self.reading = _Reading(meeting_date, languages.DATE_LANGUAGES)
 
     def run(self) -> MeetingOutcomes:
-        _strip_noise(self.root)
-        _regroup(self.root)
-        units = list(_units(self.root))
-        sample = " ".join(_head_text(u, 2000) or "" for u in units[:40])
+        blocks.strip_noise(self.root)
+        blocks.regroup(self.root)
+        units = list(blocks.units(self.root))
+        sample = " ".join(blocks.head_text(u, 2000) or "" for u in units[:40])
         langs = languages.detect(f"{self.title or ''} {sample}", self.language)
         held_on = self._held_on(units, langs)
         self.reading = _Reading(held_on or self.stated_date, langs, self._people(units))
@@ -311,24 +282,24 @@ class _Extractor:
 
         listing = False
         for el in units:
-            if el.tag in _HEADINGS:
-                listing = bool(_PEOPLE_HEADING.match(_squash(el.text_content())))
+            if el.tag in blocks.HEADINGS:
+                listing = bool(_PEOPLE_HEADING.match(blocks.squash(el.text_content())))
                 continue
             if listing and el.tag in ("ul", "ol"):
                 for li in el.iter("li"):
-                    add(_squash(_flatten(li, skip_tags=_NOT_IN_ITEM).text))
+                    add(blocks.squash(blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM).text))
                 listing = False
                 continue
             for a in el.iter("a"):
-                if _is_mention(a):
-                    add(_squash(a.text_content()))
+                if blocks.is_mention(a):
+                    add(blocks.squash(a.text_content()))
             if el.tag in ("ul", "ol"):
                 for li in el.iter("li"):  # MeetBot's "by person": a nick with their items
-                    own = _squash(_flatten(li, skip_tags=_NOT_IN_ITEM).text)
+                    own = blocks.squash(blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM).text)
                     if any(n is not li for n in li.iter("ul", "ol")) and _is_grouping(own):
                         add(own.rstrip(":"))
                 continue
-            for line in _flatten(el).text.split("\n"):
+            for line in blocks.flatten(el).text.split("\n"):
                 match = _PEOPLE_LABEL.match(line)
                 if match:
                     add(match["names"])
@@ -344,11 +315,11 @@ class _Extractor:
             return found
         first: date | None = None
         for el in units[:_MEETING_DATE_UNITS]:
-            if el.tag in _HEADINGS and heading_kind(_squash(el.text_content())):
+            if el.tag in blocks.HEADINGS and heading_kind(blocks.squash(el.text_content())):
                 break  # the outcomes start: dates from here on are dues
-            rich = _flatten(el)
+            rich = blocks.flatten(el)
             times = [when for when, _shown in rich.times]
-            for line in _restore(rich, rich.text).split("\n"):
+            for line in blocks.restore(rich, rich.text).split("\n"):
                 field_match = _DATE_FIELD.match(line)
                 if field_match and field_match.end() < len(line):
                     found = dates.first_date(line[field_match.end():], langs)
@@ -364,9 +335,9 @@ class _Extractor:
 
     def _unit(self, el: lxml.html.HtmlElement, section: _Section | None) -> _Section | None:
         tag = el.tag
-        if tag in _HEADINGS:
-            level = _HEADINGS[tag]
-            text = _squash(el.text_content())
+        if tag in blocks.HEADINGS:
+            level = blocks.HEADINGS[tag]
+            text = blocks.squash(el.text_content())
             kind = heading_kind(text)
             if kind:
                 if level <= self.topic_level:
@@ -413,9 +384,9 @@ class _Extractor:
     ) -> _Section | None:
         bold = self._leading_bold(el)
         if bold is not None:
-            label = _squash(bold.text_content())
+            label = blocks.squash(bold.text_content())
             kind = heading_kind(label)
-            rest = _flatten(el, skip={bold})
+            rest = blocks.flatten(el, skip={bold})
             if kind and _opens(section, rest):
                 opened = _Section(kind, _LEAD_IN_LEVEL)
                 self._lines(rest, opened)
@@ -428,10 +399,11 @@ class _Extractor:
             if _is_label(label, rest) and not rest.text.strip():
                 return section  # a sub-label inside a heading's section
         else:
-            rich = _flatten(el)
+            rich = blocks.flatten(el)
             match = _PLAIN_LABEL.match(rich.text)
             kind = heading_kind(match.group(1)) if match else None
-            rest = _Rich(rich.text[match.end():], rich.mentions, rich.times) if match else rich
+            rest = (blocks.Rich(rich.text[match.end():], rich.mentions, rich.times) if match
+                    else rich)
             if kind and not rest.text.strip():  # a bare "Decisions:" line opens a section
                 return _Section(kind, _LEAD_IN_LEVEL)
             if kind:  # plain "Outcome: we liked it." is one item; the prose after it is not
@@ -440,10 +412,10 @@ class _Extractor:
         if section:
             self._paragraph(el, section)
         elif _may_hold_outcome(el.text_content()):  # most prose is discussion: skip it fast
-            self._loose_paragraph(_flatten(el))
+            self._loose_paragraph(blocks.flatten(el))
         return section
 
-    def _loose_paragraph(self, rich: _Rich) -> None:
+    def _loose_paragraph(self, rich: blocks.Rich) -> None:
         """Outside an outcome section: marked lines ("AI: …") and decisions said in prose."""
         for line in rich.text.split("\n"):
             line = line.strip()
@@ -451,10 +423,10 @@ class _Extractor:
                 continue
             marker = _marker(_BULLET.sub("", line, count=1))
             if marker and len(line) > marker.end():
-                self._add(_Rich(line, rich.mentions, rich.times), "mixed")
+                self._add(blocks.Rich(line, rich.mentions, rich.times), "mixed")
                 continue
-            for sentence in prose.decision_sentences(_restore(rich, line)):
-                self._add(_Rich(sentence), "decisions")
+            for sentence in prose.decision_sentences(blocks.restore(rich, line)):
+                self._add(blocks.Rich(sentence), "decisions")
 
     def _loose_list(self, el: lxml.html.HtmlElement) -> None:
         """A list outside any outcome section: markers at any depth, decisions in prose.
@@ -469,36 +441,36 @@ class _Extractor:
                 continue
             kind, rest = self._item_label(li)
             if kind is None:
-                for sentence in prose.decision_sentences(_restore(rest, rest.text)):
-                    self._add(_Rich(sentence), "decisions", topic=self._parent_topic(li))
+                for sentence in prose.decision_sentences(blocks.restore(rest, rest.text)):
+                    self._add(blocks.Rich(sentence), "decisions", topic=self._parent_topic(li))
                 continue
             if rest.text.strip():
-                self._add(_Rich(" ".join(rest.text.split()), rest.mentions, rest.times), kind,
+                self._add(blocks.Rich(" ".join(rest.text.split()), rest.mentions, rest.times), kind,
                           done=shapes.item_done(li), topic=self._parent_topic(li))
             for nested in li.iter("ul", "ol"):
-                if nested is not li and _nearest(nested, "li") is li:
+                if nested is not li and blocks.nearest(nested, "li") is li:
                     self._list(nested, kind)
                     taken.update(nested.iter("li"))
 
     def _parent_topic(self, li: lxml.html.HtmlElement) -> str | None:
         """The text of the item `li` is nested in, else the heading it is under."""
-        parent = _nearest(li, "li")
+        parent = blocks.nearest(li, "li")
         while parent is not None:  # the nearest item that reads as a topic, not a sentence
-            text = " ".join(_flatten(parent, skip_tags=_NOT_IN_ITEM).text.split())
+            text = " ".join(blocks.flatten(parent, skip_tags=blocks.NOT_IN_ITEM).text.split())
             text = _ITEM_LABEL.sub("", text).rstrip(":").strip()
             if 0 < len(text) <= 60 and len(text.split()) <= 6 and not text.endswith("."):
                 return text
-            parent = _nearest(parent, "li")
+            parent = blocks.nearest(parent, "li")
         return self.topic
 
     def _paragraph(self, el: lxml.html.HtmlElement, section: _Section) -> None:
         if section.took_list:
             return
-        rich = _flatten(el)
+        rich = blocks.flatten(el)
         if rich.text.strip():
             self._lines(rich, section)
 
-    def _lines(self, rich: _Rich, section: _Section) -> None:
+    def _lines(self, rich: blocks.Rich, section: _Section) -> None:
         """Each line of a paragraph is an item (Google Docs and Outlook use <br> as bullets)."""
         for line in rich.text.split("\n"):
             if self._full(section.kind):
@@ -506,7 +478,7 @@ class _Extractor:
             line = line.strip()
             if not line or (line.endswith(":") and len(line) < 120):
                 continue  # empty, or an intro such as "Carried over from last time:"
-            self._add(_Rich(line, rich.mentions, rich.times), section.kind)
+            self._add(blocks.Rich(line, rich.mentions, rich.times), section.kind)
 
     def _full(self, kind: Kind) -> bool:
         """No room left for items of this kind: stop reading (keeps huge pages cheap)."""
@@ -534,7 +506,7 @@ class _Extractor:
                 break
             if keep is not None and not keep(li):
                 continue
-            rich = _flatten(li, skip_tags=_NOT_IN_ITEM)
+            rich = blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM)
             has_items = any(n is not li for n in li.iter("ul", "ol"))
             if has_items and _is_grouping(rich.text):
                 continue
@@ -558,35 +530,35 @@ class _Extractor:
                     self._list(li, section.kind)
                 continue
             # the label's item is one item, even where its text wraps over lines
-            self._lines(_Rich(" ".join(rest.text.split()), rest.mentions, rest.times),
+            self._lines(blocks.Rich(" ".join(rest.text.split()), rest.mentions, rest.times),
                         _Section(kind, _LEAD_IN_LEVEL))
             for nested in li.iter("ul", "ol"):
-                if nested is not li and _nearest(nested, "li") is li:
+                if nested is not li and blocks.nearest(nested, "li") is li:
                     self._list(nested, kind)
         return True
 
-    def _item_label(self, li: lxml.html.HtmlElement) -> tuple[Kind | None, _Rich]:
+    def _item_label(self, li: lxml.html.HtmlElement) -> tuple[Kind | None, blocks.Rich]:
         """The outcome kind a list item's leading label names, and the text after it."""
         bold = self._leading_bold(li)
         if bold is not None:
-            label = _squash(bold.text_content())
-            rest = _flatten(li, skip={bold}, skip_tags=_NOT_IN_ITEM)
+            label = blocks.squash(bold.text_content())
+            rest = blocks.flatten(li, skip={bold}, skip_tags=blocks.NOT_IN_ITEM)
         else:
-            rich = _flatten(li, skip_tags=_NOT_IN_ITEM)
+            rich = blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM)
             marker = _marker(_BULLET.sub("", rich.text, count=1))
             if marker:  # "Follow-up: …", "AI: …", "#agreed …"
                 text = _BULLET.sub("", rich.text, count=1)
                 return (languages.marker_kind(marker["label"]),
-                        _Rich(text[marker.end():], rich.mentions, rich.times))
+                        blocks.Rich(text[marker.end():], rich.mentions, rich.times))
             match = _PLAIN_LABEL.match(rich.text)
             if not match:
                 return None, rich
             label = match.group(1)
-            rest = _Rich(rich.text[match.end():], rich.mentions, rich.times)
+            rest = blocks.Rich(rich.text[match.end():], rich.mentions, rich.times)
         return heading_kind(label), rest
 
     def _table(self, el: lxml.html.HtmlElement, section: _Section | None) -> None:
-        rows = [r for r in el.iter("tr") if _nearest(r, "table") is el]
+        rows = [r for r in el.iter("tr") if blocks.nearest(r, "table") is el]
         if not rows:
             return
         header = _header_roles(rows[0])
@@ -607,11 +579,11 @@ class _Extractor:
             self._row(cells, roles, kind)
 
     def _row(self, cells: list, roles: dict[str, int], kind: Kind) -> None:
-        def cell(role: str) -> _Rich | None:
+        def cell(role: str) -> blocks.Rich | None:
             index = roles.get(role)
             if index is None or index >= len(cells):
                 return None
-            rich = _flatten(cells[index])
+            rich = blocks.flatten(cells[index])
             rich.text = " ".join(rich.text.split())  # owner and due are used as they are
             return rich
 
@@ -619,23 +591,24 @@ class _Extractor:
         if text is None and roles:
             return  # the header has no text column: an owner is not an outcome
         if text is None:
-            text = _flatten(cells[0])
+            text = blocks.flatten(cells[0])
         owner = due = None
         owner_cell, due_cell = cell("owner"), cell("due")
         if not roles:  # no header: guess the other cells by their look
             for other in cells[1:]:
-                rich = _flatten(other)
-                value = _restore(rich, " ".join(rich.text.split())).strip()
+                rich = blocks.flatten(other)
+                value = blocks.restore(rich, " ".join(rich.text.split())).strip()
                 dated = _DATE_ONLY.match(value)
                 if due is None and (rich.times or dated):
                     due = rich.times[0][0] if rich.times else dated["due"] if dated else None
                 elif owner is None and (rich.mentions or re.fullmatch(_NAMES, value)):
                     owner = ", ".join(rich.mentions) if rich.mentions else value
         if owner_cell is not None:
-            owner = ", ".join(owner_cell.mentions) or _restore(owner_cell, owner_cell.text)
+            owner = ", ".join(owner_cell.mentions) or blocks.restore(owner_cell, owner_cell.text)
             owner = owner.lstrip("@").strip() or None
         if due_cell is not None:
-            due = due_cell.times[0][0] if due_cell.times else _restore(due_cell, due_cell.text)
+            due = (due_cell.times[0][0] if due_cell.times
+                   else blocks.restore(due_cell, due_cell.text))
             due = due.strip() or None
         status = cell("status")
         done = bool(status and _DONE_CELL.match(status.text.strip()))
@@ -645,7 +618,7 @@ class _Extractor:
     # -- items ----------------------------------------------------------------------
 
     def _add(
-        self, rich: _Rich, kind: Kind, *, owner: str | None = None, due: str | None = None,
+        self, rich: blocks.Rich, kind: Kind, *, owner: str | None = None, due: str | None = None,
         done: bool = False, topic: str | None = None,
     ) -> None:
         made = make_outcome(rich, kind, owner=owner, due=due, done=done,
@@ -664,7 +637,7 @@ class _Extractor:
         """The outermost bold element around the first text of `el`, if that text is bold."""
         if el.text and el.text.strip():
             return None
-        first = _first_text_element(el)
+        first = blocks.first_text_element(el)
         if first is None:
             return None
         outer = None
@@ -713,7 +686,7 @@ def heading_kind(text: str) -> Kind | None:
 
 
 def make_outcome(
-    rich: _Rich, kind: Kind, *, owner: str | None = None, due: str | None = None,
+    rich: blocks.Rich, kind: Kind, *, owner: str | None = None, due: str | None = None,
     done: bool = False, topic: str | None = None, reading: _Reading | None = None,
 ) -> tuple[str, Decision | Action] | None:
     """One item's text as a Decision or an Action (and its list), or None for "None"/"N/A".
@@ -723,7 +696,7 @@ def make_outcome(
     meeting's date in `reading`.
     """
     reading = reading or _Reading(None, languages.DATE_LANGUAGES)
-    text = rich.text.translate(_INVISIBLE).replace("\xa0", " ")
+    text = rich.text.translate(blocks.INVISIBLE).replace("\xa0", " ")
     text = " ".join(text.split())
     for _ in range(3):
         stripped = _BULLET.sub("", text, count=1)
@@ -734,9 +707,9 @@ def make_outcome(
     if label:
         kind = languages.marker_kind(label["label"])
         text = text[label.end():]
-    if not text.strip() or _NOTHING.match(_restore(rich, text).strip()):
+    if not text.strip() or _NOTHING.match(blocks.restore(rich, text).strip()):
         return None
-    plain = _restore(rich, text).strip()
+    plain = blocks.restore(rich, text).strip()
     if _JUNK.match(plain) or (len(plain) < 120 and _CHROME_LINE.search(plain)):
         return None
     original = text
@@ -755,7 +728,7 @@ def make_outcome(
     # <time datetime> elements: the first is the due date.
     if due is None and rich.times:
         for index, (when, _shown) in enumerate(rich.times):
-            token = f"{_TIME_OPEN}{index}{_TIME_CLOSE}"
+            token = f"{blocks.TIME_OPEN}{index}{blocks.TIME_CLOSE}"
             if token in text:
                 due = when
                 text = re.sub(
@@ -807,11 +780,11 @@ def make_outcome(
     if acting and owner is None:
         owner, text = _owner_from_text(text, reading.people)
 
-    text = _restore(rich, text)
+    text = blocks.restore(rich, text)
     text = _tidy(text)
     if not text:
-        text = _tidy(_restore(rich, original))
-    if text != _tidy(_restore(rich, original)) or re.match(r"[a-z]+\b(?![.@/])", text):
+        text = _tidy(blocks.restore(rich, original))
+    if text != _tidy(blocks.restore(rich, original)) or re.match(r"[a-z]+\b(?![.@/])", text):
         text = text[:1].upper() + text[1:]  # a sentence once its owner or lead-in is gone
     if acting and topic and _needs_context(text) and fold_key(topic) not in fold_key(text):
         text = f"{topic}: {text[:1].lower()}{text[1:]}"
@@ -906,7 +879,7 @@ def _iso_date(text: str | None) -> date | None:  # kept for the table reader's I
         return None
 
 
-def _looks_like_action(rich: _Rich, text: str) -> bool:
+def _looks_like_action(rich: blocks.Rich, text: str) -> bool:
     if rich.mentions or rich.times or _AT.search(text) or _OWNER_LABEL.search(text):
         return True
     if _DUE.search(text):
@@ -915,9 +888,9 @@ def _looks_like_action(rich: _Rich, text: str) -> bool:
     return bool(match and match["owner"].split()[0].lower() not in _NOT_NAMES)
 
 
-def _take_mentions(rich: _Rich, text: str, *, acting: bool) -> tuple[str | None, str]:
+def _take_mentions(rich: blocks.Rich, text: str, *, acting: bool) -> tuple[str | None, str]:
     """Owner from user mentions at the start or end of the item (anywhere, for an action)."""
-    tokens = [f"{_MENTION_OPEN}{i}{_MENTION_CLOSE}" for i in range(len(rich.mentions))]
+    tokens = [f"{blocks.MENTION_OPEN}{i}{blocks.MENTION_CLOSE}" for i in range(len(rich.mentions))]
     present = [(i, t) for i, t in enumerate(tokens) if t in text]
     if not present:
         return None, text
@@ -1030,15 +1003,6 @@ def _tidy(text: str) -> str:
     return text.strip()
 
 
-def _restore(rich: _Rich, text: str) -> str:
-    def name(match: re.Match[str]) -> str:
-        if match.group(1) is not None:
-            return rich.mentions[int(match.group(1))]
-        return rich.times[int(match.group(2))][1]
-
-    return _PLACEHOLDER.sub(name, text)
-
-
 # -- page structure ---------------------------------------------------------------
 
 
@@ -1048,23 +1012,6 @@ def _bold_classes(root: lxml.html.HtmlElement) -> frozenset[str]:
     for style in root.iter("style"):
         names.update(_CSS_BOLD_CLASS.findall(style.text or ""))
     return frozenset(names)
-
-
-# Page furniture by its id or class: breadcrumbs, likes, labels, comments, page footers.
-_CHROME_BOX = re.compile(
-    r"(?:^|[-_\s])(?:breadcrumbs?|likes?(?:-and-labels)?(?:-section|-container)?|labels-section"
-    r"|comments?(?:-section|-container)?|page-metadata|footer|site-footer|sidebar|toolbar"
-    r"|share-bar|sharing|feedback-widget)(?:$|[-_\s])", re.IGNORECASE)
-
-
-def _strip_noise(root: lxml.html.HtmlElement) -> None:
-    for el in list(root.iter(*_DROP, "footer")):
-        if el.getparent() is not None:
-            el.drop_tree()
-    for el in list(root.iter("div", "p", "section", "aside", "ol", "ul", "span")):
-        marks = f"{el.get('id') or ''} {el.get('class') or ''}"
-        if marks.strip() and _CHROME_BOX.search(marks) and el.getparent() is not None:
-            el.drop_tree()
 
 
 def _is_chrome(el: lxml.html.HtmlElement, section: _Section | None) -> bool:
@@ -1078,133 +1025,13 @@ def _is_chrome(el: lxml.html.HtmlElement, section: _Section | None) -> bool:
     links = list(el.iter("a"))
     if not links:
         return False
-    text = _head_text(el, _CHROME_LIMIT)
+    text = blocks.head_text(el, _CHROME_LIMIT)
     if not text or not _CHROME.search(text):
         return False
     if section is None:
         return True
-    outside_links = _flatten(el, skip=set(links)).text
+    outside_links = blocks.flatten(el, skip=set(links)).text
     return len(re.findall(r"\w+", outside_links)) <= _CHROME_WORDS_IN_SECTION
-
-
-def _head_text(el: lxml.html.HtmlElement, limit: int) -> str:
-    parts: list[str] = []
-    size = 0
-    for piece in el.itertext():
-        parts.append(piece)
-        size += len(piece)
-        if size > limit:
-            return ""  # long blocks are content, not chrome
-    return " ".join(" ".join(parts).split())
-
-
-def _is_block(el: lxml.html.HtmlElement) -> bool:
-    return isinstance(getattr(el, "tag", None), str) and el.tag in _BLOCK
-
-
-def _regroup(root: lxml.html.HtmlElement) -> None:
-    """Wrap loose text beside blocks into <p>, so every piece of text sits in one unit.
-
-    Pages put "Decisions:" as bare text in a <div> next to a <ul>; without this
-    the text would be lost or glued to the list.
-    """
-    for el in list(root.iter()):
-        if not isinstance(el.tag, str) or el.tag in _NO_REGROUP:
-            continue
-        kids = list(el)
-        if not any(_is_block(k) for k in kids):
-            continue
-        out: list = []
-        run = None
-        if el.text and el.text.strip():
-            run = etree.Element("p")
-            run.text = el.text
-        el.text = None
-        for kid in kids:
-            tail = kid.tail
-            kid.tail = None
-            if _is_block(kid):
-                if run is not None:
-                    out.append(run)
-                    run = None
-                out.append(kid)
-                if tail and tail.strip():
-                    run = etree.Element("p")
-                    run.text = tail
-            else:
-                if run is None:
-                    run = etree.Element("p")
-                run.append(kid)
-                kid.tail = tail
-        if run is not None:
-            out.append(run)
-        for kid in out:
-            el.append(kid)
-
-
-def _units(root: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
-    """Headings, lists, tables and text blocks in document order; containers are opened."""
-    body = root.find("body")
-    stack = [body if body is not None else root]
-    while stack:
-        el = stack.pop()
-        if not isinstance(el.tag, str):
-            continue
-        tag = el.tag
-        if tag in _HEADINGS or tag in ("ul", "ol", "hr", "dl"):
-            yield el
-        elif tag == "table":
-            if _is_layout_table(el):
-                stack.extend(reversed(_table_cells(el)))
-            else:
-                yield el
-        elif any(_is_block(k) for k in el):
-            stack.extend(reversed(list(el)))
-        elif _has_text(el):
-            yield el
-
-
-def _is_layout_table(table: lxml.html.HtmlElement) -> bool:
-    """Email and Docs layouts put whole pages in tables; data tables hold short cells."""
-    for el in table.iter("h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol"):
-        if el is not table:
-            return True
-    return False
-
-
-def _table_cells(table: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
-    return [c for r in table.iter("tr") if _nearest(r, "table") is table
-            for c in r if c.tag in ("td", "th")]
-
-
-def _nearest(el: lxml.html.HtmlElement, tag: str) -> lxml.html.HtmlElement | None:
-    node = el.getparent()
-    while node is not None and node.tag != tag:
-        node = node.getparent()
-    return node
-
-
-def _has_text(el: lxml.html.HtmlElement) -> bool:
-    return any(t.strip() for t in el.itertext())
-
-
-def _first_text_element(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
-    """The element whose own text is the first text of `el` in reading order.
-
-    None when that first text is a tail (plain text after an inline element).
-    """
-    stack: list[tuple[lxml.html.HtmlElement, bool]] = [(c, False) for c in reversed(el)]
-    while stack:
-        node, closing = stack.pop()
-        if closing or not isinstance(node.tag, str):
-            if node.tail and node.tail.strip():
-                return None
-            continue
-        if node.text and node.text.strip():
-            return node
-        stack.append((node, True))
-        stack.extend((c, False) for c in reversed(node))
-    return None
 
 
 _GROUPING = re.compile(r"^@?[\w.'’-]+(?:\s+[A-Z][\w'’-]*)?:?$|^unassigned:?$", re.IGNORECASE)
@@ -1260,79 +1087,7 @@ def _header_roles(row: lxml.html.HtmlElement) -> tuple[dict[str, int], Kind | No
 # -- text of one block -----------------------------------------------------------------
 
 
-def _flatten(
-    root: lxml.html.HtmlElement,
-    *,
-    skip: set | None = None,
-    skip_tags: tuple[str, ...] = (),
-) -> _Rich:
-    """The text of `root`, with mentions and <time>s as placeholders and \\n at breaks."""
-    out: list[str] = []
-    rich = _Rich("")
-    keep_lines = root.tag == "pre"
-
-    def text_of(value: str) -> str:  # source newlines are not line breaks, except in <pre>
-        return value if keep_lines else re.sub(r"\s+", " ", value)
-
-    stack: list[tuple[lxml.html.HtmlElement, bool]] = [(root, False)]
-    while stack:
-        el, closing = stack.pop()
-        if closing:
-            if el.tag in _LINE_BREAKS:
-                out.append("\n")
-            if el is not root and el.tail:
-                out.append(text_of(el.tail))
-            continue
-        tag = el.tag if isinstance(el.tag, str) else ""
-        tail = el.tail if el is not root else None
-        if el is not root and (tag in skip_tags or (skip and el in skip) or not tag):
-            if tail:
-                out.append(text_of(tail))
-            continue
-        if tag == "br":
-            out.append("\n")
-        elif tag == "time" and el is not root:
-            rich.times.append((el.get("datetime") or el.text_content().strip(),
-                               " ".join(el.text_content().split())))
-            out.append(f"{_TIME_OPEN}{len(rich.times) - 1}{_TIME_CLOSE}")
-        elif tag in ("a", "span") and el is not root and _is_mention(el):
-            name = " ".join(el.text_content().split()).lstrip("@").strip()
-            if name:
-                rich.mentions.append(name)
-                out.append(f"{_MENTION_OPEN}{len(rich.mentions) - 1}{_MENTION_CLOSE}")
-        elif tag in ("input", "img"):
-            pass
-        else:
-            if tag in _LINE_BREAKS and el is not root:
-                out.append("\n")
-            if el.text:
-                out.append(text_of(el.text))
-            stack.append((el, True))
-            stack.extend((child, False) for child in reversed(el))
-            continue
-        if tail:
-            out.append(text_of(tail))
-    text = "".join(out).translate(_INVISIBLE).replace("\xa0", " ")
-    rich.text = "\n".join(" ".join(line.split()) for line in text.split("\n")).strip()
-    return rich
-
-
-def _is_mention(el: lxml.html.HtmlElement) -> bool:
-    classes = (el.get("class") or "").split()
-    if "confluence-userlink" in classes or "user-mention" in classes or "mention" in classes:
-        return True
-    if el.tag != "a":  # Teams/Loop/Notion people chips: <span class="assignee">Ana</span>
-        return bool({"assignee", "owner", "person", "people-chip", "notion-user"} & set(classes))
-    if el.get("data-username") or el.get("data-account-id") or el.get("data-mention-id"):
-        return True
-    return "/display/~" in (el.get("href") or "")
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.translate(_INVISIBLE).replace("\xa0", " ").split())
-
-
-def _opens(section: _Section | None, rest: _Rich) -> bool:
+def _opens(section: _Section | None, rest: blocks.Rich) -> bool:
     """Does a "Decisions:" lead-in open a section here, or is it one labelled item?
 
     Inside a heading's section, "Action: Ana to book" is an item (its label
@@ -1342,6 +1097,6 @@ def _opens(section: _Section | None, rest: _Rich) -> bool:
     return section is None or section.level == _LEAD_IN_LEVEL or not rest.text.strip()
 
 
-def _is_label(label: str, rest: _Rich) -> bool:
+def _is_label(label: str, rest: blocks.Rich) -> bool:
     """A bold run that names what follows ("Attendees:", or a whole-line bold title)."""
     return label.endswith((":", "–", "—", "-")) or (not rest.text.strip() and len(label) < 60)
