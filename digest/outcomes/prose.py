@@ -13,16 +13,25 @@ from __future__ import annotations
 
 import re
 
-_BODY = (r"(?:we|i|everyone|everybody|all|attendees|members|participants|they"
-         r"|the\s+(?:\w+[\s-]+){0,3}?(?:group|committee|board|council|team|panel|sc|tsc|wg|cop"
-         r"|meeting|members|community|steering\s+committee|working\s+group|maintainers"
-         r"|chairs?|room|leads?|organisers|organizers|attendees|participants)"
-         r"|[A-Z][A-Za-z]{1,6}|[A-Z]{2,6})")
-_DECIDED = r"(?:agreed|decided|resolved|concluded|voted|approved|accepted|adopted|chose|opted)"
+# Who decides: the meeting, or a body that sits in it.
+_GROUP = (r"(?:we|everyone|everybody|attendees|members|participants|they"
+          r"|the\s+(?:\w+[\s-]+){0,3}?(?:group|committee|board|council|team|panel|sc|tsc|wg|cop"
+          r"|meeting|members|community|steering\s+committee|working\s+group|maintainers"
+          r"|chairs?|room|leads?|organisers|organizers|attendees|participants|roundtable"
+          r"|assembly|forum|guild|chapter|network|club|circle|collective|trustees|directors"
+          r"|governors|council|cabinet|caucus|squad|crew|core\s+team))")
+_BODY = rf"(?:{_GROUP}|i|all|[A-Z][A-Za-z]{{1,6}}|[A-Z]{{2,6}})"
+_ADVERB = r"(?:(?:unanimously|formally|finally|also|then|eventually|quickly|all)\s+)?"
+_DECIDED = (r"(?:agreed|decided|resolved|concluded|voted|approved|accepted|adopted|chose|opted"
+            r"|settled\s+on|signed\s+off\s+on|went\s+with)")
 _PATTERNS = (
-    re.compile(rf"^(?:[^,]{{1,40}},\s*)?{_BODY}\s+(?:(?:have|has|had)\s+)?(?:unanimously\s+|formally\s+"
-               rf"|finally\s+|also\s+)?{_DECIDED}\b(?!\s+(?:on\s+)?whether)", re.IGNORECASE),
-    re.compile(r"\bit\s+(?:was|has\s+been)\s+(?:unanimously\s+|formally\s+)?"
+    re.compile(rf"^(?:[^,]{{1,40}},\s*)?{_BODY}\s+(?:(?:have|has|had)\s+)?{_ADVERB}{_DECIDED}\b"
+               r"(?!\s+(?:on\s+)?whether)", re.IGNORECASE),
+    # "After a long debate we agreed …", "In the end the group decided …": the group may
+    # come later in the sentence, but it must be the group.
+    re.compile(rf"\b{_GROUP}\s+(?:(?:have|has|had)\s+)?{_ADVERB}{_DECIDED}\b"
+               r"(?!\s+(?:on\s+)?whether)", re.IGNORECASE),
+    re.compile(r"\bit\s+(?:was|has\s+been)\s+(?:\w+\s+)?"
                r"(?:agreed|decided|resolved|concluded)\s+(?:that|to|not\s+to)\b", re.IGNORECASE),
     re.compile(r"\b(?:was|were|has\s+been|have\s+been|is\s+now)\s+(?:unanimously\s+|formally\s+)?"
                r"(?:approved|accepted|adopted|ratified|rejected|declined|endorsed|agreed)\b"
@@ -45,11 +54,11 @@ _OPEN = re.compile(
     r"\?|\bwhether\b|\bif\s+we\s+should\b|\bnot\s+(?:yet\s+)?(?:agreed|decided|approved)\b"
     r"|\b(?:will|would|should|could|may|might|to)\s+(?:be\s+)?(?:decide|agree|vote|approve)"
     r"|\bto\s+be\s+(?:decided|agreed|confirmed)\b|\bno\s+(?:decision|consensus|agreement)\b"
-    r"|\bdiscuss(?:ed|ing|ion)\s+(?:about\s+)?(?:whether|if|how|what|options)\b|\bproposal\b"
+    r"|\bdiscuss(?:ed|ing|ion)\s+(?:about\s+)?(?:whether|if|how|what|options)\b"
     r"|\bonce\b|\bunless\b|\bif\s+(?:it|they|the)\b|\bpending\b|\bneeds?\s+to\b",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z0-9À-Ý])|;\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z0-9À-Ý])")
 MAX_SENTENCE = 300
 
 
@@ -58,6 +67,7 @@ MAX_SENTENCE = 300
 _TRIGGERS = (
     "agreed", "decided", "resolved", "concluded", "voted", "approved", "accepted", "adopted",
     "chose", "opted", "ratified", "rejected", "declined", "endorsed", "consensus", "decision",
+    "settled on", "signed off", "went with",
     "décid", "decid", "convenu", "adopt", "valid", "approuv", "beschlossen", "entschieden",
     "vereinbart", "festgelegt", "angenommen", "genehmigt", "acord", "aprob",
 )
