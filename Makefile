@@ -50,6 +50,7 @@ $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
 bench: $(VENV)/.installed-bench
 	$(PY) bench/collect_bench.py
 	$(PY) bench/send_bench.py
+	$(PY) bench/bench_content.py
 
 ## screenshots: refresh docs/screenshots/ from the sample organisation
 screenshots: $(VENV)/.installed-test $(CHROMIUM)

@@ -189,6 +189,30 @@ def test_meeting_notes_come_in_the_shapes_of_2026_tools() -> None:
         ("dev.malhotra", True), ("ola.nowak", False), ("Jonas", False)]
 
 
+def test_the_october_email_shows_owners_dues_and_the_meetings_own_dates(tmp_path: Path) -> None:
+    """The sample run as cron would: the 2026 tools' notes reach the email as read."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from digest.cli import cli
+
+    shutil.copytree(ROOT / "feeds", tmp_path / "feeds")
+    shutil.copy(ROOT / "digest.toml", tmp_path / "digest.toml")
+    config = ["--config", str(tmp_path / "digest.toml")]
+    for command in (["collect"], ["build", "--period", "2026-10"]):
+        result = CliRunner().invoke(cli, [*config, *command])
+        assert result.exit_code == 0, result.output
+    text = (tmp_path / "out" / "2026-10" / "digest.txt").read_text(encoding="utf-8")
+    flat = " ".join(text.split())
+    # Gemini notes published on 9 October about a drop-in held on the 7th
+    assert "Design CoP drop-in – notes by Gemini" in flat and "7 Oct 2026" in flat
+    assert "Redraw the bin and spanner icons (Tomasz Wójcik, by Wed 14 Oct)" in flat
+    assert "Add a duplicate check to the lettings form (Callum McBride, by Fri 16 Oct)" in flat
+    assert "Shorten log retention to 30 days (ola.nowak, by Sat 31 Oct)" in flat
+    assert "(Owner: Hannah Okoye)" not in flat and "(Hannah Okoye, by Fri 23 Oct)" in flat
+
+
 @pytest.mark.parametrize("community", ACTIVE)
 def test_active_calendars_have_sessions_in_november(community: str) -> None:
     found = _sessions(community, *NOVEMBER)
