@@ -152,6 +152,8 @@ _LEAD_OWNER = re.compile(
 _PERSON_FIRST = re.compile(
     r"^(?P<owner>@?[\w.'’-]+(?:\s*(?:,|&|\band\b|\by\b|\bund\b|\bet\b)\s*@?[\w.'’-]+)*)"
     r"(?:\s+(?:to|will)\b)?\s+(?=\w)")
+_TOPIC_LABEL = re.compile(r"^(?:topic|thema|tema|sujet|item|agenda\s+item)\s*\d*\s*[:\-–—.]\s*",
+                          re.IGNORECASE)
 _EVERYONE_TO = re.compile(
     r"^(?:everyone|everybody|all|all members|the group|the team|tous|alle|todos)\s+(?:to|will)\s+",
     re.IGNORECASE)
@@ -176,7 +178,8 @@ _NOT_NAMES = _words(
     "create write draft book set add make find get look investigate schedule organise organize "
     "prepare confirm contact email call reach circulate publish propose present run start finish "
     "tbc tbd n/a na none group members community cop here channel bumped moved deferred "
-    "postponed pushed carried dropped parked revisit discuss revisited unassigned "
+    "postponed pushed carried dropped parked revisit discuss revisited unassigned committee "
+    "board council chair chairs secretariat staff volunteers "
     "monday tuesday wednesday thursday friday saturday sunday january february march april "
     "may june july august september october november december"
 )
@@ -246,6 +249,7 @@ class _Extractor:
         self.bold_classes = _bold_classes(root)
         self.found: dict[str, list[Decision | Action]] = {"decisions": [], "actions": []}
         self.seen: set[str] = set()
+        self.seen_bases: set[str] = set()
         self.topic: str | None = None  # the heading or parent item an item sits under
         self.topic_level = 0
         self.reading = _Reading(meeting_date, languages.DATE_LANGUAGES)
@@ -440,6 +444,12 @@ class _Extractor:
             if li in taken:
                 continue
             kind, rest = self._item_label(li)
+            parent = li.getparent()
+            shaped = shapes.list_kind(parent) if parent is not None and parent is not el else None
+            if kind is None and shaped:  # a task list nested under a topic bullet
+                self._list(parent, shaped[0], keep=shaped[1])
+                taken.update(parent.iter("li"))
+                continue
             if kind is None:
                 for sentence in prose.decision_sentences(blocks.restore(rest, rest.text)):
                     self._add(blocks.Rich(sentence), "decisions", topic=self._parent_topic(li))
@@ -457,7 +467,7 @@ class _Extractor:
         parent = blocks.nearest(li, "li")
         while parent is not None:  # the nearest item that reads as a topic, not a sentence
             text = " ".join(blocks.flatten(parent, skip_tags=blocks.NOT_IN_ITEM).text.split())
-            text = _ITEM_LABEL.sub("", text).rstrip(":").strip()
+            text = _TOPIC_LABEL.sub("", shapes.clean(_ITEM_LABEL.sub("", text))).rstrip(":").strip()
             if 0 < len(text) <= 60 and len(text.split()) <= 6 and not text.endswith("."):
                 return text
             parent = blocks.nearest(parent, "li")
@@ -628,9 +638,12 @@ class _Extractor:
             return
         target, outcome = made
         key = re.sub(r"\W+", " ", outcome.text.lower()).strip()
-        if key in self.seen or len(self.found[target]) >= MAX_ITEMS:
+        base = re.sub(r"\W+", " ", outcome.text.split(": ", 1)[-1].lower()).strip()
+        if key in self.seen or key in self.seen_bases or len(self.found[target]) >= MAX_ITEMS:
             return
         self.seen.add(key)
+        # "Revisit next month" again in a summary list is no new item; under another topic it is
+        self.seen_bases.add(base)
         self.found[target].append(outcome)
 
     def _leading_bold(self, el: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
@@ -834,6 +847,7 @@ _JUNK = re.compile(
     r"^[\[(]?(?:end of (?:minutes|meeting|notes)|meeting (?:adjourned|closed|ended)"
     r"|adjourned|minutes end|fin de la r[ée]union|ende der sitzung)[\])]?\.?$"
     r"|^(?:no labels|\d+ comments?|be the first to like this|like|share|copy link)$"
+    r"|^no\s+(?:meeting|call|session)\b|^next\s+(?:meeting|call|session)\s*(?:[:,\-–]|on|is|will)"
     r"|^(?:[^·|]{1,40}\s[·|]\s){2,}[^·|]{1,40}$"  # "Like · Share · Copy link"
     r"|\b(?:edited this page|last edited by|was this (?:recap|summary|page) helpful"
     r"|powered by|meeting (?:started|ended) (?:by|at)|stop watching|manage notifications)\b"
@@ -933,16 +947,16 @@ def _owner_from_text(text: str, people: frozenset[str] = frozenset()) -> tuple[s
         names = (re.split(r"\s+(?=@)", leading.strip("()")) if leading.startswith("@")
                  else [leading])
         return ", ".join(_tidy_names(n.strip("()")) for n in names), text[match.end():]
-    if people:
-        match = _PERSON_FIRST.match(text)
-        if match and all(n.lower() in people for n in _split_names(match["owner"])):
-            return _tidy_names(match["owner"]), text[match.end():]
     match = _NAME_COLON.match(text)
     single = match is not None and len(match["owner"].split()) == 1
     if match and single and not text[match.end():][:1].islower():
         match = None  # "Docs: Update …" is a topic; "Ben: publish …" names its owner
     if match and match["owner"].lstrip("@").split()[0].lower() not in _NOT_NAMES:
         return _tidy_names(match["owner"]), text[match.end():]
+    if people:
+        match = _PERSON_FIRST.match(text)
+        if match and all(n.lower() in people for n in _split_names(match["owner"])):
+            return _tidy_names(match["owner"]), text[match.end():]
     match = _TRAILING_BRACKET.search(text)
     if match:
         owner = _bracket_owner(match["inner"])
@@ -1047,25 +1061,33 @@ def _is_grouping(text: str) -> bool:
 def _header_roles(row: lxml.html.HtmlElement) -> tuple[dict[str, int], Kind | None] | None:
     """Column roles from a header row ("Action | Owner | Due"), or None if it is data."""
     cells = [c for c in row if c.tag in ("td", "th")]
-    names = [" ".join(re.sub(r"[^a-z ]+", " ", c.text_content().lower()).split()) for c in cells]
+    names = [" ".join(re.sub(r"[^a-z ]+", " ", languages.fold(c.text_content())).split())
+             for c in cells]
     roles: dict[str, int] = {}
     kind: Kind | None = None
     recognised = 0
     for index, name in enumerate(names):
         if name in ("action", "actions", "action item", "action items", "action point",
-                    "action points", "task", "tasks", "next step", "next steps", "to do", "todo"):
+                    "action points", "task", "tasks", "next step", "next steps", "to do", "todo",
+                    "aufgabe", "aufgaben", "massnahme", "massnahmen", "tache", "taches", "accion",
+                    "acciones", "tarea", "tareas"):
             roles.setdefault("text", index)
             kind = kind or "actions"
-        elif name in ("decision", "decisions", "outcome", "outcomes", "agreed", "resolution"):
+        elif name in ("decision", "decisions", "outcome", "outcomes", "agreed", "resolution",
+                      "beschluss", "beschlusse", "entscheidung", "decisions", "acuerdo",
+                      "acuerdos", "decision"):
             roles.setdefault("text", index)
             kind = kind or "decisions"
         elif name in ("item", "items", "what", "description", "details", "summary"):
             roles.setdefault("text", index)
         elif name in ("owner", "owners", "owner s", "who", "assignee", "assigned to", "responsible",
-                      "lead", "person", "action owner", "by whom", "actionee"):
+                      "lead", "person", "action owner", "by whom", "actionee", "wer",
+                      "verantwortlich", "zustandig", "responsable", "qui", "quien", "porteur"):
             roles.setdefault("owner", index)
         elif name in ("due", "due date", "by", "by when", "deadline", "when", "date",
-                      "target date", "target", "timeline", "due by"):
+                      "target date", "target", "timeline", "due by", "bis", "bis wann", "termin",
+                      "frist", "fallig", "echeance", "date limite", "pour quand", "fecha",
+                      "plazo", "fecha limite", "cuando"):
             roles.setdefault("due", index)
         elif name in ("status", "done", "state", "complete", "completed", "estado", "statut"):
             roles.setdefault("status", index)

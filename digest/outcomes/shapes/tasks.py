@@ -46,9 +46,13 @@ def item_done(el: lxml.html.HtmlElement) -> bool | None:
 
 def _box(li: lxml.html.HtmlElement) -> bool | None:
     """The state of the checkbox that starts `li` (its own, not a nested item's)."""
-    for el in li.iter("input", "div", "span"):
-        if el is li:
+    if li.text and li.text.strip():
+        return None  # text first: "Topic – [ ] task" nests the box in another item
+    for el in li.iter():
+        if el is li or not isinstance(el.tag, str):
             continue
+        if el.tag in ("ul", "ol", "li"):
+            break
         if el.tag == "input" and (el.get("type") or "").lower() == "checkbox":
             return el.get("checked") is not None
         classes = (el.get("class") or "").split()
@@ -58,8 +62,6 @@ def _box(li: lxml.html.HtmlElement) -> bool | None:
             return False
         if el.get("role") == "checkbox":
             return (el.get("aria-checked") or "").lower() == "true"
-        if el.tag in ("ul", "ol", "li"):
-            break
         if el.text and el.text.strip():
             break  # text came first: the box, if any, belongs to something else
     return None
