@@ -421,7 +421,7 @@ class _Extractor:
 
     def _loose_paragraph(self, rich: blocks.Rich) -> None:
         """Outside an outcome section: marked lines ("AI: …") and decisions said in prose."""
-        for line in rich.text.split("\n"):
+        for line in _split_lines(rich.text):
             line = line.strip()
             if not line:
                 continue
@@ -482,7 +482,7 @@ class _Extractor:
 
     def _lines(self, rich: blocks.Rich, section: _Section) -> None:
         """Each line of a paragraph is an item (Google Docs and Outlook use <br> as bullets)."""
-        for line in rich.text.split("\n"):
+        for line in _split_lines(rich.text):
             if self._full(section.kind):
                 break
             line = line.strip()
@@ -725,13 +725,13 @@ def make_outcome(
     plain = blocks.restore(rich, text).strip()
     if _JUNK.match(plain) or (len(plain) < 120 and _CHROME_LINE.search(plain)):
         return None
+    text = shapes.clean(text)
     original = text
     if kind == "mixed":
         kind = "actions" if _looks_like_action(rich, text) else "decisions"
     acting = kind == "actions"
     if _TICKED.match(rich.text):
         done = True
-    text = shapes.clean(text)
     text = _EVERYONE_TO.sub("", text)  # "Everyone to read section 4": nobody in particular
     status = _TRAILING_STATUS.search(text) if acting else None
     if status:  # "… — done", "(completed)": the state, not part of the task
@@ -807,6 +807,16 @@ def make_outcome(
     owner = _real_owner(owner)
     resolved = dates.resolve(due, reading.meeting, reading.languages) if due else None
     return kind, Action(text=text, owner=owner, due=resolved, due_text=due, done=done)
+
+
+# Plain-text minutes pasted into one paragraph: "… — [NEW] ACTION: Pauline to …" starts a line.
+_INLINE_MARKER = re.compile(
+    r"(?<!\])\s+(?=(?:\[(?:NEW|CONTINUES|DONE|PENDING)\]\s*)?(?:ACTION|RESOLUTION|RESOLVED|AGREED"
+    r"|DECISION|TODO)\b(?:[-#]?\d+)?\s*[:\-–—])")
+
+
+def _split_lines(text: str) -> list[str]:
+    return [part for line in text.split("\n") for part in _INLINE_MARKER.split(line)]
 
 
 def _marker(text: str) -> re.Match[str] | None:
