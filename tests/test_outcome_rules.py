@@ -91,6 +91,18 @@ EXPECTED: dict[str, tuple[str | None, list[str], list[dict]]] = {
     "meetbot.html": ("2026-10-16", ["Retire the x86 runners in December"],
                      [a("Write the migration notice", "tomas")]),
     "no_outcomes.html": ("2026-10-09", [], []),
+    "scribed_w3c.html": ("2026-09-03", ["The group publishes the tile note as a draft."], [
+        a("Update the examples", "Tove Lund", done=True),  # "— done" is its state
+        a("Ask the registry about media types", "Joaquim Reis"),
+    ]),
+    "table_status.html": ("2026-02-04", [], [  # German headers, day-first dates, a Status column
+        a("Leitfaden für Schnittstellen schreiben", "Mara Bach", "2026-02-18"),
+        a("Kosten des Nachrichtenbusses schätzen", "Timo Keller", "2026-02-06", done=True),
+    ]),
+    "plain_text_scribe.md": ("2026-03-11", [], [  # markers inside one pasted paragraph
+        a("Count the legacy archives again in November", "Anja"),
+        a("Poll the group about the venue", "Bo"),
+    ]),
 }
 
 
