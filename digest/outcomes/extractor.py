@@ -228,6 +228,9 @@ _PEOPLE_LABEL = re.compile(
     r"^\s*(?:attendees|attendance|present|participants|people\s+present(?:\s+\([^)]*\))?"
     r"|regrets|apologies|anwesend|teilnehmer(?:innen|ende)?|pr[ée]sents?|asistentes"
     r"|invitados|chair|scribe|facilitator|notes)\s*[:\-–]\s*(?P<names>.+)$", re.IGNORECASE)
+_PEOPLE_WORDS = ("attend", "present", "participant", "regrets", "apologies", "anwesend",
+                 "teilnehm", "présent", "asistentes", "invitados", "chair", "scribe",
+                 "facilitator", "notes")
 _PEOPLE_HEADING = re.compile(
     r"^(?:attendees|attendance|participants|people\s+present.*|present|who\s+was\s+there"
     r"|anwesend|teilnehmende|pr[ée]sents|asistentes)\s*:?$", re.IGNORECASE)
@@ -299,10 +302,15 @@ class _Extractor:
                     add(blocks.squash(a.text_content()))
             if el.tag in ("ul", "ol"):
                 for li in el.iter("li"):  # MeetBot's "by person": a nick with their items
+                    if not any(n is not li for n in li.iter("ul", "ol")):
+                        continue
                     own = blocks.squash(blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM).text)
-                    if any(n is not li for n in li.iter("ul", "ol")) and _is_grouping(own):
+                    if _is_grouping(own):
                         add(own.rstrip(":"))
                 continue
+            head = el.text_content()[:2000].lower()
+            if ":" not in head and "-" not in head or not any(w in head for w in _PEOPLE_WORDS):
+                continue  # most paragraphs name nobody: skip them without walking them
             for line in blocks.flatten(el).text.split("\n"):
                 match = _PEOPLE_LABEL.match(line)
                 if match:
