@@ -55,6 +55,7 @@ bench: $(VENV)/.installed-bench
 	$(PY) bench/report_bench.py
 	$(PY) bench/soak_bench.py
 	$(PY) bench/personal_bench.py
+	$(PY) bench/bench_content.py
 
 ## screenshots: refresh docs/screenshots/ from the sample organisation
 screenshots: $(VENV)/.installed-test $(CHROMIUM)

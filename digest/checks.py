@@ -30,6 +30,7 @@ import lxml.html
 from lxml import etree
 
 from . import packaged
+from .outcomes.blocks import element_text
 
 MIN_FONT_PX = 14.0
 MIN_CONTRAST = 4.5
@@ -309,9 +310,7 @@ def colour_pairs(html: str, *, scheme: str = "light", width: int = 600
 # --- accessibility lint ---------------------------------------------------------------------
 
 def _text_of(el: lxml.html.HtmlElement) -> str:
-    parts = [el.text_content()]
-    parts += [img.get("alt", "") for img in el.iter("img")]
-    return re.sub(r"\s+", " ", " ".join(parts)).strip()
+    return element_text(el, alt=True)  # the notes reader's walk: one rule for text in HTML
 
 
 def accessibility_findings(html: str) -> list[Finding]:

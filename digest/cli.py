@@ -139,18 +139,27 @@ period_option = click.option(
 
 
 @cli.command()
+@click.option("--reextract", is_flag=True,
+              help="Also read the stored notes of unsent issues again with the current rules.")
 @click.pass_context
-def collect(ctx: click.Context) -> None:
+def collect(ctx: click.Context, reextract: bool) -> None:
     """Fetch every community's feeds and calendars into the local state.
 
     \b
-    Example:
+    Examples:
       digest collect
+      digest collect --reextract      # after an upgrade: re-read unsent meeting notes
     """
     config = _config(ctx)
     with Store(config.state_path) as store:
         report = pipeline.collect(config, store, progress=_tty() and not _quiet(ctx))
-    _print_collect(report, quiet=_quiet(ctx))
+        _print_collect(report, quiet=_quiet(ctx))
+        if reextract:
+            from .outcomes.stored import reextract as reextract_notes
+
+            done = reextract_notes(store, language=config.language)
+            _say(ctx, f"re-read {plural(done.read, 'stored meeting note')}; "
+                      f"{done.changed} changed")
 
 
 @cli.command()
@@ -609,6 +618,55 @@ def feeds_export(ctx: click.Context, output: TextIO) -> None:
     from .collect.opml import export_opml
 
     output.write(export_opml(_config(ctx)))
+
+
+@cli.command("outcomes")
+@click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON array: title, link, date, decisions, actions.")
+def outcomes_command(sources: tuple[str, ...], as_json: bool) -> None:
+    """Show what the digest reads from meeting notes: decisions and actions.
+
+    SOURCE is a meetings feed (file or URL), or one page of notes (HTML or
+    Markdown). Exit 0 when every source was read, 1 when one could not be.
+
+    \b
+    Examples:
+      digest outcomes feeds/design/meetings.xml
+      digest outcomes notes/2026-10-14.md --json
+    """
+    import json
+
+    from .outcomes.sources import SourceError, read_source
+    from .render.filters import due
+
+    notes = []
+    failed = False
+    for source in sources:
+        try:
+            notes.extend(read_source(source))
+        except SourceError as e:
+            click.echo(f"error: {e}", err=True)
+            failed = True
+    if as_json:
+        click.echo(json.dumps([n.as_json() for n in notes], ensure_ascii=False, indent=2))
+    else:
+        for note in notes:
+            click.echo(f"{note.title} · {note.held_on.isoformat() if note.held_on else 'no date'}"
+                       + (f"\n  {note.link}" if note.link else ""))
+            if not (note.outcomes.decisions or note.outcomes.actions):
+                click.echo("  (no decisions or actions found)")
+            for decision in note.outcomes.decisions:
+                click.echo(f"  decision: {decision.text}")
+            for action in note.outcomes.actions:
+                extra = [action.owner or "no owner"]
+                if due(action):
+                    extra.append(f"by {due(action)}")
+                if action.done:
+                    extra.append("done")
+                click.echo(f"  action:   {action.text} ({', '.join(extra)})")
+            click.echo("")
+    sys.exit(1 if failed else EXIT_OK)
 
 
 def main() -> None:

@@ -104,6 +104,7 @@ class Entry:
     outcomes: MeetingOutcomes = field(default_factory=MeetingOutcomes)  # meeting notes only
     image: str | None = None
     image_alt: str = ""
+    note_html: str = ""  # meeting notes: the raw HTML, kept so `collect --reextract` can re-read it
 
 
 @dataclass(frozen=True)

@@ -157,6 +157,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     _ACTIVITY_INDEX,
     _TRACKED_ACTIONS,
     _ledger_personal_blocks,
+    # Meeting notes keep their raw HTML, so `collect --reextract` can read them again.
+    "ALTER TABLE items ADD COLUMN note_html TEXT NOT NULL DEFAULT ''",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -359,21 +361,21 @@ class Store:
                 item = _item_from_entry(key, e, first_seen)
                 values = (e.title, e.link, e.author, to_text(e.published), to_text(e.updated),
                           to_text(item.dated), e.excerpt, outcomes_to_text(e.outcomes), e.image,
-                          e.image_alt, fp)
+                          e.image_alt, fp, e.note_html)
                 if row is None:
                     db.execute(
                         "INSERT INTO items (key, community, kind, feed_url, identity, first_seen,"
                         " title, link, author, published, updated, dated, excerpt, outcomes,"
-                        " image, image_alt, fingerprint)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " image, image_alt, fingerprint, note_html)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (key, e.community, e.kind, e.feed_url, e.identity, to_text(first_seen),
                          *values))
                     new += 1
                 else:
                     db.execute(
                         "UPDATE items SET title=?, link=?, author=?, published=?, updated=?,"
-                        " dated=?, excerpt=?, outcomes=?, image=?, image_alt=?, fingerprint=?"
-                        " WHERE key=?", (*values, key))
+                        " dated=?, excerpt=?, outcomes=?, image=?, image_alt=?, fingerprint=?,"
+                        " note_html=? WHERE key=?", (*values, key))
                     updated += 1
         return UpsertResult(new, updated)
 
@@ -473,6 +475,24 @@ class Store:
                                   (period,)).rowcount
             db.execute("DELETE FROM issues WHERE period = ?", (period,))
         return released
+    # -- meeting notes read again ---------------------------------------------
+
+    def unsent_meeting_notes(self) -> list[tuple[str, str, str, datetime | None]]:
+        """(key, title, raw HTML, date) of stored meeting notes no sent issue holds."""
+        rows = self.db.execute(
+            "SELECT key, title, note_html, coalesce(published, updated) AS moment FROM items"
+            " WHERE kind = 'meeting' AND note_html != '' AND (issue IS NULL OR issue NOT IN"
+            " (SELECT period FROM issues WHERE sent_at IS NOT NULL)) ORDER BY key").fetchall()
+        return [(r["key"], r["title"], r["note_html"], from_text(r["moment"])) for r in rows]
+
+    def set_outcomes(self, key: str, outcomes: MeetingOutcomes) -> bool:
+        """Replace an unsent item's outcomes; False when unchanged or in a sent issue."""
+        text = outcomes_to_text(outcomes)
+        cursor = self.db.execute(
+            "UPDATE items SET outcomes = ? WHERE key = ? AND outcomes != ? AND (issue IS NULL OR"
+            " issue NOT IN (SELECT period FROM issues WHERE sent_at IS NOT NULL))",
+            (text, key, text))
+        return cursor.rowcount > 0
 
     # -- calendars ---------------------------------------------------------
 

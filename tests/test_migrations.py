@@ -126,3 +126,9 @@ def test_a_release_0_1_database_gains_followed_up_actions_and_its_sent_issues_st
     followed = {a.text: a.state for a in november.actions}
     assert followed["Write one-page summaries for the seven slide-deck write-ups"] == "overdue"
     assert all(a.first_issue == "2026-10" for a in november.actions if a.state != "done")
+def test_a_0_1_0_database_gains_the_note_html_column(old_db: Path) -> None:
+    with Store(old_db) as store:
+        columns = {r[1] for r in store.db.execute("PRAGMA table_info(items)")}
+        assert "note_html" in columns
+        # stored meetings have no HTML yet: re-extraction leaves them as they are
+        assert store.unsent_meeting_notes() == []

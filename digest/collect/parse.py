@@ -19,7 +19,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_tz
 from typing import Any
 from urllib.parse import urljoin, urlparse
@@ -30,6 +30,7 @@ from ..text import clean_text, cut_at_word, plural
 from ..urls import is_public_url
 
 EXCERPT_CHARS = 280
+NOTE_HTML_CHARS = 2_000_000  # meeting notes kept for `collect --reextract` up to this size
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 IMAGE_SCHEMES = frozenset({"http", "https"})
 OLDEST_YEAR = 1990
@@ -362,8 +363,11 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
         identity=identity, community=community, kind=kind, feed_url=url,
         title=title or cut_at_word(cleaned.text, 80) or (link or "(untitled)"),
         link=link, author=author, published=published, updated=updated, excerpt=excerpt,
-        outcomes=extract_outcomes(body_html) if kind == "meeting" else MeetingOutcomes(),
+        outcomes=extract_outcomes(body_html, title=title,
+                                  meeting_date=_day(published) or _day(updated))
+        if kind == "meeting" else MeetingOutcomes(),
         image=image, image_alt=alt,
+        note_html=body_html if kind == "meeting" and len(body_html) <= NOTE_HTML_CHARS else "",
     ))
 
 
@@ -376,6 +380,7 @@ def _cleaned_entry(entry: Entry) -> Entry:
         title=clean_text(entry.title) or "(untitled)", link=_clean(entry.link),
         author=_clean(entry.author) or None, excerpt=clean_text(entry.excerpt),
         image=_clean(entry.image), image_alt=clean_text(entry.image_alt),
+        note_html=clean_text(entry.note_html),
         outcomes=replace(
             found, decisions=tuple(Decision(clean_text(d.text)) for d in found.decisions),
             actions=tuple(replace(a, text=clean_text(a.text), owner=_clean(a.owner),
@@ -384,6 +389,10 @@ def _cleaned_entry(entry: Entry) -> Entry:
 
 def _clean(text: str | None) -> str | None:
     return clean_text(text) if text is not None else None
+
+
+def _day(moment: datetime | None) -> date | None:
+    return moment.date() if moment else None
 
 
 # Confluence: ids carry the page version (tag:host,2009:page-123456-7), so

@@ -301,6 +301,10 @@ def meeting_date(item: Item, config: Config) -> str | None:
 
 
 def item_date(item: Item, config: Config) -> str:
+    """The day shown with an item: a meeting's own date when its notes say it."""
+    if item.kind == "meeting" and item.outcomes.held_on is not None:
+        held = item.outcomes.held_on
+        return f"{held.day} {held:%b %Y}"
     moment = item.dated.astimezone(config.timezone)
     return f"{moment.day} {moment:%b %Y}"
 
