@@ -448,3 +448,13 @@ def test_one_reader_gives_the_words_of_any_html() -> None:
             "<ul><li>Owner <a class='user-mention' href='/u/1'>@Ana Lima</a></li></ul>"
             "<table><tr><td>Due</td><td>Friday</td></tr></table></div>")
     assert html_text(html) == "Date: 14 Oct\nOwner Ana Lima\nDue Friday"
+
+
+def test_a_deadline_wins_over_what_the_work_is_for() -> None:
+    html = ("<h2>Actions</h2><ul><li>Name Two: book the room for the next session by "
+            "2026-11-04</li><li>Ana: draft the agenda for the next session</li></ul>")
+    found = extract_outcomes(html, meeting_date=date(2026, 10, 14))
+    booked, drafted = found.actions
+    assert booked.text == "Book the room for the next session"
+    assert booked.due == date(2026, 11, 4)
+    assert drafted.due_text == "the next session"  # with nothing stronger, it is the due

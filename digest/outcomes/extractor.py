@@ -125,6 +125,17 @@ _TRAILING_WHEN = re.compile(
     r"(?:the\s+)?(?:week|month)|a\s+finales\s+de\s+mes|fin\s+du\s+mois|ende\s+des\s+monats"
     r"|demain|morgen|n[äa]chste\s+woche|la\s+semaine\s+prochaine|la\s+semana\s+que\s+viene)"
     r"\s*\.?$", re.IGNORECASE)
+_WEAK_DUE_WORD = re.compile(r"^[\s,;|(\[]*(?:for|on)\b", re.IGNORECASE)
+
+
+def _due_phrase(text: str) -> re.Match[str] | None:
+    """The due phrase of an action: "by 4 Nov" wins over "for the next session", which
+    more often says what the work is for than when it is due."""
+    found = list(_DUE.finditer(text))
+    strong = [m for m in found if not _WEAK_DUE_WORD.match(m.group(0))]
+    return (strong or found or [None])[0]
+
+
 _DUE_LABEL = re.compile(
     r"\s*[,;|]?\s*[(\[]?\b(?:due(?:\s+date)?|deadline)\s*:\s*(?P<due>[^,;()\[\]|]{1,30}?)"
     r"\s*(?=[,;)\]|]|$)[)\]]?",
@@ -788,7 +799,7 @@ def make_outcome(
             owner = _tidy_names(match["owner"])
             text = _cut(text, match)
     if due is None:
-        match = _DUE_LABEL.search(text) or (_DUE.search(text) if acting else None)
+        match = _DUE_LABEL.search(text) or (_due_phrase(text) if acting else None)
         if match:
             due = match["due"].strip()
             text = _cut(text, match)
