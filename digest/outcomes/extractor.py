@@ -133,7 +133,8 @@ def _due_phrase(text: str) -> re.Match[str] | None:
     more often says what the work is for than when it is due."""
     found = list(_DUE.finditer(text))
     strong = [m for m in found if not _WEAK_DUE_WORD.match(m.group(0))]
-    return (strong or found or [None])[0]
+    chosen = strong or found
+    return chosen[0] if chosen else None
 
 
 _DUE_LABEL = re.compile(
