@@ -254,3 +254,30 @@ def test_the_web_page_lists_every_open_action_the_email_leaves_out(tmp_path):
     assert "more open actions" in email_text
     page = (org.root / "out" / "site" / "2026-10" / "index.html").read_text()
     assert all(a.text in page for a in many)
+
+
+def test_a_subject_never_names_a_session_that_is_over_or_doubles_a_space():
+    from datetime import UTC, datetime
+
+    from digest.models import Decision, Issue, Item, MeetingOutcomes, Section, Session
+    from digest.period import Period
+    from digest.render.view import subject_line
+
+    meeting = Item(key="m", community="data", kind="meeting", feed_url="f", title="October",
+                   link=None, author=None, published=None, updated=None,
+                   first_seen=datetime(2026, 10, 20, tzinfo=UTC), excerpt="",
+                   outcomes=MeetingOutcomes(decisions=(Decision("Deputy  owners\nrequired"),)))
+    past = Session(community="data", uid="p", title="Clinic",
+                   start=datetime(2026, 11, 4, 14, tzinfo=UTC),
+                   end=datetime(2026, 11, 4, 15, tzinfo=UTC))
+    later = Session(community="data", uid="l", title="Show and tell",
+                    start=datetime(2026, 11, 18, 14, tzinfo=UTC),
+                    end=datetime(2026, 11, 18, 15, tzinfo=UTC))
+    issue = Issue(period=Period.parse("2026-10", "monthly"), title="CoP Digest",
+                  organisation="Example", quiet=[],
+                  sections=[Section("data", "Data", "", meetings=[meeting],
+                                    sessions=[past, later])],
+                  built_at=datetime(2026, 11, 10, tzinfo=UTC))
+    subject = subject_line(issue)
+    assert subject.startswith("Data: Deputy owners required · Show and tell")
+    assert "Clinic" not in subject

@@ -192,11 +192,18 @@ def _counts(sections: list[Section]) -> list[str]:
                            (sessions, plural(sessions, "session"))) if n]
 
 
-def _lead(sections: list[Section]) -> tuple[str | None, Session | None]:
+def coming_sessions(issue: Issue, sections: list[Section]) -> list[Session]:
+    """The sections' sessions not yet over when the issue was built, soonest first."""
+    return sorted((x for s in sections for x in s.sessions
+                   if issue.built_at is None or (x.end or x.start) > issue.built_at),
+                  key=lambda x: x.start)
+
+
+def _lead(issue: Issue, sections: list[Section]) -> tuple[str | None, Session | None]:
     """The edition's most important line (its first decision) and its next session."""
-    decision = next((f"{s.name}: {d.text}" for s in sections for m in s.meetings
-                     for d in m.outcomes.decisions), None)
-    sessions = sorted((x for s in sections for x in s.sessions), key=lambda x: x.start)
+    decision = next((f"{s.name}: {' '.join(d.text.split())}" for s in sections
+                     for m in s.meetings for d in m.outcomes.decisions), None)
+    sessions = coming_sessions(issue, sections)
     return decision, (sessions[0] if sessions else None)
 
 
@@ -214,7 +221,7 @@ def subject_line(issue: Issue, own: list[Section] | None = None) -> str:
     else the next session), then the next session and the counts of the edition as room
     allows; at most SUBJECT_CHARS characters."""
     sections = own if own else issue.sections
-    decision, session = _lead(sections)
+    decision, session = _lead(issue, sections)
     counts = ", ".join(_counts(sections))
     if decision is None and session is None:
         head = f"{issue.period.short_title()} at a glance"
@@ -351,9 +358,7 @@ def shown_images(issue: Issue, images: str) -> Issue:
 
 def glance(issue: Issue, own: list[Section], communities: frozenset[str] | None) -> Glance:
     """At a glance for readers of `own`: next sessions, decisions, actions done since."""
-    sessions = sorted((x for s in own for x in s.sessions
-                       if issue.built_at is None or (x.end or x.start) > issue.built_at),
-                      key=lambda x: x.start)[:NEXT_UP]
+    sessions = coming_sessions(issue, own)[:NEXT_UP]
     decided = [Decided(s.name, m, d) for s in own for m in s.meetings
                for d in m.outcomes.decisions]
     done = [a for a in issue.actions if a.state == "done"
