@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..config import CollectSettings, Config
-from ..models import Kind
+from ..models import Entry, Kind
 from ..store import Store
 from ..text import plural
 from .fetch import Fetcher, FetchResult, Validators, make_client
@@ -227,11 +227,16 @@ class _Run:
         if parsed.warnings:
             row.error_kind, row.error_message = parsed.warnings[0]
             st.error_kind, st.error_message = parsed.warnings[0]
+        return self._store(row, st, parsed.entries)
+
+    def _store(self, row: FeedReport, st: FeedState, entries: list[Entry]) -> FeedReport:
+        """Store a source's entries (a check or dry run only counts them) and say how many
+        were new on its health row and in its state."""
         if self.store is not None and not self.dry:
-            up = self.store.upsert_entries(parsed.entries, seen_at=self.now)
+            up = self.store.upsert_entries(entries, seen_at=self.now)
             row.new_items, row.updated_items = up.new, up.updated
         else:
-            row.new_items = len(parsed.entries)
+            row.new_items = len(entries)
         st.new_items = row.new_items
         return row
 
@@ -279,13 +284,7 @@ class _Run:
                                  + "; ".join(read.problems[:3])
                                  + ("; ..." if len(read.problems) > 3 else ""))
             st.error_kind, st.error_message = row.error_kind, row.error_message
-        if self.store is not None and not self.dry:
-            up = self.store.upsert_entries(read.entries, seen_at=self.now)
-            row.new_items, row.updated_items = up.new, up.updated
-        else:
-            row.new_items = len(read.entries)
-        st.new_items = row.new_items
-        return row
+        return self._store(row, st, read.entries)
 
     async def _parse(self, result: FetchResult, community: str, kind: Kind) -> ParseResult:
         # a partial of a module-level function pickles: one typed call for a thread or a process
