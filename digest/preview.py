@@ -103,14 +103,18 @@ def signature(paths: list[Path]) -> dict[str, tuple[float, int]]:
 
 def _issue_fingerprint(plan: pipeline.BuildPlan) -> str:
     """What an edition is made of besides its templates and its communities: the issue as
-    composed (without the moment it was composed, which changes on every compose; the
-    sessions already over at that moment stand in for it)."""
+    composed, but the moment it was composed (the sessions already over at that moment stand
+    in for it) and which issue claimed each item (the first compose claims them): neither
+    is rendered, and both change from one compose to the next."""
     from dataclasses import replace
 
     issue = plan.composition.issue
     over = [repr(x) for s in issue.sections for x in s.sessions
             if issue.built_at is not None and (x.end or x.start) <= issue.built_at]
-    text = repr((replace(issue, built_at=None), over))
+    sections = [replace(s, posts=[replace(i, issue=None) for i in s.posts],
+                        meetings=[replace(i, issue=None) for i in s.meetings])
+                for s in issue.sections]
+    text = repr((replace(issue, built_at=None, sections=sections), over))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
