@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Collect benchmark: CoP Digest against rss2email on the same 200 feeds.
+"""Collect benchmark: `digest collect` with the old defaults and the new, and rss2email.
 
 1. Builds (once, deterministically) a corpus of realistic feeds under
    bench/corpus/: WordPress, Ghost, Hugo, Jekyll, Blogger, Confluence and
@@ -7,12 +7,16 @@
 2. Serves it from a separate process on 20 hosts (127.0.0.1 to 127.0.0.20),
    each with a listen backlog of 128, 100 ms of latency per request, gzip
    when asked, and ETag/Last-Modified so an unchanged run can get 304s.
-3. Runs `collect` twice in a subprocess (first, then unchanged) and
-   `r2e run --no-send` twice on the same feeds, measuring wall time, CPU time
-   (user+sys of the process and its children) and peak memory (the largest
-   sum of RSS over the process tree, sampled every 20 ms, and ru_maxrss).
+3. Runs `digest collect` (the command cron runs) twice, first then unchanged, once with
+   the old default (`[collect] concurrency = 32`) and once with the new one (left out:
+   sized from the hosts), then an unchanged collect of 2,000 feeds (each corpus feed
+   listed ten times, under ten addresses, its validators already in the state) both ways,
+   and `r2e run --no-send` twice on the same 200 feeds. It measures wall time, CPU time
+   (user+sys of the process and its children) and peak memory (the largest sum of RSS
+   over the process tree, sampled every 20 ms), and prints each new figure beside the
+   old one, measured in this run.
 
-Usage: python bench/collect_bench.py [--feeds 200] [--skip-r2e]
+Usage: python bench/collect_bench.py [--feeds 200] [--skip-r2e] [--skip-2000]
 Exit 1 when our collect failed (crash, timeout, a failed feed) or missed a target.
 """
 
@@ -24,9 +28,11 @@ import hashlib
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -44,7 +50,9 @@ LATENCY = 0.100
 BACKLOG = 128
 SEED = 20261124
 CORPUS_VERSION = 5
-TARGETS = {"first_wall": 10.0, "second_wall": 1.0, "peak_mb": 300.0}
+TARGETS = {"first_wall": 10.0, "second_wall": 0.5, "peak_mb": 300.0, "thousands_wall": 1.5}
+OLD_CONCURRENCY = 32  # the default before it was sized from the work
+COPIES = 10  # the 2,000-feed run lists each corpus feed this many times
 
 # -- corpus ----------------------------------------------------------------------
 
@@ -386,45 +394,71 @@ def measure(cmd: list[str], env: dict[str, str], timeout: float) -> dict:
             "stdout": out.decode(errors="replace"), "stderr": err.decode(errors="replace")}
 
 
-OURS = """
-import json, sys
-from digest.config import load_config
-from digest.store import Store
-from digest.collect import collect
-config = load_config(sys.argv[1])
-with Store(config.state_path) as store:
-    report = collect(config, store)
-    print(json.dumps({"feeds": len(report.feeds), "new": report.new_items,
-                      "updated": report.updated_items,
-                      "failed": [(r.url, r.error_kind, r.error_message)
-                                 for r in report.feeds if r.failed],
-                      "unchanged": sum(r.status == "unchanged" for r in report.feeds),
-                      "items": store.item_count()}))
-"""
-
-
-def setup_ours(manifest: dict, port: int) -> Path:
-    work = WORK / "ours"
+def setup_ours(manifest: dict, port: int, name: str, concurrency: int | None,
+               copies: int = 1) -> Path:
+    """A set-up of its own under WORK/name: `concurrency` None leaves the key out (the new
+    default); `copies` > 1 lists every feed that many times under distinct addresses."""
+    work = WORK / name
     shutil.rmtree(work, ignore_errors=True)
     (work / "feeds").mkdir(parents=True)
+    (work / "recipients.csv").write_text("email,name,communities\n")
     (work / "digest.toml").write_text(
         '[digest]\norganisation = "Bench Org"\nfeeds = "feeds/communities.toml"\n'
         'state = "var/digest.db"\n\n[delivery]\nmethod = "outbox"\n'
-        'from = "Digest <digest@example.org>"\nrecipients = "recipients.csv"\n\n'
-        # 20 hosts x 8 per host: the global bound (default 32) is raised so that
-        # the per-host limit, the polite one, is what bounds the run.
-        '[collect]\nconcurrency = 160\n')
+        'from = "Digest <digest@example.org>"\nrecipients = "recipients.csv"\n'
+        + (f"\n[collect]\nconcurrency = {concurrency}\n" if concurrency else ""))
+    feeds = manifest["feeds"]
     lines = []
-    for c in range(0, len(manifest["feeds"]), 5):
-        group = manifest["feeds"][c:c + 5]
-        posts = [f'"http://127.0.0.{f["host"]}:{port}/{f["name"]}"' for f in group
-                 if f["role"] == "posts"]
-        meetings = [f'"http://127.0.0.{f["host"]}:{port}/{f["name"]}"' for f in group
-                    if f["role"] == "meetings"]
-        lines.append(f'[[community]]\nid = "c{c // 5:02d}"\nname = "Community {c // 5}"\n'
-                     f'posts = [{", ".join(posts)}]\nmeetings = [{", ".join(meetings)}]\n')
+    for copy in range(copies):
+        query = f"?copy={copy}" if copy else ""  # the server ignores it: the same file
+        for c in range(0, len(feeds), 5):
+            group = feeds[c:c + 5]
+            urls = {role: [f'"http://127.0.0.{f["host"]}:{port}/{f["name"]}{query}"'
+                           for f in group if f["role"] == role] for role in ("posts", "meetings")}
+            ident = copy * len(feeds) // 5 + c // 5
+            lines.append(f'[[community]]\nid = "c{ident:03d}"\nname = "Community {ident}"\n'
+                         f'posts = [{", ".join(urls["posts"])}]\n'
+                         f'meetings = [{", ".join(urls["meetings"])}]\n')
     (work / "feeds" / "communities.toml").write_text("\n".join(lines))
     return work / "digest.toml"
+
+
+def seed_copies(source_db: Path, config: Path) -> None:
+    """Give the copies of a `copies` > 1 set-up the validators their original earned in
+    `source_db` (after a first collect), so its collect is an unchanged one."""
+    target = config.parent / "var" / "digest.db"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source_db, target)
+    with sqlite3.connect(target) as db:
+        rows = db.execute("SELECT * FROM feeds").fetchall()
+        columns = [d[0] for d in db.execute("SELECT * FROM feeds").description]
+        url_at = columns.index("url")
+        copies = []
+        for row in rows:
+            for copy in range(1, COPIES):
+                new = list(row)
+                new[url_at] = f"{row[url_at]}?copy={copy}"
+                copies.append(new)
+        marks = ", ".join("?" for _ in columns)
+        db.executemany(f"INSERT OR REPLACE INTO feeds ({', '.join(columns)}) VALUES ({marks})",
+                       copies)
+
+
+_SUMMARY = re.compile(r"^(\d+) feeds?, (\d+) failed, (\d+) new items?, (\d+) updated$", re.M)
+
+
+def ours_facts(run: dict, config: Path) -> dict | None:
+    """What `digest collect` printed (its summary line and its rows), or None without one."""
+    found = _SUMMARY.search(run["stdout"])
+    if not found:
+        return None
+    rows = [line for line in run["stdout"].splitlines() if "  community=" in line]
+    failed = [line for line in rows if not line.startswith(("ok", "unchanged"))]
+    with sqlite3.connect(config.parent / "var" / "digest.db") as db:
+        items = db.execute("SELECT count(*) FROM items").fetchone()[0]
+    return {"feeds": int(found[1]), "failed": failed, "new": int(found[3]),
+            "updated": int(found[4]), "unchanged": sum(r.startswith("unchanged") for r in rows),
+            "items": items}
 
 
 def setup_r2e(manifest: dict, port: int) -> dict[str, str] | str:
@@ -458,6 +492,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--feeds", type=int, default=200)
     ap.add_argument("--skip-r2e", action="store_true")
+    ap.add_argument("--skip-2000", action="store_true",
+                    help="leave out the unchanged collect of ten times the feeds")
     ap.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
@@ -475,11 +511,28 @@ def main() -> int:
         if server.stdout.readline().strip() != "ready":
             print("the feed server did not start", file=sys.stderr)
             return 1
-        results: dict[str, list[dict]] = {}
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        config = setup_ours(manifest, port)
-        ours_cmd = [sys.executable, "-c", OURS, str(config)]
-        results["cop-digest"] = [measure(ours_cmd, env, 120) for _ in range(2)]
+        configs = {"old": setup_ours(manifest, port, "old", OLD_CONCURRENCY),
+                   "new": setup_ours(manifest, port, "new", None)}
+        runs: dict[str, dict[str, dict]] = {"old": {}, "new": {}}
+        for stage in ("first", "unchanged"):
+            for which in ("old", "new"):  # one after the other: the same machine, same load
+                config = configs[which]
+                run = measure([sys.executable, "-m", "digest", "--config", str(config),
+                               "collect"], env, 120)
+                run["facts"] = ours_facts(run, config)
+                runs[which][stage] = run
+        if not args.skip_2000:
+            source = configs["new"].parent / "var" / "digest.db"
+            for which in ("old", "new"):
+                config = setup_ours(manifest, port, f"{which}-x{COPIES}",
+                                    OLD_CONCURRENCY if which == "old" else None, COPIES)
+                seed_copies(source, config)
+                run = measure([sys.executable, "-m", "digest", "--config", str(config),
+                               "collect"], env, 120)
+                run["facts"] = ours_facts(run, config)
+                runs[which]["thousands"] = run
+        r2e: list[dict] = []
         r2e_note = ""
         if args.skip_r2e:
             r2e_note = "rss2email skipped (--skip-r2e)"
@@ -489,8 +542,8 @@ def main() -> int:
                 r2e_note = r2e_env
             else:
                 cmd = [r2e_env.pop("R2E"), "run", "--no-send"]
-                results["rss2email"] = [measure(cmd, r2e_env, 150) for _ in range(2)]
-        passed = report(results, r2e_note)
+                r2e = [measure(cmd, r2e_env, 150) for _ in range(2)]
+        passed = report(runs, r2e, r2e_note, len(manifest["feeds"]))
     finally:
         server.stdin.close()
         try:
@@ -502,19 +555,13 @@ def main() -> int:
 
 def _collect_failed(run: dict) -> bool:
     """Our collect did not finish cleanly: it crashed, timed out, or a feed failed."""
-    if run["rc"] or run["timed_out"]:
-        return True
-    try:
-        return bool(json.loads(run["stdout"].strip().splitlines()[-1])["failed"])
-    except (ValueError, IndexError, KeyError):
-        return True
+    return bool(run["rc"] or run["timed_out"] or run["facts"] is None or run["facts"]["failed"])
 
 
 def _ours_summary(run: dict) -> str:
-    try:
-        data = json.loads(run["stdout"].strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        return f"no report (rc={run['rc']}): {run['stderr'].strip()[-300:]}"
+    data = run["facts"]
+    if data is None:
+        return f"no summary line (rc={run['rc']}): {run['stderr'].strip()[-300:]}"
     text = (f"{data['feeds']} feeds, {data['new']} new items, {data['unchanged']} unchanged, "
             f"{len(data['failed'])} failed, {data['items']} items stored")
     if data["failed"]:
@@ -527,46 +574,58 @@ def _load() -> str:
     return f"{os.getloadavg()[0]:.2f}"
 
 
-def report(results: dict[str, list[dict]], note: str) -> bool:
-    """Print the comparison; True when our collect ran cleanly and met every target."""
+def _cell(r: dict) -> str:
+    flag = "*" if r["timed_out"] or r["rc"] else " "
+    return f"{r['wall']:>7.2f}{flag} {r['cpu']:>7.2f} {r['peak_mb']:>8.0f}"
+
+
+def report(runs: dict[str, dict[str, dict]], r2e: list[dict], note: str, feeds: int) -> bool:
+    """Print each new figure beside the old one; True when our collect ran cleanly and met
+    every target."""
     print(f"\nload average after: {_load()} (wall times assume the cores are ours)")
-    print(f"{'':<12} | {'first collect':^30} | {'unchanged collect':^30}")
-    print(f"{'tool':<12} | {'wall s':>8} {'cpu s':>8} {'peak MB':>11} | "
-          f"{'wall s':>8} {'cpu s':>8} {'peak MB':>11}")
-    print("-" * 78)
-    for tool, runs in results.items():
-        cells = []
-        for r in runs:
-            flag = "*" if r["timed_out"] or r["rc"] else " "
-            cells.append(f"{r['wall']:>7.2f}{flag} {r['cpu']:>8.2f} {r['peak_mb']:>11.0f}")
-        print(f"{tool:<12} | {cells[0]} | {cells[1]}")
+    labels = {"first": f"first collect, {feeds} feeds",
+              "unchanged": f"unchanged collect, {feeds} feeds (all 304)",
+              "thousands": f"unchanged collect, {feeds * COPIES} feeds (all 304)"}
+    print(f"{'':<42} | {'old: concurrency = 32':^26} | {'new: sized from the hosts':^26}")
+    print(f"{'run':<42} | {'wall s':>8} {'cpu s':>7} {'peak MB':>8} | "
+          f"{'wall s':>8} {'cpu s':>7} {'peak MB':>8}")
+    print("-" * 100)
+    for stage, label in labels.items():
+        if stage in runs["new"]:
+            print(f"{label:<42} | {_cell(runs['old'][stage])} | {_cell(runs['new'][stage])}")
+    if r2e:
+        print(f"{'rss2email, first then unchanged':<42} | {_cell(r2e[0])} | {_cell(r2e[1])}")
     print("peak MB: largest sum of RSS over the process tree (sampled every 20 ms);"
           " * = failed or timed out")
     if note:
         print(note)
-    ours = results.get("cop-digest")
-    passed = bool(ours)
-    if ours:
-        passed = not any(_collect_failed(r) for r in ours)
-        for label, r in zip(("first", "unchanged"), ours, strict=True):
-            print(f"cop-digest {label}: {_ours_summary(r)}")
-        for r in ours:
-            if r["rc"]:
-                print(r["stderr"][-2000:])
-        checks = [("first collect wall", ours[0]["wall"], TARGETS["first_wall"], "s"),
-                  ("unchanged collect wall", ours[1]["wall"], TARGETS["second_wall"], "s"),
-                  ("peak memory", max(r["peak_mb"] for r in ours), TARGETS["peak_mb"], "MB")]
-        for name, value, target, unit in checks:
-            verdict = "met" if value <= target else "MISSED"
-            passed = passed and value <= target
-            print(f"target {name}: {value:.2f} {unit} (target {target:g} {unit}) {verdict}")
-    r2e = results.get("rss2email")
-    if r2e:
-        for label, r in zip(("first", "unchanged"), r2e, strict=True):
-            lines = r["stderr"].strip().splitlines()
-            errors = sum("[ERROR]" in line for line in lines)
-            state = "timed out" if r["timed_out"] else f"rc={r['rc']}"
-            print(f"rss2email {label}: {state}, {errors} error lines")
+    passed = True
+    for which in ("old", "new"):
+        for stage, run in runs[which].items():
+            print(f"cop-digest {which} {stage}: {_ours_summary(run)}")
+            passed = passed and not _collect_failed(run)
+            if run["rc"]:
+                print(run["stderr"][-2000:])
+    old, new = runs["old"], runs["new"]
+    checks = [("first collect wall", new["first"]["wall"], TARGETS["first_wall"], "s"),
+              ("first collect no slower than the old default", new["first"]["wall"],
+               old["first"]["wall"] * 1.10, "s"),
+              ("first collect peak memory no larger than the old default",
+               new["first"]["peak_mb"], old["first"]["peak_mb"] * 1.10, "MB"),
+              ("unchanged collect wall", new["unchanged"]["wall"], TARGETS["second_wall"], "s"),
+              ("peak memory", max(r["peak_mb"] for r in new.values()), TARGETS["peak_mb"], "MB")]
+    if "thousands" in new:
+        checks.append((f"unchanged collect of {feeds * COPIES} feeds wall",
+                       new["thousands"]["wall"], TARGETS["thousands_wall"], "s"))
+    for name, value, target, unit in checks:
+        verdict = "met" if value <= target else "MISSED"
+        passed = passed and value <= target
+        print(f"target {name}: {value:.2f} {unit} (target {target:.2f} {unit}) {verdict}")
+    for label, r in zip(("first", "unchanged"), r2e, strict=False):
+        lines = r["stderr"].strip().splitlines()
+        errors = sum("[ERROR]" in line for line in lines)
+        state = "timed out" if r["timed_out"] else f"rc={r['rc']}"
+        print(f"rss2email {label}: {state}, {errors} error lines")
     return passed
 
 

@@ -62,7 +62,9 @@ class Community:
 
 @dataclass(frozen=True)
 class CollectSettings:
-    concurrency: int = 32  # feeds fetched at once, all hosts together
+    # feeds fetched at once, all hosts together; None sizes it from the work (hosts x per_host,
+    # see digest.collect.auto_concurrency)
+    concurrency: int | None = None
     per_host: int = 8  # feeds fetched at once from one host
     connect_timeout: float = 5.0
     timeout: float = 30.0  # total budget per feed
@@ -331,7 +333,7 @@ def _collect(t: _Table) -> CollectSettings:
         return CollectSettings()
     c.only("concurrency", "per_host", "connect_timeout", "timeout", "max_bytes", "workers")
     return CollectSettings(
-        concurrency=c.integer("concurrency", default=32, minimum=1, maximum=1024),
+        concurrency=c.optional_integer("concurrency", minimum=1, maximum=1024),
         per_host=c.integer("per_host", default=8, minimum=1, maximum=1024),
         connect_timeout=c.number("connect_timeout", default=5.0, minimum=0.1, maximum=600),
         timeout=c.number("timeout", default=30.0, minimum=0.1, maximum=3600),
@@ -449,6 +451,15 @@ class _Table:
                             lambda v: isinstance(v, int) and not isinstance(v, bool),
                             "a whole number")
         _bounds(self, name, value, minimum, maximum)
+        return value
+
+    def optional_integer(self, name: str, minimum: int, maximum: int) -> int | None:
+        """A whole number in [minimum, maximum], or None when the key is left out."""
+        value = self._typed(name, False, None,
+                            lambda v: isinstance(v, int) and not isinstance(v, bool),
+                            "a whole number")
+        if value is not None:
+            _bounds(self, name, value, minimum, maximum)
         return value
 
     def number(self, name: str, default: float, minimum: float, maximum: float) -> float:

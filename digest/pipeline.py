@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from .compose import Composition
     from .deliver import SendReport
     from .recipients import RecipientList
+    from .render import Renderer
+    from .render.personal import PersonalBlocks
 
 
 class EmptyIssue(DigestError):
@@ -118,13 +120,35 @@ def send_started(store: Store, period: Period) -> bool:
     return Ledger(store, create=False).frozen(period.label)
 
 
-def build(config: Config, store: Store, period: Period, *, now: datetime | None = None,
-          draft: bool = False) -> BuildResult:
-    """Compose the issue and render one edition per distinct set of readers' communities.
+@dataclass
+class BuildPlan:
+    """A build composed and ready to render: everything `build` does before the editions.
 
-    A period that has not ended is refused unless `draft`: a draft claims no items, records
-    no issue, is marked as a draft in its manifest and is left out of the web archive.
+    `digest build` renders every edition at once; the preview renders each when it is
+    first asked for (`render`), then writes them all with `finish_build`.
     """
+
+    config: Config
+    period: Period
+    now: datetime
+    composition: Composition
+    readers: RecipientList
+    renderer: Renderer
+    personal: PersonalBlocks
+    draft: bool
+    # edition key -> its communities (None: all), the full edition first, in build order
+    wanted: dict[str, frozenset[str] | None] = field(default_factory=dict)
+
+    def render(self, key: str) -> Edition:
+        """Edition `key` as `build` renders it (its slot not yet filled)."""
+        return self.renderer.render(self.composition.issue, self.wanted[key],
+                                    self.personal.largest.get(key, 0))
+
+
+def plan_build(config: Config, store: Store, period: Period, *, now: datetime | None = None,
+               draft: bool = False) -> BuildPlan:
+    """The guards, the composition and the readers' personal blocks of a build; no edition
+    rendered yet. See `build`."""
     now = now or utcnow()
     if send_in_progress(store, period):
         raise DigestError(f"the send of {period} has started, so its editions are frozen; "
@@ -135,11 +159,11 @@ def build(config: Config, store: Store, period: Period, *, now: datetime | None 
     if not draft:
         require_ended(config, period, now)
     readers = recipients_of(config)
-    from . import archive
     from .collect.state import failed_communities, failed_feed_urls
     from .compose import compose
-    from .render import Renderer, size_warnings, write_editions
+    from .render import Renderer
     from .render.personal import PersonalBlocks
+    from .render.view import ALL, audience, edition_key
 
     failed = failed_communities(config.communities, failed_feed_urls(store))
 
@@ -151,23 +175,52 @@ def build(config: Config, store: Store, period: Period, *, now: datetime | None 
                               web_issue_url=f"{config.web_url}{period.label}/#glance"
                               if config.web_url else None)
     personal.assign(readers.recipients)
-    editions = renderer.render_editions(composition.issue,
-                                        (r.communities for r in readers.recipients),
-                                        extra_bytes=personal.largest)
-    warnings = list(composition.warnings) + size_warnings(editions)
+    # the full edition plus one per distinct set of communities, as render_editions orders them
+    every = {c.id for c in config.communities}
+    wanted: dict[str, frozenset[str] | None] = {ALL: None}
+    for reader in readers.recipients:
+        communities = audience(reader.communities, every)
+        wanted.setdefault(edition_key(communities), communities)
+    return BuildPlan(config, period, now, composition, readers, renderer, personal, draft,
+                     wanted)
+
+
+def finish_build(plan: BuildPlan, store: Store, editions: Sequence[Edition]) -> BuildResult:
+    """Write the rendered `editions` (in `plan.wanted` order), their manifest and, for an
+    issue that is not a draft, the web archive."""
+    from . import archive
+    from .render import size_warnings, write_editions
+
+    config, period, personal = plan.config, plan.period, plan.personal
+    warnings = list(plan.composition.warnings) + size_warnings(editions)
     warnings += [f"{config.delivery.recipients}: {p}; row skipped"
-                 for p in readers.skipped]
-    if draft:
+                 for p in plan.readers.skipped]
+    if plan.draft:
         warnings.insert(0, f"{period} has not ended: this is a draft, for the preview only")
-    write_editions(config, composition.issue, editions, warnings,
+    write_editions(config, plan.composition.issue, list(editions), warnings,
                    blocks=personal.blocks.values(), default_blocks=personal.default,
-                   readers=personal.readers, draft=draft)
+                   readers=personal.readers, draft=plan.draft)
     folder = config.out_path / period.label
-    if not draft:
-        archive.write_site(config, composition.issue,
-                           store.items("issue = ?", (period.label,)), now=now,
-                           renderer=renderer)
-    return BuildResult(composition, editions, folder, readers, warnings, draft=draft)
+    if not plan.draft:
+        archive.write_site(config, plan.composition.issue,
+                           store.items("issue = ?", (period.label,)), now=plan.now,
+                           renderer=plan.renderer)
+    return BuildResult(plan.composition, editions, folder, plan.readers, warnings,
+                       draft=plan.draft)
+
+
+def build(config: Config, store: Store, period: Period, *, now: datetime | None = None,
+          draft: bool = False) -> BuildResult:
+    """Compose the issue and render one edition per distinct set of readers' communities.
+
+    A period that has not ended is refused unless `draft`: a draft claims no items, records
+    no issue, is marked as a draft in its manifest and is left out of the web archive.
+    """
+    plan = plan_build(config, store, period, now=now, draft=draft)
+    editions = plan.renderer.render_editions(plan.composition.issue,
+                                             (r.communities for r in plan.readers.recipients),
+                                             extra_bytes=plan.personal.largest)
+    return finish_build(plan, store, editions)
 
 
 def audience_for(config: Config, period: Period, editions: dict[str, Edition],

@@ -5,10 +5,20 @@ each edition in a desktop and a mobile frame, its plain-text part, its raw
 source, subject, preheader, size (with a warning near Gmail's clip) and the
 accessibility and client warnings of `digest.checks`.
 
+The preview answers at once whatever the number of editions: it composes the
+period (`pipeline.plan_build`) and renders the full edition, then renders every
+other edition the first time a page asks for it and keeps it (`LiveBuild`). A
+render-ahead thread renders the rest meanwhile and, once all are done, writes
+the build to out/<period>/ exactly as `digest build` does, so `digest send`
+afterwards sends what was previewed. The index is paged.
+
 A watcher thread polls the modification times of the templates, the config,
 the community list, local feed files and the recipients list; on a change it
-collects (when a feed changed) and builds again, off the request threads. The
-pages poll `/version` and reload themselves when a build finishes, so an
+collects (when a feed changed) and composes again, off the request threads.
+Rendered editions are kept across such changes while what they are made of
+(the templates, the config, the issue, the edition's extra bytes) is the same,
+so an edit of recipients.csv re-renders only the editions it adds or changes.
+The pages poll `/version` and reload themselves when a build finishes, so an
 organiser edits a template and sees the result without restarting anything.
 """
 
@@ -32,14 +42,14 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import checks, packaged, pipeline
 from .config import Config, load_config
 from .errors import DigestError
 from .manifest import MANIFEST, EditionRecord, Manifest, read_manifest
 from .models import Edition
-from .render import GMAIL_CLIP_BYTES, SIZE_BUDGET_BYTES, templates_dir
+from .render import GMAIL_CLIP_BYTES, SIZE_BUDGET_BYTES, as_written, templates_dir
 from .store import Store
 from .text import plural
 
@@ -51,14 +61,19 @@ POLL_SECONDS = 0.5
 # allow-scripts, no allow-same-origin); its links may open a new tab.
 SANDBOX = "allow-popups allow-popups-to-escape-sandbox"
 BASELINE = packaged.asset("caniemail-baseline.json")
+PAGE_SIZE = 50  # editions per page of the index
 
 
 def watched_files(config: Config) -> list[Path]:
     """Everything a build reads from disk that an organiser might edit."""
     files = [config.path, config.feeds_path, config.delivery.recipients]
+    return files + _template_files(config) + feed_files(config)
+
+
+def _template_files(config: Config) -> list[Path]:
     with contextlib.suppress(DigestError, OSError):
-        files += sorted(p for p in templates_dir(config).iterdir() if p.is_file())
-    return files + feed_files(config)
+        return sorted(p for p in templates_dir(config).iterdir() if p.is_file())
+    return []
 
 
 def feed_files(config: Config) -> list[Path]:
@@ -84,6 +99,105 @@ def signature(paths: list[Path]) -> dict[str, tuple[float, int]]:
         except OSError:
             out[str(path)] = (0.0, -1)
     return out
+
+
+def _issue_fingerprint(plan: pipeline.BuildPlan) -> str:
+    """What an edition is made of besides its templates and its communities: the issue as
+    composed, but the moment it was composed (the sessions already over at that moment stand
+    in for it) and which issue claimed each item (the first compose claims them): neither
+    is rendered, and both change from one compose to the next."""
+    from dataclasses import replace
+
+    issue = plan.composition.issue
+    over = [repr(x) for s in issue.sections for x in s.sessions
+            if issue.built_at is not None and (x.end or x.start) <= issue.built_at]
+    sections = [replace(s, posts=[replace(i, issue=None) for i in s.posts],
+                        meetings=[replace(i, issue=None) for i in s.meetings])
+                for s in issue.sections]
+    text = repr((replace(issue, built_at=None, sections=sections), over))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class LiveBuild:
+    """One period's build as the preview serves it: composed at once, each edition rendered
+    the first time it is asked for and kept; the same bytes `digest build` writes.
+
+    `kept` is the previous build's renders, by what they are made of: an edition whose
+    communities, extra bytes and issue are unchanged (and the templates and config: the
+    preview drops `kept` when those change) is not rendered again.
+    """
+
+    def __init__(self, plan: pipeline.BuildPlan, kept: dict[tuple, Edition] | None = None,
+                 on_render: Callable[[str], None] | None = None) -> None:
+        self.plan = plan
+        self.keys = list(plan.wanted)
+        self.fingerprint = _issue_fingerprint(plan)
+        self.renders: dict[tuple, Edition] = {}  # made-of -> rendered edition (slot unfilled)
+        self._kept = kept or {}
+        self._locks = {key: threading.Lock() for key in self.keys}
+        # one render at a time: the template environments and the inliner are shared, and
+        # the GIL would run two renders one after the other anyway
+        self._rendering = threading.Lock()
+        self._on_render = on_render
+        self._subjects: dict[str, str] = {}
+        self.written = threading.Event()  # set once the render-ahead wrote the build
+
+    def made_of(self, key: str) -> tuple:
+        return (key, self.plan.wanted[key], self.plan.personal.largest.get(key, 0),
+                self.fingerprint)
+
+    def rendered(self, key: str) -> Edition | None:
+        """The edition if it is rendered (or kept from the previous build), else None."""
+        return self.renders.get(self.made_of(key)) or self._kept.get(self.made_of(key))
+
+    def raw(self, key: str) -> Edition:
+        """Edition `key` as rendered, its slot not yet filled: rendered now if need be."""
+        made_of = self.made_of(key)
+        with self._locks[key]:  # two requests for one edition render it once
+            found = self.rendered(key)
+            if found is None:
+                with self._rendering:
+                    found = self.plan.render(key)
+                if self._on_render is not None:
+                    self._on_render(key)
+            elif found.calendar is not None:
+                # the attachment is stamped with the moment of the compose, as a build's is
+                found = replace_calendar(found, self.plan.renderer.calendar(
+                    self.plan.composition.issue, self.plan.wanted[key]))
+            self.renders[made_of] = found
+            return found
+
+    def edition(self, key: str) -> tuple[EditionRecord, Edition]:
+        """Edition `key` and its record as `digest build` writes them (a reader who owns no
+        action: the default personal block in its slot)."""
+        personal = self.plan.personal
+        default = personal.default.get(key)
+        edition, record = as_written(self.raw(key), personal.blocks.get(default or ""))
+        return record, edition
+
+    def subject(self, key: str) -> str:
+        """The edition's subject, known without rendering it (the index shows it)."""
+        if key not in self._subjects:
+            from .render.view import build_view
+
+            found = self.rendered(key)
+            self._subjects[key] = found.subject if found is not None else build_view(
+                self.plan.config, self.plan.composition.issue, self.plan.wanted[key]).subject
+        return self._subjects[key]
+
+    def communities(self, key: str) -> tuple[str, ...] | None:
+        chosen = self.plan.wanted[key]
+        return tuple(sorted(chosen)) if chosen is not None else None
+
+    @property
+    def draft(self) -> bool:
+        return self.plan.draft
+
+
+def replace_calendar(edition: Edition, calendar: bytes | None) -> Edition:
+    from dataclasses import replace
+
+    return replace(edition, calendar=calendar)
 
 
 @dataclass
@@ -114,13 +228,19 @@ class Preview:
 
     def __init__(self, config_path: str | Path | None, period: str | None = None, *,
                  port: int = DEFAULT_PORT, host: str = "127.0.0.1",
-                 poll_seconds: float = POLL_SECONDS) -> None:
+                 poll_seconds: float = POLL_SECONDS, render_ahead: bool = True) -> None:
         self.config_path = config_path
         self.config = load_config(config_path)
         self.period = pipeline.parse_period(self.config, period)
         self.state = State()
         self.poll_seconds = poll_seconds
+        self.render_ahead = render_ahead
+        self.live: LiveBuild | None = None  # None: a sent period, served from its files
+        self._made_with: tuple | None = None  # the config and templates `live` was made with
+        # what happened, in order: ("index", page), ("rendered", key), ("written", period)
+        self.events: list[tuple[str, str]] = []
         self._stop = threading.Event()
+        self._ahead = threading.Event()  # a new build to render ahead
         self._checks: dict[str, list[checks.Finding]] = {}
         self._check_notes: dict[str, str | None] = {}
         self._checks_lock = threading.Lock()
@@ -136,19 +256,31 @@ class Preview:
     # --- building ---------------------------------------------------------------------------
 
     def build(self, collect: bool = False) -> None:
-        """Build the period again (collecting first when feeds changed); errors go to the page."""
+        """Compose the period again (collecting first when feeds changed) and render its full
+        edition; every other edition is rendered when asked for. Errors go to the page."""
         with self.state.lock:
             self.state.building = True
         error = None
         try:
             self.config = load_config(self.config_path)
+            made_with = (repr(self.config), tuple(sorted(signature(_template_files(
+                self.config)).items())))
             with Store(self.config.state_path) as store:
                 if collect:
                     pipeline.collect(self.config, store)
                 # a sent issue is shown as readers got it, never rebuilt; a period that has
                 # not ended is built as a draft, which nothing sends
-                if not pipeline.frozen_copy(self.config, store, self.period):
-                    pipeline.build(self.config, store, self.period, draft=True)
+                if pipeline.frozen_copy(self.config, store, self.period):
+                    live = None
+                else:
+                    plan = pipeline.plan_build(self.config, store, self.period, draft=True)
+                    kept = (self.live.renders if self.live is not None
+                            and made_with == self._made_with else None)
+                    live = LiveBuild(plan, kept, on_render=self._rendered)
+            if live is not None:
+                live.raw(live.keys[0])  # the full edition: a broken template shows at once
+            self.live, self._made_with = live, made_with
+            self._ahead.set()
         except DigestError as e:
             error = str(e)
         except Exception:  # a preview must survive a broken template and say why
@@ -160,6 +292,42 @@ class Preview:
             self.state.built_at = time.time()
         if error:
             log.warning("preview build failed: %s", error)
+
+    def _rendered(self, key: str) -> None:
+        self.events.append(("rendered", key))
+
+    def ahead(self) -> None:
+        """Render the editions nobody asked for yet, then write the build to out/<period>/ as
+        `digest build` does. Runs in its own thread; a newer build takes over."""
+        while not self._stop.is_set():
+            if not self._ahead.wait(timeout=1.0):
+                continue
+            self._ahead.clear()
+            live = self.live
+            if live is None or live.written.is_set():
+                continue
+            try:
+                for key in live.keys:
+                    if self._stop.is_set() or self.live is not live:
+                        break
+                    live.raw(key)
+                else:
+                    with Store(live.plan.config.state_path) as store:
+                        pipeline.finish_build(live.plan, store,
+                                              [live.raw(key) for key in live.keys])
+                    live.written.set()
+                    self.events.append(("written", live.plan.period.label))
+            except Exception as e:  # noqa: BLE001 - shown on the page like a failed build
+                message = str(e) if isinstance(e, DigestError) else traceback.format_exc(limit=3)
+                with self.state.lock:
+                    self.state.error = message
+                    self.state.version += 1
+                log.warning("preview build failed: %s", message)
+
+    def wait_written(self, timeout: float = 60.0) -> bool:
+        """Block until the current build is written to out/<period>/ (for tests and tools)."""
+        live = self.live
+        return live is not None and live.written.wait(timeout)
 
     def watch(self, last: dict[str, tuple[float, int]]) -> None:
         """Poll modification times; rebuild on a change. Runs in its own thread.
@@ -184,8 +352,11 @@ class Preview:
         baseline = signature(watched_files(self.config))
         if build_first:
             self.build(collect=not self.config.state_path.exists())
-        for name, target, args in (("serve", self.server.serve_forever, ()),
-                                   ("watch", self.watch, (baseline,))):
+        jobs: list[tuple[str, Callable[..., None], tuple]] = [
+            ("serve", self.server.serve_forever, ()), ("watch", self.watch, (baseline,))]
+        if self.render_ahead:
+            jobs.append(("ahead", self.ahead, ()))
+        for name, target, args in jobs:
             t = threading.Thread(target=target, args=args, daemon=True, name=f"preview-{name}")
             t.start()
             self._threads.append(t)
@@ -199,8 +370,12 @@ class Preview:
     # --- what the pages show ----------------------------------------------------------------
 
     def issues(self) -> list[Manifest]:
+        """The built issues on disk, newest first, but the one the preview is building."""
         out = []
+        live = self.live.plan.period.label if self.live is not None else None
         for path in sorted(self.config.out_path.glob(f"*/{MANIFEST}"), reverse=True):
+            if path.parent.name == live:
+                continue
             try:
                 out.append(read_manifest(path.parent))
             except DigestError:
@@ -356,7 +531,9 @@ class _Handler(BaseHTTPRequestHandler):
         parts = [p for p in path.split("/") if p]
         try:
             if not parts:
-                return self._send(_index_page(self.preview))
+                number = parse_qs(urlsplit(self.path).query).get("page", ["1"])[0]
+                return self._send(_index_page(self.preview,
+                                              int(number) if number.isdigit() else 1))
             if parts == ["version"]:
                 s = self.preview.state
                 return self._send(json.dumps({"version": s.version, "building": s.building,
@@ -372,6 +549,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._site(parts, path.endswith("/"))
         except (BrokenPipeError, ConnectionResetError):
             return None
+        except DigestError as e:  # an edition that does not render: say why, keep serving
+            return self.send_error(HTTPStatus.INTERNAL_SERVER_ERROR, "This edition does not "
+                                   "render", str(e))
         except (OSError, ValueError, UnicodeDecodeError, KeyError):
             # a file a build is rewriting, a name the filesystem refuses: not in this preview
             log.debug("preview: %s", self.path, exc_info=True)
@@ -417,6 +597,9 @@ class _Handler(BaseHTTPRequestHandler):
 def _edition_of(preview: Preview, period: str, key: str
                 ) -> tuple[EditionRecord, Edition] | None:
     """The edition as a reader who owns no action gets it, with its manifest record."""
+    live = preview.live
+    if live is not None and period == live.plan.period.label:
+        return live.edition(key) if key in live.keys else None
     manifest = preview.manifest(period)
     if not manifest or key not in {e.key for e in manifest.editions}:
         return None
@@ -517,30 +700,89 @@ def size_note(size: int) -> str:
     return f"{kb:.1f} KB"
 
 
-def _index_page(preview: Preview) -> str:
+@dataclass
+class _Row:
+    """One edition in the index, before anything about it is read or rendered."""
+
+    period: str
+    draft: bool
+    key: str
+    live: LiveBuild | None = None
+    manifest: Manifest | None = None
+
+
+def _index_page(preview: Preview, page: int = 1) -> str:
+    """The built issues and their editions, PAGE_SIZE to a page: only the page's editions
+    are looked at, and an edition not rendered yet says so rather than waiting for it."""
     version = preview.state.version  # before reading files: a build meanwhile reloads the page
-    rows = []
+    preview.events.append(("index", str(page)))
+    live = preview.live
+    rows: list[_Row] = []
+    if live is not None:
+        label = live.plan.period.label
+        rows += [_Row(label, live.draft, key, live=live) for key in live.keys]
     for m in preview.issues():
-        period = html.escape(m.period) + (_DRAFT_MARK if m.draft else "")
-        who_gets = _audience_or_none(preview, m.period)
+        rows += [_Row(m.period, m.draft, e.key, manifest=m) for e in m.editions]
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    shown = rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+    audiences: dict[str, Audience | None] = {}
+    cells = []
+    for row in shown:
+        if row.period not in audiences:
+            audiences[row.period] = _audience_or_none(preview, row.period)
+        who_gets = audiences[row.period]
+        period = html.escape(row.period) + (_DRAFT_MARK if row.draft else "")
         sent = html.escape(who_gets.sent) if who_gets else "unknown"
-        for e in m.editions:
-            who = "every community" if e.communities is None else ", ".join(e.communities)
-            readers = plural(who_gets.count(e.key), "reader") if who_gets else "unknown"
-            rows.append(
-                f'<tr><td>{period}</td><td><a href="/issue/{html.escape(m.period)}/'
-                f'{html.escape(e.key)}">'
-                f'{html.escape(e.key)}</a></td><td>{html.escape(who)}</td>'
-                f'<td class="recipients">{readers}</td><td class="sent">{sent}</td>'
-                f'<td>{html.escape(e.subject)}</td><td>{size_note(e.html_bytes)}</td></tr>')
+        readers = plural(who_gets.count(row.key), "reader") if who_gets else "unknown"
+        if row.live is not None:
+            communities = row.live.communities(row.key)
+            subject = row.live.subject(row.key)
+            rendered = row.live.rendered(row.key)
+            size = (size_note(as_written(rendered, _default_block(row.live, row.key))[0]
+                              .html_bytes) if rendered is not None
+                    else '<span class="pending">not rendered yet: open it</span>')
+        else:
+            assert row.manifest is not None
+            record = row.manifest.record(row.key)
+            communities, subject = record.communities, record.subject
+            size = size_note(record.html_bytes)
+        who = "every community" if communities is None else ", ".join(communities)
+        cells.append(
+            f'<tr><td>{period}</td><td><a href="/issue/{html.escape(row.period)}/'
+            f'{html.escape(row.key)}">'
+            f'{html.escape(row.key)}</a></td><td>{html.escape(who)}</td>'
+            f'<td class="recipients">{readers}</td><td class="sent">{sent}</td>'
+            f'<td>{html.escape(subject)}</td><td>{size}</td></tr>')
     table = ('<div class="table-wrap"><table><thead><tr><th>Issue</th><th>Edition</th>'
              "<th>For readers of</th><th>Goes to</th><th>Sent</th><th>Subject</th><th>Size</th>"
-             "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>"
-             ) if rows else "<p>No issue has been built yet.</p>"
+             "</tr></thead><tbody>" + "".join(cells) + "</tbody></table></div>"
+             ) if cells else "<p>No issue has been built yet.</p>"
     site = ('<p><a href="/site/">The web archive (out/site/)</a></p>'
             if (preview.config.out_path / "site" / "index.html").is_file() else "")
-    return _page("Digest preview", f"<h2>Built issues and their editions</h2>{table}{site}",
-                 preview, version)
+    return _page("Digest preview", f"<h2>Built issues and their editions</h2>{table}"
+                 f"{_pager(page, pages, len(rows))}{site}", preview, version)
+
+
+def _default_block(live: LiveBuild, key: str):  # -> PersonalBlock | None
+    default = live.plan.personal.default.get(key)
+    return live.plan.personal.blocks.get(default) if default else None
+
+
+def _pager(page: int, pages: int, total: int) -> str:
+    """Links to the other pages of the index, when there are any."""
+    if pages == 1:
+        return ""
+    first = (page - 1) * PAGE_SIZE + 1
+    last = min(total, page * PAGE_SIZE)
+    links = []
+    if page > 1:
+        links.append(f'<a href="/?page={page - 1}" rel="prev">Previous</a>')
+    links.append(f'<span aria-current="page">Page {page} of {pages} (editions {first} to '
+                 f"{last} of {total})</span>")
+    if page < pages:
+        links.append(f'<a href="/?page={page + 1}" rel="next">Next</a>')
+    return f'<nav class="modes pager" aria-label="Pages of editions">{"".join(links)}</nav>'
 
 
 MODES = (("both", "Desktop and mobile"), ("desktop", "Desktop"), ("mobile", "Mobile"),
@@ -589,10 +831,15 @@ def _edition_page(preview: Preview, period: str, key: str) -> str | None:
              if problems else "no accessibility findings")
     who = ("every community" if record.communities is None
            else ", ".join(record.communities))
-    manifest = preview.manifest(period)
+    live = preview.live
+    if live is not None and period == live.plan.period.label:
+        is_draft = live.draft
+    else:
+        manifest = preview.manifest(period)
+        is_draft = manifest is not None and manifest.draft
     draft = ('<p class="draft" role="note" id="draft"><strong>Draft.</strong> This period has '
              "not ended: what you see may still change, and it cannot be sent.</p>"
-             if manifest is not None and manifest.draft else "")
+             if is_draft else "")
     body = (
         f'<h2>{html.escape(period)}: edition {html.escape(key)}</h2>{draft}'
         f'<dl class="facts"><dt>For readers of</dt><dd>{html.escape(who)}</dd>'

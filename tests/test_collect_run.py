@@ -180,8 +180,8 @@ def _crash_on(url_part):
 
 
 def test_a_dying_parser_process_fails_only_its_feeds(tmp_path, monkeypatch):
-    import digest.collect as stage
-    monkeypatch.setattr(stage, "parse_feed", _crash_on("crash"))
+    import digest.collect.parse as parse_module  # the workers look parse_feed up there
+    monkeypatch.setattr(parse_module, "parse_feed", _crash_on("crash"))
     paths = [write_feed(tmp_path / f"f{i}.xml", [{"title": f"T{i}", "guid": f"g{i}"}])
              for i in range(8)]
     crash = write_feed(tmp_path / "crash.xml", [{"title": "boom", "guid": "b"}])

@@ -66,6 +66,7 @@ def test_preview_shows_the_current_period_as_a_draft_and_claims_nothing(tmp_path
     preview = Preview(org.config_path, period.label, port=0, poll_seconds=60).start()
     try:
         assert preview.state.error is None, preview.state.error
+        assert preview.wait_written(60)  # editions render on demand; the rest then written
         manifest = json.loads((org.root / "out" / period.label / "issue.json").read_text())
         assert manifest["draft"] is True and manifest["posts"] == 1
         page = fetch(preview, f"/issue/{period.label}/all")[1].decode()

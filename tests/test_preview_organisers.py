@@ -50,6 +50,7 @@ def test_each_edition_says_who_gets_it_and_that_it_is_not_sent(preview):
 
 
 def test_after_the_send_the_ledger_is_the_audience_and_the_period_says_sent(preview, org):
+    assert preview.wait_written(60)  # what the preview rendered is on disk for send
     assert digest(org, "send", "--period", "2026-10").exit_code == 0
     (org.root / "recipients.csv").write_text("email,name,communities\n")  # readers left since
     page = get(preview.url + "issue/2026-10/all")

@@ -15,20 +15,21 @@ import functools
 import hashlib
 import multiprocessing
 import os
-from collections.abc import Coroutine
+from collections import Counter
+from collections.abc import Coroutine, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlsplit
 
 from ..config import CollectSettings, Config
 from ..models import Entry, Kind
 from ..store import Store
 from ..text import plural
 from .fetch import Fetcher, FetchResult, Validators, make_client
-from .parse import FeedError, ParseResult, parse_feed
 from .state import (
     FAILED_STATUSES,
     FLAG_AFTER,
@@ -38,11 +39,34 @@ from .state import (
     save_states,
 )
 
+if TYPE_CHECKING:
+    from .parse import ParseResult
+
 T = TypeVar("T")
 
-__all__ = ["CollectReport", "FeedReport", "check", "collect"]
+__all__ = ["CollectReport", "FeedReport", "auto_concurrency", "check", "collect"]
 
 POOL_MIN_FEEDS = 6  # below this, starting worker processes costs more than it saves
+# The most feeds at once when [collect] concurrency is left out: each holds a socket, and a
+# body waiting for its parser (a first collect), so sockets and memory stay bounded.
+AUTO_CONCURRENCY_CEILING = 256
+
+
+def auto_concurrency(locations: Iterable[str], per_host: int,
+                     ceiling: int = AUTO_CONCURRENCY_CEILING) -> int:
+    """Feeds fetched at once when `[collect] concurrency` is left out: as many as the
+    per-host limits let run together (each host gives min(its feeds, per_host)), at most
+    `ceiling`.
+
+    A fixed global limit below that makes an unchanged collect, all 304s, take one
+    round trip per limit's worth of feeds; sized from the work it takes as many round trips
+    as the busiest host needs. Local files and notes folders count as one host (the disk).
+    """
+    hosts: Counter[str] = Counter()
+    for location in set(locations):
+        web = location.startswith(("http://", "https://"))
+        hosts[urlsplit(location).netloc.lower() if web else ""] += 1
+    return max(1, min(ceiling, sum(min(n, per_host) for n in hosts.values())))
 
 
 @dataclass
@@ -129,6 +153,8 @@ class _Run:
                 state.community, state.role = c.id, role
                 sources.append(_Source(c.id, role, url, state))
         self._pool = self._start_pool(sum(1 for s in sources if s.role != "calendar"))
+        self.concurrency = self.settings.concurrency or auto_concurrency(
+            (s.state.moved_to or s.url for s in sources), self.settings.per_host)
         try:
             return _run_coroutine(self._run(sources))
         finally:
@@ -137,7 +163,7 @@ class _Run:
                     pool.shutdown(wait=True, cancel_futures=True)
 
     async def _run(self, sources: list[_Source]) -> CollectReport:
-        self._slots = asyncio.Semaphore(max(1, self.settings.concurrency))
+        self._slots = asyncio.Semaphore(max(1, self.concurrency))
         self._fetches: dict[str, asyncio.Future[FetchResult]] = {}
         report = CollectReport(stored=not self.dry)
         bar = _progress_bar(len(sources)) if self.progress else None
@@ -215,6 +241,10 @@ class _Run:
                 self.store.save_calendar(src.url, src.community, result.body, self.now)
             return self._succeed(src, result, "ok", body_hash=digest)
         kind: Kind = "meeting" if src.role == "meetings" else "post"
+        # Imported when a feed changed: an unchanged collect never loads the parser and the
+        # outcome extractor (a sixth of a second)
+        from .parse import FeedError
+
         try:
             parsed = await self._parse(result, src.community, kind)
         except FeedError as exc:
@@ -383,6 +413,8 @@ def _fork_context() -> multiprocessing.context.BaseContext:
 def _parse_call(body: bytes, headers: dict[str, str], url: str, community: str, kind: Kind,
                 now: datetime) -> ParseResult:
     """`parse_feed`, looked up when the call runs (in the worker, after a fork)."""
+    from .parse import parse_feed
+
     return parse_feed(body, headers, url=url, community=community, kind=kind, now=now)
 
 

@@ -222,30 +222,15 @@ def write_editions(config: Config, issue: Issue, editions: list[Edition],
     full = editions[0]
     by_key = {b.key: b for b in blocks}
     for edition in editions:
-        stem = "digest" if edition.key == ALL else f"editions/{edition.key}"
         default = (default_blocks or {}).get(edition.key)
-        block = by_key.get(default) if default else None
-        html, html_slot = fill_slot(edition.html, block.html if block else "")
-        text, text_slot = fill_slot(edition.text, block.text if block else "")
-        edition = replace(edition, html=html, text=text)
-        write_file(folder / f"{stem}.html", edition.html, root)
-        write_file(folder / f"{stem}.txt", edition.text, root)
-        calendar = None
-        if edition.calendar:
-            calendar = f"{stem}.ics"
-            write_file(folder / calendar, edition.calendar, root)
+        edition, record = as_written(edition, by_key.get(default) if default else None)
+        write_file(folder / record.html, edition.html, root)
+        write_file(folder / record.text, edition.text, root)
+        if edition.calendar and record.calendar:
+            write_file(folder / record.calendar, edition.calendar, root)
         if edition.key == ALL:
             full = edition
-        records.append(EditionRecord(
-            key=edition.key,
-            communities=tuple(sorted(edition.communities))
-            if edition.communities is not None else None,
-            subject=edition.subject, preheader=edition.preheader,
-            html=f"{stem}.html", text=f"{stem}.txt",
-            html_bytes=edition.html_bytes, detail_level=edition.detail_level,
-            calendar=calendar, default_block=default, html_slot=html_slot,
-            text_slot=text_slot,
-        ))
+        records.append(record)
     manifest = Manifest(
         period=issue.period.label, period_title=issue.period.title(), title=issue.title,
         subject=full.subject, intro=intro_text(issue), built_at=to_text(utcnow()) or "",
@@ -256,6 +241,27 @@ def write_editions(config: Config, issue: Issue, editions: list[Edition],
     )
     write_manifest(folder, manifest, root)
     return manifest
+
+
+def as_written(edition: Edition, block: PersonalBlock | None) -> tuple[Edition, EditionRecord]:
+    """The edition as `write_editions` writes it (`block`, the default personal block, in its
+    slot) and its record: the preview serves these before anything is written."""
+    stem = "digest" if edition.key == ALL else f"editions/{edition.key}"
+    html, html_slot = fill_slot(edition.html, block.html if block else "")
+    text, text_slot = fill_slot(edition.text, block.text if block else "")
+    edition = replace(edition, html=html, text=text)
+    record = EditionRecord(
+        key=edition.key,
+        communities=tuple(sorted(edition.communities))
+        if edition.communities is not None else None,
+        subject=edition.subject, preheader=edition.preheader,
+        html=f"{stem}.html", text=f"{stem}.txt",
+        html_bytes=edition.html_bytes, detail_level=edition.detail_level,
+        calendar=f"{stem}.ics" if edition.calendar else None,
+        default_block=block.key if block else None, html_slot=html_slot,
+        text_slot=text_slot,
+    )
+    return edition, record
 
 
 def community_summaries(issue: Issue) -> tuple[CommunitySummary, ...]:
