@@ -52,6 +52,7 @@ bench: $(VENV)/.installed-bench
 	$(PY) bench/send_bench.py
 	$(PY) bench/outcomes_bench.py
 	$(PY) bench/report_bench.py
+	$(PY) bench/size_bench.py
 
 ## screenshots: refresh docs/screenshots/ from the sample organisation
 screenshots: $(VENV)/.installed-test $(CHROMIUM)

@@ -3,6 +3,9 @@
     out/site/index.html          every issue, newest first
     out/site/<period>/index.html the full issue (every community, every post), with
                                  an anchor per community (`#<community id>`)
+    out/site/<period>/community-<id>.html
+                                 one community's page of the issue, in full (what the
+                                 email's summary layout links to)
     out/site/<period>/issue.json what the index and the feed need about that issue
     out/site/feed.xml            an Atom feed of the digest itself
 
@@ -14,6 +17,7 @@ any address, and from a shared drive or a file:// URL too.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import xml.etree.ElementTree as ET
 from dataclasses import replace
@@ -23,9 +27,15 @@ from pathlib import Path
 from .addresses import parse_mailbox
 from .config import Config
 from .files import write_file
-from .models import Issue, Item
+from .models import Issue, Item, Section
 from .render import LOGO, Renderer
-from .render.view import DETAIL_LEVELS, build_view, section_summary
+from .render.view import (
+    DETAIL_LEVELS,
+    build_view,
+    community_page,
+    section_summary,
+    session_when,
+)
 from .store import from_text, to_text, utcnow
 
 SITE = "site"
@@ -69,13 +79,15 @@ def write_site(config: Config, issue: Issue, items: list[Item] | None = None, *,
     renderer = renderer or Renderer(config)
     html = renderer.html(view)
     write_file(folder / "index.html", html, root)
+    write_community_pages(config, full, folder, renderer)
     if renderer.has_logo:  # the email links to <web_url>logo.png
         write_file(site / LOGO, (renderer.path / LOGO).read_bytes(), root)
 
     meta_path = folder / "issue.json"
-    published = None
+    previous: dict = {}
     if meta_path.is_file():
-        published = json.loads(meta_path.read_text(encoding="utf-8")).get("published")
+        previous = json.loads(meta_path.read_text(encoding="utf-8"))
+    published = previous.get("published")
     meta = {
         "period": issue.period.label,
         "period_title": issue.period.title(),
@@ -83,22 +95,67 @@ def write_site(config: Config, issue: Issue, items: list[Item] | None = None, *,
         "subject": view.subject,
         "intro": view.intro,
         "published": published or to_text(now),
-        "updated": to_text(now),
         "communities": [
             {"id": s.community_id, "name": s.name, "summary": section_summary(s),
              "headlines": [{"title": i.title, "link": i.link}
                            for i in s.posts[:HEADLINES_IN_FEED]]
              + [{"title": f"Meeting: {m.title}", "link": m.link}
-                for m in s.meetings]}
+                for m in s.meetings]} | feed_outcomes(s)
             for s in full.sections
         ],
         "quiet": [s.name for s in full.quiet],
     }
+    meta |= entry_dates(previous, meta, now)
     write_file(meta_path, json.dumps(meta, indent=2), root)
     issues = issues_in_site(config)  # read once, for the index and the feed
     write_index(config, issues, renderer)
     write_feed(config, issues)
     return folder
+
+
+def write_community_pages(config: Config, issue: Issue, folder: Path,
+                          renderer: Renderer) -> None:
+    """A page per community beside the issue's page: everything it posted, decided and
+    planned this period. The summary layout of a large organisation's email links here,
+    so a reader of fifty communities can open the one they care about on a phone without
+    loading the other forty-nine."""
+    root = config.out_path
+    written = set()
+    for section in issue.sections:
+        view = build_view(config, issue, frozenset({section.community_id}), DETAIL_LEVELS[0])
+        view.web = view.community_page = True
+        view.others, view.quiet, view.toc = [], [], []
+        name = community_page(section.community_id)
+        write_file(folder / name, renderer.html(view), root)
+        written.add(name)
+    for stale in folder.glob(community_page("*")):
+        if stale.name not in written:  # a community that had news in an earlier build
+            stale.unlink()
+
+
+def feed_outcomes(section: Section) -> dict:
+    """What a feed entry says of a community besides its headlines: its decisions (linking
+    to their notes) and its coming sessions."""
+    return {
+        "decisions": [{"text": d.text, "link": m.link}
+                      for m in section.meetings for d in m.outcomes.decisions],
+        "sessions": [{"title": x.title, "when": session_when(x), "where": x.location,
+                      "link": x.join_url} for x in section.sessions],
+    }
+
+
+def entry_dates(previous: dict, meta: dict, now: datetime) -> dict:
+    """`updated` (and the digest of the content it dates): it moves only when what the
+    entry says changes, so a rebuild does not show the issue as new in feed readers."""
+    content = {k: v for k, v in meta.items() if k not in _DATES}
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False)
+                            .encode()).hexdigest()
+    if previous.get("content_digest") == digest and previous.get("updated"):
+        return {"updated": previous["updated"], "content_digest": digest}
+    return {"updated": to_text(now), "content_digest": digest}
+
+
+_DATES = frozenset({"published", "updated", "content_digest"})
 
 
 def issues_in_site(config: Config) -> list[dict]:
@@ -142,7 +199,25 @@ def _entry_html(meta: dict) -> str:
                 a.text = line["title"]
             else:
                 li.text = line["title"]
+        _entry_list(root, "Decided", [(d["text"], d["link"]) for d in c.get("decisions", ())])
+        _entry_list(root, "Coming up", [
+            (", ".join(p for p in (x["title"], x["when"], x["where"]) if p), x["link"])
+            for x in c.get("sessions", ())])
     return ET.tostring(root, encoding="unicode", method="html")
+
+
+def _entry_list(root: ET.Element, label: str, lines: list[tuple[str, str | None]]) -> None:
+    if not lines:
+        return
+    ET.SubElement(root, "p").text = f"{label}:"
+    ul = ET.SubElement(root, "ul")
+    for text, link in lines:
+        li = ET.SubElement(ul, "li")
+        if link:
+            a = ET.SubElement(li, "a", href=link)
+            a.text = text
+        else:
+            li.text = text
 
 
 def write_feed(config: Config, issues: list[dict]) -> Path:

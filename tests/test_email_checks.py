@@ -140,7 +140,7 @@ def test_lang_and_direction_come_from_config(tmp_path):
     assert (root.get("lang"), root.get("dir")) == ("ar", "rtl")
     # text starts on the right, and lists indent from the right
     assert "direction:rtl" in html and "direction:ltr" not in html
-    assert "padding-right: 20px" in html
+    assert "margin:0 20px 12px 0" in html  # list margins are inline, for Outlook
     texts = [d.get("style") for d in root.iter("div")
              if "line-height:1.5" in (d.get("style") or "")]
     assert texts and all("text-align:right" in t for t in texts)

@@ -1,0 +1,66 @@
+"""Edition sizes for large organisations: does every edition stay under Gmail's clip?
+
+An organisation of N communities, each with 20 posts, 4 meetings of 5 decisions and 5
+actions, and 4 sessions in the coming period (tests/large_org.py, the organisation that
+tests/test_size_budget.py pins at 50). For N = 6, 12, 24 and 50 it renders the editions a
+reader of everything, of one community and of half of them get, and prints each one's
+HTML size, the detail level and layout the size budget chose, and what the least detail
+of the full layout would have weighed (why the summary layout exists).
+
+Run: make bench (or PYTHONPATH=. .venv/bin/python bench/size_bench.py)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from digest.render import GMAIL_CLIP_BYTES, SIZE_BUDGET_BYTES, Renderer  # noqa: E402
+from digest.render.view import DETAIL_LEVELS, build_view  # noqa: E402
+from tests.large_org import large_config, large_issue  # noqa: E402
+
+SIZES = (6, 12, 24, 50)
+
+
+def kb(n: int) -> str:
+    return f"{n / 1024:.1f} KB"
+
+
+def main() -> None:
+    print(f"budget {kb(SIZE_BUDGET_BYTES)}, Gmail clips at about {kb(GMAIL_CLIP_BYTES)}; "
+          f"load average {os.getloadavg()[0]:.2f}")
+    print(f"{'communities':>11}  {'edition':<12} {'HTML':>9}  {'level':>5}  {'layout':<8}"
+          f" {'text':>9}  {'render':>8}")
+    worst = 0
+    least_full = max(i for i, d in enumerate(DETAIL_LEVELS) if d.layout == "full")
+    for n in SIZES:
+        with tempfile.TemporaryDirectory() as tmp:
+            config = large_config(Path(tmp), n)
+            issue = large_issue(config)
+            renderer = Renderer(config)
+            ids = [c.id for c in config.communities]
+            audiences = {"everything": None, "one": frozenset(ids[:1]),
+                         "half": frozenset(ids[: n // 2])}
+            for name, communities in audiences.items():
+                started = time.perf_counter()
+                edition = renderer.render(issue, communities)
+                took = time.perf_counter() - started
+                worst = max(worst, edition.html_bytes)
+                detail = DETAIL_LEVELS[edition.detail_level]
+                print(f"{n:>11}  {name:<12} {kb(edition.html_bytes):>9}  "
+                      f"{edition.detail_level:>5}  {detail.layout:<8} "
+                      f"{kb(len(edition.text.encode())):>9}  {took * 1e3:6.0f} ms")
+            view = build_view(config, issue, None, DETAIL_LEVELS[least_full])
+            full = len(renderer.html(view).encode())
+            print(f"{'':>11}  (everything at the least detail of the full layout: {kb(full)})")
+    verdict = "every edition under the budget" if worst < SIZE_BUDGET_BYTES else "OVER BUDGET"
+    print(f"largest edition {kb(worst)}: {verdict}")
+
+
+if __name__ == "__main__":
+    main()
