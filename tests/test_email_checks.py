@@ -183,8 +183,9 @@ def test_preferences_and_unsubscribe_urls_are_used_when_configured(tmp_path):
     edition = sample_editions(config)["all"]
     assert '<a href="https://intranet.example.org/prefs"' in edition.html
     assert '<a href="https://intranet.example.org/leave"' in edition.html
-    assert "Change your communities: https://intranet.example.org/prefs" in edition.text
-    assert "Unsubscribe: https://intranet.example.org/leave" in edition.text
+    # the text part: a label, then the URL on a line of its own
+    assert "Change your communities:\nhttps://intranet.example.org/prefs\n" in edition.text
+    assert "Unsubscribe:\nhttps://intranet.example.org/leave\n" in edition.text
 
 
 def test_no_view_in_browser_link_without_a_web_url(tmp_path):
