@@ -100,6 +100,7 @@ def _phrase(text: str) -> str:
 EMAIL_SLOT = "{email}"  # in unsubscribe_url: the reader's address, URL-encoded
 # Where each part's footer starts: the last of these; what follows is the template's alone
 # (feed text before it is escaped in HTML and indented in the text part).
+_QP_LINE = POLICY.max_line_length or 78  # what the encoder folds quoted-printable lines at
 _FOOTER_STARTS = {"html": b'class="footer"', "text": b"\n--\n"}
 
 
@@ -120,7 +121,7 @@ class _Template:
         out = [self.pieces[0]]
         for line, piece in zip(self.lines, self.pieces[1:], strict=True):
             own = line.replace(EMAIL_SLOT.encode(), address)
-            out.append(quoprimime.body_encode(own.decode("latin-1"), POLICY.max_line_length,
+            out.append(quoprimime.body_encode(own.decode("latin-1"), _QP_LINE,
                                               eol="\r\n").encode("ascii"))
             out.append(piece)
         return b"".join(out)
@@ -168,7 +169,8 @@ class MessageFactory:
             self._unsubscribe_headers(msg, None)
         msg["Auto-Submitted"] = "auto-generated"
         msg["Precedence"] = "bulk"
-        text, html, lines = edition.text, edition.html, []
+        text, html = edition.text, edition.html
+        lines: list[bytes] = []
         if self._personal_unsubscribe:
             # markers nobody can put in a feed: a fresh random name per factory
             marker = f"CoPDigestReaderLine{secrets.token_hex(12)}"
