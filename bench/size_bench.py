@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -62,5 +63,36 @@ def main() -> None:
     print(f"largest edition {kb(worst)}: {verdict}")
 
 
+def message_cost() -> None:
+    """What the per-reader unsubscribe link in the footers costs at send time."""
+    from digest.deliver.message import MessageFactory
+    from digest.models import Recipient
+
+    readers = [Recipient(f"reader{i:05d}@example.org", f"Reader {i}", None) for i in range(2000)]
+    for url in ("https://intranet.example.org/leave", "https://intranet.example.org/leave?u={email}"):
+        with tempfile.TemporaryDirectory() as tmp:
+            config = large_config(Path(tmp), 50)
+            config = replace(config, delivery=replace(config.delivery, unsubscribe_url=url))
+            edition = Renderer(config).render(large_issue(config), None)
+            factory = MessageFactory(config, "2026-10")
+            factory.message_bytes(edition, readers[0], "<warm@example.org>")
+            started = time.perf_counter()
+            for r in readers:
+                factory.message_bytes(edition, r, "<id@example.org>")
+            each = (time.perf_counter() - started) / len(readers)
+            personal = "{email}" in url
+            kind = "own address in the header and footers" if personal else "one link for all"
+            line = f"assembling a {kb(edition.html_bytes)} message ({kind}): {each * 1e6:.0f} µs"
+            if personal:  # the footers alone (the header's cost was there before them)
+                template = factory._template(edition)
+                started = time.perf_counter()
+                for r in readers:
+                    template.body_for(r.email)
+                footers = (time.perf_counter() - started) / len(readers)
+                line += f", of which the footers {footers * 1e6:.0f} µs"
+            print(line)
+
+
 if __name__ == "__main__":
     main()
+    message_cost()
