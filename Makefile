@@ -40,6 +40,7 @@ node_modules/.installed: package.json
 ## test: install what the tests need (chromium included) and run them
 test: $(VENV)/.installed-test $(CHROMIUM) $(if $(wildcard package.json),node_modules/.installed)
 	$(PY) -m ruff check .
+	$(PY) -m mypy digest
 	$(PY) -m pytest -n 2 -q
 
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
@@ -52,6 +53,9 @@ bench: $(VENV)/.installed-bench
 	$(PY) bench/send_bench.py
 	$(PY) bench/outcomes_bench.py
 	$(PY) bench/report_bench.py
+	$(PY) bench/soak_bench.py
+	$(PY) bench/personal_bench.py
+	$(PY) bench/bench_content.py
 	$(PY) bench/size_bench.py
 
 ## screenshots: refresh docs/screenshots/ from the sample organisation

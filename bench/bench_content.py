@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from digest.calendar import sessions
+from digest.markdown import read_markdown
 from digest.outcomes import extract_outcomes
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "meeting_notes"
@@ -36,6 +37,15 @@ def main() -> None:
     for path in sorted(FIXTURES.glob("*.html")):
         html = path.read_text(encoding="utf-8")
         show(f"outcomes {path.name}", len(html), timed(extract_outcomes, html))
+    notes = [p for p in sorted((FIXTURES.parent / "minutes_rules").iterdir())]
+    per_note = []
+    for path in notes:
+        text = path.read_text(encoding="utf-8")
+        html = read_markdown(text).html if path.suffix == ".md" else text
+        extract_outcomes(html)  # warm: dateparser loads its languages once per process
+        per_note.append(timed(extract_outcomes, html))
+    print(f"outcomes per note, median of {len(notes)} rule fixtures: "
+          f"{statistics.median(per_note) * 1000:.2f} ms (max {max(per_note) * 1000:.2f} ms)")
     filler = "<p>" + "Long discussion of the options and their trade-offs. " * 45 + "</p>"
     rows = "".join(f"<li>Item {i}: Sam to look at it by 14 November</li>" for i in range(2000))
     big = filler * 200 + "<h2>Actions</h2><ul>" + rows + "</ul>" + filler * 200

@@ -20,27 +20,24 @@ from __future__ import annotations
 import hashlib
 import json
 import xml.etree.ElementTree as ET
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path
 
 from .addresses import parse_mailbox
 from .config import Config
+from .errors import DigestError
 from .files import write_file
-from .models import Issue, Item, Section
-from .render import LOGO, Renderer
-from .render.view import (
-    DETAIL_LEVELS,
-    build_view,
-    community_page,
-    section_summary,
-    session_when,
-)
+from .invites import CALENDAR_FOLDER, ics, session_slug
+from .manifest import MANIFEST, PERSONAL_SLOT, Manifest, read_manifest, write_manifest
+from .models import Issue, Item
+from .render import LOGO, Renderer, community_summaries
+from .render.personal import PersonalBlocks
+from .render.view import DETAIL_LEVELS, build_view, community_page
 from .store import from_text, to_text, utcnow
 
 SITE = "site"
 ATOM = "http://www.w3.org/2005/Atom"
-HEADLINES_IN_FEED = 5
 
 
 def site_path(config: Config) -> Path:
@@ -77,102 +74,117 @@ def write_site(config: Config, issue: Issue, items: list[Item] | None = None, *,
     view = build_view(config, full, None, DETAIL_LEVELS[0])
     view.web = True
     renderer = renderer or Renderer(config)
-    html = renderer.html(view)
+    # the page is for everyone: every open action, nobody's own
+    everyone = PersonalBlocks(renderer, full, {c.id for c in config.communities},
+                              open_shown=None)  # the email's "see every open action"
+    html = renderer.html(view).replace(PERSONAL_SLOT, everyone.blocks[everyone.block(None, [])]
+                                       .html)
+    write_invites(config, full, folder)
     write_file(folder / "index.html", html, root)
-    write_community_pages(config, full, folder, renderer)
+    write_community_pages(config, full, folder, renderer, everyone)
     if renderer.has_logo:  # the email links to <web_url>logo.png
         write_file(site / LOGO, (renderer.path / LOGO).read_bytes(), root)
 
-    meta_path = folder / "issue.json"
-    previous: dict = {}
-    if meta_path.is_file():
-        previous = json.loads(meta_path.read_text(encoding="utf-8"))
-    published = previous.get("published")
-    meta = {
-        "period": issue.period.label,
-        "period_title": issue.period.title(),
-        "title": f"{issue.title} · {issue.period.title()}",
-        "subject": view.subject,
-        "intro": view.intro,
-        "published": published or to_text(now),
-        "communities": [
-            {"id": s.community_id, "name": s.name, "summary": section_summary(s),
-             "headlines": [{"title": i.title, "link": i.link}
-                           for i in s.posts[:HEADLINES_IN_FEED]]
-             + [{"title": f"Meeting: {m.title}", "link": m.link}
-                for m in s.meetings]} | feed_outcomes(s)
-            for s in full.sections
-        ],
-        "quiet": [s.name for s in full.quiet],
-    }
-    meta |= entry_dates(previous, meta, now)
-    write_file(meta_path, json.dumps(meta, indent=2), root)
+    previous = _previous_manifest(folder)
+    meta = Manifest(
+        period=issue.period.label, period_title=issue.period.title(),
+        title=f"{issue.title} · {issue.period.title()}", subject=view.subject, intro=view.intro,
+        built_at=to_text(now) or "",
+        published=_first_published(folder) or to_text(now),
+        posts=full.post_count, meetings=full.meeting_count,
+        sessions=full.session_count, communities=community_summaries(full),
+        quiet=tuple(s.name for s in full.quiet),
+    )
+    write_manifest(folder, entry_dates(previous, meta, now), root)
     issues = issues_in_site(config)  # read once, for the index and the feed
     write_index(config, issues, renderer)
     write_feed(config, issues)
     return folder
 
 
-def write_community_pages(config: Config, issue: Issue, folder: Path,
-                          renderer: Renderer) -> None:
+def write_community_pages(config: Config, issue: Issue, folder: Path, renderer: Renderer,
+                          everyone: PersonalBlocks) -> None:
     """A page per community beside the issue's page: everything it posted, decided and
     planned this period. The summary layout of a large organisation's email links here,
     so a reader of fifty communities can open the one they care about on a phone without
-    loading the other forty-nine."""
+    loading the other forty-nine. Like the issue's page, each is for everyone: its at-a-glance
+    block lists every open action of the community, nobody's own."""
     root = config.out_path
     written = set()
     for section in issue.sections:
         view = build_view(config, issue, frozenset({section.community_id}), DETAIL_LEVELS[0])
         view.web = view.community_page = True
         view.others, view.quiet, view.toc = [], [], []
+        block = everyone.blocks[everyone.block(frozenset({section.community_id}), [])]
         name = community_page(section.community_id)
-        write_file(folder / name, renderer.html(view), root)
+        write_file(folder / name, renderer.html(view).replace(PERSONAL_SLOT, block.html), root)
         written.add(name)
     for stale in folder.glob(community_page("*")):
         if stale.name not in written:  # a community that had news in an earlier build
             stale.unlink()
 
 
-def feed_outcomes(section: Section) -> dict:
-    """What a feed entry says of a community besides its headlines: its decisions (linking
-    to their notes) and its coming sessions."""
-    return {
-        "decisions": [{"text": d.text, "link": m.link}
-                      for m in section.meetings for d in m.outcomes.decisions],
-        "sessions": [{"title": x.title, "when": session_when(x), "where": x.location,
-                      "link": x.join_url} for x in section.sessions],
-    }
+def write_invites(config: Config, issue: Issue, folder: Path) -> None:
+    """One .ics per coming session, for the email's "Add to calendar" links."""
+    target = folder / CALENDAR_FOLDER
+    for section in issue.sections:
+        for session in section.sessions:
+            write_file(target / f"{session_slug(session)}.ics",
+                       ics([session], product=config.organisation,
+                           stamp=issue.built_at or utcnow()), config.out_path)
 
 
-def entry_dates(previous: dict, meta: dict, now: datetime) -> dict:
-    """`updated` (and the digest of the content it dates): it moves only when what the
-    entry says changes, so a rebuild does not show the issue as new in feed readers."""
-    content = {k: v for k, v in meta.items() if k not in _DATES}
+def _first_published(folder: Path) -> str | None:
+    """When the issue's page was first published: kept across rebuilds, so the Atom
+    entry keeps its date (read from 0.1.0's issue.json too, which had the same key)."""
+    try:
+        return read_manifest(folder).published
+    except DigestError:
+        pass
+    try:
+        published = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("published")
+    except (OSError, ValueError, AttributeError):
+        return None  # first build
+    return published if isinstance(published, str) else None
+
+
+def _previous_manifest(folder: Path) -> Manifest | None:
+    """The issue.json an earlier build of this issue's page wrote, if this release can read it."""
+    try:
+        return read_manifest(folder)
+    except DigestError:
+        return None
+
+
+def entry_dates(previous: Manifest | None, meta: Manifest, now: datetime) -> Manifest:
+    """`meta` with `updated` (and the digest of the content it dates): it moves only when
+    what the entry says changes, so a rebuild does not show the issue as new in feed readers."""
+    content = asdict(meta)
+    for key in (*_DATES, "folder"):
+        content.pop(key)
     digest = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False)
                             .encode()).hexdigest()
-    if previous.get("content_digest") == digest and previous.get("updated"):
-        return {"updated": previous["updated"], "content_digest": digest}
-    return {"updated": to_text(now), "content_digest": digest}
+    if previous is not None and previous.content_digest == digest and previous.updated:
+        return replace(meta, updated=previous.updated, content_digest=digest)
+    return replace(meta, updated=to_text(now), content_digest=digest)
 
 
-_DATES = frozenset({"published", "updated", "content_digest"})
+# what dates an entry rather than what it says
+_DATES = ("built_at", "published", "updated", "content_digest")
 
 
-def issues_in_site(config: Config) -> list[dict]:
+def issues_in_site(config: Config) -> list[Manifest]:
     """Every issue the site holds, newest first."""
-    site = site_path(config)
     found = []
-    for path in site.glob("*/issue.json"):
+    for path in site_path(config).glob(f"*/{MANIFEST}"):
         try:
-            found.append(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError):
+            found.append(read_manifest(path.parent))
+        except DigestError:
             continue  # a half-written folder: the next build rewrites it
-    return sorted(found, key=lambda m: m["period"], reverse=True)
+    return sorted(found, key=lambda m: m.period, reverse=True)
 
 
-
-
-def write_index(config: Config, issues: list[dict], renderer: Renderer) -> Path:
+def write_index(config: Config, issues: list[Manifest], renderer: Renderer) -> Path:
     path = site_path(config) / "index.html"
     return write_file(path, renderer.site_index(issues), config.out_path)
 
@@ -185,24 +197,24 @@ def _tag_base(config: Config) -> str:
     return f"tag:{domain},2026:cop-digest/"
 
 
-def _entry_html(meta: dict) -> str:
+def _entry_html(meta: Manifest) -> str:
     root = ET.Element("div")
-    ET.SubElement(root, "p").text = meta["intro"]
-    for c in meta["communities"]:
+    ET.SubElement(root, "p").text = meta.intro
+    for c in meta.communities:
         h = ET.SubElement(root, "h3")
-        h.text = f"{c['name']}: {c['summary']}" if c["summary"] else c["name"]
+        h.text = f"{c.name}: {c.summary}" if c.summary else c.name
         ul = ET.SubElement(root, "ul")
-        for line in c["headlines"]:
+        for line in c.headlines:
             li = ET.SubElement(ul, "li")
-            if line["link"]:
-                a = ET.SubElement(li, "a", href=line["link"])
-                a.text = line["title"]
+            if line.link:
+                a = ET.SubElement(li, "a", href=line.link)
+                a.text = line.title
             else:
-                li.text = line["title"]
-        _entry_list(root, "Decided", [(d["text"], d["link"]) for d in c.get("decisions", ())])
+                li.text = line.title
+        _entry_list(root, "Decided", [(d.text, d.link) for d in c.decisions])
         _entry_list(root, "Coming up", [
-            (", ".join(p for p in (x["title"], x["when"], x["where"]) if p), x["link"])
-            for x in c.get("sessions", ())])
+            (", ".join(p for p in (x.title, x.when, x.where) if p), x.link)
+            for x in c.sessions])
     return ET.tostring(root, encoding="unicode", method="html")
 
 
@@ -220,7 +232,7 @@ def _entry_list(root: ET.Element, label: str, lines: list[tuple[str, str | None]
             li.text = text
 
 
-def write_feed(config: Config, issues: list[dict]) -> Path:
+def write_feed(config: Config, issues: list[Manifest]) -> Path:
     """An Atom feed (RFC 4287) with one entry per issue, so readers can follow the digest."""
     ET.register_namespace("", ATOM)
     base = _tag_base(config)
@@ -236,7 +248,7 @@ def write_feed(config: Config, issues: list[dict]) -> Path:
     el(feed, "id", f"{base}feed.xml")
     el(feed, "title", f"{config.title} · {config.organisation}")
     el(feed, "subtitle", f"{config.organisation}'s digest of its communities of practice")
-    updated = max((m["updated"] for m in issues), default=to_text(utcnow()))
+    updated = max((m.updated or m.built_at for m in issues), default=to_text(utcnow()) or "")
     el(feed, "updated", _atom_date(updated))
     el(feed, "link", rel="self", href=f"{web}feed.xml")
     el(feed, "link", rel="alternate", type="text/html", href=web or "./")
@@ -245,12 +257,12 @@ def write_feed(config: Config, issues: list[dict]) -> Path:
     el(feed, "generator", "CoP Digest")
     for meta in issues:
         entry = el(feed, "entry")
-        el(entry, "id", f"{base}{meta['period']}/")
-        el(entry, "title", meta["title"])
-        el(entry, "link", rel="alternate", type="text/html", href=f"{web}{meta['period']}/")
-        el(entry, "published", _atom_date(meta["published"]))
-        el(entry, "updated", _atom_date(meta["updated"]))
-        el(entry, "summary", meta["subject"])
+        el(entry, "id", f"{base}{meta.period}/")
+        el(entry, "title", meta.title)
+        el(entry, "link", rel="alternate", type="text/html", href=f"{web}{meta.period}/")
+        el(entry, "published", _atom_date(meta.published or meta.built_at))
+        el(entry, "updated", _atom_date(meta.updated or meta.built_at))
+        el(entry, "summary", meta.subject)
         el(entry, "content", _entry_html(meta), type="html")
     ET.indent(feed)
     path = site_path(config) / "feed.xml"

@@ -16,12 +16,14 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, tzinfo
 from html.parser import HTMLParser
+from time import monotonic as time_monotonic
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
 import recurring_ical_events
 
 from .models import Session
+from .text import clean_text, plural
 
 log = logging.getLogger(__name__)
 
@@ -47,22 +49,55 @@ _FACILITATOR_RE = re.compile(
 )
 
 
+# Caps against recurrence bombs (RRULE:FREQ=SECONDLY without an end, COUNT=1000000000,
+# thousands of events): a calendar over them is named in the build's warnings and
+# shows what fits; the rest of the issue is built.
+MAX_RULE_STEPS = 100_000  # steps dateutil would take from DTSTART to the window's end
+MAX_PER_SERIES = 100  # occurrences of one series in the window
+MAX_PER_CALENDAR = 1_000  # occurrences of one calendar in the window
+MAX_SESSIONS_SHOWN = 30  # sessions one community shows in an issue
+EXPAND_SECONDS = 10.0  # time one calendar may spend expanding
+_FREQ_SECONDS = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400,
+                 "WEEKLY": 7 * 86400, "MONTHLY": 28 * 86400, "YEARLY": 365 * 86400}
+_DAYS_PER_PERIOD = {"WEEKLY": 7, "MONTHLY": 31, "YEARLY": 366}  # days dateutil looks at
+# Exchange writes `BYDAY=MO, TU`; the library raises on the space. A rule's value
+# holds no meaningful white space, so it goes (folded continuation lines included).
+_RULE_LINE = re.compile(rb"^((?:RRULE|EXRULE)[;:])((?:[^\r\n]|\r?\n[ \t])*)", re.I | re.M)
+_RULE_SPACE = re.compile(rb"\r?\n[ \t]|[ \t]")
+
+
 class CalendarError(ValueError):
     """The calendar as a whole cannot be read; the message says what is wrong."""
 
 
+class _Budget:
+    """What one calendar may still spend expanding, and what it had to leave out."""
+
+    def __init__(self) -> None:
+        self.deadline = time_monotonic() + EXPAND_SECONDS
+        self.problems: list[str] = []
+
+    def note(self, problem: str) -> None:
+        if problem not in self.problems:
+            self.problems.append(problem)
+
+
 def sessions(
-    ics: bytes, community: str, start: datetime, end: datetime, tz: ZoneInfo
+    ics: bytes, community: str, start: datetime, end: datetime, tz: ZoneInfo,
+    warnings: list[str] | None = None,
 ) -> list[Session]:
     """The occurrences of `ics` that start in [start, end), in zone `tz`, sorted by start.
 
     Cancelled events and occurrences, and free/busy-only blocks, are left out.
     A VEVENT that cannot be read is skipped (and logged); a file that is not a
-    calendar at all raises CalendarError.
+    calendar at all raises CalendarError. What the caps left out (a series
+    repeating too often, too many occurrences, too slow to expand) is appended
+    to `warnings`, and the sessions that fit are returned.
     """
     cal = _parse(ics)
     window_start = _aware(start, tz)
     window_end = _aware(end, tz)
+    budget = _Budget()
 
     timezones = [c for c in cal.subcomponents if c.name == "VTIMEZONE"]
     # The library reads floating times in a valid X-WR-TIMEZONE but chokes on an
@@ -70,16 +105,18 @@ def sessions(
     keep_wr = not cal.get("X-WR-TIMEZONE") or _calendar_zone(cal) is not None
 
     found: list[Session] = []
+    events = [e for e in cal.walk("VEVENT") if not _too_costly(e, window_end, tz, budget)]
     try:  # fast path: the whole calendar in one query
-        everything = _expand(cal, timezones, list(cal.walk("VEVENT")), window_start,
-                             window_end, keep_wr)
+        everything = _expand(cal, timezones, events, window_start, window_end, keep_wr, tz,
+                             budget)
     except Exception:  # something in it is broken: find out which series, skip only those
         series: dict[str, list[icalendar.cal.Component]] = {}
-        for component in cal.walk("VEVENT"):
+        for component in events:
             series.setdefault(_uid_of(component), []).append(component)
-        for uid, events in series.items():
+        for uid, own in series.items():
             try:
-                occurrences = _expand(cal, timezones, events, window_start, window_end, keep_wr)
+                occurrences = _expand(cal, timezones, own, window_start, window_end, keep_wr,
+                                      tz, budget)
             except Exception as exc:  # one broken series must not sink the calendar
                 log.warning("calendar of %s: skipped event %s: %s", community, uid, exc)
                 continue
@@ -87,7 +124,61 @@ def sessions(
     else:
         found = _sessions_in(everything, community, tz, window_start, window_end)
     found.sort(key=lambda s: (s.start, s.title, s.uid))
-    return _unique(found)
+    found = _unique(found)
+    if len(found) > MAX_SESSIONS_SHOWN:
+        budget.note(f"{len(found)} sessions in the period; the first {MAX_SESSIONS_SHOWN} "
+                    "are shown")
+        found = found[:MAX_SESSIONS_SHOWN]
+    if warnings is not None:
+        warnings.extend(budget.problems)
+    for problem in budget.problems:
+        log.warning("calendar of %s: %s", community, problem)
+    return found
+
+
+def _too_costly(event: icalendar.cal.Component, window_end: datetime, tz: ZoneInfo,
+                budget: _Budget) -> bool:
+    """Whether expanding `event`'s rules up to the window would take too many steps.
+
+    dateutil walks every occurrence from DTSTART, one at a time and out of our
+    reach, before it yields the first one in the window: an endless SECONDLY rule
+    that began a year ago is 31 million steps. So the cost is estimated from the
+    rule (periods from DTSTART to the window's end, times what its BY parts expand
+    each period into) and a series over MAX_RULE_STEPS is left out.
+    """
+    try:
+        rules = event.get("RRULE")
+        if rules is None:
+            return False
+        first = _local(event.decoded("DTSTART"), tz)
+        rules = [dict(rule) for rule in (rules if isinstance(rules, list) else [rules])]
+    except Exception:
+        return False  # the series is broken anyway: the expansion skips it
+    span = max(0.0, (window_end + _MARGIN - first).total_seconds())
+    for rule in rules:
+        freq = str((rule.get("FREQ") or [""])[0]).upper()
+        if freq not in _FREQ_SECONDS:
+            continue
+        interval = max(1, _int((rule.get("INTERVAL") or [1])[0]))
+        steps = span / (_FREQ_SECONDS[freq] * interval) + 1
+        steps *= _DAYS_PER_PERIOD.get(freq, 1)
+        for part, finer_than in (("BYHOUR", "HOURLY"), ("BYMINUTE", "MINUTELY"),
+                                 ("BYSECOND", "SECONDLY")):
+            if _FREQ_SECONDS[freq] > _FREQ_SECONDS[finer_than]:
+                steps *= max(1, len(rule.get(part) or []))
+        if steps > MAX_RULE_STEPS:
+            budget.note(f"series {_uid_of(event)!r} ({_text(event.get('SUMMARY')) or 'untitled'}"
+                        f") repeats {freq.lower()} since {first:%Y-%m-%d}: too many occurrences "
+                        "to expand, left out")
+            return True
+    return False
+
+
+def _int(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return 1
 
 
 def validate(ics: bytes) -> None:
@@ -128,6 +219,7 @@ def _sessions_in(
 def _parse(ics: bytes) -> icalendar.Calendar:
     if isinstance(ics, str):
         ics = ics.encode("utf-8")
+    ics = _RULE_LINE.sub(lambda m: m.group(1) + _RULE_SPACE.sub(b"", m.group(2)), ics)
     head = ics.lstrip(b"\xef\xbb\xbf \t\r\n")[:15].upper()
     if not head.startswith(b"BEGIN:VCALENDAR"):
         shown = ics.lstrip()[:40].decode("utf-8", "replace") or "(empty)"
@@ -208,8 +300,8 @@ def _parse_by_component(ics: bytes, first_error: Exception) -> icalendar.Calenda
     cal = attempt(kept)
     if cal is None:
         raise CalendarError(f"the calendar cannot be parsed: {first_error}")
-    log.warning("calendar: skipped %d component(s) that could not be parsed (%s)",
-                skipped, first_error)
+    log.warning("calendar: skipped %s that could not be parsed (%s)",
+                plural(skipped, "component"), first_error)
     return cal
 
 
@@ -249,8 +341,14 @@ def _expand(
     start: datetime,
     end: datetime,
     keep_wr: bool,
+    tz: ZoneInfo,
+    budget: _Budget,
 ) -> list[icalendar.cal.Component]:
-    """Expand events (one series, or the whole calendar) inside their own small calendar."""
+    """Expand events (one series, or the whole calendar) inside their own small calendar.
+
+    Lazily, in start order (the library's `after()`), up to the window's end and
+    within the caps: `between()` would build every occurrence first.
+    """
     own = icalendar.Calendar()
     for key, value in cal.items():  # VERSION, PRODID, X-WR-TIMEZONE
         if key.upper() != "X-WR-TIMEZONE" or keep_wr:  # the library chokes on unknown zones
@@ -262,7 +360,27 @@ def _expand(
             raise ValueError("it has no DTSTART")
         event.decoded("DTSTART")  # raises on a value that is not a date or time
         own.add_component(event)
-    return list(recurring_ical_events.of(own).between(start - _MARGIN, end + _MARGIN))
+    found: list[icalendar.cal.Component] = []
+    per_series: dict[str, int] = {}
+    for occurrence in recurring_ical_events.of(own).after(start - _MARGIN):
+        if _local(occurrence.decoded("DTSTART"), tz) >= end + _MARGIN:
+            break
+        uid = _uid_of(occurrence)
+        per_series[uid] = per_series.get(uid, 0) + 1
+        if per_series[uid] > MAX_PER_SERIES:
+            budget.note(f"series {uid!r} has more than {MAX_PER_SERIES} occurrences in the "
+                        "period; the rest are left out")
+        else:
+            found.append(occurrence)
+        if len(found) >= MAX_PER_CALENDAR:
+            budget.note(f"more than {MAX_PER_CALENDAR} occurrences in the period; the rest "
+                        "are left out")
+            break
+        if time_monotonic() > budget.deadline:
+            budget.note(f"expanding took over {EXPAND_SECONDS:g} s; later occurrences are "
+                        "left out")
+            break
+    return found
 
 
 def _session(
@@ -327,9 +445,10 @@ def _text(value: object, *, lines: bool = False) -> str:
         return ""
     if isinstance(value, list):  # a property given twice
         value = value[0] if value else ""
+    text = clean_text(str(value))  # a control character must not stop the build
     if lines:
-        return "\n".join(" ".join(line.split()) for line in str(value).splitlines()).strip()
-    return " ".join(str(value).split())
+        return "\n".join(" ".join(line.split()) for line in text.splitlines()).strip()
+    return " ".join(text.split())
 
 
 def _free_busy_only(event: icalendar.cal.Component, title: str, description: str) -> bool:
@@ -349,7 +468,7 @@ def _join_url(
         if isinstance(value, list):
             value = value[0] if value else None
         if value and str(value).lower().startswith("https://"):
-            return str(value).strip()
+            return clean_text(str(value)).strip()
     found = [*_URL_RE.findall(location or ""), *links, *_URL_RE.findall(description)]
     for url in found:
         url = url.strip().rstrip(".,;:!?")
@@ -366,7 +485,7 @@ def _facilitator(event: icalendar.cal.Component, description: str) -> str | None
     if isinstance(organizer, list):
         organizer = organizer[0] if organizer else None
     if organizer is not None:
-        name = str(organizer.params.get("CN", "")).strip().strip('"').strip()
+        name = clean_text(str(organizer.params.get("CN", ""))).strip().strip('"').strip()
         if name:
             return name
     return None

@@ -20,7 +20,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +28,9 @@ import cssselect
 import cssutils
 import lxml.html
 from lxml import etree
+
+from . import packaged
+from .outcomes.blocks import element_text
 
 MIN_FONT_PX = 14.0
 MIN_CONTRAST = 4.5
@@ -37,8 +40,7 @@ VAGUE_LINK_TEXT = frozenset({
     "continue reading", "view", "details", "more info", "more information", "see more",
     "go", "open", "this link", "full story", "read", "…", "...",
 })
-_REPO = Path(__file__).resolve().parent.parent
-CANIEMAIL_SCRIPT = _REPO / "tests" / "caniemail_check.mjs"
+CANIEMAIL_SCRIPT = packaged.asset("caniemail_check.mjs")
 
 cssutils.log.setLevel(logging.CRITICAL)
 
@@ -174,7 +176,8 @@ class Cascade:
                         self._set(el, prop.name, _Decl(prop.value, prop.priority == "important",
                                                        True, (1, 0, 0), order))
 
-    def _rules(self, rules: object) -> Iterator[tuple[str, list[tuple[str, str, bool]]]]:
+    def _rules(self, rules: Iterable[cssutils.css.CSSRule]
+               ) -> Iterator[tuple[str, list[tuple[str, str, bool]]]]:
         for rule in rules:
             if rule.type == rule.MEDIA_RULE:
                 if _media_applies(rule.media.mediaText, self.width, self.scheme):
@@ -306,10 +309,8 @@ def colour_pairs(html: str, *, scheme: str = "light", width: int = 600
 
 # --- accessibility lint ---------------------------------------------------------------------
 
-def _text_of(el: etree._Element) -> str:
-    parts = [el.text_content()]
-    parts += [img.get("alt", "") for img in el.iter("img")]
-    return re.sub(r"\s+", " ", " ".join(parts)).strip()
+def _text_of(el: lxml.html.HtmlElement) -> str:
+    return element_text(el, alt=True)  # the notes reader's walk: one rule for text in HTML
 
 
 def accessibility_findings(html: str) -> list[Finding]:
@@ -318,38 +319,41 @@ def accessibility_findings(html: str) -> list[Finding]:
     out: list[Finding] = []
     if not (root.get("lang") or "").strip():
         out.append(Finding("lang", "<html> has no lang attribute"))
-    headings = [el for el in root.iter("h1", "h2", "h3", "h4", "h5", "h6")]
-    h1s = [h for h in headings if h.tag == "h1"]
+    # (tag name, element): an HTML parser's tags are strings
+    headings = [(str(el.tag), el) for el in root.iter("h1", "h2", "h3", "h4", "h5", "h6")]
+    h1s = [h for tag, h in headings if tag == "h1"]
     if len(h1s) != 1:
         out.append(Finding("headings", f"{len(h1s)} <h1> elements; an email needs exactly one"))
-    if headings and headings[0].tag != "h1":
-        out.append(Finding("headings", f"the first heading is <{headings[0].tag}>, not <h1>"))
+    if headings and headings[0][0] != "h1":
+        out.append(Finding("headings", f"the first heading is <{headings[0][0]}>, not <h1>"))
     level = 0
-    for h in headings:
-        n = int(h.tag[1])
+    for tag, h in headings:
+        n = int(tag[1])
         if n > level + 1 and level:
-            out.append(Finding("headings", f"<{h.tag}> {_text_of(h)[:50]!r} skips a level "
+            out.append(Finding("headings", f"<{tag}> {_text_of(h)[:50]!r} skips a level "
                                f"after <h{level}>"))
         if not _text_of(h):
-            out.append(Finding("headings", f"an empty <{h.tag}>"))
+            out.append(Finding("headings", f"an empty <{tag}>"))
         level = n
     for img in root.iter("img"):
         src = (img.get("src") or "")[:60]
-        if img.get("alt") is None:
+        alt = img.get("alt")
+        if alt is None:
             out.append(Finding("alt", f"<img src={src!r}> has no alt attribute (use alt=\"\" "
                                "for a decorative image)"))
-        elif not img.get("alt").strip() and any(a.tag == "a" for a in img.iterancestors()):
+        elif not alt.strip() and any(a.tag == "a" for a in img.iterancestors()):
             out.append(Finding("alt", f"linked <img src={src!r}> has an empty alt: say where "
                                "the link goes"))
     for a in root.iter("a"):
-        if not a.get("href"):
+        href = a.get("href")
+        if not href:
             continue  # a named anchor, not a link
         text = _text_of(a) or (a.get("aria-label") or "").strip()
         if not text:
-            out.append(Finding("link-text", f"a link to {a.get('href')[:60]!r} has no text"))
+            out.append(Finding("link-text", f"a link to {href[:60]!r} has no text"))
         elif text.lower().strip(" .:!→»›") in VAGUE_LINK_TEXT:
             out.append(Finding("link-text", f"link text {text!r} does not say what it opens "
-                               f"({a.get('href')[:60]})"))
+                               f"({href[:60]})"))
     return out
 
 
@@ -388,8 +392,17 @@ class ClientIssue:
     line: int | None = None
 
 
+def _node_project() -> Path | None:
+    """The folder whose node_modules holds caniemail (`npm install` there): the current
+    folder, else the source checkout this package runs from."""
+    for folder in (Path.cwd(), Path(__file__).resolve().parent.parent):
+        if (folder / "node_modules" / "caniemail").is_dir():
+            return folder
+    return None
+
+
 def caniemail_available() -> bool:
-    return bool(shutil.which("node")) and (_REPO / "node_modules" / "caniemail").is_dir() \
+    return bool(shutil.which("node")) and _node_project() is not None \
         and CANIEMAIL_SCRIPT.is_file()
 
 
@@ -400,14 +413,14 @@ class CaniemailError(RuntimeError):
 def caniemail(html: str, clients: tuple[str, ...] = CLIENTS, *, timeout: float = 60
               ) -> list[ClientIssue]:
     """Run the npm package caniemail over `html` for `clients` (globs such as "gmail.*")."""
-    node = shutil.which("node")
-    if not node or not caniemail_available():
+    node, project = shutil.which("node"), _node_project()
+    if not node or project is None or not CANIEMAIL_SCRIPT.is_file():
         raise CaniemailError("caniemail needs node and `npm install` in the project folder")
     with tempfile.NamedTemporaryFile("w", suffix=".html", encoding="utf-8") as f:
         f.write(html)
         f.flush()
-        done = subprocess.run([node, str(CANIEMAIL_SCRIPT), f.name, *clients],
-                              capture_output=True, text=True, timeout=timeout, cwd=_REPO)
+        done = subprocess.run([node, str(CANIEMAIL_SCRIPT), str(project), f.name, *clients],
+                              capture_output=True, text=True, timeout=timeout, cwd=project)
     if done.returncode != 0:
         raise CaniemailError(f"caniemail failed (exit {done.returncode}): "
                              f"{done.stderr.strip()[:500]}")
@@ -453,7 +466,10 @@ def unexplained(issues: list[ClientIssue], baseline: dict[str, BaselineEntry]
 
 def client_summary(issues: list[ClientIssue], baseline: dict[str, BaselineEntry] | None = None
                    ) -> list[Finding]:
-    """One line per unsupported feature, for the preview: which clients, and if accepted why."""
+    """One line per unsupported feature, for the preview: in plain words what looks different
+    in which clients, and if accepted why."""
+    from .client_words import describe
+
     by_feature: dict[str, set[str]] = {}
     for issue in issues:
         if issue.level == "error":
@@ -462,7 +478,7 @@ def client_summary(issues: list[ClientIssue], baseline: dict[str, BaselineEntry]
     for feature, clients in sorted(by_feature.items()):
         entry = (baseline or {}).get(feature)
         accepted = bool(entry and clients <= entry.clients)
-        note = f" (accepted: {entry.reason})" if accepted else " (not in the reviewed baseline)"
-        out.append(Finding("client", f"{feature}: unsupported in {', '.join(sorted(clients))}"
-                           f"{note}", accepted))
+        note = (f" Accepted: {entry.reason}" if entry and accepted
+                else " Not in the reviewed baseline.")
+        out.append(Finding("client", f"{describe(feature, clients)}.{note}", accepted))
     return out

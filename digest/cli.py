@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -17,40 +17,89 @@ from . import pipeline
 from .config import CONFIG_ENV, Config, load_config
 from .errors import EXIT_OK, EXIT_USAGE, DigestError
 from .store import Store
+from .text import plural, terminal_text
 
 if TYPE_CHECKING:
     from .collect import CollectReport
+    from .deliver import SendReport
+    from .period import Period
+
+
+class CommandLineError(click.UsageError):
+    """click's usage error with EX_USAGE, so cron can tell a typo from a failure."""
+
+    exit_code = EXIT_USAGE
+
+
+# Options of the whole program that may also follow the subcommand
+# (`digest collect --quiet --config x.toml`): name -> whether it takes a value.
+GLOBAL_OPTIONS = {"--config": True, "--quiet": False, "-q": False}
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """`args` with the global options moved before the subcommand, where click reads them.
+
+    Cron lines and scripts put `--config` wherever the writer thought of it; the
+    meaning is the same wherever it stands. Anything after `--` is left alone.
+    """
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        name, eq, _ = arg.partition("=")
+        if name in GLOBAL_OPTIONS:
+            takes_value = GLOBAL_OPTIONS[name]
+            width = 2 if takes_value and not eq else 1
+            front.extend(args[i:i + width])
+            i += width
+            continue
+        rest.append(arg)
+        i += 1
+    return front + rest
 
 
 class DigestGroup(click.Group):
     """Turns DigestError into one clear line and its exit code; usage errors exit 64."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.parent is None:
+            args = hoist_global_options(args)
+        return super().parse_args(ctx, args)
 
     def make_context(self, info_name: str | None, args: list[str],
                      parent: click.Context | None = None, **extra: Any) -> click.Context:
         try:
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as e:
-            e.exit_code = EXIT_USAGE
-            raise
+            raise CommandLineError(e.format_message(), e.ctx) from None
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except click.UsageError as e:  # an unknown option or a bad value of a subcommand
-            e.exit_code = EXIT_USAGE
-            raise
+            if isinstance(e, CommandLineError):
+                raise
+            raise CommandLineError(e.format_message(), e.ctx) from None
         except DigestError as e:
             # exit 0 ones (an empty issue not sent) are news, not errors
-            click.echo(f"error: {e}" if e.exit_code else str(e), err=bool(e.exit_code))
+            message = terminal_text(e)
+            click.echo(f"error: {message}" if e.exit_code else message, err=bool(e.exit_code))
             ctx.exit(e.exit_code)
 
 
 @click.group(cls=DigestGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar=CONFIG_ENV,
-              help=f"Configuration file (default ./digest.toml, or ${CONFIG_ENV}).")
+              help=f"Configuration file (default ./digest.toml, or ${CONFIG_ENV}); "
+                   "before or after the command.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print only problems (for cron, which mails any output).")
 @click.version_option(package_name="cop-digest")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None) -> None:
+def cli(ctx: click.Context, config_path: str | None, quiet: bool) -> None:
     """CoP Digest: a monthly digest of your Communities of Practice.
 
     \b
@@ -59,6 +108,20 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
       30 7 1 * *  digest run              # monthly: collect, build and send last month
     """
     ctx.obj = config_path
+    ctx.meta[QUIET] = quiet
+
+
+QUIET = "digest.quiet"
+
+
+def _quiet(ctx: click.Context) -> bool:
+    return bool(ctx.meta.get(QUIET))
+
+
+def _say(ctx: click.Context, message: str) -> None:
+    """Print news that is not a problem: left out under --quiet."""
+    if not _quiet(ctx):
+        click.echo(message)
 
 
 def _config(ctx: click.Context) -> Config:
@@ -76,18 +139,27 @@ period_option = click.option(
 
 
 @cli.command()
+@click.option("--reextract", is_flag=True,
+              help="Also read the stored notes of unsent issues again with the current rules.")
 @click.pass_context
-def collect(ctx: click.Context) -> None:
+def collect(ctx: click.Context, reextract: bool) -> None:
     """Fetch every community's feeds and calendars into the local state.
 
     \b
-    Example:
+    Examples:
       digest collect
+      digest collect --reextract      # after an upgrade: re-read unsent meeting notes
     """
     config = _config(ctx)
     with Store(config.state_path) as store:
-        report = pipeline.collect(config, store, progress=_tty())
-    _print_collect(report)
+        report = pipeline.collect(config, store, progress=_tty() and not _quiet(ctx))
+        _print_collect(report, quiet=_quiet(ctx))
+        if reextract:
+            from .outcomes.stored import reextract as reextract_notes
+
+            done = reextract_notes(store, language=config.language)
+            _say(ctx, f"re-read {plural(done.read, 'stored meeting note')}; "
+                      f"{done.changed} changed")
 
 
 @cli.command()
@@ -109,7 +181,7 @@ def build(ctx: click.Context, period: str | None) -> None:
             click.echo(frozen)  # nothing is written: readers' copy stays as it was
             return
         result = pipeline.build(config, store, p)
-    _print_build(result)
+    _print_build(result, quiet=_quiet(ctx))
 
 
 @cli.command()
@@ -147,8 +219,11 @@ def send(ctx: click.Context, period: str | None, dry_run: bool, to: str | None,
                    + (f": {where}" if where else ""))
         return
     with Store(config.state_path) as store:
-        report = pipeline.send(config, store, p, dry_run=dry_run, progress=_tty())
-    _print_send(report)
+        report = pipeline.send(config, store, p, dry_run=dry_run,
+                               progress=_tty() and not _quiet(ctx))
+    _print_send(report, quiet=_quiet(ctx))
+    if dry_run:
+        _print_skipped_rows(config)
     ctx.exit(report.exit_code)
 
 
@@ -172,19 +247,20 @@ def run(ctx: click.Context, period: str | None) -> None:
     with run_lock(config.state_path), Store(config.state_path) as store:
         record = store.issue(p.label)
         if record and record.sent_at:
-            click.echo(f"{p} was already sent on {record.sent_at:%Y-%m-%d %H:%M} UTC: "
-                       f"{config.out_path / p.label / 'digest.html'}")
-            ctx.exit(_send_organisers(config, store, p))
+            _say(ctx, f"{p} was already sent on {record.sent_at:%Y-%m-%d %H:%M} UTC: "
+                      f"{config.out_path / p.label / 'digest.html'}")
+            ctx.exit(_send_organisers(config, store, p, quiet=_quiet(ctx)))
+        quiet = _quiet(ctx)
         if pipeline.send_in_progress(store, p):
-            click.echo(f"{p}: resuming a send that already started; its editions are kept")
+            _say(ctx, f"{p}: resuming a send that already started; its editions are kept")
         else:
-            report = pipeline.collect(config, store, progress=_tty())
-            _print_collect(report)
-            _print_build(pipeline.build(config, store, p))
-        sent = pipeline.send(config, store, p, progress=_tty())
-        _print_send(sent)
+            report = pipeline.collect(config, store, progress=_tty() and not quiet)
+            _print_collect(report, quiet=quiet)
+            _print_build(pipeline.build(config, store, p), quiet=quiet)
+        sent = pipeline.send(config, store, p, progress=_tty() and not quiet)
+        _print_send(sent, quiet=quiet)
         # the organisers' report goes after the digest, once the digest is all sent
-        code = _send_organisers(config, store, p) if sent.done else EXIT_OK
+        code = _send_organisers(config, store, p, quiet=quiet) if sent.done else EXIT_OK
     ctx.exit(max(sent.exit_code, code))
 
 
@@ -209,57 +285,80 @@ def preview(ctx: click.Context, period: str | None, port: int, no_open: bool) ->
 
 @cli.command()
 @period_option
+@click.option("--json", "as_json", is_flag=True,
+              help="Print what monitoring needs as JSON: last collect, failing feeds, last "
+                   "sent period, deferred readers.")
 @click.pass_context
-def status(ctx: click.Context, period: str | None) -> None:
+def status(ctx: click.Context, period: str | None, as_json: bool) -> None:
     """Show the issues built and sent, and what the state holds.
 
-    With --period, also the send ledger of that period: counts per state and the
-    readers who failed, were deferred or are ambiguous.
+    Counts only the feeds of the current configuration. With --period, also the
+    send ledger of that period: counts per state and the readers who failed,
+    were deferred or are ambiguous.
 
     \b
     Examples:
       digest status
       digest status --period 2026-10
+      digest status --json
     """
+    from .status import status_data
+
     config = _config(ctx)
     with Store(config.state_path) as store:
+        data = status_data(config, store)
+        ledger_lines: list[str] = []
         if period:
             p = pipeline.parse_period(config, period)
             from .deliver.ledger import ledger_status
 
-            for line in ledger_status(store, p.label).lines():
-                click.echo(line)
-        issues = store.issues()
-        items = store.item_count()
-        feeds = store.db.execute("SELECT count(*) FROM feeds").fetchone()[0]
+            ledger_lines = ledger_status(store, p.label).lines()
+            data["ledger"] = {"period": p.label, "lines": ledger_lines}
+    if as_json:
+        import json
+
+        click.echo(json.dumps(data, indent=2))
+        return
+    for line in ledger_lines:
+        click.echo(terminal_text(line))
     click.echo(f"state: {config.state_path}")
-    click.echo(f"{items} items from {feeds} feeds; {len(config.communities)} communities")
-    if not issues:
+    click.echo(f"{plural(data['items'], 'item')} from {plural(data['feeds'], 'feed')}; "
+               f"{plural(data['communities'], 'community')}")
+    click.echo(f"last collect: {_when(data['last_collect'])}")
+    for feed in data["failing_feeds"]:
+        flagged = " FLAGGED" if feed["flagged"] else ""
+        click.echo(terminal_text(
+            f"  failing{flagged}: {feed['url']} ({feed['community']}): {feed['status']}"
+            f" ({feed['error']}), {plural(feed['consecutive_failures'], 'run')} in a row"))
+    if not data["issues"]:
         click.echo("no issue built yet")
-    for r in issues:
-        sent = f"sent {r.sent_at:%Y-%m-%d %H:%M} UTC" if r.sent_at else "not sent"
-        click.echo(f"{r.period}: {r.item_count} items, built {r.built_at:%Y-%m-%d %H:%M} UTC, "
-                   f"{sent}")
+    for r in data["issues"]:
+        sent = f"sent {_when(r['sent_at'])}" if r["sent_at"] else "not sent"
+        click.echo(f"{r['period']}: {plural(r['items'], 'item')}, "
+                   f"built {_when(r['built_at'])}, {sent}")
+    if data["deferred_readers"]:
+        click.echo(f"{plural(len(data['deferred_readers']), 'reader')} deferred by the relay: "
+                   "the next `digest send` resumes them")
 
 
-def _send_organisers(config: Config, store: Store, period: object) -> int:
+def _send_organisers(config: Config, store: Store, period: Period, quiet: bool = False) -> int:
     """Send the organisers' report for the month of `period` when [report] asks for it."""
     from .period import Period
     from .report import send_report
 
-    assert isinstance(period, Period)
     month = period if period.cadence == "monthly" else Period.last_complete(
         pipeline.utcnow(), config.timezone, "monthly")
     result = send_report(config, store, month)
     if result is None:
         return EXIT_OK
     if result.already_done:
-        click.echo(f"{result.period}: the organisers' report was already sent")
+        if not quiet:
+            click.echo(f"{result.period}: the organisers' report was already sent")
         return EXIT_OK
     for line in result.skipped:
-        click.echo(f"  warning: {line}", err=True)
-    _print_send(result.send)
-    return int(result.send.exit_code)  # type: ignore[attr-defined]
+        click.echo(f"  warning: {terminal_text(line)}", err=True)
+    _print_send(result.send, quiet=quiet)
+    return result.send.exit_code
 
 
 @cli.command()
@@ -311,33 +410,147 @@ def report(ctx: click.Context, period: str | None, months: int, fmt: str) -> Non
     click.echo(f"wrote {path}", err=fmt != "html")
 
 
-def _print_collect(report: CollectReport) -> None:
+def _when(iso: str | None) -> str:
+    """An ISO time from the state as the status lines show it."""
+    from .store import from_text
+
+    moment = from_text(iso)
+    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "never"
+
+
+@cli.command()
+@click.option("--period", "-p", metavar="P", required=True,
+              help="The built, unsent period to discard: 2026-10 or 2026-W43.")
+@click.pass_context
+def discard(ctx: click.Context, period: str) -> None:
+    """Remove a built issue that was not sent; its items go back to the next build.
+
+    Refused once the send of the period has started.
+
+    \b
+    Example:
+      digest discard --period 2026-10
+    """
+    from .deliver.lock import run_lock
+
+    config = _config(ctx)
+    p = pipeline.parse_period(config, period)
+    with run_lock(config.state_path), Store(config.state_path) as store:
+        result = pipeline.discard(config, store, p)
+    _say(ctx, f"discarded {p}: {plural(result.released, 'item')} released to the next build")
+    for folder in result.removed:
+        _say(ctx, f"  removed {folder}")
+
+
+def _print_collect(report: CollectReport, quiet: bool = False) -> None:
     from .collect.health import print_report
 
-    print_report(report)  # a rich table on a terminal, plain lines otherwise
+    print_report(report, quiet=quiet)  # a rich table on a terminal, plain lines otherwise
 
 
-def _print_send(report: object) -> None:
+def _print_send(report: SendReport, quiet: bool = False) -> None:
     """The summary, then every reader needing attention: cron mails this output, and a
-    failed reader does not fail the run, so this is where the organiser learns of them."""
+    failed reader does not fail the run, so this is where the organiser learns of them.
+    Under --quiet the summary shows only when the run did not end well."""
     for note in report.notes:
-        click.echo(f"  note: {note}", err=True)
-    click.echo(report.summary_line())
-    for line in report.status.attention_lines() if report.status else []:
-        click.echo(line)
+        click.echo(f"  note: {terminal_text(note)}", err=True)
+    attention = report.status.attention_lines() if report.status else []
+    if not quiet or attention or report.exit_code != EXIT_OK:
+        click.echo(terminal_text(report.summary_line()))
+    for line in attention:
+        click.echo(terminal_text(line))
 
 
-def _print_build(result: pipeline.BuildResult) -> None:
+def _print_skipped_rows(config: Config) -> None:
+    """How many rows of the recipients file a send skips, and why, line by line."""
+    skipped = pipeline.recipients_of(config).skipped
+    path = config.delivery.recipients
+    if not skipped:
+        click.echo(f"no rows of {path} skipped")
+        return
+    click.echo(f"{plural(len(skipped), 'row')} of {path} skipped:")
+    for problem in skipped:
+        click.echo(f"  {problem}")
+
+
+def _print_build(result: pipeline.BuildResult, quiet: bool = False) -> None:
     issue = result.composition.issue
-    click.echo(f"built {issue.period}: {issue.post_count} posts, {issue.meeting_count} meetings, "
-               f"{issue.session_count} sessions coming up, {len(issue.quiet)} quiet communities; "
-               f"{len(result.editions)} editions")
-    readers = result.recipients
-    click.echo(f"  {len(readers.recipients)} recipients"
-               + (f", {len(readers.skipped)} rows skipped (see below)" if readers.skipped else ""))
+    if not quiet:
+        click.echo(
+            f"built {issue.period}: {plural(issue.post_count, 'post')}, "
+            f"{plural(issue.meeting_count, 'meeting')}, "
+            f"{plural(issue.session_count, 'session')} coming up, "
+            f"{plural(len(issue.quiet), 'quiet community')}; "
+            f"{plural(len(result.editions), 'edition')}")
+        readers = result.recipients
+        click.echo(f"  {plural(len(readers.recipients), 'recipient')}"
+                   + (f", {plural(len(readers.skipped), 'row')} skipped (see below)"
+                      if readers.skipped else ""))
     for warning in result.warnings:
-        click.echo(f"  warning: {warning}", err=True)
-    click.echo(f"  {Path(result.html_path)}")
+        click.echo(f"  warning: {terminal_text(warning)}", err=True)
+    if not quiet:
+        click.echo(f"  {Path(result.html_path)}")
+
+
+@cli.command()
+@click.argument("folder", required=False, default=".",
+                type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def init(ctx: click.Context, folder: Path) -> None:
+    """Write a working set-up for a new organisation into FOLDER (default: here).
+
+    digest.toml with every key explained, a community list with one example
+    community whose notes are a local folder (so `digest run` works at once,
+    offline), recipients.csv, a meeting-notes template for community leads, and
+    cron and systemd files with the folder's path filled in. Never overwrites a file.
+
+    \b
+    Example:
+      digest init /srv/cop-digest
+    """
+    from .init import init_organisation, next_steps
+
+    result = init_organisation(folder)
+    if result.written:
+        _say(ctx, f"wrote {plural(len(result.written), 'file')} in {result.folder}:")
+        for name in result.written:
+            _say(ctx, f"  {name}")
+    if result.kept:
+        click.echo(f"kept {plural(len(result.kept), 'file')} that already existed "
+                   "(not overwritten):")
+        for name in result.kept:
+            click.echo(f"  {name}")
+    _say(ctx, "next:")
+    for step in next_steps(result):
+        _say(ctx, f"  {step}")
+
+
+@cli.command()
+@click.option("--smtp", "smtp", is_flag=True,
+              help="Also log in to the relay (EHLO, STARTTLS, AUTH); no mail is sent.")
+@click.pass_context
+def check(ctx: click.Context, smtp: bool) -> None:
+    """Check the set-up without changing anything: one line per problem.
+
+    Reads the configuration, the community list, the recipients and the
+    templates, and reaches every feed, notes folder and calendar once, storing
+    nothing. Exit 0 only when all is well; 1 when a problem was found; 78 when
+    the configuration cannot be read at all.
+
+    \b
+    Examples:
+      digest check
+      digest check --smtp        # with DIGEST_SMTP_PASSWORD set, as the job has it
+    """
+    from .setup_check import check_setup
+
+    report = check_setup(ctx.obj, smtp=smtp, progress=sys.stderr.isatty() and not _quiet(ctx),
+                         on_problem=click.echo)
+    if report.ok:
+        _say(ctx, f"all well: {report.config.path}, {', '.join(report.checked)}")
+        return
+    click.echo(f"{plural(len(report.problems), 'problem')} found", err=True)
+    ctx.exit(1)
 
 
 @cli.group()
@@ -366,7 +579,7 @@ def feeds_check(ctx: click.Context) -> None:
     finally:
         if store is not None:
             store.close()
-    print_report(report)
+    print_report(report, quiet=_quiet(ctx))
     ctx.exit(EXIT_OK if report.healthy else 1)
 
 
@@ -387,15 +600,15 @@ def feeds_import(ctx: click.Context, opml_file: Path, community_id: str) -> None
 
     added = import_opml(opml_file, community_id, config.feeds_path)
     for url in added:
-        click.echo(f"added {url}")
-    click.echo(f"{len(added)} feeds added to {community_id} in {config.feeds_path}")
+        click.echo(f"added {terminal_text(url)}")
+    click.echo(f"{plural(len(added), 'feed')} added to {community_id} in {config.feeds_path}")
 
 
 @feeds.command("export")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
               help="File to write (default: standard output).")
 @click.pass_context
-def feeds_export(ctx: click.Context, output: click.utils.LazyFile) -> None:
+def feeds_export(ctx: click.Context, output: TextIO) -> None:
     """Write every community's feeds as OPML 2.0.
 
     \b
@@ -405,6 +618,55 @@ def feeds_export(ctx: click.Context, output: click.utils.LazyFile) -> None:
     from .collect.opml import export_opml
 
     output.write(export_opml(_config(ctx)))
+
+
+@cli.command("outcomes")
+@click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON array: title, link, date, decisions, actions.")
+def outcomes_command(sources: tuple[str, ...], as_json: bool) -> None:
+    """Show what the digest reads from meeting notes: decisions and actions.
+
+    SOURCE is a meetings feed (file or URL), or one page of notes (HTML or
+    Markdown). Exit 0 when every source was read, 1 when one could not be.
+
+    \b
+    Examples:
+      digest outcomes feeds/design/meetings.xml
+      digest outcomes notes/2026-10-14.md --json
+    """
+    import json
+
+    from .outcomes.sources import SourceError, read_source
+    from .render.filters import due
+
+    notes = []
+    failed = False
+    for source in sources:
+        try:
+            notes.extend(read_source(source))
+        except SourceError as e:
+            click.echo(f"error: {e}", err=True)
+            failed = True
+    if as_json:
+        click.echo(json.dumps([n.as_json() for n in notes], ensure_ascii=False, indent=2))
+    else:
+        for note in notes:
+            click.echo(f"{note.title} · {note.held_on.isoformat() if note.held_on else 'no date'}"
+                       + (f"\n  {note.link}" if note.link else ""))
+            if not (note.outcomes.decisions or note.outcomes.actions):
+                click.echo("  (no decisions or actions found)")
+            for decision in note.outcomes.decisions:
+                click.echo(f"  decision: {decision.text}")
+            for action in note.outcomes.actions:
+                extra = [action.owner or "no owner"]
+                if due(action):
+                    extra.append(f"by {due(action)}")
+                if action.done:
+                    extra.append("done")
+                click.echo(f"  action:   {action.text} ({', '.join(extra)})")
+            click.echo("")
+    sys.exit(1 if failed else EXIT_OK)
 
 
 def main() -> None:

@@ -14,12 +14,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from .calendar import CalendarError
 from .calendar import sessions as calendar_sessions
 from .collect.state import load_states
 from .config import Config
+from .followup import follow_up
 from .models import Issue, Item, Section, Session
 from .period import Period
 from .store import Store, to_text, utcnow
@@ -110,6 +112,8 @@ def compose(config: Config, store: Store, period: Period, *, now: datetime | Non
         quiet=quiet,
         web_url=config.web_url,
         coming_period=period.next(),
+        actions=follow_up(config, store, period, frozen=frozen).actions,
+        built_at=now,
     )
     return Composition(issue=issue, frozen=frozen, warnings=warnings)
 
@@ -121,7 +125,7 @@ def status_boundaries(period: Period, quiet_after: int, tz: ZoneInfo) -> list[da
 
 
 def activity_status(dates: list[datetime], period: Period, quiet_after: int, tz: ZoneInfo
-                    ) -> str:
+                    ) -> Literal["quiet", "back", "active"]:
     """'quiet', 'back' or 'active' for a community with items on `dates` (all before the end
     of `period`).
 
@@ -157,8 +161,10 @@ def _coming_sessions(config: Config, store: Store, coming: Period, warnings: lis
         if known.get(community) != url or url in gone:
             continue  # no longer in the community list, or removed by its owner
         try:
+            capped: list[str] = []
             out[community] = calendar_sessions(body, community, coming.start(tz),
-                                               coming.end(tz), tz)
+                                               coming.end(tz), tz, capped)
+            warnings += [f"calendar of {community} ({url}): {problem}" for problem in capped]
         except CalendarError as e:
             warnings.append(f"calendar of {community} ({url}) could not be read: {e}")
     return out

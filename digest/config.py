@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -44,15 +44,17 @@ class Community:
     meetings: tuple[str, ...] = ()
     calendar: str | None = None
     join_url: str | None = None  # where to get involved, shown when the community is quiet
+    notes: tuple[str, ...] = ()  # folders of Markdown posts and meeting notes, read like feeds
 
     @property
     def feeds(self) -> tuple[str, ...]:
-        """Posts and meetings feeds: the ones that carry news (a calendar does not)."""
-        return (*self.posts, *self.meetings)
+        """Posts and meetings feeds and notes folders: the sources that carry news."""
+        return (*self.posts, *self.meetings, *self.notes)
 
     def sources(self) -> list[tuple[str, str]]:
-        """(role, location) for every feed and calendar of the community."""
+        """(role, location) for every feed, notes folder and calendar of the community."""
         out = [("posts", u) for u in self.posts] + [("meetings", u) for u in self.meetings]
+        out += [("notes", folder) for folder in self.notes]
         if self.calendar:
             out.append(("calendar", self.calendar))
         return out
@@ -116,6 +118,8 @@ class Config:
     templates_path: Path | None = None  # None: the templates shipped with the package
     report_recipients: Path | None = None  # [report] recipients: organisers who get the report
     send_empty: bool = False  # send an issue with no posts and no meetings in it
+    images: str = "public"  # "public": lead images on public hosts only; "none": no images
+    follow_up: int = 2  # periods an action is followed up after its due date (or meeting)
 
     @property
     def base_dir(self) -> Path:
@@ -146,6 +150,8 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         "title", "organisation", "cadence", "timezone", "web_url", "feeds", "state", "out",
         "language", "direction", "late_window", "quiet_after", "max_items", "templates",
         "send_empty",
+        "images",
+        "follow_up",
     )
     base = path.parent
     cadence = d.choice("cadence", CADENCES, default="monthly")
@@ -185,10 +191,12 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         max_items=d.integer("max_items", default=5, minimum=1, maximum=100),
         send_empty=d.boolean("send_empty", default=False),
         templates_path=base / templates if templates else None,
+        images=d.choice("images", ("public", "none"), default="public"),
         communities=load_communities(feeds_path),
         delivery=delivery,
         collect=_collect(t),
         report_recipients=_report_recipients(t, base),
+        follow_up=d.integer("follow_up", default=2, minimum=1, maximum=24),
     )
 
 
@@ -207,7 +215,7 @@ def load_communities(path: Path) -> tuple[Community, ...]:
         if not isinstance(row, dict):
             raise ConfigError(path, f"community[{i}]", "expected a [[community]] table")
         c = _Table(path, row, f"community[{i}]")
-        c.only("id", "name", "description", "posts", "meetings", "calendar", "join_url")
+        c.only("id", "name", "description", "posts", "meetings", "calendar", "join_url", "notes")
         cid = c.string("id", required=True)
         if not _ID.match(cid):
             raise ConfigError(path, c.key("id"),
@@ -227,8 +235,20 @@ def load_communities(path: Path) -> tuple[Community, ...]:
             meetings=meetings,
             calendar=_source(c, "calendar", base, calendar) if calendar else None,
             join_url=c.url("join_url", schemes=("http", "https", "mailto")),
+            notes=_notes_folders(c, base),
         ))
     return tuple(out)
+
+
+def _notes_folders(c: _Table, base: Path) -> tuple[str, ...]:
+    """`notes`: folders of Markdown files, relative to the community list (never URLs)."""
+    folders = []
+    for location in c.string_list("notes"):
+        if urlparse(location).scheme.lower() in ("http", "https", "file"):
+            raise c.fail("notes", f"{location!r} is a URL; notes is a folder of Markdown files "
+                         "next to the community list (use posts or meetings for a feed)")
+        folders.append(str((base / location).resolve()))
+    return tuple(folders)
 
 
 def _source(t: _Table, name: str, base: Path, location: str) -> str:
@@ -371,7 +391,13 @@ class _Table:
             raise self.fail(name, "missing; this key is required")
         return default
 
+    @overload
+    def table(self, name: str, required: Literal[True]) -> _Table: ...
+    @overload
+    def table(self, name: str, required: bool = False) -> _Table | None: ...
+
     def table(self, name: str, required: bool = False) -> _Table | None:
+        """A sub-table; a required one is never None (a missing one raises), as the types say."""
         value = self._get(name, required, None)
         if value is None:
             return None

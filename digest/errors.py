@@ -32,6 +32,10 @@ class ConfigError(DigestError):
         where = f"{self.file}: {key}" if key else self.file
         super().__init__(f"{where}: {problem}")
 
+    def __reduce__(self) -> tuple[type[ConfigError], tuple[str, str | None, str]]:
+        # Picklable with its own arguments, so it can cross a process pool.
+        return type(self), (self.file, self.key, self.problem)
+
 
 class UsageError(DigestError):
     """A bad command-line argument: a period that does not parse or has not ended."""

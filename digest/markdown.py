@@ -8,7 +8,9 @@ task lists (`- [ ]`, `- [x]`) become checkbox inputs, tables become tables.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -41,6 +43,21 @@ def markdown_to_html(text: str) -> str:
     return _renderer().render(text)
 
 
+_DATE_VALUE = re.compile(r"^\s*[^:#]+:\s*['\"]?(\d{4}-\d{1,2}-\d{1,2})")
+
+
+def _impossible_date_line(block: str) -> str:
+    """"line N: " for the first front-matter line holding a date that does not exist."""
+    for number, line in enumerate(block.lstrip("\n").splitlines(), start=2):
+        m = _DATE_VALUE.match(line)
+        if m:
+            try:
+                date(*map(int, m.group(1).split("-")))
+            except ValueError:
+                return f"line {number}: "
+    return ""
+
+
 def read_markdown(text: str) -> MarkdownDocument:
     """Split front matter (`---` YAML block at the top) from the body and render the body.
 
@@ -58,6 +75,9 @@ def read_markdown(text: str) -> MarkdownDocument:
         where = f"line {mark.line + 2}: " if mark is not None else ""  # +1 for the `---`
         raise FrontMatterError(f"{where}front matter is not valid YAML ({e.__class__.__name__})"
                                ) from None
+    except ValueError as e:  # YAML read a timestamp that is no date: `date: 2026-13-45`
+        raise FrontMatterError(f"{_impossible_date_line(block)}front matter holds an impossible "
+                               f"date ({e}): write it as 2026-10-14") from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):

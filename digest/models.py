@@ -14,7 +14,8 @@ from typing import Literal
 from .period import Period
 
 Kind = Literal["post", "meeting"]
-FeedRole = Literal["posts", "meetings", "calendar"]
+FeedRole = Literal["posts", "meetings", "calendar", "notes"]
+ActionState = Literal["open", "overdue", "done"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,33 @@ class MeetingOutcomes:
 
 
 @dataclass(frozen=True)
+class TrackedAction:
+    """A meeting's action as one issue shows it: followed up until done or dropped
+    (digest/followup.py)."""
+
+    community: str
+    key: str
+    text: str
+    owner: str | None
+    due: date | None
+    due_text: str | None
+    meeting_title: str
+    meeting_link: str | None
+    held_on: date
+    first_issue: str  # the issue whose meeting notes set it
+    state: ActionState
+
+    @property
+    def overdue(self) -> bool:
+        return self.state == "overdue"
+
+    def action(self) -> Action:
+        """As the render filters expect it (`due` shows the date or the words)."""
+        return Action(text=self.text, owner=self.owner, due=self.due, due_text=self.due_text,
+                      done=self.state == "done")
+
+
+@dataclass(frozen=True)
 class Entry:
     """One feed entry, normalised, before the store has seen it.
 
@@ -76,6 +104,7 @@ class Entry:
     outcomes: MeetingOutcomes = field(default_factory=MeetingOutcomes)  # meeting notes only
     image: str | None = None
     image_alt: str = ""
+    note_html: str = ""  # meeting notes: the raw HTML, kept so `collect --reextract` can re-read it
 
 
 @dataclass(frozen=True)
@@ -158,6 +187,8 @@ class Issue:
     quiet: list[Section]  # communities that went quiet
     web_url: str | None = None
     coming_period: Period | None = None
+    actions: list[TrackedAction] = field(default_factory=list)  # followed up (followup.py)
+    built_at: datetime | None = None  # when composed: sessions over by then are left out
 
     @property
     def post_count(self) -> int:
@@ -189,6 +220,12 @@ class Edition:
     preheader: str
     html: str
     text: str
+    detail_level: int = 0  # index in render's DETAIL_LEVELS: 0 is full detail
+    calendar: bytes | None = None  # text/calendar attachment: the readers' coming sessions
+
+    @property
+    def html_bytes(self) -> int:
+        return len(self.html.encode("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -197,3 +234,4 @@ class Recipient:
     name: str
     communities: frozenset[str] | None  # None: every community
     line: int = 0  # line in recipients.csv, for error messages
+    aliases: tuple[str, ...] = ()  # other names actions may give them: @handles, initials

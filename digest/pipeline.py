@@ -7,6 +7,7 @@ not pay for loading the renderer, the inliner and the SMTP code.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -35,7 +36,7 @@ class EmptyIssue(DigestError):
 @dataclass
 class BuildResult:
     composition: Composition
-    editions: list[Edition]
+    editions: Sequence[Edition]  # read only: a build's rendered editions
     folder: Path
     recipients: RecipientList
     warnings: list[str] = field(default_factory=list)
@@ -138,20 +139,30 @@ def build(config: Config, store: Store, period: Period, *, now: datetime | None 
     from .collect.state import failed_communities, failed_feed_urls
     from .compose import compose
     from .render import Renderer, size_warnings, write_editions
+    from .render.personal import PersonalBlocks
 
     failed = failed_communities(config.communities, failed_feed_urls(store))
 
     composition = compose(config, store, period, now=now, failed_communities=failed,
                           claim=not draft)
     renderer = Renderer(config)  # one for the editions and the web archive
+    # each reader's own block (their actions), rendered once per distinct content
+    personal = PersonalBlocks(renderer, composition.issue, {c.id for c in config.communities},
+                              web_issue_url=f"{config.web_url}{period.label}/#glance"
+                              if config.web_url else None)
+    personal.assign(readers.recipients)
     editions = renderer.render_editions(composition.issue,
-                                        (r.communities for r in readers.recipients))
+                                        (r.communities for r in readers.recipients),
+                                        extra_bytes=personal.largest)
     warnings = list(composition.warnings) + size_warnings(editions)
     warnings += [f"{config.delivery.recipients}: {p}; row skipped"
                  for p in readers.skipped]
     if draft:
         warnings.insert(0, f"{period} has not ended: this is a draft, for the preview only")
-    folder = write_editions(config, composition.issue, editions, warnings, draft=draft)
+    write_editions(config, composition.issue, editions, warnings,
+                   blocks=personal.blocks.values(), default_blocks=personal.default,
+                   readers=personal.readers, draft=draft)
+    folder = config.out_path / period.label
     if not draft:
         archive.write_site(config, composition.issue,
                            store.items("issue = ?", (period.label,)), now=now,
@@ -187,24 +198,23 @@ def send(config: Config, store: Store, period: Period, *, dry_run: bool = False,
     """Send the built editions. The ledger is told about every edition, not only those of
     the readers in the CSV now: a frozen reader who left the file is still owed theirs."""
     from . import deliver
-    from .render import read_editions, read_manifest
+    from .render import read_build
 
     started = send_started(store, period)
+    manifest = read_build(config, period.label)
     if not started:  # a send under way finishes whatever the guards below would say now
         require_ended(config, period, now)
-        manifest = read_manifest(config, period.label)
-        if manifest.get("draft"):
+        if manifest.draft:
             raise DigestError(f"{period} was built as a draft before it ended: run `digest "
                               f"build --period {period}` to build it for sending")
-        if is_empty(manifest.get("posts", 0), manifest.get("meetings", 0)) \
-                and not config.send_empty:
+        if is_empty(manifest.posts, manifest.meetings) and not config.send_empty:
             raise EmptyIssue(f"{period} has nothing new (no posts, no meetings): not sent. "
                              "Set [digest] send_empty = true to send such an issue anyway")
-    editions = {e.key: e for e in read_editions(config, period.label)}
+    editions = {r.key: manifest.edition(r.key) for r in manifest.editions}
     pairs = audience_for(config, period, editions, recipients_of(config).recipients,
                          started=started)
     return deliver.send_period(config, store, period.label, pairs, editions=editions.values(),
-                               dry_run=dry_run, progress=progress, now=now)
+                               dry_run=dry_run, progress=progress, now=now, manifest=manifest)
 
 
 def collect(config: Config, store: Store, *, progress: bool = False,
@@ -212,3 +222,41 @@ def collect(config: Config, store: Store, *, progress: bool = False,
     from . import collect as collect_stage
 
     return collect_stage.collect(config, store, now=now, progress=progress)
+
+
+@dataclass
+class DiscardResult:
+    period: Period
+    released: int  # items back in the pool for the next issue
+    removed: list[Path]  # folders deleted: the built editions and the web page
+
+
+def discard(config: Config, store: Store, period: Period) -> DiscardResult:
+    """Remove a built, unsent issue: its record, its editions and its web page.
+
+    Its items are released, so the next build (of this period or the next) takes
+    them again. Refused once the send has started: some readers may have it.
+    """
+    import shutil
+
+    from . import archive
+
+    record = store.issue(period.label)
+    if record is None:
+        raise DigestError(f"{period} has not been built: there is nothing to discard")
+    if record.sent_at or send_started(store, period):
+        raise DigestError(f"the send of {period} has started, so it cannot be discarded; "
+                          f"`digest status --period {period}` shows who has it")
+    released = store.discard_issue(period.label)
+    removed = []
+    for folder in (config.out_path / period.label, archive.site_path(config) / period.label):
+        if folder.is_dir():
+            shutil.rmtree(folder)
+            removed.append(folder)
+    if removed and archive.site_path(config).is_dir():
+        from .render import Renderer
+
+        issues = archive.issues_in_site(config)  # the index and feed without this issue
+        archive.write_index(config, issues, Renderer(config))
+        archive.write_feed(config, issues)
+    return DiscardResult(period, released, removed)

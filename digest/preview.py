@@ -20,6 +20,7 @@ import hashlib
 import html
 import json
 import logging
+import socket
 import sys
 import threading
 import time
@@ -30,13 +31,17 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from . import checks, pipeline
+from . import checks, packaged, pipeline
 from .config import Config, load_config
 from .errors import DigestError
-from .render import GMAIL_CLIP_BYTES, MANIFEST, SIZE_BUDGET_BYTES, templates_dir
+from .manifest import MANIFEST, EditionRecord, Manifest, read_manifest
+from .models import Edition
+from .render import GMAIL_CLIP_BYTES, SIZE_BUDGET_BYTES, templates_dir
 from .store import Store
+from .text import plural
 
 log = logging.getLogger(__name__)
 DEFAULT_PORT = 8000
@@ -45,7 +50,7 @@ POLL_SECONDS = 0.5
 # The email in its frames runs no script and gets an origin of its own (no
 # allow-scripts, no allow-same-origin); its links may open a new tab.
 SANDBOX = "allow-popups allow-popups-to-escape-sandbox"
-BASELINE = Path(__file__).resolve().parent.parent / "tests" / "caniemail-baseline.json"
+BASELINE = packaged.asset("caniemail-baseline.json")
 
 
 def watched_files(config: Config) -> list[Path]:
@@ -57,9 +62,17 @@ def watched_files(config: Config) -> list[Path]:
 
 
 def feed_files(config: Config) -> list[Path]:
-    """Feeds and calendars that are local files (URLs are fetched by collect, not watched)."""
-    return [Path(location) for c in config.communities for _, location in c.sources()
-            if not location.startswith(("http://", "https://"))]
+    """Feeds and calendars that are local files (URLs are fetched by collect, not watched),
+    and notes folders with their Markdown files (the folder itself changes on add or delete)."""
+    out = []
+    for c in config.communities:
+        for role, location in c.sources():
+            if location.startswith(("http://", "https://")):
+                continue
+            out.append(Path(location))
+            if role == "notes" and Path(location).is_dir():
+                out += sorted(Path(location).rglob("*.md"))
+    return out
 
 
 def signature(paths: list[Path]) -> dict[str, tuple[float, int]]:
@@ -71,6 +84,18 @@ def signature(paths: list[Path]) -> dict[str, tuple[float, int]]:
         except OSError:
             out[str(path)] = (0.0, -1)
     return out
+
+
+@dataclass
+class Audience:
+    """Who gets each edition of a period (edition key -> addresses) and whether it was sent."""
+
+    by_edition: dict[str, list[str]]
+    sent: str  # "not sent yet", "sending: 3 of 10 sent so far", "sent on ..."
+    frozen: bool  # the send has started: the ledger, not recipients.csv, is the audience
+
+    def count(self, key: str) -> int:
+        return len(self.by_edition.get(key, []))
 
 
 @dataclass
@@ -97,6 +122,7 @@ class Preview:
         self.poll_seconds = poll_seconds
         self._stop = threading.Event()
         self._checks: dict[str, list[checks.Finding]] = {}
+        self._check_notes: dict[str, str | None] = {}
         self._checks_lock = threading.Lock()
         self.server = _bind(host, port, self)
         self._threads: list[threading.Thread] = []
@@ -104,6 +130,7 @@ class Preview:
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else host  # str for AF_INET
         return f"http://{host}:{port}/"
 
     # --- building ---------------------------------------------------------------------------
@@ -171,22 +198,22 @@ class Preview:
 
     # --- what the pages show ----------------------------------------------------------------
 
-    def issues(self) -> list[dict]:
+    def issues(self) -> list[Manifest]:
         out = []
         for path in sorted(self.config.out_path.glob(f"*/{MANIFEST}"), reverse=True):
             try:
-                out.append(json.loads(path.read_text(encoding="utf-8")))
-            except (OSError, ValueError):
+                out.append(read_manifest(path.parent))
+            except DigestError:
                 continue
         return out
 
-    def manifest(self, period: str) -> dict | None:
+    def manifest(self, period: str) -> Manifest | None:
         path = self.config.out_path / period / MANIFEST
         if "/" in period or ".." in period or not path.is_file():
             return None
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            return read_manifest(path.parent)
+        except (DigestError, OSError):
             return None  # being rewritten by a build: the page reloads when it is done
 
     def findings(self, source: str) -> list[checks.Finding]:
@@ -196,24 +223,69 @@ class Preview:
             if key in self._checks:
                 return self._checks[key]
         found = checks.lint(source)
+        note = None
         if checks.caniemail_available():
             try:
                 baseline = checks.load_baseline(BASELINE) if BASELINE.is_file() else {}
                 found += checks.client_summary(checks.caniemail(source), baseline)
             except (checks.CaniemailError, ValueError, OSError) as e:
-                found.append(checks.Finding("client", f"caniemail did not run: {e}"))
+                note = f"the client checks did not run on this machine: {e}"
         else:
-            found.append(checks.Finding("client", "client checks need node and `npm install` "
-                                        "in the project folder"))
+            note = ("the client checks did not run on this machine: they need node and "
+                    "`npm install` in the project folder")
         with self._checks_lock:
             self._checks[key] = found
+            self._check_notes[key] = note
         return found
+
+    def check_note(self, source: str) -> str | None:
+        """Why the client checks of `source` did not run (a fact about this machine, not the
+        email), or None when they ran. Call after `findings`."""
+        with self._checks_lock:
+            return self._check_notes.get(hashlib.sha256(source.encode()).hexdigest())
+
+    def audience(self, period: str) -> Audience:
+        """Who gets each edition of `period`, and how far its send has gone.
+
+        Before the send starts, the readers of recipients.csv now; once it has
+        started, the ledger's frozen audience (what was, or will be, sent).
+        """
+        from .render.view import audience, edition_key
+
+        config = self.config
+        if config.state_path.exists():
+            from .deliver.ledger import exists, ledger_status
+
+            with Store(config.state_path) as store:
+                record = store.issue(period)
+                status = ledger_status(store, period) if exists(store) else None
+                if status is not None and status.started:
+                    rows = store.db.execute(
+                        "SELECT email, edition FROM send_ledger WHERE period = ? ORDER BY seq",
+                        (period,)).fetchall()
+                    by_edition: dict[str, list[str]] = {}
+                    for row in rows:
+                        by_edition.setdefault(row["edition"], []).append(row["email"])
+                    if record is not None and record.sent_at:
+                        said = f"sent on {record.sent_at:%Y-%m-%d %H:%M} UTC"
+                    else:
+                        said = (f"sending: {status.counts['sent']} of {status.total} sent "
+                                "so far")
+                    return Audience(by_edition, said, frozen=True)
+        readers = pipeline.recipients_of(config)
+        every = {c.id for c in config.communities}
+        by_edition = {}
+        for reader in readers.recipients:
+            key = edition_key(audience(reader.communities, every))
+            by_edition.setdefault(key, []).append(reader.email)
+        return Audience(by_edition, "not sent yet", frozen=False)
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket],
+                     client_address: Any) -> None:
         """A browser that closes a tab mid-request is not an error worth a traceback."""
         if isinstance(sys.exc_info()[1], ConnectionError):
             return
@@ -307,11 +379,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _raw(self, period: str, name: str) -> None:
         key, _, kind = name.rpartition(".")
-        edition = _edition_of(self.preview, period, key)
-        if not edition or kind not in ("html", "txt"):
+        found = _edition_of(self.preview, period, key)
+        if not found or kind not in ("html", "txt"):
             return self._not_found()
-        file = self.preview.config.out_path / period / edition[kind if kind == "html" else "text"]
-        body = file.read_text(encoding="utf-8")
+        edition = found[1]
+        body = edition.html if kind == "html" else edition.text
         self._send(body, "text/html" if kind == "html" else "text/plain", sandboxed=True)
 
     def _site(self, parts: list[str], folder: bool) -> None:
@@ -342,11 +414,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_error(HTTPStatus.NOT_FOUND, "Not in this preview")
 
 
-def _edition_of(preview: Preview, period: str, key: str) -> dict | None:
+def _edition_of(preview: Preview, period: str, key: str
+                ) -> tuple[EditionRecord, Edition] | None:
+    """The edition as a reader who owns no action gets it, with its manifest record."""
     manifest = preview.manifest(period)
-    if not manifest:
+    if not manifest or key not in {e.key for e in manifest.editions}:
         return None
-    return next((e for e in manifest["editions"] if e["key"] == key), None)
+    try:
+        return manifest.record(key), manifest.edition(key)
+    except (DigestError, OSError):
+        return None
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -363,6 +440,8 @@ main { padding: 16px 20px; }
 .status { font-size: 14px; }
 .error { background: #fdecea; color: #8a1c12; padding: 10px 14px; border-radius: 4px;
          white-space: pre-wrap; }
+body { overflow-wrap: anywhere; }
+.table-wrap { max-width: 100%; overflow-x: auto; }
 table { border-collapse: collapse; background: #fff; }
 th, td { text-align: left; padding: 6px 12px; border-bottom: 1px solid #d5dbe2; }
 a { color: #0b57a4; }
@@ -375,12 +454,16 @@ nav.modes a { padding: 6px 12px; border: 1px solid #9aa5b1; border-radius: 4px;
               text-decoration: none; background: #fff; }
 nav.modes a[aria-current="page"] { background: #123c69; color: #fff; border-color: #123c69; }
 .frames { display: flex; gap: 24px; align-items: flex-start; flex-wrap: wrap; }
-.frame { background: #fff; border: 1px solid #9aa5b1; border-radius: 6px; padding: 6px; }
+.frame { background: #fff; border: 1px solid #9aa5b1; border-radius: 6px; padding: 6px;
+         max-width: 100%; box-sizing: border-box; overflow-x: auto; }
 .frame p { margin: 0 0 4px; font-size: 13px; color: #52606d; }
 iframe { border: 0; display: block; background: #fff; }
 pre { background: #fff; border: 1px solid #d5dbe2; padding: 12px; overflow: auto;
-      white-space: pre-wrap; max-width: 100ch; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; }
+      white-space: pre-wrap; max-width: min(100ch, 100%); box-sizing: border-box; }
+dl.facts { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 4px 16px; }
+details ul { margin: 4px 0; padding-left: 20px; }
+@media (max-width: 480px) { main { padding: 12px 10px; } header { padding: 10px 12px; }
+  dl.facts { grid-template-columns: minmax(0, 1fr); } }
 dl.facts dt { font-weight: bold; }
 dl.facts dd { margin: 0; }
 ul.findings li { margin: 2px 0; }
@@ -438,16 +521,22 @@ def _index_page(preview: Preview) -> str:
     version = preview.state.version  # before reading files: a build meanwhile reloads the page
     rows = []
     for m in preview.issues():
-        period = html.escape(m["period"]) + (_DRAFT_MARK if m.get("draft") else "")
-        for e in m["editions"]:
-            who = "every community" if e["communities"] is None else ", ".join(e["communities"])
+        period = html.escape(m.period) + (_DRAFT_MARK if m.draft else "")
+        who_gets = _audience_or_none(preview, m.period)
+        sent = html.escape(who_gets.sent) if who_gets else "unknown"
+        for e in m.editions:
+            who = "every community" if e.communities is None else ", ".join(e.communities)
+            readers = plural(who_gets.count(e.key), "reader") if who_gets else "unknown"
             rows.append(
-                f'<tr><td>{period}</td><td><a href="/issue/{period}/{html.escape(e["key"])}">'
-                f'{html.escape(e["key"])}</a></td><td>{html.escape(who)}</td>'
-                f'<td>{html.escape(e["subject"])}</td><td>{size_note(e["html_bytes"])}</td></tr>')
-    table = ("<table><thead><tr><th>Issue</th><th>Edition</th><th>For readers of</th>"
-             "<th>Subject</th><th>Size</th></tr></thead><tbody>" + "".join(rows)
-             + "</tbody></table>") if rows else "<p>No issue has been built yet.</p>"
+                f'<tr><td>{period}</td><td><a href="/issue/{html.escape(m.period)}/'
+                f'{html.escape(e.key)}">'
+                f'{html.escape(e.key)}</a></td><td>{html.escape(who)}</td>'
+                f'<td class="recipients">{readers}</td><td class="sent">{sent}</td>'
+                f'<td>{html.escape(e.subject)}</td><td>{size_note(e.html_bytes)}</td></tr>')
+    table = ('<div class="table-wrap"><table><thead><tr><th>Issue</th><th>Edition</th>'
+             "<th>For readers of</th><th>Goes to</th><th>Sent</th><th>Subject</th><th>Size</th>"
+             "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>"
+             ) if rows else "<p>No issue has been built yet.</p>"
     site = ('<p><a href="/site/">The web archive (out/site/)</a></p>'
             if (preview.config.out_path / "site" / "index.html").is_file() else "")
     return _page("Digest preview", f"<h2>Built issues and their editions</h2>{table}{site}",
@@ -460,15 +549,16 @@ MODES = (("both", "Desktop and mobile"), ("desktop", "Desktop"), ("mobile", "Mob
 
 def _edition_page(preview: Preview, period: str, key: str) -> str | None:
     version = preview.state.version
-    edition = _edition_of(preview, period, key)
-    if not edition:
+    found = _edition_of(preview, period, key)
+    if not found:
         return None
-    folder = preview.config.out_path / period
-    source = (folder / edition["html"]).read_text(encoding="utf-8")
-    text = (folder / edition["text"]).read_text(encoding="utf-8")
+    record, edition = found
+    source, text = edition.html, edition.text
     findings = preview.findings(source)
+    machine_note = preview.check_note(source)
     problems = [f for f in findings if f.check != "client"]
     clients = [f for f in findings if f.check == "client"]
+    who_gets = _audience_or_none(preview, period)
     raw = f"/raw/{html.escape(period)}/{html.escape(key)}"
     # one desktop and one mobile frame; the mode (in the URL fragment) shows one or both
     frames = (f'<div class="frames" data-panel="both desktop mobile">'
@@ -486,35 +576,68 @@ def _edition_page(preview: Preview, period: str, key: str) -> str | None:
         f'<pre id="source">{html.escape(source)}</pre></section>'
         f'<section data-panel="checks" hidden><h2>Accessibility</h2>'
         + _findings(problems, "No accessibility findings.")
-        + "<h2>Email clients</h2>" + _findings(clients, "No client findings.") + "</section>")
+        + "<h2>Email clients</h2>"
+        + "<p>What will look different, and where. Accepted items were reviewed: the email "
+          "still reads well there.</p>"
+        + (f'<p class="note" id="client-checks-note">Not checked: {html.escape(machine_note)}.'
+           " This is about this computer, not about the email.</p>" if machine_note else
+           _findings(clients, "Nothing will look different in the clients checked."))
+        + "</section>")
     nav = "".join(f'<a href="#{m}" data-mode="{m}">{label}</a>' for m, label in MODES)
     sections = frames + panels
-    count = (f'<span class="warn">{len(problems)} accessibility finding(s)</span>' if problems
-             else "no accessibility findings")
-    who = ("every community" if edition["communities"] is None
-           else ", ".join(edition["communities"]))
-    manifest = preview.manifest(period) or {}
+    count = (f'<span class="warn">{plural(len(problems), "accessibility finding")}</span>'
+             if problems else "no accessibility findings")
+    who = ("every community" if record.communities is None
+           else ", ".join(record.communities))
+    manifest = preview.manifest(period)
     draft = ('<p class="draft" role="note" id="draft"><strong>Draft.</strong> This period has '
              "not ended: what you see may still change, and it cannot be sent.</p>"
-             if manifest.get("draft") else "")
+             if manifest is not None and manifest.draft else "")
     body = (
         f'<h2>{html.escape(period)}: edition {html.escape(key)}</h2>{draft}'
         f'<dl class="facts"><dt>For readers of</dt><dd>{html.escape(who)}</dd>'
-        f'<dt>Subject</dt><dd id="subject">{html.escape(edition["subject"])}</dd>'
-        f'<dt>Preheader</dt><dd id="preheader">{html.escape(edition["preheader"])}</dd>'
-        f'<dt>Size</dt><dd id="size">{size_note(edition["html_bytes"])}</dd>'
-        f'<dt>Checks</dt><dd id="checks-summary">{count}; {_client_count(clients)} '
-        f'(<a href="#checks">see them</a>)</dd></dl>'
+        f'<dt>Subject</dt><dd id="subject">{html.escape(record.subject)}</dd>'
+        f'<dt>Preheader</dt><dd id="preheader">{html.escape(record.preheader)}</dd>'
+        f'<dt>Size</dt><dd id="size">{size_note(edition.html_bytes)}</dd>'
+        f'<dt>Goes to</dt><dd id="recipients">{_recipients(who_gets, key)}</dd>'
+        f'<dt>Sent</dt><dd id="sent">{html.escape(who_gets.sent) if who_gets else "unknown"}'
+        f'</dd>'
+        f'<dt>Checks</dt><dd id="checks-summary">{count}; '
+        f'{_client_count(clients, machine_note)} (<a href="#checks">see them</a>)</dd></dl>'
         f'<nav class="modes" aria-label="View">{nav}</nav>{sections}'
         + _MODE_SCRIPT)
-    return _page(f"{period} {key}: {edition['subject']}", body, preview, version)
+    return _page(f"{period} {key}: {record.subject}", body, preview, version)
 
 
-def _client_count(found: list[checks.Finding]) -> str:
+def _audience_or_none(preview: Preview, period: str) -> Audience | None:
+    """The audience, or None while recipients.csv cannot be read (the build says why)."""
+    try:
+        return preview.audience(period)
+    except DigestError:
+        return None
+
+
+def _recipients(who_gets: Audience | None, key: str) -> str:
+    if who_gets is None:
+        return "unknown: recipients.csv cannot be read"
+    addresses = who_gets.by_edition.get(key, [])
+    source = "the send ledger" if who_gets.frozen else "recipients.csv"
+    if not addresses:
+        return f"nobody in {source}"
+    items = "".join(f"<li>{html.escape(a)}</li>" for a in addresses)
+    return (f"<details><summary>{plural(len(addresses), 'reader')} (from {source}): show "
+            f"them</summary><ul>{items}</ul></details>")
+
+
+def _client_count(found: list[checks.Finding], machine_note: str | None = None) -> str:
+    if machine_note:
+        return "client checks not run on this machine"
     open_ = [f for f in found if not f.accepted]
     if open_:
-        return f'<span class="warn">{len(open_)} client problem(s) outside the baseline</span>'
-    return f"{len(found)} unsupported client feature(s), all accepted in the reviewed baseline"
+        return (f'<span class="warn">{plural(len(open_), "client problem")} outside the '
+                'baseline</span>')
+    return (f"{plural(len(found), 'unsupported client feature')}, all accepted in the reviewed "
+            "baseline")
 
 
 def _findings(found: list[checks.Finding], empty: str) -> str:

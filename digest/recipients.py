@@ -17,6 +17,7 @@ from .errors import ConfigError
 from .models import Recipient
 
 HEADER = ("email", "name", "communities")
+OPTIONAL = ("aliases",)  # `;`-separated other names of the reader (@handles, initials)
 
 
 @dataclass(frozen=True)
@@ -47,12 +48,13 @@ def _parse_communities(raw: str, known: set[str]) -> tuple[frozenset[str] | None
     if unknown:
         names = ", ".join(unknown)
         choices = ", ".join(sorted(known)) or "(none configured)"
-        return None, f"unknown community id(s) {names}; known ids are: {choices}"
+        what = "unknown community id" if len(unknown) == 1 else "unknown community ids"
+        return None, f"{what} {names}; known ids are: {choices}"
     return frozenset(ids), None
 
 
 def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
-    """Read `path` (`email,name,communities`) into recipients and skipped rows.
+    """Read `path` (`email,name,communities[,aliases]`) into recipients and skipped rows.
 
     Empty communities means every community; ids are separated by `;`.
     Blank lines are ignored. Duplicates are detected case-insensitively on the
@@ -84,11 +86,13 @@ def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
         header = next(csv.reader(lines[:1], skipinitialspace=True), None)
     except csv.Error as exc:
         raise ConfigError(path, None, f"line 1: {exc}") from None
-    if header is None or tuple(h.strip().lower() for h in header) != HEADER:
+    columns = tuple(h.strip().lower() for h in header) if header else ()
+    if columns not in (HEADER, HEADER + OPTIONAL):
         found = ",".join(header) if header else "an empty file"
         raise ConfigError(
             path, None,
-            f"the first line must be the header 'email,name,communities' (found {found!r})",
+            f"the first line must be the header 'email,name,communities' or "
+            f"'email,name,communities,aliases' (found {found!r})",
         )
 
     result = RecipientList()
@@ -101,7 +105,7 @@ def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
             continue
         if not row or all(not cell.strip() for cell in row):
             continue
-        problem, recipient = _check_row(row, number, known_communities, seen)
+        problem, recipient = _check_row(row, number, known_communities, seen, len(columns))
         if problem:
             result.skipped.append(RowProblem(number, problem))
         elif recipient is not None:
@@ -111,15 +115,19 @@ def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
 
 
 def _check_row(
-    row: list[str], line: int, known: set[str], seen: dict[str, int]
+    row: list[str], line: int, known: set[str], seen: dict[str, int], width: int = 3
 ) -> tuple[str | None, Recipient | None]:
-    if len(row) != len(HEADER):
+    if width > len(HEADER) and len(row) == len(HEADER):
+        row = [*row, ""]  # the aliases cell may be left off
+    if len(row) != width:
+        names = ",".join((HEADER + OPTIONAL)[:width])
         return (
-            f"expected 3 columns (email,name,communities) but found {len(row)}; "
+            f"expected {width} columns ({names}) but found {len(row)}; "
             "quote a name that contains a comma",
             None,
         )
-    address, name, communities_raw = (cell.strip() for cell in row)
+    address, name, communities_raw, *rest = (cell.strip() for cell in row)
+    aliases = tuple(a.strip() for a in rest[0].split(";") if a.strip()) if rest else ()
     problem = address_problem(address)
     if problem:
         return problem, None
@@ -134,4 +142,7 @@ def _check_row(
     communities, problem = _parse_communities(communities_raw, known)
     if problem:
         return problem, None
-    return None, Recipient(email=address, name=name, communities=communities, line=line)
+    if any("\r" in a or "\n" in a for a in aliases):
+        return "aliases must fit on one line", None
+    return None, Recipient(email=address, name=name, communities=communities, line=line,
+                           aliases=aliases)

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from .errors import ConfigError
 from .files import private_dir, private_file
@@ -105,6 +105,44 @@ def _iso_or_none(text: str | None) -> str | None:
         return None
 
 
+# Actions followed up across issues (digest/followup.py): what each action is, and what
+# each issue showed of it, so a sent issue reads back exactly as it went out.
+_TRACKED_ACTIONS = """
+CREATE TABLE IF NOT EXISTS tracked_actions (
+    community TEXT NOT NULL,
+    key TEXT NOT NULL,                -- normalised text and owner: stable across issues
+    text TEXT NOT NULL,
+    owner TEXT,
+    due TEXT,                         -- ISO date, when the notes gave one
+    due_text TEXT,
+    meeting_item TEXT NOT NULL,       -- items.key of the meeting that set it
+    meeting_title TEXT NOT NULL,
+    meeting_link TEXT,
+    held_on TEXT NOT NULL,            -- ISO date of that meeting
+    first_issue TEXT NOT NULL,        -- the issue that first showed it
+    PRIMARY KEY (community, key)
+);
+CREATE TABLE IF NOT EXISTS issue_actions (
+    period TEXT NOT NULL,
+    community TEXT NOT NULL,
+    key TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('open', 'overdue', 'done')),
+    PRIMARY KEY (period, community, key)
+);
+"""
+
+def _ledger_personal_blocks(db: sqlite3.Connection) -> None:
+    """A reader's message holds their own block (their actions): the send ledger names it
+    per reader and keeps the blocks of a started send, so a resumed send is the same."""
+    ledger = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table'"
+                        " AND name = 'send_ledger'").fetchone()
+    columns = {r[1] for r in db.execute("PRAGMA table_info(send_ledger)")}
+    if ledger and "block" not in columns:
+        db.execute("ALTER TABLE send_ledger ADD COLUMN block TEXT")
+    db.execute("CREATE TABLE IF NOT EXISTS send_blocks (period TEXT NOT NULL, key TEXT NOT NULL,"
+               " html TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (period, key))")
+
+
 Migration = str | Callable[[sqlite3.Connection], None]
 
 # Index i brings a database from version i to i + 1. Append only.
@@ -117,6 +155,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     _SCHEMA_0_1,
     _outcomes_as_records,
     _ACTIVITY_INDEX,
+    _TRACKED_ACTIONS,
+    _ledger_personal_blocks,
+    # Meeting notes keep their raw HTML, so `collect --reextract` can read them again.
+    "ALTER TABLE items ADD COLUMN note_html TEXT NOT NULL DEFAULT ''",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -172,7 +214,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def to_text(moment: datetime) -> str: ...
+@overload
+def to_text(moment: datetime | None) -> str | None: ...
+
+
 def to_text(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC, to the second; None stays None (a time always gives text)."""
     if moment is None:
         return None
     return moment.astimezone(UTC).isoformat(timespec="seconds")
@@ -180,6 +229,11 @@ def to_text(moment: datetime | None) -> str | None:
 
 def from_text(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
+
+
+def required_time(text: str) -> datetime:
+    """A NOT NULL time column: never None, so callers need no check (a NULL raises)."""
+    return datetime.fromisoformat(text)
 
 
 def outcomes_to_text(outcomes: MeetingOutcomes) -> str:
@@ -302,25 +356,26 @@ class Store:
                                  (key,)).fetchone()
                 if row is not None and row["fingerprint"] == fp:
                     continue
-                first_seen = from_text(row["first_seen"]) if row else seen_at.replace(microsecond=0)
+                first_seen = (required_time(row["first_seen"]) if row
+                              else seen_at.replace(microsecond=0))
                 item = _item_from_entry(key, e, first_seen)
                 values = (e.title, e.link, e.author, to_text(e.published), to_text(e.updated),
                           to_text(item.dated), e.excerpt, outcomes_to_text(e.outcomes), e.image,
-                          e.image_alt, fp)
+                          e.image_alt, fp, e.note_html)
                 if row is None:
                     db.execute(
                         "INSERT INTO items (key, community, kind, feed_url, identity, first_seen,"
                         " title, link, author, published, updated, dated, excerpt, outcomes,"
-                        " image, image_alt, fingerprint)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " image, image_alt, fingerprint, note_html)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (key, e.community, e.kind, e.feed_url, e.identity, to_text(first_seen),
                          *values))
                     new += 1
                 else:
                     db.execute(
                         "UPDATE items SET title=?, link=?, author=?, published=?, updated=?,"
-                        " dated=?, excerpt=?, outcomes=?, image=?, image_alt=?, fingerprint=?"
-                        " WHERE key=?", (*values, key))
+                        " dated=?, excerpt=?, outcomes=?, image=?, image_alt=?, fingerprint=?,"
+                        " note_html=? WHERE key=?", (*values, key))
                     updated += 1
         return UpsertResult(new, updated)
 
@@ -338,7 +393,7 @@ class Store:
         rows = self.db.execute(
             "SELECT dated FROM items WHERE community = ? AND dated < ? ORDER BY dated",
             (community, to_text(before)))
-        return [from_text(r[0]) for r in rows]
+        return [required_time(r[0]) for r in rows]
 
     def activity_marks(self, communities: Iterable[str], boundaries: list[datetime]
                        ) -> dict[str, list[datetime]]:
@@ -407,6 +462,38 @@ class Store:
         self.db.execute("UPDATE issues SET sent_at = ? WHERE period = ? AND sent_at IS NULL",
                         (to_text(at), period))
 
+    def discard_issue(self, period: str) -> int:
+        """Forget the unsent issue for `period`; its items go back to the next issue.
+
+        Returns how many items were released. A sent issue is never discarded.
+        """
+        with self.transaction() as db:
+            row = db.execute("SELECT sent_at FROM issues WHERE period = ?", (period,)).fetchone()
+            if row is not None and row["sent_at"]:
+                raise RuntimeError(f"issue {period} was sent; it cannot be discarded")
+            released = db.execute("UPDATE items SET issue = NULL WHERE issue = ?",
+                                  (period,)).rowcount
+            db.execute("DELETE FROM issues WHERE period = ?", (period,))
+        return released
+    # -- meeting notes read again ---------------------------------------------
+
+    def unsent_meeting_notes(self) -> list[tuple[str, str, str, datetime | None]]:
+        """(key, title, raw HTML, date) of stored meeting notes no sent issue holds."""
+        rows = self.db.execute(
+            "SELECT key, title, note_html, coalesce(published, updated) AS moment FROM items"
+            " WHERE kind = 'meeting' AND note_html != '' AND (issue IS NULL OR issue NOT IN"
+            " (SELECT period FROM issues WHERE sent_at IS NOT NULL)) ORDER BY key").fetchall()
+        return [(r["key"], r["title"], r["note_html"], from_text(r["moment"])) for r in rows]
+
+    def set_outcomes(self, key: str, outcomes: MeetingOutcomes) -> bool:
+        """Replace an unsent item's outcomes; False when unchanged or in a sent issue."""
+        text = outcomes_to_text(outcomes)
+        cursor = self.db.execute(
+            "UPDATE items SET outcomes = ? WHERE key = ? AND outcomes != ? AND (issue IS NULL OR"
+            " issue NOT IN (SELECT period FROM issues WHERE sent_at IS NOT NULL))",
+            (text, key, text))
+        return cursor.rowcount > 0
+
     # -- calendars ---------------------------------------------------------
 
     def save_calendar(self, url: str, community: str, body: bytes, at: datetime) -> None:
@@ -433,7 +520,7 @@ def _item_from_row(r: sqlite3.Row) -> Item:
     return Item(key=r["key"], community=r["community"], kind=r["kind"], feed_url=r["feed_url"],
                 title=r["title"], link=r["link"], author=r["author"],
                 published=from_text(r["published"]), updated=from_text(r["updated"]),
-                first_seen=from_text(r["first_seen"]), excerpt=r["excerpt"],
+                first_seen=required_time(r["first_seen"]), excerpt=r["excerpt"],
                 outcomes=outcomes_from_text(r["outcomes"]), image=r["image"],
                 image_alt=r["image_alt"],
                 issue=r["issue"])
@@ -441,5 +528,5 @@ def _item_from_row(r: sqlite3.Row) -> Item:
 
 def _issue_from_row(r: sqlite3.Row) -> IssueRecord:
     return IssueRecord(period=r["period"], cadence=r["cadence"],
-                       built_at=from_text(r["built_at"]), sent_at=from_text(r["sent_at"]),
+                       built_at=required_time(r["built_at"]), sent_at=from_text(r["sent_at"]),
                        item_count=r["item_count"])

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import struct
 import zlib
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 
 from digest.config import Config
+from digest.manifest import fill_slot
 from digest.models import (
     Action,
     Decision,
@@ -22,11 +24,14 @@ from digest.models import (
     Issue,
     Item,
     MeetingOutcomes,
+    Recipient,
     Section,
     Session,
+    TrackedAction,
 )
 from digest.period import Period
 from digest.render import Renderer
+from digest.render.personal import PersonalBlocks
 from tests.support import utc, write_org
 
 OCT = Period.parse("2026-10", "monthly")
@@ -105,16 +110,42 @@ def sample_issue(config: Config, image: str | None = IMAGE) -> Issue:
                                        title="Threat modelling drop-in",
                                        start=nov + timedelta(days=17, hours=14),
                                        end=nov + timedelta(days=17, hours=15))])]
+    def tracked(text: str, owner: str, state: str, due: date | None = None,
+                community: str = "data") -> TrackedAction:
+        return TrackedAction(community=community, key=text, text=text, owner=owner, due=due,
+                             due_text=None, meeting_title="September data community meeting",
+                             meeting_link="https://wiki.example.org/data/september",
+                             held_on=date(2026, 9, 17), first_issue="2026-09",
+                             state=state)  # type: ignore[arg-type]
+
+    actions = [
+        tracked("Publish the catalogue guide", "Sam Okoro", "overdue", date(2026, 10, 31)),
+        tracked("Book the November show and tell", "Priya Shah", "open", date(2026, 11, 2)),
+        tracked("Write up the repairs journey map", "Lee Tran", "open", community="design"),
+        tracked("Share the dashboard interview notes", "Priya Shah", "done"),
+    ]
     return Issue(period=OCT, title=config.title, organisation=config.organisation,
                  sections=[data, design, research], quiet=quiet, web_url=config.web_url,
-                 coming_period=OCT.next())
+                 coming_period=OCT.next(), actions=actions, built_at=utc(2026, 11, 1, 7))
+
+
+READER = Recipient(email="priya.shah@example.org", name="Priya Shah", communities=None)
 
 
 def sample_editions(config: Config, image: str | None = IMAGE) -> dict[str, Edition]:
     """The full edition and one for a reader of Service Design only (shows the others)."""
-    editions = Renderer(config).render_editions(sample_issue(config, image),
-                                                [None, frozenset({"design"})])
-    return {e.key: e for e in editions}
+    renderer = Renderer(config)
+    issue = sample_issue(config, image)
+    editions = renderer.render_editions(issue, [None, frozenset({"design"})])
+    # the full edition as Priya Shah gets it (her own actions), the other as nobody's
+    personal = PersonalBlocks(renderer, issue, set(COMMUNITIES))
+    out = {}
+    for e in editions:
+        mine = personal.owned(READER) if e.key == "all" else []
+        block = personal.blocks[personal.block(e.communities, mine)]
+        out[e.key] = replace(e, html=fill_slot(e.html, block.html)[0],
+                             text=fill_slot(e.text, block.text)[0])
+    return out
 
 
 def png(width: int, height: int) -> bytes:

@@ -50,7 +50,8 @@ class Behaviour:
     slow_after_store: frozenset[int] = frozenset()  # store message n, reply after `slow` s
     slow: float = 0.0
     stop_after: int | None = None  # the whole relay goes down after storing this many
-    on_store: Callable[[int], None] | None = None
+    on_store: Callable[[int], None] | None = None  # called with the count stored, before the reply
+    on_mail: Callable[[int], None] | None = None  # called with n at MAIL n, before the reply
 
 
 @dataclass
@@ -64,6 +65,8 @@ class Handler:
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
         self.mail_count += 1
+        if self.behaviour.on_mail:
+            self.behaviour.on_mail(self.mail_count)
         if self.behaviour.mail_reply:
             return self.behaviour.mail_reply
         if self.mail_count in self.behaviour.close_at:

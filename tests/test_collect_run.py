@@ -137,17 +137,23 @@ def test_https_with_an_untrusted_certificate_is_refused(tmp_path):
 
 
 def test_per_host_limit_bounds_requests_in_flight(tmp_path):
-    lock = threading.Lock()
-    state = {"now": 0, "max": 0}
+    full = threading.Condition()
+    state = {"now": 0, "max": 0, "done": 0}
 
     def slow(h):
-        with lock:
+        # each request is held until three are in flight at once (or all that are left), so
+        # the limit is reached on any machine; then a short window in which a fourth, were the
+        # limit broken, would arrive and be counted (a window for what must not happen)
+        with full:
             state["now"] += 1
             state["max"] = max(state["max"], state["now"])
-        import time
-        time.sleep(0.15)
-        with lock:
+            full.notify_all()
+            assert full.wait_for(lambda: state["now"] >= min(3, 12 - state["done"]), timeout=60), \
+                "three requests were never in flight at once"
+            full.wait_for(lambda: state["max"] > 3, timeout=0.05)
             state["now"] -= 1
+            state["done"] += 1
+            full.notify_all()
         send(h, 200, rss("S", [{"title": h.path, "guid": h.path}]))
 
     with FeedServer() as server:
@@ -224,7 +230,7 @@ def test_feeds_check_exit_code_says_whether_every_feed_is_healthy(tmp_path):
 
     good = feeds_check()
     assert good.exit_code == 0, good.output
-    assert "1 feeds, 0 failed" in good.output
+    assert "1 feed, 0 failed" in good.output
     listing = tmp_path / "feeds" / "communities.toml"
     listing.write_text(listing.read_text().replace('posts = ["web.xml"]',
                                                    'posts = ["web.xml", "missing.xml"]'))

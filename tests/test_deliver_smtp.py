@@ -19,6 +19,7 @@ import pytest
 import trustme
 from deliver_support import FAST_RETRY, audience, edition, write_config
 from smtp_relay import Behaviour, Relay
+from waiting import wait_until
 
 from digest.deliver import RetryPolicy, ledger_status, send_period, send_test
 from digest.errors import ConfigError, DigestError, TemporaryFailure, Unavailable
@@ -86,13 +87,17 @@ def send(config, store, n, **kwargs):
     return send_period(config, store, PERIOD, audience(n), retry=FAST_RETRY, **kwargs)
 
 
-def resume_until_done(config, store, n, limit=5):
-    for _ in range(limit):
-        report = send(config, store, n)
-        if report.exit_code == 0:
-            return report
-        time.sleep(0.25)  # let deferred rows come due
-    raise AssertionError(f"still not done: {report.summary_line()}")
+def resume_until_done(config, store, n, seconds: float = 30):
+    """Run the send again, as cron would, until it is done; deferred rows come due in ms."""
+    reports = [send(config, store, n)]
+
+    def done():
+        if reports[-1].exit_code != 0:
+            reports.append(send(config, store, n))
+        return reports[-1].exit_code == 0 and reports[-1]
+
+    return wait_until(done, timeout=seconds, interval=0.05,
+                      message=lambda: f"still not done: {reports[-1].summary_line()}")
 
 
 def test_starttls_with_a_verified_certificate_and_auth(tmp_path, relay, trusted_ca, monkeypatch):
@@ -231,8 +236,10 @@ def test_connection_dropped_after_the_relay_stored_the_message(tmp_path, relay):
 
 def test_a_reply_slower_than_the_timeout_is_ambiguous_and_resent_with_the_same_id(tmp_path,
                                                                                   relay):
-    r = relay(Behaviour(slow_after_store=frozenset({2}), slow=1.6))
-    config = write_config(tmp_path, port=r.port, timeout=1)
+    # message 2 is stored and its reply held until the sender gives up and hangs up (the
+    # relay's handler is cancelled then): a late reply cannot race a busy sender's timeout
+    r = relay(Behaviour(slow_after_store=frozenset({2}), slow=600))
+    config = write_config(tmp_path, port=r.port, timeout=2)
     with Store(config.state_path) as store:
         report = send(config, store, 4)
         assert (report.sent, report.exit_code) == (4, 0)
@@ -476,10 +483,9 @@ def test_a_second_run_while_one_is_sending_exits_75_at_once(tmp_path, relay):
                               PERIOD, "40"], env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 10
-        while not r.stored and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert r.stored, "the first run never started sending"
+        wait_until(lambda: r.stored or first.poll() is not None, timeout=60,
+                   message="the first run never started sending")
+        assert first.poll() is None, "the first run ended before the second started"
         with Store(config.state_path) as store:
             started = time.monotonic()
             with pytest.raises(TemporaryFailure) as info:

@@ -1,18 +1,17 @@
 """caniemail (npm, through node) finds nothing unsupported in Gmail, Outlook, Apple Mail or Yahoo
-beyond the reviewed baseline in tests/caniemail-baseline.json."""
+beyond the reviewed baseline in digest/assets/caniemail-baseline.json."""
 
 from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 import pytest
 
-from digest import checks
+from digest import checks, packaged
 from tests.email_sample import sample_editions, sample_org
 
-BASELINE = Path(__file__).with_name("caniemail-baseline.json")
+BASELINE = packaged.asset("caniemail-baseline.json")
 
 # On a laptop without node this skips; in CI (CI=true) a missing install must fail instead.
 needs_caniemail = pytest.mark.skipif(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from html import escape
 from pathlib import Path
 
@@ -34,7 +34,9 @@ def parsed_outcomes(html: str):
 @pytest.mark.parametrize("fixture", sorted(p.name for p in FIXTURES.glob("*.html")))
 def test_the_parser_hands_the_extractor_what_the_notes_say(fixture):
     html = (FIXTURES / fixture).read_text(encoding="utf-8")
-    assert parsed_outcomes(html) == extract_outcomes(html)
+    # the entry's title and date (2026-10-20) are what relative dues are read against
+    assert parsed_outcomes(html) == extract_outcomes(html, title="October meeting",
+                                                     meeting_date=date(2026, 10, 20))
 
 
 def test_an_undecided_confluence_decision_is_not_reported_as_decided():

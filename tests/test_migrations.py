@@ -36,7 +36,10 @@ def _snapshot(path: Path) -> dict[str, list[tuple]]:
                                  ).fetchall(),
             "items": db.execute("SELECT key, title, issue, first_seen FROM items ORDER BY 1"
                                 ).fetchall(),
-            "ledger": db.execute("SELECT * FROM send_ledger ORDER BY 1, 2").fetchall(),
+            # the columns release 0.1.0 wrote (later releases add some)
+            "ledger": db.execute(
+                "SELECT period, email_key, seq, email, name, edition, message_id, state, attempts,"
+                " next_attempt, code, reply, updated_at FROM send_ledger ORDER BY 1, 2").fetchall(),
             "feeds": db.execute("SELECT url, etag, body_hash FROM feeds ORDER BY 1").fetchall(),
         }
     finally:
@@ -95,3 +98,37 @@ def test_a_database_from_a_newer_release_is_refused_and_left_alone(old_db: Path)
     with pytest.raises(ConfigError, match="newer CoP Digest"):
         Store(old_db)
     assert old_db.read_bytes() == before
+
+
+def test_a_release_0_1_database_gains_followed_up_actions_and_its_sent_issues_stay_as_sent(
+        old_db: Path, tmp_path: Path) -> None:
+    """The tables for actions followed up appear; the sent October reads back without any
+    follow-up it never showed, and November follows October's open actions up."""
+    from digest.compose import compose
+    from digest.config import load_config
+    from digest.period import Period
+
+    repo = Path(__file__).resolve().parent.parent
+    toml = (repo / "digest.toml").read_text(encoding="utf-8")
+    (tmp_path / "digest.toml").write_text(
+        toml.replace('feeds = "feeds/communities.toml"', f'feeds = "{repo}/feeds/communities.toml"')
+        .replace('recipients = "feeds/recipients.csv"',
+                 f'recipients = "{repo}/feeds/recipients.csv"'), encoding="utf-8")
+    config = load_config(tmp_path / "digest.toml")
+    before = _snapshot(old_db)
+    with Store(old_db) as store:
+        tables = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master")}
+        assert {"tracked_actions", "issue_actions"} <= tables
+        october = compose(config, store, Period.parse("2026-10", "monthly")).issue
+        assert october.actions == []  # sent before actions were followed up: unchanged
+        assert _snapshot(old_db)["items"] == before["items"]
+        november = compose(config, store, Period.parse("2026-11", "monthly")).issue
+    followed = {a.text: a.state for a in november.actions}
+    assert followed["Write one-page summaries for the seven slide-deck write-ups"] == "overdue"
+    assert all(a.first_issue == "2026-10" for a in november.actions if a.state != "done")
+def test_a_0_1_0_database_gains_the_note_html_column(old_db: Path) -> None:
+    with Store(old_db) as store:
+        columns = {r[1] for r in store.db.execute("PRAGMA table_info(items)")}
+        assert "note_html" in columns
+        # stored meetings have no HTML yet: re-extraction leaves them as they are
+        assert store.unsent_meeting_notes() == []

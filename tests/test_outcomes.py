@@ -18,13 +18,16 @@ def notes(name: str) -> str:
     return (NOTES / name).read_text(encoding="utf-8")
 
 
-def act(text: str, owner: str | None = None, due: str | None = None) -> Action:
-    """An action as the extractor words it: the due date as written, resolved when ISO."""
-    try:
-        resolved = date.fromisoformat(due) if due else None
-    except ValueError:
-        resolved = None
-    return Action(text, owner=owner, due=resolved, due_text=due)
+def act(text: str, owner: str | None = None, due: str | None = None, *,
+        resolved: date | None = None, done: bool = False) -> Action:
+    """An action as the extractor words it: the due date as written, resolved when ISO
+    (or as `resolved` says, for words resolved against the meeting's date)."""
+    if resolved is None:
+        try:
+            resolved = date.fromisoformat(due) if due else None
+        except ValueError:
+            resolved = None
+    return Action(text, owner=owner, due=resolved, due_text=due, done=done)
 
 
 def texts(outcomes: tuple[Decision | Action, ...]) -> list[str]:
@@ -38,7 +41,7 @@ def test_confluence_meeting_notes_with_feed_chrome() -> None:
         Decision("Dark-mode tokens become part of the definition of done"),
     )  # the UNDECIDED one is not a decision
     assert found.actions == (
-        act("Share the audit spreadsheet with the group", owner="Tom Reid"),
+        act("Share the audit spreadsheet with the group", owner="Tom Reid", done=True),  # ticked
         act("Book the Civic Centre room for the show and tell", owner="Priya Shah",
                 due="2026-10-31"),
         act("Ask the accessibility CoP whether they want to co-host"),
@@ -72,11 +75,11 @@ def test_markdown_page_with_task_list_and_nested_items() -> None:
     ]
     assert found.actions == (
         act("Write the migration guide", owner="ana.lima", due="2026-11-14"),
-        act("Switch the monorepo to hosted runners", owner="Ben Okoro"),
+        act("Switch the monorepo to hosted runners", owner="Ben Okoro", done=True),  # [x]
         act("Update the on-call runbook", owner="Dee Park"),
         act("Ask security to review the Helm chart", owner="Chidi Okafor"),
         act("Clean up old build caches"),
-        act("List unused caches", owner="Erin", due="20 Nov"),
+        act("List unused caches", owner="Erin", due="20 Nov", resolved=date(2026, 11, 20)),
     )
 
 
@@ -207,7 +210,7 @@ def test_owner_and_due_forms() -> None:
         act("Pair on the data contract", owner="Ana, Ben", due="end of the month"),
         act("Ask Kofi Mensah about the licence", owner="Kofi Mensah"),
         act("Send the notes to everyone who attended"),
-        act("Everyone to read the RFC", due="the next meeting"),
+        act("Read the RFC", due="the next meeting"),  # "Everyone to": nobody in particular
     )
 
 
@@ -436,3 +439,22 @@ def test_a_mention_inside_a_decision_is_not_its_owner() -> None:
     we adopt the new intake form</li></ul>"""
     assert extract_outcomes(html).decisions == (
         Decision("Thanks to Priya Shah we adopt the new intake form"),)
+
+
+def test_one_reader_gives_the_words_of_any_html() -> None:
+    from digest.outcomes.blocks import html_text
+
+    html = ("<div><p>Date: <time datetime='2026-10-14'>14 Oct</time></p><script>x()</script>"
+            "<ul><li>Owner <a class='user-mention' href='/u/1'>@Ana Lima</a></li></ul>"
+            "<table><tr><td>Due</td><td>Friday</td></tr></table></div>")
+    assert html_text(html) == "Date: 14 Oct\nOwner Ana Lima\nDue Friday"
+
+
+def test_a_deadline_wins_over_what_the_work_is_for() -> None:
+    html = ("<h2>Actions</h2><ul><li>Name Two: book the room for the next session by "
+            "2026-11-04</li><li>Ana: draft the agenda for the next session</li></ul>")
+    found = extract_outcomes(html, meeting_date=date(2026, 10, 14))
+    booked, drafted = found.actions
+    assert booked.text == "Book the room for the next session"
+    assert booked.due == date(2026, 11, 4)
+    assert drafted.due_text == "the next session"  # with nothing stronger, it is the due

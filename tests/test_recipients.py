@@ -59,7 +59,7 @@ def test_bad_rows_are_skipped_and_named_the_rest_still_sent(tmp_path: Path) -> N
     assert [r.line for r in result.recipients] == [2, 8]
     problems = {p.line: p.message for p in result.skipped}
     assert set(problems) == {3, 4, 5, 6}
-    assert "unknown community id(s) marketing" in problems[3]
+    assert "unknown community id marketing" in problems[3]
     assert "not-an-address" in problems[4]
     assert "line 2" in problems[5]
     assert "3 columns" in problems[6]

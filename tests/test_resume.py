@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import email
 import email.policy
-import time
 
 from click.testing import CliRunner
 from smtp_relay import Behaviour, Relay
+from waiting import wait_until
 
 from digest.cli import cli
 from tests.support import Post, rss, utc, write_org
@@ -30,12 +30,16 @@ def digest(org, *args: str):
 
 def resume_until_done(org, last=None, seconds: float = 30):
     """Run `digest send` as cron would until it exits 0; a deferred reader is due in seconds."""
-    deadline = time.monotonic() + seconds
-    result = last or digest(org, "send", "--period", "2026-10")
-    while result.exit_code == 75 and time.monotonic() < deadline:
-        time.sleep(0.5)
-        result = digest(org, "send", "--period", "2026-10")
-    return result
+    results = [last or digest(org, "send", "--period", "2026-10")]
+
+    def settled():
+        if results[-1].exit_code == 75:
+            results.append(digest(org, "send", "--period", "2026-10"))
+        return results[-1].exit_code != 75
+
+    wait_until(settled, timeout=seconds, interval=0.1,
+               message=lambda: f"still deferred: {results[-1].output}")
+    return results[-1]
 
 
 def html_part(data: bytes) -> str:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 
 import lxml.html
 import pytest
 
 from digest import pipeline, render
+from digest.manifest import read_manifest
 from digest.models import Action, Decision, Issue, Item, MeetingOutcomes, Section, Session
 from digest.period import Period
-from digest.render import MANIFEST, SIZE_BUDGET_BYTES, Renderer
+from digest.render import SIZE_BUDGET_BYTES, Renderer
 from digest.render.view import DETAIL_LEVELS, build_view
 from digest.store import Store
 from tests.support import Post, utc, write_org
@@ -108,7 +108,7 @@ def built(org, now):
     with Store(org.config().state_path) as store:
         pipeline.collect(org.config(), store, now=now)
         result = pipeline.build(org.config(), store, OCT, now=now)
-    return result, json.loads((result.folder / MANIFEST).read_text(encoding="utf-8"))
+    return result, read_manifest(result.folder)
 
 
 @pytest.fixture
@@ -120,7 +120,7 @@ def small_org(tmp_path):
 
 def test_an_edition_that_fits_records_full_detail_and_warns_of_nothing(small_org):
     result, manifest = built(small_org, utc(2026, 11, 2))
-    assert [e["detail_level"] for e in manifest["editions"]] == [0]
+    assert [e.detail_level for e in manifest.editions] == [0]
     assert not [w for w in result.warnings if "Gmail" in w]
 
 
@@ -128,12 +128,12 @@ def test_an_edition_over_budget_even_at_the_least_detail_is_a_build_warning(smal
                                                                            monkeypatch):
     monkeypatch.setattr(render, "SIZE_BUDGET_BYTES", 2 * 1024)  # no edition fits in 2 KB
     result, manifest = built(small_org, utc(2026, 11, 2))
-    (edition,) = manifest["editions"]
-    assert edition["detail_level"] == len(DETAIL_LEVELS) - 1
-    kb = round(edition["html_bytes"] / 1024)
+    (edition,) = manifest.editions
+    assert edition.detail_level == len(DETAIL_LEVELS) - 1
+    kb = round(edition.html_bytes / 1024)
     assert f"edition all is {kb} KB even at the least detail (budget 2 KB); Gmail may clip it" \
         in result.warnings
-    assert manifest["warnings"] == result.warnings
+    assert list(manifest.warnings) == result.warnings
 
 
 # A large organisation: 50 communities, each with 20 posts, 4 meetings of 5 decisions and

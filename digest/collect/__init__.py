@@ -11,6 +11,7 @@ when there is enough of it, it runs in a process pool beside the fetching.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import multiprocessing
 import os
@@ -19,11 +20,13 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TypeVar
 
 from ..config import CollectSettings, Config
-from ..models import Kind
+from ..models import Entry, Kind
 from ..store import Store
+from ..text import plural
 from .fetch import Fetcher, FetchResult, Validators, make_client
 from .parse import FeedError, ParseResult, parse_feed
 from .state import (
@@ -59,6 +62,7 @@ class FeedReport:
     retry_after: datetime | None = None
     moved_to: str | None = None
     flagged: bool = False  # failing FLAG_AFTER runs in a row
+    problems: list[str] = field(default_factory=list)  # a notes folder's unreadable files
 
     @property
     def failed(self) -> bool:
@@ -134,6 +138,7 @@ class _Run:
 
     async def _run(self, sources: list[_Source]) -> CollectReport:
         self._slots = asyncio.Semaphore(max(1, self.settings.concurrency))
+        self._fetches: dict[str, asyncio.Future[FetchResult]] = {}
         report = CollectReport(stored=not self.dry)
         bar = _progress_bar(len(sources)) if self.progress else None
         try:
@@ -177,10 +182,17 @@ class _Run:
                               f"not fetched: the server asked us to retry after "
                               f"{st.retry_after:%Y-%m-%d %H:%M} UTC",
                               retry_after=st.retry_after)
+        if not self.dry and st.status == "gone" and not self._config_changed_since(st.error_at):
+            # 410 means the feed was removed for good: asking again is noise for its owner.
+            return self._fail(src, "gone", "gone",
+                              f"not fetched: it answered 410 Gone; remove it from "
+                              f"{self.config.feeds_path.name} (a change there tries it again)")
+        if src.role == "notes":
+            return await self._notes(src)
         location = st.moved_to or src.url
         validators = None if self.dry else Validators(st.etag, st.last_modified)
         try:
-            result = await fetcher.fetch(location, validators, self.now)
+            result = await self._fetch_once(fetcher, location, validators)
         except Exception as exc:  # a bug must not stop the other feeds
             return self._fail(src, "error", "internal", f"{type(exc).__name__}: {exc}")
         if result.moved_to and result.moved_to != src.url:
@@ -215,24 +227,75 @@ class _Run:
         if parsed.warnings:
             row.error_kind, row.error_message = parsed.warnings[0]
             st.error_kind, st.error_message = parsed.warnings[0]
+        return self._store(row, st, parsed.entries)
+
+    def _store(self, row: FeedReport, st: FeedState, entries: list[Entry]) -> FeedReport:
+        """Store a source's entries (a check or dry run only counts them) and say how many
+        were new on its health row and in its state."""
         if self.store is not None and not self.dry:
-            up = self.store.upsert_entries(parsed.entries, seen_at=self.now)
+            up = self.store.upsert_entries(entries, seen_at=self.now)
             row.new_items, row.updated_items = up.new, up.updated
         else:
-            row.new_items = len(parsed.entries)
+            row.new_items = len(entries)
         st.new_items = row.new_items
         return row
 
+    def _config_changed_since(self, moment: datetime | None) -> bool:
+        """Whether the configuration or the community list was edited after `moment`."""
+        if moment is None:
+            return True
+        try:
+            edited = max(p.stat().st_mtime for p in (self.config.path, self.config.feeds_path))
+        except OSError:
+            return True
+        return datetime.fromtimestamp(edited, UTC) > moment
+
+    async def _fetch_once(self, fetcher: Fetcher, location: str,
+                          validators: Validators | None) -> FetchResult:
+        """Fetch `location` once per run, however many communities list it."""
+        task = self._fetches.get(location)
+        if task is None:
+            task = asyncio.ensure_future(fetcher.fetch(location, validators, self.now))
+            self._fetches[location] = task
+        return await asyncio.shield(task)
+
+    async def _notes(self, src: _Source) -> FeedReport:
+        """A folder of Markdown files, read in a thread and stored here, on the loop's thread."""
+        from .notes import NotesFolderError, folder_hash, read_notes_folder
+
+        st, folder = src.state, Path(src.url)
+        max_bytes = self.settings.max_bytes
+        try:
+            digest = await asyncio.to_thread(folder_hash, folder, max_bytes)
+            if not self.dry and digest == st.body_hash:
+                return self._succeed(src, FetchResult("unchanged", src.url), "unchanged")
+            read = await asyncio.to_thread(
+                read_notes_folder, folder, community=src.community,
+                timezone=self.config.timezone, now=self.now, max_bytes=max_bytes)
+        except NotesFolderError as exc:
+            return self._fail(src, "error", exc.kind, exc.message)
+        except Exception as exc:  # a bug must not stop the other feeds
+            return self._fail(src, "error", "internal", f"{type(exc).__name__}: {exc}")
+        row = self._succeed(src, FetchResult("ok", src.url), "ok", body_hash=read.content_hash)
+        row.problems = read.problems
+        if read.problems:
+            row.error_kind = "notes"
+            row.error_message = (f"{plural(len(read.problems), 'file')} skipped: "
+                                 + "; ".join(read.problems[:3])
+                                 + ("; ..." if len(read.problems) > 3 else ""))
+            st.error_kind, st.error_message = row.error_kind, row.error_message
+        return self._store(row, st, read.entries)
+
     async def _parse(self, result: FetchResult, community: str, kind: Kind) -> ParseResult:
-        args = (result.body, result.headers)
-        kw = dict(url=result.final_url or result.url, community=community, kind=kind,
-                  now=self.now)
+        # a partial of a module-level function pickles: one typed call for a thread or a process
+        call = functools.partial(_parse_call, result.body, result.headers,
+                                 result.final_url or result.url, community, kind, self.now)
         if self._pool is None:
-            return await asyncio.to_thread(parse_feed, *args, **kw)
+            return await asyncio.to_thread(call)
         loop = asyncio.get_running_loop()
         pool = self._pool
         try:
-            return await loop.run_in_executor(pool, _parse_call, args, kw)
+            return await loop.run_in_executor(pool, call)
         except BrokenProcessPool:
             # A parser process died, on this feed or on one queued beside it; every
             # queued feed hears of it. Later feeds get a fresh pool, and this one
@@ -242,7 +305,7 @@ class _Run:
                 self._pool = self._start_pool(POOL_MIN_FEEDS)
             solo = ProcessPoolExecutor(max_workers=1, mp_context=_fork_context())
             try:
-                return await loop.run_in_executor(solo, _parse_call, args, kw)
+                return await loop.run_in_executor(solo, call)
             finally:
                 solo.shutdown(wait=False)
 
@@ -317,8 +380,10 @@ def _fork_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context(method)
 
 
-def _parse_call(args: tuple, kw: dict) -> ParseResult:
-    return parse_feed(*args, **kw)
+def _parse_call(body: bytes, headers: dict[str, str], url: str, community: str, kind: Kind,
+                now: datetime) -> ParseResult:
+    """`parse_feed`, looked up when the call runs (in the worker, after a fork)."""
+    return parse_feed(body, headers, url=url, community=community, kind=kind, now=now)
 
 
 def _progress_bar(total: int):  # -> rich.progress.Progress | None

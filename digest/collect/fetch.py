@@ -24,8 +24,9 @@ import httpx
 from ..config import CollectSettings
 
 USER_AGENT = "CoP-Digest/0.1 (Communities of Practice digest; feed collector)"
-ACCEPT = ("application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
-          "application/xml;q=0.8, text/xml;q=0.8, text/calendar;q=0.8, */*;q=0.5")
+ACCEPT = ("application/atom+xml, application/rss+xml, application/feed+json, "
+          "application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, "
+          "text/calendar;q=0.8, */*;q=0.5")
 MAX_REDIRECTS = 5
 MAX_RETRY_AFTER = timedelta(days=30)  # the longest a server can make us wait
 _PERMANENT = frozenset({301, 308})
@@ -67,6 +68,10 @@ class _Refused(Exception):
         self.kind = kind
         self.message = message
 
+    def __reduce__(self) -> tuple[type[_Refused], tuple[str, str]]:
+        # Picklable like every error that might cross a process boundary.
+        return type(self), (self.kind, self.message)
+
 
 class _LazyTrust(ssl.SSLContext):
     """A verifying TLS context that loads the CA bundle on its first TLS connection.
@@ -87,11 +92,11 @@ class _LazyTrust(ssl.SSLContext):
             except ImportError:
                 self.load_default_certs()
 
-    def wrap_socket(self, *args, **kwargs):  # type: ignore[override]
+    def wrap_socket(self, *args, **kwargs):
         self._trust()
         return super().wrap_socket(*args, **kwargs)
 
-    def wrap_bio(self, *args, **kwargs):  # type: ignore[override]
+    def wrap_bio(self, *args, **kwargs):
         self._trust()
         return super().wrap_bio(*args, **kwargs)
 

@@ -134,7 +134,7 @@ def export_opml(config: Config) -> str:
     for c in config.communities:
         group = ET.SubElement(body, "outline", text=c.name, title=c.name)
         for role, url in c.sources():
-            if role == "calendar":
+            if role in ("calendar", "notes"):  # not feeds: OPML cannot say them
                 continue
             label = f"{c.name} ({'meeting notes' if role == 'meetings' else 'posts'})"
             attrs = {"type": "rss", "text": label, "title": label}

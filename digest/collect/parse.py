@@ -15,18 +15,22 @@ from __future__ import annotations
 import calendar
 import hashlib
 import html
+import io
+import json
 import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_tz
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
-from ..models import Entry, Kind, MeetingOutcomes
+from ..models import Decision, Entry, Kind, MeetingOutcomes
 from ..outcomes import extract_outcomes
-from ..text import cut_at_word
+from ..text import clean_text, cut_at_word, plural
+from ..urls import is_public_url
 
 EXCERPT_CHARS = 280
+NOTE_HTML_CHARS = 2_000_000  # meeting notes kept for `collect --reextract` up to this size
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 IMAGE_SCHEMES = frozenset({"http", "https"})
 OLDEST_YEAR = 1990
@@ -56,6 +60,11 @@ class FeedError(Exception):
         super().__init__(message)
         self.kind = kind
         self.message = message
+
+    def __reduce__(self) -> tuple[type[FeedError], tuple[str, str]]:
+        # Raised in parser processes: it must unpickle with both arguments, or the
+        # pool that carries it back counts itself broken.
+        return type(self), (self.kind, self.message)
 
 
 @dataclass
@@ -105,8 +114,12 @@ def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str
     """
     if not body.strip():
         raise FeedError("empty", "the server returned an empty body")
-    refuse_entities(body)
     hdrs = {k.lower(): v for k, v in headers.items()}
+    if _looks_like_json(body, hdrs.get("content-type", "")):
+        raw_entries, base = _json_feed(body, url)
+        return _entries(raw_entries, [], base=base, url=url, community=community, kind=kind,
+                        now=now)
+    refuse_entities(body)
     if url.startswith(("http://", "https://")):
         hdrs["content-location"] = url
     else:
@@ -114,6 +127,7 @@ def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str
         hdrs.setdefault("content-type", "application/xml")  # a local file has no headers
     warnings: list[tuple[str, str]] = []
     body, lie = _undo_false_wide_encoding(body, hdrs)
+    body = _drop_unsafe_char_refs(body)
     if lie:
         warnings.append(("encoding", lie))
     # No entry keeps its HTML: posts keep plain text and a vetted image URL,
@@ -122,7 +136,9 @@ def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str
     # feedparser's sanitiser nor its link resolving (60% of its time) buys anything.
     import feedparser  # here, not at the top: only parser processes need it
 
-    d = feedparser.parse(body, response_headers=hdrs, sanitize_html=False,
+    # A stream, never bytes: feedparser tries to open() bytes or a str as a path or URL
+    # first, so a body reading "/dev/zero" would be read from our own disk.
+    d = feedparser.parse(io.BytesIO(body), response_headers=hdrs, sanitize_html=False,
                          resolve_relative_uris=False)
     version = d.get("version") or ""
     if not version and not d.entries:
@@ -145,11 +161,18 @@ def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str
             warnings.append(("malformed", f"recovered from a malformed document: {exc}"))
 
     base = hdrs.get("content-location") or (d.feed.get("link") if d.get("feed") else None) or ""
+    return _entries(d.entries, warnings, base=base, url=url, community=community, kind=kind,
+                    now=now)
+
+
+def _entries(raw_entries: list[Any], warnings: list[tuple[str, str]], *, base: str, url: str,
+             community: str, kind: Kind, now: datetime) -> ParseResult:
+    """Entries of a parsed document (feedparser's, or JSON Feed's mapped to its shape)."""
     entries: list[Entry] = []
     seen: set[str] = set()
     twins: set[tuple[str, str]] = set()
     duplicates = 0
-    for raw in d.entries:
+    for raw in raw_entries:
         e = _entry(raw, base=base, url=url, community=community, kind=kind, now=now)
         if e is None:
             continue
@@ -164,9 +187,107 @@ def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str
         seen.add(e.identity)
         entries.append(e)
     if duplicates:
-        warnings.append(("duplicate-id", f"{duplicates} entries repeat another entry's id; "
+        warnings.append(("duplicate-id", f"{plural(duplicates, 'entry repeats', 'entries repeat')}"
+                         " another entry's id; "
                          "kept apart by link and title"))
     return ParseResult(entries, warnings)
+
+
+# -- JSON Feed (jsonfeed.org 1.0 and 1.1) ----------------------------------------------
+
+_JSON_FEED_VERSION = "https://jsonfeed.org/version/"
+_JSON_TYPES = ("application/feed+json", "application/json")
+
+
+def _looks_like_json(body: bytes, content_type: str) -> bool:
+    """A JSON Feed by its content type, or a body that starts like a JSON object."""
+    first = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    mime = content_type.split(";")[0].strip().lower()
+    return first == b"{" or (mime in _JSON_TYPES and first != b"<")  # XML mislabelled: XML
+
+
+def _json_feed(body: bytes, url: str) -> tuple[list[dict[str, Any]], str]:
+    """A JSON Feed's items in feedparser's shape, and the base for relative links.
+
+    feedparser does not read JSON Feed. Mapping each item to the keys `_entry`
+    reads gives it the same identity, dates, text cleaning, link and image rules
+    as RSS and Atom; fields of the wrong type are ignored, not trusted.
+    """
+    try:
+        doc = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise FeedError("malformed", f"not a feed: a JSON document that cannot be read ({exc})"
+                        ) from None
+    version = doc.get("version") if isinstance(doc, dict) else None
+    if not isinstance(version, str) or not version.startswith(_JSON_FEED_VERSION):
+        raise FeedError("not-a-feed", "not a feed: a JSON document without a JSON Feed "
+                        f"version (expected \"version\": \"{_JSON_FEED_VERSION}1.1\")")
+    items = doc.get("items")
+    if not isinstance(items, list):
+        raise FeedError("malformed", "malformed JSON Feed: \"items\" is not a list")
+    home = _str(doc.get("home_page_url"))
+    base = url if url.startswith(("http://", "https://")) else (home or "")
+    feed_author = _json_author(doc)
+    return [_json_item(item, feed_author) for item in items if isinstance(item, dict)], base
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _json_author(obj: dict[str, Any]) -> str:
+    """The first named author: 1.1's `authors` list, else 1.0's `author`."""
+    authors = obj.get("authors")
+    candidates = authors if isinstance(authors, list) else [obj.get("author")]
+    for author in candidates:
+        if isinstance(author, dict) and _str(author.get("name")).strip():
+            return _str(author.get("name"))
+    return ""
+
+
+def _json_item(item: dict[str, Any], feed_author: str) -> dict[str, Any]:
+    raw: dict[str, Any] = {}
+    ident = item.get("id")
+    if isinstance(ident, str | int) and not isinstance(ident, bool):
+        raw["id"] = str(ident)
+    raw["link"] = _str(item.get("url")) or _str(item.get("external_url"))
+    raw["title"] = _str(item.get("title"))
+    raw["title_detail"] = {"type": "text/plain"}
+    if _str(item.get("content_html")):
+        raw["content"] = [{"value": item["content_html"], "type": "text/html"}]
+    elif _str(item.get("content_text")):
+        raw["content"] = [{"value": item["content_text"], "type": "text/plain"}]
+    if _str(item.get("summary")):
+        raw["summary"] = item["summary"]
+        raw["summary_detail"] = {"type": "text/plain"}
+    raw["media_content"] = [{"url": _str(item.get(key)), "medium": "image"}
+                            for key in ("image", "banner_image") if _str(item.get(key))]
+    raw["published"] = _str(item.get("date_published")) or None
+    raw["updated"] = _str(item.get("date_modified")) or None
+    raw["author"] = _json_author(item) or feed_author
+    return raw
+
+
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _drop_unsafe_char_refs(body: bytes) -> bytes:
+    """`body` without character references to what no text may hold.
+
+    feedparser's loose parser raises on `&#xD800;` (a lone surrogate) and would
+    hand back `&#27;` (ESC) as text; either way one reference must not cost the
+    whole feed. References to a character clean_text keeps are left alone.
+    """
+    if b"&#" not in body:
+        return body
+
+    def keep_or_drop(ref: re.Match[bytes]) -> bytes:
+        code = int(ref.group(1), 16) if ref.group(1) else int(ref.group(2))
+        if code in (0x9, 0xA, 0xD) or (code <= 0x10FFFF and clean_text(chr(code))):
+            return ref.group(0)
+        return b""
+
+    return _CHAR_REF.sub(keep_or_drop, body)
 
 
 _XML_DECL = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._-]+)(["'])""")
@@ -238,13 +359,40 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
                                        ) if detail_of_summary else ""
     summary_text = quick_text(summary, "", enough=EXCERPT_CHARS * 2).text if summary else ""
     excerpt = cut_at_word(summary_text or cleaned.text, EXCERPT_CHARS)
-    return Entry(
+    return _cleaned_entry(Entry(
         identity=identity, community=community, kind=kind, feed_url=url,
         title=title or cut_at_word(cleaned.text, 80) or (link or "(untitled)"),
         link=link, author=author, published=published, updated=updated, excerpt=excerpt,
-        outcomes=extract_outcomes(body_html) if kind == "meeting" else MeetingOutcomes(),
+        outcomes=extract_outcomes(body_html, title=title,
+                                  meeting_date=_day(published) or _day(updated))
+        if kind == "meeting" else MeetingOutcomes(),
         image=image, image_alt=alt,
-    )
+        note_html=body_html if kind == "meeting" and len(body_html) <= NOTE_HTML_CHARS else "",
+    ))
+
+
+def _cleaned_entry(entry: Entry) -> Entry:
+    """`entry` with every text made safe (digest.text.clean_text): one control character
+    in a title must not stop the issue, nor a lone surrogate the feed's storing."""
+    found = entry.outcomes
+    return replace(
+        entry, identity=clean_text(entry.identity), feed_url=clean_text(entry.feed_url),
+        title=clean_text(entry.title) or "(untitled)", link=_clean(entry.link),
+        author=_clean(entry.author) or None, excerpt=clean_text(entry.excerpt),
+        image=_clean(entry.image), image_alt=clean_text(entry.image_alt),
+        note_html=clean_text(entry.note_html),
+        outcomes=replace(
+            found, decisions=tuple(Decision(clean_text(d.text)) for d in found.decisions),
+            actions=tuple(replace(a, text=clean_text(a.text), owner=_clean(a.owner),
+                                  due_text=_clean(a.due_text)) for a in found.actions)))
+
+
+def _clean(text: str | None) -> str | None:
+    return clean_text(text) if text is not None else None
+
+
+def _day(moment: datetime | None) -> date | None:
+    return moment.date() if moment else None
 
 
 # Confluence: ids carry the page version (tag:host,2009:page-123456-7), so
@@ -301,7 +449,7 @@ def _lead_image(raw: Any, base: str) -> tuple[str | None, str]:
         if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith("image/"):
             candidates.append((link.get("href"), ""))
     for src, alt in candidates:
-        good = safe_url(src, base, IMAGE_SCHEMES)
+        good = image_url(src, base)
         if good:
             return good, alt
     return None, ""
@@ -318,6 +466,15 @@ def safe_url(value: str | None, base: str, schemes: frozenset[str]) -> str | Non
     except ValueError:
         return None
     return full if scheme in schemes else None
+
+
+def image_url(value: str | None, base: str) -> str | None:
+    """`value` resolved against `base` if it is an http(s) image on a public host.
+
+    An image on an internal host would be fetched by every reader's mail client.
+    """
+    good = safe_url(value, base, IMAGE_SCHEMES)
+    return good if is_public_url(good) else None
 
 
 # -- dates -------------------------------------------------------------------
@@ -454,7 +611,7 @@ def quick_text(fragment: str, base: str, enough: int | None = None) -> Cleaned:
     for tag in _IMG.finditer(visible):
         attrs = {m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or m.group(4) or "")
                  for m in _ATTR.finditer(tag.group(0))}
-        image = safe_url(attrs.get("src"), base, IMAGE_SCHEMES)
+        image = image_url(attrs.get("src"), base)
         if image:
             alt = attrs.get("alt", "")
             break

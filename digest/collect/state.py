@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from ..config import Community
 from ..store import Store, from_text, to_text
@@ -48,7 +49,8 @@ def load_states(store: Store) -> dict[str, FeedState]:
     rows = store.db.execute(f"SELECT {', '.join(_COLUMNS)} FROM feeds").fetchall()
     out = {}
     for r in rows:
-        values = {c: (from_text(r[c]) if c in _DATES else r[c]) for c in _COLUMNS}
+        # a row is untyped (sqlite); FeedState is the typed value built from it
+        values: dict[str, Any] = {c: (from_text(r[c]) if c in _DATES else r[c]) for c in _COLUMNS}
         out[r["url"]] = FeedState(**values)
     return out
 

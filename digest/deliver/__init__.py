@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -27,8 +27,10 @@ from ..errors import (
     TemporaryFailure,
     Unavailable,
 )
+from ..manifest import Manifest
 from ..models import Edition, Recipient
 from ..store import Store, utcnow
+from ..text import plural
 from .ledger import OPEN_STATES, STATES, Ledger, LedgerStatus, Planned, key_of, ledger_status
 from .lock import run_lock
 from .message import MessageFactory, build_message, message_id_for, sender_address
@@ -103,8 +105,14 @@ def _report(ledger: Ledger, period: str, method: str) -> SendReport:
 
 
 def _planned(config: Config, period_label: str,
-             audience: list[tuple[Recipient, Edition]]) -> list[Planned]:
-    return [Planned(email=r.email.strip(), name=r.name, edition=e.key,
+             audience: list[tuple[Recipient, Edition]],
+             manifest: Manifest | None) -> list[Planned]:
+    def block(r: Recipient, e: Edition) -> str | None:
+        if manifest is None or e.key not in {x.key for x in manifest.editions}:
+            return None
+        return manifest.block_for(manifest.record(e.key), r.email)
+
+    return [Planned(email=r.email.strip(), name=r.name, edition=e.key, block=block(r, e),
                     message_id=message_id_for(period_label, r.email, config.delivery.sender))
             for r, e in audience]
 
@@ -120,7 +128,8 @@ def _mail_from(config: Config) -> str:
 
 
 @contextmanager
-def _progress_bar(enabled: bool, total: int, period: str) -> Iterator[object]:
+def _progress_bar(enabled: bool, total: int, period: str
+                  ) -> Iterator[Callable[[int], None] | None]:
     """A rich progress bar on a terminal; nothing otherwise (cron mails stdout)."""
     if not enabled or not sys.stderr.isatty() or total == 0:
         yield None
@@ -144,7 +153,8 @@ def send_period(config: Config, store: Store, period_label: str,
                 audience: list[tuple[Recipient, Edition]], *,
                 editions: Iterable[Edition] = (), dry_run: bool = False,
                 progress: bool = False, now: datetime | None = None,
-                retry: RetryPolicy | None = None) -> SendReport:
+                retry: RetryPolicy | None = None,
+                manifest: Manifest | None = None) -> SendReport:
     """Send the period's edition to every reader who has not had it yet.
 
     The first call for a period freezes `audience` into the ledger (one row per
@@ -162,6 +172,11 @@ def send_period(config: Config, store: Store, period_label: str,
     sender before anything was sent in this run; a relay lost mid-run gives a
     report with exit code 75. An empty audience freezes nothing.
     `now` is the moment recorded as frozen/sent and the cut-off for due rows.
+
+    `manifest` (the build's) says which personal block each reader gets and where it
+    goes in their edition; the blocks are frozen into the ledger with the audience,
+    and every message carries the moment of freezing as its Date, so a resumed send
+    gives a reader the same bytes under the same Message-ID.
     """
     started = time.monotonic()
     now = now or utcnow()
@@ -174,27 +189,32 @@ def send_period(config: Config, store: Store, period_label: str,
         factory, mail_from = MessageFactory(config, period_label), _mail_from(config)
         ledger = Ledger(store)
         if audience:  # an empty recipients file must not freeze the period empty
-            ledger.freeze(period_label, _planned(config, period_label, audience), now)
+            ledger.freeze(period_label, _planned(config, period_label, audience, manifest), now,
+                          blocks=manifest.blocks if manifest else ())
         recovered = ledger.recover(period_label, now)
         # a `now` in the past must not hide deferred rows whose time has come
         rows = list(ledger.due(period_label, max(now, utcnow())))
         by_key = {e.key: e for e in editions} | {e.key: e for _, e in audience}
         smtp = config.delivery.smtp
+        slots = ({r.key: (r.default_block, r.html_slot, r.text_slot) for r in manifest.editions}
+                 if manifest else {})
         loop = Loop(ledger=ledger, period=period_label, transport=transport,
                     factory=factory, editions=by_key, mail_from=mail_from,
                     rate=smtp.rate if smtp else 0.0, breaker=smtp.breaker if smtp else 20,
-                    retry=retry or RetryPolicy())
+                    retry=retry or RetryPolicy(), slots=slots,
+                    blocks=ledger.blocks(period_label), date=ledger.frozen_at(period_label))
         if rows:
             with _progress_bar(progress, len(rows), period_label) as advance:
-                loop.on_progress = advance  # type: ignore[assignment]
+                loop.on_progress = advance
                 loop.run(rows)
         if loop.relay_unavailable and loop.sent_now == 0:
             raise Unavailable(f"nothing sent for {period_label}: {loop.stopped}")
         report = _report(ledger, period_label, method)
         report.sent_now, report.stopped = loop.sent_now, loop.stopped
         if recovered:
-            report.notes.append(f"{recovered} message(s) interrupted by a crash are resent "
-                                "with their original Message-ID")
+            report.notes.append(f"{plural(recovered, 'message was', 'messages were')} "
+                                "interrupted by a crash: sent again under the original "
+                                "Message-ID")
         if loop.missing_editions:
             report.notes.append("no edition given for " + ", ".join(sorted(loop.missing_editions))
                                 + "; those readers stay planned")
@@ -233,6 +253,7 @@ def send_test(config: Config, edition: Edition, address: str) -> Path | None:
     label = "test-" + utcnow().strftime("%Y%m%dT%H%M%S")
     message_id = message_id_for(label, address, config.delivery.sender)
     factory = MessageFactory(config, label)
+    edition = replace(edition, subject=f"[TEST] {edition.subject}")
     try:
         data = factory.message_bytes(edition, Recipient(email=address, name=name,
                                                         communities=None), message_id)

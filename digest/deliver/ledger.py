@@ -24,7 +24,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..store import Store, to_text
+from ..manifest import PersonalBlock
+from ..store import Store, from_text, to_text
+from ..text import plural
 
 STATES = ("planned", "sending", "sent", "deferred", "failed", "ambiguous")
 OPEN_STATES = ("planned", "sending", "deferred", "ambiguous")  # a period is done without these
@@ -42,6 +44,7 @@ CREATE TABLE IF NOT EXISTS send_ledger (
     email TEXT NOT NULL,
     name TEXT NOT NULL DEFAULT '',
     edition TEXT NOT NULL,            -- Edition.key
+    block TEXT,                       -- the reader's personal block (send_blocks.key)
     message_id TEXT NOT NULL,
     state TEXT NOT NULL CHECK (state IN
         ('planned', 'sending', 'sent', 'deferred', 'failed', 'ambiguous')),
@@ -53,6 +56,13 @@ CREATE TABLE IF NOT EXISTS send_ledger (
     PRIMARY KEY (period, email_key)
 );
 CREATE INDEX IF NOT EXISTS send_ledger_state ON send_ledger (period, state);
+CREATE TABLE IF NOT EXISTS send_blocks (
+    period TEXT NOT NULL,
+    key TEXT NOT NULL,
+    html TEXT NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (period, key)
+);
 """
 
 
@@ -71,6 +81,7 @@ class Row:
     next_attempt: str | None = None
     code: int | None = None
     reply: str | None = None
+    block: str | None = None  # the reader's personal block; None: the edition's default
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,7 @@ class Planned:
     name: str
     edition: str
     message_id: str
+    block: str | None = None
 
 
 @dataclass
@@ -108,8 +120,8 @@ class LedgerStatus:
         if not self.started:
             return [f"period {self.period}: not sent yet (no ledger)"]
         counts = ", ".join(f"{s} {self.counts[s]}" for s in STATES)
-        return [f"period {self.period}: {self.total} recipients, frozen {self.frozen_at}: "
-                f"{counts}", *self.attention_lines()]
+        return [f"period {self.period}: {plural(self.total, 'recipient')}, "
+                f"frozen {self.frozen_at}: {counts}", *self.attention_lines()]
 
     def attention_lines(self) -> list[str]:
         """One line per failed, deferred or ambiguous reader, with the relay's answer:
@@ -132,7 +144,7 @@ def _row(r: sqlite3.Row) -> Row:
     return Row(email_key=r["email_key"], seq=r["seq"], email=r["email"], name=r["name"],
                edition=r["edition"], message_id=r["message_id"], state=r["state"],
                attempts=r["attempts"], next_attempt=r["next_attempt"], code=r["code"],
-               reply=r["reply"])
+               reply=r["reply"], block=r["block"])
 
 
 def exists(store: Store) -> bool:
@@ -156,25 +168,42 @@ class Ledger:
                               (period,)).fetchone()
         return row is not None
 
-    def freeze(self, period: str, audience: Iterable[Planned], at: datetime) -> bool:
+    def freeze(self, period: str, audience: Iterable[Planned], at: datetime,
+               blocks: Iterable[PersonalBlock] = ()) -> bool:
         """Write the audience of `period` once; returns False when it was frozen already.
 
-        A reader listed twice (same address, any case) gets one row: the first.
+        A reader listed twice (same address, any case) gets one row: the first. The
+        personal blocks the readers get are kept with them: a resumed send puts
+        together the same message.
         """
         with self.store.transaction() as db:
             if db.execute("SELECT 1 FROM send_periods WHERE period = ?", (period,)).fetchone():
                 return False
-            rows = [(period, key_of(p.email), seq, p.email.strip(), p.name, p.edition,
+            rows = [(period, key_of(p.email), seq, p.email.strip(), p.name, p.edition, p.block,
                      p.message_id, to_text(at)) for seq, p in enumerate(audience)]
             db.executemany(
                 "INSERT OR IGNORE INTO send_ledger (period, email_key, seq, email, name, edition,"
-                " message_id, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', ?)",
-                rows)
+                " block, message_id, state, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?)", rows)
+            used = {r[6] for r in rows if r[6]}
+            db.executemany("INSERT OR IGNORE INTO send_blocks (period, key, html, text)"
+                           " VALUES (?, ?, ?, ?)",
+                           [(period, b.key, b.html, b.text) for b in blocks if b.key in used])
             count = db.execute("SELECT count(*) FROM send_ledger WHERE period = ?",
                                (period,)).fetchone()[0]
             db.execute("INSERT INTO send_periods (period, frozen_at, recipients) VALUES (?, ?, ?)",
                        (period, to_text(at), count))
         return True
+
+    def frozen_at(self, period: str) -> datetime | None:
+        row = self.db.execute("SELECT frozen_at FROM send_periods WHERE period = ?",
+                              (period,)).fetchone()
+        return from_text(row["frozen_at"]) if row else None
+
+    def blocks(self, period: str) -> dict[str, PersonalBlock]:
+        """The personal blocks frozen with the period's audience."""
+        return {r["key"]: PersonalBlock(r["key"], r["html"], r["text"]) for r in self.db.execute(
+            "SELECT key, html, text FROM send_blocks WHERE period = ?", (period,))}
 
     def recover(self, period: str, at: datetime) -> int:
         """Rows left `sending` by a dead process become ambiguous; returns how many.

@@ -158,7 +158,10 @@ class MessageFactory:
         self._personal_unsubscribe = bool(url and "{email}" in url)
 
     def _template(self, edition: Edition) -> _Template:
-        tpl = self._templates.get(edition.key)
+        # one edition key has one body per personal block: keyed by content too (the hash of
+        # a str is computed once per object, and assembled editions are reused per block)
+        cache_key = f"{edition.key}\x1f{hash(edition.html)}\x1f{hash(edition.text)}"
+        tpl = self._templates.get(cache_key)
         if tpl is not None and tpl.edition == edition:
             return tpl
         msg = EmailMessage(policy=POLICY)
@@ -180,6 +183,15 @@ class MessageFactory:
         # quoted-printable keeps both parts 7-bit: a relay need not offer 8BITMIME
         msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
         msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+        if edition.calendar:  # the coming sessions, when there is no web archive to link to
+            msg.add_attachment(edition.calendar, maintype="text", subtype="calendar",
+                               filename="sessions.ics", params={"method": "PUBLISH"})
+        # boundaries from the content, not at random: a resent message is the same bytes
+        # (from the edition's own text, never the random marker, which is cut out below)
+        seed = hashlib.sha256("\x1f".join((edition.subject, edition.html, edition.text))
+                              .encode() + (edition.calendar or b"")).hexdigest()[:24]
+        for n, part in enumerate(p for p in msg.walk() if p.is_multipart()):
+            part.set_boundary(f"=_{seed}_{n}")
         raw = msg.as_bytes(policy=POLICY)
         head, sep, body = raw.partition(b"\r\n\r\n")
         body = b"\r\n" + body
@@ -188,7 +200,7 @@ class MessageFactory:
             raise AssertionError("a footer marker line was folded or lost")
         tpl = _Template(edition=edition, headers=head + b"\r\n", body=body, pieces=pieces,
                         lines=tuple(lines))
-        self._templates[edition.key] = tpl
+        self._templates[cache_key] = tpl
         return tpl
 
     def _unsubscribe_headers(self, msg: EmailMessage, email_addr: str | None) -> None:

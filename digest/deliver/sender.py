@@ -17,15 +17,18 @@ import heapq
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 from ..addresses import InvalidAddress, clean_address
+from ..manifest import PersonalBlock, splice
 from ..models import Edition, Recipient
 from ..store import utcnow
 from .ledger import Ledger, Row
 from .message import MessageFactory
 from .transports import Envelope, RelayUnavailable, Result, Transport
+
+Slot = tuple[int, int] | None
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,11 @@ class Loop:
     breaker: int = 20
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     on_progress: Callable[[int], None] | None = None
+    # edition key -> (its default block, where that sits in the HTML and in the text)
+    slots: dict[str, tuple[str | None, Slot, Slot]] = field(default_factory=dict)
+    blocks: dict[str, PersonalBlock] = field(default_factory=dict)  # frozen with the audience
+    date: datetime | None = None  # every message's Date: when the send was frozen
+    _assembled: dict[tuple[str, str], Edition] = field(default_factory=dict)
 
     sent_now: int = 0
     consecutive: int = 0  # transient errors in a row
@@ -134,15 +142,33 @@ class Loop:
         finally:
             self.transport.close()
 
-    def _attempt(self, row: Row, pace: Pace) -> Result | None:
+    def edition_for(self, row: Row) -> Edition | None:
+        """The reader's edition with their own block in it (assembled once per block)."""
         edition = self.editions.get(row.edition)
+        if edition is None or row.block is None:
+            return edition
+        default, html_slot, text_slot = self.slots.get(row.edition, (None, None, None))
+        if row.block == default:
+            return edition
+        block = self.blocks.get(row.block)
+        if block is None:
+            return None
+        found = self._assembled.get((row.edition, row.block))
+        if found is None:
+            found = replace(edition, html=splice(edition.html, html_slot, block.html),
+                            text=splice(edition.text, text_slot, block.text))
+            self._assembled[(row.edition, row.block)] = found
+        return found
+
+    def _attempt(self, row: Row, pace: Pace) -> Result | None:
+        edition = self.edition_for(row)
         if edition is None:
             # frozen for an edition this run was not given: leave the row for a run that has it
             self.missing_editions.add(row.edition)
             return None
         recipient = Recipient(email=row.email, name=row.name, communities=None)
         try:
-            data = self.factory.message_bytes(edition, recipient, row.message_id)
+            data = self.factory.message_bytes(edition, recipient, row.message_id, self.date)
             rcpt = clean_address(row.email)  # IDNA domain: smtplib speaks ASCII
         except InvalidAddress as e:
             self.ledger.record(self.period, row.email_key, "failed", utcnow(), None, str(e))

@@ -8,53 +8,63 @@ responsive layout and dark mode (see shared/REFERENCE.md).
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import replace
 from pathlib import Path
 
 import jinja2
 import mjml
 import premailer
 
+from .. import packaged
 from ..config import Config
 from ..errors import DigestError
 from ..files import write_file
+from ..invites import ics
+from ..manifest import (
+    MANIFEST,
+    CommunitySummary,
+    DecisionLine,
+    EditionRecord,
+    Headline,
+    Manifest,
+    PersonalBlock,
+    SessionLine,
+    fill_slot,
+    read_manifest,
+    write_manifest,
+)
 from ..models import Edition, Issue
 from ..store import to_text, utcnow
+from ..text import clean_text
 from . import filters
-from .view import ALL, DETAIL_LEVELS, View, audience, build_view, edition_key
+from .view import (
+    ALL,
+    DETAIL_LEVELS,
+    View,
+    audience,
+    build_view,
+    edition_key,
+    intro_text,
+    section_summary,
+    session_when,
+)
 
 GMAIL_CLIP_BYTES = 102 * 1024
 SIZE_BUDGET_BYTES = 90 * 1024
-MANIFEST = "issue.json"
+HEADLINES_IN_FEED = 5
+__all__ = ["MANIFEST", "Renderer", "read_build", "read_edition", "write_editions"]
 LOGO = "logo.png"  # optional, in the templates folder; needs web_url to reach the email
 SITE_INDEX = "site-index.html.j2"  # the web archive's list of issues
-_PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+_PACKAGE_TEMPLATES = packaged.templates()
 _STYLE_TAG = re.compile(r"<style\b")
 _INDENT = re.compile(r"\n[ \t]+")
 
 
 class TemplateError(DigestError):
     """A template that does not render: names the template and the line."""
-
-
-@dataclass(frozen=True)
-class RenderedEdition(Edition):
-    """An edition as this build rendered it: with how far it was shortened to fit the budget."""
-
-    detail_level: int = 0  # index in DETAIL_LEVELS: 0 is full detail
-
-    @property
-    def html_bytes(self) -> int:
-        return len(self.html.encode("utf-8"))
-
-    @property
-    def over_budget(self) -> bool:
-        """Over the budget even at the last detail level: Gmail may clip it."""
-        return self.html_bytes >= SIZE_BUDGET_BYTES
 
 
 def templates_dir(config: Config) -> Path:
@@ -78,10 +88,13 @@ class Renderer:
                                       dict.fromkeys([self.path, _PACKAGE_TEMPLATES])])
         self.html_env = _environment(loader, autoescape=True)
         self.text_env = _environment(loader, autoescape=False)
-        self.inline_css = (self.path / "inline.css").read_text(encoding="utf-8")
+        css = self.path / "inline.css"  # like the templates: the package's when left out
+        css = css if css.is_file() else _PACKAGE_TEMPLATES / "inline.css"
+        self.inline_css = css.read_text(encoding="utf-8")
         self.has_logo = (self.path / LOGO).is_file()
 
-    def render(self, issue: Issue, communities: frozenset[str] | None) -> RenderedEdition:
+    def render(self, issue: Issue, communities: frozenset[str] | None,
+               extra_bytes: int = 0) -> Edition:
         """Render at the most detail that keeps the HTML under the size budget.
 
         Gmail clips larger messages and then drops head styles, so a busy month
@@ -89,24 +102,48 @@ class Renderer:
         rather than a broken email. When even the last level is over the budget the
         edition says so (`over_budget`) and the build warns.
         """
+        calendar = self.calendar(issue, communities)
+        # the largest personal block and the calendar attachment go out with the HTML
+        extra = extra_bytes + (len(calendar) * 4 // 3 if calendar else 0)
         for detail in DETAIL_LEVELS:
             view = build_view(self.config, issue, communities, detail)
             html = self.html(view)
-            if len(html.encode("utf-8")) < SIZE_BUDGET_BYTES:
+            if len(html.encode("utf-8")) + extra < SIZE_BUDGET_BYTES:
                 break
-        return RenderedEdition(key=view.key, communities=communities, subject=view.subject,
-                               preheader=view.preheader, html=html, text=self.text(view),
-                               detail_level=DETAIL_LEVELS.index(view.detail))
+        return Edition(key=view.key, communities=communities, subject=view.subject,
+                       preheader=view.preheader, html=html, text=self.text(view),
+                       detail_level=DETAIL_LEVELS.index(view.detail), calendar=calendar)
 
-    def render_editions(self, issue: Issue, audiences: Iterable[frozenset[str] | None]
-                        ) -> list[RenderedEdition]:
-        """The full edition plus one per distinct set of communities: render once per set."""
+    def calendar(self, issue: Issue, communities: frozenset[str] | None) -> bytes | None:
+        """Without a web archive to link to, the edition's coming sessions travel as one
+        text/calendar attachment."""
+        if self.config.web_url:
+            return None
+        sessions = [x for s in issue.sections
+                    if communities is None or s.community_id in communities
+                    for x in s.sessions]
+        if not sessions:
+            return None
+        return ics(sessions, product=self.config.organisation,
+                   stamp=issue.built_at or utcnow())
+
+    def personal_html(self, **context: object) -> str:
+        return _render(self.html_env, "glance-personal.html.j2", **context).strip()
+
+    def personal_text(self, **context: object) -> str:
+        return _render(self.text_env, "glance-personal.txt.j2", **context).strip()
+
+    def render_editions(self, issue: Issue, audiences: Iterable[frozenset[str] | None],
+                        extra_bytes: dict[str, int] | None = None) -> list[Edition]:
+        """The full edition plus one per distinct set of communities: render once per set.
+        `extra_bytes` (by edition key) is what goes into the edition at send time."""
         every = {c.id for c in self.config.communities}
         wanted: dict[str, frozenset[str] | None] = {ALL: None}
         for communities in audiences:
             communities = audience(communities, every)
             wanted.setdefault(edition_key(communities), communities)
-        return [self.render(issue, c) for c in wanted.values()]
+        return [self.render(issue, c, (extra_bytes or {}).get(key, 0))
+                for key, c in wanted.items()]
 
     def logo_url(self, view: View) -> str | None:
         """Where the logo is published: the web archive copies logo.png to its root."""
@@ -123,7 +160,9 @@ class Renderer:
         return _INDENT.sub("\n", _render(self.html_env, "digest.mjml.j2", v=view))
 
     def html(self, view: View) -> str:
-        source = self.mjml(view)
+        # Second guard: text is cleaned when parsed, but a control character that got
+        # into the state some other way must not make mjml-python refuse the issue.
+        source = clean_text(self.mjml(view))
         try:
             compiled = mjml.mjml2html(source, fonts={}, disable_comments=True)
         except ValueError as e:
@@ -136,10 +175,10 @@ class Renderer:
         return inline_css(compiled, self.inline_css)
 
     def text(self, view: View) -> str:
-        text = _render(self.text_env, "digest.txt.j2", v=view)
+        text = clean_text(_render(self.text_env, "digest.txt.j2", v=view))
         return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
-    def site_index(self, issues: list[dict]) -> str:
+    def site_index(self, issues: list[Manifest]) -> str:
         """The web archive's index page: `issues` are the site's issue.json, newest first."""
         c = self.config
         return _render(self.html_env, SITE_INDEX, lang=c.language, dir=c.direction,
@@ -165,98 +204,96 @@ def inline_css(html: str, css: str) -> str:
     return out
 
 
-@dataclass(frozen=True)
-class EditionFile:
-    key: str
-    communities: list[str] | None
-    subject: str
-    preheader: str
-    html: str  # paths relative to the period folder
-    text: str
-    html_bytes: int
-    detail_level: int  # index in DETAIL_LEVELS: 0 is full detail, higher was shortened to fit
-
-
-def size_warnings(editions: Iterable[RenderedEdition]) -> list[str]:
+def size_warnings(editions: Iterable[Edition]) -> list[str]:
     """A warning for each edition still over the size budget at the least detail."""
     return [f"edition {e.key} is {e.html_bytes / 1024:.0f} KB even at the least detail "
             f"(budget {SIZE_BUDGET_BYTES // 1024} KB); Gmail may clip it"
-            for e in editions if e.over_budget]
+            for e in editions if e.html_bytes >= SIZE_BUDGET_BYTES]
 
 
-def write_editions(config: Config, issue: Issue, editions: list[RenderedEdition],
-                   warnings: list[str] | None = None, *, draft: bool = False) -> Path:
+def write_editions(config: Config, issue: Issue, editions: list[Edition],
+                   warnings: list[str] | None = None, *,
+                   blocks: Iterable[PersonalBlock] = (),
+                   default_blocks: dict[str, str] | None = None,
+                   readers: dict[str, str] | None = None, draft: bool = False) -> Manifest:
     """Write `out/<period>/`: digest.html/.txt (full edition), editions/<key>.*, issue.json.
 
     `draft` marks a period that has not ended: preview shows it, send refuses it."""
     folder = config.out_path / issue.period.label
     root = config.out_path
-    files = []
+    records = []
+    full = editions[0]
+    by_key = {b.key: b for b in blocks}
     for edition in editions:
         stem = "digest" if edition.key == ALL else f"editions/{edition.key}"
+        default = (default_blocks or {}).get(edition.key)
+        block = by_key.get(default) if default else None
+        html, html_slot = fill_slot(edition.html, block.html if block else "")
+        text, text_slot = fill_slot(edition.text, block.text if block else "")
+        edition = replace(edition, html=html, text=text)
         write_file(folder / f"{stem}.html", edition.html, root)
         write_file(folder / f"{stem}.txt", edition.text, root)
-        files.append(EditionFile(
+        calendar = None
+        if edition.calendar:
+            calendar = f"{stem}.ics"
+            write_file(folder / calendar, edition.calendar, root)
+        if edition.key == ALL:
+            full = edition
+        records.append(EditionRecord(
             key=edition.key,
-            communities=sorted(edition.communities) if edition.communities is not None else None,
+            communities=tuple(sorted(edition.communities))
+            if edition.communities is not None else None,
             subject=edition.subject, preheader=edition.preheader,
             html=f"{stem}.html", text=f"{stem}.txt",
             html_bytes=edition.html_bytes, detail_level=edition.detail_level,
+            calendar=calendar, default_block=default, html_slot=html_slot,
+            text_slot=text_slot,
         ))
-    manifest = {
-        "period": issue.period.label,
-        "title": issue.title,
-        "built_at": to_text(utcnow()),
-        "posts": issue.post_count,
-        "meetings": issue.meeting_count,
-        "sessions": issue.session_count,
-        "warnings": list(warnings or []),
-        "editions": [asdict(f) for f in files],
-    }
-    if draft:
-        manifest["draft"] = True
-    # the manifest last: preview and send read it to find the files above
-    write_file(folder / MANIFEST, json.dumps(manifest, indent=2), root)
-    return folder
-
-
-def read_manifest(config: Config, period_label: str) -> dict:
-    """`out/<period>/issue.json` as `digest build` wrote it."""
-    path = config.out_path / period_label / MANIFEST
-    if not path.is_file():
-        raise DigestError(f"{period_label} has not been built: run `digest build --period "
-                          f"{period_label}` first")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as e:
-        raise DigestError(f"{path} is not readable JSON ({e}): run `digest build --period "
-                          f"{period_label}` again") from None
-    if not isinstance(manifest, dict):
-        raise DigestError(f"{path} is not an issue manifest: run `digest build` again")
+    manifest = Manifest(
+        period=issue.period.label, period_title=issue.period.title(), title=issue.title,
+        subject=full.subject, intro=intro_text(issue), built_at=to_text(utcnow()) or "",
+        posts=issue.post_count, meetings=issue.meeting_count, sessions=issue.session_count,
+        warnings=tuple(warnings or ()), communities=community_summaries(issue),
+        quiet=tuple(s.name for s in issue.quiet), editions=tuple(records),
+        blocks=tuple(by_key.values()), readers=dict(readers or {}), draft=draft, folder=folder,
+    )
+    write_manifest(folder, manifest, root)
     return manifest
 
 
-def read_editions(config: Config, period_label: str) -> list[Edition]:
-    """The editions that `digest build` wrote for a period: what preview and send use."""
-    folder = config.out_path / period_label
-    manifest = read_manifest(config, period_label)
-    return [
-        Edition(key=e["key"],
-                communities=frozenset(e["communities"]) if e["communities"] is not None else None,
-                subject=e["subject"], preheader=e["preheader"],
-                html=(folder / e["html"]).read_text(encoding="utf-8"),
-                text=(folder / e["text"]).read_text(encoding="utf-8"))
-        for e in manifest["editions"]
-    ]
+def community_summaries(issue: Issue) -> tuple[CommunitySummary, ...]:
+    """Each community's summary and headlines, for the site index and the Atom feed."""
+    return tuple(
+        CommunitySummary(
+            id=s.community_id, name=s.name, summary=section_summary(s),
+            headlines=tuple(Headline(i.title, i.link) for i in s.posts[:HEADLINES_IN_FEED])
+            + tuple(Headline(f"Meeting: {m.title}", m.link) for m in s.meetings),
+            # what a feed entry says besides headlines: decisions (linking to their notes)
+            # and the coming sessions
+            decisions=tuple(DecisionLine(d.text, m.link)
+                            for m in s.meetings for d in m.outcomes.decisions),
+            sessions=tuple(SessionLine(x.title, session_when(x), x.location, x.join_url)
+                           for x in s.sessions))
+        for s in issue.sections)
+
+
+def read_build(config: Config, period_label: str) -> Manifest:
+    """What `digest build` wrote for a period: the one reader of out/<period>/issue.json."""
+    return read_manifest(config.out_path / period_label)
 
 
 def read_edition(config: Config, period_label: str, key: str = ALL) -> Edition:
     """One built edition by its key ("all", "data+design", ...), for a test send or a preview."""
-    editions = {e.key: e for e in read_editions(config, period_label)}
-    if key not in editions:
-        raise DigestError(f"{period_label} has no edition {key!r}; it has: "
-                          f"{', '.join(sorted(editions))}")
-    return editions[key]
+    return read_build(config, period_label).edition(key)
+
+
+def _searched(loader: jinja2.BaseLoader | None) -> list[str]:
+    """The folders a loader looks in, for a "template not found" message."""
+    if isinstance(loader, jinja2.ChoiceLoader):
+        return [path for inner in loader.loaders for path in _searched(inner)]
+    if isinstance(loader, jinja2.FileSystemLoader):
+        return [str(path) for path in loader.searchpath]
+    return []
 
 
 def _environment(loader: jinja2.BaseLoader, autoescape: bool) -> jinja2.Environment:
@@ -273,7 +310,7 @@ def _render(env: jinja2.Environment, name: str, **context: object) -> str:
         raise TemplateError(f"{e.filename or name}:{e.lineno}: template syntax error: "
                             f"{e.message}") from None
     except jinja2.TemplateNotFound as e:
-        folders = [path for loader in env.loader.loaders for path in loader.searchpath]
+        folders = _searched(env.loader)
         raise TemplateError(f"template {e.name} not found in {', '.join(folders)}") from None
     except jinja2.UndefinedError as e:
         raise TemplateError(f"{name}: {e.message}: the template uses a name it is not "

@@ -7,8 +7,8 @@ import textwrap
 
 import jinja2
 
-from ..models import Action
-from .view import item_date, plural, session_when
+from ..models import Action, TrackedAction
+from .view import item_date, meeting_date, plural, session_local, session_when
 
 TEXT_WIDTH = 78  # no line of the text part is longer, but a URL that is longer on its own
 _URL = re.compile(r"(?i)^(?:https?://|mailto:)\S+$")
@@ -69,7 +69,7 @@ def underline(text: str, char: str = "=") -> str:
     return "\n".join(lines) + "\n" + char * max(len(line) for line in lines)
 
 
-def due(action: Action) -> str:
+def due(action: Action | TrackedAction) -> str:
     """When an action is due, as a reader wants it: the resolved date, else the words."""
     if action.due is not None:
         return f"{action.due:%a} {action.due.day} {action.due:%b}"
@@ -80,6 +80,6 @@ def install(env: jinja2.Environment) -> None:
     env.filters.update(url_line=url_line, hang=hang)
     env.filters.update(
         wrap=wrap, bullet=bullet, underline=underline, plural=plural, session_when=session_when,
-        due=due,
+        due=due, session_local=session_local,
     )
-    env.globals.update(item_date=item_date)
+    env.globals.update(item_date=item_date, meeting_date=meeting_date)

@@ -7,19 +7,23 @@ disagree about what the issue holds.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from ..addresses import parse_mailbox
 from ..config import Config
-from ..models import Decision, Issue, Item, Section, Session
+from ..invites import CALENDAR_FOLDER, session_slug
+from ..manifest import PERSONAL_SLOT
+from ..models import Decision, Issue, Item, Section, Session, TrackedAction
+from ..text import cut_at_word, plural
+from ..urls import names_internal_host
 
 ALL = "all"
 HEADLINES_PER_COMMUNITY = 3
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+NEXT_UP = 3  # sessions at a glance
+DECIDED_AT_A_GLANCE = 6  # decisions at a glance; the rest are in their community's section
+SUBJECT_CHARS = 78
 
 
 def audience(communities: frozenset[str] | None, every: set[str]) -> frozenset[str] | None:
@@ -95,6 +99,30 @@ DETAIL_LEVELS = (
 
 
 @dataclass
+class Decided:
+    """One line of "Decided": a decision and the meeting whose notes hold it."""
+
+    community: str  # the community's name
+    meeting: Item
+    decision: Decision
+
+
+@dataclass
+class Glance:
+    """The block at the top of every edition: what a reader on a phone needs first.
+
+    The reader's own actions and the other open actions depend on who reads, so the
+    edition carries `PERSONAL_SLOT` where they go and `render.personal` fills it.
+    """
+
+    sessions: list[Session]  # next up, at most NEXT_UP, not over when the issue was built
+    decided: list[Decided]
+    more_decided: int
+    done: list[TrackedAction]  # done since the last issue, in the reader's communities
+    slot: str = PERSONAL_SLOT
+
+
+@dataclass
 class View:
     config: Config
     issue: Issue
@@ -112,6 +140,22 @@ class View:
     web: bool = False  # the web archive's page of the issue, not an email
     community_page: bool = False  # the web archive's page of one community (web is True too)
     logo_url: str | None = None  # set by the renderer when the templates hold a logo.png
+    glance: Glance | None = None
+
+    def calendar_url(self, session: Session) -> str | None:
+        """The session's own .ics in the web archive (None without one: then the message
+        carries the edition's sessions as a text/calendar attachment)."""
+        if self.web:
+            return f"{CALENDAR_FOLDER}/{session_slug(session)}.ics"
+        if self.web_issue_url:
+            return f"{self.web_issue_url}{CALENDAR_FOLDER}/{session_slug(session)}.ics"
+        return None
+
+    def community_name(self, community_id: str) -> str:
+        for s in self.issue.sections:
+            if s.community_id == community_id:
+                return s.name
+        return community_id
 
     @property
     def monogram(self) -> str:
@@ -174,7 +218,10 @@ class View:
         return section_summary(section)
 
     def next_session(self, section: Section) -> Session | None:
-        return min(section.sessions, key=lambda x: x.start) if section.sessions else None
+        """The community's next session not yet over when the issue was built (the glance's
+        rule, coming_sessions)."""
+        sessions = coming_sessions(self.issue, [section])
+        return sessions[0] if sessions else None
 
 
 def community_page(community_id: str) -> str:
@@ -195,25 +242,84 @@ def section_summary(section: Section) -> str:
     return ", ".join(parts)
 
 
-def subject_line(issue: Issue) -> str:
-    counts = [plural(issue.post_count, "post"), plural(issue.meeting_count, "meeting"),
-              plural(issue.session_count, "session") + " coming up"]
-    return f"{issue.period.short_title()} at a glance: {', '.join(counts)}"
+def _counts(sections: list[Section]) -> list[str]:
+    posts = sum(len(s.posts) + s.more_posts for s in sections)
+    meetings = sum(len(s.meetings) for s in sections)
+    sessions = sum(len(s.sessions) for s in sections)
+    return [c for n, c in ((posts, plural(posts, "post")), (meetings, plural(meetings, "meeting")),
+                           (sessions, plural(sessions, "session"))) if n]
+
+
+def coming_sessions(issue: Issue, sections: list[Section]) -> list[Session]:
+    """The sections' sessions not yet over when the issue was built, soonest first."""
+    return sorted((x for s in sections for x in s.sessions
+                   if issue.built_at is None or (x.end or x.start) > issue.built_at),
+                  key=lambda x: x.start)
+
+
+def _lead(issue: Issue, sections: list[Section]) -> tuple[str | None, Session | None]:
+    """The edition's most important line (its first decision) and its next session."""
+    decision = next((f"{s.name}: {' '.join(d.text.split())}" for s in sections
+                     for m in s.meetings for d in m.outcomes.decisions), None)
+    sessions = coming_sessions(issue, sections)
+    return decision, (sessions[0] if sessions else None)
+
+
+def _session_short(session: Session, sections: list[Section], named: bool) -> str:
+    title = session.title
+    if named:
+        name = next((s.name for s in sections if s.community_id == session.community), "")
+        if name and not title.lower().startswith(name.lower()):
+            title = f"{name}: {title}"
+    return f"{title} {session_day(session)}"
+
+
+def subject_line(issue: Issue, own: list[Section] | None = None) -> str:
+    """The edition's own subject: its communities' most important item first (a decision,
+    else the next session), then the next session and the counts of the edition as room
+    allows; at most SUBJECT_CHARS characters."""
+    sections = own if own else issue.sections
+    decision, session = _lead(issue, sections)
+    counts = ", ".join(_counts(sections))
+    if decision is None and session is None:
+        head = f"{issue.period.short_title()} at a glance"
+        return cut_at_word(f"{head}: {counts}" if counts else head, SUBJECT_CHARS)
+    if decision is None:
+        assert session is not None
+        parts = [_session_short(session, sections, True)]
+    else:
+        parts = [decision]
+        if session is not None:
+            when = _session_short(session, sections, False)
+            # the decision gives up words so the next session fits, down to 30 characters
+            room = SUBJECT_CHARS - 3 - len(when)
+            parts = [cut_at_word(decision, room), when] if room >= 30 else [decision]
+    if counts:
+        parts.append(counts)
+    subject = cut_at_word(parts[0], SUBJECT_CHARS)
+    for part in parts[1:]:
+        if len(subject) + 3 + len(part) <= SUBJECT_CHARS:
+            subject += " · " + part
+    return subject
 
 
 def preheader_text(issue: Issue, own: list[Section]) -> str:
-    """The inbox preview: who has news, and the next session, so the reader knows why to open."""
-    names = [s.name for s in own] or [s.name for s in issue.sections]
+    """The inbox preview: the edition's communities and what they hold, then the next session,
+    so the reader knows why to open."""
+    sections = own or issue.sections
+    names = [s.name for s in sections]
     if not names:
-        news = f"A quiet {issue.period.short_title()} across {issue.organisation}."
-    elif len(names) == 1:
-        news = f"News from {names[0]}."
+        return f"A quiet {issue.period.short_title()} across {issue.organisation}."
+    if len(names) == 1:
+        who = names[0]
     elif len(names) <= 3:
-        news = f"News from {', '.join(names[:-1])} and {names[-1]}."
+        who = f"{', '.join(names[:-1])} and {names[-1]}"
     else:
-        news = f"News from {', '.join(names[:3])} and {len(names) - 3} more."
-    sessions = sorted((s for sec in (own or issue.sections) for s in sec.sessions),
-                      key=lambda s: s.start)
+        who = f"{', '.join(names[:3])} and {len(names) - 3} more"
+    decisions = sum(len(m.outcomes.decisions) for s in sections for m in s.meetings)
+    held = [plural(decisions, "decision")] if decisions else []
+    news = f"{who}: {', '.join(held + _counts(sections))}."
+    sessions = sorted((x for sec in sections for x in sec.sessions), key=lambda x: x.start)
     if sessions:
         news += f" Next up: {sessions[0].title}, {session_day(sessions[0])}."
     return news
@@ -230,7 +336,40 @@ def session_when(session: Session) -> str:
     return f"{session_day(session)}, {session.start:%H:%M}{end}"
 
 
+def session_local(session: Session) -> str:
+    """Day and local time with the zone's abbreviation: "Wed 18 Nov, 14:00–15:00 GMT"."""
+    if session.all_day:
+        return f"{session_day(session)}, all day"
+    return f"{session_when(session)} {session.start:%Z}".rstrip()
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def title_has_date(title: str, day: int, month: int, year: int) -> bool:
+    """Whether a title already carries this date ("Data CoP, 14 October", "2026-10-14")."""
+    low = title.lower()
+    if f"{year}-{month:02d}-{day:02d}" in low or f"{day:02d}/{month:02d}" in low \
+            or f"{day}/{month}/" in low:
+        return True
+    month_name = _MONTHS[month - 1]
+    return bool(re.search(rf"\b{day}(st|nd|rd|th)?\s+(of\s+)?{month_name}", low)
+                or re.search(rf"\b{month_name}[a-z]*\.?\s+{day}(st|nd|rd|th)?\b", low))
+
+
+def meeting_date(item: Item, config: Config) -> str | None:
+    """The meeting's own date (its notes', else its item's), or None when the title says it."""
+    day = item.outcomes.held_on or item.dated.astimezone(config.timezone).date()
+    if title_has_date(item.title, day.day, day.month, day.year):
+        return None
+    return f"{day.day} {day:%b %Y}"
+
+
 def item_date(item: Item, config: Config) -> str:
+    """The day shown with an item: a meeting's own date when its notes say it."""
+    if item.kind == "meeting" and item.outcomes.held_on is not None:
+        held = item.outcomes.held_on
+        return f"{held.day} {held:%b %Y}"
     moment = item.dated.astimezone(config.timezone)
     return f"{moment.day} {moment:%b %Y}"
 
@@ -238,6 +377,7 @@ def item_date(item: Item, config: Config) -> str:
 def build_view(config: Config, issue: Issue, communities: frozenset[str] | None,
                detail: Detail = DETAIL_LEVELS[0]) -> View:
     """Split the issue for a reader of `communities` (None: everything, in full)."""
+    issue = shown_images(issue, config.images)
     if communities is None:
         own, rest = list(issue.sections), []
     else:
@@ -248,32 +388,67 @@ def build_view(config: Config, issue: Issue, communities: frozenset[str] | None,
     toc = [(s.community_id, s.name, section_summary(s)) for s in own]
     if others:
         toc.append(("across", "Across the organisation",
-                    plural(len(others), "more community") if len(others) == 1 else
-                    f"{len(others)} more communities"))
+                    plural(len(others), "more community")))
     if issue.quiet:
         toc.append(("quiet", "Gone quiet", ", ".join(s.name for s in issue.quiet)))
-    intro = intro_text(issue)
+    intro = intro_text(issue, None if communities is None else own)
     return View(
         config=config, issue=issue, key=edition_key(communities), communities=communities,
-        own=own, others=others, quiet=list(issue.quiet), subject=subject_line(issue),
+        own=own, others=others, quiet=list(issue.quiet), subject=subject_line(issue, own),
         preheader=preheader_text(issue, own), intro=intro, web_issue_url=web_issue_url,
-        detail=detail, toc=toc,
+        detail=detail, toc=toc, glance=glance(issue, own, communities),
     )
 
 
-def intro_text(issue: Issue) -> str:
-    """One sentence with the issue's counts, leaving out what did not happen."""
+def shown_images(issue: Issue, images: str) -> Issue:
+    """The issue with only the lead images `[digest] images` lets every reader load.
+
+    Collect keeps only images on public hosts; this also covers items stored
+    before it did, and "none".
+    """
+    def shown(item: Item) -> Item:
+        keep = images == "public" and not names_internal_host(item.image or "")
+        return item if keep or item.image is None else replace(item, image=None, image_alt="")
+
+    return replace(issue, sections=[replace(s, posts=[shown(i) for i in s.posts])
+                                    for s in issue.sections])
+
+
+def glance(issue: Issue, own: list[Section], communities: frozenset[str] | None) -> Glance:
+    """At a glance for readers of `own`: next sessions, decisions, actions done since."""
+    sessions = coming_sessions(issue, own)[:NEXT_UP]
+    decided = [Decided(s.name, m, d) for s in own for m in s.meetings
+               for d in m.outcomes.decisions]
+    done = [a for a in issue.actions if a.state == "done"
+            and (communities is None or a.community in communities)]
+    return Glance(sessions=sessions, decided=decided[:DECIDED_AT_A_GLANCE],
+                  more_decided=max(0, len(decided) - DECIDED_AT_A_GLANCE), done=done)
+
+
+def intro_text(issue: Issue, own: list[Section] | None = None) -> str:
+    """One sentence with the counts of what this edition holds (its own communities; all of
+    them for the full edition), leaving out what did not happen."""
+    sections = issue.sections if own is None else own
+    posts = sum(len(s.posts) + s.more_posts for s in sections)
+    meetings = sum(len(s.meetings) for s in sections)
+    sessions = sum(len(s.sessions) for s in sections)
     shared = []
-    if issue.post_count:
-        shared.append(plural(issue.post_count, "post"))
-    if issue.meeting_count:
-        shared.append(f"notes from {plural(issue.meeting_count, 'meeting')}")
-    who = f"{issue.organisation}'s communities of practice"
+    if posts:
+        shared.append(plural(posts, "post"))
+    if meetings:
+        shared.append(f"notes from {plural(meetings, 'meeting')}")
+    names = [s.name for s in sections]
+    if own is None or len(names) > 3 or not names:
+        who = f"{issue.organisation}'s communities of practice"
+    elif len(names) == 1:
+        who = names[0]
+    else:
+        who = f"{', '.join(names[:-1])} and {names[-1]}"
     text = (f"In {issue.period.title()}, {who} shared {' and '.join(shared)}." if shared
             else f"{issue.period.title()} was quiet for {who}.")
-    if issue.session_count and issue.coming_period:
-        verb = "is" if issue.session_count == 1 else "are"
-        text += (f" {plural(issue.session_count, 'session')} {verb} coming up in "
+    if sessions and issue.coming_period:
+        verb = "is" if sessions == 1 else "are"
+        text += (f" {plural(sessions, 'session')} {verb} coming up in "
                  f"{issue.coming_period.title()}.")
     return text
 

@@ -27,6 +27,7 @@ from .model import OrganisationReport
 from .queries import DEFAULT_MONTHS, build_report
 
 if TYPE_CHECKING:
+    from ..deliver import SendReport
     from ..render import Renderer
 
 __all__ = ["DEFAULT_MONTHS", "OrganisationReport", "build_report", "email_edition",
@@ -97,7 +98,7 @@ class ReportSend:
     """What sending the organisers' report did."""
 
     period: str
-    send: object  # deliver.SendReport
+    send: SendReport
     already_done: bool = False
     skipped: list[str] = field(default_factory=list)  # recipients rows skipped
 

@@ -94,10 +94,9 @@ def build_report(config: Config, store: Store, period: Period, months: int = DEF
             feeds=feeds.get(c, FeedHealth(0)))
         health.top_facilitator, health.top_facilitator_sessions = _top_facilitator(sessions)
         history = [m.activity for m in figures[c]]
-        status = activity_status(dates, status_period, config.quiet_after, tz)
-        if status == "active" and slipping(history):
-            status = "slipping"
-        health.status = status  # type: ignore[assignment]
+        health.status = activity_status(dates, status_period, config.quiet_after, tz)
+        if health.status == "active" and slipping(history):
+            health.status = "slipping"
         assess(health, history, as_of)
         out.append(health)
     return OrganisationReport(organisation=config.organisation, title=config.title,

@@ -1,0 +1,202 @@
+"""A folder of Markdown files read like a feed: a community's `notes = "notes/product/"`.
+
+Many communities keep their posts and meeting notes in a git repository rather
+than behind a feed. Each `.md` file is one item:
+
+- front matter (`title`, `date`, `kind: post|meeting`, optional `author`,
+  `link`) says what it is; other keys are left to the tools that use them;
+- without front matter, the title is the first heading and the date is the
+  one the name starts with (`2026-10-14-retro.md`);
+- its identity is its path inside the folder, so an edited file updates its
+  item and is never news twice; a deleted file's item stays in the state, as a
+  feed entry that scrolled off its feed does;
+- meeting notes get their outcomes from the same extractor as feed entries.
+
+A file that cannot be read this way is skipped and named, with the reason, as a
+problem of the folder: `digest collect` and `digest check` print it.
+Hidden files, files starting with `_` and README.md are not items.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, tzinfo
+from pathlib import Path
+from typing import Any
+
+from ..markdown import FrontMatterError, read_markdown
+from ..models import Entry, Kind, MeetingOutcomes
+from ..outcomes import extract_outcomes
+from ..text import cut_at_word
+from .parse import EXCERPT_CHARS, IMAGE_SCHEMES, SAFE_SCHEMES, quick_text, safe_url
+
+KINDS: tuple[Kind, ...] = ("post", "meeting")
+_DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1\s*>", re.S | re.I)
+_SKIPPED_NAMES = frozenset({"readme.md"})
+
+
+class NotesFolderError(Exception):
+    """The folder itself cannot be read (missing, not a folder, unreadable)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(kind, message)  # both to the base: picklable across processes
+        self.kind = kind
+        self.message = message
+
+
+@dataclass
+class NotesResult:
+    entries: list[Entry]
+    problems: list[str] = field(default_factory=list)  # "2026-10-14-retro.md: why", one a file
+    content_hash: str = ""  # of every file's name and bytes: unchanged folders are not re-read
+
+
+def folder_files(folder: Path) -> list[Path]:
+    """The Markdown files that are items, in a stable order."""
+    if not folder.exists():
+        raise NotesFolderError("not-found", f"no such folder: {folder}")
+    if not folder.is_dir():
+        raise NotesFolderError("not-a-folder", f"{folder} is a file; notes must be a folder "
+                               "of .md files")
+    files = []
+    for path in folder.rglob("*.md"):
+        relative = path.relative_to(folder)
+        if any(part.startswith((".", "_")) for part in relative.parts):
+            continue
+        if path.name.lower() in _SKIPPED_NAMES or not path.is_file():
+            continue
+        files.append(path)
+    return sorted(files, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def folder_hash(folder: Path, max_bytes: int) -> str:
+    """A hash of the items' names and contents: equal when nothing in the folder changed."""
+    h = hashlib.sha256()
+    for path in folder_files(folder):
+        h.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        try:
+            h.update(_read_bytes(path, max_bytes) + b"\0")
+        except _Skip as skip:
+            h.update(str(skip).encode() + b"\0")
+    return h.hexdigest()
+
+
+def read_notes_folder(folder: Path, *, community: str, timezone: tzinfo, now: datetime,
+                      max_bytes: int) -> NotesResult:
+    """Every item of `folder`; a file that cannot be an item becomes a problem, not an error."""
+    result = NotesResult([], content_hash=folder_hash(folder, max_bytes))
+    for path in folder_files(folder):
+        name = path.relative_to(folder).as_posix()
+        try:
+            result.entries.append(read_note(path, name, folder=folder, community=community,
+                                            timezone=timezone, now=now, max_bytes=max_bytes))
+        except _Skip as skip:
+            result.problems.append(f"{name}: {skip}")
+    return result
+
+
+class _Skip(Exception):
+    """Why one file is not an item; the message is for the organiser."""
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise _Skip(f"{size} bytes is over the {max_bytes}-byte cap ([collect] max_bytes)")
+        return path.read_bytes()
+    except OSError as e:
+        raise _Skip(f"cannot read it: {e.strerror or e}") from None
+
+
+def read_note(path: Path, name: str, *, folder: Path, community: str, timezone: tzinfo,
+              now: datetime, max_bytes: int) -> Entry:
+    try:
+        text = _read_bytes(path, max_bytes).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _Skip("not UTF-8 text: save it as UTF-8") from None
+    try:
+        doc = read_markdown(text)
+    except FrontMatterError as e:
+        raise _Skip(str(e)) from None
+    meta = doc.meta
+    heading = _first_heading(doc.html)
+    title = _string(meta, "title") or (heading[1] if heading else "")
+    if not title:
+        raise _Skip("no title: add `title:` to the front matter or start with a # heading")
+    body_html = doc.html
+    if heading and heading[1] == title:
+        body_html = body_html[:heading[0].start()] + body_html[heading[0].end():]
+    moment = _date(meta, path.name, timezone)
+    kind = meta.get("kind", "post")
+    if kind not in KINDS:
+        raise _Skip(f"kind: expected post or meeting, got {kind!r}")
+    link = None
+    if meta.get("link") is not None:
+        link = safe_url(str(meta["link"]), "", SAFE_SCHEMES)
+        if link is None:
+            raise _Skip(f"link: {meta['link']!r} is not an http, https or mailto URL")
+    cleaned = quick_text(body_html, link or "", enough=EXCERPT_CHARS * 2)
+    image = safe_url(cleaned.image, link or "", IMAGE_SCHEMES) if cleaned.image else None
+    outcomes = extract_outcomes(body_html) if kind == "meeting" else MeetingOutcomes()
+    if kind == "meeting" and outcomes.held_on is None:
+        outcomes = replace(outcomes, held_on=moment.astimezone(timezone).date())
+    try:
+        changed = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(microsecond=0)
+    except OSError:
+        changed = None
+    return Entry(
+        identity=f"notes:{name}", community=community, kind=kind, feed_url=str(folder),
+        title=cut_at_word(title, 200), link=link, author=_string(meta, "author") or None,
+        published=moment,
+        # When the file last changed: an edit rewrites the item (never makes it new).
+        updated=changed if changed is not None and changed <= now else None,
+        excerpt=cut_at_word(cleaned.text, EXCERPT_CHARS), outcomes=outcomes,
+        image=image, image_alt=cleaned.image_alt,
+    )
+
+
+def _string(meta: dict[str, Any], key: str) -> str:
+    value = meta.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str | int | float):
+        raise _Skip(f"{key}: expected text, got {value!r}")
+    return " ".join(str(value).split())
+
+
+def _first_heading(html_text: str) -> tuple[re.Match[str], str] | None:
+    m = _HEADING.search(html_text)
+    if m is None:
+        return None
+    return m, quick_text(m.group(2), "").text
+
+
+def _date(meta: dict[str, Any], filename: str, timezone: tzinfo) -> datetime:
+    """The item's date: front matter `date`, else the file name's; midnight local if no time."""
+    value = meta.get("date")
+    if value is None:
+        m = _DATED_NAME.match(filename)
+        if m is None:
+            raise _Skip("no date: add `date: 2026-10-14` to the front matter, or start the "
+                        "file name with the date (2026-10-14-retro.md)")
+        try:
+            value = date(*map(int, m.groups()))
+        except ValueError:
+            raise _Skip(f"the name starts with {m.group(0)}, which is not a date") from None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise _Skip(f"date: {value!r} is not a date: write 2026-10-14 or "
+                        "2026-10-14 18:30") from None
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=timezone)
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time(0), tzinfo=timezone)
+    else:
+        raise _Skip(f"date: {value!r} is not a date: write 2026-10-14")
+    return moment.astimezone(UTC)

@@ -1,0 +1,14 @@
+"""What a meeting decided and who does what next, read from its notes.
+
+The package reads a note's HTML once into blocks (`blocks`), applies shared
+rules for section headings and item markers (`markers`), owners (`owners`),
+dates (`dates`) and decisions written as prose (`prose`), and lets a file per
+note shape (`shapes/`) add what only that tool writes. `sources` reads the
+command line's SOURCEs for `digest outcomes`.
+"""
+
+from __future__ import annotations
+
+from .extractor import MAX_CHARS, MAX_ITEMS, extract_outcomes, heading_kind
+
+__all__ = ["MAX_CHARS", "MAX_ITEMS", "extract_outcomes", "heading_kind"]

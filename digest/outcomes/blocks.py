@@ -1,0 +1,316 @@
+"""The one reader of notes' HTML: parsed once, cleaned, and walked into blocks and text.
+
+lxml (libxml2: fast, forgiving, depth-capped at 256, which keeps hostile input
+cheap) parses the page; `strip_noise` drops scripts and page furniture;
+`regroup` wraps loose text beside blocks into paragraphs so that `units`
+yields every heading, list, table and text block once, in reading order;
+`flatten` turns one block into text with line breaks where the page breaks
+lines, keeping user mentions and `<time>` dates apart as placeholders
+(`Rich`) so the rules can take owners and dues out cleanly. `html_text` is
+the same walk for any caller that only wants the words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import lxml.html
+from lxml import etree
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+
+
+BLOCK = _words(
+    "p div h1 h2 h3 h4 h5 h6 ul ol dl table section article main header footer aside nav "
+    "blockquote pre hr li dd dt form fieldset figure details address center"
+)
+
+
+NO_REGROUP = _words("ul ol dl table thead tbody tfoot tr li p h1 h2 h3 h4 h5 h6 pre")
+
+
+DROP = ("script", "style", "noscript", "template", "head", "nav", "button", "svg", "iframe",
+         "object", "select", "textarea")
+
+
+NOT_IN_ITEM = ("ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6")
+
+
+LINE_BREAKS = _words("p div li tr h1 h2 h3 h4 h5 h6 dd dt pre blockquote")
+
+
+MENTION_OPEN, MENTION_CLOSE = "\ue000", "\ue001"
+
+
+TIME_OPEN, TIME_CLOSE = "\ue002", "\ue003"
+
+
+PLACEHOLDER = re.compile("\ue000(\\d+)\ue001|\ue002(\\d+)\ue003")
+
+
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+
+@dataclass
+class Rich:
+    """One item's text with mentions and <time> elements as numbered placeholders."""
+
+    text: str
+    mentions: list[str] = field(default_factory=list)
+    times: list[tuple[str, str]] = field(default_factory=list)  # (datetime attr, shown text)
+
+
+def restore(rich: Rich, text: str) -> str:
+    def name(match: re.Match[str]) -> str:
+        if match.group(1) is not None:
+            return rich.mentions[int(match.group(1))]
+        return rich.times[int(match.group(2))][1]
+
+    return PLACEHOLDER.sub(name, text)
+
+
+# Page furniture by its id or class: breadcrumbs, likes, labels, comments, page footers.
+CHROME_BOX = re.compile(
+    r"(?:^|[-_\s])(?:breadcrumbs?|likes?(?:-and-labels)?(?:-section|-container)?|labels-section"
+    r"|comments?(?:-section|-container)?|page-metadata|footer|site-footer|sidebar|toolbar"
+    r"|share-bar|sharing|feedback-widget)(?:$|[-_\s])", re.IGNORECASE)
+
+
+def strip_noise(root: lxml.html.HtmlElement) -> None:
+    for el in list(root.iter(*DROP, "footer")):
+        if el.getparent() is not None:
+            el.drop_tree()
+    for el in list(root.iter("div", "p", "section", "aside", "ol", "ul", "span")):
+        marks = f"{el.get('id') or ''} {el.get('class') or ''}"
+        if marks.strip() and CHROME_BOX.search(marks) and el.getparent() is not None:
+            el.drop_tree()
+
+
+def head_text(el: lxml.html.HtmlElement, limit: int) -> str:
+    parts: list[str] = []
+    size = 0
+    for piece in el.itertext():
+        parts.append(piece)
+        size += len(piece)
+        if size > limit:
+            return ""  # long blocks are content, not chrome
+    return " ".join(" ".join(parts).split())
+
+
+def is_block(el: lxml.html.HtmlElement) -> bool:
+    return isinstance(getattr(el, "tag", None), str) and el.tag in BLOCK
+
+
+def regroup(root: lxml.html.HtmlElement) -> None:
+    """Wrap loose text beside blocks into <p>, so every piece of text sits in one unit.
+
+    Pages put "Decisions:" as bare text in a <div> next to a <ul>; without this
+    the text would be lost or glued to the list.
+    """
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str) or el.tag in NO_REGROUP:
+            continue
+        kids = list(el)
+        if not any(is_block(k) for k in kids):
+            continue
+        out: list = []
+        run = None
+        if el.text and el.text.strip():
+            run = etree.Element("p")
+            run.text = el.text
+        el.text = None
+        for kid in kids:
+            tail = kid.tail
+            kid.tail = None
+            if is_block(kid):
+                if run is not None:
+                    out.append(run)
+                    run = None
+                out.append(kid)
+                if tail and tail.strip():
+                    run = etree.Element("p")
+                    run.text = tail
+            else:
+                if run is None:
+                    run = etree.Element("p")
+                run.append(kid)
+                kid.tail = tail
+        if run is not None:
+            out.append(run)
+        for kid in out:
+            el.append(kid)
+
+
+def units(root: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
+    """Headings, lists, tables and text blocks in document order; containers are opened."""
+    body = root.find("body")
+    stack = [body if body is not None else root]
+    while stack:
+        el = stack.pop()
+        if not isinstance(el.tag, str):
+            continue
+        tag = el.tag
+        if tag in HEADINGS or tag in ("ul", "ol", "hr", "dl"):
+            yield el
+        elif tag == "table":
+            if is_layout_table(el):
+                stack.extend(reversed(table_cells(el)))
+            else:
+                yield el
+        elif any(is_block(k) for k in el):
+            stack.extend(reversed(list(el)))
+        elif has_text(el):
+            yield el
+
+
+def is_layout_table(table: lxml.html.HtmlElement) -> bool:
+    """Email and Docs layouts put whole pages in tables; data tables hold short cells."""
+    for el in table.iter("h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol"):
+        if el is not table:
+            return True
+    return False
+
+
+def table_cells(table: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    return [c for r in table.iter("tr") if nearest(r, "table") is table
+            for c in r if c.tag in ("td", "th")]
+
+
+def nearest(el: lxml.html.HtmlElement, tag: str) -> lxml.html.HtmlElement | None:
+    node = el.getparent()
+    while node is not None and node.tag != tag:
+        node = node.getparent()
+    return node
+
+
+def has_text(el: lxml.html.HtmlElement) -> bool:
+    return any(t.strip() for t in el.itertext())
+
+
+def first_text_element(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The element whose own text is the first text of `el` in reading order.
+
+    None when that first text is a tail (plain text after an inline element).
+    """
+    stack: list[tuple[lxml.html.HtmlElement, bool]] = [(c, False) for c in reversed(el)]
+    while stack:
+        node, closing = stack.pop()
+        if closing or not isinstance(node.tag, str):
+            if node.tail and node.tail.strip():
+                return None
+            continue
+        if node.text and node.text.strip():
+            return node
+        stack.append((node, True))
+        stack.extend((c, False) for c in reversed(node))
+    return None
+
+
+def flatten(
+    root: lxml.html.HtmlElement,
+    *,
+    skip: set | None = None,
+    skip_tags: tuple[str, ...] = (),
+) -> Rich:
+    """The text of `root`, with mentions and <time>s as placeholders and \\n at breaks."""
+    out: list[str] = []
+    rich = Rich("")
+    keep_lines = root.tag == "pre"
+
+    def text_of(value: str) -> str:  # source newlines are not line breaks, except in <pre>
+        return value if keep_lines else re.sub(r"\s+", " ", value)
+
+    stack: list[tuple[lxml.html.HtmlElement, bool]] = [(root, False)]
+    while stack:
+        el, closing = stack.pop()
+        if closing:
+            if el.tag in LINE_BREAKS:
+                out.append("\n")
+            elif el.tag in ("td", "th"):
+                out.append(" ")  # "Due | Friday" reads "Due Friday", not "DueFriday"
+            if el is not root and el.tail:
+                out.append(text_of(el.tail))
+            continue
+        tag = el.tag if isinstance(el.tag, str) else ""
+        tail = el.tail if el is not root else None
+        if el is not root and (tag in skip_tags or (skip and el in skip) or not tag):
+            if tail:
+                out.append(text_of(tail))
+            continue
+        if tag == "br":
+            out.append("\n")
+        elif tag == "time" and el is not root:
+            rich.times.append((el.get("datetime") or el.text_content().strip(),
+                               " ".join(el.text_content().split())))
+            out.append(f"{TIME_OPEN}{len(rich.times) - 1}{TIME_CLOSE}")
+        elif tag in ("a", "span") and el is not root and is_mention(el):
+            name = " ".join(el.text_content().split()).lstrip("@").strip()
+            if name:
+                rich.mentions.append(name)
+                out.append(f"{MENTION_OPEN}{len(rich.mentions) - 1}{MENTION_CLOSE}")
+        elif tag in ("input", "img"):
+            pass
+        else:
+            if tag in LINE_BREAKS and el is not root:
+                out.append("\n")
+            if el.text:
+                out.append(text_of(el.text))
+            stack.append((el, True))
+            stack.extend((child, False) for child in reversed(el))
+            continue
+        if tail:
+            out.append(text_of(tail))
+    text = "".join(out).translate(INVISIBLE).replace("\xa0", " ")
+    rich.text = "\n".join(" ".join(line.split()) for line in text.split("\n")).strip()
+    return rich
+
+
+def is_mention(el: lxml.html.HtmlElement) -> bool:
+    classes = (el.get("class") or "").split()
+    if "confluence-userlink" in classes or "user-mention" in classes or "mention" in classes:
+        return True
+    if el.tag != "a":  # Teams/Loop/Notion people chips: <span class="assignee">Ana</span>
+        return bool({"assignee", "owner", "person", "people-chip", "notion-user"} & set(classes))
+    if el.get("data-username") or el.get("data-account-id") or el.get("data-mention-id"):
+        return True
+    return "/display/~" in (el.get("href") or "")
+
+
+def squash(text: str) -> str:
+    return " ".join(text.translate(INVISIBLE).replace("\xa0", " ").split())
+
+
+def parse(html: str) -> lxml.html.HtmlElement | None:
+    """The page as an lxml tree, or None when there is nothing to read."""
+    if not html or not html.strip():
+        return None
+    try:
+        parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+        return lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def html_text(html: str) -> str:
+    """The words of an HTML fragment, a line per block, mentions and dates as shown."""
+    root = parse(html)
+    if root is None:
+        return ""
+    strip_noise(root)
+    rich = flatten(root)
+    return "\n".join(line for line in restore(rich, rich.text).split("\n") if line.strip())
+
+
+def element_text(el: lxml.html.HtmlElement, *, alt: bool = False) -> str:
+    """One element's words on one line; with `alt`, images count by their alt text."""
+    parts = [el.text_content()]
+    if alt:
+        parts += [img.get("alt", "") for img in el.iter("img")]
+    return " ".join(" ".join(parts).translate(INVISIBLE).split())

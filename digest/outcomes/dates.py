@@ -1,0 +1,242 @@
+"""Dates in notes: when an action is due, and when the meeting was held.
+
+Dues are written as people speak ("by Friday", "next week", "end of month",
+"5/22", "14 November", "vendredi"); they mean a day relative to the meeting,
+not to when we read the notes. dateparser does the language work; this module
+adds what it does not read ("end of month", "EOW", "mid-November") and keeps
+its cost down with a cache (notes repeat the same few phrases).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+from .languages import DATE_LANGUAGES, fold
+
+_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_END_OF = re.compile(
+    r"^(?:the\s+)?(?:end\s+of\s+(?:the\s+)?(?P<unit>day|week|month|quarter|year)"
+    r"|(?P<short>eod|cob|eow|eom|eoy))$", re.IGNORECASE)
+_END_OF_MONTH = re.compile(r"^(?:the\s+)?end\s+of\s+(?P<month>[a-z]{3,})$", re.IGNORECASE)
+_MID = re.compile(r"^mid[- ]?(?P<month>[a-z]+)$", re.IGNORECASE)
+_END_WORDS = {  # "fin du mois", "Ende des Monats", "fin de mes": the same as "end of month"
+    "fin du mois": "month", "fin de mois": "month", "ende des monats": "month",
+    "monatsende": "month", "fin de mes": "month", "fin del mes": "month",
+    "fin de la semaine": "week", "ende der woche": "week", "fin de semana": "week",
+    "fin de la semana": "week", "a finales de mes": "month", "finales de mes": "month",
+    "a fin de mes": "month", "a fin du mois": "month",
+}
+_LEAD_WORDS = re.compile(
+    r"^(?:due|by|until|before|bis(?:\s+zu[mr])?|avant(?:\s+le)?|d'ici(?:\s+le)?|hasta(?:\s+el)?"
+    r"|antes\s+del?|para\s+el|f[äa]llig(?:\s+am)?|[ée]ch[ée]ance|on|for)\s*:?\s+",
+    re.IGNORECASE)
+_NUMERIC = re.compile(r"^(\d{1,2})([./])(\d{1,2})\.?(?:[./](\d{2,4}))?$")
+_NEVER = re.compile(r"\b(?:next\s+(?:meeting|session|call|sync|time)|tbd|tbc|asap|ongoing"
+                    r"|q[1-4])\b", re.IGNORECASE)
+
+
+def resolve(words: str, meeting: date | None, languages: tuple[str, ...] = DATE_LANGUAGES
+            ) -> date | None:
+    """The day `words` name, counted from the meeting's date; None when it names none.
+
+    Without a meeting date only a date that carries its year resolves: "Friday"
+    alone says nothing about which Friday.
+    """
+    text = " ".join(words.strip().strip(".,;:()[]").split())
+    if not text or _NEVER.search(text):
+        return None
+    text = _LEAD_WORDS.sub("", text)
+    iso = _ISO.search(text)
+    if iso:
+        try:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        except ValueError:
+            return None
+    numeric = _NUMERIC.match(text)
+    if numeric:
+        return _numeric(numeric, meeting, languages)
+    if meeting is None:
+        if not re.search(r"\b(?:19|20)\d{2}\b", text):
+            return None
+        meeting = date.today()
+    return _resolve(text.lower(), meeting, languages)
+
+
+@lru_cache(maxsize=4096)
+def _resolve(text: str, meeting: date, languages: tuple[str, ...]) -> date | None:
+    end = _END_OF.match(text)
+    unit = _END_WORDS.get(text) or (end and (end["unit"] or end["short"]))
+    if unit:
+        return _end_of(unit, meeting)
+    mid = _MID.match(text) or _END_OF_MONTH.match(text)
+    if mid:
+        month = _month_number(mid["month"], languages)
+        if month is None:
+            return None
+        year = meeting.year + (1 if month < meeting.month else 0)
+        if text.startswith("mid"):
+            return date(year, month, 15)
+        return date(year, month, calendar.monthrange(year, month)[1])
+    import dateparser  # here: a note with no dues never pays for it
+
+    settings = {"RELATIVE_BASE": datetime(meeting.year, meeting.month, meeting.day),
+                "PREFER_DATES_FROM": "future", "RETURN_AS_TIMEZONE_AWARE": False,
+                "PREFER_DAY_OF_MONTH": "first" if re.fullmatch(r"[a-z]+\s+\d{4}", text)
+                else "current"}
+    try:
+        found = dateparser.parse(text, languages=list(languages), settings=settings)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if found is None:
+        return None
+    if re.fullmatch(r"[a-zäéû]+\s+\d{4}", text):  # "March 2027": by the end of that month
+        return _end_of("month", found.date())
+    return found.date()
+
+
+def _numeric(match: re.Match[str], meeting: date | None, languages: tuple[str, ...]
+             ) -> date | None:
+    """"7/22", "17.9.", "27/03", "18.02.2026": month first only in English with slashes
+    (and only when it can be), day first everywhere else."""
+    a, sep, b, year_text = int(match[1]), match[2], int(match[3]), match[4]
+    month_first = sep == "/" and languages[:1] == ("en",)
+    month, day = (a, b) if month_first else (b, a)
+    if month > 12:
+        month, day = day, month
+    try:
+        if year_text:
+            year = int(year_text) + (2000 if len(year_text) == 2 else 0)
+            return date(year, month, day)
+        if meeting is None:
+            return None
+        found = date(meeting.year, month, day)
+        if (meeting - found).days > 31:  # "1/15" in a December meeting: next January
+            found = date(meeting.year + 1, month, day)
+        return found
+    except ValueError:
+        return None
+
+
+def _end_of(unit: str, day: date) -> date:
+    if unit in ("day", "eod", "cob"):
+        return day
+    if unit in ("week", "eow"):
+        return day + timedelta(days=4 - day.weekday() if day.weekday() <= 4 else 6 - day.weekday())
+    if unit in ("month", "eom"):
+        return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    if unit == "quarter":
+        last = ((day.month - 1) // 3 + 1) * 3
+        return date(day.year, last, calendar.monthrange(day.year, last)[1])
+    return date(day.year, 12, 31)
+
+
+def _month_number(word: str, languages: tuple[str, ...]) -> int | None:
+    import dateparser
+
+    found = dateparser.parse(f"1 {word} 2000", languages=list(languages))
+    return found.month if found else None
+
+
+# -- the meeting's own date --------------------------------------------------------------
+
+_MONTHS = (
+    r"jan(?:uary|vier|uar|\.)?|feb(?:ruary|ruar|\.)?|f[ée]vr(?:ier|\.)?|mar(?:ch|s|\.)?|m[äa]rz"
+    r"|apr(?:il|\.)?|avr(?:il|\.)?|abr(?:il)?|may|mai|mayo|june?|juin|juni|junio"
+    r"|july?|juil(?:let|\.)?|juli|julio|aug(?:ust|\.)?|ao[uû]t|ago(?:sto)?"
+    r"|sep(?:t(?:ember|embre|iembre)?|\.)?|oct(?:ober|obre|\.)?|okt(?:ober)?"
+    r"|nov(?:ember|embre|iembre|\.)?|dec(?:ember|\.)?|d[ée]c(?:embre)?|dez(?:ember)?|dic(?:iembre)?"
+    r"|enero|febrero|marzo|octubre|janv(?:ier)?"
+)
+_WEEKDAY = (r"(?:mon|tue|wed|thu|fri|sat|sun|lun|mar|mer|jeu|ven|sam|dim|mo|di|mi|do|fr|sa|so"
+            r"|mié|jue|vie|sáb|dom)[a-zéèäüñá]*\.?,?\s+")
+# A date that names its year: 2026-10-14, 14 October 2026, October 14, 2026, 14.10.2026,
+# 14/10/2026 (day first unless that cannot be), "le 14 octobre 2026", "14. Oktober 2026".
+DATED = re.compile(
+    r"(?<![\w-])(?:"
+    r"(?P<iso>\d{4}-\d{1,2}-\d{1,2})"
+    rf"|(?:{_WEEKDAY})?(?P<dmy>\d{{1,2}}(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?(?:{_MONTHS})\.?,?\s+(?:de\s+)?\d{{4}})"
+    rf"|(?:{_WEEKDAY})?(?P<mdy>(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+    r"|(?P<num>\d{1,2}[./]\d{1,2}[./]\d{4})"
+    r")(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def first_date(text: str, languages: tuple[str, ...] = DATE_LANGUAGES) -> date | None:
+    """The first date with a year in `text` ("Design crit, 14 October 2026" → 2026-10-14)."""
+    for match in DATED.finditer(text):
+        found = _explicit(match, languages)
+        if found is not None:
+            return found
+    return None
+
+
+_DAY_MONTH = re.compile(
+    rf"(?<![\w-])(?:\d{{1,2}}(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?(?:{_MONTHS})"
+    rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?)(?![\w-])", re.IGNORECASE)
+
+
+def day_and_month(text: str, near: date, languages: tuple[str, ...] = DATE_LANGUAGES
+                  ) -> date | None:
+    """A date without its year ("Crit – 29 October") on or before `near` (the notes' date)."""
+    match = _DAY_MONTH.search(text)
+    if not match:
+        return None
+    found = _parse_written(f"{' '.join(match.group(0).split())} {near.year}", languages)
+    if found is not None and found > near:
+        found = _parse_written(f"{' '.join(match.group(0).split())} {near.year - 1}", languages)
+    return found
+
+
+def _explicit(match: re.Match[str], languages: tuple[str, ...]) -> date | None:
+    try:
+        if match["iso"]:
+            y, m, d = (int(p) for p in match["iso"].split("-"))
+            return date(y, m, d)
+        if match["num"]:
+            numeric = _NUMERIC.match(match["num"])
+            return _numeric(numeric, None, languages) if numeric else None
+    except ValueError:
+        return None
+    words = match["dmy"] or match["mdy"]
+    return _parse_written(" ".join(words.split()), languages)
+
+
+# Month names by their first letters, accents folded (en, fr, de, es): enough to read a
+# written date that carries its year without a parser ("14. Oktober 2026", "7 de octubre").
+_MONTH_PREFIXES = (
+    ("jan", 1), ("ene", 1), ("feb", 2), ("fev", 2), ("mar", 3), ("maerz", 3), ("apr", 4),
+    ("avr", 4), ("abr", 4), ("may", 5), ("mai", 5), ("jun", 6), ("juin", 6), ("jul", 7),
+    ("juil", 7), ("aug", 8), ("aou", 8), ("ago", 8), ("sep", 9), ("oct", 10), ("okt", 10),
+    ("nov", 11), ("dec", 12), ("dez", 12), ("dic", 12),
+)
+
+
+def _month_of(word: str) -> int | None:
+    folded = fold(word).strip(".")
+    if folded.startswith("mars") or folded.startswith("marz") or folded.startswith("marzo"):
+        return 3
+    if folded.startswith("juil"):
+        return 7
+    for prefix, number in _MONTH_PREFIXES:
+        if folded.startswith(prefix):
+            return number
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _parse_written(text: str, languages: tuple[str, ...]) -> date | None:
+    """"14 October 2026", "October 14, 2026", "7 de octubre de 2026" as a date."""
+    words = re.findall(r"[^\W\d_]+|\d+", text)
+    numbers = [int(w) for w in words if w.isdigit()]
+    months = [m for w in words if not w.isdigit() and (m := _month_of(w)) is not None]
+    if len(numbers) != 2 or not months:
+        return None
+    day, year = (numbers[0], numbers[1]) if numbers[1] > 31 else (numbers[1], numbers[0])
+    try:
+        return date(year, months[-1], day)  # "martes 7 de octubre": the last one
+    except ValueError:
+        return None

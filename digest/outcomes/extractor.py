@@ -1,0 +1,1155 @@
+"""Sections, markers and items: the outcomes of one note, read from its blocks.
+
+Notes say what was decided and who does what in a few ways, all read here:
+a section under a heading or bold lead-in ("Decisions", "Next steps",
+"Prochaines étapes"), whose list items, table rows and lines are its items;
+a marker at the start of any item or line, at any depth ("Decision:",
+"ACTION:", "#agreed", "RESOLVED that"); a list that is outcomes by its markup
+(a shape's: Confluence decision and task lists, checkbox lists); and, outside
+sections, a sentence that reports a decision (`prose`). Each item then gives
+up its owner, due (resolved against the meeting's date, `dates`) and done
+state; status words, chrome and sign-offs are not items; an action too short
+to stand alone carries its topic.
+
+`blocks` reads the page; `shapes` adds what one tool writes its own way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import lxml.html
+
+from ..models import Action, Decision, MeetingOutcomes
+from ..text import cut_at_word
+from . import blocks, dates, languages, prose, shapes
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+MAX_ITEMS = 8  # per list: the digest shows outcomes, not minutes
+MAX_CHARS = 240
+
+Kind = str  # "decisions" | "actions" | "mixed"
+
+_LEAD_IN_LEVEL = 7  # a bold lead-in ranks below every real heading
+
+# Feed and page chrome (Confluence "Page edited by <a>…" / "View Online", mail footers).
+# Only short blocks with links count (see `_is_chrome`): the same words in an
+# author's sentence ("Unsubscribe the old list", "Moved by Ana, seconded by Ben")
+# are outcomes.
+_CHROME_LIMIT = 300  # characters; longer blocks are content
+_CHROME_WORDS_IN_SECTION = 3  # words outside links, e.g. "Page edited by"
+_CHROME = re.compile(
+    r"^\s*(?:view online|view changes(?: online)?|view page|stop watching|manage notifications"
+    r"|add comment|like(?=\s*(?:[·|•]|$))|unsubscribe|view in browser|this message was sent by"
+    r"|edited by|last updated|powered by|report abuse)\b"
+    r"|^\s*(?:page\s+|blog post\s+)?(?:added|edited|created|updated|changed|modified"
+    r"|commented on|moved)\s+by\b"
+    r"|^\s*[\w .'’-]{1,60}\s(?:edited|added|created|changed|commented on)\s+(?:the\s+|a\s+)?"
+    r"(?:page|blog post|comment)\b",
+    re.IGNORECASE,
+)
+
+# Heading words (every language, accents folded). A heading counts when every word in it
+# is one of these.
+_PHRASES = [(re.compile(p), kind) for p, kind in languages.SECTION_PHRASES]
+_DECISION_WORDS = languages.DECISION_WORDS
+_ACTION_WORDS = languages.ACTION_WORDS
+_FILLER = languages.FILLER
+
+# Marker at the start of one item or line that says what it is ("Action: …", "RESOLUTION: …").
+_ITEM_LABEL = languages.ITEM_MARKER
+_PLAIN_LABEL = re.compile(r"^\s*([A-Za-z][A-Za-z &/'’-]{1,40}?)\s*(?:[:–—-]\s*|$)")
+_NOTHING = re.compile(
+    r"^[\[(]?(?:none|n/?a|nil|tbc|tbd|-+|—|nothing(?: to report)?(?: this time)?"
+    r"|no (?:decisions?|actions?|action items?|outcomes?)(?: (?:made|taken|agreed|recorded))?"
+    r"(?: (?:this time|today|this week|this month))?)[\])]?\.?$"
+    r"|^unassigned\s*:?\s*[\[(]?none[\])]?$",
+    re.IGNORECASE,
+)
+_BULLET = re.compile(
+    r"^\s*(?:[-*•·▪◦‣–—>]|\d{1,2}[.)]|\[[ xX✓✔]?\]|[☐☑☒✅✔✓□■]\ufe0f?)\s*"
+)
+
+# Owner and due-date patterns over one item's text.
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+    r"|janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre"
+    r"|d[ée]cembre|januar|februar|m[äa]rz|juni|juli|oktober|dezember|enero|febrero|marzo"
+    r"|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)\.?"
+)
+_WEEKDAY = (r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?"
+            r"|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch"
+            r"|donnerstag|freitag|samstag|sonntag|lunes|martes|mi[ée]rcoles|jueves|viernes"
+            r"|s[áa]bado|domingo)")
+_DATE = (
+    r"(?:\d{4}-\d{2}-\d{2}"
+    rf"|(?:{_WEEKDAY},?\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?"
+    rf"|(?:{_WEEKDAY},?\s+)?{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
+    r"|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}\.\d{1,2}\.(?:\d{2,4}\b)?"
+    rf"|(?:next\s+|this\s+)?{_WEEKDAY}"
+    rf"|(?:the\s+)?end\s+of\s+(?:the\s+)?(?:day|week|month|quarter|year|sprint|{_MONTH})"
+    rf"|mid[- ]{_MONTH}"
+    r"|eo[dwm]|cob|tomorrow|today"
+    r"|(?:the\s+)?next\s+(?:meeting|session|call|catch[- ]?up|sync)"
+    r"|(?:next|this)\s+(?:week|month)|in\s+(?:\d+|two|three|a)\s+(?:days?|weeks?)"
+    r"|(?:a\s+)?fin(?:ales)?\s+d[eu]\s+(?:la\s+)?(?:mois|semaine|mes|semana)"
+    r"|ende\s+de[rs]\s+(?:woche|monats)|n[äa]chste\s+woche|la\s+semaine\s+prochaine"
+    r"|la\s+semana\s+que\s+viene|la\s+pr[óo]xima\s+semana|demain|morgen|ma[ñn]ana"
+    r"|q[1-4](?:\s+\d{4})?"
+    rf"|{_MONTH}(?:\s+\d{{4}})?)"
+)
+_DUE = re.compile(
+    rf"\s*[,;|]?\s*[(\[]?\b(?:due(?:\s+date)?|(?:due\s+)?by|deadline|before|until"
+    rf"|target(?:\s+date)?|no later than|d'ici(?:\s+(?:le|la|à|a))?|avant(?:\s+le|\s+la)?"
+    rf"|pour\s+le|bis(?:\s+zu[mr])?"
+    rf"|hasta(?:\s+el)?|para\s+el|antes\s+del?|f[äa]llig(?:\s+am)?|fecha|[ée]ch[ée]ance"
+    rf"|vencimiento|plazo|for|on|revisit(?:\s+on)?)\s*:?\s*"
+    rf"(?P<due>{_DATE})\b[)\]]?\.?",
+    re.IGNORECASE,
+)
+_TRAILING_DUE = re.compile(
+    rf"\s*[-–—,·|]\s*(?:(?:due|by|bis|avant|d'ici|hasta|antes\s+del?|revisit(?:\s+on)?"
+    rf"|[ée]ch[ée]ance|f[äa]llig)\s*:?\s+)?(?P<due>{_DATE})\s*\.?$",
+    re.IGNORECASE)
+# "tag 2.9.1 tomorrow", "clear the north beds next week": a relative day at the end, no "by".
+_TRAILING_WHEN = re.compile(
+    r"\s+(?P<due>tomorrow|next\s+week|next\s+month|this\s+week|(?:the\s+)?end\s+of\s+"
+    r"(?:the\s+)?(?:week|month)|a\s+finales\s+de\s+mes|fin\s+du\s+mois|ende\s+des\s+monats"
+    r"|demain|morgen|n[äa]chste\s+woche|la\s+semaine\s+prochaine|la\s+semana\s+que\s+viene)"
+    r"\s*\.?$", re.IGNORECASE)
+_WEAK_DUE_WORD = re.compile(r"^[\s,;|(\[]*(?:for|on)\b", re.IGNORECASE)
+
+
+def _due_phrase(text: str) -> re.Match[str] | None:
+    """The due phrase of an action: "by 4 Nov" wins over "for the next session", which
+    more often says what the work is for than when it is due."""
+    found = list(_DUE.finditer(text))
+    strong = [m for m in found if not _WEAK_DUE_WORD.match(m.group(0))]
+    chosen = strong or found
+    return chosen[0] if chosen else None
+
+
+_DUE_LABEL = re.compile(
+    r"\s*[,;|]?\s*[(\[]?\b(?:due(?:\s+date)?|deadline)\s*:\s*(?P<due>[^,;()\[\]|]{1,30}?)"
+    r"\s*(?=[,;)\]|]|$)[)\]]?",
+    re.IGNORECASE,
+)
+_DATE_ONLY = re.compile(rf"^\s*(?:due\s*:?\s*|by\s+)?(?P<due>{_DATE})\s*$", re.IGNORECASE)
+_NAME_WORD = r"(?:[A-Z][a-zà-ÿ'’]+(?:[A-Z][a-zà-ÿ'’]+)?(?:-[A-Z]?[a-zà-ÿ'’]+)?|[A-Z]{2,3}|[A-Z]\.)"
+_NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}"
+_NAMES = rf"{_NAME}(?:\s*(?:,|&|\band\b|\by\b|\bund\b|\bet\b|/)\s*{_NAME})*"
+_OWNER_LABEL = re.compile(  # only the label is case-free: names must be capitalised
+    r"\s*[,;|]?\s*[(\[]?\b(?i:owners?|assignee|assigned\s+to|who|responsible|lead|actionee"
+    rf"|action\s+owner)\s*[:=\-–]\s*(?P<owner>@?[\w.'’-]+(?:\s+{_NAME_WORD}){{0,2}}"
+    rf"(?:\s*(?:,|&|\band\b)\s*@?{_NAME})*)[)\]]?",
+)
+_AT = re.compile(
+    rf"(?<![\w.@])@(?P<name>[A-Za-z][\w.'’-]*[\w'’]|[A-Za-z])(?P<more>(?:\s+{_NAME_WORD}){{0,2}})"
+)
+_NAME_TO = re.compile(rf"^(?P<owner>{_NAMES})\s+(?:to|will|is\s+to|are\s+to)\s+(?=\w)")
+# "Marta Kowal — announce …", "(SK) list …", "@nadia-k @tobi review …": the owner leads.
+_LEAD_OWNER = re.compile(
+    rf"^(?:(?P<owner>{_NAMES})\s+[—–-]{{1,2}}\s+"
+    rf"|(?P<owner2>\((?:{_NAMES})\))\s+"
+    r"|(?P<owner3>@[\w.-]+(?:\s+@[\w.-]+)+)\s+)(?=\w)")
+# "kit write a converter", "olha and rafe to write": people the notes name, then the task.
+_PERSON_FIRST = re.compile(
+    r"^(?P<owner>@?[\w.'’-]+(?:\s*(?:,|&|\band\b|\by\b|\bund\b|\bet\b)\s*@?[\w.'’-]+)*)"
+    r"(?:\s+(?:to|will)\b)?\s+(?=\w)")
+_TOPIC_LABEL = re.compile(r"^(?:topic|thema|tema|sujet|item|agenda\s+item)\s*\d*\s*[:\-–—.]\s*",
+                          re.IGNORECASE)
+_EVERYONE_TO = re.compile(
+    r"^(?:everyone|everybody|all|all members|the group|the team|tous|alle|todos)\s+(?:to|will)\s+",
+    re.IGNORECASE)
+_TICKED = re.compile(r"^\s*(?:[-*•]\s*)?(?:\[[xX✓✔]\]|[☑☒✅✔✓])")
+_TRAILING_STATUS = re.compile(
+    r"\s*(?:[-–—:|]\s*|\(\s*)(?:status\s*:\s*)?(?P<state>done|completed?|closed|finished"
+    r"|in progress|ongoing|open|pending|not started|erledigt|fait|termin[ée]|hecho)\s*\)?\.?$",
+    re.IGNORECASE)
+_DONE_CELL = re.compile(r"^(?:done|complete[d]?|closed|finished|yes|y|✓|✔|✅|☑|x|erledigt"
+                        r"|fait|termin[ée]e?|hecho|completad[oa])\.?$", re.IGNORECASE)
+_OPEN_STATES = frozenset({"in progress", "ongoing", "open", "pending", "not started"})
+# "Ben: publish the notes", "TBD: tidy the wiki" (the words after the colon start lower case)
+# "Ben: publish …" (one name: the task starts lower case), "Frau Krüger: Halle anfragen",
+# "Carmen Ortiz y Lucía Fernández: buscar …"
+_NAME_COLON = re.compile(rf"^(?P<owner>@[\w.'’-]+|{_NAMES})\s*:\s+(?=\w)")
+_TRAILING_DASH_NAME = re.compile(rf"\s+[-–—]{{1,2}}\s*(?P<owner>@?{_NAMES})\s*\.?$")
+_TRAILING_BRACKET = re.compile(r"\s*[(\[](?P<inner>[^()\[\]]{1,80})[)\]]\s*\.?$")
+_NOT_NAMES = _words(
+    "we i you they he she it this that these those the a an all everyone everybody each someone "
+    "somebody nobody anyone team need needs plan plans try continue move keep going want please "
+    "agreed decided decision action actions todo next review check follow ask send share update "
+    "create write draft book set add make find get look investigate schedule organise organize "
+    "prepare confirm contact email call reach circulate publish propose present run start finish "
+    "tbc tbd n/a na none group members community cop here channel bumped moved deferred "
+    "postponed pushed carried dropped parked revisit discuss revisited unassigned committee "
+    "board council chair chairs secretariat staff volunteers "
+    "monday tuesday wednesday thursday friday saturday sunday january february march april "
+    "may june july august september october november december"
+)
+
+_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold(?:er)?|[6-9]00)\b", re.IGNORECASE)
+_NOT_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:normal|lighter|[1-5]00)\b", re.IGNORECASE)
+_CSS_BOLD_CLASS = re.compile(r"\.([\w-]+)\s*\{[^}]*font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
+
+
+@dataclass
+class _Section:
+    kind: Kind
+    level: int
+    took_list: bool = False  # once a list/table was taken, stray prose is not outcome
+
+
+def extract_outcomes(html: str, *, title: str | None = None, meeting_date: date | None = None,
+                     language: str | None = None) -> MeetingOutcomes:
+    """The decisions and actions recorded in meeting-notes `html`.
+
+    `title` (the entry's or page's) may name the meeting's date; `meeting_date`
+    is the date to resolve relative dues against when the notes do not say
+    when the meeting was (a feed's published date); `language` is a hint
+    ("fr", "de", "es"), else the note's language is detected.
+
+    Empty when the notes have no outcome section; the caller then shows the
+    excerpt instead.
+    """
+    root = blocks.parse(html)
+    if root is None:
+        return MeetingOutcomes()
+    return _Extractor(root, title=title, meeting_date=meeting_date, language=language).run()
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What every item of one note is read against: its meeting's date and languages."""
+
+    meeting: date | None
+    languages: tuple[str, ...]
+    people: frozenset[str] = frozenset()  # lower-case names and nicks the notes list
+
+
+# "Present: ana, kit (12)", "People present (lines said)", "Attendees" sections.
+_PEOPLE_LABEL = re.compile(
+    r"^\s*(?:attendees|attendance|present|participants|people\s+present(?:\s+\([^)]*\))?"
+    r"|regrets|apologies|anwesend|teilnehmer(?:innen|ende)?|pr[ée]sents?|asistentes"
+    r"|invitados|chair|scribe|facilitator|notes)\s*[:\-–]\s*(?P<names>.+)$", re.IGNORECASE)
+_PEOPLE_WORDS = ("attend", "present", "participant", "regrets", "apologies", "anwesend",
+                 "teilnehm", "présent", "asistentes", "invitados", "chair", "scribe",
+                 "facilitator", "notes")
+_PEOPLE_HEADING = re.compile(
+    r"^(?:attendees|attendance|participants|people\s+present.*|present|who\s+was\s+there"
+    r"|anwesend|teilnehmende|pr[ée]sents|asistentes)\s*:?$", re.IGNORECASE)
+
+
+_DATE_FIELD = re.compile(
+    r"^\s*(?:meeting\s+)?(?:date|datum|fecha|when|held(?:\s+on)?|date\s+de\s+la\s+r[ée]union"
+    r"|sitzungsdatum|fecha\s+de\s+la\s+reuni[óo]n)\s*[:\-–|]?\s*", re.IGNORECASE)
+_MEETING_DATE_UNITS = 12  # the meeting's date is said near the top, or not at all
+
+
+class _Extractor:
+    def __init__(self, root: lxml.html.HtmlElement, *, title: str | None = None,
+                 meeting_date: date | None = None, language: str | None = None) -> None:
+        self.root = root
+        self.title = title
+        self.stated_date = meeting_date
+        self.language = language
+        self.bold_classes = _bold_classes(root)
+        self.found: dict[str, list[Decision | Action]] = {"decisions": [], "actions": []}
+        self.seen: set[str] = set()
+        self.seen_bases: set[str] = set()
+        self.topic: str | None = None  # the heading or parent item an item sits under
+        self.topic_level = 0
+        self.reading = _Reading(meeting_date, languages.DATE_LANGUAGES)
+
+    def run(self) -> MeetingOutcomes:
+        blocks.strip_noise(self.root)
+        blocks.regroup(self.root)
+        units = list(blocks.units(self.root))
+        sample = " ".join(blocks.head_text(u, 2000) or "" for u in units[:40])
+        langs = languages.detect(f"{self.title or ''} {sample}", self.language)
+        held_on = self._held_on(units, langs)
+        self.reading = _Reading(held_on or self.stated_date, langs, self._people(units))
+        section: _Section | None = None
+        for el in units:
+            section = self._unit(el, section)
+            if all(len(v) >= MAX_ITEMS for v in self.found.values()):
+                break
+        return MeetingOutcomes(
+            decisions=tuple(o for o in self.found["decisions"] if isinstance(o, Decision)),
+            actions=tuple(o for o in self.found["actions"] if isinstance(o, Action)),
+            held_on=held_on,
+        )
+
+    def _people(self, units: list[lxml.html.HtmlElement]) -> frozenset[str]:
+        """Who the notes say was there, in lower case: their names can open an action."""
+        names: set[str] = set()
+
+        def add(text: str) -> None:
+            for part in re.split(r"\s*(?:[,;]|\band\b|&)\s*", text):
+                part = re.sub(r"\([^)]*\)", "", part).strip(" .@")
+                if 0 < len(part) <= 40 and len(part.split()) <= 3:
+                    names.add(part.lower())
+                    names.add(part.split()[0].lower())
+
+        listing = False
+        for el in units:
+            if el.tag in blocks.HEADINGS:
+                listing = bool(_PEOPLE_HEADING.match(blocks.squash(el.text_content())))
+                continue
+            if listing and el.tag in ("ul", "ol"):
+                for li in el.iter("li"):
+                    add(blocks.squash(blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM).text))
+                listing = False
+                continue
+            for a in el.iter("a"):
+                if blocks.is_mention(a):
+                    add(blocks.squash(a.text_content()))
+            if el.tag in ("ul", "ol"):
+                for li in el.iter("li"):  # MeetBot's "by person": a nick with their items
+                    if not any(n is not li for n in li.iter("ul", "ol")):
+                        continue
+                    own = blocks.squash(blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM).text)
+                    if _is_grouping(own):
+                        add(own.rstrip(":"))
+                continue
+            head = el.text_content()[:2000].lower()
+            if ":" not in head and "-" not in head or not any(w in head for w in _PEOPLE_WORDS):
+                continue  # most paragraphs name nobody: skip them without walking them
+            for line in blocks.flatten(el).text.split("\n"):
+                match = _PEOPLE_LABEL.match(line)
+                if match:
+                    add(match["names"])
+        names.discard("unassigned")
+        return frozenset(n for n in names if n not in _NOT_NAMES)
+
+    def _held_on(self, units: list[lxml.html.HtmlElement], langs: tuple[str, ...]) -> date | None:
+        """The meeting's date: in the title, a "Date:" field, or the first dated line."""
+        if self.title and (found := dates.first_date(self.title, langs)):
+            return found
+        if self.title and self.stated_date and (
+                found := dates.day_and_month(self.title, self.stated_date, langs)):
+            return found
+        first: date | None = None
+        for el in units[:_MEETING_DATE_UNITS]:
+            if el.tag in blocks.HEADINGS and heading_kind(blocks.squash(el.text_content())):
+                break  # the outcomes start: dates from here on are dues
+            rich = blocks.flatten(el)
+            times = [when for when, _shown in rich.times]
+            for line in blocks.restore(rich, rich.text).split("\n"):
+                field_match = _DATE_FIELD.match(line)
+                if field_match and field_match.end() < len(line):
+                    found = dates.first_date(line[field_match.end():], langs)
+                    if found is None and times:
+                        found = dates.first_date(times[0], langs)
+                    if found:
+                        return found
+                if first is None:
+                    first = dates.first_date(line, langs)
+        return first
+
+    # -- one block of the page ------------------------------------------------------
+
+    def _unit(self, el: lxml.html.HtmlElement, section: _Section | None) -> _Section | None:
+        tag = el.tag
+        if tag in blocks.HEADINGS:
+            level = blocks.HEADINGS[tag]
+            text = blocks.squash(el.text_content())
+            kind = heading_kind(text)
+            if kind:
+                if level <= self.topic_level:
+                    self.topic = None  # "Why" before "Action items": not their topic
+                return _Section(kind, level)
+            # a page title ("h1", or any heading naming a date) is no item's topic
+            is_topic = level > 1 and 0 < len(text) <= 80 and dates.DATED.search(text) is None
+            self.topic = text.rstrip(":") if is_topic else None
+            self.topic_level = level
+            if section and (section.level == _LEAD_IN_LEVEL or level <= section.level):
+                return None
+            return section
+        if tag == "hr":
+            return None
+        if tag in ("ul", "ol"):
+            shaped = shapes.list_kind(el)
+            if shaped:  # a decision or task list by its markup, wherever it is
+                self._list(el, shaped[0], keep=shaped[1])
+            elif self._labelled_list(el, section):
+                pass
+            elif section:
+                self._list(el, section.kind)
+                section.took_list = True
+            else:
+                self._loose_list(el)
+            return section
+        if tag == "table":
+            self._table(el, section)
+            if section:
+                section.took_list = True
+            return section
+        if tag == "dl":
+            if section:
+                for child in el:
+                    if child.tag in ("dt", "dd"):
+                        self._paragraph(child, section)
+            return section
+        if _is_chrome(el, section):
+            return section
+        return self._lead_in_or_paragraph(el, section)
+
+    def _lead_in_or_paragraph(
+        self, el: lxml.html.HtmlElement, section: _Section | None
+    ) -> _Section | None:
+        bold = self._leading_bold(el)
+        if bold is not None:
+            label = blocks.squash(bold.text_content())
+            kind = heading_kind(label)
+            rest = blocks.flatten(el, skip={bold})
+            if kind and _opens(section, rest):
+                opened = _Section(kind, _LEAD_IN_LEVEL)
+                self._lines(rest, opened)
+                return opened
+            if kind:  # "**Action:** Ana to book" inside a heading's section: one item
+                self._lines(rest, _Section(kind, _LEAD_IN_LEVEL))
+                return section
+            if section and section.level == _LEAD_IN_LEVEL and _is_label(label, rest):
+                return None  # "Attendees:" after a lead-in section: that section is over
+            if _is_label(label, rest) and not rest.text.strip():
+                return section  # a sub-label inside a heading's section
+        else:
+            rich = blocks.flatten(el)
+            match = _PLAIN_LABEL.match(rich.text)
+            kind = heading_kind(match.group(1)) if match else None
+            rest = (blocks.Rich(rich.text[match.end():], rich.mentions, rich.times) if match
+                    else rich)
+            if kind and not rest.text.strip():  # a bare "Decisions:" line opens a section
+                return _Section(kind, _LEAD_IN_LEVEL)
+            if kind:  # plain "Outcome: we liked it." is one item; the prose after it is not
+                self._lines(rest, _Section(kind, _LEAD_IN_LEVEL))
+                return section
+        if section:
+            self._paragraph(el, section)
+        elif _may_hold_outcome(el.text_content()):  # most prose is discussion: skip it fast
+            self._loose_paragraph(blocks.flatten(el))
+        return section
+
+    def _loose_paragraph(self, rich: blocks.Rich) -> None:
+        """Outside an outcome section: marked lines ("AI: …") and decisions said in prose."""
+        for line in _split_lines(rich.text):
+            line = line.strip()
+            if not line:
+                continue
+            marker = _marker(_BULLET.sub("", line, count=1))
+            if marker and len(line) > marker.end():
+                self._add(blocks.Rich(line, rich.mentions, rich.times), "mixed")
+                continue
+            for sentence in prose.decision_sentences(blocks.restore(rich, line)):
+                self._add(blocks.Rich(sentence), "decisions")
+
+    def _loose_list(self, el: lxml.html.HtmlElement) -> None:
+        """A list outside any outcome section: markers at any depth, decisions in prose.
+
+        "- Packaging → - Decision: ship it" is a decision two levels down; an
+        item that is only a label ("- Action items:") makes the items below it
+        outcomes; any other item may still report a decision in a sentence.
+        """
+        taken: set[lxml.html.HtmlElement] = set()
+        for li in el.iter("li"):
+            if li in taken:
+                continue
+            kind, rest = self._item_label(li)
+            parent = li.getparent()
+            shaped = shapes.list_kind(parent) if parent is not None and parent is not el else None
+            if kind is None and shaped and parent is not None:  # a task list under a topic
+                self._list(parent, shaped[0], keep=shaped[1])
+                taken.update(parent.iter("li"))
+                continue
+            if kind is None:
+                for sentence in prose.decision_sentences(blocks.restore(rest, rest.text)):
+                    self._add(blocks.Rich(sentence), "decisions", topic=self._parent_topic(li))
+                continue
+            if rest.text.strip():
+                self._add(blocks.Rich(" ".join(rest.text.split()), rest.mentions, rest.times), kind,
+                          done=shapes.item_done(li), topic=self._parent_topic(li))
+            for nested in li.iter("ul", "ol"):
+                if nested is not li and blocks.nearest(nested, "li") is li:
+                    self._list(nested, kind)
+                    taken.update(nested.iter("li"))
+
+    def _parent_topic(self, li: lxml.html.HtmlElement) -> str | None:
+        """The text of the item `li` is nested in, else the heading it is under."""
+        parent = blocks.nearest(li, "li")
+        while parent is not None:  # the nearest item that reads as a topic, not a sentence
+            text = " ".join(blocks.flatten(parent, skip_tags=blocks.NOT_IN_ITEM).text.split())
+            text = _TOPIC_LABEL.sub("", shapes.clean(_ITEM_LABEL.sub("", text))).rstrip(":").strip()
+            if 0 < len(text) <= 60 and len(text.split()) <= 6 and not text.endswith("."):
+                return text
+            parent = blocks.nearest(parent, "li")
+        return self.topic
+
+    def _paragraph(self, el: lxml.html.HtmlElement, section: _Section) -> None:
+        if section.took_list:
+            return
+        rich = blocks.flatten(el)
+        if rich.text.strip():
+            self._lines(rich, section)
+
+    def _lines(self, rich: blocks.Rich, section: _Section) -> None:
+        """Each line of a paragraph is an item (Google Docs and Outlook use <br> as bullets)."""
+        for line in _split_lines(rich.text):
+            if self._full(section.kind):
+                break
+            line = line.strip()
+            if not line or (line.endswith(":") and len(line) < 120):
+                continue  # empty, or an intro such as "Carried over from last time:"
+            self._add(blocks.Rich(line, rich.mentions, rich.times), section.kind)
+
+    def _full(self, kind: Kind) -> bool:
+        """No room left for items of this kind: stop reading (keeps huge pages cheap)."""
+        kinds = ("decisions", "actions") if kind == "mixed" else (kind,)
+        return all(len(self.found[k]) >= MAX_ITEMS for k in kinds)
+
+    def _list(
+        self,
+        el: lxml.html.HtmlElement,
+        kind: Kind,
+        *,
+        keep: Callable[[lxml.html.HtmlElement], bool] | None = None,
+    ) -> None:
+        """Each <li> of `el` (or of a lone `li`), nested ones included, is an item.
+
+        Nested items are items in their own right: sub-bullets under "Next steps"
+        are usually the actions themselves. An item that only names a person
+        with items below it ("- ana" → "- ana to …", MeetBot's "by person")
+        groups them and is no item itself; a status word under an item ("Done",
+        "No progress") is not an item. `keep` filters items (Confluence's
+        undecided decisions).
+        """
+        for li in el.iter("li"):
+            if self._full(kind):
+                break
+            if keep is not None and not keep(li):
+                continue
+            rich = blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM)
+            has_items = any(n is not li for n in li.iter("ul", "ol"))
+            if has_items and _is_grouping(rich.text):
+                continue
+            self._add(rich, kind, done=shapes.item_done(li), topic=self._parent_topic(li))
+
+    def _labelled_list(self, el: lxml.html.HtmlElement, section: _Section | None) -> bool:
+        """Markdown notes often go "- **Decisions**" with the decisions nested below.
+
+        True when some item of `el` is such a label; those items are taken
+        (the text after the label, and the lists nested in the item).
+        """
+        items = list(el.iterchildren("li"))
+        if len(items) > 50:
+            return False  # label lists are short; don't pay for scanning a long one
+        labels = [self._item_label(li) for li in items]
+        if not any(kind for kind, _ in labels):
+            return False
+        for li, (kind, rest) in zip(items, labels, strict=True):
+            if kind is None:
+                if section:  # an ordinary item of the section the list is in
+                    self._list(li, section.kind)
+                continue
+            # the label's item is one item, even where its text wraps over lines
+            self._lines(blocks.Rich(" ".join(rest.text.split()), rest.mentions, rest.times),
+                        _Section(kind, _LEAD_IN_LEVEL))
+            for nested in li.iter("ul", "ol"):
+                if nested is not li and blocks.nearest(nested, "li") is li:
+                    self._list(nested, kind)
+        return True
+
+    def _item_label(self, li: lxml.html.HtmlElement) -> tuple[Kind | None, blocks.Rich]:
+        """The outcome kind a list item's leading label names, and the text after it."""
+        bold = self._leading_bold(li)
+        if bold is not None:
+            label = blocks.squash(bold.text_content())
+            rest = blocks.flatten(li, skip={bold}, skip_tags=blocks.NOT_IN_ITEM)
+        else:
+            rich = blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM)
+            marker = _marker(_BULLET.sub("", rich.text, count=1))
+            if marker:  # "Follow-up: …", "AI: …", "#agreed …"
+                text = _BULLET.sub("", rich.text, count=1)
+                return (languages.marker_kind(marker["label"]),
+                        blocks.Rich(text[marker.end():], rich.mentions, rich.times))
+            match = _PLAIN_LABEL.match(rich.text)
+            if not match:
+                return None, rich
+            label = match.group(1)
+            rest = blocks.Rich(rich.text[match.end():], rich.mentions, rich.times)
+        return heading_kind(label), rest
+
+    def _table(self, el: lxml.html.HtmlElement, section: _Section | None) -> None:
+        rows = [r for r in el.iter("tr") if blocks.nearest(r, "table") is el]
+        if not rows:
+            return
+        header = _header_roles(rows[0])
+        if header is not None:
+            roles, table_kind = header
+            rows = rows[1:]
+        else:
+            roles, table_kind = {}, None
+        kind = table_kind or (section.kind if section else None)
+        if kind is None:
+            return  # a table outside any outcome section, with no Action/Decision column
+        for row in rows:
+            if self._full(kind):
+                break
+            cells = [c for c in row if c.tag in ("td", "th")]
+            if not cells:
+                continue
+            self._row(cells, roles, kind)
+
+    def _row(self, cells: list, roles: dict[str, int], kind: Kind) -> None:
+        def cell(role: str) -> blocks.Rich | None:
+            index = roles.get(role)
+            if index is None or index >= len(cells):
+                return None
+            rich = blocks.flatten(cells[index])
+            rich.text = " ".join(rich.text.split())  # owner and due are used as they are
+            return rich
+
+        text = cell("text")
+        if text is None and roles:
+            return  # the header has no text column: an owner is not an outcome
+        if text is None:
+            text = blocks.flatten(cells[0])
+        owner = due = None
+        owner_cell, due_cell = cell("owner"), cell("due")
+        if not roles:  # no header: guess the other cells by their look
+            for other in cells[1:]:
+                rich = blocks.flatten(other)
+                value = blocks.restore(rich, " ".join(rich.text.split())).strip()
+                dated = _DATE_ONLY.match(value)
+                if due is None and (rich.times or dated):
+                    due = rich.times[0][0] if rich.times else dated["due"] if dated else None
+                elif owner is None and (rich.mentions or re.fullmatch(_NAMES, value)):
+                    owner = ", ".join(rich.mentions) if rich.mentions else value
+        if owner_cell is not None:
+            owner = ", ".join(owner_cell.mentions) or blocks.restore(owner_cell, owner_cell.text)
+            owner = owner.lstrip("@").strip() or None
+        if due_cell is not None:
+            due = (due_cell.times[0][0] if due_cell.times
+                   else blocks.restore(due_cell, due_cell.text))
+            due = due.strip() or None
+        status = cell("status")
+        done = bool(status and _DONE_CELL.match(status.text.strip()))
+        if text.text.strip():
+            self._add(text, kind, owner=owner, due=due, done=done)
+
+    # -- items ----------------------------------------------------------------------
+
+    def _add(
+        self, rich: blocks.Rich, kind: Kind, *, owner: str | None = None, due: str | None = None,
+        done: bool = False, topic: str | None = None,
+    ) -> None:
+        made = make_outcome(rich, kind, owner=owner, due=due, done=done,
+                            topic=topic if topic is not None else self.topic,
+                            reading=self.reading)
+        if made is None:
+            return
+        target, outcome = made
+        key = re.sub(r"\W+", " ", outcome.text.lower()).strip()
+        base = re.sub(r"\W+", " ", outcome.text.split(": ", 1)[-1].lower()).strip()
+        if key in self.seen or key in self.seen_bases or len(self.found[target]) >= MAX_ITEMS:
+            return
+        self.seen.add(key)
+        # "Revisit next month" again in a summary list is no new item; under another topic it is
+        self.seen_bases.add(base)
+        self.found[target].append(outcome)
+
+    def _leading_bold(self, el: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+        """The outermost bold element around the first text of `el`, if that text is bold."""
+        if el.text and el.text.strip():
+            return None
+        first = blocks.first_text_element(el)
+        if first is None:
+            return None
+        outer = None
+        node: lxml.html.HtmlElement | None = first
+        while node is not None and node is not el:
+            if self._is_bold(node):
+                outer = node
+            node = node.getparent()
+        return outer
+
+    def _is_bold(self, el: lxml.html.HtmlElement) -> bool:
+        style = el.get("style") or ""
+        if _NOT_BOLD_STYLE.search(style):  # Google Docs wraps pastes in <b style="…normal">
+            return False
+        if el.tag in ("strong", "b") or _BOLD_STYLE.search(style):
+            return True
+        classes = (el.get("class") or "").split()
+        return any(c in self.bold_classes for c in classes)
+
+
+def heading_kind(text: str) -> Kind | None:
+    """"decisions", "actions" or "mixed" when `text` names an outcome section, else None.
+
+    Case and punctuation do not matter ("DECISIONS", "Decisions made:",
+    "Action items –", "3. Next steps", "Outcomes & next steps").
+    """
+    words = re.sub(r"[^a-z ]+", " ", languages.fold(text).replace("&", " and ").replace("-", " "))
+    words = " ".join(words.split())
+    if not words or len(words) > 60:
+        return None
+    for pattern, replacement in _PHRASES:
+        words = pattern.sub(replacement, words)
+    tokens = words.split()
+    decision = [t for t in tokens if t in _DECISION_WORDS]
+    action = [t for t in tokens if t in _ACTION_WORDS]
+    if not (decision or action):
+        return None
+    if any(t not in _DECISION_WORDS and t not in _ACTION_WORDS and t not in _FILLER
+           for t in tokens):
+        return None
+    if action and decision and all(t == "agreed" for t in decision):
+        return "actions"  # "Agreed actions", "Actions agreed"
+    if action and decision:
+        return "mixed"
+    return "actions" if action else "decisions"
+
+
+def make_outcome(
+    rich: blocks.Rich, kind: Kind, *, owner: str | None = None, due: str | None = None,
+    done: bool = False, topic: str | None = None, reading: _Reading | None = None,
+) -> tuple[str, Decision | Action] | None:
+    """One item's text as a Decision or an Action (and its list), or None for "None"/"N/A".
+
+    An action too short to stand alone ("Revisit next week") carries its
+    `topic` ("Packaging: revisit next week"). Dues resolve against the
+    meeting's date in `reading`.
+    """
+    reading = reading or _Reading(None, languages.DATE_LANGUAGES)
+    text = rich.text.translate(blocks.INVISIBLE).replace("\xa0", " ")
+    text = " ".join(text.split())
+    for _ in range(3):
+        stripped = _BULLET.sub("", text, count=1)
+        if stripped == text:
+            break
+        text = stripped
+    label = _marker(text)
+    if label:
+        kind = languages.marker_kind(label["label"])
+        text = text[label.end():]
+    if not text.strip() or _NOTHING.match(blocks.restore(rich, text).strip()):
+        return None
+    plain = blocks.restore(rich, text).strip()
+    if _JUNK.match(plain) or (len(plain) < 120 and _CHROME_LINE.search(plain)):
+        return None
+    text = shapes.clean(text)
+    original = text
+    if kind == "mixed":
+        kind = "actions" if _looks_like_action(rich, text) else "decisions"
+    acting = kind == "actions"
+    if _TICKED.match(rich.text):
+        done = True
+    text = _EVERYONE_TO.sub("", text)  # "Everyone to read section 4": nobody in particular
+    status = _TRAILING_STATUS.search(text) if acting else None
+    if status:  # "… — done", "(completed)": the state, not part of the task
+        done = done or status["state"].lower() not in _OPEN_STATES
+        text = text[: status.start()]
+
+    # <time datetime> elements: the first is the due date.
+    if due is None and rich.times:
+        for index, (when, _shown) in enumerate(rich.times):
+            token = f"{blocks.TIME_OPEN}{index}{blocks.TIME_CLOSE}"
+            if token in text:
+                due = when
+                text = re.sub(
+                    rf"\s*[,;(\[]?\s*(?:\b(?:due(?:\s+date)?|by|before|on|until|deadline)\s*:?\s*)?"
+                    rf"{re.escape(token)}[)\]]?",
+                    "",
+                    text,
+                    count=1,
+                    flags=re.IGNORECASE,
+                )
+                break
+
+    # "(Rhea Kapoor) – by end of month", "… – fin du mois": a due at the very end.
+    if acting and due is None:
+        match = _TRAILING_DUE.search(text)
+        if match:
+            due = match["due"].strip()
+            text = text[: match.start()]
+
+    # "(Maria, due 14 November)", "[Joan Wu]": a trailing bracket of names and dates.
+    if acting:
+        match = _TRAILING_BRACKET.search(text)
+        found = _bracket_parts(match["inner"]) if match else None
+        if found and match:
+            owner = owner or found[0]
+            due = due or found[1]
+            text = text[: match.start()]
+
+    # Confluence user mentions.
+    if owner is None and rich.mentions:
+        owner, text = _take_mentions(rich, text, acting=acting)
+
+    if owner is None:
+        match = _OWNER_LABEL.search(text)
+        if match:
+            owner = _tidy_names(match["owner"])
+            text = _cut(text, match)
+    if due is None:
+        match = _DUE_LABEL.search(text) or (_due_phrase(text) if acting else None)
+        if match:
+            due = match["due"].strip()
+            text = _cut(text, match)
+    if acting and due is None:
+        match = _TRAILING_WHEN.search(text)
+        if match:
+            due = match["due"].strip()
+            if len(text[: match.start()].split()) > 1:  # "revisit next week" stays whole
+                text = text[: match.start()]
+    if acting and owner is None:
+        owner, text = _owner_from_text(text, reading.people)
+
+    text = blocks.restore(rich, text)
+    text = _tidy(text)
+    if not text:
+        text = _tidy(blocks.restore(rich, original))
+    if text != _tidy(blocks.restore(rich, original)) or re.match(r"[a-z]+\b(?![.@/])", text):
+        text = text[:1].upper() + text[1:]  # a sentence once its owner or lead-in is gone
+    if acting and topic and _needs_context(text) and fold_key(topic) not in fold_key(text):
+        text = f"{topic}: {text[:1].lower()}{text[1:]}"
+    text = cut_at_word(text, MAX_CHARS)
+    if kind == "decisions":
+        return kind, Decision(text)
+    owner = _real_owner(owner)
+    resolved = dates.resolve(due, reading.meeting, reading.languages) if due else None
+    return kind, Action(text=text, owner=owner, due=resolved, due_text=due, done=done)
+
+
+# Plain-text minutes pasted into one paragraph: "… — [NEW] ACTION: Pauline to …" starts a line.
+_INLINE_MARKER = re.compile(
+    r"(?<!\])\s+(?=(?:\[(?:NEW|CONTINUES|DONE|PENDING)\]\s*)?(?:ACTION|RESOLUTION|RESOLVED|AGREED"
+    r"|DECISION|TODO)\b(?:[-#]?\d+)?\s*[:\-–—])")
+
+
+def _split_lines(text: str) -> list[str]:
+    return [part for line in text.split("\n") for part in _INLINE_MARKER.split(line)]
+
+
+def _marker(text: str) -> re.Match[str] | None:
+    """The item marker `text` starts with; "RESOLVED that" only in capitals (a scribe's
+    mark): "It was resolved that …" in a sentence is kept whole."""
+    match = _ITEM_LABEL.match(text)
+    if match and match["label"] is None and not text.lstrip().startswith(
+            ("RESOLVED", "AGREED", "BESCHLOSSEN", "Resolved that", "Resolved to")):
+        return None
+    return match
+
+
+def fold_key(text: str) -> str:
+    return re.sub(r"\W+", " ", languages.fold(text)).strip()
+
+
+# Words without which a paragraph outside a section holds neither a marker nor a decision
+# (substring tests: far cheaper than a regex over every paragraph of a long page).
+_OUTCOME_HINTS = (
+    "action", "todo", "to do", "task", "next", "follow", "decision", "decid", "décid", "agree",
+    "resol", "conclu", "outcome", "faire", "tâche", "tache", "beschl", "entsch", "aufgabe",
+    "ergebnis", "acuerd", "acord", "acción", "accion", "tarea", "pendiente", "approv", "accept",
+    "adopt", "consensus", "voted", "ratified", "rejected", "declined", "endorsed", "chose",
+    "opted", "settled on", "signed off", "went with", "convenu", "valid", "vereinbart",
+    "festgelegt", "angenommen", "genehmigt", "aprob",
+    "ai:", "ai ", "ap:", "#",
+)
+
+
+def _may_hold_outcome(text: str) -> bool:
+    low = text.lower()
+    return any(hint in low for hint in _OUTCOME_HINTS)
+
+
+# Not outcomes, though they sit where outcomes do: status words under an action,
+# the scribe's sign-off, a field with nothing in it.
+_JUNK = re.compile(
+    r"^[\[(]?(?:end of (?:minutes|meeting|notes)|meeting (?:adjourned|closed|ended)"
+    r"|adjourned|minutes end|fin de la r[ée]union|ende der sitzung)[\])]?\.?$"
+    r"|^(?:no labels|\d+ comments?|be the first to like this|like|share|copy link)$"
+    r"|^no\s+(?:meeting|call|session)\b|^next\s+(?:meeting|call|session)\s*(?:[:,\-–]|on|is|will)"
+    r"|^(?:[^·|]{1,40}\s[·|]\s){2,}[^·|]{1,40}$"  # "Like · Share · Copy link"
+    r"|\b(?:edited this page|last edited by|was this (?:recap|summary|page) helpful"
+    r"|powered by|meeting (?:started|ended) (?:by|at)|stop watching|manage notifications)\b"
+    r"|^(?:status\s*:\s*)?(?:no progress|in progress|done|complete[d]?|ongoing|open|closed"
+    r"|pending|carried (?:over|forward)|continued|continues|dropped|deferred|on hold|blocked"
+    r"|not started|started|wip|n/?a|no update|no change|same as before|see above|as above"
+    r"|bumped(?: to next (?:week|meeting|time))?|postponed|unassigned|erledigt|offen|hecho"
+    r"|fait|en cours|pendiente)\.?$",
+    re.IGNORECASE,
+)
+_CHROME_LINE = re.compile(
+    r"\b(?:edited this page|last edited by|was this (?:recap|summary|page) helpful|powered by"
+    r"|meeting (?:started|ended) (?:by|at)|stop watching|manage notifications|view page history"
+    r"|be the first to like)\b", re.IGNORECASE)
+_VAGUE = re.compile(
+    r"^(?:revisit|discuss|continue|follow up|follow-up|look into|think about|decide|come back"
+    r"|keep going|carry on|tbd|as noted above|see above|as above|same as|more on this)\b",
+    re.IGNORECASE)
+_NOT_OWNERS = frozenset(
+    "tbd tbc tba all everyone everybody anyone someone none n/a na team group unassigned nobody "
+    "? - — all-hands whoever volunteers volunteer".split())
+
+
+def _needs_context(text: str) -> bool:
+    """An action that says what to do only together with its topic."""
+    words = re.findall(r"[\w'’]+", text)
+    return len(words) <= 1 or (len(words) <= 5 and bool(_VAGUE.match(text)))
+
+
+def _real_owner(owner: str | None) -> str | None:
+    if owner is None:
+        return None
+    owner = re.sub(r"\s*\([^)]*\)$", "", owner.strip()).strip(".,;:")  # "Idris Bakr (IB)"
+    if not owner or owner.lower() in _NOT_OWNERS:
+        return None
+    return owner
+
+
+def _iso_date(text: str | None) -> date | None:  # kept for the table reader's ISO cells
+    """The date of a `<time datetime>` or an ISO due date; other wordings stay text only."""
+    try:
+        return date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
+
+
+def _looks_like_action(rich: blocks.Rich, text: str) -> bool:
+    if rich.mentions or rich.times or _AT.search(text) or _OWNER_LABEL.search(text):
+        return True
+    if _DUE.search(text):
+        return True
+    match = _NAME_TO.match(text)
+    return bool(match and match["owner"].split()[0].lower() not in _NOT_NAMES)
+
+
+def _take_mentions(rich: blocks.Rich, text: str, *, acting: bool) -> tuple[str | None, str]:
+    """Owner from user mentions at the start or end of the item (anywhere, for an action)."""
+    tokens = [f"{blocks.MENTION_OPEN}{i}{blocks.MENTION_CLOSE}" for i in range(len(rich.mentions))]
+    present = [(i, t) for i, t in enumerate(tokens) if t in text]
+    if not present:
+        return None, text
+    names = [rich.mentions[i] for i, _ in present]
+    any_token = "|".join(re.escape(t) for _, t in present)
+    group = rf"(?:{any_token})(?:\s*(?:,|&|\band\b)\s*(?:{any_token}))*"
+    lead = re.match(rf"^\s*{group}\s*(?:(?:to|will|is\s+to)\s+|[:\-–—]\s*)?", text)
+    if lead:
+        return ", ".join(names), text[lead.end():]
+    tail = re.search(
+        rf"\s*(?:[-–—(\[,;|]|\bowner\s*:?|\bassigned\s+to)?\s*{group}\s*[)\]]?\s*\.?\s*$", text
+    )
+    if tail:
+        return ", ".join(names), text[: tail.start()]
+    # A mention inside the sentence stays in it, as a name; for an action it is the owner.
+    return (", ".join(names) if acting else None), text
+
+
+def _owner_from_text(text: str, people: frozenset[str] = frozenset()) -> tuple[str | None, str]:
+    match = _AT.search(text)
+    if match and match["name"].lower() not in _NOT_NAMES:  # not @here, @channel, @all
+        name = (match["name"] + match["more"]).strip()
+        lead = re.match(rf"^\s*{re.escape(match.group(0))}\s*(?:(?:to|will)\s+|[:\-–—]\s*)?", text)
+        if lead:
+            return name, text[lead.end():]
+        tail = re.search(rf"\s*[-–—(\[,;|]?\s*{re.escape(match.group(0))}\s*[)\]]?\s*\.?\s*$", text)
+        if tail:
+            return name, text[: tail.start()]
+        return name, text.replace(match.group(0), name, 1)
+    match = _NAME_TO.match(text)
+    if match and match["owner"].split()[0].lower() not in _NOT_NAMES:
+        return _tidy_names(match["owner"]), text[match.end():]
+    shaped = shapes.owner(text)
+    if shaped:
+        return shaped
+    match = _LEAD_OWNER.match(text)
+    leading: str | None = (match["owner"] or match["owner2"] or match["owner3"]) if match else None
+    if match and leading and leading.lstrip("@(").split()[0].lower() not in _NOT_NAMES:
+        names = (re.split(r"\s+(?=@)", leading.strip("()")) if leading.startswith("@")
+                 else [leading])
+        return ", ".join(_tidy_names(n.strip("()")) for n in names), text[match.end():]
+    match = _NAME_COLON.match(text)
+    single = match is not None and len(match["owner"].split()) == 1
+    if match and single and not text[match.end():][:1].islower():
+        match = None  # "Docs: Update …" is a topic; "Ben: publish …" names its owner
+    if match and match["owner"].lstrip("@").split()[0].lower() not in _NOT_NAMES:
+        return _tidy_names(match["owner"]), text[match.end():]
+    if people:
+        match = _PERSON_FIRST.match(text)
+        if match and all(n.lower() in people for n in _split_names(match["owner"])):
+            return _tidy_names(match["owner"]), text[match.end():]
+    match = _TRAILING_BRACKET.search(text)
+    if match:
+        owner = _bracket_owner(match["inner"])
+        if owner:
+            return owner, text[: match.start()]
+    match = _TRAILING_DASH_NAME.search(text)
+    if match and match["owner"].lstrip("@").split()[0].lower() not in _NOT_NAMES:
+        return _tidy_names(match["owner"]), text[: match.start()]
+    return None, text
+
+
+def _bracket_parts(inner: str) -> tuple[str | None, str | None] | None:
+    """Owner and due date from a bracket, if every part of it is one of those."""
+    owner = due = None
+    for part in re.split(r"\s*[,;]\s*|\s+[–—-]\s+", inner.strip()):
+        if not part:
+            continue
+        date = _DATE_ONLY.match(part)
+        label = _OWNER_LABEL.fullmatch(part)
+        if date and due is None:
+            due = date["due"]
+        elif label and owner is None:
+            owner = _tidy_names(label["owner"])
+        elif owner is None and (named := _bracket_owner(part)):
+            owner = named
+        else:
+            return None
+    return (owner, due) if owner or due else None
+
+
+def _bracket_owner(inner: str) -> str | None:
+    inner = inner.strip()
+    first = inner.lstrip("@").split()[0].lower() if inner.strip("@ ") else ""
+    if re.fullmatch(rf"@?{_NAMES}", inner) and first not in _NOT_NAMES:
+        return _tidy_names(inner)
+    return None
+
+
+def _split_names(names: str) -> list[str]:
+    return [p.lstrip("@").strip() for p in re.split(
+        r"\s*(?:,|&|\band\b|\by\b|\bund\b|\bet\b|/)\s*", names) if p.strip()]
+
+
+def _tidy_names(names: str) -> str:
+    parts = re.split(r"\s*(?:,|&|\band\b|\by\b|\bund\b|\bet\b|/)\s*", names.strip())
+    return ", ".join(p.lstrip("@").strip() for p in parts if p.strip())
+
+
+def _cut(text: str, match: re.Match[str]) -> str:
+    return (text[: match.start()] + " " + text[match.end():]).strip()
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"[(\[]\s*[)\]]", "", text)
+    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
+    text = " ".join(text.split())
+    text = re.sub(r"^[\s,;:|\-–—]+", "", text)
+    text = re.sub(r"[\s,;:|\-–—]+$", "", text)
+    return text.strip()
+
+
+# -- page structure ---------------------------------------------------------------
+
+
+def _bold_classes(root: lxml.html.HtmlElement) -> frozenset[str]:
+    """Classes that a <style> block makes bold (Google Docs "Download as HTML")."""
+    names: set[str] = set()
+    for style in root.iter("style"):
+        names.update(_CSS_BOLD_CLASS.findall(style.text or ""))
+    return frozenset(names)
+
+
+def _is_chrome(el: lxml.html.HtmlElement, section: _Section | None) -> bool:
+    """Is this text block feed or mail chrome rather than something the notes say?
+
+    Chrome is short, carries links and reads like chrome ("Page edited by <a>Ana</a>",
+    "<a>View Online</a> · <a>Add Comment</a>"). Inside an open outcome section the
+    block must also be little more than its links, so an author's "Unsubscribe the
+    old list from <a>the newsletter</a>" stays an outcome.
+    """
+    links = list(el.iter("a"))
+    if not links:
+        return False
+    text = blocks.head_text(el, _CHROME_LIMIT)
+    if not text or not _CHROME.search(text):
+        return False
+    if section is None:
+        return True
+    outside_links = blocks.flatten(el, skip=set(links)).text
+    return len(re.findall(r"\w+", outside_links)) <= _CHROME_WORDS_IN_SECTION
+
+
+_GROUPING = re.compile(r"^@?[\w.'’-]+(?:\s+[A-Z][\w'’-]*)?:?$|^unassigned:?$", re.IGNORECASE)
+
+
+def _is_grouping(text: str) -> bool:
+    """An item that only names whose the items below it are ("ana", "Ben Okoro:")."""
+    text = text.strip()
+    return bool(text) and bool(_GROUPING.match(text)) and heading_kind(text) is None
+
+
+def _header_roles(row: lxml.html.HtmlElement) -> tuple[dict[str, int], Kind | None] | None:
+    """Column roles from a header row ("Action | Owner | Due"), or None if it is data."""
+    cells = [c for c in row if c.tag in ("td", "th")]
+    names = [" ".join(re.sub(r"[^a-z ]+", " ", languages.fold(c.text_content())).split())
+             for c in cells]
+    roles: dict[str, int] = {}
+    kind: Kind | None = None
+    recognised = 0
+    for index, name in enumerate(names):
+        if name in ("action", "actions", "action item", "action items", "action point",
+                    "action points", "task", "tasks", "next step", "next steps", "to do", "todo",
+                    "aufgabe", "aufgaben", "massnahme", "massnahmen", "tache", "taches", "accion",
+                    "acciones", "tarea", "tareas"):
+            roles.setdefault("text", index)
+            kind = kind or "actions"
+        elif name in ("decision", "decisions", "outcome", "outcomes", "agreed", "resolution",
+                      "beschluss", "beschlusse", "entscheidung", "decisions", "acuerdo",
+                      "acuerdos", "decision"):
+            roles.setdefault("text", index)
+            kind = kind or "decisions"
+        elif name in ("item", "items", "what", "description", "details", "summary"):
+            roles.setdefault("text", index)
+        elif name in ("owner", "owners", "owner s", "who", "assignee", "assigned to", "responsible",
+                      "lead", "person", "action owner", "by whom", "actionee", "wer",
+                      "verantwortlich", "zustandig", "responsable", "qui", "quien", "porteur"):
+            roles.setdefault("owner", index)
+        elif name in ("due", "due date", "by", "by when", "deadline", "when", "date",
+                      "target date", "target", "timeline", "due by", "bis", "bis wann", "termin",
+                      "frist", "fallig", "echeance", "date limite", "pour quand", "fecha",
+                      "plazo", "fecha limite", "cuando"):
+            roles.setdefault("due", index)
+        elif name in ("status", "done", "state", "complete", "completed", "estado", "statut"):
+            roles.setdefault("status", index)
+        elif name in ("notes", "comments", "id", "no", "priority"):
+            pass
+        else:
+            continue
+        recognised += 1
+    header_like = all(c.tag == "th" for c in cells) or recognised == len(cells)
+    if not header_like or recognised == 0:
+        return None
+    if "text" not in roles:
+        free = [i for i in range(len(cells)) if i not in roles.values()]
+        if free:
+            roles["text"] = free[0]
+        # else "Owner | Due" and nothing else: the rows name no outcome (see `_row`)
+    return roles, kind
+
+
+# -- text of one block -----------------------------------------------------------------
+
+
+def _opens(section: _Section | None, rest: blocks.Rich) -> bool:
+    """Does a "Decisions:" lead-in open a section here, or is it one labelled item?
+
+    Inside a heading's section, "Action: Ana to book" is an item (its label
+    says which list); a bare "Decisions:" line, or any lead-in outside a
+    heading's section, opens a section of its own.
+    """
+    return section is None or section.level == _LEAD_IN_LEVEL or not rest.text.strip()
+
+
+def _is_label(label: str, rest: blocks.Rich) -> bool:
+    """A bold run that names what follows ("Attendees:", or a whole-line bold title)."""
+    return label.endswith((":", "–", "—", "-")) or (not rest.text.strip() and len(label) < 60)

@@ -1,0 +1,104 @@
+"""Words that name outcome sections and items, in the languages notes are written in.
+
+Headings are compared without accents and case ("Décisions" = "decisions",
+"Nächste Schritte" = "nachste schritte"), so each language lists its words
+once. A note's language is told by counting common words; it picks the
+languages dateparser tries for dues ("vendredi" is a Friday only in French).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+DATE_LANGUAGES: tuple[str, ...] = ("en", "fr", "de", "es")
+
+# Phrases first (they become one word), then single words.
+SECTION_PHRASES: tuple[tuple[str, str], ...] = (
+    (r"\baction (?:items?|points?|list|register|log)\b", "actions"),
+    (r"\bnext (?:steps?|actions?)\b", "actions"),
+    (r"\bto ?dos?\b|\bto do list\b", "actions"),
+    (r"\bfollow ?ups?\b", "actions"),
+    (r"\bwho does what\b", "actions"),
+    (r"\bwhat (?:we|was|has been) (?:agreed|decided)\b", "decisions"),
+    # French
+    (r"\bprochaines? etapes?\b|\ba faire\b|\bplan d action\b|\bsuites? a donner\b", "actions"),
+    (r"\breleve de decisions?\b|\bce qui a ete decide\b", "decisions"),
+    # German
+    (r"\bnachste schritte\b|\bto do s?\b|\boffene punkte\b", "actions"),
+    # Spanish
+    (r"\bproximos pasos\b|\bsiguientes pasos\b|\bpendientes\b", "actions"),
+    (r"\bacuerdos? tomados?\b", "decisions"),
+)
+DECISION_WORDS = frozenset(
+    "decision decisions outcome outcomes agreed agreement agreements decided resolution "
+    "resolutions resolved conclusion conclusions consensus "
+    "decisions decide decidees conclusions resolutions "  # fr (accents folded)
+    "beschluss beschlusse beschlossen entscheidung entscheidungen ergebnis ergebnisse "  # de
+    "acuerdo acuerdos decision decisiones resoluciones conclusiones".split()  # es
+)
+ACTION_WORDS = frozenset(
+    "action actions task tasks "
+    "taches "  # fr ("actions" is shared)
+    "aufgabe aufgaben massnahmen manahmen aktionen "  # de
+    "accion acciones tareas".split()  # es
+)
+FILLER = frozenset(
+    "key main final major the made taken reached meeting meetings today todays our summary of "
+    "list log recorded and new open outstanding for time arising from this session call items "
+    "points s owners with a all up last previous carried over forward ongoing suggested "
+    "recommended proposed by person assigned review "
+    "les des de la du et prises principales reunion "  # fr
+    "die der und getroffene offene zur sitzung "  # de
+    "los las de y del reunion principales".split()  # es
+)
+
+# "Decision:", "ACTION:", "#agreed", "Beschluss:" at the start of an item or line.
+ITEM_MARKER = re.compile(
+    r"^\s*(?:\[(?:new|continues|pending|done|completed)\]\s*)?#?(?P<label>"
+    r"action(?:\s+item|\s+point)?s?|ai|aps?|todo|to\s?do|task|next\s+actions?|next\s+steps?"
+    r"|follow[- ]?ups?|decision|decided|agreed|agreement|resolved|resolution|resolutions"
+    r"|conclusion|outcome"
+    r"|d[ée]cision|d[ée]cid[ée]|action\s+[àa]\s+mener|[àa]\s+faire|t[âa]che"
+    r"|beschluss|beschlossen|entscheidung|aufgabe|ergebnis"
+    r"|acuerdo|acordado|decisi[óo]n|acci[óo]n|tarea|pendiente"
+    r")\s*(?:[-#]?\d+\s*)?(?:\([^)]{1,40}\)\s*)?[:\-–—]\s*"
+    r"|^\s*(?:it\s+was\s+)?(?P<resolved>resolved|agreed|beschlossen)\s+(?:that\s+|dass\s+|(?=to\b))",
+    re.IGNORECASE,
+)
+_ACTION_LABELS = re.compile(
+    r"^(?:action|ai|ap|todo|to\s?do|task|next|follow|[àa]\s+faire|t[âa]che|aufgabe|acci|tarea"
+    r"|pendiente)", re.IGNORECASE)
+
+
+def marker_kind(label: str | None) -> str:
+    """"actions" or "decisions" for a matched item marker's label ("RESOLVED that": None)."""
+    if label is None:
+        return "decisions"
+    return "actions" if _ACTION_LABELS.match(label.strip("# ")) else "decisions"
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Nächste Schritte" → "nachste schritte"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("ß", "ss"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_COMMON = {
+    "en": frozenset("the and to of we will is are for with this that on be by".split()),
+    "fr": frozenset("le la les et des du une pour est sur avec nous qui dans pas".split()),
+    "de": frozenset("der die das und ist nicht mit wir für ein eine auf den zu von".split()),
+    "es": frozenset("el la los las y que del para una con por es en se lo".split()),
+}
+
+
+def detect(text: str, hint: str | None = None) -> tuple[str, ...]:
+    """Languages to read dates in: the note's own first, then the configured one, then English."""
+    words = re.findall(r"[^\W\d_]+", text[:4000].lower())
+    scores = {lang: sum(1 for w in words if w in common) for lang, common in _COMMON.items()}
+    best = max(scores, key=lambda lang: scores[lang]) if words else "en"
+    order = [best]
+    if hint and hint[:2] in _COMMON:
+        order.append(hint[:2])
+    order.append("en")
+    return tuple(dict.fromkeys(order))

@@ -1,0 +1,92 @@
+"""Decisions written as sentences: "We agreed to move the meetup to Thursdays."
+
+Minutes pasted into a blog post, or written as paragraphs under each topic,
+say what was decided in a sentence. Only a sentence that reports a decision
+counts: the verb is in the past or perfect ("agreed", "has been approved",
+"reached consensus"), the subject is the meeting (we, the group, the
+committee, a named body) or the decided thing ("the RFC was accepted"), and
+nothing in it keeps the question open ("discussed whether", "will decide",
+"not yet agreed", a question mark).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Who decides: the meeting, or a body that sits in it.
+_GROUP = (r"(?:we|everyone|everybody|attendees|members|participants|they"
+          r"|the\s+(?:\w+[\s-]+){0,3}?(?:group|committee|board|council|team|panel|sc|tsc|wg|cop"
+          r"|meeting|members|community|steering\s+committee|working\s+group|maintainers"
+          r"|chairs?|room|leads?|organisers|organizers|attendees|participants|roundtable"
+          r"|assembly|forum|guild|chapter|network|club|circle|collective|trustees|directors"
+          r"|governors|council|cabinet|caucus|squad|crew|core\s+team))")
+_BODY = rf"(?:{_GROUP}|i|all|[A-Z][A-Za-z]{{1,6}}|[A-Z]{{2,6}})"
+_ADVERB = r"(?:(?:unanimously|formally|finally|also|then|eventually|quickly|all)\s+)?"
+_DECIDED = (r"(?:agreed|decided|resolved|concluded|voted|approved|accepted|adopted|chose|opted"
+            r"|settled\s+on|signed\s+off\s+on|went\s+with)")
+_PATTERNS = (
+    re.compile(rf"^(?:[^,]{{1,40}},\s*)?{_BODY}\s+(?:(?:have|has|had)\s+)?{_ADVERB}{_DECIDED}\b"
+               r"(?!\s+(?:on\s+)?whether)", re.IGNORECASE),
+    # "After a long debate we agreed …", "In the end the group decided …": the group may
+    # come later in the sentence, but it must be the group.
+    re.compile(rf"\b{_GROUP}\s+(?:(?:have|has|had)\s+)?{_ADVERB}{_DECIDED}\b"
+               r"(?!\s+(?:on\s+)?whether)", re.IGNORECASE),
+    re.compile(r"\bit\s+(?:was|has\s+been)\s+(?:\w+\s+)?"
+               r"(?:agreed|decided|resolved|concluded)\s+(?:that|to|not\s+to)\b", re.IGNORECASE),
+    re.compile(r"\b(?:was|were|has\s+been|have\s+been|is\s+now)\s+(?:unanimously\s+|formally\s+)?"
+               r"(?:approved|accepted|adopted|ratified|rejected|declined|endorsed|agreed)\b"
+               r"(?!\s+(?:if|when|once|provided))", re.IGNORECASE),
+    re.compile(r"\bconsensus\s+(?:is|was|has\s+been)\s+(?:reached\s+)?(?:to|that|on|for)\b"
+               r"|\b(?:reached|by)\s+consensus\b|\bthe\s+consensus\s+(?:is|was)\b", re.IGNORECASE),
+    re.compile(r"\b(?:the\s+)?decision\s+(?:is|was|has\s+been)\s+(?:made\s+)?(?:to|that)\b",
+               re.IGNORECASE),
+    # fr / de / es
+    re.compile(r"\b(?:nous\s+avons|on\s+a|il\s+a\s+[ée]t[ée]|le\s+groupe\s+a)\s+"
+               r"(?:d[ée]cid[ée]|convenu|adopt[ée]|valid[ée]|approuv[ée])\b", re.IGNORECASE),
+    re.compile(r"\b(?:wir\s+haben|es\s+wurde|die\s+gruppe\s+hat)\s+(?:\w+\s+){0,6}?"
+               r"(?:beschlossen|entschieden|vereinbart|festgelegt)\b"
+               r"|\b(?:wurde|wurden)\s+(?:\w+\s+)?(?:beschlossen|angenommen|genehmigt)\b",
+               re.IGNORECASE),
+    re.compile(r"\b(?:se\s+(?:acord[óo]|decidi[óo]|aprob[óo])|acordamos|decidimos|aprobamos"
+               r"|(?:fue|fueron|ha\s+sido)\s+aprobad[oa]s?)\b", re.IGNORECASE),
+)
+_OPEN = re.compile(
+    r"\?|\bwhether\b|\bif\s+we\s+should\b|\bnot\s+(?:yet\s+)?(?:agreed|decided|approved)\b"
+    r"|\b(?:will|would|should|could|may|might|to)\s+(?:be\s+)?(?:decide|agree|vote|approve)"
+    r"|\bto\s+be\s+(?:decided|agreed|confirmed)\b|\bno\s+(?:decision|consensus|agreement)\b"
+    r"|\bdiscuss(?:ed|ing|ion)\s+(?:about\s+)?(?:whether|if|how|what|options)\b"
+    r"|\bonce\b|\bunless\b|\bif\s+(?:it|they|the)\b|\bpending\b|\bneeds?\s+to\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z0-9À-Ý])")
+MAX_SENTENCE = 300
+
+
+# Every pattern above needs one of these: text without them is skipped at once (most of a
+# long page is discussion; a substring test is far cheaper than eight searches a sentence).
+_TRIGGERS = (
+    "agreed", "decided", "resolved", "concluded", "voted", "approved", "accepted", "adopted",
+    "chose", "opted", "ratified", "rejected", "declined", "endorsed", "consensus", "decision",
+    "settled on", "signed off", "went with",
+    "décid", "decid", "convenu", "adopt", "valid", "approuv", "beschlossen", "entschieden",
+    "vereinbart", "festgelegt", "angenommen", "genehmigt", "acord", "aprob",
+)
+
+
+def _triggered(text: str) -> bool:
+    low = text.lower()
+    return any(word in low for word in _TRIGGERS)
+
+
+def decision_sentences(text: str) -> list[str]:
+    """The sentences of `text` that report a decision, as written."""
+    if not _triggered(text):
+        return []
+    found = []
+    for sentence in _SENTENCE_END.split(" ".join(text.split())):
+        sentence = sentence.strip()
+        if len(sentence) < 12 or len(sentence) > MAX_SENTENCE or not _triggered(sentence):
+            continue
+        if any(p.search(sentence) for p in _PATTERNS) and not _OPEN.search(sentence):
+            found.append(sentence)
+    return found

@@ -1,0 +1,70 @@
+"""Whose action is it: matching an action's owner, as the notes wrote it, to a reader.
+
+Showing someone another person's action as theirs is worse than showing nothing,
+so matching is exact on whole identities: the reader's full name, one of their
+aliases (recipients.csv `aliases`), or the local part of their address, each
+compared without case or accents. A first name alone never matches, not even
+through an address like ana@example.org, since two people share first names all
+the time; a reader whose colleagues write just "Ana" adds "Ana" to their aliases.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .models import Recipient
+
+# "Ana & Ben", "Ana and Ben", "Ana, Ben", "Ana / Ben", "Ana; Ben", "Ana + Ben"
+_SEPARATORS = re.compile(r"\s*(?:&|\+|/|;|,|\band\b|\bet\b|\bund\b|\by\b)\s*", re.IGNORECASE)
+_PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_PUNCTUATION = re.compile(r"[^\w\s'-]+")
+_LOCAL_WORDS = re.compile(r"[._+-]+")
+
+
+def normalise(name: str) -> str:
+    """Case-, accent- and spacing-insensitive form of a name or handle ('@Zoë.M' -> 'zoe.m')."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    bare = bare.casefold().strip().lstrip("@").strip()
+    return " ".join(bare.split())
+
+
+def owners_of(owner: str | None) -> list[str]:
+    """Each owner named in an action's owner field, normalised: "Ana & Ben" -> ana, ben."""
+    if not owner:
+        return []
+    text = _PARENTHESES.sub(" ", owner)
+    out = []
+    for part in _SEPARATORS.split(text):
+        part = normalise(_PUNCTUATION.sub(" ", part.replace("@", " @")).replace(" @", "@"))
+        if part:
+            out.append(part)
+    return out
+
+
+def identities(reader: Recipient) -> frozenset[str]:
+    """Every normalised form under which an action may name `reader`."""
+    raw = reader.name
+    if "," in raw:  # "Okafor, Ada" is Ada Okafor
+        last, _, first = raw.partition(",")
+        raw = f"{first} {last}"
+    name = normalise(_PUNCTUATION.sub(" ", raw))
+    words = name.split()
+    found = {name} if len(words) > 1 else set()  # a lone first name is no identity
+    first_name = words[0] if words else ""
+    found.update(a for a in (normalise(alias) for alias in reader.aliases) if a)
+    local = normalise(reader.email.partition("@")[0])
+    if local and local != first_name:
+        found.add(local)
+        spaced = " ".join(w for w in _LOCAL_WORDS.split(local) if w)
+        if len(spaced.split()) > 1:
+            found.add(spaced)  # ana.lima@ is also written "Ana Lima"
+    return frozenset(found)
+
+
+def is_owner(reader: Recipient, owner: str | None, *,
+             known: frozenset[str] | None = None) -> bool:
+    """Whether `reader` is one of the owners of an action whose owner field says `owner`."""
+    mine = known if known is not None else identities(reader)
+    return any(o in mine for o in owners_of(owner))

@@ -1,0 +1,70 @@
+"""The first screen of a phone: a one-community reader sees their next session, a decision of
+their community and their own action without scrolling (Chromium at 375×667)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.test_personal import REPORT, build, organisation, outbox, parts, send
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CALENDAR = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
+            "UID:clinic-1\r\nDTSTAMP:20261001T000000Z\r\nDTSTART:20261118T140000Z\r\n"
+            "DTEND:20261118T150000Z\r\nSUMMARY:Data clinic\r\nLOCATION:Room 2.04\r\n"
+            "URL:https://meet.example.org/data-clinic\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (make test installs it)")
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def test_the_first_phone_screen_shows_next_session_decision_and_own_action(browser, tmp_path):
+    org = organisation(tmp_path / "org")
+    (org.root / "feeds" / "data.ics").write_text(CALENDAR)
+    communities = org.root / "feeds" / "communities.toml"
+    communities.write_text(communities.read_text().replace(
+        'posts = ["data.xml"]', 'posts = ["data.xml"]\ncalendar = "data.ics"'))
+    build(org)
+    assert send(org).exit_code == 0
+    data = next(d for name, d in outbox(org).items() if name.startswith("ida.brennan"))
+    _, html, _ = parts(data)
+    page_file = tmp_path / "ida.html"
+    page_file.write_text(html, encoding="utf-8")
+
+    page = browser.new_page(viewport={"width": 375, "height": 667})
+    try:
+        page.goto(page_file.as_uri())
+        wanted = {
+            "next session": page.get_by_text("Data clinic", exact=True).first,
+            "its time": page.get_by_text("Wed 18 Nov, 14:00–15:00 GMT").first,
+            "a decision": page.get_by_role("link", name="Deputy owners are now required"),
+            "own action": page.get_by_text(REPORT.text).first,
+        }
+        for what, locator in wanted.items():
+            box = locator.bounding_box()
+            assert box is not None, f"{what} is not shown"
+            assert box["y"] + box["height"] <= 667, \
+                f"{what} is {box['y'] + box['height']:.0f} px down, below the first screen"
+        # the join link is the bulletproof button, and it is on the first screen too
+        join = page.get_by_role("link", name="Join Data clinic").first
+        assert join.bounding_box()["y"] < 667
+        assert join.evaluate("a => a.closest('td').getAttribute('bgcolor')") == "#0b57a4"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "glance-375x667.png"))
+    finally:
+        page.close()
