@@ -34,13 +34,17 @@ def browser():
 
 STYLES = """() => {
   const links = [...document.querySelectorAll('a[href]')]
-    .filter(a => a.textContent.trim() && !a.classList.contains('light'))
+    .filter(a => a.textContent.trim() && !a.classList.contains('light')
+                 && !a.classList.contains('button-link'))
     .map(a => getComputedStyle(a).color);
+  // a join button: white text on the brand blue of its cell
+  const buttons = [...document.querySelectorAll('a.button-link')].map(a =>
+    [getComputedStyle(a).color, getComputedStyle(a.parentElement).backgroundColor]);
   const lists = [...document.querySelectorAll('ul')].map(u => {
     const s = getComputedStyle(u); return [s.marginLeft, s.marginBottom, s.paddingLeft]; });
   const body = getComputedStyle(document.body);
   const overflow = document.documentElement.scrollWidth - window.innerWidth;
-  return {links, lists, bodyMargin: body.marginTop + ' ' + body.marginLeft, overflow,
+  return {links, buttons, lists, bodyMargin: body.marginTop + ' ' + body.marginLeft, overflow,
           styles: document.querySelectorAll('style').length};
 }"""
 
@@ -63,6 +67,8 @@ def test_without_style_blocks_the_email_stays_on_brand(browser, tmp_path):
     found = measure(browser, tmp_path, stripped)
     assert found["styles"] == 0
     assert found["links"] and set(found["links"]) == {"rgb(11, 87, 164)"}  # #0b57a4
+    assert found["buttons"] and all(b == ["rgb(255, 255, 255)", "rgb(11, 87, 164)"]
+                                    for b in found["buttons"])
     assert found["lists"] and all(x == ["20px", "12px", "0px"] for x in found["lists"])
     assert found["bodyMargin"] == "0px 0px"
     assert found["overflow"] <= 0

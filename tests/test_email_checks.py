@@ -141,6 +141,9 @@ def test_lang_and_direction_come_from_config(tmp_path):
     # text starts on the right, and lists indent from the right
     assert "direction:rtl" in html and "direction:ltr" not in html
     assert "margin:0 20px 12px 0" in html  # list margins are inline, for Outlook
+    # every list, the reader's own block (put in after the inliner) too
+    lists = [u.get("style") or "" for u in root.iter("ul")]
+    assert len(lists) > 3 and all("margin:0 20px 12px 0" in u for u in lists), lists
     texts = [d.get("style") for d in root.iter("div")
              if "line-height:1.5" in (d.get("style") or "")]
     assert texts and all("text-align:right" in t for t in texts)

@@ -144,5 +144,10 @@ def test_html_without_its_style_blocks_keeps_brand_links_and_list_margins(editio
     root = _doc(html)
     links = [a for a in root.iter("a") if a.get("href") and "light" not in (a.get("class") or "")
              and a.text_content().strip()]
+    # a join button is white on the brand blue, its cell's colour an attribute
+    buttons = [a for a in links if a.get("class") == "button-link"]
+    assert buttons and all(re.search(r"(^|;)color:#fff(fff)?;", _style(a)) for a in buttons)
+    assert all(a.getparent().get("bgcolor") == "#0b57a4" for a in buttons)
+    links = [a for a in links if a not in buttons]
     assert links and all("color:#0b57a4" in _style(a) for a in links)
     assert all("margin:" in _style(ul) for ul in root.iter("ul"))

@@ -187,7 +187,7 @@ def test_with_a_web_archive_each_session_has_its_own_ics(tmp_path):
         'posts = ["data.xml"]', 'posts = ["data.xml"]\ncalendar = "data.ics"'))
     build(org)
     html = (org.root / "out" / "2026-10" / "editions" / "data.html").read_text()
-    link = html.split('">Add Data clinic to your calendar')[0].rsplit('href="', 1)[1]
+    link = html.split('>Add Data clinic to your calendar')[0].rsplit('href="', 1)[1].split('"')[0]
     prefix = "https://intranet.example.org/cop-digest/2026-10/"
     assert link.startswith(prefix + "calendar/") and link.endswith(".ics")
     ics = (org.root / "out" / "site" / link.removeprefix("https://intranet.example.org/"

@@ -128,7 +128,10 @@ class Renderer:
                    stamp=issue.built_at or utcnow())
 
     def personal_html(self, **context: object) -> str:
-        return _render(self.html_env, "glance-personal.html.j2", **context).strip()
+        # the block skips the inliner: it writes inline.css's list margins itself, and they
+        # change sides with the direction
+        return _render(self.html_env, "glance-personal.html.j2", dir=self.config.direction,
+                       **context).strip()
 
     def personal_text(self, **context: object) -> str:
         return _render(self.text_env, "glance-personal.txt.j2", **context).strip()
