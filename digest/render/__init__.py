@@ -134,7 +134,8 @@ class Renderer:
                        **context).strip()
 
     def personal_text(self, **context: object) -> str:
-        return _render(self.text_env, "glance-personal.txt.j2", **context).strip()
+        text = _render(self.text_env, "glance-personal.txt.j2", **context).strip()
+        return text + "\n" if text else ""  # a blank line before what follows the slot
 
     def render_editions(self, issue: Issue, audiences: Iterable[frozenset[str] | None],
                         extra_bytes: dict[str, int] | None = None) -> list[Edition]:
