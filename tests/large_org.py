@@ -1,5 +1,7 @@
 """A large organisation for the size budget: N communities, each with 20 posts, 4 meetings of
-5 decisions and 5 actions, and 4 sessions in the coming period.
+5 decisions and 5 actions, and 4 sessions in the coming period. Every action is open and
+followed up (the issue's tracked actions), owned by one of 90 people, so each reader's own
+block at a glance is as large as a busy person's would be.
 
 Shared by tests/test_size_budget.py and bench/size_bench.py, so the figures the bench
 prints are for the issue the test pins.
@@ -11,7 +13,17 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from digest.config import Config
-from digest.models import Action, Decision, Issue, Item, MeetingOutcomes, Section, Session
+from digest.models import (
+    Action,
+    Decision,
+    Issue,
+    Item,
+    MeetingOutcomes,
+    Recipient,
+    Section,
+    Session,
+    TrackedAction,
+)
 from digest.period import Period
 from tests.support import utc, write_org
 
@@ -21,6 +33,12 @@ WORDS = ("tenant repairs portal discovery accessibility audit findings pattern l
          "onboarding guidance retention licensing migration backlog").split()
 PEOPLE = ("Jordan Example", "Riley Sample", "Morgan Placeholder", "Casey Fictional",
           "Avery Madeup", "Quinn Invented")
+SURNAMES = ("Ashdown", "Bellweather", "Coldharbour", "Dunmore", "Eastleigh", "Fairhaven",
+            "Greystoke", "Hollowell", "Ivybridge", "Juniper", "Kestrel", "Larkspur", "Millbrook",
+            "Northcott", "Oakridge")
+# 90 action owners: each owns about 11 of the 1,000 actions of 50 communities, spread over
+# several communities (a busy person's own block, not an average one)
+OWNERS = tuple(f"{p.split()[0]} {s}" for s in SURNAMES for p in PEOPLE)
 # real-world-ish community names, so headings are as long as real ones
 NAMES = ("Product", "Design", "Data", "Engineering", "User research", "Content design",
          "Security", "Architecture", "Delivery", "Analytics", "Accessibility", "Platform",
@@ -59,6 +77,7 @@ def large_config(root: Path, n: int, *, web_url: bool = True) -> Config:
 def community_section(config: Config, cid: str, name: str, *, posts: int = 20, meetings: int = 4,
                       outcomes: int = 5, sessions: int = 4) -> Section:
     tz = config.timezone
+    n = int(cid.removeprefix("cop-"))
     host = f"https://{cid}.example.org"
     made = [Item(key=f"{cid}-p{i}", community=cid, kind="post", feed_url="f",
                  title=sentence(i, 9), link=f"{host}/posts/{i}-"
@@ -76,7 +95,8 @@ def community_section(config: Config, cid: str, name: str, *, posts: int = 20, m
              first_seen=utc(2026, 10, 3 + 7 * i), excerpt=sentence(i, 40),
              outcomes=MeetingOutcomes(
                  decisions=tuple(Decision(sentence(i + k, 16)) for k in range(outcomes)),
-                 actions=tuple(Action(sentence(i + k, 12), owner=PEOPLE[(i + k) % len(PEOPLE)],
+                 actions=tuple(Action(sentence(i + k, 12),
+                                      owner=OWNERS[(n * 20 + i * 5 + k) * 7 % len(OWNERS)],
                                       due=date(2026, 11, 14), due_text="14 Nov 2026")
                                for k in range(outcomes)),
                  held_on=date(2026, 10, 3 + 7 * i)))
@@ -95,8 +115,23 @@ def community_section(config: Config, cid: str, name: str, *, posts: int = 20, m
 
 
 def large_issue(config: Config, **sizes: int) -> Issue:
-    """Every community of `config` with a busy month (sizes as in `community_section`)."""
+    """Every community of `config` with a busy month (sizes as in `community_section`), every
+    action of its meetings open and followed up."""
     sections = [community_section(config, c.id, c.name, **sizes) for c in config.communities]
+    actions = [TrackedAction(community=s.community_id, key=f"{m.key}-a{k}", text=a.text,
+                             owner=a.owner, due=a.due, due_text=a.due_text,
+                             meeting_title=m.title, meeting_link=m.link,
+                             held_on=m.outcomes.held_on or m.dated.date(), first_issue=OCT.label,
+                             state="open")
+               for s in sections for m in s.meetings for k, a in enumerate(m.outcomes.actions)]
     return Issue(period=OCT, title=config.title, organisation=config.organisation,
-                 sections=sections, quiet=[], web_url=config.web_url, coming_period=OCT.next())
+                 sections=sections, quiet=[], web_url=config.web_url, coming_period=OCT.next(),
+                 actions=actions)
+
+
+def large_readers(audiences: list[frozenset[str] | None]) -> list[Recipient]:
+    """For each set of communities, a reader under each owner's name (most own actions in
+    it), so the build's largest own block per edition is a busy person's."""
+    return [Recipient(f"{owner.lower().replace(' ', '.')}.{i}@example.org", owner, communities)
+            for i, communities in enumerate(audiences) for owner in OWNERS]
 
