@@ -3,6 +3,9 @@
     out/site/index.html          every issue, newest first
     out/site/<period>/index.html the full issue (every community, every post), with
                                  an anchor per community (`#<community id>`)
+    out/site/<period>/community-<id>.html
+                                 one community's page of the issue, in full (what the
+                                 email's summary layout links to)
     out/site/<period>/issue.json what the index and the feed need about that issue
     out/site/feed.xml            an Atom feed of the digest itself
 
@@ -14,9 +17,10 @@ any address, and from a shared drive or a file:// URL too.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import xml.etree.ElementTree as ET
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -29,7 +33,7 @@ from .manifest import MANIFEST, PERSONAL_SLOT, Manifest, read_manifest, write_ma
 from .models import Issue, Item
 from .render import LOGO, Renderer, community_summaries
 from .render.personal import PersonalBlocks
-from .render.view import DETAIL_LEVELS, build_view
+from .render.view import DETAIL_LEVELS, build_view, community_page
 from .store import from_text, to_text, utcnow
 
 SITE = "site"
@@ -77,23 +81,47 @@ def write_site(config: Config, issue: Issue, items: list[Item] | None = None, *,
                                        .html)
     write_invites(config, full, folder)
     write_file(folder / "index.html", html, root)
+    write_community_pages(config, full, folder, renderer, everyone)
     if renderer.has_logo:  # the email links to <web_url>logo.png
         write_file(site / LOGO, (renderer.path / LOGO).read_bytes(), root)
 
+    previous = _previous_manifest(folder)
     meta = Manifest(
         period=issue.period.label, period_title=issue.period.title(),
         title=f"{issue.title} · {issue.period.title()}", subject=view.subject, intro=view.intro,
         built_at=to_text(now) or "",
         published=_first_published(folder) or to_text(now),
-        updated=to_text(now), posts=full.post_count, meetings=full.meeting_count,
+        posts=full.post_count, meetings=full.meeting_count,
         sessions=full.session_count, communities=community_summaries(full),
         quiet=tuple(s.name for s in full.quiet),
     )
-    write_manifest(folder, meta, root)
+    write_manifest(folder, entry_dates(previous, meta, now), root)
     issues = issues_in_site(config)  # read once, for the index and the feed
     write_index(config, issues, renderer)
     write_feed(config, issues)
     return folder
+
+
+def write_community_pages(config: Config, issue: Issue, folder: Path, renderer: Renderer,
+                          everyone: PersonalBlocks) -> None:
+    """A page per community beside the issue's page: everything it posted, decided and
+    planned this period. The summary layout of a large organisation's email links here,
+    so a reader of fifty communities can open the one they care about on a phone without
+    loading the other forty-nine. Like the issue's page, each is for everyone: its at-a-glance
+    block lists every open action of the community, nobody's own."""
+    root = config.out_path
+    written = set()
+    for section in issue.sections:
+        view = build_view(config, issue, frozenset({section.community_id}), DETAIL_LEVELS[0])
+        view.web = view.community_page = True
+        view.others, view.quiet, view.toc = [], [], []
+        block = everyone.blocks[everyone.block(frozenset({section.community_id}), [])]
+        name = community_page(section.community_id)
+        write_file(folder / name, renderer.html(view).replace(PERSONAL_SLOT, block.html), root)
+        written.add(name)
+    for stale in folder.glob(community_page("*")):
+        if stale.name not in written:  # a community that had news in an earlier build
+            stale.unlink()
 
 
 def write_invites(config: Config, issue: Issue, folder: Path) -> None:
@@ -118,6 +146,31 @@ def _first_published(folder: Path) -> str | None:
     except (OSError, ValueError, AttributeError):
         return None  # first build
     return published if isinstance(published, str) else None
+
+
+def _previous_manifest(folder: Path) -> Manifest | None:
+    """The issue.json an earlier build of this issue's page wrote, if this release can read it."""
+    try:
+        return read_manifest(folder)
+    except DigestError:
+        return None
+
+
+def entry_dates(previous: Manifest | None, meta: Manifest, now: datetime) -> Manifest:
+    """`meta` with `updated` (and the digest of the content it dates): it moves only when
+    what the entry says changes, so a rebuild does not show the issue as new in feed readers."""
+    content = asdict(meta)
+    for key in (*_DATES, "folder"):
+        content.pop(key)
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False)
+                            .encode()).hexdigest()
+    if previous is not None and previous.content_digest == digest and previous.updated:
+        return replace(meta, updated=previous.updated, content_digest=digest)
+    return replace(meta, updated=to_text(now), content_digest=digest)
+
+
+# what dates an entry rather than what it says
+_DATES = ("built_at", "published", "updated", "content_digest")
 
 
 def issues_in_site(config: Config) -> list[Manifest]:
@@ -158,7 +211,25 @@ def _entry_html(meta: Manifest) -> str:
                 a.text = line.title
             else:
                 li.text = line.title
+        _entry_list(root, "Decided", [(d.text, d.link) for d in c.decisions])
+        _entry_list(root, "Coming up", [
+            (", ".join(p for p in (x.title, x.when, x.where) if p), x.link)
+            for x in c.sessions])
     return ET.tostring(root, encoding="unicode", method="html")
+
+
+def _entry_list(root: ET.Element, label: str, lines: list[tuple[str, str | None]]) -> None:
+    if not lines:
+        return
+    ET.SubElement(root, "p").text = f"{label}:"
+    ul = ET.SubElement(root, "ul")
+    for text, link in lines:
+        li = ET.SubElement(ul, "li")
+        if link:
+            a = ET.SubElement(li, "a", href=link)
+            a.text = text
+        else:
+            li.text = text
 
 
 def write_feed(config: Config, issues: list[Manifest]) -> Path:

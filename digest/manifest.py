@@ -27,6 +27,24 @@ class Headline:
 
 
 @dataclass(frozen=True)
+class DecisionLine:
+    """A decision as a feed entry shows it, linking to its meeting's notes."""
+
+    text: str
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class SessionLine:
+    """A coming session as a feed entry shows it."""
+
+    title: str
+    when: str
+    where: str | None = None
+    link: str | None = None  # the join link
+
+
+@dataclass(frozen=True)
 class CommunitySummary:
     """A community's line in the site index and the Atom feed."""
 
@@ -34,6 +52,8 @@ class CommunitySummary:
     name: str
     summary: str
     headlines: tuple[Headline, ...] = ()
+    decisions: tuple[DecisionLine, ...] = ()
+    sessions: tuple[SessionLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +107,9 @@ class Manifest:
     readers: dict[str, str] = field(default_factory=dict)  # address (lower) -> block key,
     # for readers whose block is not their edition's default
     draft: bool = False  # built before the period ended: preview shows it, send refuses it
+    # the web archive's: a digest of what the feed entry says, so `updated` moves only when
+    # that does (see archive.entry_dates)
+    content_digest: str | None = None
     folder: Path | None = field(default=None, compare=False)  # where it was read from
 
     def to_json(self) -> str:
@@ -105,7 +128,9 @@ class Manifest:
             sessions=d.get("sessions", 0), warnings=tuple(d.get("warnings", ())),
             communities=tuple(CommunitySummary(
                 id=c["id"], name=c["name"], summary=c["summary"],
-                headlines=tuple(Headline(**h) for h in c.get("headlines", ())))
+                headlines=tuple(Headline(**h) for h in c.get("headlines", ())),
+                decisions=tuple(DecisionLine(**x) for x in c.get("decisions", ())),
+                sessions=tuple(SessionLine(**x) for x in c.get("sessions", ())))
                 for c in d.get("communities", ())),
             quiet=tuple(d.get("quiet", ())),
             editions=tuple(EditionRecord(**{
@@ -115,6 +140,7 @@ class Manifest:
             blocks=tuple(PersonalBlock(**b) for b in d.get("blocks", ())),
             readers=dict(d.get("readers", {})),
             draft=bool(d.get("draft", False)),
+            content_digest=d.get("content_digest"),
             folder=folder,
         )
 

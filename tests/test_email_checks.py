@@ -140,7 +140,10 @@ def test_lang_and_direction_come_from_config(tmp_path):
     assert (root.get("lang"), root.get("dir")) == ("ar", "rtl")
     # text starts on the right, and lists indent from the right
     assert "direction:rtl" in html and "direction:ltr" not in html
-    assert "padding-right: 20px" in html
+    assert "margin:0 20px 12px 0" in html  # list margins are inline, for Outlook
+    # every list, the reader's own block (put in after the inliner) too
+    lists = [u.get("style") or "" for u in root.iter("ul")]
+    assert len(lists) > 3 and all("margin:0 20px 12px 0" in u for u in lists), lists
     texts = [d.get("style") for d in root.iter("div")
              if "line-height:1.5" in (d.get("style") or "")]
     assert texts and all("text-align:right" in t for t in texts)
@@ -183,8 +186,9 @@ def test_preferences_and_unsubscribe_urls_are_used_when_configured(tmp_path):
     edition = sample_editions(config)["all"]
     assert '<a href="https://intranet.example.org/prefs"' in edition.html
     assert '<a href="https://intranet.example.org/leave"' in edition.html
-    assert "Change your communities: https://intranet.example.org/prefs" in edition.text
-    assert "Unsubscribe: https://intranet.example.org/leave" in edition.text
+    # the text part: a label, then the URL on a line of its own
+    assert "Change your communities:\nhttps://intranet.example.org/prefs\n" in edition.text
+    assert "Unsubscribe:\nhttps://intranet.example.org/leave\n" in edition.text
 
 
 def test_no_view_in_browser_link_without_a_web_url(tmp_path):

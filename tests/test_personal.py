@@ -17,6 +17,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from smtp_relay import Behaviour, Relay
 
@@ -187,7 +188,7 @@ def test_with_a_web_archive_each_session_has_its_own_ics(tmp_path):
         'posts = ["data.xml"]', 'posts = ["data.xml"]\ncalendar = "data.ics"'))
     build(org)
     html = (org.root / "out" / "2026-10" / "editions" / "data.html").read_text()
-    link = html.split('">Add Data clinic to your calendar')[0].rsplit('href="', 1)[1]
+    link = html.split('>Add Data clinic to your calendar')[0].rsplit('href="', 1)[1].split('"')[0]
     prefix = "https://intranet.example.org/cop-digest/2026-10/"
     assert link.startswith(prefix + "calendar/") and link.endswith(".ics")
     ics = (org.root / "out" / "site" / link.removeprefix("https://intranet.example.org/"
@@ -202,12 +203,19 @@ def _through_relay(org, relay: Relay) -> None:
     org.config_path.write_text(config)
 
 
-def test_a_send_killed_mid_message_resumes_with_the_same_bytes_and_message_id(tmp_path):
+@pytest.mark.parametrize("unsubscribe_url", [None, "https://intranet.example.org/leave?u={email}"])
+def test_a_send_killed_mid_message_resumes_with_the_same_bytes_and_message_id(tmp_path,
+                                                                             unsubscribe_url):
     """Ida Brennan's message (with her own block) is stored by the relay, which then holds
-    its reply; the sending process is killed. The resumed send gives her the same bytes."""
+    its reply; the sending process is killed. The resumed send gives her the same bytes, her
+    own unsubscribe address in the footers included when the URL asks for it."""
     relay = Relay(Behaviour(slow_after_store=frozenset({1}), slow=60)).start()
     try:
         org = organisation(tmp_path)
+        if unsubscribe_url:
+            mailto = 'unsubscribe_mailto = "leave@example.org"\n'
+            org.config_path.write_text(org.config_path.read_text().replace(
+                mailto, f'{mailto}unsubscribe_url = "{unsubscribe_url}"\n'))
         _through_relay(org, relay)
         build(org)
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -231,8 +239,12 @@ def test_a_send_killed_mid_message_resumes_with_the_same_bytes_and_message_id(tm
         assert len(again) == 1
         assert again[0].message_id == first.message_id
         assert again[0].data == first.data
-        text, _, _ = parts(first.data)
+        text, html, _ = parts(first.data)
         assert REPORT.text in your_actions(text)
+        if unsubscribe_url:
+            own = unsubscribe_url.replace("{email}", "ida.brennan%40example.org")
+            assert own in text and own.replace("&", "&amp;") in html
+            assert "{email}" not in text and "{email}" not in html
         assert {s.rcpt for s in relay.stored} == {"ida.brennan@example.org",
                                                   "ida.kowalczyk@example.org", "tw@example.org",
                                                   "olu@example.org"}

@@ -13,7 +13,12 @@ endpoint knows who clicked; without it the URL is the same for everyone.
 
 The body of an edition is the same for every reader, and serialising 70 KB of
 HTML costs milliseconds, so `MessageFactory` serialises it once per edition and
-only the per-reader headers (To, Date, Message-ID) are built per message.
+only the per-reader headers (To, Date, Message-ID) are built per message. The one
+per-reader part of the body is the unsubscribe link of the HTML and text footers
+when `unsubscribe_url` holds `{email}`: the footer lines that hold it are left out
+of the serialised body (a marker line stands in) and each reader's lines are
+quoted-printable encoded alone and put in its place. Quoted-printable encodes
+line by line, so the result is byte for byte the message serialised whole.
 `build_message` goes through the same factory, so what tests inspect is
 byte for byte what the relay receives.
 """
@@ -23,10 +28,12 @@ from __future__ import annotations
 import email
 import hashlib
 import re
+import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy as email_policy
+from email import quoprimime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
@@ -90,11 +97,53 @@ def _phrase(text: str) -> str:
     return " ".join(_SPECIALS.sub(" ", text).split())
 
 
+EMAIL_SLOT = "{email}"  # in unsubscribe_url: the reader's address, URL-encoded
+# Where each part's footer starts: the last of these; what follows is the template's alone
+# (feed text before it is escaped in HTML and indented in the text part).
+_QP_LINE = POLICY.max_line_length or 78  # what the encoder folds quoted-printable lines at
+_FOOTER_STARTS = {"html": b'class="footer"', "text": b"\n--\n"}
+
+
 @dataclass
 class _Template:
     edition: Edition
     headers: bytes  # the headers every reader of the edition shares, folded, CRLF
     body: bytes  # from the blank line on: the multipart/alternative body
+    # with a personal unsubscribe link: the body cut around each footer line that holds
+    # `{email}` (body == pieces[0] + line 0 + pieces[1] + ...), and those lines
+    pieces: tuple[bytes, ...] = ()
+    lines: tuple[bytes, ...] = ()
+
+    def body_for(self, email_addr: str) -> bytes:
+        if not self.lines:
+            return self.body
+        address = quote(email_addr, safe="").encode("ascii")
+        out = [self.pieces[0]]
+        for line, piece in zip(self.lines, self.pieces[1:], strict=True):
+            own = line.replace(EMAIL_SLOT.encode(), address)
+            out.append(quoprimime.body_encode(own.decode("latin-1"), _QP_LINE,
+                                              eol="\r\n").encode("ascii"))
+            out.append(piece)
+        return b"".join(out)
+
+
+def _footer_lines(content: str, part: str, marker: str) -> tuple[str, list[bytes]]:
+    """`content` with each footer line holding `{email}` replaced by a marker line, and
+    those lines (as UTF-8 bytes, the way the encoder splits them: at CR and LF)."""
+    data = content.encode("utf-8")
+    start = data.rfind(_FOOTER_STARTS[part])
+    if start < 0 or EMAIL_SLOT.encode() not in data[start:]:
+        return content, []
+    lines, out, at = [], [data[:start]], start
+    while (found := data.find(EMAIL_SLOT.encode(), at)) >= 0:
+        begin = max(data.rfind(b"\n", at, found), data.rfind(b"\r", at, found)) + 1
+        ends = [i for i in (data.find(b"\n", found), data.find(b"\r", found)) if i >= 0]
+        end = min(ends) if ends else len(data)
+        out += [data[at:begin], marker.encode("ascii")]
+        lines.append(data[begin:end])
+        at = end
+    out.append(data[at:])
+    return b"".join(out).decode("utf-8"), lines
 
 
 class MessageFactory:
@@ -123,21 +172,34 @@ class MessageFactory:
             self._unsubscribe_headers(msg, None)
         msg["Auto-Submitted"] = "auto-generated"
         msg["Precedence"] = "bulk"
+        text, html = edition.text, edition.html
+        lines: list[bytes] = []
+        if self._personal_unsubscribe:
+            # markers nobody can put in a feed: a fresh random name per factory
+            marker = f"CoPDigestReaderLine{secrets.token_hex(12)}"
+            text, lines = _footer_lines(text, "text", marker)
+            html, html_lines = _footer_lines(html, "html", marker)
+            lines += html_lines
         # quoted-printable keeps both parts 7-bit: a relay need not offer 8BITMIME
-        msg.set_content(edition.text, subtype="plain", charset="utf-8", cte="quoted-printable")
-        msg.add_alternative(edition.html, subtype="html", charset="utf-8",
-                            cte="quoted-printable")
+        msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+        msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
         if edition.calendar:  # the coming sessions, when there is no web archive to link to
             msg.add_attachment(edition.calendar, maintype="text", subtype="calendar",
                                filename="sessions.ics", params={"method": "PUBLISH"})
         # boundaries from the content, not at random: a resent message is the same bytes
+        # (from the edition's own text, never the random marker, which is cut out below)
         seed = hashlib.sha256("\x1f".join((edition.subject, edition.html, edition.text))
                               .encode() + (edition.calendar or b"")).hexdigest()[:24]
         for n, part in enumerate(p for p in msg.walk() if p.is_multipart()):
             part.set_boundary(f"=_{seed}_{n}")
         raw = msg.as_bytes(policy=POLICY)
         head, sep, body = raw.partition(b"\r\n\r\n")
-        tpl = _Template(edition=edition, headers=head + b"\r\n", body=b"\r\n" + body)
+        body = b"\r\n" + body
+        pieces = tuple(body.split(marker.encode())) if lines else ()
+        if len(pieces) != len(lines) + (1 if lines else 0):
+            raise AssertionError("a footer marker line was folded or lost")
+        tpl = _Template(edition=edition, headers=head + b"\r\n", body=body, pieces=pieces,
+                        lines=tuple(lines))
         self._templates[cache_key] = tpl
         return tpl
 
@@ -171,7 +233,7 @@ class MessageFactory:
             head = EmailMessage(policy=POLICY)
             self._unsubscribe_headers(head, recipient.email.strip())
             own += b"".join(POLICY.fold_binary(k, v) for k, v in head.items())
-        return own + tpl.headers + tpl.body
+        return own + tpl.headers + tpl.body_for(recipient.email.strip())
 
 
 def build_message(config: Config, period_label: str, edition: Edition, recipient: Recipient,

@@ -26,10 +26,12 @@ from ..invites import ics
 from ..manifest import (
     MANIFEST,
     CommunitySummary,
+    DecisionLine,
     EditionRecord,
     Headline,
     Manifest,
     PersonalBlock,
+    SessionLine,
     fill_slot,
     read_manifest,
     write_manifest,
@@ -47,6 +49,7 @@ from .view import (
     edition_key,
     intro_text,
     section_summary,
+    session_when,
 )
 
 GMAIL_CLIP_BYTES = 102 * 1024
@@ -125,10 +128,14 @@ class Renderer:
                    stamp=issue.built_at or utcnow())
 
     def personal_html(self, **context: object) -> str:
-        return _render(self.html_env, "glance-personal.html.j2", **context).strip()
+        # the block skips the inliner: it writes inline.css's list margins itself, and they
+        # change sides with the direction
+        return _render(self.html_env, "glance-personal.html.j2", dir=self.config.direction,
+                       **context).strip()
 
     def personal_text(self, **context: object) -> str:
-        return _render(self.text_env, "glance-personal.txt.j2", **context).strip()
+        text = _render(self.text_env, "glance-personal.txt.j2", **context).strip()
+        return text + "\n" if text else ""  # a blank line before what follows the slot
 
     def render_editions(self, issue: Issue, audiences: Iterable[frozenset[str] | None],
                         extra_bytes: dict[str, int] | None = None) -> list[Edition]:
@@ -270,7 +277,13 @@ def community_summaries(issue: Issue) -> tuple[CommunitySummary, ...]:
         CommunitySummary(
             id=s.community_id, name=s.name, summary=section_summary(s),
             headlines=tuple(Headline(i.title, i.link) for i in s.posts[:HEADLINES_IN_FEED])
-            + tuple(Headline(f"Meeting: {m.title}", m.link) for m in s.meetings))
+            + tuple(Headline(f"Meeting: {m.title}", m.link) for m in s.meetings),
+            # what a feed entry says besides headlines: decisions (linking to their notes)
+            # and the coming sessions
+            decisions=tuple(DecisionLine(d.text, m.link)
+                            for m in s.meetings for d in m.outcomes.decisions),
+            sessions=tuple(SessionLine(x.title, session_when(x), x.location, x.join_url)
+                           for x in s.sessions))
         for s in issue.sections)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from ..addresses import parse_mailbox
 from ..config import Config
@@ -60,12 +61,21 @@ class OtherCommunity:
 
 @dataclass(frozen=True)
 class Detail:
-    """How much of each item the email shows; lowered step by step to fit the size budget."""
+    """How much of each item the email shows; lowered step by step to fit the size budget.
+
+    The last rungs change the layout rather than trim it: at the scale of dozens of busy
+    communities even titles alone are over the budget, so each community becomes a
+    short summary (its counts, its first decisions, its next session) linking to its own
+    page in the web archive, where everything is.
+    """
 
     excerpt_chars: int
     excerpts_per_community: int  # posts that show an excerpt; the rest show title and byline
     outcomes_per_list: int  # decisions or actions shown per meeting; the rest are in the notes
     outcome_chars: int
+    layout: Literal["full", "summary"] = "full"
+    decisions_per_summary: int = 0  # in the summary layout: decisions shown per community
+    headlines_per_other: int = HEADLINES_PER_COMMUNITY  # lines per "Across the organisation"
 
 
 DETAIL_LEVELS = (
@@ -75,7 +85,16 @@ DETAIL_LEVELS = (
     Detail(excerpt_chars=100, excerpts_per_community=1, outcomes_per_list=2, outcome_chars=90),
     Detail(excerpt_chars=0, excerpts_per_community=0, outcomes_per_list=2, outcome_chars=80),
     Detail(excerpt_chars=0, excerpts_per_community=0, outcomes_per_list=1, outcome_chars=80),
-    Detail(excerpt_chars=0, excerpts_per_community=0, outcomes_per_list=0, outcome_chars=0),
+    # past here a meeting would show none of its decisions: a summary that shows some, and
+    # links to the community's page for the rest, serves a reader of everything better
+    Detail(excerpt_chars=0, excerpts_per_community=0, outcomes_per_list=0, outcome_chars=120,
+           layout="summary", decisions_per_summary=5),
+    Detail(excerpt_chars=0, excerpts_per_community=0, outcomes_per_list=0, outcome_chars=100,
+           layout="summary", decisions_per_summary=3),
+    Detail(excerpt_chars=0, excerpts_per_community=0, outcomes_per_list=0, outcome_chars=80,
+           layout="summary", decisions_per_summary=1, headlines_per_other=1),
+    Detail(excerpt_chars=0, excerpts_per_community=0, outcomes_per_list=0, outcome_chars=0,
+           layout="summary", decisions_per_summary=0, headlines_per_other=0),
 )
 
 
@@ -119,6 +138,7 @@ class View:
     detail: Detail = DETAIL_LEVELS[0]
     toc: list[tuple[str, str, str]] = field(default_factory=list)  # (anchor, name, summary)
     web: bool = False  # the web archive's page of the issue, not an email
+    community_page: bool = False  # the web archive's page of one community (web is True too)
     logo_url: str | None = None  # set by the renderer when the templates hold a logo.png
     glance: Glance | None = None
 
@@ -170,6 +190,44 @@ class View:
 
     def community_url(self, section: Section) -> str | None:
         return f"{self.web_issue_url}#{section.community_id}" if self.web_issue_url else None
+
+    def community_page_url(self, section: Section) -> str | None:
+        """The community's own page of this issue in the web archive: everything it posted,
+        decided and planned, for the summary layout to link to."""
+        page = community_page(section.community_id)
+        if self.web:
+            return page
+        return f"{self.web_issue_url}{page}" if self.web_issue_url else None
+
+    @property
+    def page_title(self) -> str:
+        """The <title>: the subject for an email, what the page is for a web archive page."""
+        if not self.web:
+            return self.subject
+        issue = f"{self.issue.title} · {self.issue.period.title()}"
+        if self.community_page and self.own:
+            return f"{self.own[0].name} · {issue}"
+        return f"{issue} · {self.issue.organisation}"
+
+    def summary_decisions(self, section: Section) -> list[tuple[Item, Decision]]:
+        """The first decisions of a community's meetings, for its summary."""
+        found = [(m, d) for m in section.meetings for d in m.outcomes.decisions]
+        return found[: self.detail.decisions_per_summary]
+
+    def summary_of(self, section: Section) -> str:
+        return section_summary(section)
+
+    def next_session(self, section: Section) -> Session | None:
+        """The community's next session not yet over when the issue was built (the glance's
+        rule, coming_sessions)."""
+        sessions = coming_sessions(self.issue, [section])
+        return sessions[0] if sessions else None
+
+
+def community_page(community_id: str) -> str:
+    """The file of a community's page, beside the issue's index.html in the web archive
+    (community ids are lower-case letters, digits, - and _, so this is a safe file name)."""
+    return f"community-{community_id}.html"
 
 
 def section_summary(section: Section) -> str:
@@ -325,7 +383,7 @@ def build_view(config: Config, issue: Issue, communities: frozenset[str] | None,
     else:
         own = [s for s in issue.sections if s.community_id in communities]
         rest = [s for s in issue.sections if s.community_id not in communities]
-    others = [_headlines(s) for s in rest]
+    others = [_headlines(s, detail.headlines_per_other) for s in rest]
     web_issue_url = f"{config.web_url}{issue.period.label}/" if config.web_url else None
     toc = [(s.community_id, s.name, section_summary(s)) for s in own]
     if others:
@@ -395,11 +453,11 @@ def intro_text(issue: Issue, own: list[Section] | None = None) -> str:
     return text
 
 
-def _headlines(section: Section) -> OtherCommunity:
+def _headlines(section: Section, limit: int = HEADLINES_PER_COMMUNITY) -> OtherCommunity:
     lines = [Headline(i.title, i.link, "post") for i in section.posts]
     lines += [Headline(m.title, m.link, "meeting") for m in section.meetings]
     lines += [Headline(f"{s.title} ({session_day(s)})", s.join_url, "session")
               for s in section.sessions]
     total = len(lines) + section.more_posts
-    shown = lines[:HEADLINES_PER_COMMUNITY]
+    shown = lines[:limit]
     return OtherCommunity(section=section, headlines=shown, more=total - len(shown))
