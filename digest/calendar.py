@@ -73,9 +73,13 @@ class CalendarError(ValueError):
 class _Budget:
     """What one calendar may still spend expanding, and what it had to leave out."""
 
-    def __init__(self) -> None:
+    def __init__(self, periods: int = 1) -> None:
         self.deadline = time_monotonic() + EXPAND_SECONDS
         self.problems: list[str] = []
+        # a window of several periods (the organisers' report's year) may hold as many
+        # occurrences as that many periods would
+        self.per_series = MAX_PER_SERIES * periods
+        self.per_calendar = MAX_PER_CALENDAR * periods
 
     def note(self, problem: str) -> None:
         if problem not in self.problems:
@@ -84,9 +88,14 @@ class _Budget:
 
 def sessions(
     ics: bytes, community: str, start: datetime, end: datetime, tz: ZoneInfo,
-    warnings: list[str] | None = None,
+    warnings: list[str] | None = None, *, shown: int | None = MAX_SESSIONS_SHOWN,
+    periods: int = 1,
 ) -> list[Session]:
     """The occurrences of `ics` that start in [start, end), in zone `tz`, sorted by start.
+
+    At most `shown` sessions (what an issue shows; None for every one, as the
+    organisers' report counts them); the caps per series and per calendar are
+    those of one period times `periods`, the number of periods the window spans.
 
     Cancelled events and occurrences, and free/busy-only blocks, are left out.
     A VEVENT that cannot be read is skipped (and logged); a file that is not a
@@ -97,7 +106,7 @@ def sessions(
     cal = _parse(ics)
     window_start = _aware(start, tz)
     window_end = _aware(end, tz)
-    budget = _Budget()
+    budget = _Budget(periods)
 
     timezones = [c for c in cal.subcomponents if c.name == "VTIMEZONE"]
     # The library reads floating times in a valid X-WR-TIMEZONE but chokes on an
@@ -125,10 +134,9 @@ def sessions(
         found = _sessions_in(everything, community, tz, window_start, window_end)
     found.sort(key=lambda s: (s.start, s.title, s.uid))
     found = _unique(found)
-    if len(found) > MAX_SESSIONS_SHOWN:
-        budget.note(f"{len(found)} sessions in the period; the first {MAX_SESSIONS_SHOWN} "
-                    "are shown")
-        found = found[:MAX_SESSIONS_SHOWN]
+    if shown is not None and len(found) > shown:
+        budget.note(f"{len(found)} sessions in the period; the first {shown} are shown")
+        found = found[:shown]
     if warnings is not None:
         warnings.extend(budget.problems)
     for problem in budget.problems:
@@ -367,13 +375,13 @@ def _expand(
             break
         uid = _uid_of(occurrence)
         per_series[uid] = per_series.get(uid, 0) + 1
-        if per_series[uid] > MAX_PER_SERIES:
-            budget.note(f"series {uid!r} has more than {MAX_PER_SERIES} occurrences in the "
+        if per_series[uid] > budget.per_series:
+            budget.note(f"series {uid!r} has more than {budget.per_series} occurrences in the "
                         "period; the rest are left out")
         else:
             found.append(occurrence)
-        if len(found) >= MAX_PER_CALENDAR:
-            budget.note(f"more than {MAX_PER_CALENDAR} occurrences in the period; the rest "
+        if len(found) >= budget.per_calendar:
+            budget.note(f"more than {budget.per_calendar} occurrences in the period; the rest "
                         "are left out")
             break
         if time_monotonic() > budget.deadline:

@@ -12,6 +12,7 @@ import json
 import re
 import sqlite3
 import urllib.request
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import lxml.html
@@ -309,3 +310,33 @@ def test_preview_serves_the_report_at_organisers(org):
     finally:
         preview.stop()
     assert "Rota Circle" in body and "Every community at a glance" in body
+
+
+def test_a_weekly_calendar_counts_every_session_held_over_the_year(tmp_path):
+    """The digest shows at most 30 sessions a period; the report counts all of a year's."""
+    from tests.report_org import calendar, event
+
+    config_path = organisation(tmp_path)
+    config = load_config(config_path)
+    feeds = (tmp_path / "feeds").resolve()
+    weekly = calendar([event("weekly@example.org", "20240101T120000Z", "Ada Lane",
+                             rrule="FREQ=WEEKLY")])  # Mondays, from well before the window
+    with Store(config.state_path) as store:
+        store.save_calendar(str(feeds / "steady.ics"), "steady", weekly, datetime.now(UTC))
+    code, out, err = run(config_path, "report", "--period", "2026-10", "--months", "24",
+                         "--format", "json")
+    assert code == 0, err
+    steady = next(c for c in json.loads(out)["communities"] if c["id"] == "steady")
+    mondays = [sum(1 for d in range(1, 32) if _is_monday(m, d)) for m in
+               (x["month"] for x in steady["months"])]
+    assert column(steady, "sessions") == mondays  # 104 in all, none left out
+    assert sum(mondays) == 104
+    assert steady["top_facilitator_share"] == 1.0 and steady["rota_flag"] is True
+
+
+def _is_monday(month: str, day: int) -> bool:
+    year, number = map(int, month.split("-"))
+    try:
+        return date(year, number, day).weekday() == 0
+    except ValueError:
+        return False

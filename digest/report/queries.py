@@ -64,7 +64,7 @@ def build_report(config: Config, store: Store, period: Period, months: int = DEF
     _count_items(store, ids, cuts, figures)
     _count_outcomes(store, ids, cuts, figures, as_of.astimezone(tz).date(),
                     follow_up or AsWritten())
-    held = held_sessions(config, store, cuts[0], as_of, warnings)
+    held = held_sessions(config, store, cuts[0], as_of, warnings, periods=len(counted))
     for c, found in held.items():
         by_month: dict[int, list[Session]] = defaultdict(list)
         for s in found:
@@ -152,9 +152,10 @@ def _count_outcomes(store: Store, ids: list[str], cuts: list[datetime],
 
 
 def held_sessions(config: Config, store: Store, start: datetime, end: datetime,
-                  warnings: list[str]) -> dict[str, list[Session]]:
-    """Each community's sessions that started in [start, end), from the calendar body last
-    collected. A calendar that is gone now still tells what was held before."""
+                  warnings: list[str], *, periods: int) -> dict[str, list[Session]]:
+    """Each community's sessions that started in [start, end) (`periods` months), from the
+    calendar body last collected. A calendar that is gone now still tells what was held
+    before. Every session counts: none of the digest's cap on sessions shown."""
     tz: ZoneInfo = config.timezone
     known = {c.id: c.calendar for c in config.communities}
     out: dict[str, list[Session]] = {}
@@ -164,7 +165,10 @@ def held_sessions(config: Config, store: Store, start: datetime, end: datetime,
         if known.get(community) != url:
             continue  # no longer in the community list
         try:
-            out[community] = calendar_sessions(body, community, start, end, tz)
+            capped: list[str] = []
+            out[community] = calendar_sessions(body, community, start, end, tz, capped,
+                                               shown=None, periods=periods)
+            warnings += [f"calendar of {community} ({url}): {problem}" for problem in capped]
         except CalendarError as e:
             warnings.append(f"calendar of {community} ({url}) could not be read: {e}")
     return out
