@@ -112,6 +112,9 @@ def main() -> None:
             assert walked == grouped
         print(f"report, {len(report.communities)} communities x 12 months: "
               f"{min(timings):.2f} s best, {max(timings):.2f} s worst of 3 (budget 2 s)")
+        held = sum(c.total("sessions") for c in report.communities)
+        print(f"sessions held counted over the 12 months: {held:,} (a weekly calendar each: "
+              f"~52 a community less its cancelled ones; none cut by the digest's caps)")
         print(f"page + email + JSON rendering: {render:.2f} s; email "
               f"{len(edition.html.encode()) / 1024:.1f} KB (budget 90 KB)")
         print(f"compose's quiet/back: walking each community {walk * 1000:.0f} ms, "

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta, tzinfo
 from html.parser import HTMLParser
 from time import monotonic as time_monotonic
@@ -73,9 +73,13 @@ class CalendarError(ValueError):
 class _Budget:
     """What one calendar may still spend expanding, and what it had to leave out."""
 
-    def __init__(self) -> None:
+    def __init__(self, periods: int = 1) -> None:
         self.deadline = time_monotonic() + EXPAND_SECONDS
         self.problems: list[str] = []
+        # a window of several periods (the organisers' report's year) may hold as many
+        # occurrences as that many periods would
+        self.per_series = MAX_PER_SERIES * periods
+        self.per_calendar = MAX_PER_CALENDAR * periods
 
     def note(self, problem: str) -> None:
         if problem not in self.problems:
@@ -84,9 +88,14 @@ class _Budget:
 
 def sessions(
     ics: bytes, community: str, start: datetime, end: datetime, tz: ZoneInfo,
-    warnings: list[str] | None = None,
+    warnings: list[str] | None = None, *, shown: int | None = MAX_SESSIONS_SHOWN,
+    periods: int = 1,
 ) -> list[Session]:
     """The occurrences of `ics` that start in [start, end), in zone `tz`, sorted by start.
+
+    At most `shown` sessions (what an issue shows; None for every one, as the
+    organisers' report counts them); the caps per series and per calendar are
+    those of one period times `periods`, the number of periods the window spans.
 
     Cancelled events and occurrences, and free/busy-only blocks, are left out.
     A VEVENT that cannot be read is skipped (and logged); a file that is not a
@@ -97,7 +106,7 @@ def sessions(
     cal = _parse(ics)
     window_start = _aware(start, tz)
     window_end = _aware(end, tz)
-    budget = _Budget()
+    budget = _Budget(periods)
 
     timezones = [c for c in cal.subcomponents if c.name == "VTIMEZONE"]
     # The library reads floating times in a valid X-WR-TIMEZONE but chokes on an
@@ -125,10 +134,9 @@ def sessions(
         found = _sessions_in(everything, community, tz, window_start, window_end)
     found.sort(key=lambda s: (s.start, s.title, s.uid))
     found = _unique(found)
-    if len(found) > MAX_SESSIONS_SHOWN:
-        budget.note(f"{len(found)} sessions in the period; the first {MAX_SESSIONS_SHOWN} "
-                    "are shown")
-        found = found[:MAX_SESSIONS_SHOWN]
+    if shown is not None and len(found) > shown:
+        budget.note(f"{len(found)} sessions in the period; the first {shown} are shown")
+        found = found[:shown]
     if warnings is not None:
         warnings.extend(budget.problems)
     for problem in budget.problems:
@@ -362,18 +370,17 @@ def _expand(
         own.add_component(event)
     found: list[icalendar.cal.Component] = []
     per_series: dict[str, int] = {}
-    for occurrence in recurring_ical_events.of(own).after(start - _MARGIN):
-        if _local(occurrence.decoded("DTSTART"), tz) >= end + _MARGIN:
-            break
+    for occurrence in _in_start_order(recurring_ical_events.of(own), start - _MARGIN,
+                                      end + _MARGIN, tz):
         uid = _uid_of(occurrence)
         per_series[uid] = per_series.get(uid, 0) + 1
-        if per_series[uid] > MAX_PER_SERIES:
-            budget.note(f"series {uid!r} has more than {MAX_PER_SERIES} occurrences in the "
+        if per_series[uid] > budget.per_series:
+            budget.note(f"series {uid!r} has more than {budget.per_series} occurrences in the "
                         "period; the rest are left out")
         else:
             found.append(occurrence)
-        if len(found) >= MAX_PER_CALENDAR:
-            budget.note(f"more than {MAX_PER_CALENDAR} occurrences in the period; the rest "
+        if len(found) >= budget.per_calendar:
+            budget.note(f"more than {budget.per_calendar} occurrences in the period; the rest "
                         "are left out")
             break
         if time_monotonic() > budget.deadline:
@@ -381,6 +388,38 @@ def _expand(
                         "left out")
             break
     return found
+
+
+# Spans asked of the library at a time: it walks each rule from DTSTART on every ask,
+# so few spans are cheap, and a span holding few occurrences keeps what one ask builds
+# small. The library's own `after()` halves its span after every hit: a weekly series
+# over a year is then ~90 asks, each walking the rule from its start.
+_FIRST_SPAN = timedelta(days=1)
+_LONGEST_SPAN = timedelta(days=92)
+_SHORTEST_SPAN = timedelta(minutes=15)
+_FEW, _MANY = 20, 200  # occurrences per ask under which the span doubles, over which it halves
+
+
+def _in_start_order(query: recurring_ical_events.CalendarQuery, start: datetime,
+                    end: datetime, tz: ZoneInfo) -> Iterator[icalendar.cal.Component]:
+    """The occurrences starting in [start, end), lazily, span by span, in start order."""
+    span, seen = _FIRST_SPAN, set()
+    while start < end:
+        stop = min(start + span, end)
+        batch = []
+        for occurrence in query.between(start, stop):
+            begin = _local(occurrence.decoded("DTSTART"), tz)
+            ident = (_uid_of(occurrence), begin)
+            if begin < end and ident not in seen:  # an event overlapping two spans comes twice
+                seen.add(ident)
+                batch.append((begin, occurrence))
+        batch.sort(key=lambda pair: pair[0])
+        yield from (occurrence for _, occurrence in batch)
+        if len(batch) < _FEW:
+            span = min(span * 2, _LONGEST_SPAN)
+        elif len(batch) > _MANY:
+            span = max(span / 2, _SHORTEST_SPAN)
+        start = stop
 
 
 def _session(

@@ -19,11 +19,11 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from .config import Config
-from .models import ActionState, Item, TrackedAction
+from .models import Action, ActionState, Item, TrackedAction
 from .owners import normalise
 from .period import Period
 from .store import Store
@@ -36,6 +36,28 @@ def action_key(text: str, owner: str | None) -> str:
     words = " ".join(_WORDS.sub(" ", normalise(text)).split())
     who = " ".join(_WORDS.sub(" ", normalise(owner or "")).split())
     return hashlib.sha256(f"{words}\x1f{who}".encode()).hexdigest()[:20]
+
+
+@dataclass
+class DoneReports:
+    """When meetings reported each action done, so a meeting's action counts as done when
+    its own notes tick it (their latest version) or a later meeting of the same community
+    reports it done (`action_key`: same text and owner). A tick before the action was
+    opened does not count: a task done in August and set again in September is open."""
+
+    _when: dict[tuple[str, str], list[datetime]] = field(default_factory=dict)
+
+    def add(self, community: str, held: datetime, actions: tuple[Action, ...]) -> None:
+        for action in actions:
+            if action.done:
+                ident = (community, action_key(action.text, action.owner))
+                self._when.setdefault(ident, []).append(held)
+
+    def is_done(self, community: str, opened: datetime, action: Action) -> bool:
+        if action.done:
+            return True
+        reported = self._when.get((community, action_key(action.text, action.owner)), ())
+        return any(when >= opened for when in reported)
 
 
 @dataclass

@@ -20,6 +20,7 @@ _SEPARATORS = re.compile(r"\s*(?:&|\+|/|;|,|\band\b|\bet\b|\bund\b|\by\b)\s*", r
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _PUNCTUATION = re.compile(r"[^\w\s'-]+")
 _LOCAL_WORDS = re.compile(r"[._+-]+")
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def normalise(name: str) -> str:
@@ -30,6 +31,18 @@ def normalise(name: str) -> str:
     return " ".join(bare.split())
 
 
+def _form(text: str) -> str:
+    """The one form both sides are compared in: normalised, punctuation as spaces, and
+    initials run together ('@zoë.m' -> 'zoe m', 'I.B.' and 'I. B.' -> 'ib'); an address
+    stays whole."""
+    if _ADDRESS.match(text.strip().lstrip("@")):
+        return normalise(text)
+    words = normalise(_PUNCTUATION.sub(" ", text)).split()
+    if len(words) > 1 and all(len(w) == 1 for w in words):
+        return "".join(words)
+    return " ".join(words)
+
+
 def owners_of(owner: str | None) -> list[str]:
     """Each owner named in an action's owner field, normalised: "Ana & Ben" -> ana, ben."""
     if not owner:
@@ -37,29 +50,31 @@ def owners_of(owner: str | None) -> list[str]:
     text = _PARENTHESES.sub(" ", owner)
     out = []
     for part in _SEPARATORS.split(text):
-        part = normalise(_PUNCTUATION.sub(" ", part.replace("@", " @")).replace(" @", "@"))
+        part = _form(part)
         if part:
             out.append(part)
     return out
 
 
 def identities(reader: Recipient) -> frozenset[str]:
-    """Every normalised form under which an action may name `reader`."""
+    """Every form under which an action may name `reader` (see `_form`)."""
     raw = reader.name
     if "," in raw:  # "Okafor, Ada" is Ada Okafor
         last, _, first = raw.partition(",")
         raw = f"{first} {last}"
-    name = normalise(_PUNCTUATION.sub(" ", raw))
+    name = _form(raw)
     words = name.split()
     found = {name} if len(words) > 1 else set()  # a lone first name is no identity
-    first_name = words[0] if words else ""
-    found.update(a for a in (normalise(alias) for alias in reader.aliases) if a)
+    found.update(a for a in (_form(alias) for alias in reader.aliases) if a)
+    found.add(normalise(reader.email))  # an owner written as the address
     local = normalise(reader.email.partition("@")[0])
-    if local and local != first_name:
-        found.add(local)
-        spaced = " ".join(w for w in _LOCAL_WORDS.split(local) if w)
-        if len(spaced.split()) > 1:
-            found.add(spaced)  # ana.lima@ is also written "Ana Lima"
+    spaced = " ".join(w for w in _LOCAL_WORDS.split(local) if w)
+    if len(spaced.split()) > 1:
+        found.add(_form(spaced))  # ana.lima@ is also written "Ana Lima" or "@ana.lima"
+    elif spaced and words and spaced != words[0]:
+        # a one-word local part is a handle only when the name shows it is not a first
+        # name: without a name, ana@ may be any Ana
+        found.add(spaced)
     return frozenset(found)
 
 

@@ -108,3 +108,23 @@ def test_follow_up_is_configurable_and_checked(tmp_path):
         org = write_org(tmp_path, {"data": []}, digest_extra=f"follow_up = {bad}")
         with pytest.raises(ConfigError, match="follow_up"):
             org.config()
+
+
+def test_weekly_issues_follow_an_action_across_the_new_year(tmp_path):
+    """ISO weeks 2026-W51 to 2027-W02 (2026 has 53): open, overdue once its due date has
+    passed, dropped `follow_up` weeks after the week it was due (or, undated, met)."""
+    config = write_org(tmp_path, {"data": []}, digest_extra='cadence = "weekly"').config()
+    badges = Action("Order the name badges", owner="Ida Brennan", due=date(2026, 12, 30))
+    wiki = Action("Tidy the wiki's front page", owner="Tomasz Wolny")
+    weeks = [("2026-W51", utc(2026, 12, 21, 7)), ("2026-W52", utc(2026, 12, 28, 7)),
+             ("2026-W53", utc(2027, 1, 4, 7)), ("2027-W01", utc(2027, 1, 11, 7)),
+             ("2027-W02", utc(2027, 1, 18, 7))]
+    with Store(config.state_path) as store:
+        store.upsert_entries([meeting("w51", utc(2026, 12, 16, 10), badges, wiki,
+                                      held_on=date(2026, 12, 16))], utc(2026, 12, 16, 12))
+        seen = {label: states(issue_of(config, store, Period.parse(label, "weekly"), built))
+                for label, built in weeks}
+    both_open = {badges.text: "open", wiki.text: "open"}
+    assert seen == {"2026-W51": both_open, "2026-W52": both_open,
+                    "2026-W53": {badges.text: "overdue"}, "2027-W01": {badges.text: "overdue"},
+                    "2027-W02": {}}

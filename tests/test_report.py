@@ -12,6 +12,8 @@ import json
 import re
 import sqlite3
 import urllib.request
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import lxml.html
@@ -309,3 +311,68 @@ def test_preview_serves_the_report_at_organisers(org):
     finally:
         preview.stop()
     assert "Rota Circle" in body and "Every community at a glance" in body
+
+
+def test_a_weekly_calendar_counts_every_session_held_over_the_year(tmp_path):
+    """The digest shows at most 30 sessions a period; the report counts all of a year's."""
+    from tests.report_org import calendar, event
+
+    config_path = organisation(tmp_path)
+    config = load_config(config_path)
+    feeds = (tmp_path / "feeds").resolve()
+    weekly = calendar([event("weekly@example.org", "20240101T120000Z", "Ada Lane",
+                             rrule="FREQ=WEEKLY")])  # Mondays, from well before the window
+    with Store(config.state_path) as store:
+        store.save_calendar(str(feeds / "steady.ics"), "steady", weekly, datetime.now(UTC))
+    code, out, err = run(config_path, "report", "--period", "2026-10", "--months", "24",
+                         "--format", "json")
+    assert code == 0, err
+    steady = next(c for c in json.loads(out)["communities"] if c["id"] == "steady")
+    mondays = [sum(1 for d in range(1, 32) if _is_monday(m, d)) for m in
+               (x["month"] for x in steady["months"])]
+    assert column(steady, "sessions") == mondays  # 104 in all, none left out
+    assert sum(mondays) == 104
+    assert steady["top_facilitator_share"] == 1.0 and steady["rota_flag"] is True
+
+
+def _is_monday(month: str, day: int) -> bool:
+    year, number = map(int, month.split("-"))
+    try:
+        return date(year, number, day).weekday() == 0
+    except ValueError:
+        return False
+
+
+def test_actions_done_follow_the_later_meetings_that_report_them_done(tmp_path):
+    """Done as the follow-up across issues decides it: ticked in the notes, or reported done
+    in a later meeting of the same community (same text and owner); a tick in an earlier
+    meeting does not close a task opened again afterwards."""
+    from digest.models import Action, Entry, MeetingOutcomes
+
+    def minutes(n: str, when: datetime, *actions: Action) -> Entry:
+        return Entry(identity=f"fresh-{n}", community="fresh", kind="meeting",
+                     feed_url="https://fresh.example.org/notes", title=f"Fresh {n}", link=None,
+                     author="Gil Hart", published=when, updated=None, excerpt="Notes.",
+                     outcomes=MeetingOutcomes(actions=actions))
+
+    sign = Action("Sign the venue contract", "Gil Hart", date(2026, 9, 20))
+    poster = Action("Print the poster", "Noor Vale", date(2026, 9, 25))
+    chairs = Action("Stack the chairs", "Gil Hart", date(2026, 9, 28))
+    config_path = organisation(tmp_path)
+    config = load_config(config_path)
+    with Store(config.state_path) as store:
+        store.upsert_entries([
+            minutes("aug", datetime(2026, 8, 14, 18, tzinfo=UTC), replace(chairs, done=True)),
+            minutes("sep", datetime(2026, 9, 10, 18, tzinfo=UTC), sign, poster, chairs),
+            # October's notes report the contract signed, in other case and spacing
+            minutes("oct", datetime(2026, 10, 8, 18, tzinfo=UTC),
+                    Action("sign the venue  contract", "GIL HART", done=True)),
+        ], datetime(2026, 10, 9, tzinfo=UTC))
+    code, out, err = run(config_path, "report", "--period", "2026-10", "--format", "json")
+    assert code == 0, err
+    fresh = next(c for c in json.loads(out)["communities"] if c["id"] == "fresh")
+    september = next(m for m in fresh["months"] if m["month"] == "2026-09")
+    assert (september["actions_opened"], september["actions_done"],
+            september["actions_overdue"]) == (3, 1, 2)
+    august = next(m for m in fresh["months"] if m["month"] == "2026-08")
+    assert (august["actions_opened"], august["actions_done"]) == (1, 1)

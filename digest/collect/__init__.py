@@ -29,7 +29,6 @@ from ..config import CollectSettings, Config
 from ..models import Entry, Kind
 from ..store import Store
 from ..text import plural
-from .fetch import Fetcher, FetchResult, Validators, make_client
 from .state import (
     FAILED_STATUSES,
     FLAG_AFTER,
@@ -39,7 +38,9 @@ from .state import (
     save_states,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported where used: `digest.collect.state` alone stays light (the
+    # report and compose read feed states without loading httpx, feedparser and lxml)
+    from .fetch import Fetcher, FetchResult, Validators
     from .parse import ParseResult
 
 T = TypeVar("T")
@@ -152,6 +153,8 @@ class _Run:
                 state = FeedState(**vars(state)) if state else FeedState(url, c.id, role)
                 state.community, state.role = c.id, role
                 sources.append(_Source(c.id, role, url, state))
+        from . import parse  # noqa: F401  loaded before the workers fork, so they inherit it
+
         self._pool = self._start_pool(sum(1 for s in sources if s.role != "calendar"))
         self.concurrency = self.settings.concurrency or auto_concurrency(
             (s.state.moved_to or s.url for s in sources), self.settings.per_host)
@@ -165,6 +168,8 @@ class _Run:
     async def _run(self, sources: list[_Source]) -> CollectReport:
         self._slots = asyncio.Semaphore(max(1, self.concurrency))
         self._fetches: dict[str, asyncio.Future[FetchResult]] = {}
+        from .fetch import Fetcher, make_client
+
         report = CollectReport(stored=not self.dry)
         bar = _progress_bar(len(sources)) if self.progress else None
         try:
@@ -201,6 +206,9 @@ class _Run:
             return await self._one_held(fetcher, src)
 
     async def _one_held(self, fetcher: Fetcher, src: _Source) -> FeedReport:
+        from .fetch import Validators
+        from .parse import FeedError
+
         st = src.state
         if not self.dry and st.retry_after is not None and self.now < st.retry_after:
             # The server asked us to come back later: we do not ask again before then.
@@ -291,6 +299,7 @@ class _Run:
 
     async def _notes(self, src: _Source) -> FeedReport:
         """A folder of Markdown files, read in a thread and stored here, on the loop's thread."""
+        from .fetch import FetchResult
         from .notes import NotesFolderError, folder_hash, read_notes_folder
 
         st, folder = src.state, Path(src.url)
@@ -408,6 +417,15 @@ def _calendar_problem(ics: bytes) -> str | None:
 def _fork_context() -> multiprocessing.context.BaseContext:
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     return multiprocessing.get_context(method)
+
+
+def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str, kind: Kind,
+               now: datetime) -> ParseResult:
+    """`digest.collect.parse.parse_feed`, its module (feedparser, lxml, the outcomes
+    extractor) loaded on the first feed rather than by every import of this package."""
+    from .parse import parse_feed as parse
+
+    return parse(body, headers, url=url, community=community, kind=kind, now=now)
 
 
 def _parse_call(body: bytes, headers: dict[str, str], url: str, community: str, kind: Kind,

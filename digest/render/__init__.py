@@ -16,7 +16,6 @@ from pathlib import Path
 
 import jinja2
 import mjml
-import premailer
 
 from .. import packaged
 from ..config import Config
@@ -196,6 +195,8 @@ def inline_css(html: str, css: str) -> str:
     would also turn `width: 100%` into `width="100%"` on images, which Outlook for
     Windows reads as "natural size": the templates' pixel width attributes stay.
     """
+    import premailer  # here: it loads cssutils (~0.2 s), which the report's web page never needs
+
     marked = _STYLE_TAG.sub('<style data-premailer="ignore"', html)
     out = premailer.Premailer(
         marked, css_text=css, strip_important=False, keep_style_tags=True,

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
-from typing import Literal, Protocol
-
-from ..models import Action
+from typing import Literal
 
 Status = Literal["active", "slipping", "quiet", "back"]
 STATUSES: tuple[Status, ...] = ("active", "back", "slipping", "quiet")
@@ -20,27 +18,6 @@ ROTA_SHARE = 0.6  # the top facilitator's share at which a rota is not really sh
 ROTA_MIN_SESSIONS = 6  # ...once there are at least this many sessions to judge by
 SLIP_MONTHS = 3  # slipping: the last 3 months below half of the 3 before
 NO_SESSION_MONTHS = 2  # a calendar with no session held for this many months is a risk
-
-
-class ActionFollowUp(Protocol):
-    """Where an action's done state comes from.
-
-    Today that is the tick in the meeting's own notes (`AsWritten`). The follow-up
-    of actions across issues (a table of each action's later state) plugs in here:
-    give `build_report` an object answering from that table, and every figure of
-    done and overdue actions follows it.
-    """
-
-    def is_done(self, item_key: str, index: int, action: Action, as_of: date) -> bool:
-        """Whether action number `index` of meeting `item_key` was done by `as_of`."""
-        ...
-
-
-class AsWritten:
-    """An action is done when the notes that opened it say so."""
-
-    def is_done(self, item_key: str, index: int, action: Action, as_of: date) -> bool:
-        return action.done
 
 
 @dataclass

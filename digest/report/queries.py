@@ -2,7 +2,8 @@
 
 Posts, notes and distinct authors are counted per community and month in one
 grouped query on the `items_activity` index (community, dated, kind, author);
-decisions and actions are read from the meetings of the window only; sessions
+decisions and actions are read from the meetings of the window only (an action is
+done as the follow-up across issues decides: `digest.followup.DoneReports`); sessions
 held are the past occurrences of each community's stored calendar in the window
 (cancelled ones left out by `digest.calendar`). Nothing walks a community's
 whole history.
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ..calendar import CalendarError
@@ -20,13 +21,12 @@ from ..calendar import sessions as calendar_sessions
 from ..collect.state import FAILED_STATUSES, load_states
 from ..compose import activity_status, status_boundaries
 from ..config import Config
+from ..followup import DoneReports
 from ..models import Session
 from ..period import Period
-from ..store import Store, outcomes_from_text, to_text, utcnow
+from ..store import Store, outcomes_from_text, required_time, to_text, utcnow
 from .model import (
     SLIP_MONTHS,
-    ActionFollowUp,
-    AsWritten,
     CommunityHealth,
     FeedHealth,
     MonthFigures,
@@ -44,8 +44,7 @@ def window(period: Period, months: int) -> list[Period]:
 
 
 def build_report(config: Config, store: Store, period: Period, months: int = DEFAULT_MONTHS, *,
-                 now: datetime | None = None, follow_up: ActionFollowUp | None = None
-                 ) -> OrganisationReport:
+                 now: datetime | None = None) -> OrganisationReport:
     """Every community's health over the `months` months ending with `period` (a month).
 
     Slipping compares six months, so at least six are counted even when fewer are shown.
@@ -62,9 +61,8 @@ def build_report(config: Config, store: Store, period: Period, months: int = DEF
     warnings: list[str] = []
 
     _count_items(store, ids, cuts, figures)
-    _count_outcomes(store, ids, cuts, figures, as_of.astimezone(tz).date(),
-                    follow_up or AsWritten())
-    held = held_sessions(config, store, cuts[0], as_of, warnings)
+    _count_outcomes(store, ids, cuts, figures, as_of, tz)
+    held = held_sessions(config, store, cuts[0], as_of, warnings, periods=len(counted))
     for c, found in held.items():
         by_month: dict[int, list[Session]] = defaultdict(list)
         for s in found:
@@ -127,34 +125,44 @@ def _count_items(store: Store, ids: list[str], cuts: list[datetime],
 
 
 def _count_outcomes(store: Store, ids: list[str], cuts: list[datetime],
-                    figures: dict[str, list[MonthFigures]], today: date,
-                    follow_up: ActionFollowUp) -> None:
+                    figures: dict[str, list[MonthFigures]], as_of: datetime,
+                    tz: ZoneInfo) -> None:
+    """Decisions, and actions opened, done and overdue by `as_of`, per month of the meeting
+    that opened them; done as the follow-up decides (ticked, or reported done later)."""
     bucket, params = _bucket(cuts)
     marks = ", ".join("?" for _ in ids)
     rows = store.db.execute(
-        f"SELECT community, {bucket} AS month, key, outcomes FROM items"
+        f"SELECT community, {bucket} AS month, dated, outcomes FROM items"
         f" WHERE community IN ({marks}) AND dated >= ? AND dated < ?"
         " AND kind = 'meeting' AND outcomes != ''",
-        (*params, *ids, to_text(cuts[0]), to_text(cuts[-1])))
-    for community, month, key, text in rows:
+        (*params, *ids, to_text(cuts[0]), to_text(min(cuts[-1], as_of))))
+    meetings = []
+    done = DoneReports()
+    for community, month, dated, text in rows:
         try:
             outcomes = outcomes_from_text(text)
         except (ValueError, KeyError, TypeError):
             continue  # a row another release wrote differently: its counts are left out
+        held = required_time(dated)
+        done.add(community, held, outcomes.actions)
+        meetings.append((community, month, held, outcomes))
+    today = as_of.astimezone(tz).date()
+    for community, month, held, outcomes in meetings:
         m = figures[community][month]
         m.decisions += len(outcomes.decisions)
-        for index, action in enumerate(outcomes.actions):
+        for action in outcomes.actions:
             m.actions_opened += 1
-            if follow_up.is_done(key, index, action, today):
+            if done.is_done(community, held, action):
                 m.actions_done += 1
             elif action.due is not None and action.due < today:
                 m.actions_overdue += 1
 
 
 def held_sessions(config: Config, store: Store, start: datetime, end: datetime,
-                  warnings: list[str]) -> dict[str, list[Session]]:
-    """Each community's sessions that started in [start, end), from the calendar body last
-    collected. A calendar that is gone now still tells what was held before."""
+                  warnings: list[str], *, periods: int) -> dict[str, list[Session]]:
+    """Each community's sessions that started in [start, end) (`periods` months), from the
+    calendar body last collected. A calendar that is gone now still tells what was held
+    before. Every session counts: none of the digest's cap on sessions shown."""
     tz: ZoneInfo = config.timezone
     known = {c.id: c.calendar for c in config.communities}
     out: dict[str, list[Session]] = {}
@@ -164,7 +172,10 @@ def held_sessions(config: Config, store: Store, start: datetime, end: datetime,
         if known.get(community) != url:
             continue  # no longer in the community list
         try:
-            out[community] = calendar_sessions(body, community, start, end, tz)
+            capped: list[str] = []
+            out[community] = calendar_sessions(body, community, start, end, tz, capped,
+                                               shown=None, periods=periods)
+            warnings += [f"calendar of {community} ({url}): {problem}" for problem in capped]
         except CalendarError as e:
             warnings.append(f"calendar of {community} ({url}) could not be read: {e}")
     return out
