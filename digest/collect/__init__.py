@@ -207,7 +207,6 @@ class _Run:
 
     async def _one_held(self, fetcher: Fetcher, src: _Source) -> FeedReport:
         from .fetch import Validators
-        from .parse import FeedError
 
         st = src.state
         if not self.dry and st.retry_after is not None and self.now < st.retry_after:
