@@ -32,7 +32,8 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-MAX_ITEMS = 8  # per list: the digest shows outcomes, not minutes
+MAX_ITEMS = 40  # per kind: a guard against hostile pages. The email shows fewer (render
+# Detail.outcomes_per_list), but every action is kept for following it up across issues.
 MAX_CHARS = 240
 
 Kind = str  # "decisions" | "actions" | "mixed"
@@ -1088,6 +1089,15 @@ def _is_grouping(text: str) -> bool:
     return bool(text) and bool(_GROUPING.match(text)) and heading_kind(text) is None
 
 
+# Columns a header may name that hold neither the outcome, its owner, due nor state.
+_OTHER_COLUMNS = frozenset((
+    "notes", "comments", "comment", "id", "no", "nr", "ref", "reference", "number", "priority",
+    "rationale", "reason", "reasons", "context", "background", "decided by", "raised by",
+    "date raised", "date added", "topic", "category", "type", "link", "links", "remarks",
+    "bemerkung", "bemerkungen", "remarques", "commentaire", "commentaires", "observaciones",
+    "motivo", "begrundung", "justification"))
+
+
 def _header_roles(row: lxml.html.HtmlElement) -> tuple[dict[str, int], Kind | None] | None:
     """Column roles from a header row ("Action | Owner | Due"), or None if it is data."""
     cells = [c for c in row if c.tag in ("td", "th")]
@@ -1119,14 +1129,20 @@ def _header_roles(row: lxml.html.HtmlElement) -> tuple[dict[str, int], Kind | No
                       "frist", "fallig", "echeance", "date limite", "pour quand", "fecha",
                       "plazo", "fecha limite", "cuando"):
             roles.setdefault("due", index)
-        elif name in ("status", "done", "state", "complete", "completed", "estado", "statut"):
+        elif name in ("status", "done", "state", "complete", "completed", "estado", "statut",
+                      "progress", "rag", "rag status"):
             roles.setdefault("status", index)
-        elif name in ("notes", "comments", "id", "no", "priority"):
+        elif name in _OTHER_COLUMNS or not name:  # "#", "Ref", "Rationale", "Decided by"
             pass
         else:
             continue
         recognised += 1
-    header_like = all(c.tag == "th" for c in cells) or recognised == len(cells)
+    # A header row names its columns: all <th>, or short cells that all read as column
+    # names, or (Word and Docs tables bold a first row of <td>) an outcome column and
+    # more known names than unknown ones.
+    short = all(len(n) <= 30 for n in names)
+    header_like = all(c.tag == "th" for c in cells) or (short and (
+        recognised == len(cells) or (kind is not None and 2 * recognised > len(cells))))
     if not header_like or recognised == 0:
         return None
     if "text" not in roles:

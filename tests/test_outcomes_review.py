@@ -1,0 +1,44 @@
+"""Rules found wanting by the review set (tests/fixtures/minutes-review/), one test each.
+
+Each note here is written for the test in the project's own words; the review
+set itself is scored by bench/outcomes_bench.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from digest.outcomes import extract_outcomes
+
+
+def test_a_long_note_keeps_every_action_for_follow_up() -> None:
+    rows = "".join(f"<li>Action: Ana to check shelf {i}</li>" for i in range(14))
+    found = extract_outcomes(f"<h1>Planning day</h1><ul>{rows}</ul>")
+    assert len(found.actions) == 14
+    assert all(a.owner == "Ana" for a in found.actions)
+
+
+def test_a_table_whose_bold_first_row_names_unknown_columns_is_read_by_its_header() -> None:
+    html = """<h2>Decision log</h2><table>
+    <tr><td><b>Ref</b></td><td><b>Decision</b></td><td><b>Rationale</b></td></tr>
+    <tr><td>D-4</td><td>Meetups move to the library</td><td>It is free</td></tr></table>
+    <h2>Actions</h2><table>
+    <tr><td><b>#</b></td><td><b>Action</b></td><td><b>Action owner</b></td><td><b>Target</b></td>
+        <td><b>RAG</b></td></tr>
+    <tr><td>1</td><td>Book the library room</td><td>Noor Haddad</td><td>2026-05-01</td>
+        <td>Complete</td></tr></table>"""
+    found = extract_outcomes(html)
+    assert [d.text for d in found.decisions] == ["Meetups move to the library"]
+    assert [(a.text, a.owner, a.due, a.done) for a in found.actions] == [
+        ("Book the library room", "Noor Haddad", date(2026, 5, 1), True)]
+
+
+def test_prose_that_names_no_deciding_body_or_an_earlier_decision_is_no_decision() -> None:
+    html = """<h1>Club night</h1>
+    <p>Nobody has decided yet who edits the newsletter.</p>
+    <p>People agreed the induction is too long.</p>
+    <p>Back in 2024 the club decided to meet monthly, and nobody minds.</p>
+    <p>Last year we agreed to skip December.</p>
+    <p>We agreed to repeat last year's quiz in March.</p>"""
+    found = extract_outcomes(html)
+    assert [d.text for d in found.decisions] == ["We agreed to repeat last year's quiz in March."]
