@@ -42,3 +42,28 @@ def test_prose_that_names_no_deciding_body_or_an_earlier_decision_is_no_decision
     <p>We agreed to repeat last year's quiz in March.</p>"""
     found = extract_outcomes(html)
     assert [d.text for d in found.decisions] == ["We agreed to repeat last year's quiz in March."]
+
+
+def test_an_agenda_with_proposed_decisions_and_questions_gives_no_decisions() -> None:
+    html = """<h1>Agenda</h1><ol>
+    <li>For decision: move the meetup to Tuesdays? (15 min)</li>
+    <li>Decision needed: the gift budget</li></ol>
+    <h2>Proposed decisions</h2><ul><li>Set the gift budget at £25</li></ul>
+    <h2>Open decisions</h2><ul><li>Where the winter social is held</li></ul>
+    <h2>Suggested next steps</h2><ul><li>Ana to price the venues</li></ul>"""
+    found = extract_outcomes(html)
+    assert found.decisions == ()
+    assert [(a.text, a.owner) for a in found.actions] == [("Price the venues", "Ana")]
+
+
+def test_a_lead_in_in_a_quote_ends_with_the_quote_and_a_summary_names_its_section() -> None:
+    html = """<h1>Coordinators – 14 July 2026</h1>
+    <blockquote><p><strong>Decisions</strong></p><ul><li>New members get a half plot.</li></ul>
+    </blockquote>
+    <details><summary>Action items (click to expand)</summary>
+    <ul><li>Chiara to order bark chippings by 24 July</li></ul></details>
+    <ol><li>Open garden day<ul><li>Nothing decided yet; we meet again in August.</li></ul></li></ol>"""
+    found = extract_outcomes(html)
+    assert [d.text for d in found.decisions] == ["New members get a half plot."]
+    assert [(a.text, a.owner, a.due) for a in found.actions] == [
+        ("Order bark chippings", "Chiara", date(2026, 7, 24))]

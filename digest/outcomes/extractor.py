@@ -207,6 +207,20 @@ class _Section:
     kind: Kind
     level: int
     took_list: bool = False  # once a list/table was taken, stray prose is not outcome
+    # A lead-in inside a quote, a <details>, a table cell or a list item is over where
+    # that box ends ("> **Decisions** …" does not reach the actions below the quote).
+    scope: lxml.html.HtmlElement | None = None
+
+
+_SCOPES = frozenset(("blockquote", "details", "td", "th", "li", "aside", "figure"))
+
+
+def _scope_of(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    return next((a for a in el.iterancestors() if a.tag in _SCOPES), None)
+
+
+def _within(el: lxml.html.HtmlElement, scope: lxml.html.HtmlElement) -> bool:
+    return any(a is scope for a in el.iterancestors())
 
 
 def extract_outcomes(html: str, *, title: str | None = None, meeting_date: date | None = None,
@@ -360,6 +374,11 @@ class _Extractor:
 
     def _unit(self, el: lxml.html.HtmlElement, section: _Section | None) -> _Section | None:
         tag = el.tag
+        if section and section.scope is not None and not _within(el, section.scope):
+            section = None
+        if tag == "summary":  # <details><summary>Action items</summary>…: a lead-in
+            kind = heading_kind(blocks.squash(el.text_content()))
+            return _Section(kind, _LEAD_IN_LEVEL, scope=_scope_of(el)) if kind else None
         if tag in blocks.HEADINGS:
             level = blocks.HEADINGS[tag]
             text = blocks.squash(el.text_content())
@@ -413,7 +432,7 @@ class _Extractor:
             kind = heading_kind(label)
             rest = blocks.flatten(el, skip={bold})
             if kind and _opens(section, rest):
-                opened = _Section(kind, _LEAD_IN_LEVEL)
+                opened = _Section(kind, _LEAD_IN_LEVEL, scope=_scope_of(el))
                 self._lines(rest, opened)
                 return opened
             if kind:  # "**Action:** Ana to book" inside a heading's section: one item
@@ -430,7 +449,7 @@ class _Extractor:
             rest = (blocks.Rich(rich.text[match.end():], rich.mentions, rich.times) if match
                     else rich)
             if kind and not rest.text.strip():  # a bare "Decisions:" line opens a section
-                return _Section(kind, _LEAD_IN_LEVEL)
+                return _Section(kind, _LEAD_IN_LEVEL, scope=_scope_of(el))
             if kind:  # plain "Outcome: we liked it." is one item; the prose after it is not
                 self._lines(rest, _Section(kind, _LEAD_IN_LEVEL))
                 return section
@@ -692,12 +711,18 @@ class _Extractor:
         return any(c in self.bold_classes for c in classes)
 
 
+# Heading words that leave a decision still to be taken (they are filler for actions:
+# "Suggested next steps" are actions all the same).
+_NOT_YET_TAKEN = frozenset("proposed suggested recommended open outstanding".split())
+
+
 def heading_kind(text: str) -> Kind | None:
     """"decisions", "actions" or "mixed" when `text` names an outcome section, else None.
 
     Case and punctuation do not matter ("DECISIONS", "Decisions made:",
     "Action items –", "3. Next steps", "Outcomes & next steps").
     """
+    text = re.sub(r"\([^)]*\)", " ", text)  # "Action items (3)", "Decisions (click to expand)"
     words = re.sub(r"[^a-z ]+", " ", languages.fold(text).replace("&", " and ").replace("-", " "))
     words = " ".join(words.split())
     if not words or len(words) > 60:
@@ -712,6 +737,9 @@ def heading_kind(text: str) -> Kind | None:
     if any(t not in _DECISION_WORDS and t not in _ACTION_WORDS and t not in _FILLER
            for t in tokens):
         return None
+    if decision and (tokens[0] == "for" or any(t in _NOT_YET_TAKEN for t in tokens)):
+        # "Proposed decisions", "Open decisions", "For decision": still to be taken
+        return "actions" if action else None
     if action and decision and all(t == "agreed" for t in decision):
         return "actions"  # "Agreed actions", "Actions agreed"
     if action and decision:
@@ -824,6 +852,8 @@ def make_outcome(
         text = f"{topic}: {text[:1].lower()}{text[1:]}"
     text = cut_at_word(text, MAX_CHARS)
     if kind == "decisions":
+        if "?" in text:  # "Move the meetup to Tuesdays?": a question, not a decision
+            return None
         return kind, Decision(text)
     owner = _real_owner(owner)
     resolved = dates.resolve(due, reading.meeting, reading.languages) if due else None
