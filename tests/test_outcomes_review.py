@@ -67,3 +67,43 @@ def test_a_lead_in_in_a_quote_ends_with_the_quote_and_a_summary_names_its_sectio
     assert [d.text for d in found.decisions] == ["New members get a half plot."]
     assert [(a.text, a.owner, a.due) for a in found.actions] == [
         ("Order bark chippings", "Chiara", date(2026, 7, 24))]
+
+
+def test_plain_text_minutes_in_a_pre_name_their_sections_on_lines_of_their_own() -> None:
+    html = """<h1>[Packaging] Minutes</h1><pre>Hi all,
+
+Minutes of the packaging call, Thursday 27 August 2026.
+
+DECISIONS
+---------
+1. Nightly builds move to the new CI runners.
+
+Action items:
+* Sakura: write the freeze announcement (by 4 Sept)
+* Petra: ask the mirrors about bandwidth
+
+Next call: 10 September.
+Cheers,
+Wiremu</pre>"""
+    found = extract_outcomes(html)
+    assert found.held_on == date(2026, 8, 27)
+    assert [d.text for d in found.decisions] == ["Nightly builds move to the new CI runners."]
+    assert [(a.text, a.owner, a.due) for a in found.actions] == [
+        ("Write the freeze announcement", "Sakura", date(2026, 9, 4)),
+        ("Ask the mirrors about bandwidth", "Petra", None)]
+
+
+def test_owners_in_a_marker_bracket_and_names_with_accents() -> None:
+    html = """<h1>Pad, 2026-06-09</h1><ul><li>Venue<ul>
+    <li>AP (Sanne): confirm the dates with the librarian</li>
+    <li>AP (Femke + Sanne): print the flyers two weeks ahead</li></ul></li></ul>
+    <h2>Action items</h2><ul>
+    <li>Contacter la mairie pour le local (Élodie, 15/10)</li>
+    <li>Zamówić nowe łopaty – Małgorzata</li></ul>"""
+    found = extract_outcomes(html)
+    assert [(a.text, a.owner) for a in found.actions] == [
+        ("Confirm the dates with the librarian", "Sanne"),
+        ("Print the flyers two weeks ahead", "Femke, Sanne"),
+        ("Contacter la mairie pour le local", "Élodie"),
+        ("Zamówić nowe łopaty", "Małgorzata")]
+    assert found.actions[2].due == date(2026, 10, 15)

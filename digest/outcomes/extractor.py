@@ -144,9 +144,13 @@ _DUE_LABEL = re.compile(
     re.IGNORECASE,
 )
 _DATE_ONLY = re.compile(rf"^\s*(?:due\s*:?\s*|by\s+)?(?P<due>{_DATE})\s*$", re.IGNORECASE)
-_NAME_WORD = r"(?:[A-Z][a-zà-ÿ'’]+(?:[A-Z][a-zà-ÿ'’]+)?(?:-[A-Z]?[a-zà-ÿ'’]+)?|[A-Z]{2,3}|[A-Z]\.)"
+# Latin letters with their accents: "Élodie", "Małgorzata", "Øyvind" are names too.
+_UP = "A-ZÀ-ÖØ-ÞĀ-Ž"
+_LOW = "a-zß-öø-ÿĀ-žƀ-ɏ"
+_NAME_WORD = (rf"(?:[{_UP}][{_LOW}'’]+(?:[{_UP}][{_LOW}'’]+)?(?:-[{_UP}]?[{_LOW}'’]+)?"
+              rf"|[{_UP}]{{2,3}}|[{_UP}]\.)")
 _NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}"
-_NAMES = rf"{_NAME}(?:\s*(?:,|&|\band\b|\by\b|\bund\b|\bet\b|/)\s*{_NAME})*"
+_NAMES = rf"{_NAME}(?:\s*(?:,|&|\+|\band\b|\by\b|\bund\b|\bet\b|/)\s*{_NAME})*"
 _OWNER_LABEL = re.compile(  # only the label is case-free: names must be capitalised
     r"\s*[,;|]?\s*[(\[]?\b(?i:owners?|assignee|assigned\s+to|who|responsible|lead|actionee"
     rf"|action\s+owner)\s*[:=\-–]\s*(?P<owner>@?[\w.'’-]+(?:\s+{_NAME_WORD}){{0,2}}"
@@ -460,10 +464,26 @@ class _Extractor:
         return section
 
     def _loose_paragraph(self, rich: blocks.Rich) -> None:
-        """Outside an outcome section: marked lines ("AI: …") and decisions said in prose."""
+        """Outside an outcome section: marked lines ("AI: …") and decisions said in prose.
+
+        Plain-text minutes (a mail in <pre>, a paste with <br>s) name their sections
+        on a line of their own ("DECISIONS", "Action items:", underlined or not): the
+        lines below it, up to a blank line, are its items.
+        """
+        kind: Kind | None = None
         for line in _split_lines(rich.text):
             line = line.strip()
             if not line:
+                kind = None
+                continue
+            if _UNDERLINE.match(line):
+                continue
+            named = heading_kind(line.rstrip(":")) if len(line) <= 60 else None
+            if named:
+                kind = named
+                continue
+            if kind:
+                self._add(blocks.Rich(line, rich.mentions, rich.times), kind)
                 continue
             marker = _marker(_BULLET.sub("", line, count=1))
             if marker and len(line) > marker.end():
@@ -598,8 +618,11 @@ class _Extractor:
             marker = _marker(_BULLET.sub("", rich.text, count=1))
             if marker:  # "Follow-up: …", "AI: …", "#agreed …"
                 text = _BULLET.sub("", rich.text, count=1)
-                return (languages.marker_kind(marker["label"]),
-                        blocks.Rich(text[marker.end():], rich.mentions, rich.times))
+                kind = languages.marker_kind(marker["label"])
+                rest_text = text[marker.end():]
+                if kind == "actions" and marker["marked"] and _bracket_owner(marker["marked"]):
+                    rest_text = f"({marker['marked']}) {rest_text}"  # "AP (Sanne): …"
+                return kind, blocks.Rich(rest_text, rich.mentions, rich.times)
             match = _PLAIN_LABEL.match(rich.text)
             if not match:
                 return None, rich
@@ -769,6 +792,8 @@ def make_outcome(
     if label:
         kind = languages.marker_kind(label["label"])
         text = text[label.end():]
+        if owner is None and label["marked"]:  # "AP (Sanne): confirm …", "ACTION (Ana + Ben):"
+            owner = _bracket_owner(label["marked"])
     if not text.strip() or _NOTHING.match(blocks.restore(rich, text).strip()):
         return None
     plain = blocks.restore(rich, text).strip()
@@ -864,6 +889,9 @@ def make_outcome(
 _INLINE_MARKER = re.compile(
     r"(?<!\])\s+(?=(?:\[(?:NEW|CONTINUES|DONE|PENDING)\]\s*)?(?:ACTION|RESOLUTION|RESOLVED|AGREED"
     r"|DECISION|TODO)\b(?:[-#]?\d+)?\s*[:\-–—])")
+
+
+_UNDERLINE = re.compile(r"^[-=~_*#]{3,}$")
 
 
 def _split_lines(text: str) -> list[str]:
@@ -1058,11 +1086,11 @@ def _bracket_owner(inner: str) -> str | None:
 
 def _split_names(names: str) -> list[str]:
     return [p.lstrip("@").strip() for p in re.split(
-        r"\s*(?:,|&|\band\b|\by\b|\bund\b|\bet\b|/)\s*", names) if p.strip()]
+        r"\s*(?:,|&|\+|\band\b|\by\b|\bund\b|\bet\b|/)\s*", names) if p.strip()]
 
 
 def _tidy_names(names: str) -> str:
-    parts = re.split(r"\s*(?:,|&|\band\b|\by\b|\bund\b|\bet\b|/)\s*", names.strip())
+    parts = re.split(r"\s*(?:,|&|\+|\band\b|\by\b|\bund\b|\bet\b|/)\s*", names.strip())
     return ", ".join(p.lstrip("@").strip() for p in parts if p.strip())
 
 

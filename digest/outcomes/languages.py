@@ -62,7 +62,7 @@ ITEM_MARKER = re.compile(
     r"|d[ée]cision|d[ée]cid[ée]|action\s+[àa]\s+mener|[àa]\s+faire|t[âa]che"
     r"|beschluss|beschlossen|entscheidung|aufgabe|ergebnis"
     r"|acuerdo|acordado|decisi[óo]n|acci[óo]n|tarea|pendiente"
-    r")\s*(?:[-#]?\d+\s*)?(?:\([^)]{1,40}\)\s*)?[:\-–—]\s*"
+    r")\s*(?:[-#]?\d+\s*)?(?:\((?P<marked>[^)]{1,40})\)\s*)?[:\-–—]\s*"
     r"|^\s*(?:it\s+was\s+)?(?P<resolved>resolved|agreed|beschlossen)\s+(?:that\s+|dass\s+|(?=to\b))",
     re.IGNORECASE,
 )
