@@ -214,6 +214,9 @@ class _Section:
     # A lead-in inside a quote, a <details>, a table cell or a list item is over where
     # that box ends ("> **Decisions** …" does not reach the actions below the quote).
     scope: lxml.html.HtmlElement | None = None
+    # "**Rosa Delgado**" on its own above a list of actions (AI notes by speaker): the
+    # owner of the items below it that name none themselves.
+    owner: str | None = None
 
 
 _SCOPES = frozenset(("blockquote", "details", "td", "th", "li", "aside", "figure"))
@@ -404,10 +407,12 @@ class _Extractor:
             shaped = shapes.list_kind(el)
             if shaped:  # a decision or task list by its markup, wherever it is
                 self._list(el, shaped[0], keep=shaped[1])
+                if section:
+                    section.took_list = True
             elif self._labelled_list(el, section):
                 pass
             elif section:
-                self._list(el, section.kind)
+                self._list(el, section.kind, owner=section.owner)
                 section.took_list = True
             else:
                 self._loose_list(el)
@@ -445,6 +450,9 @@ class _Extractor:
             if section and section.level == _LEAD_IN_LEVEL and _is_label(label, rest):
                 return None  # "Attendees:" after a lead-in section: that section is over
             if _is_label(label, rest) and not rest.text.strip():
+                if section and section.kind == "actions":
+                    section.owner = _bracket_owner(label.rstrip(":–—- "))
+                    section.took_list = False  # the next person's list is read too
                 return section  # a sub-label inside a heading's section
         else:
             rich = blocks.flatten(el)
@@ -561,6 +569,7 @@ class _Extractor:
         kind: Kind,
         *,
         keep: Callable[[lxml.html.HtmlElement], bool] | None = None,
+        owner: str | None = None,
     ) -> None:
         """Each <li> of `el` (or of a lone `li`), nested ones included, is an item.
 
@@ -580,7 +589,8 @@ class _Extractor:
             has_items = any(n is not li for n in li.iter("ul", "ol"))
             if has_items and _is_grouping(rich.text):
                 continue
-            self._add(rich, kind, done=shapes.item_done(li), topic=self._parent_topic(li))
+            self._add(rich, kind, done=shapes.item_done(li), topic=self._parent_topic(li),
+                      default_owner=owner)
 
     def _labelled_list(self, el: lxml.html.HtmlElement, section: _Section | None) -> bool:
         """Markdown notes often go "- **Decisions**" with the decisions nested below.
@@ -692,11 +702,11 @@ class _Extractor:
 
     def _add(
         self, rich: blocks.Rich, kind: Kind, *, owner: str | None = None, due: str | None = None,
-        done: bool = False, topic: str | None = None,
+        done: bool = False, topic: str | None = None, default_owner: str | None = None,
     ) -> None:
         made = make_outcome(rich, kind, owner=owner, due=due, done=done,
                             topic=topic if topic is not None else self.topic,
-                            reading=self.reading)
+                            reading=self.reading, default_owner=default_owner)
         if made is None:
             return
         target, outcome = made
@@ -773,12 +783,14 @@ def heading_kind(text: str) -> Kind | None:
 def make_outcome(
     rich: blocks.Rich, kind: Kind, *, owner: str | None = None, due: str | None = None,
     done: bool = False, topic: str | None = None, reading: _Reading | None = None,
+    default_owner: str | None = None,
 ) -> tuple[str, Decision | Action] | None:
     """One item's text as a Decision or an Action (and its list), or None for "None"/"N/A".
 
     An action too short to stand alone ("Revisit next week") carries its
     `topic` ("Packaging: revisit next week"). Dues resolve against the
-    meeting's date in `reading`.
+    meeting's date in `reading`. `default_owner` is whose the item is when its
+    text names nobody (a person's name heading the list it is in).
     """
     reading = reading or _Reading(None, languages.DATE_LANGUAGES)
     text = rich.text.translate(blocks.INVISIBLE).replace("\xa0", " ")
@@ -880,7 +892,7 @@ def make_outcome(
         if "?" in text:  # "Move the meetup to Tuesdays?": a question, not a decision
             return None
         return kind, Decision(text)
-    owner = _real_owner(owner)
+    owner = _real_owner(owner or default_owner)
     resolved = dates.resolve(due, reading.meeting, reading.languages) if due else None
     return kind, Action(text=text, owner=owner, due=resolved, due_text=due, done=done)
 
@@ -950,7 +962,9 @@ _JUNK = re.compile(
 _CHROME_LINE = re.compile(
     r"\b(?:edited this page|last edited by|was this (?:recap|summary|page) helpful|powered by"
     r"|meeting (?:started|ended) (?:by|at)|stop watching|manage notifications|view page history"
-    r"|be the first to like)\b", re.IGNORECASE)
+    r"|be the first to like"
+    r"|(?:generated|created|transcribed|summari[sz]ed|written)\s+(?:by|with|using)\s+(?:[\w-]+\.ai"
+    r"|otter|fireflies|fathom|tl;?dv|zoom|gemini|copilot|ai|an ai))\b", re.IGNORECASE)
 _VAGUE = re.compile(
     r"^(?:revisit|discuss|continue|follow up|follow-up|look into|think about|decide|come back"
     r"|keep going|carry on|tbd|as noted above|see above|as above|same as|more on this)\b",
