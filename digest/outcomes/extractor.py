@@ -915,7 +915,9 @@ def _marker(text: str) -> re.Match[str] | None:
     mark): "It was resolved that …" in a sentence is kept whole."""
     match = _ITEM_LABEL.match(text)
     if match and match["label"] is None and not text.lstrip().startswith(
-            ("RESOLVED", "AGREED", "BESCHLOSSEN", "Resolved that", "Resolved to")):
+            ("RESOLVED", "AGREED", "BESCHLOSSEN", "DECIDED", "Resolved that", "Resolved to",
+             "Agreed to", "Agreed that", "Decided to", "Decided that", "Decided against",
+             "Decided not to")):  # an item that opens on the verb: "Agreed to cap …"
         return None
     return match
 

@@ -59,7 +59,7 @@ _OPEN = re.compile(
     r"|\bto\s+be\s+(?:decided|agreed|confirmed)\b|\bno\s+(?:decision|consensus|agreement)\b"
     r"|\bdiscuss(?:ed|ing|ion)\s+(?:about\s+)?(?:whether|if|how|what|options)\b"
     r"|\bonce\b|\bunless\b|\bif\s+(?:it|they|the)\b|\bpending\b|\bneeds?\s+to\b"
-    r"|\b(?:decided|agreed)\s+yet\b|\bnobody\s+(?:has\s+)?(?:decided|agreed)\b",
+    r"|\b(?:decided|agreed)\s+(?:yet|nothing)\b|\bnobody\s+(?:has\s+)?(?:decided|agreed)\b",
     re.IGNORECASE,
 )
 # An earlier decision recalled ("Back in 2024 the guild decided …", "Last year we agreed …")
