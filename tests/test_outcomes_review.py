@@ -141,3 +141,31 @@ def test_takeaways_that_open_on_agreed_or_decided_are_decisions() -> None:
     assert [d.text for d in found.decisions] == [
         "To cap the workshop at 40 places.",
         "Against a paid ticket; a suggested donation instead."]
+
+
+def test_roles_own_actions_and_a_capitalised_resolved_mid_paragraph_is_a_decision() -> None:
+    html = """<h1>Parish council – 3 March 2026</h1>
+    <p>Grass cutting: three quotes were considered. RESOLVED to award the contract to
+    Hedgerow Ltd. The Clerk to submit the objection by 13 March.</p>
+    <p>The proposal to merge with the Eastbrook society was turned down.</p>
+    <ol><li>Finance<ul><li>Quotes were compared. RESOLVED that the payments be approved.</li>
+    </ul></li></ol>
+    <h2>Actions</h2><ul><li>Branch managers to send their evening choice</li>
+    <li>Stock team to publish the themes</li></ul>"""
+    found = extract_outcomes(html)
+    assert [d.text for d in found.decisions] == [
+        "To award the contract to Hedgerow Ltd.",
+        "The proposal to merge with the Eastbrook society was turned down.",
+        "The payments be approved."]
+    assert [(a.text, a.owner) for a in found.actions] == [
+        ("Send their evening choice", "Branch managers"), ("Publish the themes", "Stock team")]
+
+
+def test_a_single_name_before_a_capitalised_task_owns_it_when_the_notes_list_them() -> None:
+    html = """<h1>Treffen vom 14.07.2026</h1><p>Anwesend: Aylin, Sven</p>
+    <h2>Next steps</h2><ul><li>Aylin: Angebot für den Schlauch einholen bis Freitag</li>
+    <li>Docs: Update the wiki page</li></ul>"""
+    found = extract_outcomes(html)
+    assert [(a.text, a.owner, a.due) for a in found.actions] == [
+        ("Angebot für den Schlauch einholen", "Aylin", date(2026, 7, 17)),
+        ("Docs: Update the wiki page", None, None)]

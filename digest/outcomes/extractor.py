@@ -159,7 +159,11 @@ _OWNER_LABEL = re.compile(  # only the label is case-free: names must be capital
 _AT = re.compile(
     rf"(?<![\w.@])@(?P<name>[A-Za-z][\w.'’-]*[\w'’]|[A-Za-z])(?P<more>(?:\s+{_NAME_WORD}){{0,2}})"
 )
-_NAME_TO = re.compile(rf"^(?P<owner>{_NAMES})\s+(?:to|will|is\s+to|are\s+to)\s+(?=\w)")
+_ROLE = (r"(?:team|group|managers?|committee|office|desk|crew|leads?|chairs?|secretary|treasurer"
+         r"|clerk|staff|officers?|coordinators?|wg|working\s+group|sub-?committee|trustees)")
+_NAME_TO = re.compile(
+    rf"^(?:(?i:the)\s+)?(?P<owner>{_NAMES}|[{_UP}][{_LOW}]+\s+{_ROLE}|(?i:{_ROLE}))"
+    r"\s+(?:to|will|is\s+to|are\s+to)\s+(?=\w)")
 # "Marta Kowal — announce …", "(SK) list …", "@nadia-k @tobi review …": the owner leads.
 _LEAD_OWNER = re.compile(
     rf"^(?:(?P<owner>{_NAMES})\s+[—–-]{{1,2}}\s+"
@@ -471,7 +475,7 @@ class _Extractor:
             self._loose_paragraph(blocks.flatten(el))
         return section
 
-    def _loose_paragraph(self, rich: blocks.Rich) -> None:
+    def _loose_paragraph(self, rich: blocks.Rich, topic: str | None = None) -> None:
         """Outside an outcome section: marked lines ("AI: …") and decisions said in prose.
 
         Plain-text minutes (a mail in <pre>, a paste with <br>s) name their sections
@@ -495,8 +499,13 @@ class _Extractor:
                 continue
             marker = _marker(_BULLET.sub("", line, count=1))
             if marker and len(line) > marker.end():
-                self._add(blocks.Rich(line, rich.mentions, rich.times), "mixed")
-                continue
+                if marker["label"] is None:  # "RESOLVED to award …. The Clerk to …": one sentence
+                    first, *rest = prose.sentences(line, 2)
+                    self._add(blocks.Rich(first, rich.mentions, rich.times), "mixed", topic=topic)
+                    line = rest[0] if rest else ""
+                else:
+                    self._add(blocks.Rich(line, rich.mentions, rich.times), "mixed", topic=topic)
+                    continue
             for sentence in prose.decision_sentences(blocks.restore(rich, line)):
                 self._add(blocks.Rich(sentence), "decisions")
 
@@ -518,9 +527,9 @@ class _Extractor:
                 self._list(parent, shaped[0], keep=shaped[1])
                 taken.update(parent.iter("li"))
                 continue
-            if kind is None:
-                for sentence in prose.decision_sentences(blocks.restore(rest, rest.text)):
-                    self._add(blocks.Rich(sentence), "decisions", topic=self._parent_topic(li))
+            if kind is None:  # a capitalised "RESOLVED to …" inside it, or a decision in prose
+                if _may_hold_outcome(rest.text):
+                    self._loose_paragraph(rest, topic=self._parent_topic(li))
                 continue
             if rest.text.strip():
                 self._add(blocks.Rich(" ".join(rest.text.split()), rest.mentions, rest.times), kind,
@@ -900,7 +909,7 @@ def make_outcome(
 # Plain-text minutes pasted into one paragraph: "… — [NEW] ACTION: Pauline to …" starts a line.
 _INLINE_MARKER = re.compile(
     r"(?<!\])\s+(?=(?:\[(?:NEW|CONTINUES|DONE|PENDING)\]\s*)?(?:ACTION|RESOLUTION|RESOLVED|AGREED"
-    r"|DECISION|TODO)\b(?:[-#]?\d+)?\s*[:\-–—])")
+    r"|DECISION|TODO)\b(?:[-#]?\d+)?\s*[:\-–—]|RESOLVED\s+(?:that|to)\b)")
 
 
 _UNDERLINE = re.compile(r"^[-=~_*#]{3,}$")
@@ -933,7 +942,7 @@ _OUTCOME_HINTS = (
     "resol", "conclu", "outcome", "faire", "tâche", "tache", "beschl", "entsch", "aufgabe",
     "ergebnis", "acuerd", "acord", "acción", "accion", "tarea", "pendiente", "approv", "accept",
     "adopt", "consensus", "voted", "ratified", "rejected", "declined", "endorsed", "chose",
-    "opted", "settled on", "signed off", "went with", "convenu", "valid", "vereinbart",
+    "opted", "settled on", "signed off", "went with", "turned down", "voted down", "convenu", "valid", "vereinbart",
     "festgelegt", "angenommen", "genehmigt", "aprob",
     "ai:", "ai ", "ap:", "#",
 )
@@ -1054,7 +1063,8 @@ def _owner_from_text(text: str, people: frozenset[str] = frozenset()) -> tuple[s
         return ", ".join(_tidy_names(n.strip("()")) for n in names), text[match.end():]
     match = _NAME_COLON.match(text)
     single = match is not None and len(match["owner"].split()) == 1
-    if match and single and not text[match.end():][:1].islower():
+    if match and single and not text[match.end():][:1].islower() \
+            and match["owner"].lstrip("@").lower() not in people:
         match = None  # "Docs: Update …" is a topic; "Ben: publish …" names its owner
     if match and match["owner"].lstrip("@").split()[0].lower() not in _NOT_NAMES:
         return _tidy_names(match["owner"]), text[match.end():]

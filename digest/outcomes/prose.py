@@ -37,7 +37,8 @@ _PATTERNS = (
     re.compile(r"\bit\s+(?:was|has\s+been)\s+(?:\w+\s+)?"
                r"(?:agreed|decided|resolved|concluded)\s+(?:that|to|not\s+to)\b", re.IGNORECASE),
     re.compile(r"\b(?:was|were|has\s+been|have\s+been|is\s+now)\s+(?:unanimously\s+|formally\s+)?"
-               r"(?:approved|accepted|adopted|ratified|rejected|declined|endorsed|agreed)\b"
+               r"(?:approved|accepted|adopted|ratified|rejected|declined|endorsed|agreed"
+               r"|turned\s+down|voted\s+down|carried)\b"
                r"(?!\s+(?:if|when|once|provided))", re.IGNORECASE),
     re.compile(r"\bconsensus\s+(?:is|was|has\s+been)\s+(?:reached\s+)?(?:to|that|on|for)\b"
                r"|\b(?:reached|by)\s+consensus\b|\bthe\s+consensus\s+(?:is|was)\b", re.IGNORECASE),
@@ -77,7 +78,7 @@ MAX_SENTENCE = 300
 _TRIGGERS = (
     "agreed", "decided", "resolved", "concluded", "voted", "approved", "accepted", "adopted",
     "chose", "opted", "ratified", "rejected", "declined", "endorsed", "consensus", "decision",
-    "settled on", "signed off", "went with",
+    "settled on", "signed off", "went with", "turned down", "voted down", "carried",
     "décid", "decid", "convenu", "adopt", "valid", "approuv", "beschlossen", "entschieden",
     "vereinbart", "festgelegt", "angenommen", "genehmigt", "acord", "aprob",
 )
@@ -86,6 +87,11 @@ _TRIGGERS = (
 def _triggered(text: str) -> bool:
     low = text.lower()
     return any(word in low for word in _TRIGGERS)
+
+
+def sentences(text: str, limit: int = 0) -> list[str]:
+    """`text` cut at sentence ends (into at most `limit` pieces when given)."""
+    return _SENTENCE_END.split(" ".join(text.split()), maxsplit=max(limit - 1, 0))
 
 
 def decision_sentences(text: str) -> list[str]:
