@@ -5,8 +5,8 @@ Runs the extractor through `digest outcomes --json` (in-process, one file per
 call, which also times each note) over tests/fixtures/minutes/, the held-out
 tests/fixtures/minutes-holdout/ and the review set tests/fixtures/minutes-review/
 (18 notes in shapes the corpus lacks, written by the stage's reviewer), and
-prints every figure beside its target for each set. Until the command exists it scores an adapter over
-today's extractor (the header says which). It reports; it does not gate:
+prints every figure beside its target for each set. Until the command exists
+it scores an adapter over today's extractor (the header says which). It reports; it does not gate:
 exit 0 unless it crashed.
 
 Usage: python bench/outcomes_bench.py [--details] [--set corpus|holdout|review]

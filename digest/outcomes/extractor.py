@@ -942,7 +942,8 @@ _OUTCOME_HINTS = (
     "resol", "conclu", "outcome", "faire", "tâche", "tache", "beschl", "entsch", "aufgabe",
     "ergebnis", "acuerd", "acord", "acción", "accion", "tarea", "pendiente", "approv", "accept",
     "adopt", "consensus", "voted", "ratified", "rejected", "declined", "endorsed", "chose",
-    "opted", "settled on", "signed off", "went with", "turned down", "voted down", "convenu", "valid", "vereinbart",
+    "opted", "settled on", "signed off", "went with", "turned down", "voted down", "convenu",
+    "valid", "vereinbart",
     "festgelegt", "angenommen", "genehmigt", "aprob",
     "ai:", "ai ", "ap:", "#",
 )
