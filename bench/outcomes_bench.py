@@ -2,13 +2,14 @@
 """Outcome extraction scored against the labelled minutes (issue 10).
 
 Runs the extractor through `digest outcomes --json` (in-process, one file per
-call, which also times each note) over tests/fixtures/minutes/ and the
-held-out tests/fixtures/minutes-holdout/, and prints every figure beside its
-target for each set. Until the command exists it scores an adapter over
-today's extractor (the header says which). It reports; it does not gate:
+call, which also times each note) over tests/fixtures/minutes/, the held-out
+tests/fixtures/minutes-holdout/ and the review set tests/fixtures/minutes-review/
+(18 notes in shapes the corpus lacks, written by the stage's reviewer), and
+prints every figure beside its target for each set. Until the command exists
+it scores an adapter over today's extractor (the header says which). It reports; it does not gate:
 exit 0 unless it crashed.
 
-Usage: python bench/outcomes_bench.py [--details] [--set corpus|holdout]
+Usage: python bench/outcomes_bench.py [--details] [--set corpus|holdout|review]
   --details  list every miss (labels not found, junk, wrong owners/dues)
 """
 
@@ -26,6 +27,7 @@ from tests.outcomes_score import extractor, load_set, report, run_set, score_set
 SETS = {
     "corpus": ROOT / "tests" / "fixtures" / "minutes",
     "holdout": ROOT / "tests" / "fixtures" / "minutes-holdout",
+    "review": ROOT / "tests" / "fixtures" / "minutes-review",
 }
 
 

@@ -193,3 +193,29 @@ def test_collect_prints_the_skipped_files_even_when_quiet(org):
                                 catch_exceptions=False)
     assert result.exit_code == 0
     assert "pairing.md: no date" in result.output
+
+
+def test_a_meetings_relative_dues_count_from_its_date_and_its_title_may_date_it(org):
+    (notes(org) / "product-sync.md").write_text("""---
+title: Product CoP sync, 21 October 2026
+date: 2026-10-23
+kind: meeting
+---
+## Actions
+- Tomas to draft the onboarding checklist by Friday
+- Ruth to book the room next week
+""", encoding="utf-8")
+    (notes(org) / "2026-10-14-retro.md").write_text("""---
+kind: meeting
+---
+# Product CoP retro
+
+## Actions
+- Nia to send the survey by Friday
+""", encoding="utf-8")
+    _report, items = run_collect(org)
+    sync = items["Product CoP sync, 21 October 2026"]
+    assert sync.outcomes.held_on == date(2026, 10, 21)  # the title's date, not the file's
+    assert [a.due for a in sync.outcomes.actions] == [date(2026, 10, 23), date(2026, 10, 28)]
+    (survey,) = items["Product CoP retro"].outcomes.actions
+    assert survey.due == date(2026, 10, 16)  # the Friday after the 14th (the name's date)

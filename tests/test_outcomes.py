@@ -251,7 +251,7 @@ def test_no_outcome_section_gives_empty_outcomes() -> None:
 
 def test_texts_are_capped_and_lists_limited() -> None:
     long = "Agree the wording of the charter " + "and its many appendices " * 20
-    items = "".join(f"<li>Decision number {i}</li>" for i in range(20))
+    items = "".join(f"<li>Decision number {i}</li>" for i in range(MAX_ITEMS + 12))
     html = f"<h2>Decisions</h2><ul><li>{long}</li>{items}</ul>"
     found = extract_outcomes(html)
     assert len(found.decisions) == MAX_ITEMS

@@ -37,3 +37,22 @@ def test_a_source_that_cannot_be_read_is_named_and_exits_1(tmp_path: Path) -> No
     assert result.exit_code == 1
     assert str(missing) in result.stderr
     assert len(json.loads(result.stdout)) == 1  # the readable source is still reported
+
+
+def test_a_page_in_its_declared_charset_is_read_and_an_empty_source_is_named(
+        tmp_path: Path) -> None:
+    page = tmp_path / "council.html"
+    page.write_bytes('<html><head><meta charset="windows-1252"><title>Parish council – 3 March'
+                     ' 2026</title></head><body><h2>Actions</h2><ul><li>Clerk to write to the'
+                     ' café owner by 13 March</li></ul></body></html>'.encode("cp1252"))
+    result = run("--json", str(page))
+    assert result.exit_code == 0, result.output
+    [meeting] = json.loads(result.stdout)
+    assert meeting["actions"] == [{"text": "Write to the café owner", "owner": "Clerk",
+                                   "due": "2026-03-13", "done": False}]
+    undeclared = tmp_path / "undeclared.html"
+    undeclared.write_bytes("<p>Café</p>".encode("cp1252"))
+    result = run(str(undeclared), "")
+    assert result.exit_code == 1
+    assert f"{undeclared}: is not UTF-8 text" in result.stderr
+    assert "an empty SOURCE" in result.stderr

@@ -141,9 +141,13 @@ def read_note(path: Path, name: str, *, folder: Path, community: str, timezone: 
             raise _Skip(f"link: {meta['link']!r} is not an http, https or mailto URL")
     cleaned = quick_text(body_html, link or "", enough=EXCERPT_CHARS * 2)
     image = safe_url(cleaned.image, link or "", IMAGE_SCHEMES) if cleaned.image else None
-    outcomes = extract_outcomes(body_html) if kind == "meeting" else MeetingOutcomes()
+    # The title may say when the meeting was (the heading is cut from the body), and
+    # relative dues ("by Friday") count from the meeting, else from the note's date.
+    day = moment.astimezone(timezone).date()
+    outcomes = (extract_outcomes(body_html, title=title, meeting_date=day) if kind == "meeting"
+                else MeetingOutcomes())
     if kind == "meeting" and outcomes.held_on is None:
-        outcomes = replace(outcomes, held_on=moment.astimezone(timezone).date())
+        outcomes = replace(outcomes, held_on=day)
     try:
         changed = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(microsecond=0)
     except OSError:

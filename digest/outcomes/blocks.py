@@ -29,7 +29,7 @@ HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 BLOCK = _words(
     "p div h1 h2 h3 h4 h5 h6 ul ol dl table section article main header footer aside nav "
-    "blockquote pre hr li dd dt form fieldset figure details address center"
+    "blockquote pre hr li dd dt form fieldset figure details summary address center"
 )
 
 

@@ -32,7 +32,8 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-MAX_ITEMS = 8  # per list: the digest shows outcomes, not minutes
+MAX_ITEMS = 40  # per kind: a guard against hostile pages. The email shows fewer (render
+# Detail.outcomes_per_list), but every action is kept for following it up across issues.
 MAX_CHARS = 240
 
 Kind = str  # "decisions" | "actions" | "mixed"
@@ -143,9 +144,13 @@ _DUE_LABEL = re.compile(
     re.IGNORECASE,
 )
 _DATE_ONLY = re.compile(rf"^\s*(?:due\s*:?\s*|by\s+)?(?P<due>{_DATE})\s*$", re.IGNORECASE)
-_NAME_WORD = r"(?:[A-Z][a-zà-ÿ'’]+(?:[A-Z][a-zà-ÿ'’]+)?(?:-[A-Z]?[a-zà-ÿ'’]+)?|[A-Z]{2,3}|[A-Z]\.)"
+# Latin letters with their accents: "Élodie", "Małgorzata", "Øyvind" are names too.
+_UP = "A-ZÀ-ÖØ-ÞĀ-Ž"
+_LOW = "a-zß-öø-ÿĀ-žƀ-ɏ"
+_NAME_WORD = (rf"(?:[{_UP}][{_LOW}'’]+(?:[{_UP}][{_LOW}'’]+)?(?:-[{_UP}]?[{_LOW}'’]+)?"
+              rf"|[{_UP}]{{2,3}}|[{_UP}]\.)")
 _NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}"
-_NAMES = rf"{_NAME}(?:\s*(?:,|&|\band\b|\by\b|\bund\b|\bet\b|/)\s*{_NAME})*"
+_NAMES = rf"{_NAME}(?:\s*(?:,|&|\+|\band\b|\by\b|\bund\b|\bet\b|/)\s*{_NAME})*"
 _OWNER_LABEL = re.compile(  # only the label is case-free: names must be capitalised
     r"\s*[,;|]?\s*[(\[]?\b(?i:owners?|assignee|assigned\s+to|who|responsible|lead|actionee"
     rf"|action\s+owner)\s*[:=\-–]\s*(?P<owner>@?[\w.'’-]+(?:\s+{_NAME_WORD}){{0,2}}"
@@ -154,7 +159,11 @@ _OWNER_LABEL = re.compile(  # only the label is case-free: names must be capital
 _AT = re.compile(
     rf"(?<![\w.@])@(?P<name>[A-Za-z][\w.'’-]*[\w'’]|[A-Za-z])(?P<more>(?:\s+{_NAME_WORD}){{0,2}})"
 )
-_NAME_TO = re.compile(rf"^(?P<owner>{_NAMES})\s+(?:to|will|is\s+to|are\s+to)\s+(?=\w)")
+_ROLE = (r"(?:team|group|managers?|committee|office|desk|crew|leads?|chairs?|secretary|treasurer"
+         r"|clerk|staff|officers?|coordinators?|wg|working\s+group|sub-?committee|trustees)")
+_NAME_TO = re.compile(
+    rf"^(?:(?i:the)\s+)?(?P<owner>{_NAMES}|[{_UP}][{_LOW}]+\s+{_ROLE}|(?i:{_ROLE}))"
+    r"\s+(?:to|will|is\s+to|are\s+to)\s+(?=\w)")
 # "Marta Kowal — announce …", "(SK) list …", "@nadia-k @tobi review …": the owner leads.
 _LEAD_OWNER = re.compile(
     rf"^(?:(?P<owner>{_NAMES})\s+[—–-]{{1,2}}\s+"
@@ -206,6 +215,23 @@ class _Section:
     kind: Kind
     level: int
     took_list: bool = False  # once a list/table was taken, stray prose is not outcome
+    # A lead-in inside a quote, a <details>, a table cell or a list item is over where
+    # that box ends ("> **Decisions** …" does not reach the actions below the quote).
+    scope: lxml.html.HtmlElement | None = None
+    # "**Rosa Delgado**" on its own above a list of actions (AI notes by speaker): the
+    # owner of the items below it that name none themselves.
+    owner: str | None = None
+
+
+_SCOPES = frozenset(("blockquote", "details", "td", "th", "li", "aside", "figure"))
+
+
+def _scope_of(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    return next((a for a in el.iterancestors() if a.tag in _SCOPES), None)
+
+
+def _within(el: lxml.html.HtmlElement, scope: lxml.html.HtmlElement) -> bool:
+    return any(a is scope for a in el.iterancestors())
 
 
 def extract_outcomes(html: str, *, title: str | None = None, meeting_date: date | None = None,
@@ -359,6 +385,11 @@ class _Extractor:
 
     def _unit(self, el: lxml.html.HtmlElement, section: _Section | None) -> _Section | None:
         tag = el.tag
+        if section and section.scope is not None and not _within(el, section.scope):
+            section = None
+        if tag == "summary":  # <details><summary>Action items</summary>…: a lead-in
+            kind = heading_kind(blocks.squash(el.text_content()))
+            return _Section(kind, _LEAD_IN_LEVEL, scope=_scope_of(el)) if kind else None
         if tag in blocks.HEADINGS:
             level = blocks.HEADINGS[tag]
             text = blocks.squash(el.text_content())
@@ -380,10 +411,12 @@ class _Extractor:
             shaped = shapes.list_kind(el)
             if shaped:  # a decision or task list by its markup, wherever it is
                 self._list(el, shaped[0], keep=shaped[1])
+                if section:
+                    section.took_list = True
             elif self._labelled_list(el, section):
                 pass
             elif section:
-                self._list(el, section.kind)
+                self._list(el, section.kind, owner=section.owner)
                 section.took_list = True
             else:
                 self._loose_list(el)
@@ -412,7 +445,7 @@ class _Extractor:
             kind = heading_kind(label)
             rest = blocks.flatten(el, skip={bold})
             if kind and _opens(section, rest):
-                opened = _Section(kind, _LEAD_IN_LEVEL)
+                opened = _Section(kind, _LEAD_IN_LEVEL, scope=_scope_of(el))
                 self._lines(rest, opened)
                 return opened
             if kind:  # "**Action:** Ana to book" inside a heading's section: one item
@@ -421,6 +454,9 @@ class _Extractor:
             if section and section.level == _LEAD_IN_LEVEL and _is_label(label, rest):
                 return None  # "Attendees:" after a lead-in section: that section is over
             if _is_label(label, rest) and not rest.text.strip():
+                if section and section.kind == "actions":
+                    section.owner = _bracket_owner(label.rstrip(":–—- "))
+                    section.took_list = False  # the next person's list is read too
                 return section  # a sub-label inside a heading's section
         else:
             rich = blocks.flatten(el)
@@ -429,7 +465,7 @@ class _Extractor:
             rest = (blocks.Rich(rich.text[match.end():], rich.mentions, rich.times) if match
                     else rich)
             if kind and not rest.text.strip():  # a bare "Decisions:" line opens a section
-                return _Section(kind, _LEAD_IN_LEVEL)
+                return _Section(kind, _LEAD_IN_LEVEL, scope=_scope_of(el))
             if kind:  # plain "Outcome: we liked it." is one item; the prose after it is not
                 self._lines(rest, _Section(kind, _LEAD_IN_LEVEL))
                 return section
@@ -439,16 +475,37 @@ class _Extractor:
             self._loose_paragraph(blocks.flatten(el))
         return section
 
-    def _loose_paragraph(self, rich: blocks.Rich) -> None:
-        """Outside an outcome section: marked lines ("AI: …") and decisions said in prose."""
+    def _loose_paragraph(self, rich: blocks.Rich, topic: str | None = None) -> None:
+        """Outside an outcome section: marked lines ("AI: …") and decisions said in prose.
+
+        Plain-text minutes (a mail in <pre>, a paste with <br>s) name their sections
+        on a line of their own ("DECISIONS", "Action items:", underlined or not): the
+        lines below it, up to a blank line, are its items.
+        """
+        kind: Kind | None = None
         for line in _split_lines(rich.text):
             line = line.strip()
             if not line:
+                kind = None
+                continue
+            if _UNDERLINE.match(line):
+                continue
+            named = heading_kind(line.rstrip(":")) if len(line) <= 60 else None
+            if named:
+                kind = named
+                continue
+            if kind:
+                self._add(blocks.Rich(line, rich.mentions, rich.times), kind)
                 continue
             marker = _marker(_BULLET.sub("", line, count=1))
             if marker and len(line) > marker.end():
-                self._add(blocks.Rich(line, rich.mentions, rich.times), "mixed")
-                continue
+                if marker["label"] is None:  # "RESOLVED to award …. The Clerk to …": one sentence
+                    first, *rest = prose.sentences(line, 2)
+                    self._add(blocks.Rich(first, rich.mentions, rich.times), "mixed", topic=topic)
+                    line = rest[0] if rest else ""
+                else:
+                    self._add(blocks.Rich(line, rich.mentions, rich.times), "mixed", topic=topic)
+                    continue
             for sentence in prose.decision_sentences(blocks.restore(rich, line)):
                 self._add(blocks.Rich(sentence), "decisions")
 
@@ -470,9 +527,9 @@ class _Extractor:
                 self._list(parent, shaped[0], keep=shaped[1])
                 taken.update(parent.iter("li"))
                 continue
-            if kind is None:
-                for sentence in prose.decision_sentences(blocks.restore(rest, rest.text)):
-                    self._add(blocks.Rich(sentence), "decisions", topic=self._parent_topic(li))
+            if kind is None:  # a capitalised "RESOLVED to …" inside it, or a decision in prose
+                if _may_hold_outcome(rest.text):
+                    self._loose_paragraph(rest, topic=self._parent_topic(li))
                 continue
             if rest.text.strip():
                 self._add(blocks.Rich(" ".join(rest.text.split()), rest.mentions, rest.times), kind,
@@ -521,6 +578,7 @@ class _Extractor:
         kind: Kind,
         *,
         keep: Callable[[lxml.html.HtmlElement], bool] | None = None,
+        owner: str | None = None,
     ) -> None:
         """Each <li> of `el` (or of a lone `li`), nested ones included, is an item.
 
@@ -540,7 +598,8 @@ class _Extractor:
             has_items = any(n is not li for n in li.iter("ul", "ol"))
             if has_items and _is_grouping(rich.text):
                 continue
-            self._add(rich, kind, done=shapes.item_done(li), topic=self._parent_topic(li))
+            self._add(rich, kind, done=shapes.item_done(li), topic=self._parent_topic(li),
+                      default_owner=owner)
 
     def _labelled_list(self, el: lxml.html.HtmlElement, section: _Section | None) -> bool:
         """Markdown notes often go "- **Decisions**" with the decisions nested below.
@@ -578,8 +637,11 @@ class _Extractor:
             marker = _marker(_BULLET.sub("", rich.text, count=1))
             if marker:  # "Follow-up: …", "AI: …", "#agreed …"
                 text = _BULLET.sub("", rich.text, count=1)
-                return (languages.marker_kind(marker["label"]),
-                        blocks.Rich(text[marker.end():], rich.mentions, rich.times))
+                kind = languages.marker_kind(marker["label"])
+                rest_text = text[marker.end():]
+                if kind == "actions" and marker["marked"] and _bracket_owner(marker["marked"]):
+                    rest_text = f"({marker['marked']}) {rest_text}"  # "AP (Sanne): …"
+                return kind, blocks.Rich(rest_text, rich.mentions, rich.times)
             match = _PLAIN_LABEL.match(rich.text)
             if not match:
                 return None, rich
@@ -649,11 +711,11 @@ class _Extractor:
 
     def _add(
         self, rich: blocks.Rich, kind: Kind, *, owner: str | None = None, due: str | None = None,
-        done: bool = False, topic: str | None = None,
+        done: bool = False, topic: str | None = None, default_owner: str | None = None,
     ) -> None:
         made = make_outcome(rich, kind, owner=owner, due=due, done=done,
                             topic=topic if topic is not None else self.topic,
-                            reading=self.reading)
+                            reading=self.reading, default_owner=default_owner)
         if made is None:
             return
         target, outcome = made
@@ -691,12 +753,18 @@ class _Extractor:
         return any(c in self.bold_classes for c in classes)
 
 
+# Heading words that leave a decision still to be taken (they are filler for actions:
+# "Suggested next steps" are actions all the same).
+_NOT_YET_TAKEN = frozenset("proposed suggested recommended open outstanding".split())
+
+
 def heading_kind(text: str) -> Kind | None:
     """"decisions", "actions" or "mixed" when `text` names an outcome section, else None.
 
     Case and punctuation do not matter ("DECISIONS", "Decisions made:",
     "Action items –", "3. Next steps", "Outcomes & next steps").
     """
+    text = re.sub(r"\([^)]*\)", " ", text)  # "Action items (3)", "Decisions (click to expand)"
     words = re.sub(r"[^a-z ]+", " ", languages.fold(text).replace("&", " and ").replace("-", " "))
     words = " ".join(words.split())
     if not words or len(words) > 60:
@@ -711,6 +779,9 @@ def heading_kind(text: str) -> Kind | None:
     if any(t not in _DECISION_WORDS and t not in _ACTION_WORDS and t not in _FILLER
            for t in tokens):
         return None
+    if decision and (tokens[0] == "for" or any(t in _NOT_YET_TAKEN for t in tokens)):
+        # "Proposed decisions", "Open decisions", "For decision": still to be taken
+        return "actions" if action else None
     if action and decision and all(t == "agreed" for t in decision):
         return "actions"  # "Agreed actions", "Actions agreed"
     if action and decision:
@@ -721,12 +792,14 @@ def heading_kind(text: str) -> Kind | None:
 def make_outcome(
     rich: blocks.Rich, kind: Kind, *, owner: str | None = None, due: str | None = None,
     done: bool = False, topic: str | None = None, reading: _Reading | None = None,
+    default_owner: str | None = None,
 ) -> tuple[str, Decision | Action] | None:
     """One item's text as a Decision or an Action (and its list), or None for "None"/"N/A".
 
     An action too short to stand alone ("Revisit next week") carries its
     `topic` ("Packaging: revisit next week"). Dues resolve against the
-    meeting's date in `reading`.
+    meeting's date in `reading`. `default_owner` is whose the item is when its
+    text names nobody (a person's name heading the list it is in).
     """
     reading = reading or _Reading(None, languages.DATE_LANGUAGES)
     text = rich.text.translate(blocks.INVISIBLE).replace("\xa0", " ")
@@ -740,6 +813,8 @@ def make_outcome(
     if label:
         kind = languages.marker_kind(label["label"])
         text = text[label.end():]
+        if owner is None and label["marked"]:  # "AP (Sanne): confirm …", "ACTION (Ana + Ben):"
+            owner = _bracket_owner(label["marked"])
     if not text.strip() or _NOTHING.match(blocks.restore(rich, text).strip()):
         return None
     plain = blocks.restore(rich, text).strip()
@@ -823,8 +898,10 @@ def make_outcome(
         text = f"{topic}: {text[:1].lower()}{text[1:]}"
     text = cut_at_word(text, MAX_CHARS)
     if kind == "decisions":
+        if "?" in text:  # "Move the meetup to Tuesdays?": a question, not a decision
+            return None
         return kind, Decision(text)
-    owner = _real_owner(owner)
+    owner = _real_owner(owner or default_owner)
     resolved = dates.resolve(due, reading.meeting, reading.languages) if due else None
     return kind, Action(text=text, owner=owner, due=resolved, due_text=due, done=done)
 
@@ -832,7 +909,10 @@ def make_outcome(
 # Plain-text minutes pasted into one paragraph: "… — [NEW] ACTION: Pauline to …" starts a line.
 _INLINE_MARKER = re.compile(
     r"(?<!\])\s+(?=(?:\[(?:NEW|CONTINUES|DONE|PENDING)\]\s*)?(?:ACTION|RESOLUTION|RESOLVED|AGREED"
-    r"|DECISION|TODO)\b(?:[-#]?\d+)?\s*[:\-–—])")
+    r"|DECISION|TODO)\b(?:[-#]?\d+)?\s*[:\-–—]|RESOLVED\s+(?:that|to)\b)")
+
+
+_UNDERLINE = re.compile(r"^[-=~_*#]{3,}$")
 
 
 def _split_lines(text: str) -> list[str]:
@@ -844,7 +924,9 @@ def _marker(text: str) -> re.Match[str] | None:
     mark): "It was resolved that …" in a sentence is kept whole."""
     match = _ITEM_LABEL.match(text)
     if match and match["label"] is None and not text.lstrip().startswith(
-            ("RESOLVED", "AGREED", "BESCHLOSSEN", "Resolved that", "Resolved to")):
+            ("RESOLVED", "AGREED", "BESCHLOSSEN", "DECIDED", "Resolved that", "Resolved to",
+             "Agreed to", "Agreed that", "Decided to", "Decided that", "Decided against",
+             "Decided not to")):  # an item that opens on the verb: "Agreed to cap …"
         return None
     return match
 
@@ -860,7 +942,8 @@ _OUTCOME_HINTS = (
     "resol", "conclu", "outcome", "faire", "tâche", "tache", "beschl", "entsch", "aufgabe",
     "ergebnis", "acuerd", "acord", "acción", "accion", "tarea", "pendiente", "approv", "accept",
     "adopt", "consensus", "voted", "ratified", "rejected", "declined", "endorsed", "chose",
-    "opted", "settled on", "signed off", "went with", "convenu", "valid", "vereinbart",
+    "opted", "settled on", "signed off", "went with", "turned down", "voted down", "convenu",
+    "valid", "vereinbart",
     "festgelegt", "angenommen", "genehmigt", "aprob",
     "ai:", "ai ", "ap:", "#",
 )
@@ -891,7 +974,9 @@ _JUNK = re.compile(
 _CHROME_LINE = re.compile(
     r"\b(?:edited this page|last edited by|was this (?:recap|summary|page) helpful|powered by"
     r"|meeting (?:started|ended) (?:by|at)|stop watching|manage notifications|view page history"
-    r"|be the first to like)\b", re.IGNORECASE)
+    r"|be the first to like"
+    r"|(?:generated|created|transcribed|summari[sz]ed|written)\s+(?:by|with|using)\s+(?:[\w-]+\.ai"
+    r"|otter|fireflies|fathom|tl;?dv|zoom|gemini|copilot|ai|an ai))\b", re.IGNORECASE)
 _VAGUE = re.compile(
     r"^(?:revisit|discuss|continue|follow up|follow-up|look into|think about|decide|come back"
     r"|keep going|carry on|tbd|as noted above|see above|as above|same as|more on this)\b",
@@ -979,7 +1064,8 @@ def _owner_from_text(text: str, people: frozenset[str] = frozenset()) -> tuple[s
         return ", ".join(_tidy_names(n.strip("()")) for n in names), text[match.end():]
     match = _NAME_COLON.match(text)
     single = match is not None and len(match["owner"].split()) == 1
-    if match and single and not text[match.end():][:1].islower():
+    if match and single and not text[match.end():][:1].islower() \
+            and match["owner"].lstrip("@").lower() not in people:
         match = None  # "Docs: Update …" is a topic; "Ben: publish …" names its owner
     if match and match["owner"].lstrip("@").split()[0].lower() not in _NOT_NAMES:
         return _tidy_names(match["owner"]), text[match.end():]
@@ -1027,11 +1113,11 @@ def _bracket_owner(inner: str) -> str | None:
 
 def _split_names(names: str) -> list[str]:
     return [p.lstrip("@").strip() for p in re.split(
-        r"\s*(?:,|&|\band\b|\by\b|\bund\b|\bet\b|/)\s*", names) if p.strip()]
+        r"\s*(?:,|&|\+|\band\b|\by\b|\bund\b|\bet\b|/)\s*", names) if p.strip()]
 
 
 def _tidy_names(names: str) -> str:
-    parts = re.split(r"\s*(?:,|&|\band\b|\by\b|\bund\b|\bet\b|/)\s*", names.strip())
+    parts = re.split(r"\s*(?:,|&|\+|\band\b|\by\b|\bund\b|\bet\b|/)\s*", names.strip())
     return ", ".join(p.lstrip("@").strip() for p in parts if p.strip())
 
 
@@ -1088,6 +1174,15 @@ def _is_grouping(text: str) -> bool:
     return bool(text) and bool(_GROUPING.match(text)) and heading_kind(text) is None
 
 
+# Columns a header may name that hold neither the outcome, its owner, due nor state.
+_OTHER_COLUMNS = frozenset((
+    "notes", "comments", "comment", "id", "no", "nr", "ref", "reference", "number", "priority",
+    "rationale", "reason", "reasons", "context", "background", "decided by", "raised by",
+    "date raised", "date added", "topic", "category", "type", "link", "links", "remarks",
+    "bemerkung", "bemerkungen", "remarques", "commentaire", "commentaires", "observaciones",
+    "motivo", "begrundung", "justification"))
+
+
 def _header_roles(row: lxml.html.HtmlElement) -> tuple[dict[str, int], Kind | None] | None:
     """Column roles from a header row ("Action | Owner | Due"), or None if it is data."""
     cells = [c for c in row if c.tag in ("td", "th")]
@@ -1119,14 +1214,20 @@ def _header_roles(row: lxml.html.HtmlElement) -> tuple[dict[str, int], Kind | No
                       "frist", "fallig", "echeance", "date limite", "pour quand", "fecha",
                       "plazo", "fecha limite", "cuando"):
             roles.setdefault("due", index)
-        elif name in ("status", "done", "state", "complete", "completed", "estado", "statut"):
+        elif name in ("status", "done", "state", "complete", "completed", "estado", "statut",
+                      "progress", "rag", "rag status"):
             roles.setdefault("status", index)
-        elif name in ("notes", "comments", "id", "no", "priority"):
+        elif name in _OTHER_COLUMNS or not name:  # "#", "Ref", "Rationale", "Decided by"
             pass
         else:
             continue
         recognised += 1
-    header_like = all(c.tag == "th" for c in cells) or recognised == len(cells)
+    # A header row names its columns: all <th>, or short cells that all read as column
+    # names, or (Word and Docs tables bold a first row of <td>) an outcome column and
+    # more known names than unknown ones.
+    short = all(len(n) <= 30 for n in names)
+    header_like = all(c.tag == "th" for c in cells) or (short and (
+        recognised == len(cells) or (kind is not None and 2 * recognised > len(cells))))
     if not header_like or recognised == 0:
         return None
     if "text" not in roles:

@@ -62,8 +62,9 @@ ITEM_MARKER = re.compile(
     r"|d[ée]cision|d[ée]cid[ée]|action\s+[àa]\s+mener|[àa]\s+faire|t[âa]che"
     r"|beschluss|beschlossen|entscheidung|aufgabe|ergebnis"
     r"|acuerdo|acordado|decisi[óo]n|acci[óo]n|tarea|pendiente"
-    r")\s*(?:[-#]?\d+\s*)?(?:\([^)]{1,40}\)\s*)?[:\-–—]\s*"
-    r"|^\s*(?:it\s+was\s+)?(?P<resolved>resolved|agreed|beschlossen)\s+(?:that\s+|dass\s+|(?=to\b))",
+    r")\s*(?:[-#]?\d+\s*)?(?:\((?P<marked>[^)]{1,40})\)\s*)?[:\-–—]\s*"
+    r"|^\s*(?:it\s+was\s+)?(?P<resolved>resolved|agreed|decided|beschlossen)\s+"
+    r"(?:that\s+|dass\s+|(?=to\b|against\b|not\s+to\b))",
     re.IGNORECASE,
 )
 _ACTION_LABELS = re.compile(

@@ -20,7 +20,10 @@ _GROUP = (r"(?:we|everyone|everybody|attendees|members|participants|they"
           r"|chairs?|room|leads?|organisers|organizers|attendees|participants|roundtable"
           r"|assembly|forum|guild|chapter|network|club|circle|collective|trustees|directors"
           r"|governors|council|cabinet|caucus|squad|crew|core\s+team))")
-_BODY = rf"(?:{_GROUP}|i|all|[A-Z][A-Za-z]{{1,6}}|[A-Z]{{2,6}})"
+# A short capitalised word may be a body ("The SC", "Board"), but not these: nobody, or
+# people each with their own view, is not the meeting deciding.
+_NOT_BODY = r"(?!(?:Nobody|Noone|None|People|Someone|Somebody|Some|Many|Most|Few)\b)"
+_BODY = rf"(?:{_GROUP}|i|all|{_NOT_BODY}(?:[A-Z][A-Za-z]{{1,6}}|[A-Z]{{2,6}}))"
 _ADVERB = r"(?:(?:unanimously|formally|finally|also|then|eventually|quickly|all)\s+)?"
 _DECIDED = (r"(?:agreed|decided|resolved|concluded|voted|approved|accepted|adopted|chose|opted"
             r"|settled\s+on|signed\s+off\s+on|went\s+with)")
@@ -34,7 +37,8 @@ _PATTERNS = (
     re.compile(r"\bit\s+(?:was|has\s+been)\s+(?:\w+\s+)?"
                r"(?:agreed|decided|resolved|concluded)\s+(?:that|to|not\s+to)\b", re.IGNORECASE),
     re.compile(r"\b(?:was|were|has\s+been|have\s+been|is\s+now)\s+(?:unanimously\s+|formally\s+)?"
-               r"(?:approved|accepted|adopted|ratified|rejected|declined|endorsed|agreed)\b"
+               r"(?:approved|accepted|adopted|ratified|rejected|declined|endorsed|agreed"
+               r"|turned\s+down|voted\s+down|carried)\b"
                r"(?!\s+(?:if|when|once|provided))", re.IGNORECASE),
     re.compile(r"\bconsensus\s+(?:is|was|has\s+been)\s+(?:reached\s+)?(?:to|that|on|for)\b"
                r"|\b(?:reached|by)\s+consensus\b|\bthe\s+consensus\s+(?:is|was)\b", re.IGNORECASE),
@@ -55,9 +59,16 @@ _OPEN = re.compile(
     r"|\b(?:will|would|should|could|may|might|to)\s+(?:be\s+)?(?:decide|agree|vote|approve)"
     r"|\bto\s+be\s+(?:decided|agreed|confirmed)\b|\bno\s+(?:decision|consensus|agreement)\b"
     r"|\bdiscuss(?:ed|ing|ion)\s+(?:about\s+)?(?:whether|if|how|what|options)\b"
-    r"|\bonce\b|\bunless\b|\bif\s+(?:it|they|the)\b|\bpending\b|\bneeds?\s+to\b",
+    r"|\bonce\b|\bunless\b|\bif\s+(?:it|they|the)\b|\bpending\b|\bneeds?\s+to\b"
+    r"|\b(?:decided|agreed)\s+(?:yet|nothing)\b|\bnobody\s+(?:has\s+)?(?:decided|agreed)\b",
     re.IGNORECASE,
 )
+# An earlier decision recalled ("Back in 2024 the guild decided …", "Last year we agreed …")
+# is not this meeting's: a time in the past said before the verb.
+_EARLIER = re.compile(
+    r"\bback\s+in\b|\b(?:years?|months?|weeks?)\s+ago\b|\blast\s+(?:year|month|time|spring"
+    r"|summer|autumn|winter)\b(?!'s)|\bpreviously\b|\bin\s+the\s+past\b|\bat\s+the\s+time\b",
+    re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z0-9À-Ý])")
 MAX_SENTENCE = 300
 
@@ -67,7 +78,7 @@ MAX_SENTENCE = 300
 _TRIGGERS = (
     "agreed", "decided", "resolved", "concluded", "voted", "approved", "accepted", "adopted",
     "chose", "opted", "ratified", "rejected", "declined", "endorsed", "consensus", "decision",
-    "settled on", "signed off", "went with",
+    "settled on", "signed off", "went with", "turned down", "voted down", "carried",
     "décid", "decid", "convenu", "adopt", "valid", "approuv", "beschlossen", "entschieden",
     "vereinbart", "festgelegt", "angenommen", "genehmigt", "acord", "aprob",
 )
@@ -76,6 +87,11 @@ _TRIGGERS = (
 def _triggered(text: str) -> bool:
     low = text.lower()
     return any(word in low for word in _TRIGGERS)
+
+
+def sentences(text: str, limit: int = 0) -> list[str]:
+    """`text` cut at sentence ends (into at most `limit` pieces when given)."""
+    return _SENTENCE_END.split(" ".join(text.split()), maxsplit=max(limit - 1, 0))
 
 
 def decision_sentences(text: str) -> list[str]:
@@ -87,6 +103,11 @@ def decision_sentences(text: str) -> list[str]:
         sentence = sentence.strip()
         if len(sentence) < 12 or len(sentence) > MAX_SENTENCE or not _triggered(sentence):
             continue
-        if any(p.search(sentence) for p in _PATTERNS) and not _OPEN.search(sentence):
-            found.append(sentence)
+        verb = next((m for p in _PATTERNS if (m := p.search(sentence))), None)
+        if verb is None or _OPEN.search(sentence):
+            continue
+        earlier = _EARLIER.search(sentence)
+        if earlier and earlier.start() < verb.end():
+            continue
+        found.append(sentence)
     return found

@@ -62,11 +62,14 @@ def read_source(source: str, *, now: datetime | None = None) -> list[ReadNote]:
     if _FEED_ROOT.search(body[:4096]) and not name.endswith(_HTML_SUFFIXES):
         return _feed_notes(body, source, content_type, now)
     if name.endswith(_HTML_SUFFIXES) or b"<" in body[:4096]:
-        return [_html_note(body, source)]
+        return [_html_note(body, source, content_type)]
     return [_markdown_note(body, source)]  # plain text reads as Markdown
 
 
 def _fetch(source: str) -> tuple[bytes, str]:
+    if not source.strip():
+        raise SourceError("an empty SOURCE: name a meetings feed, an HTML or Markdown file, "
+                          "or a URL")
     if source.startswith(("http://", "https://")):
         import httpx
 
@@ -119,15 +122,30 @@ def _feed_notes(body: bytes, source: str, content_type: str, now: datetime) -> l
     return notes
 
 
-def _text(body: bytes, source: str) -> str:
+_CHARSET = re.compile(rb"""charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
+
+
+def _text(body: bytes, source: str, content_type: str = "", *, html: bool = False) -> str:
+    """The text of `body`: UTF-8, else the charset the server or the page declares
+    (council and wiki pages are still often windows-1252)."""
     try:
         return body.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise SourceError(f"{source}: is not UTF-8 text") from None
+        pass
+    declared = _CHARSET.search(content_type.encode("latin-1", "replace"))
+    if declared is None and html:
+        declared = _CHARSET.search(body[:4096])
+    if declared is not None:
+        try:
+            return body.decode(declared.group(1).decode("ascii", "replace"))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    raise SourceError(f"{source}: is not UTF-8 text, and declares no charset that reads it; "
+                      "save it as UTF-8")
 
 
-def _html_note(body: bytes, source: str) -> ReadNote:
-    html = _text(body, source)
+def _html_note(body: bytes, source: str, content_type: str = "") -> ReadNote:
+    html = _text(body, source, content_type, html=True)
     title = _html_title(html) or Path(source.split("?")[0]).stem
     outcomes = extract_outcomes(html, title=title)
     link = source if source.startswith(("http://", "https://")) else None
