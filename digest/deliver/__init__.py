@@ -186,6 +186,9 @@ def send_period(config: Config, store: Store, period_label: str,
                     factory=factory, editions=by_key, mail_from=mail_from,
                     rate=smtp.rate if smtp else 0.0, breaker=smtp.breaker if smtp else 20,
                     retry=retry or RetryPolicy())
+        if smtp is not None:  # further relay connections, each its own transport
+            loop.connections = smtp.connections
+            loop.open_transport = lambda: transport_for(config, period_label)
         if rows:
             with _progress_bar(progress, len(rows), period_label) as advance:
                 loop.on_progress = advance
@@ -198,6 +201,11 @@ def send_period(config: Config, store: Store, period_label: str,
             report.notes.append(f"{plural(recovered, 'message was', 'messages were')} "
                                 "interrupted by a crash: sent again under the original "
                                 "Message-ID")
+        if loop.retired:
+            report.notes.append(
+                f"the relay turned away {plural(len(loop.retired), 'connection')} of "
+                f"{loop.workers} and the run went on over the others (lower [smtp] "
+                f"connections to match the relay): {loop.retired[0]}")
         if loop.missing_editions:
             report.notes.append("no edition given for " + ", ".join(sorted(loop.missing_editions))
                                 + "; those readers stay planned")
