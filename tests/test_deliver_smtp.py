@@ -396,9 +396,12 @@ def test_relay_down_mid_run_leaves_the_rest_for_the_next_run(tmp_path, relay):
     with Store(config.state_path) as store:
         report = send(config, store, 30)
         assert report.exit_code == 75
-        assert report.sent_now == 10 and report.stopped
+        # the relay goes down after storing 10; the other connections' messages in flight
+        # then may be stored and answered too (one connection: exactly 10)
+        assert 10 <= report.sent_now <= len(r.stored) and report.stopped
         c = ledger_status(store, PERIOD).counts
-        assert c["sent"] == 10 and c["sent"] + c["planned"] + c["deferred"] + c["ambiguous"] == 30
+        assert c["sent"] == report.sent_now
+        assert c["sent"] + c["planned"] + c["deferred"] + c["ambiguous"] == 30
         r.handler.behaviour = Behaviour()
         r.start()
         resume_until_done(config, store, 30)
