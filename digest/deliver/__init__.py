@@ -184,11 +184,10 @@ def send_period(config: Config, store: Store, period_label: str,
         smtp = config.delivery.smtp
         loop = Loop(ledger=ledger, period=period_label, transport=transport,
                     factory=factory, editions=by_key, mail_from=mail_from,
+                    connections=smtp.connections if smtp else 1,  # each its own transport:
+                    open_transport=lambda: transport_for(config, period_label),
                     rate=smtp.rate if smtp else 0.0, breaker=smtp.breaker if smtp else 20,
                     retry=retry or RetryPolicy())
-        if smtp is not None:  # further relay connections, each its own transport
-            loop.connections = smtp.connections
-            loop.open_transport = lambda: transport_for(config, period_label)
         if rows:
             with _progress_bar(progress, len(rows), period_label) as advance:
                 loop.on_progress = advance

@@ -121,8 +121,6 @@ class Loop:
     breaker: int = 20
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     on_progress: Callable[[int], None] | None = None
-    connections: int = 1  # at most this many at once; no more than there are rows
-    open_transport: Callable[[], Transport] | None = None  # a further connection's transport
 
     sent_now: int = 0
     consecutive: int = 0  # transient errors in a row, all connections together
@@ -131,6 +129,8 @@ class Loop:
     missing_editions: set[str] = field(default_factory=set)
     workers: int = 0  # connections this run set out with
     retired: list[str] = field(default_factory=list)  # connections turned away, and why
+    connections: int = 1  # at most this many at once; no more than there are rows
+    open_transport: Callable[[], Transport] | None = None  # a further connection's transport
 
     # shared between the workers, under `_cond`
     _cond: threading.Condition = field(default_factory=threading.Condition, init=False,
