@@ -11,16 +11,24 @@ each met by one connection, not three.)
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections import Counter
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from deliver_support import FAST_RETRY, audience, write_config
 from smtp_relay import Behaviour, Relay
 from test_deliver_smtp import PERIOD, assert_sound, resume_until_done, send
+from waiting import wait_until
 
+import digest.deliver
 from digest.config import load_config
+from digest.deliver import ledger_status
 from digest.errors import ConfigError
 from digest.store import Store
 
@@ -215,8 +223,6 @@ def test_a_5xx_at_mail_from_mid_run_stops_every_connection_and_fails_nobody(tmp_
 
 def test_progress_advances_once_per_reader_over_several_connections(tmp_path, relay,
                                                                      monkeypatch):
-    import digest.deliver as deliver
-
     advanced: list[int] = []
 
     @contextmanager
@@ -224,11 +230,42 @@ def test_progress_advances_once_per_reader_over_several_connections(tmp_path, re
         assert enabled and total == 25
         yield advanced.append
 
-    monkeypatch.setattr(deliver, "_progress_bar", bar)
+    monkeypatch.setattr(digest.deliver, "_progress_bar", bar)
     r = relay(Behaviour(tempfail_every=4, delay=0.01))  # retried readers count once
     config = write_config(tmp_path, port=r.port, connections=3)
     with Store(config.state_path) as store:
-        report = deliver.send_period(config, store, PERIOD, audience(25), retry=FAST_RETRY,
+        report = digest.deliver.send_period(config, store, PERIOD, audience(25), retry=FAST_RETRY,
                                      progress=True)
     assert sum(advanced) == 25
     assert f"planned 25, sent {report.sent}" in report.summary_line()
+
+
+def test_ctrl_c_lets_every_connection_finish_its_message_then_stops(tmp_path, relay):
+    """An interrupted run records what each connection had on the wire: nothing is left
+    `sending` (so nothing is resent as ambiguous), and the next run sends the rest."""
+    here = Path(__file__).resolve().parent
+    r = relay(Behaviour(delay=0.3))
+    config = write_config(tmp_path, port=r.port, connections=4)
+    env = {**os.environ, "PYTHONPATH": str(here.parent)}
+    proc = subprocess.Popen([sys.executable, str(here / "send_runner.py"), str(config.path),
+                             PERIOD, "40"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        # all four connections busy: four messages stored and waiting for their answer
+        wait_until(lambda: r.handler.in_flight == 4 or proc.poll() is not None, timeout=60,
+                   message="four messages were never in flight at once")
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert "KeyboardInterrupt" in err and proc.returncode != 0
+    stored_when_stopped = len(r.stored)
+    with Store(config.state_path) as store:
+        counts = ledger_status(store, PERIOD).counts
+        assert counts["sending"] == 0 and counts["ambiguous"] == 0, counts
+        assert counts["sent"] == stored_when_stopped < 40  # the four in flight were recorded
+        report = send(config, store, 40)
+        assert (report.sent, report.exit_code) == (40, 0)
+        assert_sound(store, r, 40, allow_deferred=False)
+    assert r.handler.duplicates() == 0
