@@ -210,13 +210,14 @@ class Relay:
             kwargs.update(ssl_context=self.smtps_context)
         if self.credentials is not None:
             kwargs.update(authenticator=self._authenticate, auth_required=True)
-        self.handler.open_connections = 0  # a stopped relay's connections died with it
-        self.controller = _Controller(self.handler, hostname="127.0.0.1", port=self.port,
-                                      ready_timeout=5, **kwargs)
-        self.controller.start()
+        with self._stop_lock:  # a stop under way (stop_after) ends before the restart
+            self.handler.open_connections = 0  # a stopped relay's connections died with it
+            self.controller = _Controller(self.handler, hostname="127.0.0.1", port=self.port,
+                                          ready_timeout=5, **kwargs)
+            self.controller.start()
         # the controller's own probe connection is not a client's: wait until it is gone
         deadline = time.monotonic() + 10
-        while self.handler.open_connections and time.monotonic() < deadline:
+        while self.handler.open_connections > 0 and time.monotonic() < deadline:
             time.sleep(0.005)
         return self
 

@@ -283,6 +283,8 @@ class Loop:
         connection at all can be had).
         """
         for i in range(self.retry.connect_attempts):
+            if i and self.stopped is not None:
+                return False
             try:
                 worker.transport.ready()
                 return True
@@ -306,7 +308,9 @@ class Loop:
                     if i + 1 == self.retry.connect_attempts:
                         self._stop(str(e), unavailable=True)
                         return False
-                time.sleep(self.retry.connect_delay(i + 1))
+                with self._cond:  # a stop elsewhere ends the wait
+                    self._cond.wait_for(lambda: self.stopped is not None,
+                                        self.retry.connect_delay(i + 1))
         return False
 
     def _record(self, row: Row, result: Result) -> None:
