@@ -271,7 +271,7 @@ def main() -> int:
         edition, Recipient("reader00000@example.org", "Reader 0", None),
         message_id_for("2026-10", "reader00000@example.org", config.delivery.sender))
     print(f"message: {len(sample) / 1024:.1f} KB on the wire (HTML {len(edition.html) // 1024} "
-          f"KB, text {len(edition.text) // 1024} KB); {args.readers} readers")
+          f"KB, text {len(edition.text) // 1024} KB)")
 
     if args.only_parallel:
         figures = parallel(work, edition, args.slow_readers, args.slow_rounds,
