@@ -10,9 +10,16 @@
   comparison of two long back-to-back phases measures the drift, not the ledger.
 - Rate: a configured `rate` measured at the relay.
 - Peak memory of this process (it holds the audience and runs the sender).
+- Parallel: a second relay process that waits 50 ms before answering each
+  message, as real relays do; `send_period` with `[smtp] connections` = 1, then
+  4, over the same readers, interleaved in rounds; the speed-up of 4 over 1, and a
+  `rate` the slow relay can only meet over several connections, measured there.
+  The other figures above are for one connection (the bare loop has one).
 
-Targets: ledger >= 60% of the bare loop, rate within 5%, peak RSS < 150 MB.
+Targets: ledger >= 60% of the bare loop, rate within 5%, peak RSS < 150 MB,
+4 connections >= 3.2x as fast as 1 against the 50 ms relay.
 Usage: python bench/send_bench.py [--readers 10000] [--bare 2000] [--rate 40] [--rate-messages 320]
+       [--slow-readers 120] [--slow-rounds 3] [--slow-ms 50]
 Missed targets print FAIL; with --strict they also make the exit status 1.
 Results also go to bench/out/send_bench.json.
 """
@@ -43,7 +50,9 @@ OUT = ROOT / "bench" / "out"
 
 # -- the relay, in its own process ---------------------------------------------
 
-def _relay_main(port: int, ready, stop, count, first, last) -> None:
+def _relay_main(port: int, ready, stop, count, first, last, delay: float = 0.0) -> None:
+    import asyncio
+
     from aiosmtpd.controller import Controller
 
     class Counter:
@@ -54,6 +63,8 @@ def _relay_main(port: int, ready, stop, count, first, last) -> None:
                 if count.value == 1:
                     first.value = now
                 last.value = now
+            if delay:  # a real relay: queued to disk, checked, then answered
+                await asyncio.sleep(delay)
             return "250 2.0.0 queued"
 
     controller = Controller(Counter(), hostname="127.0.0.1", port=port,
@@ -65,13 +76,14 @@ def _relay_main(port: int, ready, stop, count, first, last) -> None:
 
 
 class RelayProcess:
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, delay: float = 0.0) -> None:
         ctx = mp.get_context("spawn")
         self.ready, self.stop_event = ctx.Event(), ctx.Event()
         self.count = ctx.Value("q", 0)
         self.first, self.last = ctx.Value("d", 0.0), ctx.Value("d", 0.0)
         self.proc = ctx.Process(target=_relay_main, args=(port, self.ready, self.stop_event,
-                                                          self.count, self.first, self.last),
+                                                          self.count, self.first, self.last,
+                                                          delay),
                                 daemon=True)
 
     def __enter__(self) -> RelayProcess:
@@ -114,7 +126,7 @@ def realistic_edition(html_kb: int = 70) -> Edition:
                    preheader="What happened in our communities", html=html, text=text)
 
 
-def write_config(folder: Path, port: int, rate: float) -> Path:
+def write_config(folder: Path, port: int, rate: float, connections: int = 1) -> Path:
     (folder / "feeds").mkdir(parents=True, exist_ok=True)
     (folder / "feeds" / "communities.toml").write_text(
         '[[community]]\nid = "data"\nname = "Data CoP"\nposts = ["https://example.org/f"]\n')
@@ -133,6 +145,7 @@ host = "127.0.0.1"
 port = {port}
 security = "none"
 rate = {rate}
+connections = {connections}
 """)
     return folder / "digest.toml"
 
@@ -156,8 +169,8 @@ def bare_loop(port: int, raw: bytes, n: int) -> float:
 
 
 def ledger_run(folder: Path, port: int, edition: Edition, n: int, rate: float,
-               period: str) -> tuple[float, float, int]:
-    config = load_config(write_config(folder, port, rate))
+               period: str, connections: int = 1) -> tuple[float, float, int]:
+    config = load_config(write_config(folder, port, rate, connections))
     with Store(config.state_path) as store:
         started = time.perf_counter()
         report = send_period(config, store, period, audience(n, edition))
@@ -186,6 +199,48 @@ def ledger_alone(folder: Path, n: int) -> float:
         return (time.perf_counter() - started) / n * 1e6
 
 
+def parallel(work: Path, edition: Edition, readers: int, rounds: int, delay: float,
+             rate: float, rate_messages: int) -> dict[str, float]:
+    """1 vs 4 connections against a relay that waits `delay` s per message; then `rate`
+    over 4 connections measured at that relay. Rounds interleave the two so that drift
+    in the machine's load falls on both."""
+    port = free_port()
+    elapsed = {1: 0.0, 4: 0.0}
+    sent = {1: 0, 4: 0}
+    with RelayProcess(port, delay) as relay:
+        for r in range(rounds):
+            speeds = []
+            for connections in (1, 4):
+                speed, seconds, n = ledger_run(work / f"slow-{connections}", port, edition,
+                                               readers, 0, f"2025-{r + 1:02d}", connections)
+                elapsed[connections] += seconds
+                sent[connections] += n
+                speeds.append(speed)
+            print(f"  round {r + 1}: 1 connection {speeds[0]:6.1f} msg/s, "
+                  f"4 connections {speeds[1]:6.1f} msg/s")
+        one, four = sent[1] / elapsed[1], sent[4] / elapsed[4]
+        print(f"relay waiting {delay * 1000:.0f} ms per message, 1 connection:  {one:6.1f} msg/s "
+              f"(at most {1 / delay:.0f})")
+        print(f"relay waiting {delay * 1000:.0f} ms per message, 4 connections: {four:6.1f} msg/s "
+              f"= {four / one:.2f}x one connection (target >= 3.2x)")
+        relay.reset()
+        ledger_run(work / "slow-rate", port, edition, rate_messages, rate, "2025-12", 4)
+        measured = (relay.count.value - 1) / (relay.last.value - relay.first.value)
+        print(f"configured rate {rate:g} msg/s over 4 connections: {measured:6.1f} msg/s at the "
+              f"slow relay ({measured / rate - 1:+.1%}; one connection could do {one:.0f})")
+    return {"slow_relay_ms": delay * 1000, "slow_readers": sent[1],
+            "one_connection_msg_s": round(one, 1), "four_connections_msg_s": round(four, 1),
+            "speedup": round(four / one, 2), "parallel_rate_configured": rate,
+            "parallel_rate_measured": round(measured, 2)}
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--readers", type=int, default=10_000)
@@ -194,13 +249,18 @@ def main() -> int:
     ap.add_argument("--rate", type=float, default=40.0,
                     help="configured rate to check; keep it well under the relay's ceiling")
     ap.add_argument("--rate-messages", type=int, default=320)
+    ap.add_argument("--slow-readers", type=int, default=120,
+                    help="readers per round and per connection count against the slow relay")
+    ap.add_argument("--slow-rounds", type=int, default=3)
+    ap.add_argument("--slow-ms", type=float, default=50.0,
+                    help="the slow relay's wait before answering each message")
+    ap.add_argument("--parallel-rate-messages", type=int, default=200)
+    ap.add_argument("--only-parallel", action="store_true",
+                    help="run only the 1 vs 4 connections comparison")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = ap.parse_args()
 
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     work = OUT / "send"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -211,8 +271,14 @@ def main() -> int:
         edition, Recipient("reader00000@example.org", "Reader 0", None),
         message_id_for("2026-10", "reader00000@example.org", config.delivery.sender))
     print(f"message: {len(sample) / 1024:.1f} KB on the wire (HTML {len(edition.html) // 1024} "
-          f"KB, text {len(edition.text) // 1024} KB); {args.readers} readers")
+          f"KB, text {len(edition.text) // 1024} KB)")
 
+    if args.only_parallel:
+        figures = parallel(work, edition, args.slow_readers, args.slow_rounds,
+                           args.slow_ms / 1000, args.rate, args.parallel_rate_messages)
+        ok = figures["speedup"] >= 3.2
+        print(f"  {'PASS' if ok else 'FAIL'}  4 connections >= 3.2x one")
+        return 1 if args.strict and not ok else 0
     alone = ledger_alone(work, args.readers)
     print(f"ledger bookkeeping alone:            {alone:7.0f} µs per message (two commits)")
     with RelayProcess(port) as relay:
@@ -247,6 +313,8 @@ def main() -> int:
         measured = (relay.count.value - 1) / (relay.last.value - relay.first.value)
         print(f"configured rate {args.rate:g} msg/s:        {measured:7.1f} msg/s at the relay "
               f"({measured / args.rate - 1:+.1%})")
+    figures = parallel(work, edition, args.slow_readers, args.slow_rounds, args.slow_ms / 1000,
+                       args.rate, args.parallel_rate_messages)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     print(f"peak memory of the sending process:  {peak_mb:7.1f} MB")
@@ -254,6 +322,9 @@ def main() -> int:
         "ledger >= 60% of bare": led >= 0.6 * bare,
         "rate within 5%": abs(measured / args.rate - 1) <= 0.05,
         "peak memory < 150 MB": peak_mb < 150,
+        "4 connections >= 3.2x one (slow relay)": figures["speedup"] >= 3.2,
+        "rate within 5% over 4 connections": abs(
+            figures["parallel_rate_measured"] / args.rate - 1) <= 0.05,
     }
     for name, ok in checks.items():
         print(f"  {'PASS' if ok else 'FAIL'}  {name}")
@@ -264,7 +335,7 @@ def main() -> int:
         "cpu_ms_ledger": round(cpu_led, 3), "ledger_alone_us": round(alone),
         "ledger_share": round(led / bare, 3),
         "rate_configured": args.rate, "rate_measured": round(measured, 2),
-        "peak_rss_mb": round(peak_mb, 1), "checks": checks}, indent=2) + "\n")
+        "peak_rss_mb": round(peak_mb, 1), **figures, "checks": checks}, indent=2) + "\n")
     return 1 if args.strict and not all(checks.values()) else 0
 
 

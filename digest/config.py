@@ -30,6 +30,9 @@ _MIB = 1024 * 1024
 # late_window and quiet_after count periods back: ten years of months is plenty, and a bound
 # keeps period arithmetic inside the years a date can hold
 MAX_PERIODS_BACK = 120
+# [smtp] connections: each is a thread and a relay session; relays cap sessions per client
+# well below this, and past it the ledger's commits, not the relay, set the pace
+MAX_CONNECTIONS = 20
 # C0 controls (but tab and line breaks) and DEL: no key's value has a use for them, and NUL in a
 # path raises from deep inside the standard library
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -85,6 +88,7 @@ class SmtpSettings:
     rate: float = 20.0
     max_per_connection: int = 100
     breaker: int = 20
+    connections: int = 3  # relay connections used at once; some hosted relays allow no more
 
 
 @dataclass(frozen=True)
@@ -297,7 +301,7 @@ def _smtp(t: _Table) -> SmtpSettings | None:
     if s is None:
         return None
     s.only("host", "port", "security", "verify_certificate", "username", "envelope_from",
-           "timeout", "rate", "max_per_connection", "breaker", "password")
+           "timeout", "rate", "max_per_connection", "breaker", "password", "connections")
     if "password" in s.data:
         raise ConfigError(t.file, s.key("password"),
                           f"the password is never read from the file: remove it and set "
@@ -316,6 +320,7 @@ def _smtp(t: _Table) -> SmtpSettings | None:
         max_per_connection=s.integer("max_per_connection", default=100, minimum=1,
                                      maximum=1_000_000),
         breaker=s.integer("breaker", default=20, minimum=1, maximum=1_000_000),
+        connections=s.integer("connections", default=3, minimum=1, maximum=MAX_CONNECTIONS),
     )
 
 

@@ -11,12 +11,13 @@ import re
 import socket
 import ssl
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 _MESSAGE_ID = re.compile(rb"^Message-ID:\s*(\S+)", re.MULTILINE | re.IGNORECASE)
 
@@ -52,6 +53,8 @@ class Behaviour:
     stop_after: int | None = None  # the whole relay goes down after storing this many
     on_store: Callable[[int], None] | None = None  # called with the count stored, before the reply
     on_mail: Callable[[int], None] | None = None  # called with n at MAIL n, before the reply
+    delay: float = 0.0  # every message: stored, then the reply waits this long (a real relay)
+    max_connections: int | None = None  # a connection beyond this many open gets 421 at once
 
 
 @dataclass
@@ -62,6 +65,25 @@ class Handler:
     mail_count: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     relay: Relay | None = None
+    # connections and messages at once, as the relay saw them (its event loop counts them)
+    open_connections: int = 0
+    peak_connections: int = 0
+    refused_connections: int = 0
+    in_flight: int = 0
+    peak_in_flight: int = 0
+
+    def admit(self) -> bool:
+        """A client connects: False when it is one too many (it gets 421 and is hung up on)."""
+        limit = self.behaviour.max_connections
+        if limit is not None and self.open_connections >= limit:
+            self.refused_connections += 1
+            return False
+        self.open_connections += 1
+        self.peak_connections = max(self.peak_connections, self.open_connections)
+        return True
+
+    def connection_closed(self) -> None:
+        self.open_connections -= 1
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
         self.mail_count += 1
@@ -98,6 +120,13 @@ class Handler:
             count = len(self.stored)
         if b.on_store:
             b.on_store(count)
+        if b.delay:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            try:
+                await asyncio.sleep(b.delay)
+            finally:
+                self.in_flight -= 1
         if n in b.hangup_after:  # like a relay closing a connection it finds idle
             asyncio.get_running_loop().call_soon(server.transport.close)
         if n in b.slow_after_store:
@@ -122,6 +151,32 @@ class Handler:
         """Messages stored more than once (same recipient and Message-ID)."""
         counts = Counter((s.rcpt, s.message_id) for s in self.stored)
         return sum(n - 1 for n in counts.values())
+
+
+class _TooMany(asyncio.Protocol):
+    """What a connection beyond `max_connections` talks to: a 421 greeting, then goodbye."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.WriteTransport)
+        transport.write(b"421 4.7.0 too many connections from your host, try later\r\n")
+        transport.close()
+
+
+class _CountedSMTP(SMTP):
+    def connection_lost(self, error: Exception | None) -> None:
+        try:
+            super().connection_lost(error)
+        finally:
+            self.event_handler.connection_closed()
+
+
+class _Controller(Controller):
+    """aiosmtpd's controller, counting open connections and turning away those over the cap."""
+
+    def factory(self):
+        if not self.handler.admit():
+            return _TooMany()
+        return _CountedSMTP(self.handler, **self.SMTP_kwargs)
 
 
 class Relay:
@@ -155,9 +210,15 @@ class Relay:
             kwargs.update(ssl_context=self.smtps_context)
         if self.credentials is not None:
             kwargs.update(authenticator=self._authenticate, auth_required=True)
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
-                                     ready_timeout=5, **kwargs)
-        self.controller.start()
+        with self._stop_lock:  # a stop under way (stop_after) ends before the restart
+            self.handler.open_connections = 0  # a stopped relay's connections died with it
+            self.controller = _Controller(self.handler, hostname="127.0.0.1", port=self.port,
+                                          ready_timeout=5, **kwargs)
+            self.controller.start()
+        # the controller's own probe connection is not a client's: wait until it is gone
+        deadline = time.monotonic() + 10
+        while self.handler.open_connections > 0 and time.monotonic() < deadline:
+            time.sleep(0.005)
         return self
 
     def stop(self) -> None:

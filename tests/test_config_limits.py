@@ -24,7 +24,7 @@ from tests.support import Post, utc, write_org
 # every numeric key, with a value inside its range
 NUMERIC_KEYS = {
     "digest": ["late_window", "quiet_after", "max_items"],
-    "smtp": ["port", "timeout", "rate", "max_per_connection", "breaker"],
+    "smtp": ["port", "timeout", "rate", "max_per_connection", "breaker", "connections"],
     "collect": ["concurrency", "per_host", "connect_timeout", "timeout", "max_bytes", "workers"],
 }
 
@@ -83,7 +83,8 @@ def test_every_numeric_key_is_finite_and_bounded(org, table, key, value):
 @pytest.mark.parametrize("table,key", [(t, k) for t, keys in NUMERIC_KEYS.items() for k in keys])
 def test_every_numeric_key_accepts_its_default(org, table, key):
     defaults = {"late_window": 1, "quiet_after": 2, "max_items": 5, "port": 2525, "timeout": 60,
-                "rate": 20, "max_per_connection": 100, "breaker": 20, "concurrency": 32,
+                "rate": 20, "max_per_connection": 100, "breaker": 20, "connections": 3,
+                "concurrency": 32,
                 "per_host": 8, "connect_timeout": 5, "max_bytes": 10485760, "workers": 0}
     with_key(org, table, key, str(defaults[key]))
     load_config(org.config_path)
@@ -152,7 +153,7 @@ KEYS = [(t, k) for t, keys in {
     "delivery": ["method", "from", "recipients", "unsubscribe_mailto", "unsubscribe_url",
                  "preferences_url"],
     "smtp": ["host", "port", "security", "verify_certificate", "username", "envelope_from",
-             "timeout", "rate", "max_per_connection", "breaker"],
+             "timeout", "rate", "max_per_connection", "breaker", "connections"],
     "collect": ["concurrency", "per_host", "connect_timeout", "timeout", "max_bytes",
                 "workers"],
 }.items() for k in keys]

@@ -12,8 +12,9 @@ of that run (n random), at one of three moments:
 - `after`: the test process kills it as soon as it sees the n-th message
   stored, wherever the sender is by then (committing, rendering, talking).
 
-The only duplicates allowed are the message in flight at each kill, and they
-must carry the same Message-ID as the copy that got through.
+The only duplicates allowed are the messages in flight at each kill (one per
+relay connection), and they must carry the same Message-ID as the copy that got
+through. Every test runs with one connection and with four (`[smtp] connections`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 from deliver_support import write_config
 from smtp_relay import Behaviour, Relay
 from waiting import wait_until
@@ -90,7 +92,9 @@ class Killer:
                 self._kill()
 
 
-def test_sigkill_at_random_points_loses_nobody_and_duplicates_only_in_flight(tmp_path):
+@pytest.mark.parametrize("connections", [1, 4])
+def test_sigkill_at_random_points_loses_nobody_and_duplicates_only_in_flight(tmp_path,
+                                                                            connections):
     seed = int(os.environ.get("CRASH_SEED") or random.randrange(2**32))
     rng = random.Random(seed)
     phases = list(PHASES) + rng.choices(PHASES, k=KILLS - len(PHASES))
@@ -98,9 +102,10 @@ def test_sigkill_at_random_points_loses_nobody_and_duplicates_only_in_flight(tmp
     relay = Relay().start()
     killer = Killer(relay)
     relay.handler.behaviour = Behaviour(on_mail=killer.on_mail, on_store=killer.on_store)
-    why = f"CRASH_SEED={seed}"
+    why = f"CRASH_SEED={seed}, {connections} connections"
     try:
-        config = write_config(tmp_path, port=relay.port, max_per_connection=100)
+        config = write_config(tmp_path, port=relay.port, max_per_connection=100,
+                              connections=connections)
         for phase in phases:
             at = rng.randint(1, MOST_PER_RUN)
             mails, stored = relay.handler.mail_count, len(relay.stored)
@@ -119,6 +124,14 @@ def test_sigkill_at_random_points_loses_nobody_and_duplicates_only_in_flight(tmp
                 proc.kill()
             assert proc.returncode == -signal.SIGKILL, \
                 f"run ended by itself before the {phase} kill at {at}: {out}{err}; {why}"
+            with Store(config.state_path) as store:  # what the killed run left in flight
+                sending = {r["email"] for r in store.db.execute(
+                    "SELECT email FROM send_ledger WHERE state = 'sending'")}
+            assert len(sending) <= connections, (phase, sending, why)
+            if phase in ("mail", "stored"):  # the relay had MAIL: that row was committed
+                assert sending, (phase, why)
+            if phase == "stored":  # committed `sending` before the relay was asked
+                assert killer.in_flight[-1] in sending, why
         sent_before_resume = len(relay.stored)
         assert 0 < sent_before_resume < READERS, why
         assert len(killer.in_flight) == phases.count("stored")
@@ -148,28 +161,39 @@ def test_sigkill_at_random_points_loses_nobody_and_duplicates_only_in_flight(tmp
         for rcpt in killer.in_flight:  # stored, unanswered, killed: sent again
             assert copies[rcpt] >= 2, f"{rcpt} was in flight and not sent again; {why}"
         duplicates = relay.handler.duplicates()
-        assert len(set(killer.in_flight)) <= duplicates <= KILLS, (duplicates, why)
+        # at most one message in flight per connection at each kill
+        assert len(set(killer.in_flight)) <= duplicates <= KILLS * connections, (duplicates, why)
         assert len(relay.stored) == READERS + duplicates
+        assert relay.handler.peak_connections == connections, why  # really at once
     finally:
         relay.stop()
 
 
+@pytest.mark.parametrize("connections", [1, 4])
 def test_a_sender_killed_while_the_relay_holds_its_message_resends_it_with_the_same_id(
-        tmp_path):
+        tmp_path, connections):
     """The row committed `sending` before the relay was asked is what makes this safe."""
     relay = Relay(Behaviour(slow_after_store=frozenset({3}), slow=30)).start()
     try:
-        config = write_config(tmp_path, port=relay.port)
+        config = write_config(tmp_path, port=relay.port, connections=connections)
         proc = _start(config, 10)
-        # stored and unanswered for 30 s: the sender is waiting for the reply to message 3
-        wait_until(lambda: len(relay.stored) >= 3 or proc.poll() is not None, timeout=DEADLINE,
-                   message="the relay never got message 3")
-        assert proc.poll() is None, proc.communicate()
-        proc.send_signal(signal.SIGKILL)
-        proc.communicate()
+        # message 3 is stored and unanswered for 30 s: one connection waits for its reply;
+        # with more than one, the others send everybody else meanwhile
+        sent = 2 if connections == 1 else 9
         with Store(config.state_path) as store:
+            def settled() -> bool:
+                counts = ledger_status(store, "2026-10").counts
+                return len(relay.stored) >= sent + 1 and counts["sent"] >= sent
+
+            wait_until(lambda: settled() or proc.poll() is not None, timeout=DEADLINE,
+                       message=lambda: f"{len(relay.stored)} stored; {connections} connections")
+            assert proc.poll() is None, proc.communicate()
+            proc.send_signal(signal.SIGKILL)
+            proc.communicate()
             counts = ledger_status(store, "2026-10").counts
-            assert (counts["sent"], counts["sending"], counts["planned"]) == (2, 1, 7)
+            assert (counts["sent"], counts["sending"], counts["planned"]) == (sent, 1, 7 - sent + 2)
+            [held] = store.db.execute("SELECT email FROM send_ledger WHERE state = 'sending'")
+            assert held["email"] == relay.stored[2].rcpt  # committed before the relay had it
 
         relay.handler.behaviour = Behaviour()
         proc = _start(config, 10)

@@ -184,7 +184,7 @@ def test_451_on_every_kth_message_is_retried_and_nobody_is_lost(tmp_path, relay)
 
 def test_421_mid_run_reconnects_and_carries_on(tmp_path, relay):
     r = relay(Behaviour(close_at=frozenset({5, 12})))
-    config = write_config(tmp_path, port=r.port)
+    config = write_config(tmp_path, port=r.port, connections=1)  # N: test_deliver_parallel
     with Store(config.state_path) as store:
         report = send(config, store, 20)
         assert (report.sent, report.exit_code) == (20, 0)
@@ -195,7 +195,7 @@ def test_421_mid_run_reconnects_and_carries_on(tmp_path, relay):
 
 def test_a_connection_closed_between_messages_is_reopened_without_deferring(tmp_path, relay):
     r = relay(Behaviour(hangup_after=frozenset({2, 5})))
-    config = write_config(tmp_path, port=r.port)
+    config = write_config(tmp_path, port=r.port, connections=1)
     with Store(config.state_path) as store:
         report = send(config, store, 8)
         assert (report.sent, report.deferred, report.exit_code) == (8, 0, 0)
@@ -216,7 +216,7 @@ def test_an_internationalised_domain_goes_out_in_idna(tmp_path, relay):
 
 def test_reconnects_after_max_per_connection(tmp_path, relay):
     r = relay()
-    config = write_config(tmp_path, port=r.port, max_per_connection=3)
+    config = write_config(tmp_path, port=r.port, max_per_connection=3, connections=1)
     with Store(config.state_path) as store:
         assert send(config, store, 10).exit_code == 0
     assert r.handler.connections() == 4
@@ -289,7 +289,7 @@ def test_the_send_output_names_every_reader_needing_attention(tmp_path, relay, c
 
     refused = {"reader00001@example.org"}
     r = relay(Behaviour(refuse=lambda a: a in refused, tempfail_every=3))
-    config = write_config(tmp_path, port=r.port)
+    config = write_config(tmp_path, port=r.port, connections=1)  # which reader gets the 451
     policy = RetryPolicy(backoff=60.0, attempts=1)  # a deferred reader stays deferred
     with Store(config.state_path) as store:
         report = send_period(config, store, PERIOD, audience(4), retry=policy)
@@ -396,9 +396,12 @@ def test_relay_down_mid_run_leaves_the_rest_for_the_next_run(tmp_path, relay):
     with Store(config.state_path) as store:
         report = send(config, store, 30)
         assert report.exit_code == 75
-        assert report.sent_now == 10 and report.stopped
+        # the relay goes down after storing 10; the other connections' messages in flight
+        # then may be stored and answered too (one connection: exactly 10)
+        assert 10 <= report.sent_now <= len(r.stored) and report.stopped
         c = ledger_status(store, PERIOD).counts
-        assert c["sent"] == 10 and c["sent"] + c["planned"] + c["deferred"] + c["ambiguous"] == 30
+        assert c["sent"] == report.sent_now
+        assert c["sent"] + c["planned"] + c["deferred"] + c["ambiguous"] == 30
         r.handler.behaviour = Behaviour()
         r.start()
         resume_until_done(config, store, 30)

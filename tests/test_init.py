@@ -91,7 +91,7 @@ def test_every_config_key_is_in_the_written_digest_toml(tmp_path):
                 "language", "direction", "late_window", "quiet_after", "max_items", "templates",
                 "method", "from", "recipients", "unsubscribe_mailto", "unsubscribe_url",
                 "preferences_url", "host", "port", "security", "verify_certificate", "username",
-                "envelope_from", "timeout", "rate", "max_per_connection", "breaker",
+                "envelope_from", "timeout", "rate", "max_per_connection", "breaker", "connections",
                 "concurrency", "per_host", "connect_timeout", "max_bytes", "workers"):
         assert re.search(rf"^#? ?{key} = ", text, re.M), key
 

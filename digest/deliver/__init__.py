@@ -200,6 +200,8 @@ def send_period(config: Config, store: Store, period_label: str,
                  if manifest else {})
         loop = Loop(ledger=ledger, period=period_label, transport=transport,
                     factory=factory, editions=by_key, mail_from=mail_from,
+                    connections=smtp.connections if smtp else 1,  # each its own transport:
+                    open_transport=lambda: transport_for(config, period_label),
                     rate=smtp.rate if smtp else 0.0, breaker=smtp.breaker if smtp else 20,
                     retry=retry or RetryPolicy(), slots=slots,
                     blocks=ledger.blocks(period_label), date=ledger.frozen_at(period_label))
@@ -215,6 +217,11 @@ def send_period(config: Config, store: Store, period_label: str,
             report.notes.append(f"{plural(recovered, 'message was', 'messages were')} "
                                 "interrupted by a crash: sent again under the original "
                                 "Message-ID")
+        if loop.retired:
+            report.notes.append(
+                f"the relay turned away {plural(len(loop.retired), 'connection')} of "
+                f"{loop.workers} and the run went on over the others (lower [smtp] "
+                f"connections to match the relay): {loop.retired[0]}")
         if loop.missing_editions:
             report.notes.append("no edition given for " + ", ".join(sorted(loop.missing_editions))
                                 + "; those readers stay planned")

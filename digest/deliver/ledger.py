@@ -15,11 +15,17 @@ States and why each exists:
 
 Every state change is its own autocommit statement: the ledger must be on
 disk before the relay is asked, not at the end of a batch.
+
+A send over several relay connections runs one thread per connection, and each
+thread writes through its own SQLite connection to the same file (WAL: a commit
+waits for the write lock, never for a reader), so the order "committed, then
+asked, then committed" holds per reader without a lock around the relay.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -157,9 +163,36 @@ def exists(store: Store) -> bool:
 class Ledger:
     def __init__(self, store: Store, create: bool = True) -> None:
         self.store = store
-        self.db = store.db
+        self._home = threading.get_ident()  # the thread that may use the store's connection
+        self._local = threading.local()
         if create:
             self.db.executescript(SCHEMA)
+
+    @property
+    def per_thread(self) -> bool:
+        """Whether other threads can have connections of their own (a file, not :memory:)."""
+        return str(self.store.path) != ":memory:"
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection: the store's own on the thread that made the ledger,
+        one opened on the same file for any other (each send worker writes through its own)."""
+        if threading.get_ident() == self._home or not self.per_thread:
+            return self.store.db
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(str(self.store.path), timeout=30, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA synchronous=NORMAL")  # as the store's: WAL is the file's own
+            self._local.db = db
+        return db
+
+    def release(self) -> None:
+        """Close the calling thread's own connection, if it opened one (a worker's last act)."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            self._local.db = None
+            db.close()
 
     def frozen(self, period: str) -> bool:
         if not exists(self.store):

@@ -2,8 +2,18 @@
 
 Order per message: wait for the rate limiter, make sure the transport has a
 connection, commit `sending`, hand the message over, commit the outcome. A
-crash anywhere leaves at most that one row `sending`, which the next run
-treats as ambiguous and resends with the same Message-ID.
+crash anywhere leaves at most one row `sending` per connection, which the next
+run treats as ambiguous and resends with the same Message-ID.
+
+`[smtp] connections = N` runs N workers, one thread per relay connection, all
+taking rows from one queue: a reader is in one worker's hands at a time, the
+rate limiter and the circuit breaker are shared, so `rate` and `breaker` hold
+for the run, not per connection. The first connection goes alone until the
+relay has given a definite answer (accepted or refused a message): a relay
+that refuses our login or our sender, or is throttling, sees one connection
+and not N. A worker whose connection the relay turns away while others are
+sending retires and leaves its reader to them (a relay allowing fewer than N
+sessions still gets everything); the run stops only when no worker can connect.
 
 Transient trouble (4xx, 552, a broken connection) is retried within the run
 with a short exponential backoff, a bounded number of times, then left
@@ -14,6 +24,7 @@ errors in a row, so a throttling relay is not hammered.
 from __future__ import annotations
 
 import heapq
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -63,6 +74,9 @@ class Pace:
     is made up by sending without pause. A longer stall (a relay that took a
     minute to answer) restarts the schedule from now instead of bursting. In
     any window of W seconds at most rate * (W + catch_up) + 1 messages go out.
+
+    One Pace is shared by every connection of a run: each `wait` takes the next
+    slot under a lock and sleeps outside it, so N connections together keep the rate.
     """
 
     def __init__(self, rate: float, catch_up: float = 0.5,
@@ -72,25 +86,37 @@ class Pace:
         self.catch_up = max(catch_up, self.interval)
         self.next: float | None = None
         self.clock, self.sleep = clock, sleep
+        self._lock = threading.Lock()
 
     def wait(self) -> None:
         if not self.interval:
             return
-        now = self.clock()
-        if self.next is None or now > self.next + self.catch_up:
-            self.next = now
-        if self.next > now:
-            self.sleep(self.next - now)
-        self.next += self.interval
+        with self._lock:
+            now = self.clock()
+            if self.next is None or now > self.next + self.catch_up:
+                self.next = now
+            slot = self.next
+            self.next += self.interval
+        if slot > now:
+            self.sleep(slot - now)
+
+
+@dataclass
+class Worker:
+    """One relay connection and the thread that drives it."""
+
+    number: int  # 0 is the first connection, the one that goes alone until the relay answers
+    transport: Transport
+    retired: str | None = None  # why its connection gave up while others carried on
 
 
 @dataclass
 class Loop:
-    """One run over the due rows of one period."""
+    """One run over the due rows of one period, over one or more relay connections."""
 
     ledger: Ledger
     period: str
-    transport: Transport
+    transport: Transport  # the first connection's
     factory: MessageFactory
     editions: dict[str, Edition]
     mail_from: str
@@ -105,42 +131,136 @@ class Loop:
     _assembled: dict[tuple[str, str], Edition] = field(default_factory=dict)
 
     sent_now: int = 0
-    consecutive: int = 0  # transient errors in a row
+    consecutive: int = 0  # transient errors in a row, all connections together
     stopped: str | None = None
     relay_unavailable: bool = False  # stopped because no connection could be had
     missing_editions: set[str] = field(default_factory=set)
+    workers: int = 0  # connections this run set out with
+    retired: list[str] = field(default_factory=list)  # connections turned away, and why
+    connections: int = 1  # at most this many at once; no more than there are rows
+    open_transport: Callable[[], Transport] | None = None  # a further connection's transport
+
+    # shared between the workers, under `_cond`
+    _cond: threading.Condition = field(default_factory=threading.Condition, init=False,
+                                       repr=False)
+    _open: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
+    _queue: deque[Row] = field(default_factory=deque, init=False, repr=False)
+    _retries: list[tuple[float, int, str]] = field(default_factory=list, init=False,
+                                                   repr=False)  # (due, seq, email_key)
+    _tries: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+    _busy: int = field(default=0, init=False, repr=False)  # rows in a worker's hands
+    _live: int = field(default=0, init=False, repr=False)  # workers started, not retired
+    _error: BaseException | None = field(default=None, init=False, repr=False)
 
     def run(self, rows: list[Row]) -> None:
+        self._queue = deque(rows)
+        n = max(1, min(self.connections, len(rows)))
+        if self.open_transport is None or not self.ledger.per_thread:
+            n = 1
         pace = Pace(self.rate)
-        queue = deque(rows)
-        retries: list[tuple[float, int, str]] = []  # (due, seq, email_key)
-        tries: dict[str, int] = {}
+        workers = [Worker(0, self.transport)]
+        workers += [Worker(i, self.open_transport()) for i in range(1, n)
+                    if self.open_transport is not None]
+        self.workers = len(workers)
+        threads = [threading.Thread(target=self._work, args=(w, pace), daemon=True,
+                                    name=f"send-{self.period}-{w.number + 1}") for w in workers]
+        for t in threads:
+            t.start()
         try:
-            while (queue or retries) and self.stopped is None:
-                if retries and (not queue or retries[0][0] <= time.monotonic()):
-                    due, _, key = heapq.heappop(retries)
-                    time.sleep(max(0.0, due - time.monotonic()))
-                    row = self.ledger.row(self.period, key)
-                    if row is None or row.state not in ("deferred", "ambiguous"):
-                        continue
+            for t in threads:
+                t.join()
+        except BaseException:  # Ctrl-C: each connection finishes and records its message
+            self._stop("interrupted")
+            for t in threads:
+                t.join()
+            raise
+        if self._error is not None:
+            raise self._error
+
+    def _work(self, worker: Worker, pace: Pace) -> None:
+        try:
+            if worker.number:
+                self._open.wait()  # until the relay has answered the first connection
+            with self._cond:
+                self._live += 1
+            while worker.retired is None and (row := self._take()) is not None:
+                result: Result | None = None
+                try:
+                    result = self._attempt(row, pace, worker)
+                finally:
+                    self._settle(row, result, worker)
+        except BaseException as e:  # a bug or a locked database: end the run, raise in run()
+            with self._cond:
+                self._error = self._error or e
+            self._stop(f"{type(e).__name__}: {e}")
+        finally:
+            worker.transport.close()
+            self.ledger.release()
+
+    def _take(self) -> Row | None:
+        """The next row for a worker: a due retry first, else the queue; None: the run is over."""
+        while True:
+            with self._cond:
+                key: str | None = None
+                while key is None:
+                    if self.stopped is not None:
+                        self._over()
+                        return None
+                    now = time.monotonic()
+                    if self._retries and (not self._queue or self._retries[0][0] <= now):
+                        due = self._retries[0][0]
+                        if due > now:
+                            self._cond.wait(due - now)
+                            continue
+                        key = heapq.heappop(self._retries)[2]
+                    elif self._queue:
+                        self._busy += 1
+                        return self._queue.popleft()
+                    elif self._busy == 0:  # nothing queued, and nobody holds a row to retry
+                        self._over()
+                        return None
+                    else:
+                        self._cond.wait()
+                self._busy += 1
+            row = self.ledger.row(self.period, key)
+            if row is not None and row.state in ("deferred", "ambiguous"):
+                return row
+            with self._cond:
+                self._busy -= 1
+                self._cond.notify_all()
+
+    def _over(self) -> None:
+        """Called holding the lock: wake every worker, those still waiting to start too."""
+        self._open.set()
+        self._cond.notify_all()
+
+    def _stop(self, why: str, unavailable: bool = False) -> None:
+        with self._cond:
+            if self.stopped is None:
+                self.stopped, self.relay_unavailable = why, unavailable
+            self._over()
+
+    def _settle(self, row: Row, result: Result | None, worker: Worker) -> None:
+        """A worker is done with `row`: count it, schedule its retry, or hand it back."""
+        with self._cond:
+            self._busy -= 1
+            key = row.email_key
+            if result is None:
+                if worker.retired is not None and self.stopped is None:
+                    self._queue.appendleft(row)  # never tried: the next worker free takes it
+            else:
+                first = key not in self._tries
+                if result.kind in ("transient", "ambiguous"):
+                    n = self._tries.get(key, 0) + 1
+                    self._tries[key] = n
+                    if n < self.retry.attempts:
+                        heapq.heappush(self._retries, (time.monotonic() + self.retry.delay(n),
+                                                       row.seq, key))
                 else:
-                    row = queue.popleft()
-                first = row.email_key not in tries
-                result = self._attempt(row, pace)
-                if result is None:
-                    continue
+                    self._tries.setdefault(key, 1)
                 if first and self.on_progress:
                     self.on_progress(1)
-                if result.kind in ("transient", "ambiguous"):
-                    n = tries.get(row.email_key, 0) + 1
-                    tries[row.email_key] = n
-                    if n < self.retry.attempts:
-                        heapq.heappush(retries, (time.monotonic() + self.retry.delay(n),
-                                                 row.seq, row.email_key))
-                else:
-                    tries.setdefault(row.email_key, 1)
-        finally:
-            self.transport.close()
+            self._cond.notify_all()
 
     def edition_for(self, row: Row) -> Edition | None:
         """The reader's edition with their own block in it (assembled once per block)."""
@@ -160,7 +280,7 @@ class Loop:
             self._assembled[(row.edition, row.block)] = found
         return found
 
-    def _attempt(self, row: Row, pace: Pace) -> Result | None:
+    def _attempt(self, row: Row, pace: Pace, worker: Worker) -> Result | None:
         edition = self.edition_for(row)
         if edition is None:
             # frozen for an edition this run was not given: leave the row for a run that has it
@@ -174,56 +294,72 @@ class Loop:
             self.ledger.record(self.period, row.email_key, "failed", utcnow(), None, str(e))
             return Result("failed", None, str(e))
         pace.wait()
-        if not self._connect():
+        if self.stopped is not None or not self._connect(worker):
             return None
         self.ledger.mark_sending(self.period, row.email_key, utcnow())
-        result = self.transport.send(Envelope(self.mail_from, rcpt, row.message_id, data))
+        result = worker.transport.send(Envelope(self.mail_from, rcpt, row.message_id, data))
         self._record(row, result)
         return result
 
-    def _connect(self) -> bool:
-        """Get the transport ready, retrying a relay that is down; False stops the run."""
+    def _connect(self, worker: Worker) -> bool:
+        """Get the worker's connection ready, retrying a relay that is down.
+
+        False when the worker retires (the relay turned this connection away while
+        others are sending: they take its readers) or when the run stops (no
+        connection at all can be had).
+        """
         for i in range(self.retry.connect_attempts):
+            if i and self.stopped is not None:
+                return False
             try:
-                self.transport.ready()
+                worker.transport.ready()
                 return True
             except RelayUnavailable as e:
-                if e.permanent:
-                    self.stopped, self.relay_unavailable = str(e), True
-                    return False
-                self.consecutive += 1
-                if self.consecutive >= self.breaker:
-                    self.stopped = (f"circuit breaker: {self.consecutive} transient errors in a "
-                                    f"row; last: {e}")
-                    self.relay_unavailable = True
-                    return False
-                if i + 1 == self.retry.connect_attempts:
-                    self.stopped, self.relay_unavailable = str(e), True
-                    return False
-                time.sleep(self.retry.connect_delay(i + 1))
+                with self._cond:
+                    if self.stopped is not None:
+                        return False
+                    if self._live > 1:
+                        self._live -= 1
+                        worker.retired = str(e)
+                        self.retired.append(str(e))
+                        return False
+                    if e.permanent:
+                        self._stop(str(e), unavailable=True)
+                        return False
+                    self.consecutive += 1
+                    if self.consecutive >= self.breaker:
+                        self._stop(f"circuit breaker: {self.consecutive} transient errors in a "
+                                   f"row; last: {e}", unavailable=True)
+                        return False
+                    if i + 1 == self.retry.connect_attempts:
+                        self._stop(str(e), unavailable=True)
+                        return False
+                with self._cond:  # a stop elsewhere ends the wait
+                    self._cond.wait_for(lambda: self.stopped is not None,
+                                        self.retry.connect_delay(i + 1))
         return False
 
     def _record(self, row: Row, result: Result) -> None:
         now = utcnow()
-        if result.kind == "sent":
-            self.ledger.record(self.period, row.email_key, "sent", now, result.code, result.text)
-            self.sent_now += 1
-            self.consecutive = 0
-        elif result.kind == "failed":
-            self.ledger.record(self.period, row.email_key, "failed", now, result.code,
+        if result.kind in ("sent", "failed"):
+            self.ledger.record(self.period, row.email_key, result.kind, now, result.code,
                                result.text)
-            self.consecutive = 0  # a definite answer: the relay is working
-        else:
-            state = "deferred" if result.kind == "transient" else "ambiguous"
-            # `row` was read before mark_sending counted this try
-            delay = self.retry.delay(row.attempts + 1)
-            self.ledger.record(self.period, row.email_key, state, now, result.code, result.text,
-                               next_attempt=now + timedelta(seconds=delay))
+            with self._cond:
+                if result.kind == "sent":
+                    self.sent_now += 1
+                self.consecutive = 0  # a definite answer: the relay is working
+            self._open.set()  # ... so the other connections may start
+            return
+        state = "deferred" if result.kind == "transient" else "ambiguous"
+        # `row` was read before mark_sending counted this try
+        delay = self.retry.delay(row.attempts + 1)
+        self.ledger.record(self.period, row.email_key, state, now, result.code, result.text,
+                           next_attempt=now + timedelta(seconds=delay))
+        with self._cond:
             self.consecutive += 1
             if result.stop:
-                self.stopped = (f"the relay refuses our sender {self.mail_from}: "
-                                f"{result.code} {result.text}")
-                self.relay_unavailable = True
+                self._stop(f"the relay refuses our sender {self.mail_from}: "
+                           f"{result.code} {result.text}", unavailable=True)
             elif self.consecutive >= self.breaker:
-                self.stopped = (f"circuit breaker: {self.consecutive} transient errors in a row; "
-                                f"last: {result.code or ''} {result.text}".replace("  ", " "))
+                self._stop(f"circuit breaker: {self.consecutive} transient errors in a row; "
+                           f"last: {result.code or ''} {result.text}".replace("  ", " "))
