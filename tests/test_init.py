@@ -215,3 +215,47 @@ def test_every_scaffold_file_is_package_data():
     on_disk = {p for p in scaffold.rglob("*") if p.is_file() and "__pycache__" not in p.parts
                and p.name != "__init__.py"}
     assert on_disk == shipped
+
+
+def _accepted_keys(config_path: Path, table: str) -> set[str]:
+    """The keys the loader accepts in `table`, read from its own 'unknown key' error, so the
+    test follows config.py rather than a list that goes stale when a key is added."""
+    from digest.config import load_config
+    from digest.errors import ConfigError
+
+    text = config_path.read_text(encoding="utf-8")
+    probe = re.sub(rf"^(\[{table}\][^\n]*\n)", r"\1zz_not_a_key = 1\n", text, count=1, flags=re.M)
+    assert probe != text, table
+    config_path.write_text(probe, encoding="utf-8")
+    try:
+        with pytest.raises(ConfigError) as caught:
+            load_config(config_path)
+    finally:
+        config_path.write_text(text, encoding="utf-8")
+    message = str(caught.value)
+    assert "zz_not_a_key" in message and "expected one of: " in message, message
+    return {k.strip() for k in message.split("expected one of: ", 1)[1].split(",")}
+
+
+def test_every_key_the_loader_accepts_is_in_the_written_digest_toml(tmp_path):
+    """digest.toml from `digest init` lists every key of every table, commented or not, and
+    with every line uncommented it still loads (no key there is unknown)."""
+    from digest.config import load_config
+
+    init_organisation(tmp_path)
+    written = (tmp_path / "digest.toml").read_text(encoding="utf-8")
+    # uncomment every `# key = value` and `# [table]` line, as an organiser would
+    uncommented = re.sub(r"^# (\[\w+\]|\w+ = )", r"\1", written, flags=re.M)
+    (tmp_path / "organisers.csv").write_text("email,name,communities\n", encoding="utf-8")
+    config_path = tmp_path / "digest.toml"
+    config_path.write_text(uncommented.replace('method = "outbox"', 'method = "smtp"'),
+                           encoding="utf-8")
+    load_config(config_path)
+    tables = re.findall(r"^\[(\w+)\]", uncommented, flags=re.M)
+    for table in ("digest", "delivery", "smtp", "collect", "report"):
+        assert table in tables, f"[{table}] is not in the written digest.toml"
+        present = set(re.findall(r"^#? ?(\w+) = ",
+                                 written.split(f"[{table}]", 1)[1].split("\n[", 1)[0]
+                                 .split("\n# [", 1)[0], flags=re.M))
+        missing = _accepted_keys(config_path, table) - present - {"password"}
+        assert not missing, f"[{table}] keys missing from digest init's digest.toml: {missing}"
