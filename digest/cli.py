@@ -178,7 +178,7 @@ def build(ctx: click.Context, period: str | None) -> None:
     pipeline.require_ended(config, p)
     with Store(config.state_path) as store:
         if frozen := pipeline.frozen_copy(config, store, p):
-            click.echo(frozen)  # nothing is written: readers' copy stays as it was
+            _say(ctx, frozen)  # nothing is written: readers' copy stays as it was
             return
         result = pipeline.build(config, store, p)
     _print_build(result, quiet=_quiet(ctx))
@@ -210,10 +210,20 @@ def send(ctx: click.Context, period: str | None, dry_run: bool, to: str | None,
     if to is not None:
         if dry_run:
             raise DigestError("--to sends one test copy; leave out --dry-run")
+        from .addresses import InvalidAddress, parse_mailbox
         from .deliver import send_test
-        from .render import read_edition
+        from .errors import UsageError
+        from .render import read_build
 
-        edition = read_edition(config, p.label, edition_key)
+        try:  # a typo in the command line is a usage error (64), not a failed send
+            parse_mailbox(to)
+        except InvalidAddress as e:
+            raise UsageError(f"--to {to!r}: {e}") from None
+        manifest = read_build(config, p.label)
+        if edition_key not in {r.key for r in manifest.editions}:
+            raise UsageError(f"--edition: {p} has no edition {edition_key!r}; it has: "
+                             f"{', '.join(sorted(r.key for r in manifest.editions))}")
+        edition = manifest.edition(edition_key)
         where = send_test(config, edition, to)
         click.echo(f"{p}: sent a test copy of edition {edition.key} to {to}"
                    + (f": {where}" if where else ""))
@@ -266,7 +276,7 @@ def run(ctx: click.Context, period: str | None) -> None:
 
 @cli.command()
 @period_option
-@click.option("--port", type=int, default=8000, show_default=True,
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
               help="Port on 127.0.0.1; the next free one is used if it is taken.")
 @click.option("--no-open", is_flag=True, help="Do not open a browser.")
 @click.pass_context
