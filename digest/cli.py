@@ -261,13 +261,21 @@ def run(ctx: click.Context, period: str | None) -> None:
                       f"{config.out_path / p.label / 'digest.html'}")
             ctx.exit(_send_organisers(config, store, p, quiet=_quiet(ctx)))
         quiet = _quiet(ctx)
+        # built before and found empty then: the run that built it said so, and the hourly
+        # resume runs of days 1-3 must not mail cron the same news every hour
+        told_empty = record is not None and record.item_count == 0
         if pipeline.send_in_progress(store, p):
             _say(ctx, f"{p}: resuming a send that already started; its editions are kept")
         else:
             report = pipeline.collect(config, store, progress=_tty() and not quiet)
             _print_collect(report, quiet=quiet)
             _print_build(pipeline.build(config, store, p), quiet=quiet)
-        sent = pipeline.send(config, store, p, progress=_tty() and not quiet)
+        try:
+            sent = pipeline.send(config, store, p, progress=_tty() and not quiet)
+        except pipeline.EmptyIssue:
+            if quiet and told_empty:
+                ctx.exit(EXIT_OK)
+            raise
         _print_send(sent, quiet=quiet)
         # the organisers' report goes after the digest, once the digest is all sent
         code = _send_organisers(config, store, p, quiet=quiet) if sent.done else EXIT_OK
