@@ -128,6 +128,10 @@ def test_discard_is_refused_once_the_send_started(org):
     assert result.exit_code == 1
     assert "the send of 2026-10 has started, so it cannot be discarded" in result.output
     assert (org.root / "out" / "2026-10" / "digest.html").is_file()
+    # the outbox is a rehearsal: the one line says how to start it over
+    assert (f"To rehearse again from nothing, delete {org.root / 'var' / 'digest.db'} and "
+            f"{org.root / 'out'}") \
+        in result.output and result.output.count("\n") == 1
 
 
 def test_discard_of_an_unbuilt_period_says_so(org):
