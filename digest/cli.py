@@ -103,9 +103,10 @@ def cli(ctx: click.Context, config_path: str | None, quiet: bool) -> None:
     """CoP Digest: a monthly digest of your Communities of Practice.
 
     \b
-    Typical cron lines:
-      15 6 * * *  digest collect          # daily: feeds keep only their last entries
-      30 7 1 * *  digest run              # monthly: collect, build and send last month
+    Typical cron lines (`digest init` writes them with your paths):
+      15 6 * * *       cd /srv/cop-digest && digest --quiet collect   # daily
+      30 7 1 * *       cd /srv/cop-digest && digest --quiet run       # monthly
+      0 8-23 1-3 * *   cd /srv/cop-digest && digest --quiet run       # resume a deferred send
     """
     ctx.obj = config_path
     ctx.meta[QUIET] = quiet

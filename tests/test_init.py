@@ -35,6 +35,8 @@ def test_init_then_check_then_run_offline_mails_the_example_outcomes(tmp_path):
     made = invoke("init", str(folder))
     assert made.exit_code == 0, made.output
     assert "wrote 12 files in" in made.output and "next:" in made.output
+    # every example value that would go out with a real send is named in the first step
+    assert "(organisation, from, unsubscribe_mailto, timezone)" in made.output
     config = str(folder / "digest.toml")
 
     checked = invoke("check", "--config", config)
@@ -259,3 +261,24 @@ def test_every_key_the_loader_accepts_is_in_the_written_digest_toml(tmp_path):
                                  .split("\n# [", 1)[0], flags=re.M))
         missing = _accepted_keys(config_path, table) - present - {"password"}
         assert not missing, f"[{table}] keys missing from digest init's digest.toml: {missing}"
+
+
+def _cron_jobs(text: str) -> list[tuple[str, ...]]:
+    """(minute, hour, day, month, weekday, the digest command's words after `digest`)."""
+    jobs = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = line.split(None, 5)
+        jobs.append((*fields[:5], *fields[5].split("/digest ", 1)[1].split()))
+    return jobs
+
+
+def test_the_readme_cron_lines_are_the_ones_init_writes(tmp_path):
+    init_organisation(tmp_path)
+    written = _cron_jobs((tmp_path / "schedule" / "crontab").read_text(encoding="utf-8"))
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```cron\n(.*?)```", readme, flags=re.S)
+    assert blocks, "the README shows the cron lines"
+    for block in blocks:
+        assert _cron_jobs(block) == written
