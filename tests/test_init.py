@@ -282,3 +282,23 @@ def test_the_readme_cron_lines_are_the_ones_init_writes(tmp_path):
     assert blocks, "the README shows the cron lines"
     for block in blocks:
         assert _cron_jobs(block) == written
+
+
+def test_the_schedule_files_say_how_to_run_weekly(tmp_path):
+    """A weekly organisation scheduled monthly would send one week in four: both files carry
+    the weekly lines, commented, and they are valid as written."""
+    init_organisation(tmp_path)
+    crontab = (tmp_path / "schedule" / "crontab").read_text(encoding="utf-8")
+    weekly = [line.removeprefix("# ") for line in crontab.splitlines()
+              if line.startswith("# ") and " --quiet run" in line]
+    assert [line.split()[:5] for line in weekly] == [["30", "7", "*", "*", "1"],
+                                                     ["0", "8-23", "*", "*", "1-3"]]
+    timer = (tmp_path / "schedule" / "cop-digest-run.timer").read_text(encoding="utf-8")
+    specs = [line.split("=", 1)[1] for line in timer.splitlines()
+             if line.startswith("# OnCalendar=")]
+    assert specs == ["Mon *-*-* 07:30:00", "Mon..Wed *-*-* 08..23:00:00"]
+    analyze = shutil.which("systemd-analyze")
+    for spec in specs if analyze else []:
+        parsed = subprocess.run([analyze, "calendar", spec], capture_output=True, text=True,
+                                timeout=60)
+        assert parsed.returncode == 0, (spec, parsed.stderr)
