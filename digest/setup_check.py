@@ -52,6 +52,7 @@ def check_setup(config_path: str | os.PathLike[str] | None, *, smtp: bool = Fals
     _check_report_recipients(config, problem)
     if config.delivery.method == "smtp":
         _check_real_addresses(config, problem)
+    _check_repeated_sources(config, problem)
     _check_templates(config, report, problem)
     _check_writable(config, problem)
     _check_sources(config, report, problem, progress)
@@ -124,6 +125,22 @@ def _check_real_addresses(config: Config, problem: Callable[[str], None]) -> Non
             problem(f"{path}: {plural(len(examples), 'reader has', 'readers have')} an example "
                     f"address ({', '.join(domains)} reaches nobody), first {examples[0]}: "
                     "replace the example rows with your readers")
+
+
+def _check_repeated_sources(config: Config, problem: Callable[[str], None]) -> None:
+    """A feed listed twice in one community is read twice and shown twice: a slip of editing."""
+    from collections import Counter
+
+    for community in config.communities:
+        roles: dict[str, list[str]] = {}
+        for role, location in community.sources():
+            roles.setdefault(location, []).append(role)
+        for location, listed in roles.items():
+            if len(listed) > 1:
+                where = ", ".join(f"{n}× {r}" if n > 1 else r
+                                  for r, n in Counter(listed).items())
+                problem(f"{config.feeds_path}: community {community.id} lists {location} "
+                        f"{len(listed)} times ({where}): keep one")
 
 
 def _check_templates(config: Config, report: SetupReport, problem: Callable[[str], None]

@@ -197,3 +197,14 @@ def test_the_organisers_list_of_the_report_is_checked(org):
     (org.root / "organisers.csv").write_text("email,name,communities\nlead@example.org,Lead,\n",
                                              encoding="utf-8")
     assert check(org).exit_code == 0
+
+
+def test_a_feed_listed_twice_in_one_community_is_a_problem(org):
+    listing = org.root / "feeds" / "communities.toml"
+    listing.write_text(listing.read_text().replace(
+        'posts = ["data.xml"]', 'posts = ["data.xml", "./data.xml"]\nmeetings = ["data.xml"]'))
+    result = check(org)
+    assert result.exit_code == 1
+    (line,) = result.stdout.strip().splitlines()
+    assert line == (f"{listing}: community data lists {org.root / 'feeds' / 'data.xml'} 3 times "
+                    "(2× posts, meetings): keep one")
