@@ -324,7 +324,8 @@ def status(ctx: click.Context, period: str | None, as_json: bool) -> None:
     from .status import status_data
 
     config = _config(ctx)
-    with Store(config.state_path) as store:
+    # looking must not create the state: before the first collect, an empty one in memory
+    with Store(config.state_path if config.state_path.exists() else ":memory:") as store:
         data = status_data(config, store)
         ledger_lines: list[str] = []
         if period:

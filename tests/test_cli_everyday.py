@@ -248,3 +248,14 @@ def test_quiet_build_of_a_sent_period_prints_nothing(org):
     assert "frozen as readers got them" in loud.output
     quiet = digest(org, "--quiet", "build", "--period", "2026-10")
     assert quiet.exit_code == 0 and quiet.output == ""
+
+
+def test_status_before_the_first_collect_creates_nothing(org):
+    import json
+
+    result = digest(org, "status")
+    assert result.exit_code == 0, result.output
+    assert "last collect: never" in result.output and "no issue built yet" in result.output
+    data = json.loads(digest(org, "status", "--json").output)
+    assert data["state"] == str(org.root / "var" / "digest.db") and data["items"] == 0
+    assert not (org.root / "var").exists()
