@@ -136,3 +136,21 @@ def parse_mailbox(text: str) -> tuple[str, str]:
     if not round_trips(name, address):
         raise InvalidAddress(f"{text!r} does not read back as the same name and address")
     return name, address
+
+
+# RFC 2606 and RFC 6761: names that never reach anybody. The scaffold and the README use them
+# for examples, so one still there when the digest goes out for real is a slip.
+_RESERVED_DOMAINS = ("example.org", "example.com", "example.net")
+_RESERVED_TLDS = ("example", "test", "invalid", "localhost")
+
+
+def reserved_domain(address: str) -> str | None:
+    """The reserved (example) domain of `address`, or None when it may be a real one."""
+    domain = address.rpartition("@")[2].strip().rstrip(".").lower()
+    if not domain:
+        return None
+    if domain.rsplit(".", 1)[-1] in _RESERVED_TLDS:
+        return domain
+    if any(domain == d or domain.endswith("." + d) for d in _RESERVED_DOMAINS):
+        return domain
+    return None

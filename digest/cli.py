@@ -103,9 +103,10 @@ def cli(ctx: click.Context, config_path: str | None, quiet: bool) -> None:
     """CoP Digest: a monthly digest of your Communities of Practice.
 
     \b
-    Typical cron lines:
-      15 6 * * *  digest collect          # daily: feeds keep only their last entries
-      30 7 1 * *  digest run              # monthly: collect, build and send last month
+    Typical cron lines (`digest init` writes them with your paths):
+      15 6 * * *       cd /srv/cop-digest && digest --quiet collect   # daily
+      30 7 1 * *       cd /srv/cop-digest && digest --quiet run       # monthly
+      0 8-23 1-3 * *   cd /srv/cop-digest && digest --quiet run       # resume a deferred send
     """
     ctx.obj = config_path
     ctx.meta[QUIET] = quiet
@@ -178,7 +179,7 @@ def build(ctx: click.Context, period: str | None) -> None:
     pipeline.require_ended(config, p)
     with Store(config.state_path) as store:
         if frozen := pipeline.frozen_copy(config, store, p):
-            click.echo(frozen)  # nothing is written: readers' copy stays as it was
+            _say(ctx, frozen)  # nothing is written: readers' copy stays as it was
             return
         result = pipeline.build(config, store, p)
     _print_build(result, quiet=_quiet(ctx))
@@ -210,10 +211,20 @@ def send(ctx: click.Context, period: str | None, dry_run: bool, to: str | None,
     if to is not None:
         if dry_run:
             raise DigestError("--to sends one test copy; leave out --dry-run")
+        from .addresses import InvalidAddress, parse_mailbox
         from .deliver import send_test
-        from .render import read_edition
+        from .errors import UsageError
+        from .render import read_build
 
-        edition = read_edition(config, p.label, edition_key)
+        try:  # a typo in the command line is a usage error (64), not a failed send
+            parse_mailbox(to)
+        except InvalidAddress as e:
+            raise UsageError(f"--to {to!r}: {e}") from None
+        manifest = read_build(config, p.label)
+        if edition_key not in {r.key for r in manifest.editions}:
+            raise UsageError(f"--edition: {p} has no edition {edition_key!r}; it has: "
+                             f"{', '.join(sorted(r.key for r in manifest.editions))}")
+        edition = manifest.edition(edition_key)
         where = send_test(config, edition, to)
         click.echo(f"{p}: sent a test copy of edition {edition.key} to {to}"
                    + (f": {where}" if where else ""))
@@ -251,13 +262,21 @@ def run(ctx: click.Context, period: str | None) -> None:
                       f"{config.out_path / p.label / 'digest.html'}")
             ctx.exit(_send_organisers(config, store, p, quiet=_quiet(ctx)))
         quiet = _quiet(ctx)
+        # built before and found empty then: the run that built it said so, and the hourly
+        # resume runs of days 1-3 must not mail cron the same news every hour
+        told_empty = record is not None and record.item_count == 0
         if pipeline.send_in_progress(store, p):
             _say(ctx, f"{p}: resuming a send that already started; its editions are kept")
         else:
             report = pipeline.collect(config, store, progress=_tty() and not quiet)
             _print_collect(report, quiet=quiet)
             _print_build(pipeline.build(config, store, p), quiet=quiet)
-        sent = pipeline.send(config, store, p, progress=_tty() and not quiet)
+        try:
+            sent = pipeline.send(config, store, p, progress=_tty() and not quiet)
+        except pipeline.EmptyIssue:
+            if quiet and told_empty:
+                ctx.exit(EXIT_OK)
+            raise
         _print_send(sent, quiet=quiet)
         # the organisers' report goes after the digest, once the digest is all sent
         code = _send_organisers(config, store, p, quiet=quiet) if sent.done else EXIT_OK
@@ -266,7 +285,7 @@ def run(ctx: click.Context, period: str | None) -> None:
 
 @cli.command()
 @period_option
-@click.option("--port", type=int, default=8000, show_default=True,
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
               help="Port on 127.0.0.1; the next free one is used if it is taken.")
 @click.option("--no-open", is_flag=True, help="Do not open a browser.")
 @click.pass_context
@@ -305,7 +324,8 @@ def status(ctx: click.Context, period: str | None, as_json: bool) -> None:
     from .status import status_data
 
     config = _config(ctx)
-    with Store(config.state_path) as store:
+    # looking must not create the state: before the first collect, an empty one in memory
+    with Store(config.state_path if config.state_path.exists() else ":memory:") as store:
         data = status_data(config, store)
         ledger_lines: list[str] = []
         if period:

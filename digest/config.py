@@ -362,7 +362,7 @@ def _read_toml(path: Path, what: str) -> dict[str, Any]:
         with path.open("rb") as f:
             return tomllib.load(f)
     except FileNotFoundError:
-        hint = (f" (set --config or {CONFIG_ENV}, or copy the sample digest.toml)"
+        hint = (f" (set --config or {CONFIG_ENV}, or run `digest init` to write one)"
                 if what == "configuration" else "")
         raise ConfigError(path, None, f"{what} file not found{hint}") from None
     except tomllib.TOMLDecodeError as e:

@@ -120,7 +120,7 @@ def next_steps(result: InitResult) -> list[str]:
     cfg = shlex.quote(str(config))
     digest = "digest" if shutil.which("digest") else digest_command()
     return [
-        f"1. Edit {config} (organisation, from, timezone) and "
+        f"1. Edit {config} (organisation, from, unsubscribe_mailto, timezone) and "
         f"{result.folder / 'feeds' / 'communities.toml'} (your communities).",
         f"2. Check the set-up:        {digest} --config {cfg} check",
         f"3. Build and send offline:  {digest} --config {cfg} run   "

@@ -73,8 +73,13 @@ def read_markdown(text: str) -> MarkdownDocument:
     except yaml.YAMLError as e:
         mark = getattr(e, "context_mark", None) or getattr(e, "problem_mark", None)
         where = f"line {mark.line + 2}: " if mark is not None else ""  # +1 for the `---`
-        raise FrontMatterError(f"{where}front matter is not valid YAML ({e.__class__.__name__})"
-                               ) from None
+        # YAML's own words ("mapping values are not allowed here"), not its class name; the
+        # usual slips are an unquoted value holding ": " and a quote left open
+        said = ", ".join(str(part) for part in (getattr(e, "context", None),
+                                                getattr(e, "problem", None)) if part)
+        raise FrontMatterError(f"{where}front matter is not valid YAML"
+                               f"{f' ({said})' if said else ''}: put a value holding ': ' or "
+                               "' #' in quotes, and close every quote") from None
     except ValueError as e:  # YAML read a timestamp that is no date: `date: 2026-13-45`
         raise FrontMatterError(f"{_impossible_date_line(block)}front matter holds an impossible "
                                f"date ({e}): write it as 2026-10-14") from None

@@ -298,8 +298,15 @@ def discard(config: Config, store: Store, period: Period) -> DiscardResult:
     if record is None:
         raise DigestError(f"{period} has not been built: there is nothing to discard")
     if record.sent_at or send_started(store, period):
+        # an organiser rehearsing with the outbox after `digest run` wants to start over
+        # (named as files and the out folder, never a folder that might hold the config)
+        rehearsal = (f". To rehearse again from nothing, delete {config.state_path} and "
+                     f"{config.out_path} (what was collected and built goes with them)"
+                     if config.delivery.method == "outbox"
+                     and config.out_path.resolve() not in config.base_dir.resolve().parents
+                     and config.out_path.resolve() != config.base_dir.resolve() else "")
         raise DigestError(f"the send of {period} has started, so it cannot be discarded; "
-                          f"`digest status --period {period}` shows who has it")
+                          f"`digest status --period {period}` shows who has it{rehearsal}")
     released = store.discard_issue(period.label)
     removed = []
     for folder in (config.out_path / period.label, archive.site_path(config) / period.label):

@@ -89,10 +89,13 @@ def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
     columns = tuple(h.strip().lower() for h in header) if header else ()
     if columns not in (HEADER, HEADER + OPTIONAL):
         found = ",".join(header) if header else "an empty file"
+        # a spreadsheet set to a comma-decimal locale saves "CSV" with semicolons
+        hint = ("; it is separated by semicolons: save it as comma-separated CSV"
+                if ";" in lines[0] and "," not in lines[0] else "")
         raise ConfigError(
             path, None,
             f"the first line must be the header 'email,name,communities' or "
-            f"'email,name,communities,aliases' (found {found!r})",
+            f"'email,name,communities,aliases' (found {found!r}){hint}",
         )
 
     result = RecipientList()

@@ -49,6 +49,10 @@ def check_setup(config_path: str | os.PathLike[str] | None, *, smtp: bool = Fals
             on_problem(line)
 
     _check_recipients(config, report, problem)
+    _check_report_recipients(config, problem)
+    if config.delivery.method == "smtp":
+        _check_real_addresses(config, problem)
+    _check_repeated_sources(config, problem)
     _check_templates(config, report, problem)
     _check_writable(config, problem)
     _check_sources(config, report, problem, progress)
@@ -72,6 +76,71 @@ def _check_recipients(config: Config, report: SetupReport, problem: Callable[[st
     if not readers.recipients:
         problem(f"{path}: no recipient to send to: add a row email,name,communities")
     report.checked.append(plural(len(readers.recipients), "recipient"))
+
+
+def _check_report_recipients(config: Config, problem: Callable[[str], None]) -> None:
+    """[report] recipients: `digest run` mails the organisers from it after the digest."""
+    from .recipients import load_recipients
+
+    path = config.report_recipients
+    if path is None:
+        return
+    try:
+        organisers = load_recipients(path, {c.id for c in config.communities})
+    except ConfigError as e:
+        problem(f"{e} (the organisers' list, [report] recipients in {config.path.name})")
+        return
+    for skipped in organisers.skipped:
+        problem(f"{path}: {skipped}; this row would be skipped")
+    if not organisers.recipients:
+        problem(f"{path}: no organiser to send the report to: add a row email,name,communities "
+                f"or remove the [report] table from {config.path.name}")
+
+
+def _check_real_addresses(config: Config, problem: Callable[[str], None]) -> None:
+    """With a real relay, an address on a reserved domain (example.org, .test...) left over
+    from the examples would send the digest from, or readers' replies to, nobody."""
+    from .addresses import parse_mailbox, reserved_domain
+    from .recipients import load_recipients
+
+    delivery = config.delivery
+    keys = [("delivery.from", parse_mailbox(delivery.sender)[1]),
+            ("delivery.unsubscribe_mailto", delivery.unsubscribe_mailto),
+            ("smtp.envelope_from", delivery.smtp.envelope_from if delivery.smtp else None)]
+    for key, address in keys:
+        if address and (domain := reserved_domain(address)):
+            problem(f"{config.path}: {key}: {address} is an example address ({domain} reaches "
+                    "nobody): put your organisation's own before sending for real")
+    lists = [delivery.recipients]
+    if config.report_recipients is not None:
+        lists.append(config.report_recipients)
+    for path in lists:
+        try:
+            readers = load_recipients(path, {c.id for c in config.communities})
+        except ConfigError:
+            continue  # named by the checks above
+        examples = [r.email for r in readers.recipients if reserved_domain(r.email)]
+        if examples:  # one line for the list, however many rows: a test list can be long
+            domains = sorted({reserved_domain(e) or "" for e in examples})
+            problem(f"{path}: {plural(len(examples), 'reader has', 'readers have')} an example "
+                    f"address ({', '.join(domains)} reaches nobody), first {examples[0]}: "
+                    "replace the example rows with your readers")
+
+
+def _check_repeated_sources(config: Config, problem: Callable[[str], None]) -> None:
+    """A feed listed twice in one community is read twice and shown twice: a slip of editing."""
+    from collections import Counter
+
+    for community in config.communities:
+        roles: dict[str, list[str]] = {}
+        for role, location in community.sources():
+            roles.setdefault(location, []).append(role)
+        for location, listed in roles.items():
+            if len(listed) > 1:
+                where = ", ".join(f"{n}× {r}" if n > 1 else r
+                                  for r, n in Counter(listed).items())
+                problem(f"{config.feeds_path}: community {community.id} lists {location} "
+                        f"{len(listed)} times ({where}): keep one")
 
 
 def _check_templates(config: Config, report: SetupReport, problem: Callable[[str], None]

@@ -128,6 +128,10 @@ def test_discard_is_refused_once_the_send_started(org):
     assert result.exit_code == 1
     assert "the send of 2026-10 has started, so it cannot be discarded" in result.output
     assert (org.root / "out" / "2026-10" / "digest.html").is_file()
+    # the outbox is a rehearsal: the one line says how to start it over
+    assert (f"To rehearse again from nothing, delete {org.root / 'var' / 'digest.db'} and "
+            f"{org.root / 'out'}") \
+        in result.output and result.output.count("\n") == 1
 
 
 def test_discard_of_an_unbuilt_period_says_so(org):
@@ -203,3 +207,55 @@ def test_status_json_names_the_last_sent_period(org):
     digest(org, "run", "--period", "2026-10")
     data = json.loads(digest(org, "status", "--json").output)
     assert data["last_sent_period"] == "2026-10" and data["deferred_readers"] == []
+
+
+# -- usage errors found by trying the commands as an organiser --------------------
+
+
+def test_a_test_copy_to_a_mistyped_address_is_a_usage_error(org):
+    assert digest(org, "run", "--period", "2026-10").exit_code == 0
+    result = digest(org, "send", "--period", "2026-10", "--to", "me at example.org")
+    assert result.exit_code == 64, result.output
+    assert result.output.count("\n") == 1 and "--to 'me at example.org'" in result.output
+    assert not (org.root / "out" / "outbox" / "test").exists()
+
+
+def test_a_test_copy_of_an_unknown_edition_is_a_usage_error(org):
+    assert digest(org, "run", "--period", "2026-10").exit_code == 0
+    result = digest(org, "send", "--period", "2026-10", "--to", "me@example.org",
+                    "--edition", "knitting")
+    assert result.exit_code == 64, result.output
+    assert "--edition: 2026-10 has no edition 'knitting'; it has: all" in result.output
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "99999", "eighty"])
+def test_a_preview_port_out_of_range_is_a_usage_error_not_a_traceback(org, port):
+    result = digest(org, "preview", "--no-open", "--port", port)
+    assert result.exit_code == 64, result.output
+    assert "--port" in result.output and "Traceback" not in result.output
+    assert not isinstance(result.exception, OverflowError)
+
+
+def test_a_missing_config_points_at_digest_init(tmp_path):
+    result = CliRunner().invoke(cli, ["--config", str(tmp_path / "digest.toml"), "check"])
+    assert result.exit_code == 78
+    assert "configuration file not found" in result.output and "digest init" in result.output
+
+
+def test_quiet_build_of_a_sent_period_prints_nothing(org):
+    assert digest(org, "run", "--period", "2026-10").exit_code == 0
+    loud = digest(org, "build", "--period", "2026-10")
+    assert "frozen as readers got them" in loud.output
+    quiet = digest(org, "--quiet", "build", "--period", "2026-10")
+    assert quiet.exit_code == 0 and quiet.output == ""
+
+
+def test_status_before_the_first_collect_creates_nothing(org):
+    import json
+
+    result = digest(org, "status")
+    assert result.exit_code == 0, result.output
+    assert "last collect: never" in result.output and "no issue built yet" in result.output
+    data = json.loads(digest(org, "status", "--json").output)
+    assert data["state"] == str(org.root / "var" / "digest.db") and data["items"] == 0
+    assert not (org.root / "var").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from html import escape
 
 import pytest
 
@@ -203,3 +204,17 @@ def test_entity_declarations_behind_tag_like_text_are_refused(prolog):
     with pytest.raises(FeedError):
         parse_feed(body.encode("utf-16"), HDRS, url="https://blog.example.org/feed.xml",
                    community="c", kind="post", now=NOW)
+
+
+@pytest.mark.parametrize("written, shown", [
+    ("mira.tanaka@riverside.example (Mira Tanaka)", "Mira Tanaka"),  # RSS 2.0's own form
+    ("noreply@blogger.example (Oskar Lindqvist)", "Oskar Lindqvist"),
+    ('"Lotte de Vries" <lotte@riverside.example>', "Lotte de Vries"),
+    ("Bram Okonkwo", "Bram Okonkwo"),
+    ("bram@riverside.example", "bram@riverside.example"),  # an address alone stays as written
+    ("The Data Team (guest post)", "The Data Team (guest post)"),
+])
+def test_an_rss_author_with_an_address_shows_the_name(written, shown):
+    (entry,) = parse(rss(f"<item><title>A post</title><link>https://blog.example.org/a</link>"
+                         f"<author>{escape(written)}</author></item>")).entries
+    assert entry.author == shown

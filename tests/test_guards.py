@@ -18,7 +18,7 @@ from digest.cli import cli
 from digest.period import Period
 from digest.preview import Preview
 from digest.store import Store, utcnow
-from tests.support import Post, utc, write_org
+from tests.support import Post, rss, utc, write_org
 
 
 def digest(org, *args):
@@ -99,6 +99,24 @@ def test_run_does_not_send_an_empty_issue_and_says_so(quiet_org):
     assert list((quiet_org.root / "out").glob("outbox/2026-10/*.eml")) == []
     with Store(quiet_org.root / "var" / "digest.db") as store:
         assert store.issue("2026-10").sent_at is None
+
+
+def test_quiet_runs_say_an_empty_issue_once_not_every_hour(quiet_org):
+    """cron runs `digest --quiet run` hourly on days 1-3: the first run says the issue was
+    not sent; the later ones, finding the same empty issue, stay silent (nothing new)."""
+    first = digest(quiet_org, "--quiet", "run", "--period", "2026-10")
+    assert first.exit_code == 0 and "2026-10 has nothing new" in first.output
+    for _ in range(2):
+        again = digest(quiet_org, "--quiet", "run", "--period", "2026-10")
+        assert (again.exit_code, again.output) == (0, "")
+    loud = digest(quiet_org, "run", "--period", "2026-10")
+    assert "2026-10 has nothing new" in loud.output  # without --quiet it is always said
+    quiet_org.root.joinpath("feeds", "data.xml").write_text(
+        rss([Post("Fresh news", utc(2026, 10, 20), guid="f1",
+                  link="https://data.example.org/f1")], "data blog"), encoding="utf-8")
+    late = digest(quiet_org, "--quiet", "run", "--period", "2026-10")
+    assert (late.exit_code, late.output) == (0, "")  # news arrived: sent, quietly
+    assert list((quiet_org.root / "out").glob("outbox/2026-10/*.eml"))
 
 
 def test_send_of_an_empty_built_issue_refuses_too(quiet_org):

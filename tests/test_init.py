@@ -35,6 +35,8 @@ def test_init_then_check_then_run_offline_mails_the_example_outcomes(tmp_path):
     made = invoke("init", str(folder))
     assert made.exit_code == 0, made.output
     assert "wrote 12 files in" in made.output and "next:" in made.output
+    # every example value that would go out with a real send is named in the first step
+    assert "(organisation, from, unsubscribe_mailto, timezone)" in made.output
     config = str(folder / "digest.toml")
 
     checked = invoke("check", "--config", config)
@@ -215,3 +217,88 @@ def test_every_scaffold_file_is_package_data():
     on_disk = {p for p in scaffold.rglob("*") if p.is_file() and "__pycache__" not in p.parts
                and p.name != "__init__.py"}
     assert on_disk == shipped
+
+
+def _accepted_keys(config_path: Path, table: str) -> set[str]:
+    """The keys the loader accepts in `table`, read from its own 'unknown key' error, so the
+    test follows config.py rather than a list that goes stale when a key is added."""
+    from digest.config import load_config
+    from digest.errors import ConfigError
+
+    text = config_path.read_text(encoding="utf-8")
+    probe = re.sub(rf"^(\[{table}\][^\n]*\n)", r"\1zz_not_a_key = 1\n", text, count=1, flags=re.M)
+    assert probe != text, table
+    config_path.write_text(probe, encoding="utf-8")
+    try:
+        with pytest.raises(ConfigError) as caught:
+            load_config(config_path)
+    finally:
+        config_path.write_text(text, encoding="utf-8")
+    message = str(caught.value)
+    assert "zz_not_a_key" in message and "expected one of: " in message, message
+    return {k.strip() for k in message.split("expected one of: ", 1)[1].split(",")}
+
+
+def test_every_key_the_loader_accepts_is_in_the_written_digest_toml(tmp_path):
+    """digest.toml from `digest init` lists every key of every table, commented or not, and
+    with every line uncommented it still loads (no key there is unknown)."""
+    from digest.config import load_config
+
+    init_organisation(tmp_path)
+    written = (tmp_path / "digest.toml").read_text(encoding="utf-8")
+    # uncomment every `# key = value` and `# [table]` line, as an organiser would
+    uncommented = re.sub(r"^# (\[\w+\]|\w+ = )", r"\1", written, flags=re.M)
+    (tmp_path / "organisers.csv").write_text("email,name,communities\n", encoding="utf-8")
+    config_path = tmp_path / "digest.toml"
+    config_path.write_text(uncommented.replace('method = "outbox"', 'method = "smtp"'),
+                           encoding="utf-8")
+    load_config(config_path)
+    tables = re.findall(r"^\[(\w+)\]", uncommented, flags=re.M)
+    for table in ("digest", "delivery", "smtp", "collect", "report"):
+        assert table in tables, f"[{table}] is not in the written digest.toml"
+        present = set(re.findall(r"^#? ?(\w+) = ",
+                                 written.split(f"[{table}]", 1)[1].split("\n[", 1)[0]
+                                 .split("\n# [", 1)[0], flags=re.M))
+        missing = _accepted_keys(config_path, table) - present - {"password"}
+        assert not missing, f"[{table}] keys missing from digest init's digest.toml: {missing}"
+
+
+def _cron_jobs(text: str) -> list[tuple[str, ...]]:
+    """(minute, hour, day, month, weekday, the digest command's words after `digest`)."""
+    jobs = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = line.split(None, 5)
+        jobs.append((*fields[:5], *fields[5].split("/digest ", 1)[1].split()))
+    return jobs
+
+
+def test_the_readme_cron_lines_are_the_ones_init_writes(tmp_path):
+    init_organisation(tmp_path)
+    written = _cron_jobs((tmp_path / "schedule" / "crontab").read_text(encoding="utf-8"))
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```cron\n(.*?)```", readme, flags=re.S)
+    assert blocks, "the README shows the cron lines"
+    for block in blocks:
+        assert _cron_jobs(block) == written
+
+
+def test_the_schedule_files_say_how_to_run_weekly(tmp_path):
+    """A weekly organisation scheduled monthly would send one week in four: both files carry
+    the weekly lines, commented, and they are valid as written."""
+    init_organisation(tmp_path)
+    crontab = (tmp_path / "schedule" / "crontab").read_text(encoding="utf-8")
+    weekly = [line.removeprefix("# ") for line in crontab.splitlines()
+              if line.startswith("# ") and " --quiet run" in line]
+    assert [line.split()[:5] for line in weekly] == [["30", "7", "*", "*", "1"],
+                                                     ["0", "8-23", "*", "*", "1-3"]]
+    timer = (tmp_path / "schedule" / "cop-digest-run.timer").read_text(encoding="utf-8")
+    specs = [line.split("=", 1)[1] for line in timer.splitlines()
+             if line.startswith("# OnCalendar=")]
+    assert specs == ["Mon *-*-* 07:30:00", "Mon..Wed *-*-* 08..23:00:00"]
+    analyze = shutil.which("systemd-analyze")
+    for spec in specs if analyze else []:
+        parsed = subprocess.run([analyze, "calendar", spec], capture_output=True, text=True,
+                                timeout=60)
+        assert parsed.returncode == 0, (spec, parsed.stderr)

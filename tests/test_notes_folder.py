@@ -160,6 +160,19 @@ def test_bad_yaml_is_named_with_its_line(org):
     assert problem.startswith("2026-10-01-broken.md: line ") and "not valid YAML" in problem
 
 
+@pytest.mark.parametrize("front, line, said", [
+    ("title: Depot walk: North yard", 2, "mapping values are not allowed here"),
+    ('title: "Winter prep\ndate: 2026-11-02', 2, "while scanning a quoted scalar"),
+])
+def test_bad_yaml_says_what_yaml_found_and_how_to_fix_it(org, front, line, said):
+    """The parser's own words and the usual fix, never a class name like ScannerError."""
+    (notes(org) / "depot.md").write_text(f"---\n{front}\n---\nText.\n", encoding="utf-8")
+    report, _ = run_collect(org)
+    (problem,) = notes_row(report).problems
+    assert problem.startswith(f"depot.md: line {line}: front matter is not valid YAML ("), problem
+    assert said in problem and "in quotes" in problem and "Error" not in problem
+
+
 def test_hidden_underscored_and_readme_files_are_not_items(org):
     (notes(org) / "README.md").write_text("# How to write notes\n", encoding="utf-8")
     (notes(org) / "_template.md").write_text("# Template\n", encoding="utf-8")

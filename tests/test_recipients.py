@@ -153,6 +153,15 @@ def test_wrong_header_is_a_config_error(tmp_path: Path, text: str) -> None:
         load_recipients(write(tmp_path, text), KNOWN)
 
 
+def test_a_semicolon_separated_file_says_how_to_save_it(tmp_path: Path) -> None:
+    """A spreadsheet in a comma-decimal locale saves "CSV" with semicolons."""
+    with pytest.raises(ConfigError, match="separated by semicolons: save it as comma-separated"):
+        load_recipients(write(tmp_path, "email;name;communities\nada@example.org;Ada;\n"), KNOWN)
+    with pytest.raises(ConfigError) as plain:
+        load_recipients(write(tmp_path, "address,name\n"), KNOWN)
+    assert "semicolons" not in str(plain.value)
+
+
 def test_file_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> None:
     path = tmp_path / "recipients.csv"
     path.write_bytes("email,name,communities\nzoë@example.org,Zoë,\n".encode("latin-1"))

@@ -376,3 +376,21 @@ def test_actions_done_follow_the_later_meetings_that_report_them_done(tmp_path):
             september["actions_overdue"]) == (3, 1, 2)
     august = next(m for m in fresh["months"] if m["month"] == "2026-08")
     assert (august["actions_opened"], august["actions_done"]) == (1, 1)
+def test_one_session_without_a_facilitator_is_said_in_the_singular(tmp_path):
+    """A community with a single session held, nobody named to lead it: '1 session held'."""
+    config = organisation(tmp_path)
+    lone = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Example//Lone//EN\r\nBEGIN:VEVENT\r\n"
+            b"UID:lone@example.org\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260915T120000Z\r\n"
+            b"DURATION:PT1H\r\nSUMMARY:Drop-in\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    listing = tmp_path / "feeds" / "communities.toml"
+    listing.write_text(listing.read_text().replace(
+        'posts = ["fresh.xml"]\n', 'posts = ["fresh.xml"]\ncalendar = "fresh.ics"\n'))
+    (tmp_path / "feeds" / "fresh.ics").write_bytes(lone)
+    with Store(tmp_path / "var" / "digest.db") as store:
+        store.save_calendar(str((tmp_path / "feeds" / "fresh.ics").resolve()), "fresh", lone,
+                            datetime(2026, 11, 20, tzinfo=UTC))
+    code, _, err = run(config, "report", "--period", "2026-10")
+    assert code == 0, err
+    html = (tmp_path / "out" / "site" / "organisers" / "index.html").read_text(encoding="utf-8")
+    assert "1 session held; no facilitator named" in html
+    assert not re.search(r"\b1 sessions", html)

@@ -116,9 +116,14 @@ def relay(ca, tmp_path, monkeypatch):
     r.stop()
 
 
+LIVE_DOMAIN = "lanternhill.coop"  # a made-up organisation's own domain: not a reserved example
+
+
 def smtp_org(tmp_path, port: int):
-    org = write_org(tmp_path, {"data": []})
+    org = write_org(tmp_path, {"data": []},
+                    recipients=f"email,name,communities\nann@{LIVE_DOMAIN},Ann Reader,\n")
     text = org.config_path.read_text().replace('method = "outbox"', 'method = "smtp"')
+    text = text.replace("@example.org", f"@{LIVE_DOMAIN}")
     text += (f'\n[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "starttls"\n'
              'username = "digest"\n')
     org.config_path.write_text(text)
@@ -146,3 +151,60 @@ def test_smtp_names_a_refused_login(tmp_path, relay, monkeypatch):
 def test_smtp_without_a_relay_configured_is_a_problem(org):
     result = check(org, "--smtp")
     assert result.exit_code == 1 and "there is no relay to log in to" in result.output
+
+
+def test_smtp_with_the_examples_left_in_names_each_one(tmp_path, relay, monkeypatch):
+    """Going live with the scaffold's addresses would send from, and take unsubscribe mail
+    at, a domain that reaches nobody: each is named, the readers' list in one line."""
+    monkeypatch.setenv("DIGEST_SMTP_PASSWORD", PASSWORD)
+    org = smtp_org(tmp_path, relay.port)
+    text = org.config_path.read_text()
+    org.config_path.write_text(text.replace(f"leave@{LIVE_DOMAIN}", "leave@example.org")
+                               .replace(f"<cop-digest@{LIVE_DOMAIN}>", "<digest@mail.example.com>"))
+    (org.root / "recipients.csv").write_text(
+        f"email,name,communities\nann@{LIVE_DOMAIN},Ann,\nyou@example.org,Your Name,\n"
+        "bo@intranet.test,Bo,\ncy@example.org,Cy,\n", encoding="utf-8")
+    result = check(org, "--smtp")
+    assert result.exit_code == 1
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 3, lines
+    assert "delivery.from: digest@mail.example.com is an example address" in lines[0]
+    assert "delivery.unsubscribe_mailto: leave@example.org is an example address" in lines[1]
+    assert lines[2].endswith("recipients.csv: 3 readers have an example address (example.org, "
+                             "intranet.test reaches nobody), first you@example.org: replace the "
+                             "example rows with your readers")
+
+
+def test_the_examples_are_fine_while_rehearsing_with_the_outbox(org):
+    assert "example.org" in (org.root / "recipients.csv").read_text()
+    assert check(org).exit_code == 0
+
+
+def test_the_organisers_list_of_the_report_is_checked(org):
+    org.config_path.write_text(org.config_path.read_text()
+                               + '\n[report]\nrecipients = "organisers.csv"\n')
+    missing = check(org)
+    assert missing.exit_code == 1
+    (line,) = missing.stdout.strip().splitlines()
+    assert "organisers.csv: the recipients file does not exist" in line
+    assert "[report] recipients in digest.toml" in line
+    (org.root / "organisers.csv").write_text("email,name,communities\nlead@,Lead,\n",
+                                             encoding="utf-8")
+    bad_row = check(org)
+    assert bad_row.exit_code == 1
+    assert "organisers.csv: line 2: 'lead@' is not a usable email address" in bad_row.stdout
+    assert "no organiser to send the report to" in bad_row.stdout
+    (org.root / "organisers.csv").write_text("email,name,communities\nlead@example.org,Lead,\n",
+                                             encoding="utf-8")
+    assert check(org).exit_code == 0
+
+
+def test_a_feed_listed_twice_in_one_community_is_a_problem(org):
+    listing = org.root / "feeds" / "communities.toml"
+    listing.write_text(listing.read_text().replace(
+        'posts = ["data.xml"]', 'posts = ["data.xml", "./data.xml"]\nmeetings = ["data.xml"]'))
+    result = check(org)
+    assert result.exit_code == 1
+    (line,) = result.stdout.strip().splitlines()
+    assert line == (f"{listing}: community data lists {org.root / 'feeds' / 'data.xml'} 3 times "
+                    "(2× posts, meetings): keep one")

@@ -352,7 +352,7 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
         image, alt = cleaned.image, cleaned.image_alt
     author = raw.get("author") or None
     if author:
-        author = _SPACE.sub(" ", author).strip()[:200] or None
+        author = _author_name(_SPACE.sub(" ", author).strip())[:200] or None
     # Without summary_detail, feedparser's `summary` is a copy of the content, type lost.
     detail_of_summary = raw.get("summary_detail")
     summary = _strip_confluence_chrome(_as_html(raw.get("summary", ""), detail_of_summary["type"])
@@ -369,6 +369,20 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
         image=image, image_alt=alt,
         note_html=body_html if kind == "meeting" and len(body_html) <= NOTE_HTML_CHARS else "",
     ))
+
+
+# RSS 2.0's <author> is "address (Name)"; some feeds write "Name <address>" instead
+_ADDRESS_THEN_NAME = re.compile(r"^[^\s@()<>]+@[^\s@()<>]+\s*\((?P<name>[^()]+)\)$")
+_NAME_THEN_ADDRESS = re.compile(r"^(?P<name>[^<>@]+?)\s*<[^\s@<>]+@[^\s@<>]+>$")
+
+
+def _author_name(author: str) -> str:
+    """The name out of an RSS author that carries an address too: readers see a person,
+    not "ana@example.org (Ana Lima)" (feedparser's own split cuts such a name apart)."""
+    for form in (_ADDRESS_THEN_NAME, _NAME_THEN_ADDRESS):
+        if m := form.match(author):
+            return m.group("name").strip().strip('"').strip()
+    return author
 
 
 def _cleaned_entry(entry: Entry) -> Entry:
