@@ -106,8 +106,8 @@ def test_rate_is_a_limit_for_the_whole_run_not_per_connection(tmp_path, relay):
         assert_sound(store, r, 41, allow_deferred=False)
     measured = (len(times) - 1) / (times[-1] - times[0])
     # the limit itself is exact; under it, a stall of the machine longer than the limiter's
-    # half-second catch-up loses time for good (see Pace), so the floor is looser
-    assert 20 * 0.8 <= measured <= 20 * 1.05, measured
+    # half-second catch-up loses time for good (see Pace), so the floor is loose
+    assert 20 * 0.5 <= measured <= 20 * 1.05, measured
     # and in every window of W seconds, at most 20 * (W + 0.5) + 1 messages (Pace's promise)
     for i, start in enumerate(times):
         for j in range(i + 1, len(times)):

@@ -475,7 +475,9 @@ def test_rate_is_held(tmp_path, relay):
     with Store(config.state_path) as store:
         assert send(config, store, 41).exit_code == 0
     measured = (len(times) - 1) / (times[-1] - times[0])
-    assert 20 * 0.95 <= measured <= 20 * 1.05, measured
+    # the limit is the promise and holds on any machine; the floor only says the limiter does
+    # not throttle far below it (a busy machine may stall the sender; `make bench` measures)
+    assert 20 * 0.5 <= measured <= 20 * 1.05, measured
 
 
 def test_a_second_run_while_one_is_sending_exits_75_at_once(tmp_path, relay):
