@@ -652,19 +652,21 @@ def outcomes_command(sources: tuple[str, ...], as_json: bool) -> None:
         click.echo(json.dumps([n.as_json() for n in notes], ensure_ascii=False, indent=2))
     else:
         for note in notes:
-            click.echo(f"{note.title} · {note.held_on.isoformat() if note.held_on else 'no date'}"
-                       + (f"\n  {note.link}" if note.link else ""))
+            click.echo(terminal_text(
+                f"{note.title} · {note.held_on.isoformat() if note.held_on else 'no date'}")
+                + (f"\n  {terminal_text(note.link)}" if note.link else ""))
             if not (note.outcomes.decisions or note.outcomes.actions):
                 click.echo("  (no decisions or actions found)")
             for decision in note.outcomes.decisions:
-                click.echo(f"  decision: {decision.text}")
+                click.echo(f"  decision: {terminal_text(decision.text)}")
             for action in note.outcomes.actions:
                 extra = [action.owner or "no owner"]
                 if due(action):
                     extra.append(f"by {due(action)}")
                 if action.done:
                     extra.append("done")
-                click.echo(f"  action:   {action.text} ({', '.join(extra)})")
+                click.echo(f"  action:   {terminal_text(action.text)} "
+                           f"({terminal_text(', '.join(extra))})")
             click.echo("")
     sys.exit(1 if failed else EXIT_OK)
 
