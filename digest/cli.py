@@ -402,7 +402,7 @@ def report(ctx: click.Context, period: str | None, months: int, fmt: str) -> Non
         result = build_report(config, store, month, months)
     path = write_page(config, result)
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {terminal_text(warning)}", err=True)
     if fmt == "json":
         click.echo(to_json(result), nl=False)
     elif fmt == "csv":
@@ -470,7 +470,7 @@ def _print_skipped_rows(config: Config) -> None:
         return
     click.echo(f"{plural(len(skipped), 'row')} of {path} skipped:")
     for problem in skipped:
-        click.echo(f"  {problem}")
+        click.echo(f"  {terminal_text(problem)}")
 
 
 def _print_build(result: pipeline.BuildResult, quiet: bool = False) -> None:
@@ -545,7 +545,7 @@ def check(ctx: click.Context, smtp: bool) -> None:
     from .setup_check import check_setup
 
     report = check_setup(ctx.obj, smtp=smtp, progress=sys.stderr.isatty() and not _quiet(ctx),
-                         on_problem=click.echo)
+                         on_problem=lambda line: click.echo(terminal_text(line)))
     if report.ok:
         _say(ctx, f"all well: {report.config.path}, {', '.join(report.checked)}")
         return

@@ -1,0 +1,69 @@
+"""The commands that came after issue 9 print what feeds and recipients rows say as text.
+
+A reason phrase, a redirect target or a recipients cell is not ours to send to the
+organiser's terminal: escape sequences (an OSC 8 hyperlink, a screen clear) must
+not come out of `digest check` or `digest send`. The real command in a real
+process, against a real HTTP server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from feedserver import FeedServer
+from support import Post, utc, write_org
+
+OSC_LINK = "\x1b]8;;https://evil.example/\x1b\\"
+UNSAFE = ("\x1b", "\x07", "\x9b")
+
+
+def reason(code: int, phrase: str):
+    def route(h):
+        h.send_response(code, phrase)
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+    return route
+
+
+@pytest.fixture
+def server():
+    with FeedServer() as s:
+        yield s
+
+
+def run(org, *args):
+    return subprocess.run([sys.executable, "-m", "digest", "--config", str(org.config_path),
+                           *args], capture_output=True, timeout=120)
+
+
+# click strips CSI sequences (ESC [ ... m) when not on a terminal, but not OSC ones
+HOSTILE_ROW = f"bo@example.org,Bo Ek,nosuch{OSC_LINK}\x1b[2J;design\n"
+
+
+def test_digest_check_prints_reason_phrases_and_rows_as_text(tmp_path, server):
+    server.routes["/esc"] = reason(500, f"Bad {OSC_LINK}here [red]x[/red]")
+    org = write_org(tmp_path, {"design": []},
+                    recipients="email,name,communities\nann@example.org,Ann,\n" + HOSTILE_ROW)
+    listing = tmp_path / "feeds" / "communities.toml"
+    listing.write_text(listing.read_text().replace('posts = ["design.xml"]',
+                                                   f'posts = ["{server.url("/esc")}"]'))
+    checked = run(org, "check")
+    assert checked.returncode == 1, checked.stderr
+    printed = (checked.stdout + checked.stderr).decode("utf-8")
+    assert "Bad here [red]x[/red]" in printed and "nosuch" in printed
+    assert not any(ch in printed for ch in UNSAFE), printed
+
+
+def test_digest_send_dry_run_prints_skipped_rows_as_text(tmp_path):
+    org = write_org(tmp_path, {"design": [Post("Kick-off", utc(2026, 10, 6), guid="k1",
+                                               link="https://design.example.org/1")]},
+                    recipients="email,name,communities\nann@example.org,Ann,\n" + HOSTILE_ROW)
+    assert run(org, "collect").returncode == 0
+    assert run(org, "build", "--period", "2026-10").returncode == 0
+    sent = run(org, "send", "--period", "2026-10", "--dry-run")  # lists the skipped rows
+    assert sent.returncode == 0, sent.stderr
+    printed = (sent.stdout + sent.stderr).decode("utf-8")
+    assert "line 3" in printed and "nosuch" in printed
+    assert not any(ch in printed for ch in UNSAFE), printed
