@@ -163,8 +163,11 @@ def held_sessions(config: Config, store: Store, start: datetime, end: datetime,
     for url, community, body in store.calendars():
         if known.get(community) != url:
             continue  # no longer in the community list
-        try:
-            out[community] = calendar_sessions(body, community, start, end, tz)
+        try:  # every session counts (no display cap); what the caps left out is said
+            capped: list[str] = []
+            out[community] = calendar_sessions(body, community, start, end, tz, capped,
+                                               shown=None)
+            warnings += [f"calendar of {community} ({url}): {problem}" for problem in capped]
         except CalendarError as e:
             warnings.append(f"calendar of {community} ({url}) could not be read: {e}")
     return out
