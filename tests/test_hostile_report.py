@@ -158,3 +158,20 @@ def test_many_series_each_under_the_step_cap_are_still_bounded(tmp_path, command
     result = run_within(60, lambda: digest(org, *command))
     assert result.exit_code == 0, result.output
     assert "clinic.ics" in result.output and "left out" in result.output
+
+
+def test_a_series_listing_a_hundred_thousand_dates_is_left_out_and_named(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    first = datetime(2026, 11, 2, tzinfo=UTC)
+    dates = ",".join(f"{first + timedelta(seconds=20 * n):%Y%m%dT%H%M%SZ}"
+                     for n in range(100_001))
+    org = org_with_calendar(tmp_path, vcalendar(
+        f"UID:listed\r\nDTSTART:20261102T000000Z\r\nRDATE:{dates}\r\nSUMMARY:Listed",
+        "UID:clinic\r\nDTSTART:20251105T100000Z\r\nRRULE:FREQ=WEEKLY\r\n"
+        "SUMMARY:Wednesday clinic"))
+    result = run_within(60, lambda: digest(org, "build", "--period", "2026-10"))
+    assert result.exit_code == 0, result.output
+    assert "'listed' lists 100001 dates" in result.output
+    html = (org.root / "out" / "2026-10" / "digest.html").read_text(encoding="utf-8")
+    assert "Wednesday clinic" in html and "Listed" not in html
