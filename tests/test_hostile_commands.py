@@ -67,3 +67,24 @@ def test_digest_send_dry_run_prints_skipped_rows_as_text(tmp_path):
     printed = (sent.stdout + sent.stderr).decode("utf-8")
     assert "line 3" in printed and "nosuch" in printed
     assert not any(ch in printed for ch in UNSAFE), printed
+
+
+def test_discard_refuses_a_symlinked_issue_folder_before_changing_anything(tmp_path):
+    org = write_org(tmp_path, {"design": [Post("Kick-off", utc(2026, 10, 6), guid="k1",
+                                               link="https://design.example.org/1")]})
+    assert run(org, "collect").returncode == 0
+    assert run(org, "build", "--period", "2026-10").returncode == 0
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (kept / "precious.txt").write_text("not the digest's\n")
+    page = org.root / "out" / "site" / "2026-10"
+    for child in page.iterdir():
+        child.unlink()
+    page.rmdir()
+    page.symlink_to(kept, target_is_directory=True)
+    discarded = run(org, "discard", "--period", "2026-10")
+    assert discarded.returncode == 78, discarded.stderr
+    assert b"Traceback" not in discarded.stderr and b"symbolic link" in discarded.stderr
+    assert (kept / "precious.txt").read_text() == "not the digest's\n"
+    status = run(org, "status")
+    assert b"2026-10:" in status.stdout  # the issue is still built: nothing was half done
