@@ -144,3 +144,20 @@ def test_digest_outcomes_refuses_a_yaml_alias_bomb_quickly(tmp_path):
                          capture_output=True, timeout=60)
     assert run.returncode == 1
     assert f"{note}: " in run.stderr.decode() and "alias" in run.stderr.decode()
+
+
+def test_a_symlinked_note_is_not_read_through(org, tmp_path):
+    """A notes folder is often a git checkout, and git commits symbolic links."""
+    secret = tmp_path / "private.md"
+    secret.write_text("# Salary bands\n\nNot for the digest.\n", encoding="utf-8")
+    (notes(org) / "2026-10-20-bands.md").symlink_to(secret)
+    (notes(org) / "2026-10-21-config.md").symlink_to(org.config_path)
+    (notes(org) / "2026-10-22-hello.md").write_text("# Hello all\n\nA plain post.\n",
+                                                   encoding="utf-8")
+    collected = digest(org, "collect")
+    assert collected.exit_code == 0, collected.output
+    with Store(org.config().state_path) as store:
+        assert [i.title for i in store.items()] == ["Hello all"]
+    checked = digest(org, "check")
+    assert "2026-10-20-bands.md: a symbolic link" in checked.output
+    assert "2026-10-21-config.md: a symbolic link" in checked.output

@@ -19,9 +19,12 @@ Hidden files, files starting with `_` and README.md are not items.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
 import reprlib
+import stat
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
@@ -104,13 +107,27 @@ class _Skip(Exception):
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, never through a symbolic link: a notes folder is often a git
+    checkout, and a link committed there (`2026-10-20-x.md -> ../../digest.toml`) would
+    publish whatever the job can read to every reader."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise _Skip(f"{size} bytes is over the {max_bytes}-byte cap ([collect] max_bytes)")
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise _Skip("a symbolic link: notes are read only from files in the folder; "
+                        "put the file itself there") from None
         raise _Skip(f"cannot read it: {e.strerror or e}") from None
+    with os.fdopen(fd, "rb") as f:
+        try:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise _Skip("not a regular file")
+            if st.st_size > max_bytes:
+                raise _Skip(f"{st.st_size} bytes is over the {max_bytes}-byte cap "
+                            "([collect] max_bytes)")
+            return f.read(max_bytes + 1)[:max_bytes]
+        except OSError as e:
+            raise _Skip(f"cannot read it: {e.strerror or e}") from None
 
 
 def read_note(path: Path, name: str, *, folder: Path, community: str, timezone: tzinfo,
