@@ -23,7 +23,7 @@ import icalendar
 import recurring_ical_events
 
 from .models import Session
-from .text import clean_text, plural
+from .text import clean_text, plural, terminal_text
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,8 @@ def sessions(
                 occurrences = _expand(cal, timezones, own, window_start, window_end, keep_wr,
                                       tz, budget)
             except Exception as exc:  # one broken series must not sink the calendar
-                log.warning("calendar of %s: skipped event %s: %s", community, uid, exc)
+                log.warning("calendar of %s: skipped event %s: %s", community, uid,
+                            terminal_text(exc))
                 continue
             found += _sessions_in(occurrences, community, tz, window_start, window_end, uid)
     else:
@@ -266,7 +267,8 @@ def _sessions_in(
         try:
             session = _session(occurrence, own_uid, community, tz)
         except Exception as exc:
-            log.warning("calendar of %s: skipped an occurrence of %s: %s", community, own_uid, exc)
+            log.warning("calendar of %s: skipped an occurrence of %s: %s", community, own_uid,
+                        terminal_text(exc))
             continue
         if session is not None and window_start <= session.start < window_end:
             found.append(session)
@@ -358,7 +360,7 @@ def _parse_by_component(ics: bytes, first_error: Exception) -> icalendar.Calenda
     if cal is None:
         raise CalendarError(f"the calendar cannot be parsed: {first_error}")
     log.warning("calendar: skipped %s that could not be parsed (%s)",
-                plural(skipped, "component"), first_error)
+                plural(skipped, "component"), terminal_text(first_error))
     return cal
 
 
@@ -378,7 +380,8 @@ def _aware(value: datetime, tz: tzinfo) -> datetime:
 
 
 def _uid_of(component: icalendar.cal.Component) -> str:
-    return str(component.get("UID") or "").strip() or _anonymous_uid(component)
+    # cleaned: a UID is printed in warnings and written into the archive's .ics files
+    return clean_text(str(component.get("UID") or "")).strip() or _anonymous_uid(component)
 
 
 def _anonymous_uid(component: icalendar.cal.Component) -> str:

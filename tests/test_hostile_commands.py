@@ -88,3 +88,24 @@ def test_discard_refuses_a_symlinked_issue_folder_before_changing_anything(tmp_p
     assert (kept / "precious.txt").read_text() == "not the digest's\n"
     status = run(org, "status")
     assert b"2026-10:" in status.stdout  # the issue is still built: nothing was half done
+
+
+def test_calendar_warnings_print_the_calendars_uids_and_errors_as_text(tmp_path):
+    org = write_org(tmp_path, {"design": [Post("Kick-off", utc(2026, 10, 6), guid="k1",
+                                               link="https://design.example.org/1")]})
+    (tmp_path / "feeds" / "design.ics").write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+        f"BEGIN:VEVENT\r\nUID:broken{OSC_LINK}x\r\nDTSTART:20261105T100000Z\r\n"
+        f"RRULE:FREQ=WEEKLY;BYDAY=X{OSC_LINK}\r\nSUMMARY:Broken\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:fine\r\nDTSTART:20261105T100000Z\r\nSUMMARY:Fine\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n", encoding="utf-8")
+    listing = tmp_path / "feeds" / "communities.toml"
+    listing.write_text(listing.read_text() + 'calendar = "design.ics"\n')
+    printed = b""
+    for args in (("collect",), ("build", "--period", "2026-10"), ("report", "--period", "2026-10")):
+        done = run(org, *args)
+        assert done.returncode == 0, done.stderr
+        printed += done.stdout + done.stderr
+    text = printed.decode("utf-8")
+    assert "skipped event brokenx" in text, text
+    assert not any(ch in text for ch in UNSAFE), text
