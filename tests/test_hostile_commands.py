@@ -109,3 +109,30 @@ def test_calendar_warnings_print_the_calendars_uids_and_errors_as_text(tmp_path)
     text = printed.decode("utf-8")
     assert "skipped event brokenx" in text, text
     assert not any(ch in text for ch in UNSAFE), text
+
+
+def test_collect_reextract_stores_clean_outcomes(tmp_path):
+    """Meeting notes keep their HTML for --reextract; a character reference in it (`&#27;`)
+    is an ESC once read again, and must be cleaned as at collect time."""
+    from support import rss
+
+    from digest.store import Store
+
+    org = write_org(tmp_path, {"design": []})
+    body = ("<h2>Decisions</h2><ul><li>We adopt &#27;]8;;https://evil.example/&#27;\\ the "
+            "&#1;rota</li></ul><h2>Actions</h2><ul><li>@Bo Ek: send &#27;[2Jthe notes by "
+            "2026-10-30</li></ul>")
+    (tmp_path / "feeds" / "meetings.xml").write_text(rss([Post(
+        "Design sync", utc(2026, 10, 14), link="https://wiki.example.org/sync", guid="m1",
+        body=body)]), encoding="utf-8")
+    listing = tmp_path / "feeds" / "communities.toml"
+    listing.write_text(listing.read_text() + 'meetings = ["meetings.xml"]\n')
+    assert run(org, "collect").returncode == 0
+    again = run(org, "collect", "--reextract")
+    assert again.returncode == 0, again.stderr
+    with Store(org.config().state_path) as store:
+        [meeting] = store.items("kind = 'meeting'")
+    texts = [d.text for d in meeting.outcomes.decisions] + \
+        [a.text for a in meeting.outcomes.actions]
+    assert any("rota" in t for t in texts) and any("notes" in t for t in texts), texts
+    assert not any(ch in t for t in texts for ch in ("\x1b", "\x01")), texts
