@@ -215,7 +215,7 @@ def _json_feed(body: bytes, url: str) -> tuple[list[dict[str, Any]], str]:
     """
     try:
         doc = json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # Recursion: [[[[…
         raise FeedError("malformed", f"not a feed: a JSON document that cannot be read ({exc})"
                         ) from None
     version = doc.get("version") if isinstance(doc, dict) else None
