@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, tzinfo
 from html.parser import HTMLParser
 from time import monotonic as time_monotonic
@@ -23,7 +23,7 @@ import icalendar
 import recurring_ical_events
 
 from .models import Session
-from .text import clean_text, plural
+from .text import clean_text, plural, terminal_text
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +53,13 @@ _FACILITATOR_RE = re.compile(
 # thousands of events): a calendar over them is named in the build's warnings and
 # shows what fits; the rest of the issue is built.
 MAX_RULE_STEPS = 100_000  # steps dateutil would take from DTSTART to the window's end
-MAX_PER_SERIES = 100  # occurrences of one series in the window
-MAX_PER_CALENDAR = 1_000  # occurrences of one calendar in the window
+MAX_CALENDAR_STEPS = 400_000  # the same, summed over a calendar's series (cheapest kept)
+MAX_PER_SERIES = 100  # occurrences of one series in a month of the window
+MAX_PER_CALENDAR = 1_000  # occurrences of one calendar in a month of the window
 MAX_SESSIONS_SHOWN = 30  # sessions one community shows in an issue
 EXPAND_SECONDS = 10.0  # time one calendar may spend expanding
+_MONTH = timedelta(days=31)
+_SHORTEST_QUERY = timedelta(hours=1)
 _FREQ_SECONDS = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400,
                  "WEEKLY": 7 * 86400, "MONTHLY": 28 * 86400, "YEARLY": 365 * 86400}
 _DAYS_PER_PERIOD = {"WEEKLY": 7, "MONTHLY": 31, "YEARLY": 366}  # days dateutil looks at
@@ -73,13 +76,14 @@ class CalendarError(ValueError):
 class _Budget:
     """What one calendar may still spend expanding, and what it had to leave out."""
 
-    def __init__(self, periods: int = 1) -> None:
+    def __init__(self, start: datetime, end: datetime) -> None:
         self.deadline = time_monotonic() + EXPAND_SECONDS
         self.problems: list[str] = []
-        # a window of several periods (the organisers' report's year) may hold as many
-        # occurrences as that many periods would
-        self.per_series = MAX_PER_SERIES * periods
-        self.per_calendar = MAX_PER_CALENDAR * periods
+        # the occurrence caps are per month: the report expands a whole year
+        months = max(1, -(-(end - start) // _MONTH))
+        self.per_series = MAX_PER_SERIES * months
+        self.per_calendar = MAX_PER_CALENDAR * months
+        self.rate = 0.0  # occurrences per second the kept series may make, at most
 
     def note(self, problem: str) -> None:
         if problem not in self.problems:
@@ -89,24 +93,24 @@ class _Budget:
 def sessions(
     ics: bytes, community: str, start: datetime, end: datetime, tz: ZoneInfo,
     warnings: list[str] | None = None, *, shown: int | None = MAX_SESSIONS_SHOWN,
-    periods: int = 1,
 ) -> list[Session]:
     """The occurrences of `ics` that start in [start, end), in zone `tz`, sorted by start.
 
     At most `shown` sessions (what an issue shows; None for every one, as the
-    organisers' report counts them); the caps per series and per calendar are
-    those of one period times `periods`, the number of periods the window spans.
+    organisers' report counts them); the caps per series and per calendar are per
+    month of the window, so the report's year may hold a year's occurrences.
 
     Cancelled events and occurrences, and free/busy-only blocks, are left out.
     A VEVENT that cannot be read is skipped (and logged); a file that is not a
     calendar at all raises CalendarError. What the caps left out (a series
     repeating too often, too many occurrences, too slow to expand) is appended
-    to `warnings`, and the sessions that fit are returned.
+    to `warnings`, and the sessions that fit are returned: at most `shown` of them
+    (None: all, for the report's counts).
     """
     cal = _parse(ics)
     window_start = _aware(start, tz)
     window_end = _aware(end, tz)
-    budget = _Budget(periods)
+    budget = _Budget(window_start, window_end)
 
     timezones = [c for c in cal.subcomponents if c.name == "VTIMEZONE"]
     # The library reads floating times in a valid X-WR-TIMEZONE but chokes on an
@@ -114,7 +118,7 @@ def sessions(
     keep_wr = not cal.get("X-WR-TIMEZONE") or _calendar_zone(cal) is not None
 
     found: list[Session] = []
-    events = [e for e in cal.walk("VEVENT") if not _too_costly(e, window_end, tz, budget)]
+    events = _affordable(cal.walk("VEVENT"), window_start, window_end, tz, budget)
     try:  # fast path: the whole calendar in one query
         everything = _expand(cal, timezones, events, window_start, window_end, keep_wr, tz,
                              budget)
@@ -127,7 +131,8 @@ def sessions(
                 occurrences = _expand(cal, timezones, own, window_start, window_end, keep_wr,
                                       tz, budget)
             except Exception as exc:  # one broken series must not sink the calendar
-                log.warning("calendar of %s: skipped event %s: %s", community, uid, exc)
+                log.warning("calendar of %s: skipped event %s: %s", community, uid,
+                            terminal_text(exc))
                 continue
             found += _sessions_in(occurrences, community, tz, window_start, window_end, uid)
     else:
@@ -144,9 +149,49 @@ def sessions(
     return found
 
 
-def _too_costly(event: icalendar.cal.Component, window_end: datetime, tz: ZoneInfo,
-                budget: _Budget) -> bool:
-    """Whether expanding `event`'s rules up to the window would take too many steps.
+def _affordable(events: Iterable[icalendar.cal.Component], window_start: datetime,
+                window_end: datetime, tz: ZoneInfo, budget: _Budget
+                ) -> list[icalendar.cal.Component]:
+    """The events whose expansion fits: each series under MAX_RULE_STEPS, and together,
+    cheapest first, under MAX_CALENDAR_STEPS (two hundred hourly series since 2016 are each
+    under the first and together minutes of work). Sets `budget.rate` for the queries."""
+    costed = [(_steps(e, window_end, tz, budget), n, e) for n, e in enumerate(events)]
+    kept, spent, left_out = [], 0.0, []
+    for steps, n, event in sorted((c for c in costed if c[0] is not None),
+                                  key=lambda c: (c[0], c[1])):
+        assert steps is not None
+        if spent + steps > MAX_CALENDAR_STEPS:
+            left_out.append(event)
+            continue
+        spent += steps
+        kept.append((n, event))
+    if left_out:
+        budget.note(f"{plural(len(left_out), 'repeating series', 'repeating series')} left "
+                    f"out: together they repeat too often to expand (the first is "
+                    f"{_uid_of(left_out[0])!r})")
+    span = max(1.0, (window_end - window_start).total_seconds())
+    budget.rate = sum(_in_window(e, window_start, window_end, tz) for _, e in kept) / span
+    return [event for _, event in sorted(kept, key=lambda k: k[0])]
+
+
+def _in_window(event: icalendar.cal.Component, start: datetime, end: datetime,
+               tz: ZoneInfo) -> float:
+    """How many occurrences a repeating event may have in [start, end), at most (0 for a
+    single event). RDATEs count one each: 100,000 of them in one month would otherwise be
+    built in one query (300 MB)."""
+    return _steps(event, end, tz, None, since=start) or 0.0
+
+
+def _listed(event: icalendar.cal.Component) -> int:
+    """How many RDATE values `event` lists."""
+    rdates = event.get("RDATE")
+    return sum(len(getattr(r, "dts", ()) or ()) for r in
+               (rdates if isinstance(rdates, list) else [rdates] if rdates else []))
+
+
+def _steps(event: icalendar.cal.Component, window_end: datetime, tz: ZoneInfo,
+           budget: _Budget | None, since: datetime | None = None) -> float | None:
+    """The steps expanding `event`'s rules up to the window takes; None when too many.
 
     dateutil walks every occurrence from DTSTART, one at a time and out of our
     reach, before it yields the first one in the window: an endless SECONDLY rule
@@ -155,14 +200,22 @@ def _too_costly(event: icalendar.cal.Component, window_end: datetime, tz: ZoneIn
     each period into) and a series over MAX_RULE_STEPS is left out.
     """
     try:
+        listed = _listed(event)
+        if listed > MAX_RULE_STEPS and budget is not None:
+            budget.note(f"series {_uid_of(event)!r} lists {listed} dates (RDATE): too many to "
+                        "expand, left out")
+            return None
         rules = event.get("RRULE")
         if rules is None:
-            return False
+            return float(listed)  # a single event (0), or its listed dates
         first = _local(event.decoded("DTSTART"), tz)
         rules = [dict(rule) for rule in (rules if isinstance(rules, list) else [rules])]
     except Exception:
-        return False  # the series is broken anyway: the expansion skips it
+        return 0.0  # the series is broken anyway: the expansion skips it
+    if since is not None:
+        first = max(first, since - _MARGIN)
     span = max(0.0, (window_end + _MARGIN - first).total_seconds())
+    total = float(listed)
     for rule in rules:
         freq = str((rule.get("FREQ") or [""])[0]).upper()
         if freq not in _FREQ_SECONDS:
@@ -174,12 +227,13 @@ def _too_costly(event: icalendar.cal.Component, window_end: datetime, tz: ZoneIn
                                  ("BYSECOND", "SECONDLY")):
             if _FREQ_SECONDS[freq] > _FREQ_SECONDS[finer_than]:
                 steps *= max(1, len(rule.get(part) or []))
-        if steps > MAX_RULE_STEPS:
+        if steps > MAX_RULE_STEPS and budget is not None:
             budget.note(f"series {_uid_of(event)!r} ({_text(event.get('SUMMARY')) or 'untitled'}"
                         f") repeats {freq.lower()} since {first:%Y-%m-%d}: too many occurrences "
                         "to expand, left out")
-            return True
-    return False
+            return None
+        total += steps
+    return total
 
 
 def _int(value: object) -> int:
@@ -217,7 +271,8 @@ def _sessions_in(
         try:
             session = _session(occurrence, own_uid, community, tz)
         except Exception as exc:
-            log.warning("calendar of %s: skipped an occurrence of %s: %s", community, own_uid, exc)
+            log.warning("calendar of %s: skipped an occurrence of %s: %s", community, own_uid,
+                        terminal_text(exc))
             continue
         if session is not None and window_start <= session.start < window_end:
             found.append(session)
@@ -309,7 +364,7 @@ def _parse_by_component(ics: bytes, first_error: Exception) -> icalendar.Calenda
     if cal is None:
         raise CalendarError(f"the calendar cannot be parsed: {first_error}")
     log.warning("calendar: skipped %s that could not be parsed (%s)",
-                plural(skipped, "component"), first_error)
+                plural(skipped, "component"), terminal_text(first_error))
     return cal
 
 
@@ -329,7 +384,8 @@ def _aware(value: datetime, tz: tzinfo) -> datetime:
 
 
 def _uid_of(component: icalendar.cal.Component) -> str:
-    return str(component.get("UID") or "").strip() or _anonymous_uid(component)
+    # cleaned: a UID is printed in warnings and written into the archive's .ics files
+    return clean_text(str(component.get("UID") or "")).strip() or _anonymous_uid(component)
 
 
 def _anonymous_uid(component: icalendar.cal.Component) -> str:
@@ -354,8 +410,11 @@ def _expand(
 ) -> list[icalendar.cal.Component]:
     """Expand events (one series, or the whole calendar) inside their own small calendar.
 
-    Lazily, in start order (the library's `after()`), up to the window's end and
-    within the caps: `between()` would build every occurrence first.
+    In start order, one query after another over the window, within the caps. The
+    library's `after()` asks for windows as short as 15 minutes, and each query walks
+    every series from its DTSTART: a daily stand-up over the report's year was 2,300
+    queries and 10 s. Here each query spans what the kept series can fill with about
+    MAX_PER_CALENDAR occurrences (`budget.rate`), from an hour to a month.
     """
     own = icalendar.Calendar()
     for key, value in cal.items():  # VERSION, PRODID, X-WR-TIMEZONE
@@ -370,19 +429,30 @@ def _expand(
         own.add_component(event)
     found: list[icalendar.cal.Component] = []
     per_series: dict[str, int] = {}
-    for occurrence in _in_start_order(recurring_ical_events.of(own), start - _MARGIN,
-                                      end + _MARGIN, tz):
-        uid = _uid_of(occurrence)
-        per_series[uid] = per_series.get(uid, 0) + 1
-        if per_series[uid] > budget.per_series:
-            budget.note(f"series {uid!r} has more than {budget.per_series} occurrences in the "
-                        "period; the rest are left out")
-        else:
+    seen: set[tuple[str, str]] = set()  # an occurrence across two queries is listed by both
+    query = recurring_ical_events.of(own)
+    step = _MONTH if budget.rate <= 0 else min(_MONTH, max(
+        _SHORTEST_QUERY, timedelta(seconds=MAX_PER_CALENDAR / budget.rate)))
+    cursor, stop = start - _MARGIN, end + _MARGIN
+    while cursor < stop:
+        upto = min(stop, cursor + step)
+        batch = [(_local(o.decoded("DTSTART"), tz), o) for o in query.between(cursor, upto)]
+        cursor = upto
+        for when, occurrence in sorted(batch, key=lambda b: b[0]):
+            uid = _uid_of(occurrence)
+            if (uid, when.isoformat()) in seen or not start - _MARGIN <= when < stop:
+                continue
+            seen.add((uid, when.isoformat()))
+            per_series[uid] = per_series.get(uid, 0) + 1
+            if per_series[uid] > budget.per_series:
+                budget.note(f"series {uid!r} has more than {budget.per_series} occurrences "
+                            "in the period; the rest are left out")
+                continue
             found.append(occurrence)
-        if len(found) >= budget.per_calendar:
-            budget.note(f"more than {budget.per_calendar} occurrences in the period; the rest "
-                        "are left out")
-            break
+            if len(found) >= budget.per_calendar:
+                budget.note(f"more than {budget.per_calendar} occurrences in the period; the "
+                            "rest are left out")
+                return found
         if time_monotonic() > budget.deadline:
             budget.note(f"expanding took over {EXPAND_SECONDS:g} s; later occurrences are "
                         "left out")
@@ -394,34 +464,8 @@ def _expand(
 # so few spans are cheap, and a span holding few occurrences keeps what one ask builds
 # small. The library's own `after()` halves its span after every hit: a weekly series
 # over a year is then ~90 asks, each walking the rule from its start.
-_FIRST_SPAN = timedelta(days=1)
 _LONGEST_SPAN = timedelta(days=92)
 _SHORTEST_SPAN = timedelta(minutes=15)
-_FEW, _MANY = 20, 200  # occurrences per ask under which the span doubles, over which it halves
-
-
-def _in_start_order(query: recurring_ical_events.CalendarQuery, start: datetime,
-                    end: datetime, tz: ZoneInfo) -> Iterator[icalendar.cal.Component]:
-    """The occurrences starting in [start, end), lazily, span by span, in start order."""
-    span, seen = _FIRST_SPAN, set()
-    while start < end:
-        stop = min(start + span, end)
-        batch = []
-        for occurrence in query.between(start, stop):
-            begin = _local(occurrence.decoded("DTSTART"), tz)
-            ident = (_uid_of(occurrence), begin)
-            if begin < end and ident not in seen:  # an event overlapping two spans comes twice
-                seen.add(ident)
-                batch.append((begin, occurrence))
-        batch.sort(key=lambda pair: pair[0])
-        yield from (occurrence for _, occurrence in batch)
-        if len(batch) < _FEW:
-            span = min(span * 2, _LONGEST_SPAN)
-        elif len(batch) > _MANY:
-            span = max(span / 2, _SHORTEST_SPAN)
-        start = stop
-
-
 def _session(
     event: icalendar.cal.Component, uid: str, community: str, tz: ZoneInfo
 ) -> Session | None:

@@ -422,7 +422,7 @@ def report(ctx: click.Context, period: str | None, months: int, fmt: str) -> Non
         result = build_report(config, store, month, months)
     path = write_page(config, result)
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {terminal_text(warning)}", err=True)
     if fmt == "json":
         click.echo(to_json(result), nl=False)
     elif fmt == "csv":
@@ -490,7 +490,7 @@ def _print_skipped_rows(config: Config) -> None:
         return
     click.echo(f"{plural(len(skipped), 'row')} of {path} skipped:")
     for problem in skipped:
-        click.echo(f"  {problem}")
+        click.echo(f"  {terminal_text(problem)}")
 
 
 def _print_build(result: pipeline.BuildResult, quiet: bool = False) -> None:
@@ -565,7 +565,7 @@ def check(ctx: click.Context, smtp: bool) -> None:
     from .setup_check import check_setup
 
     report = check_setup(ctx.obj, smtp=smtp, progress=sys.stderr.isatty() and not _quiet(ctx),
-                         on_problem=click.echo)
+                         on_problem=lambda line: click.echo(terminal_text(line)))
     if report.ok:
         _say(ctx, f"all well: {report.config.path}, {', '.join(report.checked)}")
         return
@@ -672,19 +672,21 @@ def outcomes_command(sources: tuple[str, ...], as_json: bool) -> None:
         click.echo(json.dumps([n.as_json() for n in notes], ensure_ascii=False, indent=2))
     else:
         for note in notes:
-            click.echo(f"{note.title} · {note.held_on.isoformat() if note.held_on else 'no date'}"
-                       + (f"\n  {note.link}" if note.link else ""))
+            click.echo(terminal_text(
+                f"{note.title} · {note.held_on.isoformat() if note.held_on else 'no date'}")
+                + (f"\n  {terminal_text(note.link)}" if note.link else ""))
             if not (note.outcomes.decisions or note.outcomes.actions):
                 click.echo("  (no decisions or actions found)")
             for decision in note.outcomes.decisions:
-                click.echo(f"  decision: {decision.text}")
+                click.echo(f"  decision: {terminal_text(decision.text)}")
             for action in note.outcomes.actions:
                 extra = [action.owner or "no owner"]
                 if due(action):
                     extra.append(f"by {due(action)}")
                 if action.done:
                     extra.append("done")
-                click.echo(f"  action:   {action.text} ({', '.join(extra)})")
+                click.echo(f"  action:   {terminal_text(action.text)} "
+                           f"({terminal_text(', '.join(extra))})")
             click.echo("")
     sys.exit(1 if failed else EXIT_OK)
 

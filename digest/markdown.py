@@ -32,6 +32,24 @@ class FrontMatterError(ValueError):
     """Front matter that is not a YAML mapping; the message says where."""
 
 
+class _AliasRefused(yaml.YAMLError):
+    def __init__(self, anchor: str, line: int) -> None:
+        super().__init__(anchor, line)
+        self.anchor, self.line = anchor, line
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML without aliases. Nine levels of ten `*alias`es are a 2 KB file that stands for
+    10^9 strings (YAML's "billion laughs"): whatever walks or prints the value hangs.
+    Front matter (title, date, kind, author, link) never needs one."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _AliasRefused(str(getattr(event, "anchor", "")), event.start_mark.line)
+        return super().compose_node(parent, index)
+
+
 @cache
 def _renderer() -> MarkdownIt:
     # "js-default" is CommonMark plus tables and strikethrough; raw HTML passes
@@ -68,8 +86,11 @@ def read_markdown(text: str) -> MarkdownDocument:
     if not handler.detect(text):
         return MarkdownDocument(html=markdown_to_html(text))
     block, body = handler.split(text)
-    try:
-        meta = yaml.safe_load(block.lstrip("\n"))  # the library would drop a non-mapping
+    try:  # not frontmatter's loader: the library would drop a non-mapping
+        meta = yaml.load(block.lstrip("\n"), Loader=_NoAliasLoader)  # noqa: S506 - safe
+    except _AliasRefused as e:
+        raise FrontMatterError(f"line {e.line + 2}: front matter uses the YAML alias "
+                               f"*{e.anchor[:40]}: write the value out instead") from None
     except yaml.YAMLError as e:
         mark = getattr(e, "context_mark", None) or getattr(e, "problem_mark", None)
         where = f"line {mark.line + 2}: " if mark is not None else ""  # +1 for the `---`

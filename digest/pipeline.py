@@ -307,9 +307,16 @@ def discard(config: Config, store: Store, period: Period) -> DiscardResult:
                      and config.out_path.resolve() != config.base_dir.resolve() else "")
         raise DigestError(f"the send of {period} has started, so it cannot be discarded; "
                           f"`digest status --period {period}` shows who has it{rehearsal}")
+    folders = (config.out_path / period.label, archive.site_path(config) / period.label)
+    from .files import UnsafePathError
+
+    for folder in folders:  # refused before anything is released: nothing half done
+        if folder.is_symlink():
+            raise UnsafePathError(f"{folder} is a symbolic link; the digest does not delete "
+                                  "through links: remove the link, then discard again")
     released = store.discard_issue(period.label)
     removed = []
-    for folder in (config.out_path / period.label, archive.site_path(config) / period.label):
+    for folder in folders:
         if folder.is_dir():
             shutil.rmtree(folder)
             removed.append(folder)

@@ -367,6 +367,8 @@ def test_json_feed_1_0_by_its_body_alone(tmp_path, server):
      "malformed"),
     (b'{"version": "https://jsonfeed.org/version/1.1", "items": [', "application/feed+json",
      "malformed"),
+    (b'{"version": "https://jsonfeed.org/version/1.1", "items": ' + b"[" * 100_000
+     + b"]" * 100_000 + b"}", "application/feed+json", "malformed"),  # nested too deep
 ])
 def test_json_that_is_not_a_json_feed_is_named(tmp_path, server, body, ctype, kind):
     server.routes["/x.json"] = lambda h: send(h, 200, body, ctype)

@@ -19,8 +19,12 @@ Hidden files, files starting with `_` and README.md are not items.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
+import reprlib
+import stat
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
@@ -30,7 +34,7 @@ from ..markdown import FrontMatterError, read_markdown
 from ..models import Entry, Kind, MeetingOutcomes
 from ..outcomes import extract_outcomes
 from ..text import cut_at_word
-from .parse import EXCERPT_CHARS, IMAGE_SCHEMES, SAFE_SCHEMES, quick_text, safe_url
+from .parse import EXCERPT_CHARS, IMAGE_SCHEMES, SAFE_SCHEMES, cleaned_entry, quick_text, safe_url
 
 KINDS: tuple[Kind, ...] = ("post", "meeting")
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
@@ -103,13 +107,27 @@ class _Skip(Exception):
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, never through a symbolic link: a notes folder is often a git
+    checkout, and a link committed there (`2026-10-20-x.md -> ../../digest.toml`) would
+    publish whatever the job can read to every reader."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise _Skip(f"{size} bytes is over the {max_bytes}-byte cap ([collect] max_bytes)")
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise _Skip("a symbolic link: notes are read only from files in the folder; "
+                        "put the file itself there") from None
         raise _Skip(f"cannot read it: {e.strerror or e}") from None
+    with os.fdopen(fd, "rb") as f:
+        try:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise _Skip("not a regular file")
+            if st.st_size > max_bytes:
+                raise _Skip(f"{st.st_size} bytes is over the {max_bytes}-byte cap "
+                            "([collect] max_bytes)")
+            return f.read(max_bytes + 1)[:max_bytes]
+        except OSError as e:
+            raise _Skip(f"cannot read it: {e.strerror or e}") from None
 
 
 def read_note(path: Path, name: str, *, folder: Path, community: str, timezone: tzinfo,
@@ -133,12 +151,12 @@ def read_note(path: Path, name: str, *, folder: Path, community: str, timezone: 
     moment = _date(meta, path.name, timezone)
     kind = meta.get("kind", "post")
     if kind not in KINDS:
-        raise _Skip(f"kind: expected post or meeting, got {kind!r}")
+        raise _Skip(f"kind: expected post or meeting, got {_shown(kind)}")
     link = None
     if meta.get("link") is not None:
         link = safe_url(str(meta["link"]), "", SAFE_SCHEMES)
         if link is None:
-            raise _Skip(f"link: {meta['link']!r} is not an http, https or mailto URL")
+            raise _Skip(f"link: {_shown(meta['link'])} is not an http, https or mailto URL")
     cleaned = quick_text(body_html, link or "", enough=EXCERPT_CHARS * 2)
     image = safe_url(cleaned.image, link or "", IMAGE_SCHEMES) if cleaned.image else None
     # The title may say when the meeting was (the heading is cut from the body), and
@@ -152,7 +170,8 @@ def read_note(path: Path, name: str, *, folder: Path, community: str, timezone: 
         changed = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(microsecond=0)
     except OSError:
         changed = None
-    return Entry(
+    # front matter is YAML: "\uD800" or "\x1B" in a title is a lone surrogate or an ESC
+    return cleaned_entry(Entry(
         identity=f"notes:{name}", community=community, kind=kind, feed_url=str(folder),
         title=cut_at_word(title, 200), link=link, author=_string(meta, "author") or None,
         published=moment,
@@ -160,7 +179,7 @@ def read_note(path: Path, name: str, *, folder: Path, community: str, timezone: 
         updated=changed if changed is not None and changed <= now else None,
         excerpt=cut_at_word(cleaned.text, EXCERPT_CHARS), outcomes=outcomes,
         image=image, image_alt=cleaned.image_alt,
-    )
+    ))
 
 
 def _string(meta: dict[str, Any], key: str) -> str:
@@ -168,8 +187,17 @@ def _string(meta: dict[str, Any], key: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str | int | float):
-        raise _Skip(f"{key}: expected text, got {value!r}")
+        raise _Skip(f"{key}: expected text, got {_shown(value)}")
     return " ".join(str(value).split())
+
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxstring = _SHOWN.maxother = 80
+
+
+def _shown(value: object) -> str:
+    """A front-matter value as a problem line quotes it: short, whatever its size."""
+    return _SHOWN.repr(value)
 
 
 def _first_heading(html_text: str) -> tuple[re.Match[str], str] | None:
@@ -195,12 +223,12 @@ def _date(meta: dict[str, Any], filename: str, timezone: tzinfo) -> datetime:
         try:
             value = datetime.fromisoformat(value.strip())
         except ValueError:
-            raise _Skip(f"date: {value!r} is not a date: write 2026-10-14 or "
+            raise _Skip(f"date: {_shown(value)} is not a date: write 2026-10-14 or "
                         "2026-10-14 18:30") from None
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=timezone)
     elif isinstance(value, date):
         moment = datetime.combine(value, time(0), tzinfo=timezone)
     else:
-        raise _Skip(f"date: {value!r} is not a date: write 2026-10-14")
+        raise _Skip(f"date: {_shown(value)} is not a date: write 2026-10-14")
     return moment.astimezone(UTC)

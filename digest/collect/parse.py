@@ -215,7 +215,7 @@ def _json_feed(body: bytes, url: str) -> tuple[list[dict[str, Any]], str]:
     """
     try:
         doc = json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # Recursion: [[[[…
         raise FeedError("malformed", f"not a feed: a JSON document that cannot be read ({exc})"
                         ) from None
     version = doc.get("version") if isinstance(doc, dict) else None
@@ -359,7 +359,7 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
                                        ) if detail_of_summary else ""
     summary_text = quick_text(summary, "", enough=EXCERPT_CHARS * 2).text if summary else ""
     excerpt = cut_at_word(summary_text or cleaned.text, EXCERPT_CHARS)
-    return _cleaned_entry(Entry(
+    return cleaned_entry(Entry(
         identity=identity, community=community, kind=kind, feed_url=url,
         title=title or cut_at_word(cleaned.text, 80) or (link or "(untitled)"),
         link=link, author=author, published=published, updated=updated, excerpt=excerpt,
@@ -385,20 +385,24 @@ def _author_name(author: str) -> str:
     return author
 
 
-def _cleaned_entry(entry: Entry) -> Entry:
+def cleaned_entry(entry: Entry) -> Entry:
     """`entry` with every text made safe (digest.text.clean_text): one control character
-    in a title must not stop the issue, nor a lone surrogate the feed's storing."""
-    found = entry.outcomes
+    in a title must not stop the issue, nor a lone surrogate the feed's storing. Every
+    source's reader calls it (feeds here, notes folders in notes.py)."""
     return replace(
         entry, identity=clean_text(entry.identity), feed_url=clean_text(entry.feed_url),
         title=clean_text(entry.title) or "(untitled)", link=_clean(entry.link),
         author=_clean(entry.author) or None, excerpt=clean_text(entry.excerpt),
         image=_clean(entry.image), image_alt=clean_text(entry.image_alt),
-        note_html=clean_text(entry.note_html),
-        outcomes=replace(
-            found, decisions=tuple(Decision(clean_text(d.text)) for d in found.decisions),
-            actions=tuple(replace(a, text=clean_text(a.text), owner=_clean(a.owner),
-                                  due_text=_clean(a.due_text)) for a in found.actions)))
+        note_html=clean_text(entry.note_html), outcomes=cleaned_outcomes(entry.outcomes))
+
+
+def cleaned_outcomes(found: MeetingOutcomes) -> MeetingOutcomes:
+    """`found` with the text of every decision and action made safe."""
+    return replace(
+        found, decisions=tuple(Decision(clean_text(d.text)) for d in found.decisions),
+        actions=tuple(replace(a, text=clean_text(a.text), owner=_clean(a.owner),
+                              due_text=_clean(a.due_text)) for a in found.actions))
 
 
 def _clean(text: str | None) -> str | None:

@@ -39,6 +39,15 @@ class ReadNote:
     held_on: date | None  # the meeting's date: from the notes, else the feed's date
     outcomes: MeetingOutcomes
 
+    def __post_init__(self) -> None:
+        # HTML and Markdown pages are read here, not by a feed reader: their text is made
+        # safe to print and store the way collect's is (Markdown's YAML can say "\x1B")
+        from ..collect.parse import cleaned_outcomes
+        from ..text import clean_text
+
+        object.__setattr__(self, "title", clean_text(self.title))
+        object.__setattr__(self, "outcomes", cleaned_outcomes(self.outcomes))
+
     def as_json(self) -> dict[str, Any]:
         """The command's `--json` record (a stable shape: scorers drive it)."""
         return {

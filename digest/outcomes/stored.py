@@ -21,10 +21,13 @@ class Reextracted:
 
 
 def reextract(store: Store, *, language: str | None = None) -> Reextracted:
+    from ..collect.parse import cleaned_outcomes
+
     notes = store.unsent_meeting_notes()
     changed = 0
     for key, title, html, moment in notes:
-        outcomes = extract_outcomes(html, title=title, language=language,
-                                    meeting_date=moment.date() if moment else None)
+        # cleaned as at collect time: `&#27;` in the stored HTML reads as an ESC
+        outcomes = cleaned_outcomes(extract_outcomes(
+            html, title=title, language=language, meeting_date=moment.date() if moment else None))
         changed += store.set_outcomes(key, outcomes)
     return Reextracted(len(notes), changed)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..errors import DigestError
+from ..files import write_file
 from ..models import Edition
 from ..period import Period
 from ..store import Store, utcnow
@@ -47,12 +48,7 @@ def write_page(config: Config, report: OrganisationReport,
     from .render import build_view, render_page
 
     html = render_page(renderer or Renderer(config), build_view(config, report))
-    path = page_path(config)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(".index.html.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_file(page_path(config), html, config.out_path)  # atomic, never via a link
 
 
 def email_edition(config: Config, report: OrganisationReport,
@@ -72,13 +68,12 @@ def _edition_folder(config: Config, month: Period) -> Path:
     return config.out_path / month.label / "report"
 
 
-def _write_edition(folder: Path, edition: Edition) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "report.html").write_text(edition.html, encoding="utf-8")
-    (folder / "report.txt").write_text(edition.text, encoding="utf-8")
-    (folder / "edition.json").write_text(json.dumps(
-        {"key": edition.key, "subject": edition.subject, "preheader": edition.preheader}),
-        encoding="utf-8")
+def _write_edition(config: Config, folder: Path, edition: Edition) -> None:
+    root = config.out_path
+    write_file(folder / "report.html", edition.html, root)
+    write_file(folder / "report.txt", edition.text, root)
+    write_file(folder / "edition.json", json.dumps(
+        {"key": edition.key, "subject": edition.subject, "preheader": edition.preheader}), root)
 
 
 def _read_edition(folder: Path) -> Edition:
@@ -137,7 +132,7 @@ def send_report(config: Config, store: Store, month: Period, *, now: datetime | 
         renderer = Renderer(config)
         write_page(config, report, renderer)
         edition = email_edition(config, report, renderer)
-        _write_edition(folder, edition)
+        _write_edition(config, folder, edition)
     pairs = [(r, edition) for r in readers.recipients]
     sent = deliver.send_period(config, store, label, pairs, editions=[edition], now=now)
     return ReportSend(label, sent, skipped=[f"{config.report_recipients}: {p}; row skipped"

@@ -49,6 +49,15 @@ def to_csv(report: OrganisationReport) -> str:
         head = [c[name] for name in COMMUNITY_FIELDS]
         head[COMMUNITY_FIELDS.index("rota_flag")] = "true" if c["rota_flag"] else "false"
         for m in c["months"]:
-            writer.writerow(["" if v is None else v for v in head]
+            writer.writerow(["" if v is None else _cell(v) for v in head]
                             + [m["month"], *(m[name] for name in FIGURES)])
     return out.getvalue()
+
+
+def _cell(value: object) -> object:
+    """A text cell a spreadsheet will not run: a facilitator's name comes from a calendar,
+    and `=HYPERLINK(…)` there would be a formula when the CSV is opened (OWASP's CSV
+    injection); such text is prefixed with an apostrophe, as the spreadsheets do."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -62,7 +62,7 @@ def build_report(config: Config, store: Store, period: Period, months: int = DEF
 
     _count_items(store, ids, cuts, figures)
     _count_outcomes(store, ids, cuts, figures, as_of, tz)
-    held = held_sessions(config, store, cuts[0], as_of, warnings, periods=len(counted))
+    held = held_sessions(config, store, cuts[0], as_of, warnings)
     for c, found in held.items():
         by_month: dict[int, list[Session]] = defaultdict(list)
         for s in found:
@@ -159,8 +159,8 @@ def _count_outcomes(store: Store, ids: list[str], cuts: list[datetime],
 
 
 def held_sessions(config: Config, store: Store, start: datetime, end: datetime,
-                  warnings: list[str], *, periods: int) -> dict[str, list[Session]]:
-    """Each community's sessions that started in [start, end) (`periods` months), from the
+                  warnings: list[str]) -> dict[str, list[Session]]:
+    """Each community's sessions that started in [start, end), from the
     calendar body last collected. A calendar that is gone now still tells what was held
     before. Every session counts: none of the digest's cap on sessions shown."""
     tz: ZoneInfo = config.timezone
@@ -171,10 +171,10 @@ def held_sessions(config: Config, store: Store, start: datetime, end: datetime,
     for url, community, body in store.calendars():
         if known.get(community) != url:
             continue  # no longer in the community list
-        try:
+        try:  # every session counts (no display cap); what the caps left out is said
             capped: list[str] = []
             out[community] = calendar_sessions(body, community, start, end, tz, capped,
-                                               shown=None, periods=periods)
+                                               shown=None)
             warnings += [f"calendar of {community} ({url}): {problem}" for problem in capped]
         except CalendarError as e:
             warnings.append(f"calendar of {community} ({url}) could not be read: {e}")
