@@ -292,9 +292,9 @@ def _track(config: Config, store: Store, period: Period) -> None:
             t.sightings.remove(sighting)
             touched.append(t)
         for action in new:
-            t = _continued(by_match.get((item.community, action_key(action.text, action.owner)),
-                                        []), meeting, opened) or _new_tracked(tracked, meeting,
-                                                                              action)
+            same = by_match.get((item.community, action_key(action.text, action.owner)), [])
+            t = (_continued(same, meeting, action.done, opened)
+                 or _new_tracked(tracked, meeting, action))
             if (t.community, t.key) not in tracked:
                 tracked[(t.community, t.key)] = t
             sighting = _Sighting(item.key, item.community, t.key, action.text, action.owner,
@@ -313,15 +313,17 @@ def _track(config: Config, store: Store, period: Period) -> None:
     _save(store, changed.values(), {k: notes[k] for k in read})
 
 
-def _continued(candidates: list[_Tracked], meeting: _Meeting,
+def _continued(candidates: list[_Tracked], meeting: _Meeting, done: bool,
                opened: Callable[[_Tracked], tuple[date, datetime, str]]) -> _Tracked | None:
-    """The action a meeting's new action (same text and owner) continues or reports done:
-    the latest still open that was set no later than this meeting; or, written back into
-    the note that deleted it, that action."""
+    """The action that a meeting's new action (same text and owner) carries over or reports
+    done: the latest still open, or, written back into the note that deleted it, that one.
+    Listed open, it is the same action whichever meeting came first (notes are often
+    collected late); reported done, it closes only an action set no later than this
+    meeting (else that was an earlier round of a recurring task)."""
     fitting = [t for t in candidates
                if (t.closed is None or (t.closed == "removed"
                                         and t.meeting_item == meeting.item.key))
-               and opened(t) <= meeting.order]
+               and (not done or opened(t) <= meeting.order)]
     return max(fitting, key=opened, default=None)
 
 

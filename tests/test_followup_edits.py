@@ -187,3 +187,18 @@ def test_a_done_report_from_a_meeting_held_before_the_action_does_not_close_it_i
     figures = report.communities[0].months[-1]
     assert figures.month == "2026-10"
     assert (figures.actions_opened, figures.actions_done, figures.actions_overdue) == (2, 1, 1)
+
+
+def test_notes_of_an_earlier_meeting_collected_late_do_not_split_an_open_action(
+        config: Config) -> None:
+    with Store(config.state_path) as store:
+        store.upsert_entries([meeting("later", utc(2026, 10, 21, 10), FIGURES,
+                                      held_on=date(2026, 10, 20))], utc(2026, 10, 21, 12))
+        october = sent(config, store, OCT, utc(2026, 11, 1, 7))
+        # the 6 October notes, which already listed the action, arrive in November
+        early = replace(FIGURES, due=None, due_text=None)
+        store.upsert_entries([meeting("earlier", utc(2026, 10, 7, 10), early,
+                                      held_on=date(2026, 10, 6))], utc(2026, 11, 2, 12))
+        november = sent(config, store, NOV, utc(2026, 12, 1, 7))
+    assert [(a.key, a.due, a.held_on) for a in november.actions] == [
+        (october.actions[0].key, date(2026, 11, 20), date(2026, 10, 20))]
