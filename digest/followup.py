@@ -265,6 +265,10 @@ def _track(config: Config, store: Store, period: Period) -> None:
         notes.setdefault(s.meeting_item, []).append(s)
         if (s.community, s.key) in tracked:
             tracked[(s.community, s.key)].sightings.append(s)
+    unread: dict[tuple[str, str], list[_Tracked]] = {}
+    for t in tracked.values():
+        if not t.sightings:
+            unread.setdefault((t.community, t.meeting_item), []).append(t)
     changed: dict[tuple[str, str], _Tracked] = {}
     read: set[str] = set()
 
@@ -275,7 +279,13 @@ def _track(config: Config, store: Store, period: Period) -> None:
 
     for meeting in meetings:
         item = meeting.item
-        before = notes.get(item.key, [])
+        before = notes.get(item.key)
+        if before is None:  # not read since the upgrade: its actions as a release before read
+            before = []
+            for t in unread.get((item.community, item.key), []):
+                t.sightings.append(_Sighting(item.key, t.community, t.key, t.text, t.owner,
+                                             t.due, t.due_text, False))
+                before.append(t.sightings[-1])
         now = _distinct(item.outcomes.actions)
         if not before and not now:
             continue

@@ -121,3 +121,35 @@ def test_the_next_issue_follows_the_upgraded_actions_and_their_later_edits(
     # actions Nov showed keep their identity: each one December shows was known by its key
     followed = [a for a in december.actions if a.first_issue < "2026-12"]
     assert followed and all((a.community, a.key) in november for a in followed)
+
+
+def test_notes_edited_before_the_upgrade_are_matched_to_the_actions_sent_so_far(
+        old_db: Path, config: Config) -> None:
+    """Schema 6 kept each action as first seen. Notes edited since (a task reworded, one
+    deleted) are read against those actions at the first build after the upgrade: the
+    reworded one keeps its identity, the deleted one is no longer followed up."""
+    november = shown_by_schema_6(old_db, "2026-11")
+    by_note: dict[tuple[str, str], list[TrackedAction]] = {}
+    for a in november:
+        if a.due is not None and a.due >= date(2026, 11, 1):  # not yet dropped in December
+            by_note.setdefault((a.community, a.meeting_title), []).append(a)
+    (community, title), (kept, gone) = next(
+        (note, actions[:2]) for note, actions in sorted(by_note.items()) if len(actions) > 1)
+    db = sqlite3.connect(old_db)
+    key, text = db.execute("SELECT key, outcomes FROM items WHERE community = ? AND title = ?",
+                           (community, title)).fetchone()
+    raw = json.loads(text)
+    reworded = next(a for a in raw["actions"] if a["text"] == kept.text)
+    reworded["text"] = kept.text.rstrip(".") + " soon"
+    raw["actions"] = [a for a in raw["actions"] if a["text"] != gone.text]
+    db.execute("UPDATE items SET outcomes = ? WHERE key = ?", (json.dumps(raw), key))
+    db.commit()
+    db.close()
+
+    with Store(old_db) as store:
+        december = compose(config, store, Period.parse("2026-12", "monthly"),
+                           now=utcnow()).issue
+    shown = {(a.community, a.key): a for a in december.actions}
+    assert shown[(community, kept.key)].text == reworded["text"]
+    assert (community, gone.key) not in shown
+    assert not [a for a in december.actions if a.text == gone.text]
