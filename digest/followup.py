@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from difflib import SequenceMatcher
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from .config import Config
@@ -59,11 +60,13 @@ def meeting_order(held_on: date | None, dated: datetime, tz: ZoneInfo) -> Meetin
     return (held_on or dated.astimezone(tz).date(), dated)
 
 
+@lru_cache(maxsize=65536)
 def normalised_text(text: str) -> str:
     """An action's words, case, accents, punctuation and spacing aside."""
     return " ".join(_WORDS.sub(" ", normalise(text)).split())
 
 
+@lru_cache(maxsize=65536)
 def action_key(text: str, owner: str | None) -> str:
     """Identity of an action across meetings of its community: its words and owner,
     normalised."""
@@ -260,7 +263,7 @@ def _track(config: Config, store: Store, period: Period) -> None:
     for t in tracked.values():
         by_match.setdefault((t.community, t.match_key), []).append(t)
     notes: dict[str, list[_Sighting]] = {}
-    for r in store.db.execute("SELECT * FROM action_sightings"):
+    for r in store.db.execute("SELECT * FROM action_sightings ORDER BY rowid"):
         s = _sighting_from_row(r)
         notes.setdefault(s.meeting_item, []).append(s)
         if (s.community, s.key) in tracked:
@@ -279,9 +282,9 @@ def _track(config: Config, store: Store, period: Period) -> None:
 
     for meeting in meetings:
         item = meeting.item
-        before = notes.get(item.key)
-        if before is None:  # not read since the upgrade: its actions as a release before read
-            before = []
+        stored = notes.get(item.key)
+        before = stored or []
+        if stored is None:  # not read since the upgrade: its actions as a release before read
             for t in unread.get((item.community, item.key), []):
                 t.sightings.append(_Sighting(item.key, t.community, t.key, t.text, t.owner,
                                              t.due, t.due_text, False))
@@ -289,13 +292,15 @@ def _track(config: Config, store: Store, period: Period) -> None:
         now = _distinct(item.outcomes.actions)
         if not before and not now:
             continue
+        if stored is not None and _unchanged(stored, now, meeting, tracked):
+            continue
         read.add(item.key)
         pairs, deleted, new = _matched_versions(before, now)
-        kept = []
+        kept: dict[int, _Sighting] = {}  # in the note's order
         touched = []
         for sighting, action in pairs:
             sighting.take(action)
-            kept.append(sighting)
+            kept[now.index(action)] = sighting
             touched.append(tracked[(item.community, sighting.key)])
         for sighting in deleted:
             t = tracked[(item.community, sighting.key)]
@@ -310,9 +315,9 @@ def _track(config: Config, store: Store, period: Period) -> None:
             sighting = _Sighting(item.key, item.community, t.key, action.text, action.owner,
                                  action.due, action.due_text, action.done)
             t.sightings.append(sighting)
-            kept.append(sighting)
+            kept[now.index(action)] = sighting
             touched.append(t)
-        notes[item.key] = kept
+        notes[item.key] = [kept[i] for i in sorted(kept)]
         for t in touched:
             old_match = t.match_key
             _refresh(t, by_item)
@@ -321,6 +326,26 @@ def _track(config: Config, store: Store, period: Period) -> None:
                 by_match.setdefault((t.community, t.match_key), []).append(t)
             changed[(t.community, t.key)] = t
     _save(store, changed.values(), {k: notes[k] for k in read})
+
+
+def _unchanged(before: list[_Sighting], now: list[Action], meeting: _Meeting,
+               tracked: dict[tuple[str, str], _Tracked]) -> bool:
+    """Whether a note reads as it did last time, and its actions already say so: then there
+    is nothing to do (most notes, most builds)."""
+    if len(before) != len(now):
+        return False
+    item = meeting.item
+    for sighting, action in zip(before, now, strict=True):
+        if (sighting.text, sighting.owner, sighting.due, sighting.due_text, sighting.done) != (
+                action.text, action.owner, action.due, action.due_text, action.done):
+            return False
+        t = tracked[(item.community, sighting.key)]
+        if t.meeting_item == item.key and (t.meeting_title, t.meeting_link, t.held_on) != (
+                item.title, item.link, meeting.order[0]):
+            return False
+        if t.first_issue > (item.issue or ""):
+            return False
+    return True
 
 
 def _continued(candidates: list[_Tracked], meeting: _Meeting, done: bool,
@@ -423,6 +448,7 @@ def _record(config: Config, store: Store, period: Period) -> None:
                               " WHERE period < ?", (period.label,)):
         shown_before.setdefault((r["community"], r["key"]), set()).add(r["state"])
     rows = []
+    gone = lru_cache(maxsize=None)(lambda day: dropped(config, period, day, day))
     for r in store.db.execute("SELECT * FROM tracked_actions WHERE first_issue <= ?"
                               " AND closed IS NOT 'removed'", (period.label,)):
         ident = (r["community"], r["key"])
@@ -434,8 +460,7 @@ def _record(config: Config, store: Store, period: Period) -> None:
         if r["closed"] == "done":
             # reported once, in the first issue after it was seen open
             state = "done" if before and "done" not in before else None
-        elif r["first_issue"] < period.label and dropped(
-                config, period, due, date.fromisoformat(r["held_on"])):
+        elif r["first_issue"] < period.label and gone(due or date.fromisoformat(r["held_on"])):
             state = None
         else:
             state = "overdue" if due is not None and due < last_day else "open"
