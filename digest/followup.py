@@ -76,25 +76,40 @@ def action_key(text: str, owner: str | None) -> str:
 
 @dataclass
 class DoneReports:
-    """When meetings reported each action done, so a meeting's action counts as done when
-    its own notes tick it (their latest version) or a later meeting of the same community
-    reports it done (`action_key`: same text and owner). A tick from a meeting held before
-    the action was set does not count: a task done in August and set again in September is
-    open. Meetings are ordered as the follow-up orders them (`meeting_order`)."""
+    """What later meetings say of each action, so `digest report` judges a meeting's action
+    as the follow-up does: done when its own notes tick it (their latest version) or a
+    later meeting of the same community reports it done (`action_key`: same text and
+    owner); due when the latest meeting that carried it over, open, says. A tick from a
+    meeting held before the action was set does not count: a task done in August and set
+    again in September is open. Meetings are ordered as the follow-up orders them
+    (`meeting_order`)."""
 
-    _when: dict[tuple[str, str], list[MeetingOrder]] = field(default_factory=dict)
+    _mentions: dict[tuple[str, str], list[tuple[MeetingOrder, bool, date | None]]] = field(
+        default_factory=dict)
 
     def add(self, community: str, held: MeetingOrder, actions: tuple[Action, ...]) -> None:
         for action in actions:
-            if action.done:
-                ident = (community, action_key(action.text, action.owner))
-                self._when.setdefault(ident, []).append(held)
+            ident = (community, action_key(action.text, action.owner))
+            self._mentions.setdefault(ident, []).append((held, action.done, action.due))
+
+    def _after(self, community: str, opened: MeetingOrder, action: Action
+               ) -> list[tuple[MeetingOrder, bool, date | None]]:
+        found = self._mentions.get((community, action_key(action.text, action.owner)), [])
+        return sorted(m for m in found if m[0] >= opened)
 
     def is_done(self, community: str, opened: MeetingOrder, action: Action) -> bool:
-        if action.done:
-            return True
-        reported = self._when.get((community, action_key(action.text, action.owner)), ())
-        return any(when >= opened for when in reported)
+        return action.done or any(done for _, done, _ in self._after(community, opened, action))
+
+    def due(self, community: str, opened: MeetingOrder, action: Action) -> date | None:
+        """Its due date as the latest meeting that listed it open (until one reported it
+        done) gives it: carried over with a new date, the action is due then."""
+        due = action.due
+        for when, done, later_due in self._after(community, opened, action):
+            if done:
+                break
+            if when > opened:
+                due = later_due
+        return due
 
 
 @dataclass

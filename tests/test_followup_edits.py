@@ -202,3 +202,20 @@ def test_notes_of_an_earlier_meeting_collected_late_do_not_split_an_open_action(
         november = sent(config, store, NOV, utc(2026, 12, 1, 7))
     assert [(a.key, a.due, a.held_on) for a in november.actions] == [
         (october.actions[0].key, date(2026, 11, 20), date(2026, 10, 20))]
+
+
+def test_the_report_counts_a_carried_over_action_due_when_the_issue_says(
+        config: Config) -> None:
+    with Store(config.state_path) as store:
+        store.upsert_entries([meeting("oct", utc(2026, 10, 14, 10), FIGURES,
+                                      held_on=date(2026, 10, 14))], utc(2026, 10, 14, 12))
+        sent(config, store, OCT, utc(2026, 11, 1, 7))
+        carried = replace(FIGURES, due=date(2026, 12, 4), due_text="4 Dec")
+        store.upsert_entries([meeting("nov", utc(2026, 11, 18, 10), carried,
+                                      held_on=date(2026, 11, 18))], utc(2026, 11, 18, 12))
+        november = sent(config, store, NOV, utc(2026, 12, 1, 7))
+        report = build_report(config, store, NOV, 2, now=utc(2026, 12, 1, 7))
+    assert [a.state for a in november.actions] == ["open"]
+    months = {m.month: m for m in report.communities[0].months}
+    assert (months["2026-10"].actions_opened, months["2026-10"].actions_overdue) == (1, 0)
+    assert (months["2026-11"].actions_opened, months["2026-11"].actions_overdue) == (1, 0)

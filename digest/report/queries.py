@@ -154,7 +154,7 @@ def _count_outcomes(store: Store, ids: list[str], cuts: list[datetime],
             m.actions_opened += 1
             if done.is_done(community, held, action):
                 m.actions_done += 1
-            elif action.due is not None and action.due < today:
+            elif (due := done.due(community, held, action)) is not None and due < today:
                 m.actions_overdue += 1
 
 
