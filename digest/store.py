@@ -143,6 +143,42 @@ def _ledger_personal_blocks(db: sqlite3.Connection) -> None:
                " html TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (period, key))")
 
 
+def _followed_through_edits(db: sqlite3.Connection) -> None:
+    """Actions follow later versions of their notes (digest/followup.py), so an issue can no
+    longer be read back through tracked_actions: each issue_actions row keeps what that issue
+    showed (existing rows take the values they were shown with). tracked_actions gains the key
+    it is matched on across meetings (its text and owner as they are now), whether it is
+    closed (done, or deleted from its notes), and action_sightings remembers each note's
+    actions as last read, to tell an edit from a new action."""
+    snapshot = (("text", "TEXT NOT NULL DEFAULT ''"), ("owner", "TEXT"), ("due", "TEXT"),
+                ("due_text", "TEXT"), ("meeting_item", "TEXT NOT NULL DEFAULT ''"),
+                ("meeting_title", "TEXT NOT NULL DEFAULT ''"), ("meeting_link", "TEXT"),
+                ("held_on", "TEXT NOT NULL DEFAULT ''"),
+                ("first_issue", "TEXT NOT NULL DEFAULT ''"))
+    for name, kind in snapshot:
+        db.execute(f"ALTER TABLE issue_actions ADD COLUMN {name} {kind}")
+    names = ", ".join(name for name, _ in snapshot)
+    # a row without its action was never shown (the read joined them): nothing to keep
+    db.execute("DELETE FROM issue_actions WHERE NOT EXISTS (SELECT 1 FROM tracked_actions t"
+               " WHERE t.community = issue_actions.community AND t.key = issue_actions.key)")
+    db.execute(f"UPDATE issue_actions SET ({names}) = (SELECT {names} FROM tracked_actions t"
+               " WHERE t.community = issue_actions.community AND t.key = issue_actions.key)")
+    db.execute("ALTER TABLE tracked_actions ADD COLUMN match_key TEXT NOT NULL DEFAULT ''")
+    db.execute("UPDATE tracked_actions SET match_key = key")  # the key was text and owner
+    db.execute("ALTER TABLE tracked_actions ADD COLUMN closed TEXT"
+               " CHECK (closed IN ('done', 'removed'))")
+    db.execute("""CREATE TABLE action_sightings (
+        meeting_item TEXT NOT NULL,      -- items.key of the notes
+        community TEXT NOT NULL,
+        key TEXT NOT NULL,               -- the tracked action it is a version of
+        text TEXT NOT NULL,
+        owner TEXT,
+        due TEXT,
+        due_text TEXT,
+        done INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (meeting_item, key))""")
+
+
 Migration = str | Callable[[sqlite3.Connection], None]
 
 # Index i brings a database from version i to i + 1. Append only.
@@ -159,6 +195,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _ledger_personal_blocks,
     # Meeting notes keep their raw HTML, so `collect --reextract` can read them again.
     "ALTER TABLE items ADD COLUMN note_html TEXT NOT NULL DEFAULT ''",
+    _followed_through_edits,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

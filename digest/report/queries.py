@@ -21,7 +21,7 @@ from ..calendar import sessions as calendar_sessions
 from ..collect.state import FAILED_STATUSES, load_states
 from ..compose import activity_status, status_boundaries
 from ..config import Config
-from ..followup import DoneReports
+from ..followup import DoneReports, meeting_order
 from ..models import Session
 from ..period import Period
 from ..store import Store, outcomes_from_text, required_time, to_text, utcnow
@@ -143,7 +143,7 @@ def _count_outcomes(store: Store, ids: list[str], cuts: list[datetime],
             outcomes = outcomes_from_text(text)
         except (ValueError, KeyError, TypeError):
             continue  # a row another release wrote differently: its counts are left out
-        held = required_time(dated)
+        held = meeting_order(outcomes.held_on, required_time(dated), tz)
         done.add(community, held, outcomes.actions)
         meetings.append((community, month, held, outcomes))
     today = as_of.astimezone(tz).date()
@@ -154,7 +154,7 @@ def _count_outcomes(store: Store, ids: list[str], cuts: list[datetime],
             m.actions_opened += 1
             if done.is_done(community, held, action):
                 m.actions_done += 1
-            elif action.due is not None and action.due < today:
+            elif (due := done.due(community, held, action)) is not None and due < today:
                 m.actions_overdue += 1
 
 
