@@ -255,6 +255,9 @@ class Fetcher:
                     continue
                 base = FetchResult("ok", url, final_url=current, moved_to=moved_to)
                 if code == 304:
+                    # Read the (empty) body: a response closed unread closes its connection
+                    # too, and every later feed of that host would pay a new one.
+                    await _read_capped(response, self.settings.max_bytes)
                     base.outcome = "unchanged"
                     base.etag = response.headers.get("etag") or v.etag
                     base.last_modified = response.headers.get("last-modified") or v.last_modified
