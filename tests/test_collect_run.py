@@ -136,6 +136,53 @@ def test_https_with_an_untrusted_certificate_is_refused(tmp_path):
     assert good.status == "ok"
 
 
+def test_https_with_a_trusted_certificate_is_read_and_its_connection_kept(tmp_path,
+                                                                          monkeypatch):
+    """The TLS handshake, a body and a 304 over the same kept-alive connection."""
+    import trustme
+
+    from digest.collect import fetch
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+
+    def trusting() -> ssl.SSLContext:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies, hostname included
+        ca.configure_trust(ctx)
+        return ctx
+
+    monkeypatch.setattr(fetch, "_tls_context", trusting)
+    ports = []
+
+    def conditional(h):
+        ports.append(h.client_address[1])
+        if h.headers.get("If-None-Match") == '"v1"':
+            send(h, 304, b"", headers={"ETag": '"v1"'})
+        else:
+            send(h, 200, rss("Secure", [{"title": "A", "guid": h.path}]), headers={"ETag": '"v1"'})
+    with FeedServer() as server:
+        server.routes["/ok.xml"] = conditional
+        server.routes["/again.xml"] = conditional
+        tls = ThreadingHTTPServer(("127.0.0.1", 0), server.httpd.RequestHandlerClass)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        cert.configure_cert(ctx)
+        tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
+        threading.Thread(target=tls.serve_forever, args=(0.05,), daemon=True).start()
+        try:
+            base = f"https://127.0.0.1:{tls.server_address[1]}"
+            cfg = make_config(tmp_path, [community("c", [base + "/ok.xml", base + "/again.xml"])],
+                              per_host=1)
+            store = Store(tmp_path / "d.db")
+            first = collect(cfg, store, now=NOW)
+            second = collect(cfg, store, now=NOW)
+        finally:
+            tls.shutdown()
+            tls.server_close()
+    assert [f.status for f in first.feeds] == ["ok", "ok"] and first.new_items == 2
+    assert [f.status for f in second.feeds] == ["unchanged", "unchanged"]
+    assert server.requests[-1][1].get("if-none-match") == '"v1"'
+    assert len(ports) == 4 and ports[2] == ports[3]  # the two 304s came over one connection
+
+
 def test_per_host_limit_bounds_requests_in_flight(tmp_path):
     full = threading.Condition()
     state = {"now": 0, "max": 0, "done": 0}

@@ -25,6 +25,7 @@ from urllib.parse import urljoin, urlparse, urlsplit
 import httpcore
 
 from ..config import CollectSettings
+from .asyncio_backend import AsyncioBackend
 
 USER_AGENT = "CoP-Digest/0.1 (Communities of Practice digest; feed collector)"
 ACCEPT = ("application/atom+xml, application/rss+xml, application/feed+json, "
@@ -135,6 +136,7 @@ class HostPools:
     def __init__(self, settings: CollectSettings, agent: str) -> None:
         self.per_host = max(1, settings.per_host)
         self.tls = _tls_context()
+        self.network = AsyncioBackend()
         self.headers = [(b"User-Agent", agent.encode()), (b"Accept", ACCEPT.encode()),
                         (b"Accept-Encoding", b"gzip, deflate")]
         self.extensions = {"timeout": {"connect": settings.connect_timeout,
@@ -155,7 +157,7 @@ class HostPools:
         pool = self.pools.get(key)
         if pool is None:
             pool = self.pools[key] = httpcore.AsyncConnectionPool(
-                ssl_context=self.tls, max_connections=self.per_host,
+                ssl_context=self.tls, max_connections=self.per_host, network_backend=self.network,
                 max_keepalive_connections=self.per_host, http1=True, http2=False)
         request = httpcore.Request(b"GET", target, headers=[*extra, *self.headers, *headers],
                                    extensions=self.extensions)
