@@ -338,3 +338,28 @@ def test_a_connection_that_always_drops_is_an_error(tmp_path, server):
     _, row, _, _ = run(tmp_path, server, "/dead.xml")
     assert row.status == "error" and row.error_kind == "http"
     assert "disconnected" in row.error_message.lower()
+
+
+def test_addresses_are_sent_as_http_expects(tmp_path, server):
+    """A space is percent-encoded, a fragment stays ours, user:password@ becomes Basic auth,
+    and the Host header names the address's host and port."""
+    server.routes["/a%20b.xml"] = good
+    server.routes["/secret.xml"] = good
+    port = server.httpd.server_address[1]
+    cfg = make_config(tmp_path, [
+        community("spaced", [server.url("/a b.xml#top")]),
+        community("locked", [f"http://reader:p%40ss@127.0.0.1:{port}/secret.xml"])])
+    report = collect(cfg, Store(tmp_path / "digest.db"), now=NOW)
+    assert [r.status for r in report.feeds] == ["ok", "ok"], report.feeds
+    sent = dict(server.requests)
+    assert "/a%20b.xml" in sent
+    assert sent["/secret.xml"]["authorization"] == "Basic cmVhZGVyOnBAc3M="  # reader:p@ss
+    assert sent["/secret.xml"]["host"] == f"127.0.0.1:{port}"
+
+
+def test_an_address_that_cannot_be_sent_is_an_error_of_its_own(tmp_path, server):
+    cfg = make_config(tmp_path, [community("bad", ["http://127.0.0.1:99999/feed.xml"]),
+                                 community("good", [server.url("/good.xml")])])
+    bad, fine = collect(cfg, Store(tmp_path / "digest.db"), now=NOW).feeds
+    assert bad.status == "error" and bad.error_kind == "http" and "99999" in bad.error_message
+    assert fine.status == "ok"
