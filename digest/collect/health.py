@@ -72,14 +72,16 @@ def print_report(report: CollectReport, console: Console | None = None, *,
                           Text(str(r.new_items)), Text(_when(r.last_success)),
                           Text(str(r.consecutive_failures)), Text(_note(r)))
         console.print(table)
-    else:
+    elif report.feeds:
+        lines = []
         for r in report.feeds:
             line = (f"{_status(r)}  {terminal_text(r.url)}  community={r.community}  "
                     f"new={r.new_items}  "
                     f"last_success={_when(r.last_success)}  failures={r.consecutive_failures}")
             note = _note(r)
-            console.print(line + (f"  -- {note}" if note else ""), markup=False,
-                          highlight=False, soft_wrap=True)
+            lines.append(line + (f"  -- {note}" if note else ""))
+        # One print for all rows: rich's per-call rendering cost 2,000 rows a tenth of a second.
+        console.print("\n".join(lines), markup=False, highlight=False, soft_wrap=True)
     failed = [r for r in report.feeds if r.failed]
     verb = "found" if not report.stored else "new"
     summary = (f"{plural(len(report.feeds), 'feed')}, {len(failed)} failed, "
