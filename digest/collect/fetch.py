@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import re
 import ssl
 import sys
 import zlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -124,13 +126,16 @@ def make_client(settings: CollectSettings, contact: str | None = None) -> HostPo
 
 
 class HostPools:
-    """One small httpcore connection pool per host: the run's HTTP client.
+    """Per host, `per_host` httpcore pools of one connection each: the run's HTTP client.
 
     httpx's client adds, per request, URL merging, cookie extraction and three layers
     of wrappers that cost an unchanged collect of 2,000 feeds about a second of CPU; we use
     none of what they give (redirects are followed by hand, bodies decoded by hand). And
-    httpcore rescans every connection of a pool whenever a request starts or ends: one pool
-    per host keeps that scan to `per_host` connections.
+    httpcore's pool rescans all its connections and queued requests whenever a request
+    starts or ends: a pool of one connection makes that scan one step. A request takes a
+    free pool of its host (the most recently used: its connection is the likeliest to be
+    alive) and gives it back once its response is closed, so a host never has more than
+    `per_host` connections; httpcore keeps each one alive, expires it and reconnects.
     """
 
     def __init__(self, settings: CollectSettings, agent: str) -> None:
@@ -142,7 +147,9 @@ class HostPools:
         self.extensions = {"timeout": {"connect": settings.connect_timeout,
                                        "read": settings.timeout, "write": settings.timeout,
                                        "pool": settings.timeout}}
-        self.pools: dict[tuple[bytes, bytes, int | None], httpcore.AsyncConnectionPool] = {}
+        self.free: dict[tuple[bytes, bytes, int | None],
+                        asyncio.LifoQueue[httpcore.AsyncConnectionPool]] = {}
+        self.pools: list[httpcore.AsyncConnectionPool] = []
 
     async def __aenter__(self) -> HostPools:
         return self
@@ -150,21 +157,36 @@ class HostPools:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    async def get(self, url: str, headers: list[tuple[bytes, bytes]]) -> httpcore.Response:
-        """Send a GET for `url` with our headers and `headers`; the body is left to stream."""
+    @contextlib.asynccontextmanager
+    async def get(self, url: str, headers: list[tuple[bytes, bytes]]
+                  ) -> AsyncIterator[httpcore.Response]:
+        """A GET for `url` with our headers and `headers`, its body left to stream; the
+        response is closed, and its connection free for the next request, on leaving."""
         target, extra = _request_url(url)
         key = (target.scheme, target.host, target.port)
-        pool = self.pools.get(key)
-        if pool is None:
-            pool = self.pools[key] = httpcore.AsyncConnectionPool(
-                ssl_context=self.tls, max_connections=self.per_host, network_backend=self.network,
-                max_keepalive_connections=self.per_host, http1=True, http2=False)
-        request = httpcore.Request(b"GET", target, headers=[*extra, *self.headers, *headers],
-                                   extensions=self.extensions)
-        return await pool.handle_async_request(request)
+        free = self.free.get(key)
+        if free is None:
+            free = self.free[key] = asyncio.LifoQueue()
+            for _ in range(self.per_host):  # connections are opened on first use
+                pool = httpcore.AsyncConnectionPool(
+                    ssl_context=self.tls, max_connections=1, max_keepalive_connections=1,
+                    network_backend=self.network, http1=True, http2=False)
+                self.pools.append(pool)
+                free.put_nowait(pool)
+        pool = await free.get()
+        try:
+            request = httpcore.Request(b"GET", target, headers=[*extra, *self.headers, *headers],
+                                       extensions=self.extensions)
+            response = await pool.handle_async_request(request)
+            try:
+                yield response
+            finally:
+                await response.aclose()
+        finally:
+            free.put_nowait(pool)
 
     async def aclose(self) -> None:
-        for pool in self.pools.values():
+        for pool in self.pools:
             await pool.aclose()
 
 
@@ -296,8 +318,7 @@ class Fetcher:
             if v.last_modified:
                 asked.append((b"If-Modified-Since",
                               v.last_modified.encode("latin-1", "replace")))
-            response = await self.client.get(current, asked)
-            try:
+            async with self.client.get(current, asked) as response:
                 code = response.status
                 headers = _Headers(response.headers)
                 if code in _REDIRECT:
@@ -348,8 +369,6 @@ class Fetcher:
                 base.etag = headers.get("etag")
                 base.last_modified = headers.get("last-modified")
                 return base
-            finally:
-                await response.aclose()
         raise _Refused("redirect", f"more than {MAX_REDIRECTS} redirects from {url}")
 
 
