@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Literal
-from urllib.parse import urljoin, urlparse, urlsplit
+from urllib.parse import unquote, urljoin, urlparse, urlsplit
 
 import httpcore
 
@@ -40,7 +41,8 @@ _REDIRECT = frozenset({301, 302, 303, 307, 308})
 _RETRYABLE = (httpcore.ReadError, httpcore.WriteError, httpcore.RemoteProtocolError)
 # What a URL may hold as it is sent; anything else goes through httpx's parser (IDNA hosts,
 # percent-encoding), as before.
-_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?([/?][A-Za-z0-9\-._~:/?\[\]@!$&'()*+,;=%]*)?")
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?"
+                        r"([/?][A-Za-z0-9\-._~:/?\[\]@!$&'()*+,;=%]*)?")
 
 FetchStatus = Literal["ok", "unchanged", "error", "gone", "deferred"]
 
@@ -194,7 +196,7 @@ class InvalidURL(Exception):
     """A feed location that cannot be sent as an HTTP request."""
 
 
-def _import_httpx_without_its_cli():  # -> the httpx module
+def _import_httpx_without_its_cli() -> ModuleType:
     """Import httpx without its command-line client.
 
     httpx imports `httpx._main` (click, rich's syntax and progress, pygments: a tenth of a
@@ -246,8 +248,6 @@ def _request_url(url: str) -> tuple[httpcore.URL, list[tuple[bytes, bytes]]]:
         userinfo = parsed.userinfo.decode("ascii")
     headers = [(b"Host", authority.encode("ascii"))]
     if userinfo:
-        from urllib.parse import unquote
-
         user, _, password = userinfo.partition(":")
         token = base64.b64encode(f"{unquote(user)}:{unquote(password)}".encode()).decode()
         headers.append((b"Authorization", f"Basic {token}".encode("ascii")))
