@@ -165,6 +165,8 @@ class _Run:
     async def _run(self, sources: list[_Source]) -> CollectReport:
         self._slots = asyncio.Semaphore(max(1, self.concurrency))
         self._fetches: dict[str, asyncio.Future[FetchResult]] = {}
+        listed = Counter(s.state.moved_to or s.url for s in sources)
+        self._shared = {location for location, n in listed.items() if n > 1}
         report = CollectReport(stored=not self.dry)
         bar = _progress_bar(len(sources)) if self.progress else None
         try:
@@ -283,6 +285,8 @@ class _Run:
     async def _fetch_once(self, fetcher: Fetcher, location: str,
                           validators: Validators | None) -> FetchResult:
         """Fetch `location` once per run, however many communities list it."""
+        if location not in self._shared:  # listed once: no task of its own to share
+            return await fetcher.fetch(location, validators, self.now)
         task = self._fetches.get(location)
         if task is None:
             task = asyncio.ensure_future(fetcher.fetch(location, validators, self.now))
