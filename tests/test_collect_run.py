@@ -8,6 +8,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from http.server import ThreadingHTTPServer
 
+import pytest
 from collect_helpers import community, make_config
 from feedserver import FeedServer, rss, send
 from rich.console import Console
@@ -111,6 +112,32 @@ def test_report_as_plain_lines_and_as_a_table(tmp_path):
     print_report(report, Console(file=table, force_terminal=True, width=200))
     assert "┃" in table.getvalue() or "│" in table.getvalue()
     assert "http-500" in table.getvalue()
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_plain_lines_without_rich_are_what_rich_prints(capsys, quiet):
+    """Off a terminal (cron), the health lines are written without loading rich: the same
+    bytes rich's Console prints, hostile text included, and nothing is wrapped."""
+    from digest.collect import CollectReport, FeedReport
+
+    long_url = "https://feeds.example.org/" + "very-long-path/" * 12 + "feed.xml"
+    report = CollectReport(feeds=[
+        FeedReport(long_url, "alpha", "posts", "ok", new_items=3, last_success=NOW),
+        FeedReport("https://b.example.org/f\x1b[31m.xml", "beta", "posts", "error",
+                   consecutive_failures=4, flagged=True, error_kind="http-500",
+                   error_message="HTTP 500 Server\tError \x07[bold]loud[/bold]"),
+        FeedReport("https://c.example.org/old.xml", "gamma", "meetings", "unchanged",
+                   last_success=NOW, moved_to="https://c.example.org/new\u202e.xml")],
+        new_items=3, failed_communities=["beta"])
+    print_report(report, quiet=quiet)
+    direct = capsys.readouterr().out
+    through_rich = io.StringIO()
+    print_report(report, Console(file=through_rich, force_terminal=False), quiet=quiet)
+    assert direct == through_rich.getvalue()
+    assert "\x1b" not in direct and "\x07" not in direct and "\t" not in direct
+    assert "community beta: every feed failed" in direct and "[bold]loud[/bold]" in direct
+    if not quiet:
+        assert f"ok  {long_url}  community=alpha" in direct  # one line, however long
 
 
 def test_https_with_an_untrusted_certificate_is_refused(tmp_path):
