@@ -17,10 +17,12 @@
    200 feeds. It measures wall time, CPU time (user+sys of the process and its children)
    and peak memory (the largest sum of RSS over the process tree, sampled every 20 ms), and
    prints each figure of the working tree beside the ones it replaces, measured in this
-   run. `--repeat N` runs every unchanged collect N times and prints the best and the
-   median (the machine is shared: one run says little).
+   run. `--repeat N` runs every unchanged collect N times, `--repeat-first N` every first
+   collect (on a fresh set-up), and it prints the best and the median (the machine is
+   shared: one run says little).
 
-Usage: python bench/collect_bench.py [--feeds 200] [--repeat 3] [--skip-r2e] [--skip-2000]
+Usage: python bench/collect_bench.py [--feeds 200] [--repeat 3] [--repeat-first 3]
+                                    [--skip-r2e] [--skip-2000]
 Exit 1 when our collect failed (crash, timeout, a failed feed) or missed a target.
 """
 
@@ -532,6 +534,8 @@ def main() -> int:
     ap.add_argument("--feeds", type=int, default=200)
     ap.add_argument("--repeat", type=int, default=3,
                     help="runs of each unchanged collect (best and median printed)")
+    ap.add_argument("--repeat-first", type=int, default=3,
+                    help="first collects of each version, each on a fresh set-up")
     ap.add_argument("--skip-r2e", action="store_true")
     ap.add_argument("--skip-2000", action="store_true",
                     help="leave out the unchanged collect of ten times the feeds")
@@ -560,10 +564,12 @@ def main() -> int:
             print("the feed server did not start", file=sys.stderr)
             return 1
         variants = [(n, cc) for n, _, cc in VARIANTS if n in codes]
-        configs = {n: setup_ours(manifest, port, n, cc) for n, cc in variants}
-        runs: dict[str, dict[str, list[dict]]] = {n: {} for n, _ in variants}
-        for n, _ in variants:  # first collects: one each (they change the state)
-            runs[n]["first"] = [run_collect(configs[n], codes[n])]
+        configs: dict[str, Path] = {}
+        runs: dict[str, dict[str, list[dict]]] = {n: {"first": []} for n, _ in variants}
+        for _ in range(max(1, args.repeat_first)):  # each on a fresh set-up, interleaved
+            for n, cc in variants:
+                configs[n] = setup_ours(manifest, port, n, cc)
+                runs[n]["first"].append(run_collect(configs[n], codes[n]))
         big: dict[str, Path] = {}
         if not args.skip_2000:
             source = configs["now"].parent / "var" / "digest.db"
@@ -670,11 +676,13 @@ def report(runs: dict[str, dict[str, list[dict]]], r2e: list[dict], note: str,
                 if run["rc"]:
                     print(run["stderr"][-2000:])
     now, old = runs["now"], runs.get("issue", runs["now"])
-    checks = [("first collect wall", now["first"][0]["wall"], TARGETS["first_wall"], "s"),
-              ("first collect no slower than when the issue was opened",
-               now["first"][0]["wall"], old["first"][0]["wall"] * 1.10, "s"),
+    checks = [("first collect wall (best)", _best(now["first"])["wall"],
+               TARGETS["first_wall"], "s"),
+              ("first collect no slower than when the issue was opened (median)",
+               _median(now["first"], "wall"), _median(old["first"], "wall") * 1.10, "s"),
               ("first collect peak memory no larger than when the issue was opened",
-               now["first"][0]["peak_mb"], old["first"][0]["peak_mb"] * 1.10, "MB"),
+               max(r["peak_mb"] for r in now["first"]),
+               max(r["peak_mb"] for r in old["first"]) * 1.10, "MB"),
               ("unchanged collect wall (best)", _best(now["unchanged"])["wall"],
                TARGETS["second_wall"], "s"),
               ("peak memory", max(r["peak_mb"] for rs in now.values() for r in rs),
