@@ -357,7 +357,9 @@ class _Run:
         try:
             pool = ProcessPoolExecutor(max_workers=min(workers, feeds),
                                        mp_context=_fork_context())
-            pool.submit(int).result()  # launches every worker now (fork starts them all)
+            # Forks every worker now (before the manager thread starts); waiting for the
+            # answer would only wait for a worker to be scheduled.
+            pool.submit(int)
         except (OSError, ValueError):
             return None
         return pool
