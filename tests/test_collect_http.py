@@ -330,6 +330,24 @@ def test_a_dropped_connection_is_tried_once_more(tmp_path, server):
     assert row.status == "ok" and len(calls) == 2
 
 
+def test_a_kept_alive_connection_the_server_closed_is_replaced(tmp_path, server):
+    """The server closes each connection after answering, without saying so: the next
+    feed of that host gets a new connection, not an error."""
+    ports = []
+
+    def answer_then_hang_up(h):
+        ports.append(h.client_address[1])
+        good(h)
+        h.close_connection = True  # no "Connection: close": the client finds out itself
+    for name in ("a", "b", "c"):
+        server.routes[f"/{name}.xml"] = answer_then_hang_up
+    cfg = make_config(tmp_path, [community(n, [server.url(f"/{n}.xml")]) for n in "abc"],
+                      per_host=1)
+    report = collect(cfg, Store(tmp_path / "digest.db"), now=NOW)
+    assert [r.status for r in report.feeds] == ["ok", "ok", "ok"], report.feeds
+    assert len(set(ports)) >= 3
+
+
 def test_a_connection_that_always_drops_is_an_error(tmp_path, server):
     def dead(h):
         h.close_connection = True
