@@ -330,6 +330,24 @@ def test_a_dropped_connection_is_tried_once_more(tmp_path, server):
     assert row.status == "ok" and len(calls) == 2
 
 
+def test_a_kept_alive_connection_the_server_closed_is_replaced(tmp_path, server):
+    """The server closes each connection after answering, without saying so: the next
+    feed of that host gets a new connection, not an error."""
+    ports = []
+
+    def answer_then_hang_up(h):
+        ports.append(h.client_address[1])
+        good(h)
+        h.close_connection = True  # no "Connection: close": the client finds out itself
+    for name in ("a", "b", "c"):
+        server.routes[f"/{name}.xml"] = answer_then_hang_up
+    cfg = make_config(tmp_path, [community(n, [server.url(f"/{n}.xml")]) for n in "abc"],
+                      per_host=1)
+    report = collect(cfg, Store(tmp_path / "digest.db"), now=NOW)
+    assert [r.status for r in report.feeds] == ["ok", "ok", "ok"], report.feeds
+    assert len(set(ports)) >= 3
+
+
 def test_a_connection_that_always_drops_is_an_error(tmp_path, server):
     def dead(h):
         h.close_connection = True
@@ -338,3 +356,29 @@ def test_a_connection_that_always_drops_is_an_error(tmp_path, server):
     _, row, _, _ = run(tmp_path, server, "/dead.xml")
     assert row.status == "error" and row.error_kind == "http"
     assert "disconnected" in row.error_message.lower()
+
+
+def test_addresses_are_sent_as_http_expects(tmp_path, server):
+    """A space is percent-encoded, a fragment stays ours, user:password@ becomes Basic auth,
+    and the Host header names the address's host and port."""
+    server.routes["/a%20b.xml"] = good
+    server.routes["/secret.xml"] = good
+    port = server.httpd.server_address[1]
+    cfg = make_config(tmp_path, [
+        community("spaced", [server.url("/a b.xml#top")]),
+        community("locked", [f"http://reader:p%40ss@127.0.0.1:{port}/secret.xml"])])
+    report = collect(cfg, Store(tmp_path / "digest.db"), now=NOW)
+    assert [r.status for r in report.feeds] == ["ok", "ok"], report.feeds
+    sent = dict(server.requests)
+    assert "/a%20b.xml" in sent
+    assert sent["/secret.xml"]["authorization"] == "Basic cmVhZGVyOnBAc3M="  # reader:p@ss
+    assert sent["/secret.xml"]["host"] == f"127.0.0.1:{port}"
+
+
+def test_an_address_that_cannot_be_sent_is_an_error_of_its_own(tmp_path, server):
+    cfg = make_config(tmp_path, [community("bad", ["http://127.0.0.1:99999/feed.xml"]),
+                                 community("good", [server.url("/good.xml")])])
+    bad, fine = collect(cfg, Store(tmp_path / "digest.db"), now=NOW).feeds
+    assert bad.status == "error" and bad.error_kind == "http"
+    assert "port" in bad.error_message.lower()
+    assert fine.status == "ok"

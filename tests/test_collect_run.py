@@ -8,6 +8,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from http.server import ThreadingHTTPServer
 
+import pytest
 from collect_helpers import community, make_config
 from feedserver import FeedServer, rss, send
 from rich.console import Console
@@ -113,6 +114,32 @@ def test_report_as_plain_lines_and_as_a_table(tmp_path):
     assert "http-500" in table.getvalue()
 
 
+@pytest.mark.parametrize("quiet", [False, True])
+def test_plain_lines_without_rich_are_what_rich_prints(capsys, quiet):
+    """Off a terminal (cron), the health lines are written without loading rich: the same
+    bytes rich's Console prints, hostile text included, and nothing is wrapped."""
+    from digest.collect import CollectReport, FeedReport
+
+    long_url = "https://feeds.example.org/" + "very-long-path/" * 12 + "feed.xml"
+    report = CollectReport(feeds=[
+        FeedReport(long_url, "alpha", "posts", "ok", new_items=3, last_success=NOW),
+        FeedReport("https://b.example.org/f\x1b[31m.xml", "beta", "posts", "error",
+                   consecutive_failures=4, flagged=True, error_kind="http-500",
+                   error_message="HTTP 500 Server\tError \x07[bold]loud[/bold]"),
+        FeedReport("https://c.example.org/old.xml", "gamma", "meetings", "unchanged",
+                   last_success=NOW, moved_to="https://c.example.org/new\u202e.xml")],
+        new_items=3, failed_communities=["beta"])
+    print_report(report, quiet=quiet)
+    direct = capsys.readouterr().out
+    through_rich = io.StringIO()
+    print_report(report, Console(file=through_rich, force_terminal=False), quiet=quiet)
+    assert direct == through_rich.getvalue()
+    assert "\x1b" not in direct and "\x07" not in direct and "\t" not in direct
+    assert "community beta: every feed failed" in direct and "[bold]loud[/bold]" in direct
+    if not quiet:
+        assert f"ok  {long_url}  community=alpha" in direct  # one line, however long
+
+
 def test_https_with_an_untrusted_certificate_is_refused(tmp_path):
     import trustme
     ca = trustme.CA()
@@ -134,6 +161,53 @@ def test_https_with_an_untrusted_certificate_is_refused(tmp_path):
     bad, good = report.feeds
     assert bad.status == "error" and bad.error_kind == "tls"
     assert good.status == "ok"
+
+
+def test_https_with_a_trusted_certificate_is_read_and_its_connection_kept(tmp_path,
+                                                                          monkeypatch):
+    """The TLS handshake, a body and a 304 over the same kept-alive connection."""
+    import trustme
+
+    from digest.collect import fetch
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+
+    def trusting() -> ssl.SSLContext:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies, hostname included
+        ca.configure_trust(ctx)
+        return ctx
+
+    monkeypatch.setattr(fetch, "_tls_context", trusting)
+    ports = []
+
+    def conditional(h):
+        ports.append(h.client_address[1])
+        if h.headers.get("If-None-Match") == '"v1"':
+            send(h, 304, b"", headers={"ETag": '"v1"'})
+        else:
+            send(h, 200, rss("Secure", [{"title": "A", "guid": h.path}]), headers={"ETag": '"v1"'})
+    with FeedServer() as server:
+        server.routes["/ok.xml"] = conditional
+        server.routes["/again.xml"] = conditional
+        tls = ThreadingHTTPServer(("127.0.0.1", 0), server.httpd.RequestHandlerClass)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        cert.configure_cert(ctx)
+        tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
+        threading.Thread(target=tls.serve_forever, args=(0.05,), daemon=True).start()
+        try:
+            base = f"https://127.0.0.1:{tls.server_address[1]}"
+            cfg = make_config(tmp_path, [community("c", [base + "/ok.xml", base + "/again.xml"])],
+                              per_host=1)
+            store = Store(tmp_path / "d.db")
+            first = collect(cfg, store, now=NOW)
+            second = collect(cfg, store, now=NOW)
+        finally:
+            tls.shutdown()
+            tls.server_close()
+    assert [f.status for f in first.feeds] == ["ok", "ok"] and first.new_items == 2
+    assert [f.status for f in second.feeds] == ["unchanged", "unchanged"]
+    assert server.requests[-1][1].get("if-none-match") == '"v1"'
+    assert len(ports) == 4 and ports[2] == ports[3]  # the two 304s came over one connection
 
 
 def test_per_host_limit_bounds_requests_in_flight(tmp_path):

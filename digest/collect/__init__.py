@@ -170,6 +170,8 @@ class _Run:
         self._fetches: dict[str, asyncio.Future[FetchResult]] = {}
         from .fetch import Fetcher, make_client
 
+        listed = Counter(s.state.moved_to or s.url for s in sources)
+        self._shared = {location for location, n in listed.items() if n > 1}
         report = CollectReport(stored=not self.dry)
         bar = _progress_bar(len(sources)) if self.progress else None
         try:
@@ -290,6 +292,8 @@ class _Run:
     async def _fetch_once(self, fetcher: Fetcher, location: str,
                           validators: Validators | None) -> FetchResult:
         """Fetch `location` once per run, however many communities list it."""
+        if location not in self._shared:  # listed once: no task of its own to share
+            return await fetcher.fetch(location, validators, self.now)
         task = self._fetches.get(location)
         if task is None:
             task = asyncio.ensure_future(fetcher.fetch(location, validators, self.now))
@@ -361,7 +365,9 @@ class _Run:
         try:
             pool = ProcessPoolExecutor(max_workers=min(workers, feeds),
                                        mp_context=_fork_context())
-            pool.submit(int).result()  # launches every worker now (fork starts them all)
+            # Forks every worker now (before the manager thread starts); waiting for the
+            # answer would only wait for a worker to be scheduled.
+            pool.submit(int)
         except (OSError, ValueError):
             return None
         return pool
