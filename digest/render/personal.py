@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ..manifest import PersonalBlock
 from ..models import Issue, Recipient, TrackedAction
 from ..owners import identities, owners_of
-from .view import ALL, audience, edition_key
+from .view import ALL, GLANCE_CHARS, audience, edition_key, glance
 
 if TYPE_CHECKING:
     from . import Renderer
@@ -78,8 +78,14 @@ class PersonalBlocks:
                   and (communities is None or a.community in communities)]
         shown = others[:self.open_shown] if self.open_shown is not None else others
         mine_shown = mine[:MINE_AT_A_GLANCE] if self.open_shown is not None else mine
+        # the edition's decisions come after the reader's own actions (see glance.mjml.j2)
+        seen = glance(self.issue, [s for s in self.issue.sections
+                                   if communities is None or s.community_id in communities],
+                      communities)
         context = dict(mine=mine_shown, more_mine=len(mine) - len(mine_shown), others=shown,
-                       more=len(others) - len(shown), more_url=self.web_issue_url)
+                       more=len(others) - len(shown), more_url=self.web_issue_url,
+                       decided=seen.decided, more_decided=seen.more_decided,
+                       named=communities is None or len(communities) > 1, chars=GLANCE_CHARS)
         html = self.renderer.personal_html(**context)
         text = self.renderer.personal_text(**context)
         block_key = hashlib.sha256(f"{html}\x1f{text}".encode()).hexdigest()[:16]

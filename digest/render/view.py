@@ -22,7 +22,9 @@ from ..urls import names_internal_host
 ALL = "all"
 HEADLINES_PER_COMMUNITY = 3
 NEXT_UP = 3  # sessions at a glance
-DECIDED_AT_A_GLANCE = 6  # decisions at a glance; the rest are in their community's section
+DECIDED_AT_A_GLANCE = 2  # decisions at a glance (a phone's first screen); the rest are in their
+# community's section
+GLANCE_CHARS = 110  # a decision or action at a glance is cut here; it links to the whole
 SUBJECT_CHARS = 78
 SUBJECT_NAME_CHARS = 24  # a community's name in the subject: a long one leaves the news no room
 
@@ -157,6 +159,10 @@ class View:
             if s.community_id == community_id:
                 return s.name
         return community_id
+
+    @property
+    def glance_chars(self) -> int:
+        return GLANCE_CHARS
 
     @property
     def monogram(self) -> str:
