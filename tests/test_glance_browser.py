@@ -68,3 +68,47 @@ def test_the_first_phone_screen_shows_next_session_decision_and_own_action(brows
         page.screenshot(path=str(ARTIFACTS / "glance-375x667.png"))
     finally:
         page.close()
+
+
+# The glance's parts found by their labels, not by the sample's words: the first session of
+# "Next up", the first line under "Your actions" and under "Decided", and where each ends.
+GLANCE_BOTTOMS = """() => {
+  const label = name => [...document.querySelectorAll('p')]
+      .find(p => p.textContent.trim() === name);
+  const next = (el, tag) => { for (let n = el && el.nextElementSibling; n;
+                                   n = n.nextElementSibling) if (n.matches(tag)) return n;
+                               return null; };
+  const bottom = el => el ? el.getBoundingClientRect().bottom : null;
+  const first = name => { const ul = next(label(name), 'ul');
+                          return ul ? ul.querySelector('li') : null; };
+  return {session: bottom(next(label('Next up'), 'p.session')),
+          own: bottom(first('Your actions')), decision: bottom(first('Decided'))};
+}"""
+
+
+def test_on_the_sample_organisation_a_one_community_reader_sees_all_three_first(browser,
+                                                                              tmp_path):
+    """The shipped sample, not a fixture made to fit: Ben reads Data only, which has a session
+    coming, three decisions and one action of his."""
+    import email
+    import email.policy
+
+    from tests.test_browser import sample_organisation_editions
+
+    sample_organisation_editions(tmp_path)
+    (eml,) = (tmp_path / "out" / "outbox" / "2026-10").glob("ben.hollis@*.eml")
+    msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    page_file = tmp_path / "ben.html"
+    page_file.write_text(msg.get_body(("html",)).get_content(), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 375, "height": 667})
+    try:
+        page.goto(page_file.as_uri())
+        bottoms = page.evaluate(GLANCE_BOTTOMS)
+        for what, bottom in bottoms.items():
+            assert bottom is not None, f"no {what} at a glance"
+            assert bottom <= 667, f"the first {what} ends {bottom:.0f} px down, below the " \
+                                  "first screen"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "glance-sample-375x667.png"))
+    finally:
+        page.close()

@@ -131,7 +131,9 @@ def test_each_reader_sees_their_own_actions_and_nobody_elses(tmp_path):
     # one block per distinct content, not per reader; readers owning nothing use the default
     manifest = read_manifest(org.root / "out" / "2026-10")
     assert set(manifest.readers) == {"ida.brennan@example.org", "tw@example.org"}
-    assert len(manifest.blocks) == 4  # data default, design default, Ida's, Tomasz's
+    # the defaults of the full edition (its decisions name their community), of data and of
+    # design, then Ida's and Tomasz's
+    assert len(manifest.blocks) == 5
 
 
 def test_subjects_lead_with_each_editions_own_news_and_fit_78_characters(tmp_path):

@@ -17,12 +17,16 @@ from typing import TYPE_CHECKING
 from ..manifest import PersonalBlock
 from ..models import Issue, Recipient, TrackedAction
 from ..owners import identities, owners_of
-from .view import ALL, audience, edition_key
+from .view import ALL, GLANCE_CHARS, audience, edition_key, glance
 
 if TYPE_CHECKING:
     from . import Renderer
 
 OPEN_AT_A_GLANCE = 8  # other open actions listed; the rest are counted
+# the reader's own actions listed (overdue first, then soonest due); the rest are counted and
+# linked: an owner of dozens would otherwise push the edition over the size budget (the
+# largest block counts for every reader of the edition) and everything else off the screen
+MINE_AT_A_GLANCE = 5
 
 
 def _ident(a: TrackedAction) -> tuple[str, str]:
@@ -73,8 +77,15 @@ class PersonalBlocks:
         others = [a for a in self.open if _ident(a) not in own
                   and (communities is None or a.community in communities)]
         shown = others[:self.open_shown] if self.open_shown is not None else others
-        context = dict(mine=mine, others=shown, more=len(others) - len(shown),
-                       more_url=self.web_issue_url)
+        mine_shown = mine[:MINE_AT_A_GLANCE] if self.open_shown is not None else mine
+        # the edition's decisions come after the reader's own actions (see glance.mjml.j2)
+        seen = glance(self.issue, [s for s in self.issue.sections
+                                   if communities is None or s.community_id in communities],
+                      communities)
+        context = dict(mine=mine_shown, more_mine=len(mine) - len(mine_shown), others=shown,
+                       more=len(others) - len(shown), more_url=self.web_issue_url,
+                       decided=seen.decided, more_decided=seen.more_decided,
+                       named=communities is None or len(communities) > 1, chars=GLANCE_CHARS)
         html = self.renderer.personal_html(**context)
         text = self.renderer.personal_text(**context)
         block_key = hashlib.sha256(f"{html}\x1f{text}".encode()).hexdigest()[:16]

@@ -22,8 +22,11 @@ from ..urls import names_internal_host
 ALL = "all"
 HEADLINES_PER_COMMUNITY = 3
 NEXT_UP = 3  # sessions at a glance
-DECIDED_AT_A_GLANCE = 6  # decisions at a glance; the rest are in their community's section
+DECIDED_AT_A_GLANCE = 2  # decisions at a glance (a phone's first screen); the rest are in their
+# community's section
+GLANCE_CHARS = 110  # a decision or action at a glance is cut here; it links to the whole
 SUBJECT_CHARS = 78
+SUBJECT_NAME_CHARS = 24  # a community's name in the subject: a long one leaves the news no room
 
 
 def audience(communities: frozenset[str] | None, every: set[str]) -> frozenset[str] | None:
@@ -158,6 +161,10 @@ class View:
         return community_id
 
     @property
+    def glance_chars(self) -> int:
+        return GLANCE_CHARS
+
+    @property
     def monogram(self) -> str:
         """The organisation's initials: the logo when the templates have no logo.png."""
         words = [w for w in self.issue.organisation.split() if w[:1].isalnum()]
@@ -259,7 +266,8 @@ def coming_sessions(issue: Issue, sections: list[Section]) -> list[Session]:
 
 def _lead(issue: Issue, sections: list[Section]) -> tuple[str | None, Session | None]:
     """The edition's most important line (its first decision) and its next session."""
-    decision = next((f"{s.name}: {' '.join(d.text.split())}" for s in sections
+    decision = next((f"{cut_at_word(s.name, SUBJECT_NAME_CHARS)}: {' '.join(d.text.split())}"
+                     for s in sections
                      for m in s.meetings for d in m.outcomes.decisions), None)
     sessions = coming_sessions(issue, sections)
     return decision, (sessions[0] if sessions else None)
@@ -270,15 +278,19 @@ def _session_short(session: Session, sections: list[Section], named: bool) -> st
     if named:
         name = next((s.name for s in sections if s.community_id == session.community), "")
         if name and not title.lower().startswith(name.lower()):
-            title = f"{name}: {title}"
+            title = f"{cut_at_word(name, SUBJECT_NAME_CHARS)}: {title}"
     return f"{title} {session_day(session)}"
 
 
-def subject_line(issue: Issue, own: list[Section] | None = None) -> str:
+def subject_line(issue: Issue, own: list[Section] | None = None,
+                 quiet: list[Section] | None = None) -> str:
     """The edition's own subject: its communities' most important item first (a decision,
     else the next session), then the next session and the counts of the edition as room
-    allows; at most SUBJECT_CHARS characters."""
-    sections = own if own else issue.sections
+    allows; at most SUBJECT_CHARS characters.
+
+    `quiet` are the edition's communities that have gone quiet: one that only holds
+    sessions (no blog, no notes) is quiet, and its sessions are still its readers' news."""
+    sections = _edition_sections(issue, own, quiet)
     decision, session = _lead(issue, sections)
     counts = ", ".join(_counts(sections))
     if decision is None and session is None:
@@ -303,10 +315,20 @@ def subject_line(issue: Issue, own: list[Section] | None = None) -> str:
     return subject
 
 
-def preheader_text(issue: Issue, own: list[Section]) -> str:
+def _edition_sections(issue: Issue, own: list[Section] | None,
+                      quiet: list[Section] | None) -> list[Section]:
+    """What a subject or preheader speaks of: the edition's own communities (the quiet ones
+    with sessions coming included), else, for a reader whose communities have nothing at
+    all, the organisation's, as "Across the organisation" shows it."""
+    mine = [*(own or []), *(q for q in quiet or [] if q.sessions)]
+    return mine or list(issue.sections)
+
+
+def preheader_text(issue: Issue, own: list[Section],
+                   quiet: list[Section] | None = None) -> str:
     """The inbox preview: the edition's communities and what they hold, then the next session,
     so the reader knows why to open."""
-    sections = own or issue.sections
+    sections = _edition_sections(issue, own, quiet)
     names = [s.name for s in sections]
     if not names:
         return f"A quiet {issue.period.short_title()} across {issue.organisation}."
@@ -319,7 +341,7 @@ def preheader_text(issue: Issue, own: list[Section]) -> str:
     decisions = sum(len(m.outcomes.decisions) for s in sections for m in s.meetings)
     held = [plural(decisions, "decision")] if decisions else []
     news = f"{who}: {', '.join(held + _counts(sections))}."
-    sessions = sorted((x for sec in sections for x in sec.sessions), key=lambda x: x.start)
+    sessions = coming_sessions(issue, sections)
     if sessions:
         news += f" Next up: {sessions[0].title}, {session_day(sessions[0])}."
     return news
@@ -391,12 +413,18 @@ def build_view(config: Config, issue: Issue, communities: frozenset[str] | None,
                     plural(len(others), "more community")))
     if issue.quiet:
         toc.append(("quiet", "Gone quiet", ", ".join(s.name for s in issue.quiet)))
-    intro = intro_text(issue, None if communities is None else own)
+    # the reader's communities that have gone quiet: one that holds only sessions is quiet,
+    # and its sessions still belong at a glance and in the subject
+    own_quiet = [q for q in issue.quiet if communities is None or q.community_id in communities]
+    # a reader whose communities all went quiet hears of them, not of the organisation
+    intro = intro_text(issue, None if communities is None else own or own_quiet)
     return View(
         config=config, issue=issue, key=edition_key(communities), communities=communities,
-        own=own, others=others, quiet=list(issue.quiet), subject=subject_line(issue, own),
-        preheader=preheader_text(issue, own), intro=intro, web_issue_url=web_issue_url,
-        detail=detail, toc=toc, glance=glance(issue, own, communities),
+        own=own, others=others, quiet=list(issue.quiet),
+        subject=subject_line(issue, own, own_quiet),
+        preheader=preheader_text(issue, own, own_quiet), intro=intro,
+        web_issue_url=web_issue_url, detail=detail, toc=toc,
+        glance=glance(issue, own, communities, own_quiet),
     )
 
 
@@ -414,9 +442,11 @@ def shown_images(issue: Issue, images: str) -> Issue:
                                     for s in issue.sections])
 
 
-def glance(issue: Issue, own: list[Section], communities: frozenset[str] | None) -> Glance:
-    """At a glance for readers of `own`: next sessions, decisions, actions done since."""
-    sessions = coming_sessions(issue, own)[:NEXT_UP]
+def glance(issue: Issue, own: list[Section], communities: frozenset[str] | None,
+           quiet: list[Section] | None = None) -> Glance:
+    """At a glance for readers of `own` (and of `quiet`, their communities gone quiet, whose
+    sessions count too): next sessions, decisions, actions done since."""
+    sessions = coming_sessions(issue, [*own, *(quiet or [])])[:NEXT_UP]
     decided = [Decided(s.name, m, d) for s in own for m in s.meetings
                for d in m.outcomes.decisions]
     done = [a for a in issue.actions if a.state == "done"
