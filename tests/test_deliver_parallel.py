@@ -269,3 +269,24 @@ def test_ctrl_c_lets_every_connection_finish_its_message_then_stops(tmp_path, re
         assert (report.sent, report.exit_code) == (40, 0)
         assert_sound(store, r, 40, allow_deferred=False)
     assert r.handler.duplicates() == 0
+
+
+def test_a_relay_slower_than_the_timeout_is_not_sent_copy_after_copy(tmp_path, relay):
+    """Every message is stored, but its reply comes after [smtp] timeout: each is ambiguous,
+    and each resend is another copy in a reader's inbox. The run stops once every
+    connection has gone unanswered, naming the timeout, instead of resending until the
+    breaker (20 by default) trips; and the next run resends each such reader once."""
+    r = relay(Behaviour(delay=4))
+    config = write_config(tmp_path, port=r.port, timeout=1, connections=3, breaker=20)
+    with Store(config.state_path) as store:
+        report = send(config, store, 30)
+        assert report.exit_code == 75
+        assert "timeout" in (report.stopped or ""), report.stopped
+        copies = Counter(s.rcpt for s in r.stored)
+        assert len(r.stored) <= 3 + 1, copies  # one per connection, and one more at most
+        assert max(copies.values()) == 1, copies
+        assert report.ambiguous == len(copies) and report.sent == 0
+        again = send(config, store, 30)
+        assert again.exit_code == 75
+        copies = Counter(s.rcpt for s in r.stored)
+        assert max(copies.values()) <= 2, copies
