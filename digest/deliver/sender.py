@@ -27,10 +27,12 @@ copy in a reader's inbox.
 from __future__ import annotations
 
 import heapq
+import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -171,8 +173,9 @@ class Loop:
         for t in threads:
             t.start()
         try:
-            for t in threads:
-                t.join()
+            with self._stopped_by_sigterm():
+                for t in threads:
+                    t.join()
         except BaseException:  # Ctrl-C: each connection finishes and records its message
             self._stop("interrupted")
             for t in threads:
@@ -180,6 +183,26 @@ class Loop:
             raise
         if self._error is not None:
             raise self._error
+
+    @contextmanager
+    def _stopped_by_sigterm(self) -> Iterator[None]:
+        """SIGTERM (systemd stopping the unit, `kill`, a shutdown) ends the run as Ctrl-C
+        does: each connection finishes and records the message it has on the wire, so
+        nothing is left `sending` to be resent as a duplicate. Only the main thread can
+        take a signal; a run in any other thread keeps the process's own handling."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def stop(signum: int, frame: object) -> None:
+            self._stop("stopped by SIGTERM; each connection recorded the message it had on "
+                       "the wire, and the next run sends the rest")
+
+        previous = signal.signal(signal.SIGTERM, stop)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
     def _work(self, worker: Worker, pace: Pace) -> None:
         try:
