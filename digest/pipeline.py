@@ -267,8 +267,10 @@ def send(config: Config, store: Store, period: Period, *, dry_run: bool = False,
     the readers in the CSV now: a frozen reader who left the file is still owed theirs."""
     from .deliver.lock import run_lock
 
+    if dry_run:  # writes nothing: it may look while a send or a build runs
+        return _send(config, store, period, dry_run=True, progress=progress, now=now)
     with run_lock(config.state_path):  # no build writes out/ between reading it and freezing
-        return _send(config, store, period, dry_run=dry_run, progress=progress, now=now)
+        return _send(config, store, period, dry_run=False, progress=progress, now=now)
 
 
 def _send(config: Config, store: Store, period: Period, *, dry_run: bool, progress: bool,

@@ -7,6 +7,8 @@ build planned before the send started finishes after it.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 
 import pytest
@@ -14,6 +16,7 @@ from smtp_relay import Behaviour, Relay
 from test_resume import READERS, digest, html_part, resume_until_done, through_relay
 
 from digest import pipeline
+from digest.deliver.lock import lock_path
 from digest.errors import DigestError
 from digest.period import Period
 from digest.store import Store
@@ -86,3 +89,23 @@ def test_a_build_planned_before_the_send_started_writes_nothing_after_it(tmp_pat
         assert after == before
     finally:
         relay.stop()
+
+
+def test_a_dry_run_answers_while_another_process_holds_the_run_lock(tmp_path):
+    """Sending and building hold the run lock while they read and write out/; a dry run
+    writes nothing and must still answer while they run."""
+    posts = [Post("October post", utc(2026, 10, 5), link="https://d.example.org/1")]
+    org = write_org(tmp_path, {"data": posts}, recipients=READERS)
+    assert digest(org, "collect").exit_code == 0
+    assert digest(org, "build", "--period", "2026-10").exit_code == 0
+    config = org.config()
+    fd = os.open(lock_path(config.state_path), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a send in another process does
+        dry = digest(org, "send", "--period", "2026-10", "--dry-run")
+        assert dry.exit_code == 0, dry.output
+        assert "would send 4 of 4" in dry.output
+        real = digest(org, "send", "--period", "2026-10")
+        assert real.exit_code == 75 and "already running" in real.output
+    finally:
+        os.close(fd)
