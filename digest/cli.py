@@ -177,7 +177,10 @@ def build(ctx: click.Context, period: str | None) -> None:
     config = _config(ctx)
     p = pipeline.parse_period(config, period)
     pipeline.require_ended(config, p)
-    with Store(config.state_path) as store:
+    from .deliver.lock import run_lock
+
+    # one build or send at a time: a send reads out/ while this writes it
+    with run_lock(config.state_path), Store(config.state_path) as store:
         if frozen := pipeline.frozen_copy(config, store, p):
             _say(ctx, frozen)  # nothing is written: readers' copy stays as it was
             return

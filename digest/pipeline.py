@@ -187,7 +187,22 @@ def plan_build(config: Config, store: Store, period: Period, *, now: datetime | 
 
 def finish_build(plan: BuildPlan, store: Store, editions: Sequence[Edition]) -> BuildResult:
     """Write the rendered `editions` (in `plan.wanted` order), their manifest and, for an
-    issue that is not a draft, the web archive."""
+    issue that is not a draft, the web archive.
+
+    Refused when the send of the period started after the build was planned (a preview
+    left open, a build racing cron): out/ keeps the editions the readers got."""
+    from .deliver.lock import run_lock
+
+    if plan.draft:  # a period that has not ended: nothing sends it
+        return _write_build(plan, store, editions)
+    with run_lock(plan.config.state_path):
+        if send_started(store, plan.period):
+            raise DigestError(f"the send of {plan.period} has started, so its editions are "
+                              f"frozen; resume it with `digest send --period {plan.period}`")
+        return _write_build(plan, store, editions)
+
+
+def _write_build(plan: BuildPlan, store: Store, editions: Sequence[Edition]) -> BuildResult:
     from . import archive
     from .render import size_warnings, write_editions
 
@@ -250,10 +265,24 @@ def send(config: Config, store: Store, period: Period, *, dry_run: bool = False,
          progress: bool = False, now: datetime | None = None) -> SendReport:
     """Send the built editions. The ledger is told about every edition, not only those of
     the readers in the CSV now: a frozen reader who left the file is still owed theirs."""
+    from .deliver.lock import run_lock
+
+    if dry_run:  # writes nothing: it may look while a send or a build runs
+        return _send(config, store, period, dry_run=True, progress=progress, now=now)
+    with run_lock(config.state_path):  # no build writes out/ between reading it and freezing
+        return _send(config, store, period, dry_run=False, progress=progress, now=now)
+
+
+def _send(config: Config, store: Store, period: Period, *, dry_run: bool, progress: bool,
+          now: datetime | None) -> SendReport:
     from . import deliver
     from .render import read_build
 
     started = send_started(store, period)
+    if started and not (config.out_path / period.label).exists():
+        # the ledger keeps the editions of a started send: it can finish without out/
+        return deliver.send_period(config, store, period.label, [], dry_run=dry_run,
+                                   progress=progress, now=now)
     manifest = read_build(config, period.label)
     if not started:  # a send under way finishes whatever the guards below would say now
         require_ended(config, period, now)

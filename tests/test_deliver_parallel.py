@@ -269,3 +269,57 @@ def test_ctrl_c_lets_every_connection_finish_its_message_then_stops(tmp_path, re
         assert (report.sent, report.exit_code) == (40, 0)
         assert_sound(store, r, 40, allow_deferred=False)
     assert r.handler.duplicates() == 0
+
+
+def test_a_relay_slower_than_the_timeout_is_not_sent_copy_after_copy(tmp_path, relay):
+    """Every message is stored, but its reply comes after [smtp] timeout: each is ambiguous,
+    and each resend is another copy in a reader's inbox. The run stops once every
+    connection has gone unanswered, naming the timeout, instead of resending until the
+    breaker (20 by default) trips; and the next run resends each such reader once."""
+    r = relay(Behaviour(delay=4))
+    config = write_config(tmp_path, port=r.port, timeout=1, connections=3, breaker=20)
+    with Store(config.state_path) as store:
+        report = send(config, store, 30)
+        assert report.exit_code == 75
+        assert "timeout" in (report.stopped or ""), report.stopped
+        copies = Counter(s.rcpt for s in r.stored)
+        assert len(r.stored) <= 3 + 1, copies  # one per connection, and one more at most
+        assert max(copies.values()) == 1, copies
+        assert report.ambiguous == len(copies) and report.sent == 0
+        again = send(config, store, 30)
+        assert again.exit_code == 75
+        copies = Counter(s.rcpt for s in r.stored)
+        assert max(copies.values()) <= 2, copies
+
+
+def test_sigterm_lets_every_connection_finish_its_message_and_says_so(tmp_path, relay):
+    """systemd stopping the unit, `kill`, a shutdown: SIGTERM is the polite stop. Like
+    Ctrl-C, each connection finishes and records what it had on the wire (before, the
+    process died at once and its in-flight readers were resent as ambiguous: duplicates);
+    the run reports where it stopped and exits 75 for the next run to resume."""
+    here = Path(__file__).resolve().parent
+    r = relay(Behaviour(delay=0.3))
+    config = write_config(tmp_path, port=r.port, connections=4)
+    env = {**os.environ, "PYTHONPATH": str(here.parent)}
+    proc = subprocess.Popen([sys.executable, str(here / "send_runner.py"), str(config.path),
+                             PERIOD, "40"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        wait_until(lambda: r.handler.in_flight == 4 or proc.poll() is not None, timeout=60,
+                   message="four messages were never in flight at once")
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == 75, (out, err)
+    assert "SIGTERM" in out, out
+    stored_when_stopped = len(r.stored)
+    with Store(config.state_path) as store:
+        counts = ledger_status(store, PERIOD).counts
+        assert counts["sending"] == 0 and counts["ambiguous"] == 0, counts
+        assert counts["sent"] == stored_when_stopped < 40
+        report = send(config, store, 40)
+        assert (report.sent, report.exit_code) == (40, 0)
+        assert_sound(store, r, 40, allow_deferred=False)
+    assert r.handler.duplicates() == 0

@@ -7,6 +7,9 @@ different Message-IDs, and the exit code is the one cron needs.
 
 from __future__ import annotations
 
+import email
+import email.header
+import email.policy
 import os
 import ssl
 import subprocess
@@ -23,6 +26,7 @@ from waiting import wait_until
 
 from digest.deliver import RetryPolicy, ledger_status, send_period, send_test
 from digest.errors import ConfigError, DigestError, TemporaryFailure, Unavailable
+from digest.models import Recipient
 from digest.store import Store, from_text, utcnow
 
 PERIOD = "2026-10"
@@ -519,3 +523,24 @@ def test_send_test_sends_one_copy_and_leaves_the_ledger_alone(tmp_path, relay):
         send_test(config, edition(), "organiser@example.org")
     # a refusal, not "try later" (75) nor "relay down" (69)
     assert type(info.value) is DigestError and info.value.exit_code == 1
+
+
+@pytest.mark.parametrize("name", ["😀" * 200, "Ñandú Çelik-Øverås " * 10])
+def test_a_long_non_ascii_name_is_folded_and_the_reader_gets_their_message(tmp_path, relay,
+                                                                           name):
+    """formataddr writes one encoded word however long the name: 200 emoji made an 1,100
+    character To line, and the relay refused the reader (500 line too long)."""
+    r = relay()
+    config = write_config(tmp_path, port=r.port)
+    reader = Recipient(email="long.name@example.org", name=name, communities=None)
+    with Store(config.state_path) as store:
+        report = send_period(config, store, PERIOD, [(reader, edition())], retry=FAST_RETRY)
+    assert (report.sent, report.failed) == (1, 0), report.status.attention_lines()
+    (stored,) = r.stored
+    head = stored.data.split(b"\r\n\r\n", 1)[0]
+    assert max(len(line) for line in head.split(b"\r\n")) <= 78
+    # as mail clients read it (RFC 2047: the space between adjacent encoded words is not
+    # part of the name; the standard library's address parser keeps it, decode_header not)
+    raw = email.message_from_bytes(stored.data, policy=email.policy.compat32)["To"]
+    read = str(email.header.make_header(email.header.decode_header(raw)))
+    assert read == f"{' '.join(name.split())} <long.name@example.org>"

@@ -31,7 +31,16 @@ from ..manifest import Manifest
 from ..models import Edition, Recipient
 from ..store import Store, utcnow
 from ..text import plural
-from .ledger import OPEN_STATES, STATES, Ledger, LedgerStatus, Planned, key_of, ledger_status
+from .ledger import (
+    OPEN_STATES,
+    STATES,
+    FrozenEdition,
+    Ledger,
+    LedgerStatus,
+    Planned,
+    key_of,
+    ledger_status,
+)
 from .lock import run_lock
 from .message import MessageFactory, build_message, message_id_for, sender_address
 from .sender import Loop, RetryPolicy
@@ -188,16 +197,22 @@ def send_period(config: Config, store: Store, period_label: str,
         transport = transport_for(config, period_label)
         factory, mail_from = MessageFactory(config, period_label), _mail_from(config)
         ledger = Ledger(store)
+        by_key = {e.key: e for e in editions} | {e.key: e for _, e in audience}
+        slots = ({r.key: (r.default_block, r.html_slot, r.text_slot) for r in manifest.editions}
+                 if manifest else {})
         if audience:  # an empty recipients file must not freeze the period empty
             ledger.freeze(period_label, _planned(config, period_label, audience, manifest), now,
-                          blocks=manifest.blocks if manifest else ())
+                          blocks=manifest.blocks if manifest else (),
+                          editions=[FrozenEdition(e, *slots.get(k, (None, None, None)))
+                                    for k, e in by_key.items()])
+        # what the first readers got, whatever became of out/ since
+        for key, frozen in ledger.editions(period_label).items():
+            by_key[key] = frozen.edition
+            slots[key] = (frozen.default_block, frozen.html_slot, frozen.text_slot)
         recovered = ledger.recover(period_label, now)
         # a `now` in the past must not hide deferred rows whose time has come
         rows = list(ledger.due(period_label, max(now, utcnow())))
-        by_key = {e.key: e for e in editions} | {e.key: e for _, e in audience}
         smtp = config.delivery.smtp
-        slots = ({r.key: (r.default_block, r.html_slot, r.text_slot) for r in manifest.editions}
-                 if manifest else {})
         loop = Loop(ledger=ledger, period=period_label, transport=transport,
                     factory=factory, editions=by_key, mail_from=mail_from,
                     connections=smtp.connections if smtp else 1,  # each its own transport:

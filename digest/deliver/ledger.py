@@ -24,6 +24,7 @@ asked, then committed" holds per reader without a lock around the relay.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..manifest import PersonalBlock
+from ..models import Edition
 from ..store import Store, from_text, to_text
 from ..text import plural
 
@@ -69,6 +71,20 @@ CREATE TABLE IF NOT EXISTS send_blocks (
     text TEXT NOT NULL,
     PRIMARY KEY (period, key)
 );
+CREATE TABLE IF NOT EXISTS send_editions (
+    period TEXT NOT NULL,
+    key TEXT NOT NULL,                -- Edition.key
+    communities TEXT,                 -- JSON list; NULL: every community
+    subject TEXT NOT NULL,
+    preheader TEXT NOT NULL,
+    html TEXT NOT NULL,               -- as the build wrote it: the default block in its slot
+    text TEXT NOT NULL,
+    detail_level INTEGER NOT NULL DEFAULT 0,
+    calendar BLOB,
+    default_block TEXT,               -- where each reader's own block goes, [start, end)
+    html_start INTEGER, html_end INTEGER, text_start INTEGER, text_end INTEGER,
+    PRIMARY KEY (period, key)
+);
 """
 
 
@@ -88,6 +104,21 @@ class Row:
     code: int | None = None
     reply: str | None = None
     block: str | None = None  # the reader's personal block; None: the edition's default
+
+
+Slot = tuple[int, int] | None
+
+
+@dataclass(frozen=True)
+class FrozenEdition:
+    """An edition as its readers get it, kept with the audience when a send starts: a
+    resumed send reads it from here, never from out/ (which a late build, a preview or a
+    person may have changed, or removed, since)."""
+
+    edition: Edition
+    default_block: str | None = None
+    html_slot: Slot = None
+    text_slot: Slot = None
 
 
 @dataclass(frozen=True)
@@ -153,6 +184,18 @@ def _row(r: sqlite3.Row) -> Row:
                reply=r["reply"], block=r["block"])
 
 
+def _slot(start: int | None, end: int | None) -> Slot:
+    return (start, end) if start is not None and end is not None else None
+
+
+def _edition_row(period: str, frozen: FrozenEdition) -> tuple:
+    e, html, text = frozen.edition, frozen.html_slot, frozen.text_slot
+    return (period, e.key, json.dumps(sorted(e.communities)) if e.communities is not None
+            else None, e.subject, e.preheader, e.html, e.text, e.detail_level, e.calendar,
+            frozen.default_block, html[0] if html else None, html[1] if html else None,
+            text[0] if text else None, text[1] if text else None)
+
+
 def exists(store: Store) -> bool:
     """Whether the ledger tables exist, without creating them (dry runs write nothing)."""
     row = store.db.execute(
@@ -202,12 +245,13 @@ class Ledger:
         return row is not None
 
     def freeze(self, period: str, audience: Iterable[Planned], at: datetime,
-               blocks: Iterable[PersonalBlock] = ()) -> bool:
+               blocks: Iterable[PersonalBlock] = (),
+               editions: Iterable[FrozenEdition] = ()) -> bool:
         """Write the audience of `period` once; returns False when it was frozen already.
 
         A reader listed twice (same address, any case) gets one row: the first. The
-        personal blocks the readers get are kept with them: a resumed send puts
-        together the same message.
+        editions and personal blocks the readers get are kept with them: a resumed send
+        puts together the same message.
         """
         with self.store.transaction() as db:
             if db.execute("SELECT 1 FROM send_periods WHERE period = ?", (period,)).fetchone():
@@ -222,11 +266,39 @@ class Ledger:
             db.executemany("INSERT OR IGNORE INTO send_blocks (period, key, html, text)"
                            " VALUES (?, ?, ?, ?)",
                            [(period, b.key, b.html, b.text) for b in blocks if b.key in used])
+            wanted = {r[5] for r in rows}
+            db.executemany(
+                "INSERT OR IGNORE INTO send_editions (period, key, communities, subject,"
+                " preheader, html, text, detail_level, calendar, default_block, html_start,"
+                " html_end, text_start, text_end) VALUES (" + ", ".join("?" * 14) + ")",
+                [_edition_row(period, f) for f in editions if f.edition.key in wanted])
             count = db.execute("SELECT count(*) FROM send_ledger WHERE period = ?",
                                (period,)).fetchone()[0]
             db.execute("INSERT INTO send_periods (period, frozen_at, recipients) VALUES (?, ?, ?)",
                        (period, to_text(at), count))
         return True
+
+    def editions(self, period: str) -> dict[str, FrozenEdition]:
+        """The editions frozen with the period's audience (none for a send started by a
+        release that did not keep them: that one reads out/ as it did)."""
+        if not self._has("send_editions"):
+            return {}
+        out = {}
+        for r in self.db.execute("SELECT * FROM send_editions WHERE period = ?", (period,)):
+            communities = json.loads(r["communities"]) if r["communities"] is not None else None
+            edition = Edition(key=r["key"], communities=frozenset(communities)
+                              if communities is not None else None,
+                              subject=r["subject"], preheader=r["preheader"], html=r["html"],
+                              text=r["text"], detail_level=r["detail_level"],
+                              calendar=r["calendar"])
+            out[r["key"]] = FrozenEdition(edition, r["default_block"],
+                                          _slot(r["html_start"], r["html_end"]),
+                                          _slot(r["text_start"], r["text_end"]))
+        return out
+
+    def _has(self, table: str) -> bool:
+        return self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                               (table,)).fetchone() is not None
 
     def frozen_at(self, period: str) -> datetime | None:
         row = self.db.execute("SELECT frozen_at FROM send_periods WHERE period = ?",

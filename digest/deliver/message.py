@@ -225,10 +225,15 @@ class MessageFactory:
         # formataddr quotes commas and RFC 2047-encodes non-ASCII names like the header
         # registry does, at a tenth of the cost; this runs once per reader
         name = clean_text(recipient.name)[:200]
-        to = formataddr((name, clean_address(recipient.email)), charset="utf-8")
-        lines = [f"To: {to}", f"Date: {format_datetime(date or utcnow())}",
+        address = clean_address(recipient.email)
+        to = f"To: {formataddr((name, address), charset='utf-8')}\r\n".encode("ascii")
+        if len(to) > _QP_LINE + 2:  # formataddr never folds: one encoded word, any length
+            head = EmailMessage(policy=POLICY)
+            head["To"] = Address(display_name=name, addr_spec=address)
+            to = POLICY.fold_binary("To", head["To"])
+        lines = [f"Date: {format_datetime(date or utcnow())}",
                  f"Message-ID: {clean_text(message_id)}"]
-        own = ("\r\n".join(lines) + "\r\n").encode("ascii")
+        own = to + ("\r\n".join(lines) + "\r\n").encode("ascii")
         if self._personal_unsubscribe:
             head = EmailMessage(policy=POLICY)
             self._unsubscribe_headers(head, recipient.email.strip())

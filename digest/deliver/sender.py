@@ -18,16 +18,21 @@ sessions still gets everything); the run stops only when no worker can connect.
 Transient trouble (4xx, 552, a broken connection) is retried within the run
 with a short exponential backoff, a bounded number of times, then left
 deferred for the next run. A circuit breaker ends the run after N transient
-errors in a row, so a throttling relay is not hammered.
+errors in a row, so a throttling relay is not hammered. Messages handed over but never
+confirmed (ambiguous) stop the run sooner, once as many in a row as there are live
+connections (at least 2): each resend to a relay slower than the timeout is one more
+copy in a reader's inbox.
 """
 
 from __future__ import annotations
 
 import heapq
+import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -132,6 +137,7 @@ class Loop:
 
     sent_now: int = 0
     consecutive: int = 0  # transient errors in a row, all connections together
+    unanswered: int = 0  # messages in a row handed over and never confirmed (ambiguous)
     stopped: str | None = None
     relay_unavailable: bool = False  # stopped because no connection could be had
     missing_editions: set[str] = field(default_factory=set)
@@ -167,8 +173,9 @@ class Loop:
         for t in threads:
             t.start()
         try:
-            for t in threads:
-                t.join()
+            with self._stopped_by_sigterm():
+                for t in threads:
+                    t.join()
         except BaseException:  # Ctrl-C: each connection finishes and records its message
             self._stop("interrupted")
             for t in threads:
@@ -176,6 +183,26 @@ class Loop:
             raise
         if self._error is not None:
             raise self._error
+
+    @contextmanager
+    def _stopped_by_sigterm(self) -> Iterator[None]:
+        """SIGTERM (systemd stopping the unit, `kill`, a shutdown) ends the run as Ctrl-C
+        does: each connection finishes and records the message it has on the wire, so
+        nothing is left `sending` to be resent as a duplicate. Only the main thread can
+        take a signal; a run in any other thread keeps the process's own handling."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def stop(signum: int, frame: object) -> None:
+            self._stop("stopped by SIGTERM; each connection recorded the message it had on "
+                       "the wire, and the next run sends the rest")
+
+        previous = signal.signal(signal.SIGTERM, stop)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
     def _work(self, worker: Worker, pace: Pace) -> None:
         try:
@@ -347,7 +374,7 @@ class Loop:
             with self._cond:
                 if result.kind == "sent":
                     self.sent_now += 1
-                self.consecutive = 0  # a definite answer: the relay is working
+                self.consecutive = self.unanswered = 0  # a definite answer: the relay works
             self._open.set()  # ... so the other connections may start
             return
         state = "deferred" if result.kind == "transient" else "ambiguous"
@@ -357,7 +384,16 @@ class Loop:
                            next_attempt=now + timedelta(seconds=delay))
         with self._cond:
             self.consecutive += 1
-            if result.stop:
+            if state == "ambiguous":
+                self.unanswered += 1
+            if state == "ambiguous" and self.unanswered >= max(2, self._live):
+                # every connection handed over a message and heard nothing: a relay slower
+                # than the timeout has probably stored each, and each resend is one more copy
+                self._stop(f"the relay did not confirm {self.unanswered} messages in a row "
+                           "(it may have stored them; the next run resends them under the "
+                           "same Message-ID): if it is slow, raise [smtp] timeout; last: "
+                           f"{result.text}")
+            elif result.stop:
                 self._stop(f"the relay refuses our sender {self.mail_from}: "
                            f"{result.code} {result.text}", unavailable=True)
             elif self.consecutive >= self.breaker:

@@ -124,8 +124,10 @@ def send_report(config: Config, store: Store, month: Period, *, now: datetime | 
                           already_done=True)
     readers = load_recipients(config.report_recipients, {c.id for c in config.communities})
     folder = _edition_folder(config, month)
-    if Ledger(store, create=False).frozen(label):
-        edition = _read_edition(folder)
+    ledger = Ledger(store, create=False)
+    if ledger.frozen(label):  # the ledger keeps what the first organisers got
+        frozen = ledger.editions(label)
+        edition = next(iter(frozen.values())).edition if frozen else _read_edition(folder)
     else:
         now = now or utcnow()
         report = build_report(config, store, month, now=now)
