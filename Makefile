@@ -58,6 +58,7 @@ bench: $(VENV)/.installed-bench
 	$(PY) bench/bench_content.py
 	$(PY) bench/preview_bench.py
 	$(PY) bench/size_bench.py
+	$(PY) bench/render_bench.py
 
 ## screenshots: refresh docs/screenshots/ from the sample organisation
 screenshots: $(VENV)/.installed-test $(CHROMIUM)
