@@ -8,7 +8,6 @@ responsive layout and dark mode (see shared/REFERENCE.md).
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -58,7 +57,6 @@ __all__ = ["MANIFEST", "Renderer", "read_build", "read_edition", "write_editions
 LOGO = "logo.png"  # optional, in the templates folder; needs web_url to reach the email
 SITE_INDEX = "site-index.html.j2"  # the web archive's list of issues
 _PACKAGE_TEMPLATES = packaged.templates()
-_STYLE_TAG = re.compile(r"<style\b")
 _INDENT = re.compile(r"\n[ \t]+")
 
 
@@ -189,24 +187,12 @@ class Renderer:
 
 
 def inline_css(html: str, css: str) -> str:
-    """Inline `css` into `html`, leaving every existing <style> block alone.
+    """Inline `css` into `html`, leaving every existing <style> block alone (see
+    inliner.Inliner: premailer, with the stylesheet worked out once)."""
+    from .inliner import inliner  # here: premailer loads cssutils (~0.2 s), which the report's
+    # web page never needs
 
-    premailer drops the doctype (a case-sensitive check), so it is put back. It
-    would also turn `width: 100%` into `width="100%"` on images, which Outlook for
-    Windows reads as "natural size": the templates' pixel width attributes stay.
-    """
-    import premailer  # here: it loads cssutils (~0.2 s), which the report's web page never needs
-
-    marked = _STYLE_TAG.sub('<style data-premailer="ignore"', html)
-    out = premailer.Premailer(
-        marked, css_text=css, strip_important=False, keep_style_tags=True,
-        allow_network=False, disable_validation=True, remove_classes=False,
-        cssutils_logging_level=logging.CRITICAL, disable_basic_attributes=["width", "height"],
-    ).transform()
-    out = out.replace(' data-premailer="ignore"', "")
-    if not out.lstrip().lower().startswith("<!doctype"):
-        out = "<!doctype html>\n" + out
-    return out
+    return inliner(css)(html)
 
 
 def size_warnings(editions: Iterable[Edition]) -> list[str]:
