@@ -89,6 +89,9 @@ class Renderer:
         css = css if css.is_file() else _PACKAGE_TEMPLATES / "inline.css"
         self.inline_css = css.read_text(encoding="utf-8")
         self.has_logo = (self.path / LOGO).is_file()
+        # whether a level whose MJML output is already over the budget may skip the inliner
+        # (see _fit): true while the inliner has never shrunk a document
+        self._skip_over = True
 
     def render(self, issue: Issue, communities: frozenset[str] | None,
                extra_bytes: int = 0) -> Edition:
@@ -102,14 +105,36 @@ class Renderer:
         calendar = self.calendar(issue, communities)
         # the largest personal block and the calendar attachment go out with the HTML
         extra = extra_bytes + (len(calendar) * 4 // 3 if calendar else 0)
-        for detail in DETAIL_LEVELS:
-            view = build_view(self.config, issue, communities, detail)
-            html = self.html(view)
-            if len(html.encode("utf-8")) + extra < SIZE_BUDGET_BYTES:
-                break
+        view, html = self._fit(issue, communities, SIZE_BUDGET_BYTES - extra)
         return Edition(key=view.key, communities=communities, subject=view.subject,
                        preheader=view.preheader, html=html, text=self.text(view),
                        detail_level=DETAIL_LEVELS.index(view.detail), calendar=calendar)
+
+    def _fit(self, issue: Issue, communities: frozenset[str] | None, room: int
+             ) -> tuple[View, str]:
+        """The first detail level whose inlined HTML weighs less than `room` bytes (else the
+        last), and that HTML: what inlining every level in turn would choose.
+
+        The inliner is most of an edition's time, so a level is inlined only when it might
+        fit: inlining only adds to MJML's output (style attributes, line breaks), so a level
+        whose MJML output alone is `room` or more is over the budget without it. Should
+        the inliner ever give fewer bytes than it was given, that shortcut is unsafe: every
+        level is then inlined, for this edition and the rest of the build.
+        """
+        for detail in DETAIL_LEVELS:
+            view = build_view(self.config, issue, communities, detail)
+            compiled = self.compiled(view)
+            compiled_bytes = len(compiled.encode("utf-8"))
+            if self._skip_over and compiled_bytes >= room and detail is not DETAIL_LEVELS[-1]:
+                continue
+            html = inline_css(compiled, self.inline_css)
+            html_bytes = len(html.encode("utf-8"))
+            if html_bytes < compiled_bytes and self._skip_over:
+                self._skip_over = False
+                return self._fit(issue, communities, room)
+            if html_bytes < room:
+                break
+        return view, html
 
     def calendar(self, issue: Issue, communities: frozenset[str] | None) -> bytes | None:
         """Without a web archive to link to, the edition's coming sessions travel as one
@@ -161,6 +186,10 @@ class Renderer:
         return _INDENT.sub("\n", _render(self.html_env, "digest.mjml.j2", v=view))
 
     def html(self, view: View) -> str:
+        return inline_css(self.compiled(view), self.inline_css)
+
+    def compiled(self, view: View) -> str:
+        """The view's HTML as MJML compiles it, before the inliner."""
         # Second guard: text is cleaned when parsed, but a control character that got
         # into the state some other way must not make mjml-python refuse the issue.
         source = clean_text(self.mjml(view))
@@ -173,7 +202,7 @@ class Renderer:
             # mjml-python writes direction:ltr on every column whatever the section says, and
             # that would undo <html dir="rtl"> for everything inside the columns
             compiled = compiled.replace("direction:ltr;", "direction:rtl;")
-        return inline_css(compiled, self.inline_css)
+        return compiled
 
     def text(self, view: View) -> str:
         text = clean_text(_render(self.text_env, "digest.txt.j2", v=view))
@@ -294,8 +323,11 @@ def _searched(loader: jinja2.BaseLoader | None) -> list[str]:
 
 
 def _environment(loader: jinja2.BaseLoader, autoescape: bool) -> jinja2.Environment:
+    # auto_reload off: a template is compiled once per Renderer (one per build; the preview
+    # makes a new one when a template changes), not looked up on disk for every edition
     env = jinja2.Environment(loader=loader, autoescape=autoescape, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                             auto_reload=False)
     filters.install(env)
     return env
 

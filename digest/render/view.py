@@ -6,6 +6,7 @@ disagree about what the issue holds.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
@@ -174,7 +175,7 @@ class View:
     @property
     def contact_address(self) -> str:
         """Where a reader writes to change their communities when there is no preferences page."""
-        return parse_mailbox(self.config.delivery.sender)[1]
+        return _address_of(self.config.delivery.sender)
 
     @property
     def text_excerpt_chars(self) -> int:
@@ -222,6 +223,12 @@ class View:
         rule, coming_sessions)."""
         sessions = coming_sessions(self.issue, [section])
         return sessions[0] if sessions else None
+
+
+@functools.lru_cache(maxsize=16)
+def _address_of(mailbox: str) -> str:
+    """The address of a checked mailbox: read strictly once, not once per edition."""
+    return parse_mailbox(mailbox)[1]
 
 
 def community_page(community_id: str) -> str:
