@@ -35,7 +35,7 @@ _UNSAFE_CHARS = re.compile(
 # the noncharacters past U+FFFF apart: in one class with the rest they make every search
 # twenty times slower, and only a text with such characters (emoji) needs them
 _UNSAFE_ASTRAL = re.compile("[" + _NONCHARACTERS[2:] + "]")
-_ASTRAL = "\U00010000"
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # Terminal escape sequences (CSI, OSC such as hyperlinks, and other ESC pairs),
 # removed whole so their parameters do not linger as text once ESC is gone.
 _ESCAPE_SEQUENCE = re.compile(
@@ -56,7 +56,7 @@ def clean_text(text: str) -> str:
     if "\x1b" in text or "\x9b" in text or "\x9d" in text:  # what every sequence starts with
         text = _ESCAPE_SEQUENCE.sub("", text)
     text = _UNSAFE_CHARS.sub("", text)
-    return _UNSAFE_ASTRAL.sub("", text) if max(text, default="") >= _ASTRAL else text
+    return _UNSAFE_ASTRAL.sub("", text) if _ASTRAL.search(text) else text
 
 
 _LINE_BREAKS = re.compile(r"[\r\n\t\x85\u2028\u2029]+")
