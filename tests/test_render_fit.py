@@ -175,3 +175,26 @@ _TRICKY = st.sampled_from(["\x1b[31m", "\x1b]8;;https://x.example\x07", "\x9b2J"
 def test_clean_text_removes_what_it_removed_before(parts: list[str]) -> None:
     text = "".join(parts)
     assert clean_text(text) == clean_text_before(text)
+
+
+def test_the_class_index_finds_what_lxml_css_selectors_find() -> None:
+    """Class attributes as a custom template might write them: white space of every kind
+    XPath folds (and a no-break space it does not), a name twice, one name inside another,
+    upper-case attribute names, empty classes; and a stylesheet with such classes."""
+    from lxml import etree
+    from lxml.cssselect import CSSSelector
+
+    from digest.render.inliner import create_cssselector, inliner
+
+    html = ("<!doctype html><html><head><style>p{}</style></head><body>"
+            "<p class='summary'>a</p><p class=\"summary-first summary\">b</p>"
+            "<div CLASS=\"\tmuted\nmeta  muted\r\">c<span class='muted'>d</span></div>"
+            "<p class=''>e</p><p class='Muted'>f</p><p class='x\u00a0muted'>g</p>"
+            "<!-- class='muted' --><p class='summary-firstly'>h</p></body></html>")
+    page = etree.fromstring(html, etree.HTMLParser())
+    for name in ("summary", "summary-first", "muted", "meta", "Muted", "x", "absent", "-a"):
+        found = create_cssselector(f".{name}")(page)
+        assert found == CSSSelector(f".{name}")(page), name
+    css = (".summary { color: #111111; } .summary-first { padding: 0; } .muted { color: #222222; }"
+           " .meta { font-size: 14px; } p.summary { margin: 0; } .Muted { color: #333333; }")
+    assert inliner(css)(html) == premailer_afresh(html, css)

@@ -417,8 +417,16 @@ def shown_images(issue: Issue, images: str) -> Issue:
         keep = images == "public" and not names_internal_host(item.image or "")
         return item if keep or item.image is None else replace(item, image=None, image_alt="")
 
-    return replace(issue, sections=[replace(s, posts=[shown(i) for i in s.posts])
-                                    for s in issue.sections])
+    # a section (and the issue) is copied only when one of its images goes: a build asks
+    # this for every edition and detail level, and most issues lose none
+    sections = []
+    for s in issue.sections:
+        posts = [shown(i) for i in s.posts]
+        sections.append(s if all(a is b for a, b in zip(posts, s.posts, strict=True))
+                        else replace(s, posts=posts))
+    if all(a is b for a, b in zip(sections, issue.sections, strict=True)):
+        return issue
+    return replace(issue, sections=sections)
 
 
 def glance(issue: Issue, own: list[Section], communities: frozenset[str] | None) -> Glance:
