@@ -180,7 +180,8 @@ def test_clean_text_removes_what_it_removed_before(parts: list[str]) -> None:
 def test_the_class_index_finds_what_lxml_css_selectors_find() -> None:
     """Class attributes as a custom template might write them: white space of every kind
     XPath folds (and a no-break space it does not), a name twice, one name inside another,
-    upper-case attribute names, empty classes; and a stylesheet with such classes."""
+    upper-case attribute names, empty classes; and a stylesheet with such classes, inlined
+    into images that float (premailer adds align=, reading each image's style once)."""
     from lxml import etree
     from lxml.cssselect import CSSSelector
 
@@ -190,7 +191,11 @@ def test_the_class_index_finds_what_lxml_css_selectors_find() -> None:
             "<p class='summary'>a</p><p class=\"summary-first summary\">b</p>"
             "<div CLASS=\"\tmuted\nmeta  muted\r\">c<span class='muted'>d</span></div>"
             "<p class=''>e</p><p class='Muted'>f</p><p class='x\u00a0muted'>g</p>"
-            "<!-- class='muted' --><p class='summary-firstly'>h</p></body></html>")
+            "<!-- class='muted' --><p class='summary-firstly'>h</p>"
+            "<img src='a.png' style='float: left; width: 10px'>"
+            "<img src='b.png' style='FLOAT:right'>"
+            "<img src='c.png' class='summary' style='float: none'><img src='a.png' "
+            "style='float: left; width: 10px'></body></html>")
     page = etree.fromstring(html, etree.HTMLParser())
     for name in ("summary", "summary-first", "muted", "meta", "Muted", "x", "absent", "-a"):
         found = create_cssselector(f".{name}")(page)

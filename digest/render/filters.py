@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import textwrap
+from datetime import date
 
 import jinja2
 
@@ -77,8 +78,14 @@ def underline(text: str, char: str = "=") -> str:
 def due(action: Action | TrackedAction) -> str:
     """When an action is due, as a reader wants it: the resolved date, else the words."""
     if action.due is not None:
-        return f"{action.due:%a} {action.due.day} {action.due:%b}"
+        return _day(action.due)
     return action.due_text or ""
+
+
+@functools.lru_cache(maxsize=1024)
+def _day(day: date) -> str:
+    """"Sat 14 Nov": formatted once per date, not once per action and edition."""
+    return f"{day:%a} {day.day} {day:%b}"
 
 
 def install(env: jinja2.Environment) -> None:

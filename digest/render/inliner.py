@@ -19,6 +19,7 @@ import threading
 import types
 from typing import Any
 
+import cssutils
 import premailer
 from lxml import etree
 
@@ -46,6 +47,18 @@ def merge_styles(inline_style: str, new_styles: list[list[tuple[str, str]]], cla
     time. A pure function of its arguments, so the result is the same."""
     return _merged(inline_style, tuple(tuple(s) for s in new_styles), tuple(classes),
                    remove_unset_properties)
+
+
+@functools.lru_cache(maxsize=1024)
+def _float_of(style: str) -> types.SimpleNamespace:
+    return types.SimpleNamespace(float=cssutils.parseStyle(style).float)
+
+
+class _ImageFloats:
+    """Stands for cssutils in premailer's transform, which asks it only for the float of
+    each image's style (to add align=): parsed once per distinct style, not per image."""
+
+    parseStyle = staticmethod(_float_of)  # noqa: N815  # the name transform calls
 
 
 class _ClassIndex(threading.local):
@@ -110,7 +123,7 @@ class _Premailer(premailer.Premailer):
         self._rules: dict[tuple[str, int], tuple[list[Any], list[Any]]] = {}
         self._attributes: dict[str, tuple[tuple[str, str], ...]] = {}
 
-    transform = _transform_with(merge_styles=merge_styles,
+    transform = _transform_with(merge_styles=merge_styles, cssutils=_ImageFloats,
                                 _create_cssselector=create_cssselector)
 
     def _style_to_basic_html_attributes(self, element: Any, style_content: str,
