@@ -203,3 +203,27 @@ def test_the_class_index_finds_what_lxml_css_selectors_find() -> None:
     css = (".summary { color: #111111; } .summary-first { padding: 0; } .muted { color: #222222; }"
            " .meta { font-size: 14px; } p.summary { margin: 0; } .Muted { color: #333333; }")
     assert inliner(css)(html) == premailer_afresh(html, css)
+
+
+def test_an_inliner_that_shrinks_a_document_turns_the_shortcut_off(tmp_path: Path) -> None:
+    """A custom template full of character references: premailer writes each as the
+    character, so its inlined HTML is smaller than MJML's output and a level over the
+    budget before inlining fits after it. The renderer sees the shrink, inlines every level
+    from then on, and chooses what inlining every level would (here the first level, where
+    the shortcut alone would have skipped the first two)."""
+    folder = tmp_path / "my-templates"
+    folder.mkdir()
+    (folder / "digest.mjml.j2").write_text(
+        "<mjml><mj-body><mj-section><mj-column><mj-text>{{ v.subject }}"
+        "{% for i in range(v.detail.excerpt_chars * 40 + 2000) %}&#847;&zwnj;{% endfor %}"
+        "</mj-text></mj-column></mj-section></mj-body></mjml>\n", encoding="utf-8")
+    config = replace(large_config(tmp_path / "org", 6), templates_path=folder)
+    issue = large_issue(config, posts=2, meetings=1, outcomes=1, sessions=1)
+    renderer = Renderer(config)
+    levels = every_level(renderer, issue, None)
+    compiled_first, inlined_first = levels[0][1].encode(), levels[0][2].encode()
+    assert len(compiled_first) >= SIZE_BUDGET_BYTES > len(inlined_first)  # the premise
+    edition = renderer.render(issue, None)
+    assert edition.detail_level == exhaustive_choice(levels, 0) == 0
+    assert edition.html == levels[0][2]
+    assert renderer.render(issue, frozenset({"cop-01"})).detail_level == 0
