@@ -225,6 +225,10 @@ class View:
         return sessions[0] if sessions else None
 
 
+# a build asks this of the same image for every edition and detail level
+_names_internal_host = functools.lru_cache(maxsize=4096)(names_internal_host)
+
+
 @functools.lru_cache(maxsize=16)
 def _address_of(mailbox: str) -> str:
     """The address of a checked mailbox: read strictly once, not once per edition."""
@@ -414,7 +418,7 @@ def shown_images(issue: Issue, images: str) -> Issue:
     before it did, and "none".
     """
     def shown(item: Item) -> Item:
-        keep = images == "public" and not names_internal_host(item.image or "")
+        keep = images == "public" and not _names_internal_host(item.image or "")
         return item if keep or item.image is None else replace(item, image=None, image_alt="")
 
     # a section (and the issue) is copied only when one of its images goes: a build asks
