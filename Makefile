@@ -59,6 +59,7 @@ bench: $(VENV)/.installed-bench
 	$(PY) bench/preview_bench.py
 	$(PY) bench/size_bench.py
 	$(PY) bench/followup_bench.py
+	$(PY) bench/render_bench.py
 
 ## screenshots: refresh docs/screenshots/ from the sample organisation
 screenshots: $(VENV)/.installed-test $(CHROMIUM)

@@ -8,7 +8,6 @@ responsive layout and dark mode (see shared/REFERENCE.md).
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -58,7 +57,6 @@ __all__ = ["MANIFEST", "Renderer", "read_build", "read_edition", "write_editions
 LOGO = "logo.png"  # optional, in the templates folder; needs web_url to reach the email
 SITE_INDEX = "site-index.html.j2"  # the web archive's list of issues
 _PACKAGE_TEMPLATES = packaged.templates()
-_STYLE_TAG = re.compile(r"<style\b")
 _INDENT = re.compile(r"\n[ \t]+")
 
 
@@ -91,6 +89,9 @@ class Renderer:
         css = css if css.is_file() else _PACKAGE_TEMPLATES / "inline.css"
         self.inline_css = css.read_text(encoding="utf-8")
         self.has_logo = (self.path / LOGO).is_file()
+        # whether a level whose MJML output is already over the budget may skip the inliner
+        # (see _fit): true while the inliner has never shrunk a document
+        self._skip_over = True
 
     def render(self, issue: Issue, communities: frozenset[str] | None,
                extra_bytes: int = 0) -> Edition:
@@ -104,14 +105,36 @@ class Renderer:
         calendar = self.calendar(issue, communities)
         # the largest personal block and the calendar attachment go out with the HTML
         extra = extra_bytes + (len(calendar) * 4 // 3 if calendar else 0)
-        for detail in DETAIL_LEVELS:
-            view = build_view(self.config, issue, communities, detail)
-            html = self.html(view)
-            if len(html.encode("utf-8")) + extra < SIZE_BUDGET_BYTES:
-                break
+        view, html = self._fit(issue, communities, SIZE_BUDGET_BYTES - extra)
         return Edition(key=view.key, communities=communities, subject=view.subject,
                        preheader=view.preheader, html=html, text=self.text(view),
                        detail_level=DETAIL_LEVELS.index(view.detail), calendar=calendar)
+
+    def _fit(self, issue: Issue, communities: frozenset[str] | None, room: int
+             ) -> tuple[View, str]:
+        """The first detail level whose inlined HTML weighs less than `room` bytes (else the
+        last), and that HTML: what inlining every level in turn would choose.
+
+        The inliner is most of an edition's time, so a level is inlined only when it might
+        fit: inlining only adds to MJML's output (style attributes, line breaks), so a level
+        whose MJML output alone is `room` or more is over the budget without it. Should
+        the inliner ever give fewer bytes than it was given, that shortcut is unsafe: every
+        level is then inlined, for this edition and the rest of the build.
+        """
+        for detail in DETAIL_LEVELS:
+            view = build_view(self.config, issue, communities, detail)
+            compiled = self.compiled(view)
+            compiled_bytes = len(compiled.encode("utf-8"))
+            if self._skip_over and compiled_bytes >= room and detail is not DETAIL_LEVELS[-1]:
+                continue
+            html = inline_css(compiled, self.inline_css)
+            html_bytes = len(html.encode("utf-8"))
+            if html_bytes < compiled_bytes and self._skip_over:
+                self._skip_over = False
+                return self._fit(issue, communities, room)
+            if html_bytes < room:
+                break
+        return view, html
 
     def calendar(self, issue: Issue, communities: frozenset[str] | None) -> bytes | None:
         """Without a web archive to link to, the edition's coming sessions travel as one
@@ -163,6 +186,10 @@ class Renderer:
         return _INDENT.sub("\n", _render(self.html_env, "digest.mjml.j2", v=view))
 
     def html(self, view: View) -> str:
+        return inline_css(self.compiled(view), self.inline_css)
+
+    def compiled(self, view: View) -> str:
+        """The view's HTML as MJML compiles it, before the inliner."""
         # Second guard: text is cleaned when parsed, but a control character that got
         # into the state some other way must not make mjml-python refuse the issue.
         source = clean_text(self.mjml(view))
@@ -175,7 +202,7 @@ class Renderer:
             # mjml-python writes direction:ltr on every column whatever the section says, and
             # that would undo <html dir="rtl"> for everything inside the columns
             compiled = compiled.replace("direction:ltr;", "direction:rtl;")
-        return inline_css(compiled, self.inline_css)
+        return compiled
 
     def text(self, view: View) -> str:
         text = clean_text(_render(self.text_env, "digest.txt.j2", v=view))
@@ -189,24 +216,12 @@ class Renderer:
 
 
 def inline_css(html: str, css: str) -> str:
-    """Inline `css` into `html`, leaving every existing <style> block alone.
+    """Inline `css` into `html`, leaving every existing <style> block alone (see
+    inliner.Inliner: premailer, with the stylesheet worked out once)."""
+    from .inliner import inliner  # here: premailer loads cssutils (~0.2 s), which the report's
+    # web page never needs
 
-    premailer drops the doctype (a case-sensitive check), so it is put back. It
-    would also turn `width: 100%` into `width="100%"` on images, which Outlook for
-    Windows reads as "natural size": the templates' pixel width attributes stay.
-    """
-    import premailer  # here: it loads cssutils (~0.2 s), which the report's web page never needs
-
-    marked = _STYLE_TAG.sub('<style data-premailer="ignore"', html)
-    out = premailer.Premailer(
-        marked, css_text=css, strip_important=False, keep_style_tags=True,
-        allow_network=False, disable_validation=True, remove_classes=False,
-        cssutils_logging_level=logging.CRITICAL, disable_basic_attributes=["width", "height"],
-    ).transform()
-    out = out.replace(' data-premailer="ignore"', "")
-    if not out.lstrip().lower().startswith("<!doctype"):
-        out = "<!doctype html>\n" + out
-    return out
+    return inliner(css)(html)
 
 
 def size_warnings(editions: Iterable[Edition]) -> list[str]:
@@ -308,8 +323,11 @@ def _searched(loader: jinja2.BaseLoader | None) -> list[str]:
 
 
 def _environment(loader: jinja2.BaseLoader, autoescape: bool) -> jinja2.Environment:
+    # auto_reload off: a template is compiled once per Renderer (one per build; the preview
+    # makes a new one when a template changes), not looked up on disk for every edition
     env = jinja2.Environment(loader=loader, autoescape=autoescape, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                             auto_reload=False)
     filters.install(env)
     return env
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import textwrap
+from datetime import date
 
 import jinja2
 
@@ -21,12 +23,16 @@ def url_line(url: str, indent: str = "") -> str:
     return line if len(line) <= TEXT_WIDTH else url
 
 
+@functools.lru_cache(maxsize=32768)
 def hang(text: str, first: str = "", rest: str = "", width: int = 72) -> str:
     """Wrap `text` with `first` before its first line and `rest` before the others.
 
     The one style of the text part: a URL in the text goes on a line of its own (see
     url_line); a word longer than a line (a hash, a path) is broken; nothing is longer
     than `width` (at most TEXT_WIDTH) but a lone URL.
+
+    Kept: a build puts the same titles, excerpts and outcomes into hundreds of editions,
+    and textwrap was a third of their text part's time; each distinct text is wrapped once.
     """
     width = min(width, TEXT_WIDTH)
     lines: list[str] = []
@@ -72,8 +78,14 @@ def underline(text: str, char: str = "=") -> str:
 def due(action: Action | TrackedAction) -> str:
     """When an action is due, as a reader wants it: the resolved date, else the words."""
     if action.due is not None:
-        return f"{action.due:%a} {action.due.day} {action.due:%b}"
+        return _day(action.due)
     return action.due_text or ""
+
+
+@functools.lru_cache(maxsize=1024)
+def _day(day: date) -> str:
+    """"Sat 14 Nov": formatted once per date, not once per action and edition."""
+    return f"{day:%a} {day.day} {day:%b}"
 
 
 def install(env: jinja2.Environment) -> None:

@@ -6,6 +6,7 @@ disagree about what the issue holds.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
@@ -181,7 +182,7 @@ class View:
     @property
     def contact_address(self) -> str:
         """Where a reader writes to change their communities when there is no preferences page."""
-        return parse_mailbox(self.config.delivery.sender)[1]
+        return _address_of(self.config.delivery.sender)
 
     @property
     def text_excerpt_chars(self) -> int:
@@ -229,6 +230,16 @@ class View:
         rule, coming_sessions)."""
         sessions = coming_sessions(self.issue, [section])
         return sessions[0] if sessions else None
+
+
+# a build asks this of the same image for every edition and detail level
+_names_internal_host = functools.lru_cache(maxsize=4096)(names_internal_host)
+
+
+@functools.lru_cache(maxsize=16)
+def _address_of(mailbox: str) -> str:
+    """The address of a checked mailbox: read strictly once, not once per edition."""
+    return parse_mailbox(mailbox)[1]
 
 
 def community_page(community_id: str) -> str:
@@ -435,11 +446,19 @@ def shown_images(issue: Issue, images: str) -> Issue:
     before it did, and "none".
     """
     def shown(item: Item) -> Item:
-        keep = images == "public" and not names_internal_host(item.image or "")
+        keep = images == "public" and not _names_internal_host(item.image or "")
         return item if keep or item.image is None else replace(item, image=None, image_alt="")
 
-    return replace(issue, sections=[replace(s, posts=[shown(i) for i in s.posts])
-                                    for s in issue.sections])
+    # a section (and the issue) is copied only when one of its images goes: a build asks
+    # this for every edition and detail level, and most issues lose none
+    sections = []
+    for s in issue.sections:
+        posts = [shown(i) for i in s.posts]
+        sections.append(s if all(a is b for a, b in zip(posts, s.posts, strict=True))
+                        else replace(s, posts=posts))
+    if all(a is b for a, b in zip(sections, issue.sections, strict=True)):
+        return issue
+    return replace(issue, sections=sections)
 
 
 def glance(issue: Issue, own: list[Section], communities: frozenset[str] | None,
