@@ -82,6 +82,16 @@ def write_org(root: Path, communities: dict[str, list[Post]], *, recipients: str
     return Org(root, communities)
 
 
+def notes_org(root: Path, community: str = "product") -> Org:
+    """An organisation of one community whose `notes` folder (feeds/notes/<community>/) is
+    there and empty, for a test to write Markdown files into."""
+    org = write_org(root, {community: []})
+    listing = root / "feeds" / "communities.toml"
+    listing.write_text(listing.read_text() + f'notes = "notes/{community}/"\n')
+    (root / "feeds" / "notes" / community).mkdir(parents=True)
+    return org
+
+
 def entry(community: str, identity: str, published: datetime | None, *, kind: str = "post",
           title: str | None = None, updated: datetime | None = None) -> Entry:
     """An entry as collect would produce it."""
