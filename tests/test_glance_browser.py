@@ -8,16 +8,12 @@ from pathlib import Path
 import pytest
 
 from tests.browser_support import chromium_for_tests
-from tests.test_personal import REPORT, build, organisation, outbox, parts, send
+from tests.test_personal import REPORT, add_data_clinic, build, organisation, outbox, parts, send
 
 pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CALENDAR = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
-            "UID:clinic-1\r\nDTSTAMP:20261001T000000Z\r\nDTSTART:20261118T140000Z\r\n"
-            "DTEND:20261118T150000Z\r\nSUMMARY:Data clinic\r\nLOCATION:Room 2.04\r\n"
-            "URL:https://meet.example.org/data-clinic\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +24,7 @@ def browser():
 
 def test_the_first_phone_screen_shows_next_session_decision_and_own_action(browser, tmp_path):
     org = organisation(tmp_path / "org")
-    (org.root / "feeds" / "data.ics").write_text(CALENDAR)
-    communities = org.root / "feeds" / "communities.toml"
-    communities.write_text(communities.read_text().replace(
-        'posts = ["data.xml"]', 'posts = ["data.xml"]\ncalendar = "data.ics"'))
+    add_data_clinic(org, "LOCATION:Room 2.04", "URL:https://meet.example.org/data-clinic")
     build(org)
     assert send(org).exit_code == 0
     data = next(d for name, d in outbox(org).items() if name.startswith("ida.brennan"))
