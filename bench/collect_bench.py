@@ -42,16 +42,15 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import tarfile
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
-from io import BytesIO
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import ROOT, code_at, serve_until_stdin_closes
+
 CORPUS = ROOT / "bench" / "corpus"
 WORK = ROOT / "bench" / "out" / "collect"
 HOSTS = 20
@@ -265,7 +264,7 @@ def build_corpus(count: int) -> dict:
 
 def serve(port: int) -> None:
     """Serve the corpus on 127.0.0.1..20:port until stdin closes."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from http.server import BaseHTTPRequestHandler
 
     files: dict[str, tuple[bytes, bytes, str]] = {}
     mtime = format_datetime(datetime(2026, 11, 1, 6, 0, tzinfo=UTC), usegmt=True)
@@ -309,21 +308,7 @@ def serve(port: int) -> None:
         def log_message(self, *args: object) -> None:
             pass
 
-    class Server(ThreadingHTTPServer):
-        request_queue_size = BACKLOG
-        daemon_threads = True
-
-        def handle_error(self, request: object, client_address: object) -> None:
-            if not isinstance(sys.exc_info()[1], ConnectionError):
-                super().handle_error(request, client_address)
-
-    servers = [Server((f"127.0.0.{i}", port), Handler) for i in range(1, HOSTS + 1)]
-    for s in servers:
-        threading.Thread(target=s.serve_forever, args=(0.05,), daemon=True).start()
-    print("ready", flush=True)
-    sys.stdin.read()  # the bench closes our stdin to stop us
-    for s in servers:
-        s.shutdown()
+    serve_until_stdin_closes(Handler, port, HOSTS, BACKLOG)
 
 
 def _free_port() -> int:
@@ -506,17 +491,7 @@ def code_of(commit: str | None) -> Path | str:
     """A folder holding digest/ at `commit` (the working tree for None), or why not."""
     if commit is None:
         return ROOT
-    target = WORK / f"code-{commit}"
-    if (target / "digest").is_dir():
-        return target
-    made = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "digest", "templates"],
-                          capture_output=True)
-    if made.returncode:
-        return f"the code at {commit} is not available: {made.stderr.decode().strip()[:200]}"
-    target.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(fileobj=BytesIO(made.stdout)) as tar:
-        tar.extractall(target, filter="data")
-    return target
+    return code_at(commit, WORK / f"code-{commit}")
 
 
 def run_collect(config: Path, code: Path) -> dict:

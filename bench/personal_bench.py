@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from digest.config import Config, load_config  # noqa: E402
+from digest.config import Config  # noqa: E402
 from digest.deliver.message import MessageFactory, message_id_for  # noqa: E402
 from digest.manifest import read_manifest  # noqa: E402
 from digest.models import (  # noqa: E402
@@ -41,6 +41,7 @@ from digest.models import (  # noqa: E402
 from digest.period import Period  # noqa: E402
 from digest.render import Renderer, write_editions  # noqa: E402
 from digest.render.personal import PersonalBlocks  # noqa: E402
+from tests.support import write_org  # noqa: E402
 
 OCT = Period.parse("2026-10", "monthly")
 FIRST = ("Ada", "Ben", "Chloé", "Dev", "Eli", "Fatima", "Gus", "Hana", "Ivo", "Jo", "Kemi",
@@ -50,18 +51,11 @@ LAST = ("Okafor", "Hollis", "Nowak", "Lal", "Kaur", "Mensah", "Lloyd", "Morgan",
 
 
 def write_config(folder: Path, communities: int) -> Config:
-    feeds = folder / "feeds"
-    feeds.mkdir(parents=True)
-    (feeds / "communities.toml").write_text("".join(
-        f'[[community]]\nid = "c{i:02d}"\nname = "Community {i}"\nposts = ["c{i:02d}.xml"]\n\n'
-        for i in range(communities)))
-    (folder / "recipients.csv").write_text("email,name,communities\n")
-    (folder / "digest.toml").write_text(
-        '[digest]\norganisation = "Example Org"\ntimezone = "Europe/London"\n'
-        'web_url = "https://intranet.example.org/cop-digest/"\nout = "out"\n'
-        '[delivery]\nmethod = "outbox"\nfrom = "CoP Digest <digest@example.org>"\n'
-        'recipients = "recipients.csv"\nunsubscribe_mailto = "leave@example.org"\n')
-    return load_config(folder / "digest.toml")
+    """An organisation of `communities` communities on disk (the issue is made here, not
+    collected; the readers are passed to the build, not read from recipients.csv)."""
+    ids = [f"c{i:02d}" for i in range(communities)]
+    return write_org(folder, dict.fromkeys(ids, []), recipients="email,name,communities\n",
+                     names={cid: f"Community {i}" for i, cid in enumerate(ids)}).config()
 
 
 def issue(config: Config, rng: random.Random) -> Issue:

@@ -20,14 +20,14 @@ import re
 import shutil
 import subprocess
 import sys
-import tarfile
 import time
 import urllib.request
-from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _common import code_at  # noqa: E402
 
 from tests.support import Post, utc, write_org  # noqa: E402
 
@@ -55,17 +55,7 @@ def organisation(folder: Path, editions: int) -> Path:
 
 def old_source() -> Path | str:
     """digest/ and templates/ of OLD_COMMIT, or why they are not available."""
-    target = WORK / f"old-{OLD_COMMIT[:12]}"
-    if (target / "digest").is_dir():
-        return target
-    made = subprocess.run(["git", "-C", str(ROOT), "archive", OLD_COMMIT, "digest", "templates"],
-                          capture_output=True)
-    if made.returncode:
-        return f"the old preview is not available: {made.stderr.decode().strip()[:200]}"
-    target.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(fileobj=BytesIO(made.stdout)) as tar:
-        tar.extractall(target, filter="data")
-    return target
+    return code_at(OLD_COMMIT, WORK / f"old-{OLD_COMMIT[:12]}")
 
 
 def first_index(config: Path, source: Path, timeout: float = 600) -> dict:
@@ -129,7 +119,7 @@ def main() -> int:
                 verdict = f"<= {TARGET_SECONDS:g} s {'met' if met else 'MISSED'}"
         print(f"{editions:>9} | {cells[0]} | {cells[1]} | {verdict}", flush=True)
     if isinstance(old, str):
-        print(old)
+        print(f"old preview: {old}")
     print(f"load average after: {os.getloadavg()[0]:.2f} (wall times assume the cores are ours)")
     return 0 if ok else 1
 

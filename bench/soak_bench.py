@@ -22,14 +22,23 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from collect_bench import CORPUS, HOSTS, ROOT, _free_port, _load, build_corpus, measure  # noqa: E402
+from _common import serve_until_stdin_closes  # noqa: E402
+from collect_bench import (  # noqa: E402
+    BACKLOG,
+    CORPUS,
+    HOSTS,
+    ROOT,
+    _free_port,
+    _load,
+    build_corpus,
+    measure,
+)
 
 WORK = ROOT / "bench" / "out" / "soak"
 TIMEOUT = 10.0  # the job's per-feed budget: the slow drip is cut here
@@ -139,7 +148,7 @@ def _gzip_zeros(size: int) -> bytes:
 
 def serve(port: int) -> None:
     """Serve the realistic corpus and the hostile routes on 127.0.0.1..20 until stdin closes."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from http.server import BaseHTTPRequestHandler
 
     files = {"/" + p.name: p.read_bytes() for p in (CORPUS / "feeds").glob("*.xml")}
     routes = hostile()
@@ -200,21 +209,7 @@ def serve(port: int) -> None:
         def log_message(self, *args: object) -> None:
             pass
 
-    class Server(ThreadingHTTPServer):
-        daemon_threads = True
-        request_queue_size = 128
-
-        def handle_error(self, request: object, client_address: object) -> None:
-            if not isinstance(sys.exc_info()[1], ConnectionError):
-                super().handle_error(request, client_address)
-
-    servers = [Server((f"127.0.0.{i}", port), Handler) for i in range(1, HOSTS + 1)]
-    for s in servers:
-        threading.Thread(target=s.serve_forever, args=(0.05,), daemon=True).start()
-    print("ready", flush=True)
-    sys.stdin.read()
-    for s in servers:
-        s.shutdown()
+    serve_until_stdin_closes(Handler, port, HOSTS, BACKLOG)
 
 
 JOB = """

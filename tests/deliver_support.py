@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import ssl
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
+import trustme
+from smtp_relay import Relay
 
 from digest.config import Config, load_config
 from digest.deliver import RetryPolicy
@@ -58,3 +65,35 @@ def readers(n: int, start: int = 0) -> list[Recipient]:
 def audience(n: int, ed: Edition | None = None, start: int = 0) -> list[tuple[Recipient, Edition]]:
     ed = ed or edition()
     return [(r, ed) for r in readers(n, start)]
+
+
+@contextmanager
+def relays() -> Iterator[Callable[..., Relay]]:
+    """A maker of relays on 127.0.0.1 (arguments as Relay's); every one made is stopped at
+    the end, whichever way the test ended."""
+    started: list[Relay] = []
+
+    def make(*args: object, **kwargs: object) -> Relay:
+        relay = Relay(*args, **kwargs).start()  # type: ignore[arg-type]
+        started.append(relay)
+        return relay
+
+    try:
+        yield make
+    finally:
+        for relay in started:
+            relay.stop()
+
+
+def server_context(ca: trustme.CA) -> ssl.SSLContext:
+    """A relay's TLS context, its certificate issued by `ca` for 127.0.0.1 and localhost."""
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(ctx)
+    return ctx
+
+
+def trust(ca: trustme.CA, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make `ca` trusted the way an organisation would: SSL_CERT_FILE names its PEM."""
+    pem = folder / "ca.pem"
+    ca.cert_pem.write_to_path(str(pem))
+    monkeypatch.setenv("SSL_CERT_FILE", str(pem))

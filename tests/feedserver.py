@@ -90,3 +90,12 @@ def rss(title: str, items: list[dict[str, str]], *, encoding: str = "utf-8",
                                          for k, v in it.items()) + "</item>")
     parts.append("</channel></rss>")
     return "".join(parts).encode(encoding)
+
+
+def reason(code: int, phrase: str) -> Route:
+    """A route answering `code` with its own reason phrase (a server's words, not ours)."""
+    def route(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(code, phrase)
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+    return route

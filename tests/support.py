@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -80,6 +81,25 @@ def write_org(root: Path, communities: dict[str, list[Post]], *, recipients: str
         f"{delivery_extra}\n",
         encoding="utf-8")
     return Org(root, communities)
+
+
+def notes_org(root: Path, community: str = "product") -> Org:
+    """An organisation of one community whose `notes` folder (feeds/notes/<community>/) is
+    there and empty, for a test to write Markdown files into."""
+    org = write_org(root, {community: []})
+    listing = root / "feeds" / "communities.toml"
+    listing.write_text(listing.read_text() + f'notes = "notes/{community}/"\n')
+    (root / "feeds" / "notes" / community).mkdir(parents=True)
+    return org
+
+
+def copy_state(kept: Path, root: Path) -> Path:
+    """A copy of a state database kept in tests/fixtures/state/ at root/var/digest.db (where
+    a config in `root` keeps its state), so the test never changes the kept one."""
+    path = root / "var" / "digest.db"
+    path.parent.mkdir()
+    shutil.copyfile(kept, path)
+    return path
 
 
 def entry(community: str, identity: str, published: datetime | None, *, kind: str = "post",

@@ -6,12 +6,12 @@ Screenshots land in tests/artifacts/ (gitignored) for a person to look at;
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 
+from tests.browser_support import chromium, chromium_for_tests
 from tests.email_sample import IMAGE, png, sample_editions, sample_org
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -20,9 +20,6 @@ expect = playwright_api.expect
 expect.set_options(timeout=20_000)
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 WIDTHS = (320, 375, 600, 1024)
@@ -30,12 +27,8 @@ WIDTHS = (320, 375, 600, 1024)
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists() and not os.environ.get("CI"):  # in CI: fail, do not hide
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (make test installs it)")
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium_for_tests() as b:
         yield b
-        b.close()
 
 
 def write_sample(folder: Path, config_root: Path) -> dict[str, Path]:
@@ -247,12 +240,10 @@ def sample_organisation_editions(workdir: Path) -> dict[str, Path]:
 if __name__ == "__main__":  # python -m tests.test_browser: refresh docs/screenshots/
     import tempfile
 
-    with playwright_api.sync_playwright() as p, tempfile.TemporaryDirectory() as tmp:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as b, tempfile.TemporaryDirectory() as tmp:
         for path in screenshots(b, sample_organisation_editions(Path(tmp)),
                                 ROOT / "docs" / "screenshots", stand_in_images=True):
             print(path.relative_to(ROOT))
-        b.close()
 
 
 def test_the_web_archive_reads_well_on_a_phone_and_a_desktop(browser, tmp_path):

@@ -4,32 +4,25 @@ body margin; and the summary layout of a 50-community edition fits a phone."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 
 from digest.render import Renderer
+from tests.browser_support import chromium_for_tests, evaluate_page
 from tests.email_sample import sample_editions, sample_org
 from tests.large_org import large_config, large_issue
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (make test installs it)")
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium_for_tests() as b:
         yield b
-        b.close()
 
 
 STYLES = """() => {
@@ -52,13 +45,7 @@ STYLES = """() => {
 def measure(browser, tmp_path: Path, html: str) -> dict:
     path = tmp_path / "email.html"
     path.write_text(html, encoding="utf-8")
-    page = browser.new_page(viewport={"width": 375, "height": 667})
-    try:
-        page.goto(path.as_uri())
-        page.wait_for_load_state("load")
-        return page.evaluate(STYLES)
-    finally:
-        page.close()
+    return evaluate_page(browser, path, STYLES, width=375, height=667)
 
 
 def test_without_style_blocks_the_email_stays_on_brand(browser, tmp_path):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import ssl
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from http.server import ThreadingHTTPServer
 
@@ -140,24 +142,32 @@ def test_plain_lines_without_rich_are_what_rich_prints(capsys, quiet):
         assert f"ok  {long_url}  community=alpha" in direct  # one line, however long
 
 
+@contextmanager
+def over_https(server: FeedServer, cert) -> Iterator[str]:
+    """`server`'s routes served over HTTPS too, with `cert` (a trustme leaf for 127.0.0.1),
+    on a port of their own; yields that server's base URL and stops it at the end."""
+    tls = ThreadingHTTPServer(("127.0.0.1", 0), server.httpd.RequestHandlerClass)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    cert.configure_cert(ctx)
+    tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
+    threading.Thread(target=tls.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        yield f"https://127.0.0.1:{tls.server_address[1]}"
+    finally:
+        tls.shutdown()
+        tls.server_close()
+
+
 def test_https_with_an_untrusted_certificate_is_refused(tmp_path):
     import trustme
     ca = trustme.CA()
     cert = ca.issue_cert("127.0.0.1")
     with FeedServer() as server:
         server.routes["/ok.xml"] = lambda h: send(h, 200, rss("Ok", [{"title": "A", "guid": "a"}]))
-        tls = ThreadingHTTPServer(("127.0.0.1", 0), server.httpd.RequestHandlerClass)
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        cert.configure_cert(ctx)
-        tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
-        threading.Thread(target=tls.serve_forever, args=(0.05,), daemon=True).start()
-        try:
-            url = f"https://127.0.0.1:{tls.server_address[1]}/ok.xml"
-            cfg = make_config(tmp_path, [community("c", [url, server.url("/ok.xml")])])
+        with over_https(server, cert) as base:
+            cfg = make_config(tmp_path, [community("c", [base + "/ok.xml",
+                                                         server.url("/ok.xml")])])
             report = collect(cfg, Store(tmp_path / "d.db"), now=NOW)
-        finally:
-            tls.shutdown()
-            tls.server_close()
     bad, good = report.feeds
     assert bad.status == "error" and bad.error_kind == "tls"
     assert good.status == "ok"
@@ -189,21 +199,12 @@ def test_https_with_a_trusted_certificate_is_read_and_its_connection_kept(tmp_pa
     with FeedServer() as server:
         server.routes["/ok.xml"] = conditional
         server.routes["/again.xml"] = conditional
-        tls = ThreadingHTTPServer(("127.0.0.1", 0), server.httpd.RequestHandlerClass)
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        cert.configure_cert(ctx)
-        tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
-        threading.Thread(target=tls.serve_forever, args=(0.05,), daemon=True).start()
-        try:
-            base = f"https://127.0.0.1:{tls.server_address[1]}"
+        with over_https(server, cert) as base:
             cfg = make_config(tmp_path, [community("c", [base + "/ok.xml", base + "/again.xml"])],
                               per_host=1)
             store = Store(tmp_path / "d.db")
             first = collect(cfg, store, now=NOW)
             second = collect(cfg, store, now=NOW)
-        finally:
-            tls.shutdown()
-            tls.server_close()
     assert [f.status for f in first.feeds] == ["ok", "ok"] and first.new_items == 2
     assert [f.status for f in second.feeds] == ["unchanged", "unchanged"]
     assert server.requests[-1][1].get("if-none-match") == '"v1"'

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from deliver_support import FAST_RETRY, audience, write_config
+from deliver_support import FAST_RETRY, audience, relays, write_config
 from smtp_relay import Behaviour, Relay
 from test_deliver_smtp import PERIOD, assert_sound, resume_until_done, send
 from waiting import wait_until
@@ -35,16 +35,8 @@ from digest.store import Store
 
 @pytest.fixture
 def relay():
-    started: list[Relay] = []
-
-    def make(behaviour: Behaviour | None = None) -> Relay:
-        r = Relay(behaviour).start()
-        started.append(r)
-        return r
-
-    yield make
-    for r in started:
-        r.stop()
+    with relays() as make:
+        yield make
 
 
 def test_connections_defaults_to_3(tmp_path):
@@ -240,26 +232,28 @@ def test_progress_advances_once_per_reader_over_several_connections(tmp_path, re
     assert f"planned 25, sent {report.sent}" in report.summary_line()
 
 
-def test_ctrl_c_lets_every_connection_finish_its_message_then_stops(tmp_path, relay):
-    """An interrupted run records what each connection had on the wire: nothing is left
-    `sending` (so nothing is resent as ambiguous), and the next run sends the rest."""
+def interrupted_send(config, r: Relay, signum: int) -> tuple[int, str, str]:
+    """tests/send_runner.py sending 40 readers over four connections, sent `signum` once all
+    four have a message stored and waiting for its answer: its exit code, stdout, stderr."""
     here = Path(__file__).resolve().parent
-    r = relay(Behaviour(delay=0.3))
-    config = write_config(tmp_path, port=r.port, connections=4)
     env = {**os.environ, "PYTHONPATH": str(here.parent)}
     proc = subprocess.Popen([sys.executable, str(here / "send_runner.py"), str(config.path),
                              PERIOD, "40"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
-        # all four connections busy: four messages stored and waiting for their answer
         wait_until(lambda: r.handler.in_flight == 4 or proc.poll() is not None, timeout=60,
                    message="four messages were never in flight at once")
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=60)
     finally:
         proc.kill()
         proc.wait()
-    assert "KeyboardInterrupt" in err and proc.returncode != 0
+    return proc.returncode, out, err
+
+
+def assert_in_flight_recorded_then_resumed(config, r: Relay) -> None:
+    """After a stop: what each connection had on the wire is recorded (nothing left `sending`
+    or ambiguous, so nothing is resent as a duplicate), and the next run sends the rest."""
     stored_when_stopped = len(r.stored)
     with Store(config.state_path) as store:
         counts = ledger_status(store, PERIOD).counts
@@ -269,6 +263,16 @@ def test_ctrl_c_lets_every_connection_finish_its_message_then_stops(tmp_path, re
         assert (report.sent, report.exit_code) == (40, 0)
         assert_sound(store, r, 40, allow_deferred=False)
     assert r.handler.duplicates() == 0
+
+
+def test_ctrl_c_lets_every_connection_finish_its_message_then_stops(tmp_path, relay):
+    """An interrupted run records what each connection had on the wire: nothing is left
+    `sending` (so nothing is resent as ambiguous), and the next run sends the rest."""
+    r = relay(Behaviour(delay=0.3))
+    config = write_config(tmp_path, port=r.port, connections=4)
+    returncode, _, err = interrupted_send(config, r, signal.SIGINT)
+    assert "KeyboardInterrupt" in err and returncode != 0
+    assert_in_flight_recorded_then_resumed(config, r)
 
 
 def test_a_relay_slower_than_the_timeout_is_not_sent_copy_after_copy(tmp_path, relay):
@@ -297,29 +301,9 @@ def test_sigterm_lets_every_connection_finish_its_message_and_says_so(tmp_path, 
     Ctrl-C, each connection finishes and records what it had on the wire (before, the
     process died at once and its in-flight readers were resent as ambiguous: duplicates);
     the run reports where it stopped and exits 75 for the next run to resume."""
-    here = Path(__file__).resolve().parent
     r = relay(Behaviour(delay=0.3))
     config = write_config(tmp_path, port=r.port, connections=4)
-    env = {**os.environ, "PYTHONPATH": str(here.parent)}
-    proc = subprocess.Popen([sys.executable, str(here / "send_runner.py"), str(config.path),
-                             PERIOD, "40"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    try:
-        wait_until(lambda: r.handler.in_flight == 4 or proc.poll() is not None, timeout=60,
-                   message="four messages were never in flight at once")
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=60)
-    finally:
-        proc.kill()
-        proc.wait()
-    assert proc.returncode == 75, (out, err)
+    returncode, out, err = interrupted_send(config, r, signal.SIGTERM)
+    assert returncode == 75, (out, err)
     assert "SIGTERM" in out, out
-    stored_when_stopped = len(r.stored)
-    with Store(config.state_path) as store:
-        counts = ledger_status(store, PERIOD).counts
-        assert counts["sending"] == 0 and counts["ambiguous"] == 0, counts
-        assert counts["sent"] == stored_when_stopped < 40
-        report = send(config, store, 40)
-        assert (report.sent, report.exit_code) == (40, 0)
-        assert_sound(store, r, 40, allow_deferred=False)
-    assert r.handler.duplicates() == 0
+    assert_in_flight_recorded_then_resumed(config, r)

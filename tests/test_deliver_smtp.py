@@ -11,7 +11,6 @@ import email
 import email.header
 import email.policy
 import os
-import ssl
 import subprocess
 import sys
 import time
@@ -20,7 +19,15 @@ from pathlib import Path
 
 import pytest
 import trustme
-from deliver_support import FAST_RETRY, audience, edition, write_config
+from deliver_support import (
+    FAST_RETRY,
+    audience,
+    edition,
+    relays,
+    server_context,
+    trust,
+    write_config,
+)
 from smtp_relay import Behaviour, Relay
 from waiting import wait_until
 
@@ -36,16 +43,8 @@ HERE = Path(__file__).resolve().parent
 
 @pytest.fixture
 def relay():
-    started: list[Relay] = []
-
-    def make(behaviour: Behaviour | None = None, **kwargs) -> Relay:
-        r = Relay(behaviour, **kwargs).start()
-        started.append(r)
-        return r
-
-    yield make
-    for r in started:
-        r.stop()
+    with relays() as make:
+        yield make
 
 
 @pytest.fixture(scope="module")
@@ -55,17 +54,9 @@ def ca():
 
 @pytest.fixture
 def trusted_ca(ca, tmp_path, monkeypatch):
-    """Make the test CA trusted the way an organisation would: SSL_CERT_FILE."""
-    pem = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(pem))
-    monkeypatch.setenv("SSL_CERT_FILE", str(pem))
+    """The test CA, trusted the way an organisation would trust its own."""
+    trust(ca, tmp_path, monkeypatch)
     return ca
-
-
-def _server_context(ca) -> ssl.SSLContext:
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1", "localhost").configure_cert(ctx)
-    return ctx
 
 
 def assert_sound(store: Store, relay: Relay, n: int, *, allow_deferred: bool = True) -> None:
@@ -106,7 +97,7 @@ def resume_until_done(config, store, n, seconds: float = 30):
 
 def test_starttls_with_a_verified_certificate_and_auth(tmp_path, relay, trusted_ca, monkeypatch):
     monkeypatch.setenv("DIGEST_SMTP_PASSWORD", PASSWORD)
-    r = relay(tls_context=_server_context(trusted_ca), credentials=("digest", PASSWORD))
+    r = relay(tls_context=server_context(trusted_ca), credentials=("digest", PASSWORD))
     config = write_config(tmp_path, port=r.port, security="starttls", username="digest")
     with Store(config.state_path) as store:
         report = send(config, store, 12)
@@ -118,7 +109,7 @@ def test_starttls_with_a_verified_certificate_and_auth(tmp_path, relay, trusted_
 
 
 def test_implicit_tls(tmp_path, relay, trusted_ca):
-    r = relay(smtps_context=_server_context(trusted_ca))
+    r = relay(smtps_context=server_context(trusted_ca))
     config = write_config(tmp_path, port=r.port, security="tls")
     with Store(config.state_path) as store:
         assert send(config, store, 3).exit_code == 0
@@ -126,7 +117,7 @@ def test_implicit_tls(tmp_path, relay, trusted_ca):
 
 
 def test_an_untrusted_certificate_stops_the_run_before_anything_is_sent(tmp_path, relay, ca):
-    r = relay(tls_context=_server_context(ca))  # CA not trusted by the client
+    r = relay(tls_context=server_context(ca))  # CA not trusted by the client
     config = write_config(tmp_path, port=r.port, security="starttls")
     with Store(config.state_path) as store, pytest.raises(Unavailable) as info:
         send(config, store, 3)
@@ -135,7 +126,7 @@ def test_an_untrusted_certificate_stops_the_run_before_anything_is_sent(tmp_path
 
 
 def test_verify_certificate_false_accepts_a_self_signed_relay(tmp_path, relay, ca):
-    r = relay(tls_context=_server_context(ca))  # CA not trusted, checking switched off
+    r = relay(tls_context=server_context(ca))  # CA not trusted, checking switched off
     config = write_config(tmp_path, port=r.port, security="starttls", verify_certificate=False)
     with Store(config.state_path) as store:
         assert send(config, store, 2).exit_code == 0
@@ -154,7 +145,7 @@ def test_a_relay_without_starttls_is_not_sent_the_password_in_clear(tmp_path, re
 def test_a_bad_password_is_exit_69_and_never_shown(tmp_path, relay, trusted_ca, monkeypatch,
                                                     caplog):
     monkeypatch.setenv("DIGEST_SMTP_PASSWORD", "wrong password 123")
-    r = relay(tls_context=_server_context(trusted_ca), credentials=("digest", PASSWORD))
+    r = relay(tls_context=server_context(trusted_ca), credentials=("digest", PASSWORD))
     config = write_config(tmp_path, port=r.port, security="starttls", username="digest")
     with Store(config.state_path) as store:
         with pytest.raises(Unavailable) as info:

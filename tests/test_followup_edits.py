@@ -155,15 +155,21 @@ def test_a_recurring_task_done_then_set_again_is_followed_up_again(config: Confi
         assert shown(january) == [(ROOM.text, "Kwame Asante", date(2027, 1, 6), "overdue")]
 
 
+def carried_over_to_november(config: Config, store: Store) -> Issue:
+    """FIGURES set at the 14 October meeting, then carried over at the 18 November one with
+    a new due date (4 Dec); October and November sent. November's issue."""
+    store.upsert_entries([meeting("oct", utc(2026, 10, 14, 10), FIGURES,
+                                  held_on=date(2026, 10, 14))], utc(2026, 10, 14, 12))
+    sent(config, store, OCT, utc(2026, 11, 1, 7))
+    carried = replace(FIGURES, due=date(2026, 12, 4), due_text="4 Dec")
+    store.upsert_entries([meeting("nov", utc(2026, 11, 18, 10), carried,
+                                  held_on=date(2026, 11, 18))], utc(2026, 11, 18, 12))
+    return sent(config, store, NOV, utc(2026, 12, 1, 7))
+
+
 def test_a_later_meeting_carrying_an_open_action_over_moves_its_due_date(config: Config) -> None:
     with Store(config.state_path) as store:
-        store.upsert_entries([meeting("oct", utc(2026, 10, 14, 10), FIGURES,
-                                      held_on=date(2026, 10, 14))], utc(2026, 10, 14, 12))
-        sent(config, store, OCT, utc(2026, 11, 1, 7))
-        carried = replace(FIGURES, due=date(2026, 12, 4), due_text="4 Dec")
-        store.upsert_entries([meeting("nov", utc(2026, 11, 18, 10), carried,
-                                      held_on=date(2026, 11, 18))], utc(2026, 11, 18, 12))
-        november = sent(config, store, NOV, utc(2026, 12, 1, 7))
+        november = carried_over_to_november(config, store)
         assert shown(november) == [(FIGURES.text, "Ida Brennan", date(2026, 12, 4), "open")]
         assert november.actions[0].first_issue == "2026-10"
         assert november.actions[0].held_on == date(2026, 11, 18)  # its latest meeting
@@ -207,13 +213,7 @@ def test_notes_of_an_earlier_meeting_collected_late_do_not_split_an_open_action(
 def test_the_report_counts_a_carried_over_action_due_when_the_issue_says(
         config: Config) -> None:
     with Store(config.state_path) as store:
-        store.upsert_entries([meeting("oct", utc(2026, 10, 14, 10), FIGURES,
-                                      held_on=date(2026, 10, 14))], utc(2026, 10, 14, 12))
-        sent(config, store, OCT, utc(2026, 11, 1, 7))
-        carried = replace(FIGURES, due=date(2026, 12, 4), due_text="4 Dec")
-        store.upsert_entries([meeting("nov", utc(2026, 11, 18, 10), carried,
-                                      held_on=date(2026, 11, 18))], utc(2026, 11, 18, 12))
-        november = sent(config, store, NOV, utc(2026, 12, 1, 7))
+        november = carried_over_to_november(config, store)
         report = build_report(config, store, NOV, 2, now=utc(2026, 12, 1, 7))
     assert [a.state for a in november.actions] == ["open"]
     months = {m.month: m for m in report.communities[0].months}

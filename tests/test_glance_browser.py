@@ -3,42 +3,28 @@ their community and their own action without scrolling (Chromium at 375×667).""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from tests.test_personal import REPORT, build, organisation, outbox, parts, send
+from tests.browser_support import chromium_for_tests
+from tests.test_personal import REPORT, add_data_clinic, build, organisation, outbox, parts, send
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CALENDAR = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
-            "UID:clinic-1\r\nDTSTAMP:20261001T000000Z\r\nDTSTART:20261118T140000Z\r\n"
-            "DTEND:20261118T150000Z\r\nSUMMARY:Data clinic\r\nLOCATION:Room 2.04\r\n"
-            "URL:https://meet.example.org/data-clinic\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (make test installs it)")
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium_for_tests() as b:
         yield b
-        b.close()
 
 
 def test_the_first_phone_screen_shows_next_session_decision_and_own_action(browser, tmp_path):
     org = organisation(tmp_path / "org")
-    (org.root / "feeds" / "data.ics").write_text(CALENDAR)
-    communities = org.root / "feeds" / "communities.toml"
-    communities.write_text(communities.read_text().replace(
-        'posts = ["data.xml"]', 'posts = ["data.xml"]\ncalendar = "data.ics"'))
+    add_data_clinic(org, "LOCATION:Room 2.04", "URL:https://meet.example.org/data-clinic")
     build(org)
     assert send(org).exit_code == 0
     data = next(d for name, d in outbox(org).items() if name.startswith("ida.brennan"))

@@ -12,19 +12,11 @@ import subprocess
 import sys
 
 import pytest
-from feedserver import FeedServer
+from feedserver import FeedServer, reason
 from support import Post, utc, write_org
 
 OSC_LINK = "\x1b]8;;https://evil.example/\x1b\\"
 UNSAFE = ("\x1b", "\x07", "\x9b")
-
-
-def reason(code: int, phrase: str):
-    def route(h):
-        h.send_response(code, phrase)
-        h.send_header("Content-Length", "0")
-        h.end_headers()
-    return route
 
 
 @pytest.fixture
@@ -36,6 +28,21 @@ def server():
 def run(org, *args):
     return subprocess.run([sys.executable, "-m", "digest", "--config", str(org.config_path),
                            *args], capture_output=True, timeout=120)
+
+
+def design_org(root, recipients: str | None = None):
+    """One community, Design, with one October post."""
+    return write_org(root, {"design": [Post("Kick-off", utc(2026, 10, 6), guid="k1",
+                                            link="https://design.example.org/1")]},
+                     recipients=recipients)
+
+
+def built_design_org(root, recipients: str | None = None):
+    """`design_org` with October collected and built through the real command."""
+    org = design_org(root, recipients)
+    assert run(org, "collect").returncode == 0
+    assert run(org, "build", "--period", "2026-10").returncode == 0
+    return org
 
 
 # click strips CSI sequences (ESC [ ... m) when not on a terminal, but not OSC ones
@@ -57,11 +64,8 @@ def test_digest_check_prints_reason_phrases_and_rows_as_text(tmp_path, server):
 
 
 def test_digest_send_dry_run_prints_skipped_rows_as_text(tmp_path):
-    org = write_org(tmp_path, {"design": [Post("Kick-off", utc(2026, 10, 6), guid="k1",
-                                               link="https://design.example.org/1")]},
-                    recipients="email,name,communities\nann@example.org,Ann,\n" + HOSTILE_ROW)
-    assert run(org, "collect").returncode == 0
-    assert run(org, "build", "--period", "2026-10").returncode == 0
+    org = built_design_org(
+        tmp_path, recipients="email,name,communities\nann@example.org,Ann,\n" + HOSTILE_ROW)
     sent = run(org, "send", "--period", "2026-10", "--dry-run")  # lists the skipped rows
     assert sent.returncode == 0, sent.stderr
     printed = (sent.stdout + sent.stderr).decode("utf-8")
@@ -70,10 +74,7 @@ def test_digest_send_dry_run_prints_skipped_rows_as_text(tmp_path):
 
 
 def test_discard_refuses_a_symlinked_issue_folder_before_changing_anything(tmp_path):
-    org = write_org(tmp_path, {"design": [Post("Kick-off", utc(2026, 10, 6), guid="k1",
-                                               link="https://design.example.org/1")]})
-    assert run(org, "collect").returncode == 0
-    assert run(org, "build", "--period", "2026-10").returncode == 0
+    org = built_design_org(tmp_path)
     kept = tmp_path / "kept"
     kept.mkdir()
     (kept / "precious.txt").write_text("not the digest's\n")
@@ -91,8 +92,7 @@ def test_discard_refuses_a_symlinked_issue_folder_before_changing_anything(tmp_p
 
 
 def test_calendar_warnings_print_the_calendars_uids_and_errors_as_text(tmp_path):
-    org = write_org(tmp_path, {"design": [Post("Kick-off", utc(2026, 10, 6), guid="k1",
-                                               link="https://design.example.org/1")]})
+    org = design_org(tmp_path)
     (tmp_path / "feeds" / "design.ics").write_text(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
         f"BEGIN:VEVENT\r\nUID:broken{OSC_LINK}x\r\nDTSTART:20261105T100000Z\r\n"

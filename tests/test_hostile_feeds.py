@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 
 import pytest
 from collect_helpers import community, make_config
-from feedserver import FeedServer, rss, send
+from feedserver import FeedServer, reason, rss, send
+from waiting import run_within
 
 from digest.collect import collect
 from digest.store import Store
@@ -186,14 +187,6 @@ def test_the_renderer_strips_what_got_into_the_state_before_parsing_cleaned_it(t
 # -- 4. feeds never write into the organiser's terminal ---------------------------------------
 
 OSC_LINK = "\x1b]8;;https://evil.example/\x1b\\"
-
-
-def reason(code: int, phrase: str):
-    def route(h):
-        h.send_response(code, phrase)
-        h.send_header("Content-Length", "0")
-        h.end_headers()
-    return route
 
 
 def moved_to(target: str):
@@ -391,23 +384,8 @@ WEEKLY = ("UID:weekly\r\nDTSTART:20260902T100000Z\r\nDTEND:20260902T110000Z\r\n"
 
 def build_within(config, seconds: float = 120.0):
     """collect and build on a thread; fail if they have not finished by the deadline."""
-    import threading
-
-    done: dict[str, object] = {}
-
-    def work():
-        try:
-            done["result"] = collect_and_build(config)
-        except BaseException as exc:  # reported by the assertion below
-            done["error"] = exc
-
-    worker = threading.Thread(target=work, daemon=True)
-    worker.start()
-    worker.join(seconds)
-    assert not worker.is_alive(), f"collect and build still running after {seconds:g} s"
-    if "error" in done:
-        raise done["error"]  # type: ignore[misc]
-    return done["result"]
+    return run_within(seconds, lambda: collect_and_build(config),
+                      "collect and build still running")
 
 
 def sessions_in(result, title: str) -> int:

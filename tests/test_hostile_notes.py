@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 
 import pytest
 from click.testing import CliRunner
-from support import utc, write_org
+from support import notes_org, utc
+from waiting import run_within
 
 from digest.cli import cli
 from digest.store import Store
@@ -40,11 +40,7 @@ UNSAFE = ("\ud800", "\x1b", "\x01", "\u202e")
 
 @pytest.fixture
 def org(tmp_path):
-    org = write_org(tmp_path, {"product": []})
-    listing = tmp_path / "feeds" / "communities.toml"
-    listing.write_text(listing.read_text() + 'notes = "notes/product/"\n')
-    (tmp_path / "feeds" / "notes" / "product").mkdir(parents=True)
-    return org
+    return notes_org(tmp_path)
 
 
 def notes(org):
@@ -94,25 +90,6 @@ def billion_laughs(key: str) -> str:
     lines += [f"l{n}: &l{n} [" + ", ".join([f"*l{n - 1}"] * 10) + "]" for n in range(1, 9)]
     lines += [f"{key}: *l8", "date: 2026-10-14", "---", "# Bomb", "", "Text."]
     return "\n".join(lines) + "\n"
-
-
-def run_within(seconds, work):
-    """Run `work` on a thread; fail when it has not finished by the deadline."""
-    done: dict[str, object] = {}
-
-    def target():
-        try:
-            done["result"] = work()
-        except BaseException as exc:  # reported below
-            done["error"] = exc
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), f"still running after {seconds:g} s"
-    if "error" in done:
-        raise done["error"]  # type: ignore[misc]
-    return done["result"]
 
 
 @pytest.mark.parametrize("key", ["title", "kind", "link", "author"])

@@ -10,12 +10,12 @@ real collects from local calendar files, the real command.
 from __future__ import annotations
 
 import json
-import threading
 import time
 
 import pytest
 from click.testing import CliRunner
 from support import Post, utc, write_org
+from waiting import run_within
 
 from digest.cli import cli
 
@@ -125,24 +125,6 @@ def test_a_daily_stand_up_is_counted_over_the_year_quickly(tmp_path):
 
 def clinic_total(community: dict) -> int:
     return sum(m["sessions"] for m in community["months"])
-
-
-def run_within(seconds, work):
-    done: dict[str, object] = {}
-
-    def target():
-        try:
-            done["result"] = work()
-        except BaseException as exc:  # reported below
-            done["error"] = exc
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), f"still running after {seconds:g} s"
-    if "error" in done:
-        raise done["error"]  # type: ignore[misc]
-    return done["result"]
 
 
 @pytest.mark.parametrize("command", [("report", "--period", "2026-10"),

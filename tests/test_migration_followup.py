@@ -10,7 +10,6 @@ release.
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -22,6 +21,7 @@ from digest.config import Config, load_config
 from digest.models import TrackedAction
 from digest.period import Period
 from digest.store import SCHEMA_VERSION, Store, utcnow
+from tests.support import copy_state
 
 FIXTURE = Path(__file__).parent / "fixtures" / "state" / "digest-0.2-dev.db"
 REPO = Path(__file__).resolve().parent.parent
@@ -30,10 +30,7 @@ SENT = ("2026-09", "2026-10", "2026-11")
 
 @pytest.fixture
 def old_db(tmp_path: Path) -> Path:
-    path = tmp_path / "var" / "digest.db"
-    path.parent.mkdir()
-    shutil.copyfile(FIXTURE, path)
-    return path
+    return copy_state(FIXTURE, tmp_path)
 
 
 @pytest.fixture

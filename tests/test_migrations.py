@@ -7,7 +7,6 @@ and sent through the outbox. Never regenerate it with a newer release.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -16,16 +15,14 @@ import pytest
 
 from digest.errors import ConfigError
 from digest.store import SCHEMA_VERSION, Store
+from tests.support import copy_state
 
 OLD = Path(__file__).parent / "fixtures" / "state" / "digest-0.1.0.db"
 
 
 @pytest.fixture
 def old_db(tmp_path: Path) -> Path:
-    path = tmp_path / "var" / "digest.db"
-    path.parent.mkdir()
-    shutil.copyfile(OLD, path)
-    return path
+    return copy_state(OLD, tmp_path)
 
 
 def _snapshot(path: Path) -> dict[str, list[tuple]]:

@@ -12,7 +12,7 @@ from digest.cli import cli
 from digest.collect import collect
 from digest.errors import ConfigError
 from digest.store import Store
-from tests.support import utc, write_org
+from tests.support import notes_org, utc
 
 MEETING = """---
 title: Product CoP, 14 October
@@ -40,11 +40,7 @@ Pairing a researcher with a product manager halves the time to a first test.
 
 @pytest.fixture
 def org(tmp_path):
-    org = write_org(tmp_path, {"product": []})
-    listing = tmp_path / "feeds" / "communities.toml"
-    listing.write_text(listing.read_text() + 'notes = "notes/product/"\n')
-    (tmp_path / "feeds" / "notes" / "product").mkdir(parents=True)
-    return org
+    return notes_org(tmp_path)
 
 
 def notes(org):

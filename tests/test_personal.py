@@ -63,6 +63,20 @@ def organisation(root: Path, *, web: bool = True):
     return org
 
 
+def add_data_clinic(org, *properties: str) -> None:
+    """A Data clinic on Wednesday 18 November, 14:00–15:00 UTC, in data.ics, made the Data
+    community's calendar; `properties` are its further lines ("LOCATION:…", "URL:…")."""
+    calendar = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
+                "UID:clinic-1\r\nDTSTAMP:20261001T000000Z\r\nDTSTART:20261118T140000Z\r\n"
+                "DTEND:20261118T150000Z\r\nSUMMARY:Data clinic\r\n"
+                + "".join(f"{line}\r\n" for line in properties)
+                + "END:VEVENT\r\nEND:VCALENDAR\r\n")
+    (org.root / "feeds" / "data.ics").write_text(calendar)
+    communities = org.root / "feeds" / "communities.toml"
+    communities.write_text(communities.read_text().replace(
+        'posts = ["data.xml"]', 'posts = ["data.xml"]\ncalendar = "data.ics"'))
+
+
 BUILT = utc(2026, 11, 1, 7)  # the job runs on the 1st: November's sessions are all to come
 
 
@@ -155,14 +169,7 @@ def test_subjects_lead_with_each_editions_own_news_and_fit_78_characters(tmp_pat
 
 def test_without_a_web_archive_sessions_travel_as_a_calendar_attachment(tmp_path):
     org = organisation(tmp_path, web=False)
-    calendar = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
-                "UID:clinic-1\r\nDTSTAMP:20261001T000000Z\r\nDTSTART:20261118T140000Z\r\n"
-                "DTEND:20261118T150000Z\r\nSUMMARY:Data clinic\r\nLOCATION:Room 2\r\n"
-                "END:VEVENT\r\nEND:VCALENDAR\r\n")
-    (org.root / "feeds" / "data.ics").write_text(calendar)
-    communities = org.root / "feeds" / "communities.toml"
-    communities.write_text(communities.read_text().replace(
-        'posts = ["data.xml"]', 'posts = ["data.xml"]\ncalendar = "data.ics"'))
+    add_data_clinic(org, "LOCATION:Room 2")
     build(org)
     assert send(org).exit_code == 0
     for name, data in outbox(org).items():
@@ -180,14 +187,7 @@ def test_without_a_web_archive_sessions_travel_as_a_calendar_attachment(tmp_path
 
 def test_with_a_web_archive_each_session_has_its_own_ics(tmp_path):
     org = organisation(tmp_path)
-    calendar = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
-                "UID:clinic-1\r\nDTSTAMP:20261001T000000Z\r\nDTSTART:20261118T140000Z\r\n"
-                "DTEND:20261118T150000Z\r\nSUMMARY:Data clinic\r\n"
-                "URL:https://meet.example.org/data\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
-    (org.root / "feeds" / "data.ics").write_text(calendar)
-    communities = org.root / "feeds" / "communities.toml"
-    communities.write_text(communities.read_text().replace(
-        'posts = ["data.xml"]', 'posts = ["data.xml"]\ncalendar = "data.ics"'))
+    add_data_clinic(org, "URL:https://meet.example.org/data")
     build(org)
     html = (org.root / "out" / "2026-10" / "editions" / "data.html").read_text()
     link = html.split('>Add Data clinic to your calendar')[0].rsplit('href="', 1)[1].split('"')[0]

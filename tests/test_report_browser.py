@@ -18,14 +18,12 @@ from digest.config import load_config
 from digest.period import Period
 from digest.report import build_report, email_edition
 from digest.store import Store
+from tests.browser_support import chromium, chromium_for_tests, evaluate_page
 from tests.report_org import organisation
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 ROOT = Path(__file__).resolve().parent.parent
 
 # horizontal overflow; chart bars that are drawn (a bottom border with height), the numbers
@@ -54,12 +52,8 @@ MEASURE = """() => {
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (make test installs it)")
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium_for_tests() as b:
         yield b
-        b.close()
 
 
 def report_page(root: Path) -> Path:
@@ -71,13 +65,7 @@ def report_page(root: Path) -> Path:
 
 @pytest.mark.parametrize("width", [375, 1024])
 def test_the_page_fits_the_screen_with_charts_and_numbers(browser, tmp_path, width):
-    path = report_page(tmp_path)
-    page = browser.new_page(viewport={"width": width, "height": 900})
-    try:
-        page.goto(path.as_uri())
-        m = page.evaluate(MEASURE)
-    finally:
-        page.close()
+    m = evaluate_page(browser, report_page(tmp_path), MEASURE, width=width, height=900)
     assert m["overflow"] <= 0, f"scrolls sideways by {m['overflow']}px at {width}px"
     # the organisation's chart, the glance table and one chart per community draw bars
     assert m["bars"] >= 40, m
@@ -94,12 +82,7 @@ def test_the_email_without_style_still_draws_its_charts(browser, tmp_path, width
     html = re.sub(r"<style\b.*?</style>", "", email_edition(config, report).html, flags=re.S)
     path = tmp_path / "email.html"
     path.write_text(html, encoding="utf-8")
-    page = browser.new_page(viewport={"width": width, "height": 900})
-    try:
-        page.goto(path.as_uri())
-        m = page.evaluate(MEASURE)
-    finally:
-        page.close()
+    m = evaluate_page(browser, path, MEASURE, width=width, height=900)
     assert m["overflow"] <= 0, f"scrolls sideways by {m['overflow']}px at {width}px"
     drawn = sum(1 for c in report.communities for x in c.months if x.activity) + \
         sum(1 for t in report.totals if t.activity)
@@ -128,9 +111,6 @@ def test_the_readme_screenshot_can_be_made(browser, tmp_path):
 if __name__ == "__main__":
     import tempfile
 
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        with tempfile.TemporaryDirectory() as folder:
-            print(screenshot(b, ROOT / "docs" / "screenshots" / "report-1024.png", Path(folder)))
-        b.close()
+    with chromium() as b, tempfile.TemporaryDirectory() as folder:
+        print(screenshot(b, ROOT / "docs" / "screenshots" / "report-1024.png", Path(folder)))
     sys.exit(0)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import ssl
-
 import pytest
 import trustme
 from click.testing import CliRunner
+from deliver_support import relays, server_context, trust
 
 from digest.cli import cli
 from tests.feedserver import FeedServer, rss, send
-from tests.smtp_relay import Relay
 from tests.support import Post, utc, write_org
 
 PASSWORD = "a long relay password"
@@ -106,14 +104,9 @@ def ca():
 
 @pytest.fixture
 def relay(ca, tmp_path, monkeypatch):
-    pem = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(pem))
-    monkeypatch.setenv("SSL_CERT_FILE", str(pem))
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(ctx)
-    r = Relay(tls_context=ctx, credentials=("digest", PASSWORD)).start()
-    yield r
-    r.stop()
+    trust(ca, tmp_path, monkeypatch)
+    with relays() as make:
+        yield make(tls_context=server_context(ca), credentials=("digest", PASSWORD))
 
 
 LIVE_DOMAIN = "lanternhill.coop"  # a made-up organisation's own domain: not a reserved example

@@ -7,6 +7,7 @@ fails with a message saying what never happened.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -29,3 +30,26 @@ def wait_until(predicate: Callable[[], T], *, timeout: float = 30.0, interval: f
             said = message() if callable(message) else message
             raise AssertionError(f"{said} (waited {timeout:g} s)")
         time.sleep(interval)
+
+
+def run_within(seconds: float, work: Callable[[], T], what: str = "still running") -> T:
+    """`work()` on a thread; fail when it has not finished by the deadline.
+
+    For work that could run away (an alias bomb, a calendar expanded for minutes): the
+    test fails with `what` instead of hanging the suite. Its exception is raised here.
+    """
+    done: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            done["result"] = work()
+        except BaseException as exc:  # raised below, on the test's thread
+            done["error"] = exc
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"{what} after {seconds:g} s"
+    if "error" in done:
+        raise done["error"]  # type: ignore[misc]
+    return done["result"]  # type: ignore[return-value]

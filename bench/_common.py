@@ -1,0 +1,54 @@
+"""What several benchmarks share: the code of an earlier commit, and loopback feed servers.
+
+Imported as `_common` (a bench script's own folder is first on sys.path when it runs).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tarfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def code_at(commit: str, target: Path) -> Path | str:
+    """`target` holding digest/ and templates/ as they were at `commit` (extracted from git
+    once, reused after), for a bench to run the old code beside the new; or why not."""
+    if (target / "digest").is_dir():
+        return target
+    made = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "digest", "templates"],
+                          capture_output=True)
+    if made.returncode:
+        return f"the code at {commit} is not available: {made.stderr.decode().strip()[:200]}"
+    target.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=BytesIO(made.stdout)) as tar:
+        tar.extractall(target, filter="data")
+    return target
+
+
+def serve_until_stdin_closes(handler: type[BaseHTTPRequestHandler], port: int, hosts: int,
+                             backlog: int) -> None:
+    """Serve `handler` on 127.0.0.1..127.0.0.`hosts` at `port`, say "ready" on stdout, and
+    stop when stdin closes (how the bench that started this process stops it)."""
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = backlog
+
+        def handle_error(self, request: object, client_address: object) -> None:
+            # the collector hanging up on a slow or oversized body is expected, not an error
+            if not isinstance(sys.exc_info()[1], ConnectionError):
+                super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+    servers = [Server((f"127.0.0.{i}", port), handler) for i in range(1, hosts + 1)]
+    for s in servers:
+        threading.Thread(target=s.serve_forever, args=(0.05,), daemon=True).start()
+    print("ready", flush=True)
+    sys.stdin.read()
+    for s in servers:
+        s.shutdown()
