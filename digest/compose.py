@@ -139,12 +139,12 @@ def same_posts(items: Sequence[Item], communities: Sequence[str]) -> dict[str, s
     them and points to it from the others (render.view.edition_sections).
 
     Two items of one kind are the same post when they come from the same feed with the same
-    identity; when their identity means the same thing in any feed (a URL, a tag: or urn:
-    id, the hash of a title and body that had no id or link); or when they link to the
-    same page (scheme, `www.`, default port, trailing slash and utm_ parameters aside).
-    A link is no evidence when it is a site's root, or when one feed gives it to entries
-    of different identities (a feed whose every entry links its home page): only feed-local
-    ids like "42" or a notes file's name are left out, since two feeds may both have one.
+    identity; when their identity means the same thing in any feed (a tag: or urn: id, the
+    hash of a title and body that had no id or link; not a feed's own "42", nor a notes
+    file's name, which another feed may have too); or when they link to the same page
+    (scheme, `www.`, default port, trailing slash and utm_ parameters aside). A link is no
+    evidence when it is a site's root, or when one feed gives it to entries of different
+    identities (a feed whose every entry links its home page).
     """
     order = {c: n for n, c in enumerate(communities)}
     ranked = sorted(items, key=lambda i: (order.get(i.community, len(order)), -i.dated.timestamp(),
@@ -217,19 +217,15 @@ def link_key(link: str | None) -> str | None:
 
 
 def _global_identity(identity: str) -> bool:
-    """Whether an entry's identity names the same post in any feed: a URL, a tag: or urn:
-    URI, or parse's hash of title and body (`h:`); not a feed's own "42" or "post-7", nor a
-    notes folder's file name."""
+    """Whether an entry's identity names the same post in any feed: a tag: or urn: URI
+    (RFC 4151, RFC 8141), or parse's hash of title and body (`h:`).
+
+    Not a URL: feedparser resolves an RSS guid such as "42" against the feed's address, so
+    two feeds on one host both give "https://host/42" for different posts; a post's URL is
+    compared as its link. Nor a feed's own "post-7" or a notes folder's file name."""
     if identity.startswith("h:"):
         return True
-    low = identity.lower()
-    if low.startswith(("tag:", "urn:")):
-        return True
-    try:
-        parts = urlsplit(identity)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+    return identity.lower().startswith(("tag:", "urn:"))
 
 
 def _once(items: list[Item], same: dict[str, str]) -> list[Item]:

@@ -533,10 +533,26 @@ def glance(issue: Issue, own: list[Section], communities: frozenset[str] | None,
             if issue.post_key(m) not in seen:
                 seen.add(issue.post_key(m))
                 decided += [Decided(s.name, m, d) for d in m.outcomes.decisions]
-    done = [a for a in issue.actions if a.state == "done"
-            and (communities is None or a.community in communities)]
+    done = distinct_actions([a for a in issue.actions if a.state == "done"
+                             and (communities is None or a.community in communities)])
     return Glance(sessions=sessions, decided=decided[:DECIDED_AT_A_GLANCE],
                   more_decided=max(0, len(decided) - DECIDED_AT_A_GLANCE), done=done)
+
+
+def distinct_actions(actions: list[TrackedAction]) -> list[TrackedAction]:
+    """`actions` with each action once: meeting notes listed under two communities are
+    followed up in each (tracked actions are per community), and a reader of both should
+    read the action once. The same action is the same words, owner and due date from the
+    same meeting."""
+    seen: set[tuple[object, ...]] = set()
+    out = []
+    for a in actions:
+        same = (a.text, a.owner, a.due, a.due_text, a.meeting_link or a.meeting_title,
+                a.held_on)
+        if same not in seen:
+            seen.add(same)
+            out.append(a)
+    return out
 
 
 def intro_text(issue: Issue, own: list[Section] | None = None) -> str:
