@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from digest.cli import cli
 from digest.compose import compose, link_key, same_posts
 from digest.deliver.transports import outbox_name
-from digest.models import Item
+from digest.models import Entry, Item
 from digest.period import Period
 from digest.render import Renderer
 from digest.render.view import DETAIL_LEVELS, build_view
@@ -299,3 +299,21 @@ def test_what_is_the_same_post_and_which_item_names_it():
     assert same_posts(items, ["maps", "trails"]) == {"t1": "m1", "t2": "m2"}
     assert link_key("https://blog.example.org/changes#v2") != link_key(
         "https://blog.example.org/changes#v3")
+
+
+def test_two_feeds_of_one_community_carrying_a_post_give_it_once(tmp_path):
+    """A blog's feed and its category's feed under one community: one post, counted once."""
+    org = write_org(tmp_path, {"maps": []})
+    config = org.config()
+    at = utc(2026, 10, 8, 9)
+    entries = [Entry(identity=f"{feed}-7", community="maps", kind="post",
+                     feed_url=f"https://blog.example.org/{feed}.xml", title="Tides and maps",
+                     link="https://blog.example.org/tides", author=None, published=at,
+                     updated=None, excerpt="About tides.")
+               for feed in ("all", "category")]
+    with Store(config.state_path) as store:
+        store.upsert_entries(entries, seen_at=utc(2026, 10, 9))
+        issue = compose(config, store, Period.parse("2026-10", "monthly")).issue
+    (section,) = issue.sections
+    assert [p.title for p in section.posts] == ["Tides and maps"]
+    assert issue.post_count == 1
