@@ -140,7 +140,7 @@ def same_posts(items: Sequence[Item], communities: Sequence[str]) -> dict[str, s
 
     Two items of one kind are the same post when they come from the same feed with the same
     identity; when their identity means the same thing in any feed (a tag: or urn: id, the
-    hash of a title and body that had no id or link; not a feed's own "42", nor a notes
+    hash of the title and body of an entry with no id or link; not a feed's own "42", nor a notes
     file's name, which another feed may have too); or when they link to the same page
     (scheme, `www.`, default port, trailing slash and utm_ parameters aside). A link is no
     evidence when it is a site's root, or when one feed gives it to entries of different
@@ -176,7 +176,7 @@ def same_posts(items: Sequence[Item], communities: Sequence[str]) -> dict[str, s
         marks: list[tuple[str, ...]] = []
         if i.identity:
             marks.append((i.kind, "feed", i.feed_url, i.identity))
-            if _global_identity(i.identity):
+            if _global_identity(i):
                 marks.append((i.kind, "id", i.identity))
         link = link_key(i.link)
         if link is not None and link not in ambiguous:
@@ -216,16 +216,17 @@ def link_key(link: str | None) -> str | None:
         f"#{parts.fragment}" if parts.fragment else "")
 
 
-def _global_identity(identity: str) -> bool:
-    """Whether an entry's identity names the same post in any feed: a tag: or urn: URI
-    (RFC 4151, RFC 8141), or parse's hash of title and body (`h:`).
+def _global_identity(item: Item) -> bool:
+    """Whether an item's identity names the same post in any feed: a tag: or urn: URI
+    (RFC 4151, RFC 8141), or parse's hash of a title and a body (`h:`) when there was a body
+    (two feeds' bodiless "Weekly update"s are not one post).
 
     Not a URL: feedparser resolves an RSS guid such as "42" against the feed's address, so
     two feeds on one host both give "https://host/42" for different posts; a post's URL is
     compared as its link. Nor a feed's own "post-7" or a notes folder's file name."""
-    if identity.startswith("h:"):
-        return True
-    return identity.lower().startswith(("tag:", "urn:"))
+    if item.identity.startswith("h:"):
+        return bool(item.excerpt.strip())
+    return item.identity.lower().startswith(("tag:", "urn:"))
 
 
 def _once(items: list[Item], same: dict[str, str]) -> list[Item]:

@@ -254,11 +254,11 @@ def test_the_summary_layout_counts_and_decides_once(built):
 
 
 def item(key: str, community: str, link: str | None, identity: str, *,
-         feed: str = "https://a.example.org/feed", kind: str = "post") -> Item:
+         feed: str = "https://a.example.org/feed", kind: str = "post", excerpt: str = "") -> Item:
     at = datetime(2026, 10, 5, tzinfo=UTC)
     return Item(key=key, community=community, kind=kind, feed_url=feed,  # type: ignore[arg-type]
                 title=key, link=link, author=None, published=at, updated=None, first_seen=at,
-                excerpt="", identity=identity)
+                excerpt=excerpt, identity=identity)
 
 
 def test_what_is_not_the_same_post():
@@ -278,6 +278,9 @@ def test_what_is_not_the_same_post():
              feed="https://blogs.example.org/maps/feed"),
         item("b6", "trails", "https://blogs.example.org/trails/9", "https://blogs.example.org/42",
              feed="https://blogs.example.org/trails/feed"),
+        # two bodiless entries with one title, no id and no link ("Weekly update")
+        item("a7", "maps", None, "h:0f3e", feed="https://c.example.org/f"),
+        item("b7", "trails", None, "h:0f3e", feed="https://d.example.org/f"),
         # a post and a meeting never merge, whatever they link
         item("a5", "maps", "https://wiki.example.org/p", "https://wiki.example.org/p"),
         item("b5", "trails", "https://wiki.example.org/p", "https://wiki.example.org/p",
@@ -294,9 +297,12 @@ def test_what_is_the_same_post_and_which_item_names_it():
              feed="https://z.example/f"),
         item("m2", "maps", None, "notes:october.md", feed="/notes/shared", kind="meeting"),
         item("t2", "trails", None, "notes:october.md", feed="/notes/shared", kind="meeting"),
+        # the same title and body, with no id or link, in two feeds
+        item("t3", "trails", None, "h:9a1c", feed="https://c.example.org/f", excerpt="Tides."),
+        item("m3", "maps", None, "h:9a1c", feed="https://d.example.org/f", excerpt="Tides."),
     ]
     # the first of the listed communities names the post
-    assert same_posts(items, ["maps", "trails"]) == {"t1": "m1", "t2": "m2"}
+    assert same_posts(items, ["maps", "trails"]) == {"t1": "m1", "t2": "m2", "t3": "m3"}
     assert link_key("https://blog.example.org/changes#v2") != link_key(
         "https://blog.example.org/changes#v3")
 
