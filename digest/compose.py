@@ -4,7 +4,8 @@ The inclusion rule lives here and nowhere else. An issue holds the items dated
 in its period, plus earlier items that no issue holds yet, back at most
 `late_window` periods and never before the first issue's period. Items are
 claimed in the store, so no item is ever in two issues, and a sent issue is
-read back as it was.
+read back as it was. A post listed under several communities is one post of the issue
+(`same_posts`); each edition's view decides where its reader meets it.
 """
 
 from __future__ import annotations
@@ -140,11 +141,11 @@ def same_posts(items: Sequence[Item], communities: Sequence[str]) -> dict[str, s
 
     Two items of one kind are the same post when they come from the same feed with the same
     identity; when their identity means the same thing in any feed (a tag: or urn: id, the
-    hash of the title and body of an entry with no id or link; not a feed's own "42", nor a notes
-    file's name, which another feed may have too); or when they link to the same page
-    (scheme, `www.`, default port, trailing slash and utm_ parameters aside). A link is no
-    evidence when it is a site's root, or when one feed gives it to entries of different
-    identities (a feed whose every entry links its home page).
+    hash of the title and body of an entry with no id or link; not a feed's own "42", nor
+    a notes file's name, which another feed may have too); or when they link to the same
+    page (scheme, `www.`, default port, trailing slash and utm_ parameters aside). A link
+    is no evidence when it is a site's root, or when one feed gives it to entries of
+    different identities (a feed whose every entry links its home page).
     """
     order = {c: n for n, c in enumerate(communities)}
     ranked = sorted(items, key=lambda i: (order.get(i.community, len(order)), -i.dated.timestamp(),
