@@ -58,7 +58,7 @@ def web_issue(issue: Issue, items: list[Item]) -> Issue:
     for section in issue.sections:
         every = sorted(posts.get(section.community_id, []), key=lambda i: i.dated, reverse=True)
         if len(every) > len(section.posts):
-            section = replace(section, posts=every, more_posts=0)
+            section = replace(section, posts=every, more_posts=0, more_post_keys=())
         sections.append(section)
     return replace(issue, sections=sections)
 

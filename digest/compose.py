@@ -4,17 +4,19 @@ The inclusion rule lives here and nowhere else. An issue holds the items dated
 in its period, plus earlier items that no issue holds yet, back at most
 `late_window` periods and never before the first issue's period. Items are
 claimed in the store, so no item is ever in two issues, and a sent issue is
-read back as it was.
+read back as it was. A post listed under several communities is one post of the issue
+(`same_posts`); each edition's view decides where its reader meets it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from .calendar import CalendarError
@@ -71,6 +73,7 @@ def compose(config: Config, store: Store, period: Period, *, now: datetime | Non
 
     warnings: list[str] = []
     sessions = _coming_sessions(config, store, period.next(), warnings)
+    same = same_posts(items, [c.id for c in config.communities])
     by_community: dict[str, list[Item]] = defaultdict(list)
     for item in items:
         by_community[item.community].append(item)
@@ -80,7 +83,8 @@ def compose(config: Config, store: Store, period: Period, *, now: datetime | Non
     activity = store.activity_marks((c.id for c in config.communities),
                                     status_boundaries(period, config.quiet_after, config.timezone))
     for community in config.communities:
-        own = sorted(by_community.get(community.id, []), key=lambda i: i.dated, reverse=True)
+        own = _once(sorted(by_community.get(community.id, []), key=lambda i: i.dated,
+                           reverse=True), same)
         posts = [i for i in own if i.kind == "post"]
         section = Section(
             community_id=community.id,
@@ -89,6 +93,7 @@ def compose(config: Config, store: Store, period: Period, *, now: datetime | Non
             join_url=community.join_url,
             posts=posts[: config.max_items],
             more_posts=max(0, len(posts) - config.max_items),
+            more_post_keys=tuple(i.key for i in posts[config.max_items:]),
             meetings=[i for i in own if i.kind == "meeting"],
             sessions=sessions.get(community.id, []),
             feeds_failed=community.id in failed,
@@ -114,8 +119,127 @@ def compose(config: Config, store: Store, period: Period, *, now: datetime | Non
         coming_period=period.next(),
         actions=follow_up(config, store, period, frozen=frozen).actions,
         built_at=now,
+        same_post=same,
     )
     return Composition(issue=issue, frozen=frozen, warnings=warnings)
+
+
+def same_posts(items: Sequence[Item], communities: Sequence[str]) -> dict[str, str]:
+    """Which of an issue's items are the same post: item key -> the key of the post's first
+    item (in `communities`' order, newest first), for every other item of that post.
+
+    The same post reaches an issue more than once when one feed is listed under two
+    communities (collect fetches it once but stores its entries per community, and item
+    keys include the community), or when two feeds carry it (a blog's feed and one of its
+    categories', a mirror, shared meeting notes). This is the issue's one notion of "the
+    same post", decided here rather than in each edition's view because the issue's own
+    figures need it as much as the editions do: `Issue.post_count` and `meeting_count` (the
+    manifest, the web archive, the build's line), the full edition, the glance's decisions,
+    the personal blocks. What it cannot decide is where a reader meets the post: that
+    depends on the reader's communities, so each edition's view keeps it in the first of
+    them and points to it from the others (render.view.edition_sections).
+
+    Two items of one kind are the same post when they come from the same feed with the same
+    identity; when their identity means the same thing in any feed (a tag: or urn: id, the
+    hash of the title and body of an entry with no id or link; not a feed's own "42", nor
+    a notes file's name, which another feed may have too); or when they link to the same
+    page (scheme, `www.`, default port, trailing slash and utm_ parameters aside). A link
+    is no evidence when it is a site's root, or when one feed gives it to entries of
+    different identities (a feed whose every entry links its home page).
+    """
+    order = {c: n for n, c in enumerate(communities)}
+    ranked = sorted(items, key=lambda i: (order.get(i.community, len(order)), -i.dated.timestamp(),
+                                          i.key))
+    parent = {i.key: i.key for i in ranked}
+    rank = {i.key: n for n, i in enumerate(ranked)}
+
+    def root(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    def join(a: str, b: str) -> None:
+        ra, rb = root(a), root(b)
+        if ra != rb:  # the earlier item names the post
+            first, second = (ra, rb) if rank[ra] < rank[rb] else (rb, ra)
+            parent[second] = first
+
+    links: dict[tuple[str, str], set[str]] = defaultdict(set)  # (feed, link) -> identities
+    for i in ranked:
+        link = link_key(i.link)
+        if link is not None:
+            links[(i.feed_url, link)].add(i.identity)
+    ambiguous = {link for (_, link), identities in links.items() if len(identities) > 1}
+
+    seen: dict[tuple[str, ...], str] = {}
+    for i in ranked:
+        marks: list[tuple[str, ...]] = []
+        if i.identity:
+            marks.append((i.kind, "feed", i.feed_url, i.identity))
+            if _global_identity(i):
+                marks.append((i.kind, "id", i.identity))
+        link = link_key(i.link)
+        if link is not None and link not in ambiguous:
+            marks.append((i.kind, "link", link))
+        for mark in marks:
+            if mark in seen:
+                join(seen[mark], i.key)
+            else:
+                seen[mark] = i.key
+    # the first item of each post is its own key, left out like every item that is unique
+    return {i.key: root(i.key) for i in ranked if root(i.key) != i.key}
+
+
+def link_key(link: str | None) -> str | None:
+    """A post's link as compared across feeds, or None when it cannot tell posts apart (not
+    http(s), or the site's root)."""
+    if not link:
+        return None
+    try:
+        parts = urlsplit(link.strip())
+        host = (parts.hostname or "").lower().rstrip(".")
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not host:
+        return None
+    host = host.removeprefix("www.")
+    if port is not None and port not in (80, 443):
+        host = f"{host}:{port}"
+    path = parts.path.rstrip("/")
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                       if not k.lower().startswith("utm_")])
+    if not path and not query and not parts.fragment:
+        return None  # the site's home page: some feeds link every entry there
+    return f"{host}{path}" + (f"?{query}" if query else "") + (
+        f"#{parts.fragment}" if parts.fragment else "")
+
+
+def _global_identity(item: Item) -> bool:
+    """Whether an item's identity names the same post in any feed: a tag: or urn: URI
+    (RFC 4151, RFC 8141), or parse's hash of a title and a body (`h:`) when there was a body
+    (two feeds' bodiless "Weekly update"s are not one post).
+
+    Not a URL: feedparser resolves an RSS guid such as "42" against the feed's address, so
+    two feeds on one host both give "https://host/42" for different posts; a post's URL is
+    compared as its link. Nor a feed's own "post-7" or a notes folder's file name."""
+    if item.identity.startswith("h:"):
+        return bool(item.excerpt.strip())
+    return item.identity.lower().startswith(("tag:", "urn:"))
+
+
+def _once(items: list[Item], same: dict[str, str]) -> list[Item]:
+    """`items` of one community with each post once: two of its feeds may carry the same."""
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        post = same.get(item.key, item.key)
+        if post not in seen:
+            seen.add(post)
+            out.append(item)
+    return out
 
 
 def status_boundaries(period: Period, quiet_after: int, tz: ZoneInfo) -> list[datetime]:

@@ -126,6 +126,7 @@ class Item:
     image: str | None = None
     image_alt: str = ""
     issue: str | None = None  # period label of the issue that holds it
+    identity: str = ""  # the entry's identity in its feed (Entry.identity), for compose.same_posts
 
     @property
     def dated(self) -> datetime:
@@ -170,6 +171,9 @@ class Section:
     last_activity: datetime | None = None
     status: Literal["active", "back", "quiet", "silent"] = "active"
     feeds_failed: bool = False  # every feed of the community failed at the last collect
+    # the item keys of the posts beyond max_items (more_posts of them): counts across
+    # communities name them to count a post listed under two communities once
+    more_post_keys: tuple[str, ...] = ()
 
     @property
     def has_news(self) -> bool:
@@ -189,14 +193,31 @@ class Issue:
     coming_period: Period | None = None
     actions: list[TrackedAction] = field(default_factory=list)  # followed up (followup.py)
     built_at: datetime | None = None  # when composed: sessions over by then are left out
+    # item key -> the key of the post it is, for items that are the same post as another
+    # (a feed shared by two communities: compose.same_posts); other items are their own post
+    same_post: dict[str, str] = field(default_factory=dict)
+
+    def post_key(self, item: Item | str) -> str:
+        """What the issue calls the post `item` (an Item or its key) is: one key for every
+        item that is the same post under another community or from another feed."""
+        key = item if isinstance(item, str) else item.key
+        return self.same_post.get(key, key)
 
     @property
     def post_count(self) -> int:
-        return sum(len(s.posts) + s.more_posts for s in self.sections)
+        """Posts in the issue, each once however many communities list it."""
+        keys: set[str] = set()
+        unnamed = 0  # posts beyond max_items of a section built without their keys
+        for s in self.sections:
+            keys.update(self.post_key(i) for i in s.posts)
+            keys.update(self.post_key(k) for k in s.more_post_keys)
+            unnamed += max(0, s.more_posts - len(s.more_post_keys))
+        return len(keys) + unnamed
 
     @property
     def meeting_count(self) -> int:
-        return sum(len(s.meetings) for s in self.sections)
+        """Meetings in the issue, each once however many communities list its notes."""
+        return len({self.post_key(m) for s in self.sections for m in s.meetings})
 
     @property
     def session_count(self) -> int:

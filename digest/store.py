@@ -244,7 +244,8 @@ def migrate(db: sqlite3.Connection, path: Path | None = None) -> int:
 
 
 _ITEM_COLUMNS = ("key", "community", "kind", "feed_url", "title", "link", "author", "published",
-                 "updated", "first_seen", "excerpt", "outcomes", "image", "image_alt", "issue")
+                 "updated", "first_seen", "excerpt", "outcomes", "image", "image_alt", "issue",
+                 "identity")
 
 
 def utcnow() -> datetime:
@@ -550,7 +551,7 @@ def _item_from_entry(key: str, e: Entry, first_seen: datetime) -> Item:
     return Item(key=key, community=e.community, kind=e.kind, feed_url=e.feed_url, title=e.title,
                 link=e.link, author=e.author, published=e.published, updated=e.updated,
                 first_seen=first_seen, excerpt=e.excerpt, outcomes=e.outcomes,
-                image=e.image, image_alt=e.image_alt)
+                image=e.image, image_alt=e.image_alt, identity=e.identity)
 
 
 def _item_from_row(r: sqlite3.Row) -> Item:
@@ -560,7 +561,7 @@ def _item_from_row(r: sqlite3.Row) -> Item:
                 first_seen=required_time(r["first_seen"]), excerpt=r["excerpt"],
                 outcomes=outcomes_from_text(r["outcomes"]), image=r["image"],
                 image_alt=r["image_alt"],
-                issue=r["issue"])
+                issue=r["issue"], identity=r["identity"])
 
 
 def _issue_from_row(r: sqlite3.Row) -> IssueRecord:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ..manifest import PersonalBlock
 from ..models import Issue, Recipient, TrackedAction
 from ..owners import identities, owners_of
-from .view import ALL, GLANCE_CHARS, audience, edition_key, glance
+from .view import ALL, GLANCE_CHARS, audience, distinct_actions, edition_key, glance
 
 if TYPE_CHECKING:
     from . import Renderer
@@ -63,7 +63,7 @@ class PersonalBlocks:
         for ident in identities(reader):
             for a in self.by_owner.get(ident, ()):
                 found[_ident(a)] = a
-        return [a for a in self.open if _ident(a) in found]
+        return distinct_actions([a for a in self.open if _ident(a) in found])
 
     def block(self, communities: frozenset[str] | None, mine: list[TrackedAction]) -> str:
         """The key of the block for readers of `communities` who own `mine`: rendered the
@@ -73,9 +73,12 @@ class PersonalBlocks:
         found = self._by_content.get(content)
         if found is not None:
             return found
+        # each action once: notes listed under two communities are followed up in both, and
+        # a copy of the reader's own action is theirs too
         own = {_ident(a) for a in mine}
-        others = [a for a in self.open if _ident(a) not in own
-                  and (communities is None or a.community in communities)]
+        listed = distinct_actions([*mine, *(a for a in self.open
+                                            if communities is None or a.community in communities)])
+        others = [a for a in listed if _ident(a) not in own]
         shown = others[:self.open_shown] if self.open_shown is not None else others
         mine_shown = mine[:MINE_AT_A_GLANCE] if self.open_shown is not None else mine
         # the edition's decisions come after the reader's own actions (see glance.mjml.j2)

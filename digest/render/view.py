@@ -63,6 +63,15 @@ class OtherCommunity:
     more: int
 
 
+@dataclass
+class AlsoIn:
+    """A one-line pointer left in a community for a post (or meeting notes) the edition shows
+    in full under an earlier community of the reader's."""
+
+    item: Item
+    shown_in: Section  # the community that shows it in full
+
+
 @dataclass(frozen=True)
 class Detail:
     """How much of each item the email shows; lowered step by step to fit the size budget.
@@ -145,6 +154,12 @@ class View:
     community_page: bool = False  # the web archive's page of one community (web is True too)
     logo_url: str | None = None  # set by the renderer when the templates hold a logo.png
     glance: Glance | None = None
+    also: dict[str, list[AlsoIn]] = field(default_factory=dict)  # community id -> pointers
+
+    def also_in(self, section: Section) -> list[AlsoIn]:
+        """The pointers the section carries for posts and notes shown under an earlier
+        community of this edition."""
+        return self.also.get(section.community_id, [])
 
     def calendar_url(self, session: Session) -> str | None:
         """The session's own .ics in the web archive (None without one: then the message
@@ -223,7 +238,7 @@ class View:
         return found[: self.detail.decisions_per_summary]
 
     def summary_of(self, section: Section) -> str:
-        return section_summary(section)
+        return section_summary(section, self.also_in(section))
 
     def next_session(self, section: Section) -> Session | None:
         """The community's next session not yet over when the issue was built (the glance's
@@ -248,7 +263,9 @@ def community_page(community_id: str) -> str:
     return f"community-{community_id}.html"
 
 
-def section_summary(section: Section) -> str:
+def section_summary(section: Section, also: list[AlsoIn] | None = None) -> str:
+    """"2 posts, 1 meeting, 1 session coming up": what the section shows; then what it shares
+    with earlier communities of the edition ("1 post also in Data"), counted there."""
     parts = []
     posts = len(section.posts) + section.more_posts
     if posts:
@@ -257,7 +274,61 @@ def section_summary(section: Section) -> str:
         parts.append(plural(len(section.meetings), "meeting"))
     if section.sessions:
         parts.append(plural(len(section.sessions), "session") + " coming up")
+    shared: dict[tuple[str, str], int] = {}
+    for a in also or []:
+        where = (a.item.kind, a.shown_in.name)
+        shared[where] = shared.get(where, 0) + 1
+    parts += [f"{plural(n, kind)} also in {name}" for (kind, name), n in shared.items()]
     return ", ".join(parts)
+
+
+def edition_sections(issue: Issue, sections: list[Section],
+                     shown: dict[str, Section] | None = None
+                     ) -> tuple[list[Section], dict[str, list[AlsoIn]]]:
+    """`sections` as one edition shows them: each post (and meeting's notes) in full under the
+    first of them that lists it, a pointer (`AlsoIn`) under each later one.
+
+    What is the same post is the issue's (compose.same_posts, `Issue.post_key`); where the
+    reader meets it is the edition's, since it depends on the reader's communities: a reader
+    of Design alone gets the shared post in Design, a reader of Data and Design gets it in
+    Data and a line in Design. The sections' own counts then count each post once, so the
+    subject, preheader, intro and contents need nothing more. `shown` (post key -> section)
+    carries what earlier sections of the edition show in full (the reader's own communities,
+    for "Across the organisation"), and is updated.
+
+    Posts beyond `max_items` (`more_post_keys`) are counted under the first section that has
+    them hidden, and not at all when a section shows them in full.
+    """
+    shown = {} if shown is None else shown
+    out: list[Section] = []
+    also: dict[str, list[AlsoIn]] = {}
+    for s in sections:
+        kept: dict[str, list[Item]] = {"post": [], "meeting": []}
+        pointers: list[AlsoIn] = []
+        here: set[str] = set()  # a section may list a post twice (two of its feeds carry it)
+        for item in (*s.posts, *s.meetings):
+            post = issue.post_key(item)
+            if post in here:
+                continue
+            here.add(post)
+            first = shown.setdefault(post, s)
+            if first is s:
+                kept[item.kind].append(item)
+            else:
+                pointers.append(AlsoIn(item, first))
+        out.append(replace(s, posts=kept["post"], meetings=kept["meeting"]))
+        if pointers:
+            also[s.community_id] = pointers
+    hidden: set[str] = set()
+    for n, s in enumerate(out):
+        if not s.more_post_keys:
+            continue
+        more = [k for k in s.more_post_keys
+                if issue.post_key(k) not in shown and issue.post_key(k) not in hidden]
+        hidden.update(issue.post_key(k) for k in more)
+        unnamed = max(0, s.more_posts - len(s.more_post_keys))
+        out[n] = replace(s, more_posts=len(more) + unnamed, more_post_keys=tuple(more))
+    return out, also
 
 
 def _counts(sections: list[Section]) -> list[str]:
@@ -332,7 +403,7 @@ def _edition_sections(issue: Issue, own: list[Section] | None,
     with sessions coming included), else, for a reader whose communities have nothing at
     all, the organisation's, as "Across the organisation" shows it."""
     mine = [*(own or []), *(q for q in quiet or [] if q.sessions)]
-    return mine or list(issue.sections)
+    return mine or edition_sections(issue, list(issue.sections))[0]
 
 
 def preheader_text(issue: Issue, own: list[Section],
@@ -416,9 +487,15 @@ def build_view(config: Config, issue: Issue, communities: frozenset[str] | None,
     else:
         own = [s for s in issue.sections if s.community_id in communities]
         rest = [s for s in issue.sections if s.community_id not in communities]
-    others = [_headlines(s, detail.headlines_per_other) for s in rest]
+    # a post listed under two of the reader's communities is shown once, under the first
+    shown: dict[str, Section] = {}
+    own, also = edition_sections(issue, own, shown)
+    rest, also_rest = edition_sections(issue, rest, shown)
+    others = [_headlines(s, detail.headlines_per_other, also_rest.get(s.community_id, []))
+              for s in rest]
     web_issue_url = f"{config.web_url}{issue.period.label}/" if config.web_url else None
-    toc = [(s.community_id, s.name, section_summary(s)) for s in own]
+    toc = [(s.community_id, s.name, section_summary(s, also.get(s.community_id)))
+           for s in own]
     if others:
         toc.append(("across", "Across the organisation",
                     plural(len(others), "more community")))
@@ -435,7 +512,7 @@ def build_view(config: Config, issue: Issue, communities: frozenset[str] | None,
         subject=subject_line(issue, own, own_quiet),
         preheader=preheader_text(issue, own, own_quiet), intro=intro,
         web_issue_url=web_issue_url, detail=detail, toc=toc,
-        glance=glance(issue, own, communities, own_quiet),
+        glance=glance(issue, own, communities, own_quiet), also=also,
     )
 
 
@@ -466,18 +543,43 @@ def glance(issue: Issue, own: list[Section], communities: frozenset[str] | None,
     """At a glance for readers of `own` (and of `quiet`, their communities gone quiet, whose
     sessions count too): next sessions, decisions, actions done since."""
     sessions = coming_sessions(issue, [*own, *(quiet or [])])[:NEXT_UP]
-    decided = [Decided(s.name, m, d) for s in own for m in s.meetings
-               for d in m.outcomes.decisions]
-    done = [a for a in issue.actions if a.state == "done"
-            and (communities is None or a.community in communities)]
+    # meeting notes listed under two of the reader's communities are decided once, under the
+    # first: callers may pass the issue's sections as they are (render.personal does)
+    seen: set[str] = set()
+    decided: list[Decided] = []
+    for s in own:
+        for m in s.meetings:
+            if issue.post_key(m) not in seen:
+                seen.add(issue.post_key(m))
+                decided += [Decided(s.name, m, d) for d in m.outcomes.decisions]
+    done = distinct_actions([a for a in issue.actions if a.state == "done"
+                             and (communities is None or a.community in communities)])
     return Glance(sessions=sessions, decided=decided[:DECIDED_AT_A_GLANCE],
                   more_decided=max(0, len(decided) - DECIDED_AT_A_GLANCE), done=done)
 
 
+def distinct_actions(actions: list[TrackedAction]) -> list[TrackedAction]:
+    """`actions` with each action once: meeting notes listed under two communities are
+    followed up in each (tracked actions are per community), and a reader of both should
+    read the action once. The same action is the same words, owner and due date from the
+    same meeting."""
+    seen: set[tuple[object, ...]] = set()
+    out = []
+    for a in actions:
+        same = (a.text, a.owner, a.due, a.due_text, a.meeting_link or a.meeting_title,
+                a.held_on)
+        if same not in seen:
+            seen.add(same)
+            out.append(a)
+    return out
+
+
 def intro_text(issue: Issue, own: list[Section] | None = None) -> str:
     """One sentence with the counts of what this edition holds (its own communities; all of
-    them for the full edition), leaving out what did not happen."""
-    sections = issue.sections if own is None else own
+    them for the full edition), leaving out what did not happen. `own` are the edition's
+    sections as `edition_sections` leaves them; for the full edition each post is counted
+    once however many communities list it."""
+    sections = edition_sections(issue, list(issue.sections))[0] if own is None else own
     posts = sum(len(s.posts) + s.more_posts for s in sections)
     meetings = sum(len(s.meetings) for s in sections)
     sessions = sum(len(s.sessions) for s in sections)
@@ -502,11 +604,15 @@ def intro_text(issue: Issue, own: list[Section] | None = None) -> str:
     return text
 
 
-def _headlines(section: Section, limit: int = HEADLINES_PER_COMMUNITY) -> OtherCommunity:
+def _headlines(section: Section, limit: int = HEADLINES_PER_COMMUNITY,
+               also: list[AlsoIn] | None = None) -> OtherCommunity:
     lines = [Headline(i.title, i.link, "post") for i in section.posts]
     lines += [Headline(m.title, m.link, "meeting") for m in section.meetings]
     lines += [Headline(f"{s.title} ({session_day(s)})", s.join_url, "session")
               for s in section.sessions]
+    # what the reader's own communities (or an earlier one here) already show in full
+    lines += [Headline(f"{a.item.title} (also in {a.shown_in.name})", a.item.link, "also")
+              for a in also or []]
     total = len(lines) + section.more_posts
     shown = lines[:limit]
     return OtherCommunity(section=section, headlines=shown, more=total - len(shown))
