@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, tzinfo
 from html.parser import HTMLParser
 from time import monotonic as time_monotonic
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
@@ -24,6 +25,10 @@ import recurring_ical_events
 
 from .models import Session
 from .text import clean_text, plural, terminal_text
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .store import Store
 
 log = logging.getLogger(__name__)
 
@@ -633,3 +638,15 @@ def _unique(found: list[Session]) -> list[Session]:
             seen.add(session.uid)
             out.append(session)
     return out
+
+
+def community_calendars(config: Config, store: Store) -> list[tuple[str, str, bytes]]:
+    """(community, url, body) for every community whose configured calendar was collected.
+
+    A calendar is stored once per URL; two communities may share one (a joint
+    session series), so each community listing it gets its body. A calendar no
+    longer in the community list is left out.
+    """
+    bodies = {url: body for url, _community, body in store.calendars()}
+    return [(c.id, c.calendar, bodies[c.calendar]) for c in config.communities
+            if c.calendar is not None and c.calendar in bodies]

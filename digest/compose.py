@@ -19,7 +19,7 @@ from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
-from .calendar import CalendarError
+from .calendar import CalendarError, community_calendars
 from .calendar import sessions as calendar_sessions
 from .collect.state import load_states
 from .config import Config
@@ -278,12 +278,11 @@ def _coming_sessions(config: Config, store: Store, coming: Period, warnings: lis
     rota rarely changes overnight), but not one that is gone (HTTP 410).
     """
     tz = config.timezone
-    known = {c.id: c.calendar for c in config.communities}
     gone = {url for url, state in load_states(store).items() if state.status == "gone"}
     out: dict[str, list[Session]] = {}
-    for url, community, body in store.calendars():
-        if known.get(community) != url or url in gone:
-            continue  # no longer in the community list, or removed by its owner
+    for community, url, body in community_calendars(config, store):
+        if url in gone:
+            continue  # removed by its owner
         try:
             capped: list[str] = []
             out[community] = calendar_sessions(body, community, coming.start(tz),

@@ -512,3 +512,35 @@ def test_a_vevent_repeated_verbatim_is_one_session() -> None:
     cal = ics(f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\n{event}{event}END:VCALENDAR")
     found = sessions(cal, "data", at(2026, 11, 1), at(2026, 12, 1), LONDON)
     assert [(s.title, s.start) for s in found] == [("Clinic", at(2026, 11, 10, 10))]
+
+
+def test_a_calendar_shared_by_two_communities_gives_both_their_sessions(tmp_path):
+    """One joint session series listed by two communities: collected (and stored) once,
+    both communities' issue sections and report months have its sessions."""
+    from click.testing import CliRunner
+
+    from digest.cli import cli
+    from digest.compose import compose
+    from digest.config import load_config
+    from digest.period import Period
+    from digest.store import Store
+    from tests.support import write_org
+
+    org = write_org(tmp_path, {"maps": [], "trails": []})
+    (tmp_path / "feeds" / "joint.ics").write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
+        "UID:joint-1\r\nDTSTAMP:20261001T000000Z\r\nDTSTART:20261104T140000Z\r\n"
+        "DTEND:20261104T150000Z\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\nSUMMARY:Joint map walk\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n", encoding="utf-8")
+    listing = tmp_path / "feeds" / "communities.toml"
+    listing.write_text(listing.read_text().replace(
+        'posts = ["maps.xml"]\n', 'posts = ["maps.xml"]\ncalendar = "joint.ics"\n').replace(
+        'posts = ["trails.xml"]\n', 'posts = ["trails.xml"]\ncalendar = "joint.ics"\n'))
+    result = CliRunner().invoke(cli, ["--config", str(org.config_path), "collect"])
+    assert result.exit_code == 0, result.output
+    config = load_config(org.config_path)
+    with Store(config.state_path) as store:
+        assert len(store.calendars()) == 1
+        issue = compose(config, store, Period.parse("2026-10", "monthly"), claim=False).issue
+    sessions = {s.community_id: len(s.sessions) for s in issue.sections + issue.quiet}
+    assert sessions == {"maps": 3, "trails": 3}

@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from ..calendar import CalendarError
+from ..calendar import CalendarError, community_calendars
 from ..calendar import sessions as calendar_sessions
 from ..collect.state import FAILED_STATUSES, load_states
 from ..compose import activity_status, status_boundaries
@@ -164,13 +164,10 @@ def held_sessions(config: Config, store: Store, start: datetime, end: datetime,
     calendar body last collected. A calendar that is gone now still tells what was held
     before. Every session counts: none of the digest's cap on sessions shown."""
     tz: ZoneInfo = config.timezone
-    known = {c.id: c.calendar for c in config.communities}
     out: dict[str, list[Session]] = {}
     if end <= start:
         return out
-    for url, community, body in store.calendars():
-        if known.get(community) != url:
-            continue  # no longer in the community list
+    for community, url, body in community_calendars(config, store):
         try:  # every session counts (no display cap); what the caps left out is said
             capped: list[str] = []
             out[community] = calendar_sessions(body, community, start, end, tz, capped,
