@@ -22,9 +22,9 @@ from deliver_support import edition, write_config
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from digest.deliver import message_id_for
-from digest.deliver.headers import header_text, mailbox, unstructured
-from digest.deliver.message import MessageFactory
+from digest.deliver import build_message, message_id_for
+from digest.deliver.headers import angle_list, header_text, list_id, mailbox, unstructured
+from digest.deliver.message import MessageFactory, _phrase
 from digest.models import Recipient
 
 PERIOD = "2026-10"
@@ -113,6 +113,57 @@ def test_a_display_name_reads_back_exactly_and_fits_78_characters(text, address)
             raw = _ADJACENT_EWS.sub(rb"\1", raw)  # RFC 2047 6.2: the space is not text
         (read,) = _parse(raw)[field].addresses
         assert (read.display_name, read.addr_spec) == (meant, address)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXTS)
+@example("Communauté de pratique des bibliothèques universitaires et de recherche d'Europe")
+@example("...")
+def test_a_list_id_reads_back_exactly_and_fits_78_characters(title):
+    description = _phrase(header_text(title))  # as the factory writes it: no specials
+    raw = list_id("List-Id", description, "cop-digest.example.org")
+    _check_lines(raw)
+    assert _parse(raw)["List-Id"] == f"{description} <cop-digest.example.org>".lstrip()
+
+
+_URLS = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters="<>"),
+                min_size=1, max_size=240).filter(lambda u: "=?" not in u)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_URLS, min_size=1, max_size=3))
+@example(["mailto:leave@example.org?subject=unsubscribe", "https://example.org/" + "x" * 120])
+@example(["https://example.org/" + "x" * 120, "mailto:leave@example.org?subject=unsubscribe"])
+def test_list_unsubscribe_urls_are_never_encoded_nor_split(urls):
+    """A URL is not text a client decodes: it moves to a line of its own when it is too
+    long, it is never cut nor turned into encoded words."""
+    raw = angle_list("List-Unsubscribe", urls)
+    assert raw.isascii() and not _ENCODED_WORD.search(raw)
+    for line in _lines(raw):
+        assert len(line) <= 78 or line.lstrip(b" ").removeprefix(b"List-Unsubscribe: ") \
+            .rstrip(b",") in {f"<{u}>".encode() for u in urls}, line
+    assert _parse(raw)["List-Unsubscribe"] == ", ".join(f"<{u}>" for u in urls)
+
+
+@pytest.mark.parametrize("subject", [
+    # too long for the first line, short enough for the next: was folded after the colon,
+    # and read back with a leading space
+    "Ateliersdelacommunautédesdonnéesouvertesetdesarchivesnumériques2026",
+    "Adoptthedatagovernancecharterdraftedbytheworkinggroupbeforeitsreview",
+    # a fold just before an encoded word: was read back with two spaces there
+    "Decision: the deadline written into the charter of the community is the é day",
+    "Decision: the submission deadline is written into the charter — Tue 3 Nov 14:00",
+])
+def test_subjects_the_reviewers_found_read_back_as_written(tmp_path, subject):
+    config = write_config(tmp_path, method="outbox")
+    ed = dataclasses.replace(edition(1), subject=subject)
+    mid = message_id_for(PERIOD, "ana@example.org", config.delivery.sender)
+    reader = Recipient("ana@example.org", "Ana", None)
+    raw = MessageFactory(config, PERIOD).message_bytes(ed, reader, mid)
+    assert email.message_from_bytes(raw, policy=policy.default)["Subject"] == subject
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert max(len(line) for line in head.split(b"\r\n")) <= 78
+    assert build_message(config, PERIOD, ed, reader, mid)["Subject"] == subject
 
 
 @pytest.fixture(scope="module")

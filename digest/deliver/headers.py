@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from email.charset import Charset
 from email.header import Header
 from email.utils import quote
-from itertools import repeat
+from itertools import chain, repeat
 
 LINE_LENGTH = 78  # RFC 5322 2.1.1: SHOULD; 998 is the MUST
 HARD_LINE_LENGTH = 998
@@ -82,12 +82,21 @@ def _field(name: str, folded: str) -> bytes:
     return field.encode("ascii")
 
 
-def _fold_ascii(name: str, text: str) -> bytes:
-    """ASCII text folded at its spaces only (never inside a word), each line filled."""
+def _fold_ascii(name: str, text: str, *, fold_after_colon: bool = False) -> bytes:
+    """ASCII text folded at its spaces only (never inside a word), each line filled.
+
+    A first word too long for the first line stays there (a URL or an id: it cannot be
+    split), as Python reads the value of most fields with the whitespace of a fold right
+    after the colon; address fields (`fold_after_colon`) drop it, so it may move down."""
     if len(name) + 2 + len(text) <= LINE_LENGTH:
         return _field(name, text)
-    header = Header(text, "us-ascii", maxlinelen=LINE_LENGTH, header_name=name)
-    return _field(name, header.encode(splitchars=" ", linesep=_CRLF))
+    first, _, rest = text.partition(" ")
+    if fold_after_colon or len(name) + 2 + len(first) <= LINE_LENGTH or not rest:
+        header = Header(text, "us-ascii", maxlinelen=LINE_LENGTH, header_name=name)
+        return _field(name, header.encode(splitchars=" ", linesep=_CRLF))
+    # the rest starts a continuation line: one character less than a line for its space
+    header = Header(rest, "us-ascii", maxlinelen=LINE_LENGTH - 1)
+    return _field(name, f"{first}{_CRLF} {header.encode(splitchars=' ', linesep=_CRLF)}")
 
 
 def simple(name: str, value: str) -> bytes:
@@ -119,36 +128,53 @@ def unstructured(name: str, text: str) -> bytes:
     return _field(name, folded)
 
 
-def _encoded_words(run: str) -> list[str]:
-    """`run` as encoded words of at most 75 characters (one when it fits)."""
-    return [w for w in _UTF8.header_encode_lines(run, repeat(_ENCODED_WORD)) if w]
+def _encoded_words(run: str, first: int = _ENCODED_WORD) -> list[str]:
+    """`run` as encoded words of at most 75 characters (one when it fits), the first of
+    at most `first`."""
+    lengths = chain([first], repeat(_ENCODED_WORD))
+    return [w for w in _UTF8.header_encode_lines(run, lengths) if w]
 
 
 def mailbox(name: str, display_name: str, address: str) -> bytes:
-    """`Display Name <address>` for From and To (and List-Id, which has the same form)."""
-    display_name = header_text(display_name)
+    """`Display Name <address>` for From and To; the bare address without a name."""
     if not address.isascii() or header_text(address) != address or not address:
         raise ValueError(f"the {name} header needs a plain ASCII address, not {address!r}")
+    if not header_text(display_name):
+        return _fold_ascii(name, address, fold_after_colon=True)
+    return _phrase_and_angle(name, display_name, f"<{address}>", address_field=True)
+
+
+def list_id(name: str, description: str, identifier: str) -> bytes:
+    """RFC 2919 List-Id: the list's description (a phrase, may be empty) and `<identifier>`.
+
+    Python reads it as free text, so unlike an address field it must not be folded right
+    after the colon: a first encoded word is split to fill the first line instead."""
+    return _phrase_and_angle(name, description, f"<{identifier}>", address_field=False)
+
+
+def _phrase_and_angle(name: str, display_name: str, angle: str, *, address_field: bool) -> bytes:
+    display_name = header_text(display_name)
     if not display_name:
-        return _fold_ascii(name, address)
+        return _fold_ascii(name, angle, fold_after_colon=address_field)
     words = display_name.split(" ")
     plain = [_plain(w) for w in words]
-    angle = f"<{address}>"
     if all(plain):  # as email.utils.formataddr writes it: quoted when it holds specials
         phrase = quote(display_name).join('""') if _SPECIALS.search(display_name) else None
-        return _fold_ascii(name, f"{phrase or display_name} {angle}")
+        return _fold_ascii(name, f"{phrase or display_name} {angle}",
+                           fold_after_colon=address_field)
     whole = _UTF8.header_encode(display_name)  # one encoded word: read alike everywhere
     if len(name) + 2 + len(whole) + 1 + len(angle) <= LINE_LENGTH:
         return _field(name, f"{whole} {angle}")
     tokens: list[str] = []
     for run, is_plain in _runs(words, plain):
         if not is_plain:
-            tokens += _encoded_words(run)
+            room = _ENCODED_WORD if tokens or address_field else LINE_LENGTH - len(name) - 2
+            tokens += _encoded_words(run, min(room, _ENCODED_WORD))
         elif _SPECIALS.search(run):
             tokens.append(quote(run).join('""'))  # folding inside quotes keeps the spaces
         else:
             tokens.append(run)
-    return _fold_ascii(name, " ".join([*tokens, angle]))
+    return _fold_ascii(name, " ".join([*tokens, angle]), fold_after_colon=address_field)
 
 
 def angle_list(name: str, items: Iterable[str]) -> bytes:

@@ -165,7 +165,7 @@ class MessageFactory:
             return tpl
         shared = [headers.mailbox("From", self.sender_name, self.sender_addr),
                   headers.unstructured("Subject", edition.subject),
-                  headers.mailbox("List-Id", _phrase(clean_text(self.config.title)),
+                  headers.list_id("List-Id", _phrase(clean_text(self.config.title)),
                                   list_id(self.config))]
         if not self._personal_unsubscribe:
             shared += self._unsubscribe_headers(None)
