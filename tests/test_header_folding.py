@@ -148,10 +148,10 @@ def test_list_unsubscribe_urls_are_never_encoded_nor_split(urls):
 @pytest.mark.parametrize("subject", [
     # too long for the first line, short enough for the next: was folded after the colon,
     # and read back with a leading space
-    "Ateliersdelacommunautédesdonnéesouvertesetdesarchivesnumériques2026",
-    "Adoptthedatagovernancecharterdraftedbytheworkinggroupbeforeitsreview",
+    "Adopt-the-data-governance-charter-drafted-by-the-working-group-before-review",
+    "https://example.org/communities/data/decisions/2026-10-charter-adopted-in-full",
     # a fold just before an encoded word: was read back with two spaces there
-    "Decision: the deadline written into the charter of the community is the é day",
+    "Decision: the deadline for the charter review is written into the é minutes",
     "Decision: the submission deadline is written into the charter — Tue 3 Nov 14:00",
 ])
 def test_subjects_the_reviewers_found_read_back_as_written(tmp_path, subject):
