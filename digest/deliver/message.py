@@ -4,7 +4,9 @@ Every header value may come from a feed, the recipients CSV or the config, so
 none is trusted: control characters (CR and LF above all) are folded into
 spaces in display names and subjects, and addresses containing them are
 refused outright. Display names are quoted when they hold commas and
-RFC 2047-encoded when they are not ASCII; domains go out in IDNA form.
+RFC 2047-encoded when they are not ASCII; domains go out in IDNA form. The
+header fields are written by `headers` (not by the header policy, whose folding
+changes what readers see), so each reads back exactly as written.
 
 List-Unsubscribe carries the mailto address and, when configured, the https
 URL (then also List-Unsubscribe-Post for RFC 8058 one-click). A `{email}` in
@@ -34,9 +36,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from email import policy as email_policy
 from email import quoprimime
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, parseaddr
+from email.utils import format_datetime, parseaddr
 from urllib.parse import quote
 
 from ..addresses import InvalidAddress, clean_address, parse_mailbox
@@ -44,16 +45,14 @@ from ..config import Config
 from ..errors import ConfigError
 from ..models import Edition, Recipient
 from ..store import utcnow
+from . import headers
 
 POLICY = email_policy.SMTP  # CRLF line ends, what goes on the wire and into .eml files
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _SLUG = re.compile(r"[^a-z0-9]+")
 _SPECIALS = re.compile(r'[()<>\[\]:;@\\,."]')
 
 
-def clean_text(text: str) -> str:
-    """One line of header text: control characters (CR, LF, tabs...) become single spaces."""
-    return " ".join(_CONTROL.sub(" ", text).split())
+clean_text = headers.header_text
 
 
 def sender_address(config: Config) -> tuple[str, str]:
@@ -164,14 +163,15 @@ class MessageFactory:
         tpl = self._templates.get(cache_key)
         if tpl is not None and tpl.edition == edition:
             return tpl
-        msg = EmailMessage(policy=POLICY)
-        msg["From"] = Address(display_name=self.sender_name, addr_spec=self.sender_addr)
-        msg["Subject"] = clean_text(edition.subject)
-        msg["List-Id"] = f"{_phrase(clean_text(self.config.title))} <{list_id(self.config)}>"
+        shared = [headers.mailbox("From", self.sender_name, self.sender_addr),
+                  headers.unstructured("Subject", edition.subject),
+                  headers.list_id("List-Id", _phrase(clean_text(self.config.title)),
+                                  list_id(self.config))]
         if not self._personal_unsubscribe:
-            self._unsubscribe_headers(msg, None)
-        msg["Auto-Submitted"] = "auto-generated"
-        msg["Precedence"] = "bulk"
+            shared += self._unsubscribe_headers(None)
+        shared += [headers.simple("Auto-Submitted", "auto-generated"),
+                   headers.simple("Precedence", "bulk")]
+        msg = EmailMessage(policy=POLICY)  # the MIME structure; its headers follow ours
         text, html = edition.text, edition.html
         lines: list[bytes] = []
         if self._personal_unsubscribe:
@@ -198,47 +198,38 @@ class MessageFactory:
         pieces = tuple(body.split(marker.encode())) if lines else ()
         if len(pieces) != len(lines) + (1 if lines else 0):
             raise AssertionError("a footer marker line was folded or lost")
-        tpl = _Template(edition=edition, headers=head + b"\r\n", body=body, pieces=pieces,
+        tpl = _Template(edition=edition, headers=b"".join(shared) + head + b"\r\n", body=body,
+                        pieces=pieces,
                         lines=tuple(lines))
         self._templates[cache_key] = tpl
         return tpl
 
-    def _unsubscribe_headers(self, msg: EmailMessage, email_addr: str | None) -> None:
+    def _unsubscribe_headers(self, email_addr: str | None) -> list[bytes]:
         d = self.config.delivery
         targets = []
         if d.unsubscribe_mailto:
-            targets.append(f"<mailto:{clean_address(d.unsubscribe_mailto)}?subject=unsubscribe>")
+            targets.append(f"mailto:{clean_address(d.unsubscribe_mailto)}?subject=unsubscribe")
         url = d.unsubscribe_url
         if url and email_addr is not None:
             url = url.replace("{email}", quote(email_addr, safe=""))
         if url and "{email}" not in url:
-            targets.append(f"<{clean_text(url)}>")
-        if targets:
-            msg["List-Unsubscribe"] = ", ".join(targets)
+            targets.append(clean_text(url))
+        fields = [headers.angle_list("List-Unsubscribe", targets)] if targets else []
         if url and "{email}" not in url:
-            msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+            fields.append(headers.simple("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+        return fields
 
     def message_bytes(self, edition: Edition, recipient: Recipient, message_id: str,
                       date: datetime | None = None) -> bytes:
         """The message as the relay receives it (CRLF line ends)."""
         tpl = self._template(edition)
-        # formataddr quotes commas and RFC 2047-encodes non-ASCII names like the header
-        # registry does, at a tenth of the cost; this runs once per reader
-        name = clean_text(recipient.name)[:200]
-        address = clean_address(recipient.email)
-        to = f"To: {formataddr((name, address), charset='utf-8')}\r\n".encode("ascii")
-        if len(to) > _QP_LINE + 2:  # formataddr never folds: one encoded word, any length
-            head = EmailMessage(policy=POLICY)
-            head["To"] = Address(display_name=name, addr_spec=address)
-            to = POLICY.fold_binary("To", head["To"])
-        lines = [f"Date: {format_datetime(date or utcnow())}",
-                 f"Message-ID: {clean_text(message_id)}"]
-        own = to + ("\r\n".join(lines) + "\r\n").encode("ascii")
+        own = [headers.mailbox("To", clean_text(recipient.name)[:200],
+                               clean_address(recipient.email)),
+               headers.simple("Date", format_datetime(date or utcnow())),
+               headers.simple("Message-ID", message_id)]
         if self._personal_unsubscribe:
-            head = EmailMessage(policy=POLICY)
-            self._unsubscribe_headers(head, recipient.email.strip())
-            own += b"".join(POLICY.fold_binary(k, v) for k, v in head.items())
-        return own + tpl.headers + tpl.body_for(recipient.email.strip())
+            own += self._unsubscribe_headers(recipient.email.strip())
+        return b"".join(own) + tpl.headers + tpl.body_for(recipient.email.strip())
 
 
 def build_message(config: Config, period_label: str, edition: Edition, recipient: Recipient,
