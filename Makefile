@@ -49,17 +49,10 @@ $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
 
 ## bench: collection, sending and outcome-extraction benchmarks (figures printed, not asserted)
 bench: $(VENV)/.installed-bench
-	$(PY) bench/collect_bench.py
-	$(PY) bench/send_bench.py
-	$(PY) bench/outcomes_bench.py
-	$(PY) bench/report_bench.py
-	$(PY) bench/soak_bench.py
-	$(PY) bench/personal_bench.py
-	$(PY) bench/bench_content.py
-	$(PY) bench/preview_bench.py
-	$(PY) bench/size_bench.py
-	$(PY) bench/followup_bench.py
-	$(PY) bench/render_bench.py
+	@# every bench runs and prints its figures; the target fails at the end if any failed
+	@failed=; for b in bench/collect_bench.py bench/send_bench.py bench/outcomes_bench.py bench/report_bench.py bench/soak_bench.py bench/personal_bench.py bench/bench_content.py bench/preview_bench.py bench/size_bench.py bench/followup_bench.py bench/render_bench.py; do \
+		echo "== $$b"; $(PY) $$b || failed="$$failed $$b"; done; \
+	if [ -n "$$failed" ]; then echo "missed or failed:$$failed"; exit 1; fi
 
 ## screenshots: refresh docs/screenshots/ from the sample organisation
 screenshots: $(VENV)/.installed-test $(CHROMIUM)
