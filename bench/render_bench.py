@@ -30,13 +30,13 @@ import random
 import resource
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from collections import Counter
 from dataclasses import replace
-from io import BytesIO
 from pathlib import Path
+
+from _common import code_at
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "out" / "render"
@@ -58,17 +58,7 @@ BUSY_EDITIONS = 20  # editions whose readers include 90 owners of actions (own b
 
 def old_source() -> Path | str:
     """digest/ and templates/ of OLD_COMMIT, or why they are not available."""
-    target = WORK / f"old-{OLD_COMMIT[:12]}"
-    if (target / "digest").is_dir():
-        return target
-    made = subprocess.run(["git", "-C", str(ROOT), "archive", OLD_COMMIT, "digest", "templates"],
-                          capture_output=True)
-    if made.returncode:
-        return f"the old renderer is not available: {made.stderr.decode().strip()[:200]}"
-    target.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(fileobj=BytesIO(made.stdout)) as tar:
-        tar.extractall(target, filter="data")
-    return target
+    return code_at(OLD_COMMIT, WORK / f"old-{OLD_COMMIT[:12]}")
 
 
 def audiences(ids: list[str], count: int, shape: str, seed: int = 14) -> list[frozenset[str]]:
