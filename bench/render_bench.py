@@ -14,7 +14,9 @@ rendered too, with fewer editions.
 per detail level until one fits), extracted from git into bench/out/render/; "new" is this
 checkout's. Each runs in a process of its own (so its peak memory is its own), in the same
 run, on the same machine. Printed for each: ms an edition, peak memory, premailer calls an
-edition, the detail levels chosen, and whether old and new wrote the same bytes.
+edition, the detail levels chosen, and whether the new renderer wrote the same bytes as
+rendering every level with premailer afresh (the same code's reference; the old commit's
+bytes differ wherever templates changed since).
 
 Usage: python bench/render_bench.py [--scale 1.0]
 """
@@ -91,6 +93,10 @@ def worker(shape: str, communities: int, editions: int) -> dict:
         calls += 1
         return inline(html, css)
 
+    if os.environ.get("RENDER_BENCH_EVERY_LEVEL"):  # the reference: every level, premailer afresh
+        from tests.test_render_fit import premailer_afresh
+
+        inline = premailer_afresh  # type: ignore[assignment]
     render.inline_css = counted  # type: ignore[assignment]  # the renderer looks it up per call
     with tempfile.TemporaryDirectory() as tmp:
         config = large_config(Path(tmp), communities)
@@ -108,6 +114,7 @@ def worker(shape: str, communities: int, editions: int) -> dict:
                     for i, s in enumerate(sets[BUSY_EDITIONS:])]
         started = time.perf_counter()
         renderer = Renderer(config)
+        renderer._skip_over = not os.environ.get("RENDER_BENCH_EVERY_LEVEL")
         personal = PersonalBlocks(renderer, issue, set(ids))
         personal.assign(readers)
         blocks = time.perf_counter() - started
@@ -126,9 +133,13 @@ def worker(shape: str, communities: int, editions: int) -> dict:
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def run(source: Path, shape: str, communities: int, editions: int) -> dict:
-    """`worker` in a process of its own, with `source`'s digest package."""
+def run(source: Path, shape: str, communities: int, editions: int,
+        every_level: bool = False) -> dict:
+    """`worker` in a process of its own, with `source`'s digest package; with `every_level`,
+    the reference the fast path must equal: every level inlined by premailer afresh."""
     env = {**os.environ, "PYTHONPATH": f"{source}{os.pathsep}{ROOT}"}
+    if every_level:
+        env["RENDER_BENCH_EVERY_LEVEL"] = "1"
     done = subprocess.run([sys.executable, __file__, "--worker", shape, str(communities),
                            str(editions)], env=env, capture_output=True, text=True)
     if done.returncode:
@@ -169,9 +180,10 @@ def main() -> int:
             n = r["editions"]
             cells.append(f"{r['cpu_seconds'] / n * 1e3:>7.2f} {r['seconds'] / n * 1e3:>7.2f} "
                          f"{r['peak_mb']:>4.0f} {r['premailer'] / n:>7.2f}")
-        new, before = results["new"], results["old"]
-        same = ("n/a" if "error" in new or "error" in before
-                else "yes" if new["sha256"] == before["sha256"] else "NO")
+        new = results["new"]
+        reference = run(ROOT, shape, communities, editions, every_level=True)
+        same = ("n/a" if "error" in new or "error" in reference
+                else "yes" if new["sha256"] == reference["sha256"] else "NO")
         verdict = "-"
         if "error" not in new and shape == "posts":
             met = new["cpu_seconds"] / new["editions"] * 1e3 <= TARGET_MS \
