@@ -114,6 +114,9 @@ class Handler:
         m = _MESSAGE_ID.search(envelope.content)
         mid = m.group(1).decode() if m else ""
         with self.lock:
+            if b.stop_after is not None and len(self.stored) >= b.stop_after:
+                # going down: another connection's message arrived before the stop took effect
+                return "421 4.3.2 shutting down"
             for rcpt in envelope.rcpt_tos:
                 self.stored.append(Stored(mid, rcpt, envelope.mail_from, envelope.content,
                                           tuple(session.peer)))
