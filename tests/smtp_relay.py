@@ -11,13 +11,13 @@ import re
 import socket
 import ssl
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+from waiting import wait_until
 
 _MESSAGE_ID = re.compile(rb"^Message-ID:\s*(\S+)", re.MULTILINE | re.IGNORECASE)
 
@@ -123,6 +123,7 @@ class Handler:
             count = len(self.stored)
         if b.on_store:
             b.on_store(count)
+        # `delay` and `slow` are the relay's behaviour under test (a slow relay), not waits
         if b.delay:
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
@@ -219,9 +220,8 @@ class Relay:
                                           ready_timeout=5, **kwargs)
             self.controller.start()
         # the controller's own probe connection is not a client's: wait until it is gone
-        deadline = time.monotonic() + 10
-        while self.handler.open_connections > 0 and time.monotonic() < deadline:
-            time.sleep(0.005)
+        wait_until(lambda: self.handler.open_connections == 0, timeout=10,
+                   message="the relay's own start-up probe never disconnected")
         return self
 
     def stop(self) -> None:

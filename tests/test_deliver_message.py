@@ -202,7 +202,7 @@ def test_status_of_a_period_never_sent_creates_nothing(config):
 def test_lock_is_reentrant_in_a_process_and_exclusive_across_processes(config):
     holder = subprocess.Popen(
         [sys.executable, "-c", _HOLD_LOCK, str(config.state_path)],
-        stdout=subprocess.PIPE, text=True)
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(TemporaryFailure) as info, run_lock(config.state_path):
@@ -216,13 +216,13 @@ def test_lock_is_reentrant_in_a_process_and_exclusive_across_processes(config):
 
 
 _HOLD_LOCK = f"""
-import sys, time
+import sys
 from pathlib import Path
 sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r})
 from digest.deliver.lock import run_lock
 with run_lock(Path(sys.argv[1])):
     print("held", flush=True)
-    time.sleep(60)
+    sys.stdin.read()  # held until the test kills us (or, if it died, closes our stdin)
 """
 
 

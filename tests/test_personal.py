@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -28,6 +27,7 @@ from digest.models import Action, Decision, MeetingOutcomes
 from digest.period import Period
 from digest.store import Store
 from tests.support import Post, entry, utc, write_org
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 OCT = Period.parse("2026-10", "monthly")
@@ -224,10 +224,9 @@ def test_a_send_killed_mid_message_resumes_with_the_same_bytes_and_message_id(tm
         proc = subprocess.Popen([sys.executable, "-m", "digest", "--config",
                                  str(org.config_path), "send", "--period", "2026-10"],
                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 30
-        while not relay.stored and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.02)
-        assert relay.stored, "the relay never received the first message"
+        wait_until(lambda: relay.stored or proc.poll() is not None,
+                   message="the sender never reached the relay")
+        assert relay.stored, "the sender exited before the relay received a message"
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         proc.stdout.close()
