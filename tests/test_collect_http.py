@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 from collect_helpers import community, make_config
 from feedserver import FeedServer, rss, send
-from waiting import wait_until
+from waiting import run_within, wait_until
 
 from digest.collect import collect
 from digest.collect.state import load_states
@@ -201,7 +201,8 @@ def test_slow_drip_is_cut_at_the_total_budget(tmp_path, server):
         except OSError:
             hung_up.set()
     server.routes["/drip.xml"] = drip
-    _, row, _, _ = run(tmp_path, server, "/drip.xml", timeout=1.0)
+    _, row, _, _ = run_within(60, lambda: run(tmp_path, server, "/drip.xml", timeout=1.0),
+                              "the drip was never cut: no total budget")
     assert row.status == "error" and row.error_kind == "timeout"
     wait_until(hung_up.is_set, message="the collect never hung up on the drip")
 
