@@ -127,11 +127,6 @@ class FollowUp:
         """Done since the last issue (never this period's own: the notes show those ticked)."""
         return [a for a in self.actions if a.state == "done"]
 
-    def in_communities(self, communities: frozenset[str] | None) -> FollowUp:
-        if communities is None:
-            return self
-        return FollowUp([a for a in self.actions if a.community in communities])
-
 
 def _period_of(day: date, config: Config) -> Period:
     return Period.containing(day, config.cadence)
