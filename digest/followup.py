@@ -154,8 +154,7 @@ def follow_up(config: Config, store: Store, period: Period, *, frozen: bool) -> 
 def _shown(r: sqlite3.Row) -> TrackedAction:
     return TrackedAction(
         community=r["community"], key=r["key"], text=r["text"], owner=r["owner"],
-        due=date.fromisoformat(r["due"]) if r["due"] else None,
-        due_text=r["due_text"], meeting_title=r["meeting_title"],
+        due=_day(r["due"]), due_text=r["due_text"], meeting_title=r["meeting_title"],
         meeting_link=r["meeting_link"],
         held_on=date.fromisoformat(r["held_on"]),
         first_issue=r["first_issue"], state=r["state"])
