@@ -127,11 +127,6 @@ class FollowUp:
         """Done since the last issue (never this period's own: the notes show those ticked)."""
         return [a for a in self.actions if a.state == "done"]
 
-    def in_communities(self, communities: frozenset[str] | None) -> FollowUp:
-        if communities is None:
-            return self
-        return FollowUp([a for a in self.actions if a.community in communities])
-
 
 def _period_of(day: date, config: Config) -> Period:
     return Period.containing(day, config.cadence)
@@ -159,8 +154,7 @@ def follow_up(config: Config, store: Store, period: Period, *, frozen: bool) -> 
 def _shown(r: sqlite3.Row) -> TrackedAction:
     return TrackedAction(
         community=r["community"], key=r["key"], text=r["text"], owner=r["owner"],
-        due=date.fromisoformat(r["due"]) if r["due"] else None,
-        due_text=r["due_text"], meeting_title=r["meeting_title"],
+        due=_day(r["due"]), due_text=r["due_text"], meeting_title=r["meeting_title"],
         meeting_link=r["meeting_link"],
         held_on=date.fromisoformat(r["held_on"]),
         first_issue=r["first_issue"], state=r["state"])

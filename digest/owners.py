@@ -78,8 +78,7 @@ def identities(reader: Recipient) -> frozenset[str]:
     return frozenset(found)
 
 
-def is_owner(reader: Recipient, owner: str | None, *,
-             known: frozenset[str] | None = None) -> bool:
+def is_owner(reader: Recipient, owner: str | None) -> bool:
     """Whether `reader` is one of the owners of an action whose owner field says `owner`."""
-    mine = known if known is not None else identities(reader)
+    mine = identities(reader)
     return any(o in mine for o in owners_of(owner))

@@ -84,7 +84,6 @@ CREATE TABLE IF NOT EXISTS issues (
 """
 
 
-
 def _outcomes_as_records(db: sqlite3.Connection) -> None:
     """0.1.0 stored outcomes as [text, owner, due-as-written] rows; now named fields."""
     rows = db.execute("SELECT key, outcomes FROM items WHERE outcomes != ''").fetchall()
@@ -130,6 +129,7 @@ CREATE TABLE IF NOT EXISTS issue_actions (
     PRIMARY KEY (period, community, key)
 );
 """
+
 
 def _ledger_personal_blocks(db: sqlite3.Connection) -> None:
     """A reader's message holds their own block (their actions): the send ledger names it
@@ -181,12 +181,12 @@ def _followed_through_edits(db: sqlite3.Connection) -> None:
 
 Migration = str | Callable[[sqlite3.Connection], None]
 
-# Index i brings a database from version i to i + 1. Append only.
 # Activity counted per community over a span of dates (compose's quiet and back, `digest
 # report`): one index seek per community, and the count needs nothing from the table itself.
 _ACTIVITY_INDEX = ("CREATE INDEX IF NOT EXISTS items_activity"
                    " ON items (community, dated, kind, author)")
 
+# Index i brings a database from version i to i + 1. Append only.
 MIGRATIONS: tuple[Migration, ...] = (
     _SCHEMA_0_1,
     _outcomes_as_records,
@@ -513,6 +513,7 @@ class Store:
                                   (period,)).rowcount
             db.execute("DELETE FROM issues WHERE period = ?", (period,))
         return released
+
     # -- meeting notes read again ---------------------------------------------
 
     def unsent_meeting_notes(self) -> list[tuple[str, str, str, datetime | None]]:

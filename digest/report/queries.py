@@ -106,7 +106,7 @@ def _bucket(cuts: list[datetime]) -> tuple[str, list[str]]:
     """A CASE expression giving the month index of `dated`, and its parameters."""
     inner = cuts[1:-1]
     cases = " ".join(f"WHEN dated < ? THEN {i}" for i in range(len(inner)))
-    return f"CASE {cases} ELSE {len(inner)} END", [to_text(c) or "" for c in inner]
+    return f"CASE {cases} ELSE {len(inner)} END", [to_text(c) for c in inner]
 
 
 def _count_items(store: Store, ids: list[str], cuts: list[datetime],
