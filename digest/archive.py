@@ -202,14 +202,7 @@ def _entry_html(meta: Manifest) -> str:
     for c in meta.communities:
         h = ET.SubElement(root, "h3")
         h.text = f"{c.name}: {c.summary}" if c.summary else c.name
-        ul = ET.SubElement(root, "ul")
-        for line in c.headlines:
-            li = ET.SubElement(ul, "li")
-            if line.link:
-                a = ET.SubElement(li, "a", href=line.link)
-                a.text = line.title
-            else:
-                li.text = line.title
+        _links(root, [(line.title, line.link) for line in c.headlines])
         _entry_list(root, "Decided", [(d.text, d.link) for d in c.decisions])
         _entry_list(root, "Coming up", [
             (", ".join(p for p in (x.title, x.when, x.where) if p), x.link)
@@ -221,6 +214,11 @@ def _entry_list(root: ET.Element, label: str, lines: list[tuple[str, str | None]
     if not lines:
         return
     ET.SubElement(root, "p").text = f"{label}:"
+    _links(root, lines)
+
+
+def _links(root: ET.Element, lines: list[tuple[str, str | None]]) -> None:
+    """A list of lines, each a link when it has one."""
     ul = ET.SubElement(root, "ul")
     for text, link in lines:
         li = ET.SubElement(ul, "li")
