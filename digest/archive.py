@@ -90,7 +90,7 @@ def write_site(config: Config, issue: Issue, items: list[Item] | None = None, *,
         period=issue.period.label, period_title=issue.period.title(),
         title=f"{issue.title} · {issue.period.title()}", subject=view.subject, intro=view.intro,
         built_at=to_text(now) or "",
-        published=_first_published(folder) or to_text(now),
+        published=_first_published(folder, previous) or to_text(now),
         posts=full.post_count, meetings=full.meeting_count,
         sessions=full.session_count, communities=community_summaries(full),
         quiet=tuple(s.name for s in full.quiet),
@@ -134,13 +134,12 @@ def write_invites(config: Config, issue: Issue, folder: Path) -> None:
                            stamp=issue.built_at or utcnow()), config.out_path)
 
 
-def _first_published(folder: Path) -> str | None:
+def _first_published(folder: Path, previous: Manifest | None) -> str | None:
     """When the issue's page was first published: kept across rebuilds, so the Atom
-    entry keeps its date (read from 0.1.0's issue.json too, which had the same key)."""
-    try:
-        return read_manifest(folder).published
-    except DigestError:
-        pass
+    entry keeps its date (read from 0.1.0's issue.json too, which had the same key).
+    `previous` is the folder's issue.json as this release reads it, if it can."""
+    if previous is not None:
+        return previous.published
     try:
         published = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("published")
     except (OSError, ValueError, AttributeError):
@@ -203,14 +202,7 @@ def _entry_html(meta: Manifest) -> str:
     for c in meta.communities:
         h = ET.SubElement(root, "h3")
         h.text = f"{c.name}: {c.summary}" if c.summary else c.name
-        ul = ET.SubElement(root, "ul")
-        for line in c.headlines:
-            li = ET.SubElement(ul, "li")
-            if line.link:
-                a = ET.SubElement(li, "a", href=line.link)
-                a.text = line.title
-            else:
-                li.text = line.title
+        _links(root, [(line.title, line.link) for line in c.headlines])
         _entry_list(root, "Decided", [(d.text, d.link) for d in c.decisions])
         _entry_list(root, "Coming up", [
             (", ".join(p for p in (x.title, x.when, x.where) if p), x.link)
@@ -222,6 +214,11 @@ def _entry_list(root: ET.Element, label: str, lines: list[tuple[str, str | None]
     if not lines:
         return
     ET.SubElement(root, "p").text = f"{label}:"
+    _links(root, lines)
+
+
+def _links(root: ET.Element, lines: list[tuple[str, str | None]]) -> None:
+    """A list of lines, each a link when it has one."""
     ul = ET.SubElement(root, "ul")
     for text, link in lines:
         li = ET.SubElement(ul, "li")

@@ -37,7 +37,7 @@ import time
 import traceback
 import webbrowser
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -106,8 +106,6 @@ def _issue_fingerprint(plan: pipeline.BuildPlan) -> str:
     composed, but the moment it was composed (the sessions already over at that moment stand
     in for it) and which issue claimed each item (the first compose claims them): neither
     is rendered, and both change from one compose to the next."""
-    from dataclasses import replace
-
     issue = plan.composition.issue
     over = [repr(x) for s in issue.sections for x in s.sessions
             if issue.built_at is not None and (x.end or x.start) <= issue.built_at]
@@ -162,7 +160,7 @@ class LiveBuild:
                     self._on_render(key)
             elif found.calendar is not None:
                 # the attachment is stamped with the moment of the compose, as a build's is
-                found = replace_calendar(found, self.plan.renderer.calendar(
+                found = replace(found, calendar=self.plan.renderer.calendar(
                     self.plan.composition.issue, self.plan.wanted[key]))
             self.renders[made_of] = found
             return found
@@ -192,12 +190,6 @@ class LiveBuild:
     @property
     def draft(self) -> bool:
         return self.plan.draft
-
-
-def replace_calendar(edition: Edition, calendar: bytes | None) -> Edition:
-    from dataclasses import replace
-
-    return replace(edition, calendar=calendar)
 
 
 @dataclass
