@@ -120,6 +120,11 @@ def send_started(store: Store, period: Period) -> bool:
     return Ledger(store, create=False).frozen(period.label)
 
 
+def _editions_frozen(period: Period) -> DigestError:
+    return DigestError(f"the send of {period} has started, so its editions are frozen; "
+                       f"resume it with `digest send --period {period}`")
+
+
 @dataclass
 class BuildPlan:
     """A build composed and ready to render: everything `build` does before the editions.
@@ -151,8 +156,7 @@ def plan_build(config: Config, store: Store, period: Period, *, now: datetime | 
     rendered yet. See `build`."""
     now = now or utcnow()
     if send_in_progress(store, period):
-        raise DigestError(f"the send of {period} has started, so its editions are frozen; "
-                          f"resume it with `digest send --period {period}`")
+        raise _editions_frozen(period)
     if frozen := frozen_copy(config, store, period):
         raise DigestError(frozen)
     draft = draft and not has_ended(config, period, now)
@@ -197,8 +201,7 @@ def finish_build(plan: BuildPlan, store: Store, editions: Sequence[Edition]) -> 
         return _write_build(plan, store, editions)
     with run_lock(plan.config.state_path):
         if send_started(store, plan.period):
-            raise DigestError(f"the send of {plan.period} has started, so its editions are "
-                              f"frozen; resume it with `digest send --period {plan.period}`")
+            raise _editions_frozen(plan.period)
         return _write_build(plan, store, editions)
 
 

@@ -116,10 +116,11 @@ def _report(ledger: Ledger, period: str, method: str) -> SendReport:
 def _planned(config: Config, period_label: str,
              audience: list[tuple[Recipient, Edition]],
              manifest: Manifest | None) -> list[Planned]:
+    records = {x.key: x for x in manifest.editions} if manifest else {}
+
     def block(r: Recipient, e: Edition) -> str | None:
-        if manifest is None or e.key not in {x.key for x in manifest.editions}:
-            return None
-        return manifest.block_for(manifest.record(e.key), r.email)
+        record = records.get(e.key)
+        return manifest.block_for(record, r.email) if manifest and record else None
 
     return [Planned(email=r.email.strip(), name=r.name, edition=e.key, block=block(r, e),
                     message_id=message_id_for(period_label, r.email, config.delivery.sender))

@@ -40,11 +40,9 @@ from ..addresses import InvalidAddress, clean_address
 from ..manifest import PersonalBlock, splice
 from ..models import Edition, Recipient
 from ..store import utcnow
-from .ledger import Ledger, Row
+from .ledger import Ledger, Row, Slot
 from .message import MessageFactory
 from .transports import Envelope, RelayUnavailable, Result, Transport
-
-Slot = tuple[int, int] | None
 
 
 @dataclass(frozen=True)
