@@ -91,14 +91,24 @@ def folder_hash(folder: Path, max_bytes: int) -> str:
 def read_notes_folder(folder: Path, *, community: str, timezone: tzinfo, now: datetime,
                       max_bytes: int) -> NotesResult:
     """Every item of `folder`; a file that cannot be an item becomes a problem, not an error."""
-    result = NotesResult([], content_hash=folder_hash(folder, max_bytes))
+    result = NotesResult([])
+    h = hashlib.sha256()  # as folder_hash makes it, from the bytes read here once
     for path in folder_files(folder):
         name = path.relative_to(folder).as_posix()
+        h.update(name.encode() + b"\0")
         try:
-            result.entries.append(read_note(path, name, folder=folder, community=community,
-                                            timezone=timezone, now=now, max_bytes=max_bytes))
+            data = _read_bytes(path, max_bytes)
+        except _Skip as skip:
+            h.update(str(skip).encode() + b"\0")
+            result.problems.append(f"{name}: {skip}")
+            continue
+        h.update(data + b"\0")
+        try:
+            result.entries.append(read_note(data, path, name, folder=folder, community=community,
+                                            timezone=timezone, now=now))
         except _Skip as skip:
             result.problems.append(f"{name}: {skip}")
+    result.content_hash = h.hexdigest()
     return result
 
 
@@ -130,10 +140,11 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
             raise _Skip(f"cannot read it: {e.strerror or e}") from None
 
 
-def read_note(path: Path, name: str, *, folder: Path, community: str, timezone: tzinfo,
-              now: datetime, max_bytes: int) -> Entry:
+def read_note(data: bytes, path: Path, name: str, *, folder: Path, community: str,
+              timezone: tzinfo, now: datetime) -> Entry:
+    """The item a note's bytes (`data`, read from `path`) make."""
     try:
-        text = _read_bytes(path, max_bytes).decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _Skip("not UTF-8 text: save it as UTF-8") from None
     try:
