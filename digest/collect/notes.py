@@ -34,7 +34,7 @@ from ..markdown import FrontMatterError, read_markdown
 from ..models import Entry, Kind, MeetingOutcomes
 from ..outcomes import extract_outcomes
 from ..text import cut_at_word
-from .parse import EXCERPT_CHARS, IMAGE_SCHEMES, SAFE_SCHEMES, cleaned_entry, quick_text, safe_url
+from .parse import EXCERPT_CHARS, SAFE_SCHEMES, cleaned_entry, quick_text, safe_url
 
 KINDS: tuple[Kind, ...] = ("post", "meeting")
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
@@ -169,7 +169,6 @@ def read_note(data: bytes, path: Path, name: str, *, folder: Path, community: st
         if link is None:
             raise _Skip(f"link: {_shown(meta['link'])} is not an http, https or mailto URL")
     cleaned = quick_text(body_html, link or "", enough=EXCERPT_CHARS * 2)
-    image = safe_url(cleaned.image, link or "", IMAGE_SCHEMES) if cleaned.image else None
     # The title may say when the meeting was (the heading is cut from the body), and
     # relative dues ("by Friday") count from the meeting, else from the note's date.
     day = moment.astimezone(timezone).date()
@@ -189,7 +188,7 @@ def read_note(data: bytes, path: Path, name: str, *, folder: Path, community: st
         # When the file last changed: an edit rewrites the item (never makes it new).
         updated=changed if changed is not None and changed <= now else None,
         excerpt=cut_at_word(cleaned.text, EXCERPT_CHARS), outcomes=outcomes,
-        image=image, image_alt=cleaned.image_alt,
+        image=cleaned.image, image_alt=cleaned.image_alt,
     ))
 
 
