@@ -109,8 +109,7 @@ def sessions(
     A VEVENT that cannot be read is skipped (and logged); a file that is not a
     calendar at all raises CalendarError. What the caps left out (a series
     repeating too often, too many occurrences, too slow to expand) is appended
-    to `warnings`, and the sessions that fit are returned: at most `shown` of them
-    (None: all, for the report's counts).
+    to `warnings`, and the sessions that fit are returned.
     """
     cal = _parse(ics)
     window_start = _aware(start, tz)
@@ -465,12 +464,6 @@ def _expand(
     return found
 
 
-# Spans asked of the library at a time: it walks each rule from DTSTART on every ask,
-# so few spans are cheap, and a span holding few occurrences keeps what one ask builds
-# small. The library's own `after()` halves its span after every hit: a weekly series
-# over a year is then ~90 asks, each walking the rule from its start.
-_LONGEST_SPAN = timedelta(days=92)
-_SHORTEST_SPAN = timedelta(minutes=15)
 def _session(
     event: icalendar.cal.Component, uid: str, community: str, tz: ZoneInfo
 ) -> Session | None:

@@ -67,6 +67,8 @@ def terminal_text(text: object) -> str:
     printable characters (escape sequences and controls gone, line breaks as spaces,
     indentation kept). Rich markup is escaped where rich prints it, not here."""
     return _LINE_BREAKS.sub(" ", clean_text(str(text))) if text is not None else ""
+
+
 _VOWELS = frozenset("aeiou")
 
 

@@ -228,3 +228,14 @@ kind: meeting
     assert [a.due for a in sync.outcomes.actions] == [date(2026, 10, 23), date(2026, 10, 28)]
     (survey,) = items["Product CoP retro"].outcomes.actions
     assert survey.due == date(2026, 10, 16)  # the Friday after the 14th (the name's date)
+
+
+def test_a_note_keeps_a_public_lead_image_and_drops_one_on_an_internal_host(org):
+    (notes(org) / "2026-10-20-public.md").write_text(
+        "# Public\n\n![Board](https://img.example.org/board.png)\n", encoding="utf-8")
+    (notes(org) / "2026-10-21-internal.md").write_text(
+        "# Internal\n\n![Admin](http://169.254.169.254/latest.png)\n", encoding="utf-8")
+    _, items = run_collect(org)
+    assert (items["Public"].image, items["Public"].image_alt) == (
+        "https://img.example.org/board.png", "Board")
+    assert items["Internal"].image is None

@@ -424,15 +424,6 @@ def _fork_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context(method)
 
 
-def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str, kind: Kind,
-               now: datetime) -> ParseResult:
-    """`digest.collect.parse.parse_feed`, its module (feedparser, lxml, the outcomes
-    extractor) loaded on the first feed rather than by every import of this package."""
-    from .parse import parse_feed as parse
-
-    return parse(body, headers, url=url, community=community, kind=kind, now=now)
-
-
 def _parse_call(body: bytes, headers: dict[str, str], url: str, community: str, kind: Kind,
                 now: datetime) -> ParseResult:
     """`parse_feed`, looked up when the call runs (in the worker, after a fork)."""

@@ -34,7 +34,7 @@ from ..markdown import FrontMatterError, read_markdown
 from ..models import Entry, Kind, MeetingOutcomes
 from ..outcomes import extract_outcomes
 from ..text import cut_at_word
-from .parse import EXCERPT_CHARS, IMAGE_SCHEMES, SAFE_SCHEMES, cleaned_entry, quick_text, safe_url
+from .parse import EXCERPT_CHARS, SAFE_SCHEMES, cleaned_entry, quick_text, safe_url
 
 KINDS: tuple[Kind, ...] = ("post", "meeting")
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
@@ -91,14 +91,24 @@ def folder_hash(folder: Path, max_bytes: int) -> str:
 def read_notes_folder(folder: Path, *, community: str, timezone: tzinfo, now: datetime,
                       max_bytes: int) -> NotesResult:
     """Every item of `folder`; a file that cannot be an item becomes a problem, not an error."""
-    result = NotesResult([], content_hash=folder_hash(folder, max_bytes))
+    result = NotesResult([])
+    h = hashlib.sha256()  # as folder_hash makes it, from the bytes read here once
     for path in folder_files(folder):
         name = path.relative_to(folder).as_posix()
+        h.update(name.encode() + b"\0")
         try:
-            result.entries.append(read_note(path, name, folder=folder, community=community,
-                                            timezone=timezone, now=now, max_bytes=max_bytes))
+            data = _read_bytes(path, max_bytes)
+        except _Skip as skip:
+            h.update(str(skip).encode() + b"\0")
+            result.problems.append(f"{name}: {skip}")
+            continue
+        h.update(data + b"\0")
+        try:
+            result.entries.append(read_note(data, path, name, folder=folder, community=community,
+                                            timezone=timezone, now=now))
         except _Skip as skip:
             result.problems.append(f"{name}: {skip}")
+    result.content_hash = h.hexdigest()
     return result
 
 
@@ -130,10 +140,11 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
             raise _Skip(f"cannot read it: {e.strerror or e}") from None
 
 
-def read_note(path: Path, name: str, *, folder: Path, community: str, timezone: tzinfo,
-              now: datetime, max_bytes: int) -> Entry:
+def read_note(data: bytes, path: Path, name: str, *, folder: Path, community: str,
+              timezone: tzinfo, now: datetime) -> Entry:
+    """The item a note's bytes (`data`, read from `path`) make."""
     try:
-        text = _read_bytes(path, max_bytes).decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _Skip("not UTF-8 text: save it as UTF-8") from None
     try:
@@ -158,7 +169,6 @@ def read_note(path: Path, name: str, *, folder: Path, community: str, timezone: 
         if link is None:
             raise _Skip(f"link: {_shown(meta['link'])} is not an http, https or mailto URL")
     cleaned = quick_text(body_html, link or "", enough=EXCERPT_CHARS * 2)
-    image = safe_url(cleaned.image, link or "", IMAGE_SCHEMES) if cleaned.image else None
     # The title may say when the meeting was (the heading is cut from the body), and
     # relative dues ("by Friday") count from the meeting, else from the note's date.
     day = moment.astimezone(timezone).date()
@@ -178,7 +188,7 @@ def read_note(path: Path, name: str, *, folder: Path, community: str, timezone: 
         # When the file last changed: an edit rewrites the item (never makes it new).
         updated=changed if changed is not None and changed <= now else None,
         excerpt=cut_at_word(cleaned.text, EXCERPT_CHARS), outcomes=outcomes,
-        image=image, image_alt=cleaned.image_alt,
+        image=cleaned.image, image_alt=cleaned.image_alt,
     ))
 
 

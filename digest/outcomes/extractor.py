@@ -1001,14 +1001,6 @@ def _real_owner(owner: str | None) -> str | None:
     return owner
 
 
-def _iso_date(text: str | None) -> date | None:  # kept for the table reader's ISO cells
-    """The date of a `<time datetime>` or an ISO due date; other wordings stay text only."""
-    try:
-        return date.fromisoformat(text[:10]) if text else None
-    except ValueError:
-        return None
-
-
 def _looks_like_action(rich: blocks.Rich, text: str) -> bool:
     if rich.mentions or rich.times or _AT.search(text) or _OWNER_LABEL.search(text):
         return True
