@@ -5,6 +5,7 @@ Imported as `_common` (a bench script's own folder is first on sys.path when it 
 
 from __future__ import annotations
 
+import selectors
 import subprocess
 import sys
 import tarfile
@@ -34,11 +35,17 @@ def code_at(commit: str, target: Path) -> Path | str:
 def serve_until_stdin_closes(handler: type[BaseHTTPRequestHandler], port: int, hosts: int,
                              backlog: int) -> None:
     """Serve `handler` on 127.0.0.1..127.0.0.`hosts` at `port`, say "ready" on stdout, and
-    stop when stdin closes (how the bench that started this process stops it)."""
+    stop when stdin closes (how the bench that started this process stops it).
+
+    One thread accepts for every host (each connection then gets a thread of its own):
+    a polling thread per host would cost the machine's CPU, which the collector under
+    measurement shares, at two hundred hosts.
+    """
 
     class Server(ThreadingHTTPServer):
         daemon_threads = True
         request_queue_size = backlog
+        timeout = 0  # handle_request() is called only once a connection is waiting
 
         def handle_error(self, request: object, client_address: object) -> None:
             # the collector hanging up on a slow or oversized body is expected, not an error
@@ -46,9 +53,21 @@ def serve_until_stdin_closes(handler: type[BaseHTTPRequestHandler], port: int, h
                 super().handle_error(request, client_address)  # type: ignore[arg-type]
 
     servers = [Server((f"127.0.0.{i}", port), handler) for i in range(1, hosts + 1)]
-    for s in servers:
-        threading.Thread(target=s.serve_forever, args=(0.05,), daemon=True).start()
+    stop = threading.Event()
+
+    def accept() -> None:
+        with selectors.DefaultSelector() as waiting:
+            for server in servers:
+                waiting.register(server, selectors.EVENT_READ)
+            while not stop.is_set():
+                for key, _ in waiting.select(0.05):
+                    key.fileobj.handle_request()  # type: ignore[union-attr]
+
+    acceptor = threading.Thread(target=accept, daemon=True)
+    acceptor.start()
     print("ready", flush=True)
     sys.stdin.read()
-    for s in servers:
-        s.shutdown()
+    stop.set()
+    acceptor.join()
+    for server in servers:
+        server.server_close()

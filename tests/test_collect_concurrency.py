@@ -105,3 +105,51 @@ def test_the_config_leaves_concurrency_to_the_run_unless_it_is_set(tmp_path):
     with pytest.raises(ConfigError) as caught:
         _config(tmp_path, "[collect]\nconcurrency = 0\n")
     assert caught.value.key == "collect.concurrency"
+
+
+def test_hosts_take_turns_when_there_are_more_feeds_than_slots(tmp_path):
+    # four hosts of six feeds, listed host by host, and four slots: the first round holds
+    # one feed of each host (listed order would give the first host all four slots, and
+    # four connections), and each host ends up with fewer connections than feeds
+    hosts, feeds = 4, 6
+    state = {"now": 0, "max": 0, "left": hosts * feeds}
+    full = threading.Condition()
+    held = _held_until(hosts, state, full)  # nothing is answered before four are in flight
+    arrivals: list[int] = []
+    seen: dict[int, set[int]] = {h: set() for h in range(hosts)}
+
+    def route_of(h):
+        def route(handler):
+            with full:
+                arrivals.append(h)
+                seen[h].add(handler.client_address[1])
+            held(handler)
+        return route
+
+    with ExitStack() as stack:
+        urls = []
+        for h in range(hosts):
+            server = stack.enter_context(FeedServer())
+            for i in range(feeds):
+                server.routes[f"/h{h}-{i}.xml"] = route_of(h)
+                urls.append(server.url(f"/h{h}-{i}.xml"))
+        cfg = make_config(tmp_path, [community("c", urls)], concurrency=hosts)
+        report = collect(cfg, Store(tmp_path / "d.db"), now=NOW)
+    assert report.healthy and report.new_items == hosts * feeds
+    assert [f.url for f in report.feeds] == urls  # the report keeps the listed order
+    assert sorted(arrivals[:hosts]) == list(range(hosts))
+    assert all(len(ports) < feeds for ports in seen.values())  # kept alive, reused
+
+
+def test_in_turn_takes_one_feed_of_each_host_per_round():
+    from digest.collect import _Source, by_host_in_turn
+    from digest.collect.state import FeedState
+
+    def source(url):
+        return _Source("c", "posts", url, FeedState(url, "c", "posts"))
+
+    listed = [source(u) for u in ("https://a.org/1", "https://a.org/2", "https://a.org/3",
+                                  "https://B.org/1", "/srv/notes/x", "https://b.org/2")]
+    assert [s.url for s in by_host_in_turn(listed)] == [
+        "https://a.org/1", "https://B.org/1", "/srv/notes/x",
+        "https://a.org/2", "https://b.org/2", "https://a.org/3"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
+import itertools
 import multiprocessing
 import os
 from collections import Counter
@@ -63,11 +64,32 @@ def auto_concurrency(locations: Iterable[str], per_host: int,
     round trip per limit's worth of feeds; sized from the work it takes as many round trips
     as the busiest host needs. Local files and notes folders count as one host (the disk).
     """
-    hosts: Counter[str] = Counter()
-    for location in set(locations):
-        web = location.startswith(("http://", "https://"))
-        hosts[urlsplit(location).netloc.lower() if web else ""] += 1
+    hosts = Counter(host_of(location) for location in set(locations))
     return max(1, min(ceiling, sum(min(n, per_host) for n in hosts.values())))
+
+
+def host_of(location: str) -> str:
+    """The host a location is fetched from; "" for local files and notes folders (the
+    disk)."""
+    web = location.startswith(("http://", "https://"))
+    return urlsplit(location).netloc.lower() if web else ""
+
+
+def by_host_in_turn(sources: list[_Source]) -> list[_Source]:
+    """`sources` reordered to take one host's feed after another's, round after round.
+
+    Feeds start in this order as the run's slots free up. Listed by community, a host's
+    feeds come together: with more hosts than the slots can hold at once, each host
+    would open `per_host` connections (a TLS handshake each) for a burst and leave them
+    idle after. In turn, each host has a feed or two in flight at a time over one or two
+    kept-alive connections, for the same number of round trips; and no host gets the
+    whole run's slots at once.
+    """
+    hosts: dict[str, list[_Source]] = {}
+    for source in sources:
+        hosts.setdefault(host_of(source.state.moved_to or source.url), []).append(source)
+    rounds = itertools.zip_longest(*hosts.values())
+    return [source for round_ in rounds for source in round_ if source is not None]
 
 
 @dataclass
@@ -153,8 +175,6 @@ class _Run:
                 state = FeedState(**vars(state)) if state else FeedState(url, c.id, role)
                 state.community, state.role = c.id, role
                 sources.append(_Source(c.id, role, url, state))
-        from . import parse  # noqa: F401  loaded before the workers fork, so they inherit it
-
         self._pool = self._start_pool(sum(1 for s in sources if s.role != "calendar"))
         self.concurrency = self.settings.concurrency or auto_concurrency(
             (s.state.moved_to or s.url for s in sources), self.settings.per_host)
@@ -177,7 +197,8 @@ class _Run:
         try:
             async with make_client(self.settings, self.config.web_url) as client:
                 fetcher = Fetcher(client, self.settings)
-                tasks = [asyncio.create_task(self._one(fetcher, s)) for s in sources]
+                tasks = [asyncio.create_task(self._one(fetcher, s))
+                         for s in by_host_in_turn(sources)]
                 rows: list[FeedReport] = []
                 if bar is not None:
                     bar.start()
