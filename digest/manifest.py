@@ -24,6 +24,9 @@ PERSONAL_SLOT = "[[digest:personal-block]]"  # where a reader's own block goes, 
 class Headline:
     title: str
     link: str | None = None
+    # the other communities that list the same post (or meeting's notes): the line stands
+    # once, under the first, as the email's full edition shows it (render.community_summaries)
+    also_in: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,8 @@ class Manifest:
             sessions=d.get("sessions", 0), warnings=tuple(d.get("warnings", ())),
             communities=tuple(CommunitySummary(
                 id=c["id"], name=c["name"], summary=c["summary"],
-                headlines=tuple(Headline(**h) for h in c.get("headlines", ())),
+                headlines=tuple(Headline(**{**h, "also_in": tuple(h.get("also_in", ()))})
+                                for h in c.get("headlines", ())),
                 decisions=tuple(DecisionLine(**x) for x in c.get("decisions", ())),
                 sessions=tuple(SessionLine(**x) for x in c.get("sessions", ())))
                 for c in d.get("communities", ())),

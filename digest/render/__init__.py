@@ -34,7 +34,7 @@ from ..manifest import (
     read_manifest,
     write_manifest,
 )
-from ..models import Edition, Issue
+from ..models import Edition, Issue, Item
 from ..store import to_text, utcnow
 from ..text import clean_text
 from . import filters
@@ -45,6 +45,7 @@ from .view import (
     audience,
     build_view,
     edition_key,
+    edition_sections,
     intro_text,
     section_summary,
     session_when,
@@ -288,19 +289,37 @@ def as_written(edition: Edition, block: PersonalBlock | None) -> tuple[Edition, 
 
 
 def community_summaries(issue: Issue) -> tuple[CommunitySummary, ...]:
-    """Each community's summary and headlines, for the site index and the Atom feed."""
+    """Each community's summary and headlines, for the site index and the Atom feed.
+
+    A post (or meeting's notes) listed under several communities stands once, under the
+    first, naming the others (`Headline.also_in`), and the others count it as "also in":
+    the rule of the email's full edition (view.edition_sections), so the feed and the email
+    never disagree about what a community holds. Its decisions are listed once too.
+    """
+    sections, also = edition_sections(issue, list(issue.sections))
+    elsewhere: dict[str, list[str]] = {}  # post key -> the later communities listing it
+    for s in sections:
+        for pointer in also.get(s.community_id, ()):
+            names = elsewhere.setdefault(issue.post_key(pointer.item), [])
+            if s.name not in names:
+                names.append(s.name)
+
+    def headline(title: str, item: Item) -> Headline:
+        return Headline(title, item.link, tuple(elsewhere.get(issue.post_key(item), ())))
+
     return tuple(
         CommunitySummary(
-            id=s.community_id, name=s.name, summary=section_summary(s),
-            headlines=tuple(Headline(i.title, i.link) for i in s.posts[:HEADLINES_IN_FEED])
-            + tuple(Headline(f"Meeting: {m.title}", m.link) for m in s.meetings),
+            id=s.community_id, name=s.name,
+            summary=section_summary(s, also.get(s.community_id)),
+            headlines=tuple(headline(i.title, i) for i in s.posts[:HEADLINES_IN_FEED])
+            + tuple(headline(f"Meeting: {m.title}", m) for m in s.meetings),
             # what a feed entry says besides headlines: decisions (linking to their notes)
             # and the coming sessions
             decisions=tuple(DecisionLine(d.text, m.link)
                             for m in s.meetings for d in m.outcomes.decisions),
             sessions=tuple(SessionLine(x.title, session_when(x), x.location, x.join_url)
                            for x in s.sessions))
-        for s in issue.sections)
+        for s in sections)
 
 
 def read_build(config: Config, period_label: str) -> Manifest:
