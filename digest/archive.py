@@ -166,7 +166,7 @@ def entry_dates(previous: Manifest | None, meta: Manifest, now: datetime) -> Man
     """`meta` with `updated` (and the digest of the content it dates): it moves only when
     what the entry says changes, so a rebuild does not show the issue as new in feed readers."""
     content = asdict(meta)
-    for key in (*_DATES, "folder"):
+    for key in (*_DATES, "folder", "built_for"):  # built_for: the email build's, never here
         content.pop(key)
     for community in content["communities"]:
         for line in community["headlines"]:

@@ -236,10 +236,12 @@ def write_editions(config: Config, issue: Issue, editions: list[Edition],
                    warnings: list[str] | None = None, *,
                    blocks: Iterable[PersonalBlock] = (),
                    default_blocks: dict[str, str] | None = None,
-                   readers: dict[str, str] | None = None, draft: bool = False) -> Manifest:
+                   readers: dict[str, str] | None = None, draft: bool = False,
+                   built_for: Iterable[str] | None = None) -> Manifest:
     """Write `out/<period>/`: digest.html/.txt (full edition), editions/<key>.*, issue.json.
 
-    `draft` marks a period that has not ended: preview shows it, send refuses it."""
+    `draft` marks a period that has not ended: preview shows it, send refuses it.
+    `built_for` are the manifest.reader_fingerprint of the readers the blocks were made for."""
     folder = config.out_path / issue.period.label
     root = config.out_path
     records = []
@@ -262,6 +264,7 @@ def write_editions(config: Config, issue: Issue, editions: list[Edition],
         warnings=tuple(warnings or ()), communities=community_summaries(issue),
         quiet=tuple(s.name for s in issue.quiet), editions=tuple(records),
         blocks=tuple(by_key.values()), readers=dict(readers or {}), draft=draft, folder=folder,
+        built_for=tuple(sorted(set(built_for))) if built_for is not None else None,
     )
     write_manifest(folder, manifest, root)
     return manifest
