@@ -103,8 +103,8 @@ def test_an_entry_s_updated_changes_only_when_its_content_does(config):
 def test_an_issue_without_shared_posts_keeps_its_updated_from_an_earlier_release(config):
     """Headlines name the other communities of a shared post (`also_in`) since this release.
     The site's issue.json of an earlier release had no such key (nor `built_for`), and its
-    digest of the entry's content was taken without them: rebuilding an issue that shares no post must not
-    date its entry anew, or every feed reader would show it as changed."""
+    digest of the entry's content was taken without them: rebuilding an issue that shares
+    no post must not date its entry anew, or every feed reader would show it as changed."""
     issue = sample_issue(config)
     folder = archive.write_site(config, issue, now=utc(2026, 11, 2, 7))
     path = folder / "issue.json"
