@@ -29,7 +29,14 @@ from .config import Config
 from .errors import DigestError
 from .files import write_file
 from .invites import CALENDAR_FOLDER, ics, session_slug
-from .manifest import MANIFEST, PERSONAL_SLOT, Manifest, read_manifest, write_manifest
+from .manifest import (
+    MANIFEST,
+    PERSONAL_SLOT,
+    Headline,
+    Manifest,
+    read_manifest,
+    write_manifest,
+)
 from .models import Issue, Item
 from .render import LOGO, Renderer, community_summaries
 from .render.personal import PersonalBlocks
@@ -159,8 +166,12 @@ def entry_dates(previous: Manifest | None, meta: Manifest, now: datetime) -> Man
     """`meta` with `updated` (and the digest of the content it dates): it moves only when
     what the entry says changes, so a rebuild does not show the issue as new in feed readers."""
     content = asdict(meta)
-    for key in (*_DATES, "folder"):
+    for key in (*_DATES, "folder", "built_for"):  # built_for: the email build's, never here
         content.pop(key)
+    for community in content["communities"]:
+        for line in community["headlines"]:
+            if not line["also_in"]:  # added later: an issue without shared posts keeps the
+                del line["also_in"]  # digest, and so the `updated`, earlier releases gave it
     digest = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False)
                             .encode()).hexdigest()
     if previous is not None and previous.content_digest == digest and previous.updated:
@@ -202,12 +213,22 @@ def _entry_html(meta: Manifest) -> str:
     for c in meta.communities:
         h = ET.SubElement(root, "h3")
         h.text = f"{c.name}: {c.summary}" if c.summary else c.name
-        _links(root, [(line.title, line.link) for line in c.headlines])
+        _links(root, [(line.title, line.link) for line in c.headlines],
+               after=[_also_in(line) for line in c.headlines])
         _entry_list(root, "Decided", [(d.text, d.link) for d in c.decisions])
         _entry_list(root, "Coming up", [
             (", ".join(p for p in (x.title, x.when, x.where) if p), x.link)
             for x in c.sessions])
     return ET.tostring(root, encoding="unicode", method="html")
+
+
+def _also_in(line: Headline) -> str:
+    """What follows a headline: the other communities that list the same post."""
+    names = line.also_in
+    if not names:
+        return ""
+    where = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return f" (also in {where})"
 
 
 def _entry_list(root: ET.Element, label: str, lines: list[tuple[str, str | None]]) -> None:
@@ -217,16 +238,19 @@ def _entry_list(root: ET.Element, label: str, lines: list[tuple[str, str | None]
     _links(root, lines)
 
 
-def _links(root: ET.Element, lines: list[tuple[str, str | None]]) -> None:
-    """A list of lines, each a link when it has one."""
+def _links(root: ET.Element, lines: list[tuple[str, str | None]],
+           after: list[str] | None = None) -> None:
+    """A list of lines, each a link when it has one, then its `after` text (not linked)."""
     ul = ET.SubElement(root, "ul")
-    for text, link in lines:
+    for n, (text, link) in enumerate(lines):
         li = ET.SubElement(ul, "li")
+        tail = after[n] if after else ""
         if link:
             a = ET.SubElement(li, "a", href=link)
             a.text = text
+            a.tail = tail or None
         else:
-            li.text = text
+            li.text = text + tail
 
 
 def write_feed(config: Config, issues: list[Manifest]) -> Path:

@@ -195,9 +195,12 @@ def build(ctx: click.Context, period: str | None) -> None:
               help="Send one test copy to ADDRESS only; the real send is not affected.")
 @click.option("--edition", "edition_key", metavar="KEY", default="all", show_default=True,
               help="With --to: which edition (see `digest preview` or out/<period>/issue.json).")
+@click.option("--force", is_flag=True,
+              help="Send even though recipients.csv has readers the build did not see (added "
+                   "or changed since it): they get their edition without their own actions.")
 @click.pass_context
 def send(ctx: click.Context, period: str | None, dry_run: bool, to: str | None,
-         edition_key: str) -> None:
+         edition_key: str, force: bool) -> None:
     """Send a built issue to every recipient, through the configured delivery.
 
     Safe to run again: recipients already sent to are never sent to twice.
@@ -234,7 +237,7 @@ def send(ctx: click.Context, period: str | None, dry_run: bool, to: str | None,
         return
     with Store(config.state_path) as store:
         report = pipeline.send(config, store, p, dry_run=dry_run,
-                               progress=_tty() and not _quiet(ctx))
+                               progress=_tty() and not _quiet(ctx), force=force)
     _print_send(report, quiet=_quiet(ctx))
     if dry_run:
         _print_skipped_rows(config)

@@ -8,13 +8,14 @@ files are) and the web archive writes the same shape to `out/site/<period>/issue
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import DigestError
 from .files import write_file
-from .models import Edition
+from .models import Edition, Recipient
 
 MANIFEST = "issue.json"
 PERSONAL_SLOT = "[[digest:personal-block]]"  # where a reader's own block goes, HTML and text
@@ -24,6 +25,9 @@ PERSONAL_SLOT = "[[digest:personal-block]]"  # where a reader's own block goes, 
 class Headline:
     title: str
     link: str | None = None
+    # the other communities that list the same post (or meeting's notes): the line stands
+    # once, under the first, as the email's full edition shows it (render.community_summaries)
+    also_in: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,10 @@ class Manifest:
     # that does (see archive.entry_dates)
     content_digest: str | None = None
     folder: Path | None = field(default=None, compare=False)  # where it was read from
+    # reader_fingerprint of every recipients.csv row the build gave a personal block, so a
+    # send can tell a reader added or changed since (their own actions would be missing);
+    # None: built by a release that did not record them
+    built_for: tuple[str, ...] | None = None
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -128,7 +136,8 @@ class Manifest:
             sessions=d.get("sessions", 0), warnings=tuple(d.get("warnings", ())),
             communities=tuple(CommunitySummary(
                 id=c["id"], name=c["name"], summary=c["summary"],
-                headlines=tuple(Headline(**h) for h in c.get("headlines", ())),
+                headlines=tuple(Headline(**{**h, "also_in": tuple(h.get("also_in", ()))})
+                                for h in c.get("headlines", ())),
                 decisions=tuple(DecisionLine(**x) for x in c.get("decisions", ())),
                 sessions=tuple(SessionLine(**x) for x in c.get("sessions", ())))
                 for c in d.get("communities", ())),
@@ -142,6 +151,7 @@ class Manifest:
             draft=bool(d.get("draft", False)),
             content_digest=d.get("content_digest"),
             folder=folder,
+            built_for=_tuple(d.get("built_for")),
         )
 
     def record(self, key: str) -> EditionRecord:
@@ -184,6 +194,16 @@ class Manifest:
                 return b
         raise DigestError(f"{self.period}: issue.json names a personal block {key!r} it does "
                           f"not list; run `digest build --period {self.period}` again")
+
+
+def reader_fingerprint(reader: Recipient) -> str:
+    """A short digest of what a reader's personal block depends on: their address, name and
+    aliases (whose actions are theirs) and their communities (their edition, the other open
+    actions). Not their line in the file: moving a row changes nothing."""
+    communities = "*" if reader.communities is None else ";".join(sorted(reader.communities))
+    row = "\x1f".join((reader.email.strip().lower(), reader.name, communities,
+                       ";".join(sorted(reader.aliases))))
+    return hashlib.sha256(row.encode("utf-8")).hexdigest()[:16]
 
 
 def fill_slot(content: str, block: str) -> tuple[str, tuple[int, int] | None]:

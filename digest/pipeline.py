@@ -18,11 +18,13 @@ from .errors import EXIT_OK, DigestError, UsageError
 from .models import Edition, Recipient
 from .period import Period
 from .store import Store, utcnow
+from .text import plural
 
 if TYPE_CHECKING:
     from .collect import CollectReport
     from .compose import Composition
     from .deliver import SendReport
+    from .manifest import Manifest
     from .recipients import RecipientList
     from .render import Renderer
     from .render.personal import PersonalBlocks
@@ -207,6 +209,7 @@ def finish_build(plan: BuildPlan, store: Store, editions: Sequence[Edition]) -> 
 
 def _write_build(plan: BuildPlan, store: Store, editions: Sequence[Edition]) -> BuildResult:
     from . import archive
+    from .manifest import reader_fingerprint
     from .render import size_warnings, write_editions
 
     config, period, personal = plan.config, plan.period, plan.personal
@@ -217,7 +220,8 @@ def _write_build(plan: BuildPlan, store: Store, editions: Sequence[Edition]) -> 
         warnings.insert(0, f"{period} has not ended: this is a draft, for the preview only")
     write_editions(config, plan.composition.issue, list(editions), warnings,
                    blocks=personal.blocks.values(), default_blocks=personal.default,
-                   readers=personal.readers, draft=plan.draft)
+                   readers=personal.readers, draft=plan.draft,
+                   built_for=(reader_fingerprint(r) for r in plan.readers.recipients))
     folder = config.out_path / period.label
     if not plan.draft:
         archive.write_site(config, plan.composition.issue,
@@ -265,19 +269,52 @@ def audience_for(config: Config, period: Period, editions: dict[str, Edition],
 
 
 def send(config: Config, store: Store, period: Period, *, dry_run: bool = False,
-         progress: bool = False, now: datetime | None = None) -> SendReport:
+         progress: bool = False, now: datetime | None = None,
+         force: bool = False) -> SendReport:
     """Send the built editions. The ledger is told about every edition, not only those of
-    the readers in the CSV now: a frozen reader who left the file is still owed theirs."""
+    the readers in the CSV now: a frozen reader who left the file is still owed theirs.
+
+    Before the send starts, readers the build did not see (`unseen_readers`) stop it
+    unless `force`; once it has started, the ledger is the audience and they are not asked
+    about."""
     from .deliver.lock import run_lock
 
     if dry_run:  # writes nothing: it may look while a send or a build runs
-        return _send(config, store, period, dry_run=True, progress=progress, now=now)
+        return _send(config, store, period, dry_run=True, progress=progress, now=now,
+                     force=force)
     with run_lock(config.state_path):  # no build writes out/ between reading it and freezing
-        return _send(config, store, period, dry_run=False, progress=progress, now=now)
+        return _send(config, store, period, dry_run=False, progress=progress, now=now,
+                     force=force)
+
+
+UNSEEN_NAMED = 10  # addresses named in the line about readers the build did not see
+
+
+def unseen_readers(manifest: Manifest, readers: Sequence[Recipient]) -> list[Recipient]:
+    """The readers of recipients.csv now whose row the build did not see: added, or changed
+    (name, aliases, communities) since. Their personal block would be their edition's
+    default, without their own actions. Empty for a build that did not record its readers."""
+    from .manifest import reader_fingerprint
+
+    if manifest.built_for is None:
+        return []
+    seen = set(manifest.built_for)
+    return [r for r in readers if reader_fingerprint(r) not in seen]
+
+
+def unseen_line(period: Period, unseen: Sequence[Recipient]) -> str:
+    """One line for the organiser: who the build did not see, and what to do."""
+    named = ", ".join(r.email for r in unseen[:UNSEEN_NAMED])
+    if len(unseen) > UNSEEN_NAMED:
+        named += f" and {len(unseen) - UNSEEN_NAMED} more"
+    return (f"{period}: recipients.csv has {plural(len(unseen), 'reader')} the build did not "
+            f"see (added or changed since): {named}; their own actions would be left out. "
+            f"Run `digest build --period {period}` again, or `digest send --period {period} "
+            "--force` to send the build as it is")
 
 
 def _send(config: Config, store: Store, period: Period, *, dry_run: bool, progress: bool,
-          now: datetime | None) -> SendReport:
+          now: datetime | None, force: bool = False) -> SendReport:
     from . import deliver
     from .render import read_build
 
@@ -295,11 +332,17 @@ def _send(config: Config, store: Store, period: Period, *, dry_run: bool, progre
         if is_empty(manifest.posts, manifest.meetings) and not config.send_empty:
             raise EmptyIssue(f"{period} has nothing new (no posts, no meetings): not sent. "
                              "Set [digest] send_empty = true to send such an issue anyway")
+    readers = recipients_of(config).recipients
+    unseen = [] if started or force else unseen_readers(manifest, readers)
+    if unseen and not dry_run:
+        raise UsageError(unseen_line(period, unseen))
     editions = {r.key: manifest.edition(r.key) for r in manifest.editions}
-    pairs = audience_for(config, period, editions, recipients_of(config).recipients,
-                         started=started)
-    return deliver.send_period(config, store, period.label, pairs, editions=editions.values(),
-                               dry_run=dry_run, progress=progress, now=now, manifest=manifest)
+    pairs = audience_for(config, period, editions, readers, started=started)
+    report = deliver.send_period(config, store, period.label, pairs, editions=editions.values(),
+                                 dry_run=dry_run, progress=progress, now=now, manifest=manifest)
+    if unseen:  # a dry run says what the send would stop on
+        report.notes.append(f"a send now would stop: {unseen_line(period, unseen)}")
+    return report
 
 
 def collect(config: Config, store: Store, *, progress: bool = False,

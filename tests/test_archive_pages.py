@@ -4,6 +4,8 @@ community its own page, and an Atom entry says what the issue decided and planne
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import replace
 
 import feedparser
@@ -96,3 +98,25 @@ def test_an_entry_s_updated_changes_only_when_its_content_does(config):
     assert entry.published == "2026-11-02T07:00:00Z"
     assert "Meet monthly" in entry.content[0].value
     assert feed(config).feed.updated == "2026-11-03T08:00:00Z"
+
+
+def test_an_issue_without_shared_posts_keeps_its_updated_from_an_earlier_release(config):
+    """Headlines name the other communities of a shared post (`also_in`) since this release.
+    The site's issue.json of an earlier release had no such key (nor `built_for`), and its
+    digest of the entry's content was taken without them: rebuilding an issue that shares
+    no post must not date its entry anew, or every feed reader would show it as changed."""
+    issue = sample_issue(config)
+    folder = archive.write_site(config, issue, now=utc(2026, 11, 2, 7))
+    path = folder / "issue.json"
+    earlier = json.loads(path.read_text())
+    assert earlier.pop("built_for") is None  # nor this key, which only the email build fills
+    for community in earlier["communities"]:
+        for line in community["headlines"]:
+            assert line.pop("also_in") == []
+    content = {k: v for k, v in earlier.items()
+               if k not in ("built_at", "published", "updated", "content_digest")}
+    earlier["content_digest"] = hashlib.sha256(
+        json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    path.write_text(json.dumps(earlier))
+    archive.write_site(config, issue, now=utc(2026, 11, 9, 8))
+    assert feed(config).entries[0].updated == "2026-11-02T07:00:00Z"

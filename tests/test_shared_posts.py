@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape, unescape
 
+import feedparser
+import lxml.html
 import pytest
 from click.testing import CliRunner
 
@@ -225,6 +227,43 @@ def test_the_full_edition_and_the_web_archive_show_each_post_in_full_once(built)
     # a community's own page of the archive is that community in full
     trails_page = (org.root / "out" / "site" / "2026-10" / "community-trails.html").read_text()
     assert f">{JOINT}</a></h3>" in bare(trails_page) and "Also in" not in trails_page
+
+
+def test_the_atom_feed_and_the_site_index_give_a_shared_post_once_naming_its_communities(
+        built):
+    """The feed's entry for the issue lists each post under the first community that lists
+    it, as the full edition shows it, naming the others; its id is the issue's, as before."""
+    org, _ = built
+    site = org.root / "out" / "site"
+    feed = feedparser.parse((site / "feed.xml").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    (entry,) = feed.entries
+    assert entry.id == "https://intranet.example.org/cop-digest/2026-10/"
+    content = lxml.html.fragment_fromstring(entry.content[0].value, create_parent="div")
+    lines = [" ".join(li.text_content().split()) for li in content.iter("li")]
+    for title in (JOINT, FIELD):
+        (line,) = [x for x in lines if title in x]
+        assert line == f"{title} (also in Trails and Archive)"
+        # the title links to the post, the communities are not part of the link
+        assert [a.text for a in content.iter("a") if a.text and title in a.text] == [title]
+    assert [x for x in lines if "October planning" in x] == [
+        "Meeting: October planning (also in Trails)"]
+    assert [x for x in lines if DECISION in x] == [f"{DECISION}."]  # decided once
+    # unshared posts as before: once, under their own community, naming no other
+    for title in ("Contour lines explained", "Waymarking the ridge", READING):
+        assert [x for x in lines if title in x] == [title]
+    headings = [" ".join(h.text_content().split()) for h in content.iter("h3")]
+    assert headings == ["Maps: 3 posts, 1 meeting",
+                        "Trails: 1 post, 2 posts also in Maps, 1 meeting also in Maps",
+                        "Archive: 1 post, 2 posts also in Maps"]
+    # the site index says what the issue holds counting each post once, as the email does
+    index = lxml.html.document_fromstring((site / "index.html").read_bytes())
+    assert "shared 5 posts and notes from 1 meeting" in index.text_content()
+    # the archive's issue.json names the other communities with the headline
+    manifest = json.loads((site / "2026-10" / "issue.json").read_text())
+    maps = next(c for c in manifest["communities"] if c["id"] == "maps")
+    joint = next(h for h in maps["headlines"] if h["title"] == JOINT)
+    assert joint["also_in"] == ["Trails", "Archive"]
 
 
 def test_a_reader_of_the_mirror_alone_gets_its_posts_in_full(built):

@@ -34,7 +34,7 @@ from ..manifest import (
     read_manifest,
     write_manifest,
 )
-from ..models import Edition, Issue
+from ..models import Edition, Issue, Item
 from ..store import to_text, utcnow
 from ..text import clean_text
 from . import filters
@@ -45,6 +45,7 @@ from .view import (
     audience,
     build_view,
     edition_key,
+    edition_sections,
     intro_text,
     section_summary,
     session_when,
@@ -235,10 +236,12 @@ def write_editions(config: Config, issue: Issue, editions: list[Edition],
                    warnings: list[str] | None = None, *,
                    blocks: Iterable[PersonalBlock] = (),
                    default_blocks: dict[str, str] | None = None,
-                   readers: dict[str, str] | None = None, draft: bool = False) -> Manifest:
+                   readers: dict[str, str] | None = None, draft: bool = False,
+                   built_for: Iterable[str] | None = None) -> Manifest:
     """Write `out/<period>/`: digest.html/.txt (full edition), editions/<key>.*, issue.json.
 
-    `draft` marks a period that has not ended: preview shows it, send refuses it."""
+    `draft` marks a period that has not ended: preview shows it, send refuses it.
+    `built_for` are the manifest.reader_fingerprint of the readers the blocks were made for."""
     folder = config.out_path / issue.period.label
     root = config.out_path
     records = []
@@ -261,6 +264,7 @@ def write_editions(config: Config, issue: Issue, editions: list[Edition],
         warnings=tuple(warnings or ()), communities=community_summaries(issue),
         quiet=tuple(s.name for s in issue.quiet), editions=tuple(records),
         blocks=tuple(by_key.values()), readers=dict(readers or {}), draft=draft, folder=folder,
+        built_for=tuple(sorted(set(built_for))) if built_for is not None else None,
     )
     write_manifest(folder, manifest, root)
     return manifest
@@ -288,19 +292,37 @@ def as_written(edition: Edition, block: PersonalBlock | None) -> tuple[Edition, 
 
 
 def community_summaries(issue: Issue) -> tuple[CommunitySummary, ...]:
-    """Each community's summary and headlines, for the site index and the Atom feed."""
+    """Each community's summary and headlines, for the site index and the Atom feed.
+
+    A post (or meeting's notes) listed under several communities stands once, under the
+    first, naming the others (`Headline.also_in`), and the others count it as "also in":
+    the rule of the email's full edition (view.edition_sections), so the feed and the email
+    never disagree about what a community holds. Its decisions are listed once too.
+    """
+    sections, also = edition_sections(issue, list(issue.sections))
+    elsewhere: dict[str, list[str]] = {}  # post key -> the later communities listing it
+    for s in sections:
+        for pointer in also.get(s.community_id, ()):
+            names = elsewhere.setdefault(issue.post_key(pointer.item), [])
+            if s.name not in names:
+                names.append(s.name)
+
+    def headline(title: str, item: Item) -> Headline:
+        return Headline(title, item.link, tuple(elsewhere.get(issue.post_key(item), ())))
+
     return tuple(
         CommunitySummary(
-            id=s.community_id, name=s.name, summary=section_summary(s),
-            headlines=tuple(Headline(i.title, i.link) for i in s.posts[:HEADLINES_IN_FEED])
-            + tuple(Headline(f"Meeting: {m.title}", m.link) for m in s.meetings),
+            id=s.community_id, name=s.name,
+            summary=section_summary(s, also.get(s.community_id)),
+            headlines=tuple(headline(i.title, i) for i in s.posts[:HEADLINES_IN_FEED])
+            + tuple(headline(f"Meeting: {m.title}", m) for m in s.meetings),
             # what a feed entry says besides headlines: decisions (linking to their notes)
             # and the coming sessions
             decisions=tuple(DecisionLine(d.text, m.link)
                             for m in s.meetings for d in m.outcomes.decisions),
             sessions=tuple(SessionLine(x.title, session_when(x), x.location, x.join_url)
                            for x in s.sessions))
-        for s in issue.sections)
+        for s in sections)
 
 
 def read_build(config: Config, period_label: str) -> Manifest:
