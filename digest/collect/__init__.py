@@ -30,6 +30,7 @@ from ..config import CollectSettings, Config
 from ..models import Entry, Kind
 from ..store import Store
 from ..text import plural
+from .parsed import FeedError, ParseResult
 from .state import (
     FAILED_STATUSES,
     FLAG_AFTER,
@@ -42,7 +43,6 @@ from .state import (
 if TYPE_CHECKING:  # imported where used: `digest.collect.state` alone stays light (the
     # report and compose read feed states without loading httpx, feedparser and lxml)
     from .fetch import Fetcher, FetchResult, Validators
-    from .parse import ParseResult
 
 T = TypeVar("T")
 
@@ -271,10 +271,6 @@ class _Run:
                 self.store.save_calendar(src.url, src.community, result.body, self.now)
             return self._succeed(src, result, "ok", body_hash=digest)
         kind: Kind = "meeting" if src.role == "meetings" else "post"
-        # Imported when a feed changed: an unchanged collect never loads the parser and the
-        # outcome extractor (a sixth of a second)
-        from .parse import FeedError
-
         try:
             parsed = await self._parse(result, src.community, kind)
         except FeedError as exc:

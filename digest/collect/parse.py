@@ -18,7 +18,7 @@ import html
 import io
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_tz
 from typing import Any
@@ -28,6 +28,7 @@ from ..models import Decision, Entry, Kind, MeetingOutcomes
 from ..outcomes import extract_outcomes
 from ..text import clean_text, cut_at_word, plural
 from ..urls import is_public_url
+from .parsed import FeedError, ParseResult
 
 EXCERPT_CHARS = 280
 NOTE_HTML_CHARS = 2_000_000  # meeting notes kept for `collect --reextract` up to this size
@@ -51,26 +52,6 @@ _PROLOG_OPENER = re.compile(rb"""<!--|<\?|"|'|(<!ENTITY)|(<[A-Za-z_])""", re.IGN
 _PROLOG_CLOSER = {b"<!--": b"-->", b"<?": b"?>", b'"': b'"', b"'": b"'"}
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
-
-
-class FeedError(Exception):
-    """A document we will not or cannot read; `kind` is a short stable label."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-
-    def __reduce__(self) -> tuple[type[FeedError], tuple[str, str]]:
-        # Raised in parser processes: it must unpickle with both arguments, or the
-        # pool that carries it back counts itself broken.
-        return type(self), (self.kind, self.message)
-
-
-@dataclass
-class ParseResult:
-    entries: list[Entry]
-    warnings: list[tuple[str, str]] = field(default_factory=list)  # (kind, message)
 
 
 def refuse_entities(body: bytes) -> None:
