@@ -26,6 +26,7 @@ import lxml.html
 from ..models import Action, Decision, MeetingOutcomes
 from ..text import cut_at_word
 from . import blocks, dates, languages, prose, shapes
+from .shapes import chat_log
 
 
 def _words(text: str) -> frozenset[str]:
@@ -274,6 +275,8 @@ _PEOPLE_HEADING = re.compile(
     r"|anwesend|teilnehmende|pr[ée]sents|asistentes)\s*:?$", re.IGNORECASE)
 
 
+_CHAT_HINT = re.compile(r"^\s*(?:[\[(]?\d{1,2}:\d{2}|[\[(]\d{4}-\d{2}-\d{2}|<\s*[@+]?\w)", re.MULTILINE)
+
 _DATE_FIELD = re.compile(
     r"^\s*(?:meeting\s+)?(?:date|datum|fecha|when|held(?:\s+on)?|date\s+de\s+la\s+r[ée]union"
     r"|sitzungsdatum|fecha\s+de\s+la\s+reuni[óo]n)\s*[:\-–|]?\s*", re.IGNORECASE)
@@ -327,6 +330,12 @@ class _Extractor:
 
         listing = False
         for el in units:
+            if el.tag in ("pre", "p", "div", "code", "ul", "ol") and _CHAT_HINT.search(
+                    el.text_content()[:2000]):
+                for line in el.text_content().split("\n"):
+                    found = chat_log.prefix(line)
+                    if found and chat_log.is_chatter(line):
+                        add(chat_log.speaker(found))  # who speaks in a chat log was there
             if el.tag in blocks.HEADINGS:
                 listing = bool(_PEOPLE_HEADING.match(blocks.squash(el.text_content())))
                 continue
@@ -506,6 +515,8 @@ class _Extractor:
                 else:
                     self._add(blocks.Rich(line, rich.mentions, rich.times), "mixed", topic=topic)
                     continue
+            if chat_log.is_chatter(line):
+                continue  # conversation in a chat log: only its marked lines are minutes
             for sentence in prose.decision_sentences(blocks.restore(rich, line)):
                 self._add(blocks.Rich(sentence), "decisions")
 
@@ -634,9 +645,9 @@ class _Extractor:
             rest = blocks.flatten(li, skip={bold}, skip_tags=blocks.NOT_IN_ITEM)
         else:
             rich = blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM)
-            marker = _marker(_BULLET.sub("", rich.text, count=1))
+            text = _without_speaker(_BULLET.sub("", rich.text, count=1))
+            marker = _marker(text)
             if marker:  # "Follow-up: …", "AI: …", "#agreed …"
-                text = _BULLET.sub("", rich.text, count=1)
                 kind = languages.marker_kind(marker["label"])
                 rest_text = text[marker.end():]
                 if kind == "actions" and marker["marked"] and _bracket_owner(marker["marked"]):
@@ -916,13 +927,30 @@ _UNDERLINE = re.compile(r"^[-=~_*#]{3,}$")
 
 
 def _split_lines(text: str) -> list[str]:
-    return [part for line in text.split("\n") for part in _INLINE_MARKER.split(line)]
+    return [_without_speaker(part) for line in text.split("\n")
+            for part in _INLINE_MARKER.split(line)]
+
+
+def _without_speaker(line: str) -> str:
+    """A chat line's marker without the time and speaker before it (`shapes.chat_log`).
+
+    "[18:07] <wenona> #action farid_k to …" is farid_k's action: wenona only typed
+    it. The prefix comes off only when a marker follows, so "Ben: publish …" in
+    ordinary notes keeps its owner.
+    """
+    if "<" not in line and ":" not in line:
+        return line
+    found = chat_log.prefix(line)
+    if found is None or _marker(_BULLET.sub("", line, count=1)):
+        return line
+    rest = line[found.end():]
+    return rest if _marker(rest) else line
 
 
 def _marker(text: str) -> re.Match[str] | None:
     """The item marker `text` starts with; "RESOLVED that" only in capitals (a scribe's
     mark): "It was resolved that …" in a sentence is kept whole."""
-    match = _ITEM_LABEL.match(text)
+    match = _ITEM_LABEL.match(text) or languages.HASHTAG_MARKER.match(text)
     if match and match["label"] is None and not text.lstrip().startswith(
             ("RESOLVED", "AGREED", "BESCHLOSSEN", "DECIDED", "Resolved that", "Resolved to",
              "Agreed to", "Agreed that", "Decided to", "Decided that", "Decided against",
