@@ -21,7 +21,7 @@ from typing import Any
 
 import lxml.html
 
-SHAPES = ("confluence", "tasks", "scribed", "ai_notes")
+SHAPES = ("confluence", "tasks", "scribed", "ai_notes", "chat_log", "obsidian")
 _MODULES: tuple[ModuleType, ...] = tuple(import_module(f"{__name__}.{name}") for name in SHAPES)
 
 
