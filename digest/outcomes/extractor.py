@@ -25,7 +25,7 @@ import lxml.html
 
 from ..models import Action, Decision, MeetingOutcomes
 from ..text import cut_at_word
-from . import blocks, dates, languages, prose, shapes
+from . import blocks, dates, languages, prose, shapes, votes
 from .shapes import chat_log
 
 
@@ -275,6 +275,7 @@ _PEOPLE_HEADING = re.compile(
     r"|anwesend|teilnehmende|pr[ée]sents|asistentes)\s*:?$", re.IGNORECASE)
 
 
+_VOTE_HINT = re.compile(r"\b(?:motion|vote|moved?s?)\b", re.IGNORECASE)
 _CHAT_HINT = re.compile(r"^\s*(?:[\[(]?\d{1,2}:\d{2}|[\[(]\d{4}-\d{2}-\d{2}|<\s*[@+]?\w)", re.MULTILINE)
 
 _DATE_FIELD = re.compile(
@@ -297,6 +298,7 @@ class _Extractor:
         self.topic: str | None = None  # the heading or parent item an item sits under
         self.topic_level = 0
         self.reading = _Reading(meeting_date, languages.DATE_LANGUAGES)
+        self.vote_lines: set[str] = set()  # motions and results `_votes` has read
 
     def run(self) -> MeetingOutcomes:
         blocks.strip_noise(self.root)
@@ -306,6 +308,7 @@ class _Extractor:
         langs = languages.detect(f"{self.title or ''} {sample}", self.language)
         held_on = self._held_on(units, langs)
         self.reading = _Reading(held_on or self.stated_date, langs, self._people(units))
+        self._votes(units)
         section: _Section | None = None
         for el in units:
             section = self._unit(el, section)
@@ -316,6 +319,32 @@ class _Extractor:
             actions=tuple(o for o in self.found["actions"] if isinstance(o, Action)),
             held_on=held_on,
         )
+
+    def _votes(self, units: list[lxml.html.HtmlElement]) -> None:
+        """Motions whose result is said on a line of its own (`votes`), read first.
+
+        A motion and its result may sit in two paragraphs, two lines of one, or an
+        item and the item nested under it, so they are read over the page's lines
+        in order, before the blocks. The lines they took are no one else's: the
+        result "Motion carried" is not a decision of its own, nor is a failed motion.
+        """
+        if not _VOTE_HINT.search(self.root.text_content()):
+            return
+        lines: list[str | None] = []
+        for el in units:
+            if el.tag in blocks.HEADINGS:
+                lines.append(None)
+            elif el.tag in ("ul", "ol"):
+                for li in el.iter("li"):
+                    lines.extend(_split_lines(blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM).text))
+            elif el.tag != "table":
+                lines.extend(_split_lines(blocks.flatten(el).text))
+        lines = [_BULLET.sub("", " ".join(line.split()), count=1) if line else line
+                 for line in lines]
+        passed, taken = votes.passed_motions(lines)
+        self.vote_lines = {fold_key(line) for i in taken if (line := lines[i])}
+        for vote in passed:
+            self._add(blocks.Rich(vote.text), "decisions", from_vote=True)
 
     def _people(self, units: list[lxml.html.HtmlElement]) -> frozenset[str]:
         """Who the notes say was there, in lower case: their names can open an action."""
@@ -515,7 +544,7 @@ class _Extractor:
                 else:
                     self._add(blocks.Rich(line, rich.mentions, rich.times), "mixed", topic=topic)
                     continue
-            if chat_log.is_chatter(line):
+            if chat_log.is_chatter(line) or (self.vote_lines and fold_key(line) in self.vote_lines):
                 continue  # conversation in a chat log: only its marked lines are minutes
             for sentence in prose.decision_sentences(blocks.restore(rich, line)):
                 self._add(blocks.Rich(sentence), "decisions")
@@ -723,7 +752,11 @@ class _Extractor:
     def _add(
         self, rich: blocks.Rich, kind: Kind, *, owner: str | None = None, due: str | None = None,
         done: bool = False, topic: str | None = None, default_owner: str | None = None,
+        from_vote: bool = False,
     ) -> None:
+        if not from_vote and self.vote_lines and fold_key(
+                _BULLET.sub("", " ".join(rich.text.split()), count=1)) in self.vote_lines:
+            return  # a motion or its result, read with the other by `_votes`
         made = make_outcome(rich, kind, owner=owner, due=due, done=done,
                             topic=topic if topic is not None else self.topic,
                             reading=self.reading, default_owner=default_owner)
