@@ -136,3 +136,17 @@ def test_narrative_future_and_agenda_items_are_no_actions() -> None:
     <ol><li>Priya will present the draft charter</li><li>Sam to report on the room</li></ol>"""
     found = extract_outcomes(html)
     assert found.decisions == () and found.actions == ()
+
+
+def test_a_recap_that_says_an_action_twice_keeps_the_fuller_wording() -> None:
+    html = """<h1>Steering, 2026-09-15</h1>
+    <p>Tariq Haddad will draft the chapter guidelines. Noel will send out the walk dates by
+    mid-October, and I will update the website. Ana will post the poster this week.</p>
+    <h2>Action items</h2>
+    <ul><li>Tariq Haddad will draft the chapter guidelines and share them next week.</li></ul>"""
+    found = extract_outcomes(html)
+    assert _actions(found) == [
+        ("Send out the walk dates", "Noel", date(2026, 10, 15), False),  # not "by mid" / October
+        ("Post the poster", "Ana", None, False),  # "this week" names no day
+        ("Draft the chapter guidelines and share them", "Tariq Haddad", date(2026, 9, 22), False),
+    ]

@@ -118,7 +118,7 @@ _DUE = re.compile(
     re.IGNORECASE,
 )
 _TRAILING_DUE = re.compile(
-    rf"\s*[-–—,·|]\s*(?:(?:due|by|bis|avant|d'ici|hasta|antes\s+del?|revisit(?:\s+on)?"
+    rf"(?:\s*[–—,·|]|\s+-)\s*(?:(?:due|by|bis|avant|d'ici|hasta|antes\s+del?|revisit(?:\s+on)?"
     rf"|[ée]ch[ée]ance|f[äa]llig)\s*:?\s+)?(?P<due>{_DATE})\s*\.?$",
     re.IGNORECASE)
 # "tag 2.9.1 tomorrow", "clear the north beds next week": a relative day at the end, no "by".
@@ -275,8 +275,13 @@ _PEOPLE_HEADING = re.compile(
     r"|anwesend|teilnehmende|pr[ée]sents|asistentes)\s*:?$", re.IGNORECASE)
 
 
+# An agenda, not minutes: "Agenda", "Agenda for next time", "Draft agenda – 8 December".
+_AGENDA = re.compile(r"\bagenda\b(?!.*\b(?:minutes|notes|outcomes?|summary)\b)"
+                     r"|\b(?:tagesordnung|ordre\s+du\s+jour|orden\s+del\s+d[ií]a)\b",
+                     re.IGNORECASE)
 _VOTE_HINT = re.compile(r"\b(?:motion|vote|moved?s?)\b", re.IGNORECASE)
-_CHAT_HINT = re.compile(r"^\s*(?:[\[(]?\d{1,2}:\d{2}|[\[(]\d{4}-\d{2}-\d{2}|<\s*[@+]?\w)", re.MULTILINE)
+_CHAT_HINT = re.compile(r"^\s*(?:[\[(]?\d{1,2}:\d{2}|[\[(]\d{4}-\d{2}-\d{2}|<\s*[@+]?\w)",
+                        re.MULTILINE)
 
 _DATE_FIELD = re.compile(
     r"^\s*(?:meeting\s+)?(?:date|datum|fecha|when|held(?:\s+on)?|date\s+de\s+la\s+r[ée]union"
@@ -299,6 +304,9 @@ class _Extractor:
         self.topic_level = 0
         self.reading = _Reading(meeting_date, languages.DATE_LANGUAGES)
         self.vote_lines: set[str] = set()  # motions and results `_votes` has read
+        self.prose_actions: list[Action] = []  # actions read from sentences
+        # Under an agenda ("Priya will present the charter") nothing is promised yet.
+        self.agenda = bool(title and _AGENDA.search(title))
 
     def run(self) -> MeetingOutcomes:
         blocks.strip_noise(self.root)
@@ -336,7 +344,8 @@ class _Extractor:
                 lines.append(None)
             elif el.tag in ("ul", "ol"):
                 for li in el.iter("li"):
-                    lines.extend(_split_lines(blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM).text))
+                    own = blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM).text
+                    lines.extend(_split_lines(own))
             elif el.tag != "table":
                 lines.extend(_split_lines(blocks.flatten(el).text))
         lines = [_BULLET.sub("", " ".join(line.split()), count=1) if line else line
@@ -432,6 +441,8 @@ class _Extractor:
             level = blocks.HEADINGS[tag]
             text = blocks.squash(el.text_content())
             kind = heading_kind(text)
+            if level <= 2 or _AGENDA.search(text):
+                self.agenda = bool(_AGENDA.search(text))
             if kind:
                 if level <= self.topic_level:
                     self.topic = None  # "Why" before "Action items": not their topic
@@ -546,8 +557,22 @@ class _Extractor:
                     continue
             if chat_log.is_chatter(line) or (self.vote_lines and fold_key(line) in self.vote_lines):
                 continue  # conversation in a chat log: only its marked lines are minutes
+            self._prose_actions(blocks.restore(rich, line), topic)
             for sentence in prose.decision_sentences(blocks.restore(rich, line)):
                 self._add(blocks.Rich(sentence), "decisions")
+
+    def _prose_actions(self, text: str, topic: str | None) -> None:
+        """Actions written only as sentences ("Priya will draft the charter by Friday").
+
+        Notes written as paragraphs, or a topic's bullet that tells what happened,
+        say who takes what on in a sentence (`prose.action_clauses` says which
+        sentences count). An agenda's "Priya will present …" is a plan, not a promise.
+        """
+        if self.agenda:
+            return
+        for owner, work in prose.action_clauses(text):
+            self._add(blocks.Rich(work), "actions", owner=_tidy_names(owner), topic=topic,
+                      from_prose=True)
 
     def _loose_list(self, el: lxml.html.HtmlElement) -> None:
         """A list outside any outcome section: markers at any depth, decisions in prose.
@@ -752,7 +777,7 @@ class _Extractor:
     def _add(
         self, rich: blocks.Rich, kind: Kind, *, owner: str | None = None, due: str | None = None,
         done: bool = False, topic: str | None = None, default_owner: str | None = None,
-        from_vote: bool = False,
+        from_vote: bool = False, from_prose: bool = False,
     ) -> None:
         if not from_vote and self.vote_lines and fold_key(
                 _BULLET.sub("", " ".join(rich.text.split()), count=1)) in self.vote_lines:
@@ -763,6 +788,8 @@ class _Extractor:
         if made is None:
             return
         target, outcome = made
+        if isinstance(outcome, Action) and not self._fuller_than_prose(outcome, from_prose):
+            return
         key = re.sub(r"\W+", " ", outcome.text.lower()).strip()
         base = re.sub(r"\W+", " ", outcome.text.split(": ", 1)[-1].lower()).strip()
         if key in self.seen or key in self.seen_bases or len(self.found[target]) >= MAX_ITEMS:
@@ -771,6 +798,30 @@ class _Extractor:
         # "Revisit next month" again in a summary list is no new item; under another topic it is
         self.seen_bases.add(base)
         self.found[target].append(outcome)
+        if from_prose and isinstance(outcome, Action):
+            self.prose_actions.append(outcome)
+
+    def _fuller_than_prose(self, action: Action, from_prose: bool) -> bool:
+        """Whether `action` is worth keeping beside the actions read from sentences.
+
+        A recap says it twice: "Tariq will draft the guidelines" in its summary,
+        "Tariq will draft the guidelines and share them next week" in its list. The
+        fuller wording of one owner's task is kept, wherever each was read.
+        """
+        said = fold_key(action.text)
+        for earlier in list(self.prose_actions):
+            if earlier.owner != action.owner:
+                continue
+            known = fold_key(earlier.text)
+            if said in known:
+                return False
+            if known in said:
+                self.found["actions"].remove(earlier)
+                self.prose_actions.remove(earlier)
+        if from_prose:
+            return not any(said in fold_key(a.text) for a in self.found["actions"]
+                           if isinstance(a, Action) and a.owner == action.owner)
+        return True
 
     def _leading_bold(self, el: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
         """The outermost bold element around the first text of `el`, if that text is bold."""
@@ -1007,6 +1058,7 @@ _OUTCOME_HINTS = (
     "valid", "vereinbart",
     "festgelegt", "angenommen", "genehmigt", "aprob",
     "ai:", "ai ", "ap:", "#",
+    " will ", " to ", " shall ",  # actions written as sentences (`prose.action_clauses`)
 )
 
 

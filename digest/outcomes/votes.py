@@ -41,7 +41,8 @@ _SELF_REPORT = re.compile(r"\b(?:was|were|has\s+been|is)\s+(?:\w+\s+)?(?P<state>
                           re.IGNORECASE)
 # What follows the motion's words: who moved and seconded it.
 _MOVER_TAIL = re.compile(
-    r"\s*(?:\((?:[^()]*\b(?:moved|proposed|seconded|by)\b[^()]*)\)|;\s*[\w .'’-]{1,40}\s+seconds?\b.*"
+    r"\s*(?:\((?:[^()]*\b(?:moved|proposed|seconded|by)\b[^()]*)\)"
+    r"|;\s*[\w .'’-]{1,40}\s+seconds?\b.*"
     r"|,\s*(?:moved|proposed|seconded)\s+by\b.*)\s*$", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z0-9À-Ý])")
 LOOKAHEAD = 4  # lines after a motion in which its result may be said
