@@ -4,12 +4,14 @@
 Runs the extractor through `digest outcomes --json` (in-process, one file per
 call, which also times each note) over tests/fixtures/minutes/, the held-out
 tests/fixtures/minutes-holdout/ and the review set tests/fixtures/minutes-review/
-(18 notes in shapes the corpus lacks, written by the stage's reviewer), and
+(18 notes in shapes the corpus lacks, written by the stage's reviewer) and the
+second review set tests/fixtures/minutes-review2/ (chat logs, Obsidian Tasks, votes
+with their result below, actions in prose, near-misses), and
 prints every figure beside its target for each set. Until the command exists
 it scores an adapter over today's extractor (the header says which). It reports; it does not gate:
 exit 0 unless it crashed.
 
-Usage: python bench/outcomes_bench.py [--details] [--set corpus|holdout|review]
+Usage: python bench/outcomes_bench.py [--details] [--set corpus|holdout|review|review2]
   --details  list every miss (labels not found, junk, wrong owners/dues)
 """
 
@@ -28,6 +30,7 @@ SETS = {
     "corpus": ROOT / "tests" / "fixtures" / "minutes",
     "holdout": ROOT / "tests" / "fixtures" / "minutes-holdout",
     "review": ROOT / "tests" / "fixtures" / "minutes-review",
+    "review2": ROOT / "tests" / "fixtures" / "minutes-review2",
 }
 
 
@@ -35,7 +38,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--details", action="store_true", help="list every miss")
     parser.add_argument("--set", choices=sorted(SETS), action="append",
-                        help="score only this set (default: both)")
+                        help="score only this set (default: all)")
     args = parser.parse_args()
     name, extract = extractor()
     print(f"Outcome extraction, scored by tests/outcomes_score.py; extractor: {name}")

@@ -158,6 +158,7 @@ def test_roles_own_actions_and_a_capitalised_resolved_mid_paragraph_is_a_decisio
         "The proposal to merge with the Eastbrook society was turned down.",
         "The payments be approved."]
     assert [(a.text, a.owner) for a in found.actions] == [
+        ("Submit the objection", "Clerk"),  # an action in prose (x-outcomes), read in order
         ("Send their evening choice", "Branch managers"), ("Publish the themes", "Stock team")]
 
 

@@ -3,7 +3,8 @@
 The package reads a note's HTML once into blocks (`blocks`); `extractor`
 applies the shared rules for sections, item markers, owners and dues, with
 heading and marker words per language (`languages`), dates (`dates`) and
-decisions written as prose (`prose`), and lets a file per note shape
+decisions and actions written as prose (`prose`), motions with their result
+said apart (`votes`), and lets a file per note shape
 (`shapes/`) add what only that tool writes. `sources` reads the command
 line's SOURCEs for `digest outcomes`; `stored` re-reads stored notes for
 `digest collect --reextract`.

@@ -25,7 +25,8 @@ import lxml.html
 
 from ..models import Action, Decision, MeetingOutcomes
 from ..text import cut_at_word
-from . import blocks, dates, languages, prose, shapes
+from . import blocks, dates, languages, prose, shapes, votes
+from .shapes import chat_log
 
 
 def _words(text: str) -> frozenset[str]:
@@ -117,7 +118,7 @@ _DUE = re.compile(
     re.IGNORECASE,
 )
 _TRAILING_DUE = re.compile(
-    rf"\s*[-–—,·|]\s*(?:(?:due|by|bis|avant|d'ici|hasta|antes\s+del?|revisit(?:\s+on)?"
+    rf"(?:\s*[–—,·|]|\s+-)\s*(?:(?:due|by|bis|avant|d'ici|hasta|antes\s+del?|revisit(?:\s+on)?"
     rf"|[ée]ch[ée]ance|f[äa]llig)\s*:?\s+)?(?P<due>{_DATE})\s*\.?$",
     re.IGNORECASE)
 # "tag 2.9.1 tomorrow", "clear the north beds next week": a relative day at the end, no "by".
@@ -274,6 +275,14 @@ _PEOPLE_HEADING = re.compile(
     r"|anwesend|teilnehmende|pr[ée]sents|asistentes)\s*:?$", re.IGNORECASE)
 
 
+# An agenda, not minutes: "Agenda", "Agenda for next time", "Draft agenda – 8 December".
+_AGENDA = re.compile(r"\bagenda\b(?!.*\b(?:minutes|notes|outcomes?|summary)\b)"
+                     r"|\b(?:tagesordnung|ordre\s+du\s+jour|orden\s+del\s+d[ií]a)\b",
+                     re.IGNORECASE)
+_VOTE_HINT = re.compile(r"\b(?:motion|vote|moved?s?)\b", re.IGNORECASE)
+_CHAT_HINT = re.compile(r"^\s*(?:[\[(]?\d{1,2}:\d{2}|[\[(]\d{4}-\d{2}-\d{2}|<\s*[@+]?\w)",
+                        re.MULTILINE)
+
 _DATE_FIELD = re.compile(
     r"^\s*(?:meeting\s+)?(?:date|datum|fecha|when|held(?:\s+on)?|date\s+de\s+la\s+r[ée]union"
     r"|sitzungsdatum|fecha\s+de\s+la\s+reuni[óo]n)\s*[:\-–|]?\s*", re.IGNORECASE)
@@ -294,6 +303,10 @@ class _Extractor:
         self.topic: str | None = None  # the heading or parent item an item sits under
         self.topic_level = 0
         self.reading = _Reading(meeting_date, languages.DATE_LANGUAGES)
+        self.vote_lines: set[str] = set()  # motions and results `_votes` has read
+        self.prose_actions: list[Action] = []  # actions read from sentences
+        # Under an agenda ("Priya will present the charter") nothing is promised yet.
+        self.agenda = bool(title and _AGENDA.search(title))
 
     def run(self) -> MeetingOutcomes:
         blocks.strip_noise(self.root)
@@ -303,6 +316,7 @@ class _Extractor:
         langs = languages.detect(f"{self.title or ''} {sample}", self.language)
         held_on = self._held_on(units, langs)
         self.reading = _Reading(held_on or self.stated_date, langs, self._people(units))
+        self._votes(units)
         section: _Section | None = None
         for el in units:
             section = self._unit(el, section)
@@ -313,6 +327,33 @@ class _Extractor:
             actions=tuple(o for o in self.found["actions"] if isinstance(o, Action)),
             held_on=held_on,
         )
+
+    def _votes(self, units: list[lxml.html.HtmlElement]) -> None:
+        """Motions whose result is said on a line of its own (`votes`), read first.
+
+        A motion and its result may sit in two paragraphs, two lines of one, or an
+        item and the item nested under it, so they are read over the page's lines
+        in order, before the blocks. The lines they took are no one else's: the
+        result "Motion carried" is not a decision of its own, nor is a failed motion.
+        """
+        if not _VOTE_HINT.search(self.root.text_content()):
+            return
+        lines: list[str | None] = []
+        for el in units:
+            if el.tag in blocks.HEADINGS:
+                lines.append(None)
+            elif el.tag in ("ul", "ol"):
+                for li in el.iter("li"):
+                    own = blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM).text
+                    lines.extend(_split_lines(own))
+            elif el.tag != "table":
+                lines.extend(_split_lines(blocks.flatten(el).text))
+        lines = [_BULLET.sub("", " ".join(line.split()), count=1) if line else line
+                 for line in lines]
+        passed, taken = votes.passed_motions(lines)
+        self.vote_lines = {fold_key(line) for i in taken if (line := lines[i])}
+        for vote in passed:
+            self._add(blocks.Rich(vote.text), "decisions", from_vote=True)
 
     def _people(self, units: list[lxml.html.HtmlElement]) -> frozenset[str]:
         """Who the notes say was there, in lower case: their names can open an action."""
@@ -327,6 +368,12 @@ class _Extractor:
 
         listing = False
         for el in units:
+            if el.tag in ("pre", "p", "div", "code", "ul", "ol") and _CHAT_HINT.search(
+                    el.text_content()[:2000]):
+                for line in el.text_content().split("\n"):
+                    found = chat_log.prefix(line)
+                    if found and chat_log.is_chatter(line):
+                        add(chat_log.speaker(found))  # who speaks in a chat log was there
             if el.tag in blocks.HEADINGS:
                 listing = bool(_PEOPLE_HEADING.match(blocks.squash(el.text_content())))
                 continue
@@ -394,6 +441,8 @@ class _Extractor:
             level = blocks.HEADINGS[tag]
             text = blocks.squash(el.text_content())
             kind = heading_kind(text)
+            if level <= 2 or _AGENDA.search(text):
+                self.agenda = bool(_AGENDA.search(text))
             if kind:
                 if level <= self.topic_level:
                     self.topic = None  # "Why" before "Action items": not their topic
@@ -506,8 +555,24 @@ class _Extractor:
                 else:
                     self._add(blocks.Rich(line, rich.mentions, rich.times), "mixed", topic=topic)
                     continue
+            if chat_log.is_chatter(line) or (self.vote_lines and fold_key(line) in self.vote_lines):
+                continue  # conversation in a chat log: only its marked lines are minutes
+            self._prose_actions(blocks.restore(rich, line), topic)
             for sentence in prose.decision_sentences(blocks.restore(rich, line)):
                 self._add(blocks.Rich(sentence), "decisions")
+
+    def _prose_actions(self, text: str, topic: str | None) -> None:
+        """Actions written only as sentences ("Priya will draft the charter by Friday").
+
+        Notes written as paragraphs, or a topic's bullet that tells what happened,
+        say who takes what on in a sentence (`prose.action_clauses` says which
+        sentences count). An agenda's "Priya will present …" is a plan, not a promise.
+        """
+        if self.agenda:
+            return
+        for owner, work in prose.action_clauses(text):
+            self._add(blocks.Rich(work), "actions", owner=_tidy_names(owner), topic=topic,
+                      from_prose=True)
 
     def _loose_list(self, el: lxml.html.HtmlElement) -> None:
         """A list outside any outcome section: markers at any depth, decisions in prose.
@@ -634,9 +699,9 @@ class _Extractor:
             rest = blocks.flatten(li, skip={bold}, skip_tags=blocks.NOT_IN_ITEM)
         else:
             rich = blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM)
-            marker = _marker(_BULLET.sub("", rich.text, count=1))
+            text = _without_speaker(_BULLET.sub("", rich.text, count=1))
+            marker = _marker(text)
             if marker:  # "Follow-up: …", "AI: …", "#agreed …"
-                text = _BULLET.sub("", rich.text, count=1)
                 kind = languages.marker_kind(marker["label"])
                 rest_text = text[marker.end():]
                 if kind == "actions" and marker["marked"] and _bracket_owner(marker["marked"]):
@@ -712,13 +777,19 @@ class _Extractor:
     def _add(
         self, rich: blocks.Rich, kind: Kind, *, owner: str | None = None, due: str | None = None,
         done: bool = False, topic: str | None = None, default_owner: str | None = None,
+        from_vote: bool = False, from_prose: bool = False,
     ) -> None:
+        if not from_vote and self.vote_lines and fold_key(
+                _BULLET.sub("", " ".join(rich.text.split()), count=1)) in self.vote_lines:
+            return  # a motion or its result, read with the other by `_votes`
         made = make_outcome(rich, kind, owner=owner, due=due, done=done,
                             topic=topic if topic is not None else self.topic,
                             reading=self.reading, default_owner=default_owner)
         if made is None:
             return
         target, outcome = made
+        if isinstance(outcome, Action) and not self._fuller_than_prose(outcome, from_prose):
+            return
         key = re.sub(r"\W+", " ", outcome.text.lower()).strip()
         base = re.sub(r"\W+", " ", outcome.text.split(": ", 1)[-1].lower()).strip()
         if key in self.seen or key in self.seen_bases or len(self.found[target]) >= MAX_ITEMS:
@@ -727,6 +798,30 @@ class _Extractor:
         # "Revisit next month" again in a summary list is no new item; under another topic it is
         self.seen_bases.add(base)
         self.found[target].append(outcome)
+        if from_prose and isinstance(outcome, Action):
+            self.prose_actions.append(outcome)
+
+    def _fuller_than_prose(self, action: Action, from_prose: bool) -> bool:
+        """Whether `action` is worth keeping beside the actions read from sentences.
+
+        A recap says it twice: "Tariq will draft the guidelines" in its summary,
+        "Tariq will draft the guidelines and share them next week" in its list. The
+        fuller wording of one owner's task is kept, wherever each was read.
+        """
+        said = fold_key(action.text)
+        for earlier in list(self.prose_actions):
+            if earlier.owner != action.owner:
+                continue
+            known = fold_key(earlier.text)
+            if said in known:
+                return False
+            if known in said:
+                self.found["actions"].remove(earlier)
+                self.prose_actions.remove(earlier)
+        if from_prose:
+            return not any(said in fold_key(a.text) for a in self.found["actions"]
+                           if isinstance(a, Action) and a.owner == action.owner)
+        return True
 
     def _leading_bold(self, el: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
         """The outermost bold element around the first text of `el`, if that text is bold."""
@@ -916,13 +1011,30 @@ _UNDERLINE = re.compile(r"^[-=~_*#]{3,}$")
 
 
 def _split_lines(text: str) -> list[str]:
-    return [part for line in text.split("\n") for part in _INLINE_MARKER.split(line)]
+    return [_without_speaker(part) for line in text.split("\n")
+            for part in _INLINE_MARKER.split(line)]
+
+
+def _without_speaker(line: str) -> str:
+    """A chat line's marker without the time and speaker before it (`shapes.chat_log`).
+
+    "[18:07] <wenona> #action farid_k to …" is farid_k's action: wenona only typed
+    it. The prefix comes off only when a marker follows, so "Ben: publish …" in
+    ordinary notes keeps its owner.
+    """
+    if "<" not in line and ":" not in line:
+        return line
+    found = chat_log.prefix(line)
+    if found is None or _marker(_BULLET.sub("", line, count=1)):
+        return line
+    rest = line[found.end():]
+    return rest if _marker(rest) else line
 
 
 def _marker(text: str) -> re.Match[str] | None:
     """The item marker `text` starts with; "RESOLVED that" only in capitals (a scribe's
     mark): "It was resolved that …" in a sentence is kept whole."""
-    match = _ITEM_LABEL.match(text)
+    match = _ITEM_LABEL.match(text) or languages.HASHTAG_MARKER.match(text)
     if match and match["label"] is None and not text.lstrip().startswith(
             ("RESOLVED", "AGREED", "BESCHLOSSEN", "DECIDED", "Resolved that", "Resolved to",
              "Agreed to", "Agreed that", "Decided to", "Decided that", "Decided against",
@@ -946,6 +1058,7 @@ _OUTCOME_HINTS = (
     "valid", "vereinbart",
     "festgelegt", "angenommen", "genehmigt", "aprob",
     "ai:", "ai ", "ap:", "#",
+    " will ", " to ", " shall ",  # actions written as sentences (`prose.action_clauses`)
 )
 
 

@@ -67,6 +67,12 @@ ITEM_MARKER = re.compile(
     r"(?:that\s+|dass\s+|(?=to\b|against\b|not\s+to\b))",
     re.IGNORECASE,
 )
+# MeetBot commands need no colon ("#agreed the glossary …", "#action kit write …"), nor
+# does a marker in capitals in a chat line ("ACTION ravi to send …"). `marked` never
+# matches: the extractor reads the same groups as ITEM_MARKER's.
+HASHTAG_MARKER = re.compile(
+    r"^\s*(?P<label>#(?i:agreed?|accepted|action|decided|decision|resolved|todo)"
+    r"|ACTION|AGREED|DECISION|DECIDED|TODO)(?P<marked>(?!))?\s+(?=\S)")
 _ACTION_LABELS = re.compile(
     r"^(?:action|ai|ap|todo|to\s?do|task|next|follow|[àa]\s+faire|t[âa]che|aufgabe|acci|tarea"
     r"|pendiente)", re.IGNORECASE)

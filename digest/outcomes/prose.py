@@ -104,10 +104,77 @@ def decision_sentences(text: str) -> list[str]:
         if len(sentence) < 12 or len(sentence) > MAX_SENTENCE or not _triggered(sentence):
             continue
         verb = next((m for p in _PATTERNS if (m := p.search(sentence))), None)
-        if verb is None or _OPEN.search(sentence):
+        if verb is None or _OPEN.search(sentence) or _a_person_undertakes(sentence):
             continue
         earlier = _EARLIER.search(sentence)
         if earlier and earlier.start() < verb.end():
             continue
         found.append(sentence)
     return found
+
+
+# -- actions written as sentences ---------------------------------------------------------
+#
+# "Priya will draft the charter by Friday", "Sam agreed to book the room", "Rosa offered to
+# write the announcement", "The ops team to follow up with legal": someone named, a promise
+# ("will", "agreed to", "offered to", "is going to", "to"), and a verb that is a piece of
+# work. Narrative in the future is not an action: the meeting itself or nobody in particular
+# ("we will discuss", "everyone will think"), a state or a hedge ("will be away", "will
+# probably"), or ongoing care ("will continue to monitor", "will keep an eye on").
+
+_PERSON = r"[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+){0,2}"
+_TEAM = (r"[A-Za-z][\w-]*\s+(?:team|crew|desk|office|wg|working\s+group|sub-?committee)"
+         r"|treasurer|secretary|chair(?:person)?|clerk|coordinator|organisers?|organizers?")
+_PROMISE = (r"(?:will|shall|is\s+going\s+to|are\s+going\s+to|is\s+to|are\s+to|to"
+            r"|(?:has\s+|have\s+)?(?P<undertook>agreed|offered|volunteered|promised|undertook)\s+to)")
+_ACTION_CLAUSE = re.compile(
+    rf"^(?:[^:]{{1,40}}:\s+)?(?:(?i:the)\s+)?(?:(?P<people>{_PERSON}(?:\s*(?:,|&|\band\b)\s*"
+    rf"{_PERSON})*)|(?P<team>(?i:{_TEAM})))\s+(?:also\s+)?{_PROMISE}\s+(?:also\s+)?"
+    r"(?P<work>(?P<verb>[a-z]+)\b.*)$")
+_CLAUSE_BREAK = re.compile(r"\s*(?:,\s*(?:and|then|while)\s+|;\s*(?:and\s+)?|\s+and\s+then\s+)")
+# Verbs that are a piece of work someone can be asked about next time.
+_WORK = frozenset(
+    "add approach arrange ask audit book bring buy call cancel chase check circulate clean collect "
+    "compile confirm contact coordinate create deliver design draft draw email export file find "
+    "fix follow gather get host invite install investigate invoice liaise lead look mend message "
+    "order organise organize pay phone photograph pick plan post prepare present price print "
+    "publish put reach record recruit register remind remove renew repair reply report research "
+    "reserve return review ring run schedule send set share sign sort source speak submit "
+    "summarise summarize talk test text tidy translate update upload visit write".split())
+# Subjects that are the meeting, nobody in particular, or not people ("Tickets will go …").
+_NOT_DOERS = frozenset(
+    "we i you he she they it everyone everybody someone somebody nobody anyone people all this "
+    "that there here members group committee board meeting team council attendees participants "
+    "papers tickets minutes notes details slides".split())
+_HEDGES = re.compile(r"\b(?:probably|maybe|perhaps|possibly|hopefully|try\s+to)\b", re.IGNORECASE)
+
+
+def action_clauses(text: str) -> list[tuple[str, str]]:
+    """(owner, the work as written) for each promise of work a sentence of `text` makes."""
+    if not any(word in text for word in (" will ", " to ", " shall ")):
+        return []
+    found = []
+    for sentence in sentences(text):
+        if "?" in sentence or len(sentence) > MAX_SENTENCE:
+            continue
+        for clause in _CLAUSE_BREAK.split(sentence.strip()):
+            match = _ACTION_CLAUSE.match(clause)
+            if match is None or match["verb"] not in _WORK or _HEDGES.search(match["work"]):
+                continue
+            owner = match["people"] or match["team"]
+            if owner.split()[0].lower() in _NOT_DOERS | _WORK:  # "Call to order at 19:05"
+                continue
+            if match["team"] and match["undertook"] == "agreed":
+                continue  # "The ops team agreed to …": a body deciding, read as a decision
+            found.append((owner, match["work"].rstrip(".!").strip()))
+    return found
+
+
+def _a_person_undertakes(sentence: str) -> bool:
+    """"Sam agreed to book the room": one person taking work on, not the meeting deciding."""
+    match = _ACTION_CLAUSE.match(sentence)
+    return bool(match and match["people"] and match["undertook"]
+                and match["people"].split()[0].lower() not in _NOT_DOERS
+                and re.fullmatch(_BODY, match["people"].split()[0]) is not None
+                and not re.fullmatch(r"[A-Z]{2,6}|Board|Council|Committee|Group|Team",
+                                     match["people"].split()[0]))

@@ -9,6 +9,9 @@ A shape module may define any of:
 - `owner(text) -> (owner, rest) | None`: an owner written the shape's way ("[Ana] will …");
 - `clean(text) -> text`: what the shape adds to every line taken off ("(nick, 19:15)").
 
+`chat_log` defines no hook: the extractor asks it for a chat line's time-and-speaker
+prefix directly (it must come off before markers are looked for).
+
 Adding a shape means adding a module here (and its fixtures), and its name to `SHAPES`.
 """
 
@@ -21,7 +24,7 @@ from typing import Any
 
 import lxml.html
 
-SHAPES = ("confluence", "tasks", "scribed", "ai_notes")
+SHAPES = ("confluence", "tasks", "scribed", "ai_notes", "chat_log", "obsidian")
 _MODULES: tuple[ModuleType, ...] = tuple(import_module(f"{__name__}.{name}") for name in SHAPES)
 
 
