@@ -12,6 +12,7 @@ to httpcore's exceptions as its anyio backend does.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import select
 import ssl
 from collections.abc import Iterable
@@ -95,7 +96,19 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
 
 
 class AsyncioBackend(httpcore.AsyncNetworkBackend):
-    """Opens `AsyncioStream`s; see the module's docstring for why."""
+    """Opens `AsyncioStream`s; see the module's docstring for why.
+
+    A host's name is looked up once a run, not once a connection: asyncio resolves every
+    connection afresh, in a pool of a few threads, and a collect opens `per_host`
+    connections to each host at once, so a slow resolver was paid over and over while the
+    feeds queued behind it. The first connection to a host resolves its name (and races
+    its addresses, happy eyeballs); the host's other connections wait for it and go to the
+    address that answered, and by name again if that address stops answering.
+    """
+
+    def __init__(self) -> None:
+        self._answered: dict[tuple[str, int], str] = {}  # (host, port) -> address
+        self._resolving: dict[tuple[str, int], asyncio.Future[None]] = {}
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None,
@@ -103,9 +116,7 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
                           ) -> httpcore.AsyncNetworkStream:
         try:
             async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_connection(
-                    host, port, limit=READ_LIMIT, happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY,
-                    local_addr=(local_address, 0) if local_address else None)
+                reader, writer = await self._open(host, port, local_address)
         except TimeoutError:
             raise httpcore.ConnectTimeout(f"timed out connecting to {host}:{port}") from None
         except OSError as exc:  # refused, unreachable, no such host (socket.gaierror)
@@ -115,6 +126,34 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
             sock.setsockopt(*option)
         return AsyncioStream(reader, writer)
 
+    async def _open(self, host: str, port: int, local_address: str | None
+                    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        key = (host, port)
+        if _is_address(host):
+            return await _connect(host, port, local_address)
+        resolving = self._resolving.get(key)
+        if resolving is None:  # the first connection to this host: by name
+            resolving = self._resolving[key] = asyncio.get_running_loop().create_future()
+            try:
+                reader, writer = await _connect(host, port, local_address)
+            except BaseException:
+                del self._resolving[key]  # the next connection tries by name again
+                raise
+            finally:
+                resolving.set_result(None)
+            peer = writer.transport.get_extra_info("peername")
+            if isinstance(peer, tuple) and peer:
+                self._answered[key] = str(peer[0])
+            return reader, writer
+        await asyncio.shield(resolving)
+        address = self._answered.get(key)
+        if address is not None:
+            try:
+                return await _connect(address, port, local_address)
+            except OSError:
+                self._answered.pop(key, None)
+        return await _connect(host, port, local_address)
+
     async def connect_unix_socket(self, path: str, timeout: float | None = None,
                                   socket_options: Iterable[SocketOption] | None = None,
                                   ) -> httpcore.AsyncNetworkStream:
@@ -122,6 +161,22 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
+
+
+async def _connect(host: str, port: int, local_address: str | None
+                   ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    return await asyncio.open_connection(
+        host, port, limit=READ_LIMIT, happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY,
+        local_addr=(local_address, 0) if local_address else None)
+
+
+def _is_address(host: str) -> bool:
+    """Whether `host` is an IP address already (nothing to look up)."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _readable_now(fd: int) -> bool:
