@@ -6,6 +6,7 @@ Imported as `_common` (a bench script's own folder is first on sys.path when it 
 from __future__ import annotations
 
 import selectors
+import socketserver
 import subprocess
 import sys
 import tarfile
@@ -46,6 +47,12 @@ def serve_until_stdin_closes(handler: type[BaseHTTPRequestHandler], port: int, h
         daemon_threads = True
         request_queue_size = backlog
         timeout = 0  # handle_request() is called only once a connection is waiting
+
+        def server_bind(self) -> None:
+            # HTTPServer's own looks up the address's host name (socket.getfqdn): a
+            # reverse lookup each, ten seconds for two hundred loopback addresses
+            socketserver.TCPServer.server_bind(self)
+            self.server_name, self.server_port = "localhost", self.server_address[1]
 
         def handle_error(self, request: object, client_address: object) -> None:
             # the collector hanging up on a slow or oversized body is expected, not an error
