@@ -287,6 +287,9 @@ _DATE_FIELD = re.compile(
     r"^\s*(?:meeting\s+)?(?:date|datum|fecha|when|held(?:\s+on)?|date\s+de\s+la\s+r[ée]union"
     r"|sitzungsdatum|fecha\s+de\s+la\s+reuni[óo]n)\s*[:\-–|]?\s*", re.IGNORECASE)
 _MEETING_DATE_UNITS = 12  # the meeting's date is said near the top, or not at all
+# A task's own date (Logseq DEADLINE/SCHEDULED, Tasks 📅, Dataview fields) is not the meeting's.
+_TASK_DATE = re.compile(r"\b(?:DEADLINE|SCHEDULED):\s*<|[📅🗓⏳🛫]|\b(?:due|scheduled|start)::",
+                        re.IGNORECASE)
 
 
 class _Extractor:
@@ -424,7 +427,7 @@ class _Extractor:
                         found = dates.first_date(times[0], langs)
                     if found:
                         return found
-                if first is None:
+                if first is None and not _TASK_DATE.search(line):
                     first = dates.first_date(line, langs)
         return first
 
@@ -706,6 +709,8 @@ class _Extractor:
                 rest_text = text[marker.end():]
                 if kind == "actions" and marker["marked"] and _bracket_owner(marker["marked"]):
                     rest_text = f"({marker['marked']}) {rest_text}"  # "AP (Sanne): …"
+                if marker["label"] == "DONE":  # Logseq's finished task reads as a ticked box
+                    rest_text = f"[x] {rest_text}"
                 return kind, blocks.Rich(rest_text, rich.mentions, rich.times)
             match = _PLAIN_LABEL.match(rich.text)
             if not match:
@@ -910,6 +915,7 @@ def make_outcome(
         text = text[label.end():]
         if owner is None and label["marked"]:  # "AP (Sanne): confirm …", "ACTION (Ana + Ben):"
             owner = _bracket_owner(label["marked"])
+        done = done or label["label"] == "DONE"  # Logseq's keyword for a finished task
     if not text.strip() or _NOTHING.match(blocks.restore(rich, text).strip()):
         return None
     plain = blocks.restore(rich, text).strip()
