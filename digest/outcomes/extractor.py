@@ -1043,6 +1043,7 @@ def _marker(text: str) -> re.Match[str] | None:
     match = _ITEM_LABEL.match(text) or languages.HASHTAG_MARKER.match(text)
     if match and match["label"] is None and not text.lstrip().startswith(
             ("RESOLVED", "AGREED", "BESCHLOSSEN", "DECIDED", "Resolved that", "Resolved to",
+             "BE IT RESOLVED", "NOW, THEREFORE, BE IT", "NOW THEREFORE, BE IT", "Be it resolved",
              "Agreed to", "Agreed that", "Decided to", "Decided that", "Decided against",
              "Decided not to")):  # an item that opens on the verb: "Agreed to cap …"
         return None

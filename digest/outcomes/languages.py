@@ -63,7 +63,8 @@ ITEM_MARKER = re.compile(
     r"|beschluss|beschlossen|entscheidung|aufgabe|ergebnis"
     r"|acuerdo|acordado|decisi[óo]n|acci[óo]n|tarea|pendiente"
     r")\s*(?:[-#]?\d+\s*)?(?:\((?P<marked>[^)]{1,40})\)\s*)?[:\-–—]\s*"
-    r"|^\s*(?:it\s+was\s+)?(?P<resolved>resolved|agreed|decided|beschlossen)\s+"
+    r"|^\s*(?:it\s+was\s+|(?:now,?\s+therefore,?\s+)?be\s+it\s+(?:further\s+)?)?"
+    r"(?P<resolved>resolved|agreed|decided|beschlossen),?\s+"
     r"(?:that\s+|dass\s+|(?=to\b|against\b|not\s+to\b))",
     re.IGNORECASE,
 )
