@@ -588,6 +588,11 @@ class _Extractor:
         for li in el.iter("li"):
             if li in taken:
                 continue
+            fielded = _fielded_item(li)
+            if fielded is not None:  # "Pay the deposit" with "Owner: Omar" and "Due: …" below
+                self._add(fielded[0], "actions", topic=self._parent_topic(li))
+                taken.update(fielded[1])
+                continue
             kind, rest = self._item_label(li)
             parent = li.getparent()
             shaped = shapes.list_kind(parent) if parent is not None and parent is not el else None
@@ -657,10 +662,17 @@ class _Extractor:
         "No progress") is not an item. `keep` filters items (Confluence's
         undecided decisions).
         """
+        fields: set[lxml.html.HtmlElement] = set()
         for li in el.iter("li"):
             if self._full(kind):
                 break
-            if keep is not None and not keep(li):
+            if li in fields or (keep is not None and not keep(li)):
+                continue
+            fielded = _fielded_item(li) if kind != "decisions" else None
+            if fielded is not None:
+                self._add(fielded[0], "actions", done=shapes.item_done(li),
+                          topic=self._parent_topic(li), default_owner=owner)
+                fields.update(fielded[1])
                 continue
             rich = blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM)
             has_items = any(n is not li for n in li.iter("ul", "ol"))
@@ -1037,10 +1049,59 @@ def _without_speaker(line: str) -> str:
     return rest if _marker(rest) else line
 
 
+# Steering and SIG notes: "AI Jonas - draft the template", "AI to Mara: ping the team",
+# the owner between the capital AI and the task (which starts in lower case).
+_AI_OWNER = re.compile(
+    rf"^\s*(?P<label>AI)\s+(?:to\s+)?(?P<marked>@?[{_UP}][\w.'’-]*(?:\s+[{_UP}][\w.'’-]*)?"
+    rf"(?:\s*(?:,|&|\band\b)\s*@?[{_UP}][\w.'’-]*)*)\s*[:\-–—]\s+(?=[{_LOW}])")
+
+
+_FIELD_LINE = re.compile(
+    r"^\s*(?P<key>owners?|assigned\s+to|assignee|who|responsible|lead|due(?:\s+date)?|deadline"
+    r"|by\s+when|status|verantwortlich|zust[äa]ndig|responsable|[ée]ch[ée]ance|frist|plazo)"
+    r"\s*:\s*(?P<value>\S.*)$", re.IGNORECASE)
+
+
+def _fielded_item(
+        li: lxml.html.HtmlElement) -> tuple[blocks.Rich, list[lxml.html.HtmlElement]] | None:
+    """An item whose sub-items are all its fields ("Owner: Omar", "Due: 24 September",
+    "Status: done"), at least an owner or a due among them: one action, read as
+    "Pay the deposit, owner: Omar, due: 24 September — done", and the sub-items it took."""
+    nested = [n for n in li.iter("ul", "ol") if n is not li and blocks.nearest(n, "li") is li]
+    if len(nested) != 1:
+        return None
+    subs = [c for c in nested[0] if c.tag == "li"]
+    if not subs or len(subs) > 5 or any(n is not c for c in subs for n in c.iter("ul", "ol")):
+        return None
+    parts: list[str] = []
+    keys: set[str] = set()
+    for sub in subs:
+        line = " ".join(blocks.flatten(sub, skip_tags=blocks.NOT_IN_ITEM).text.split())
+        match = _FIELD_LINE.match(_BULLET.sub("", line, count=1))
+        if match is None:
+            return None
+        key = languages.fold(match["key"]).split()[0]
+        keys.add(key)
+        value = match["value"].rstrip(". ")
+        if key == "status":
+            parts.append(f"— {value}")
+        elif key in ("due", "deadline", "by", "echeance", "frist", "plazo"):
+            parts.append(f", due: {value}")
+        else:
+            parts.append(f", owner: {value}")
+    if not keys - {"status"}:
+        return None
+    own = blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM)
+    text = " ".join(own.text.split()).rstrip(":")
+    if not text or len(text) > MAX_CHARS:
+        return None
+    return blocks.Rich(text + "".join(parts), own.mentions, own.times), subs
+
+
 def _marker(text: str) -> re.Match[str] | None:
     """The item marker `text` starts with; "RESOLVED that" only in capitals (a scribe's
     mark): "It was resolved that …" in a sentence is kept whole."""
-    match = _ITEM_LABEL.match(text) or languages.HASHTAG_MARKER.match(text)
+    match = _ITEM_LABEL.match(text) or languages.HASHTAG_MARKER.match(text) or _AI_OWNER.match(text)
     if match and match["label"] is None and not text.lstrip().startswith(
             ("RESOLVED", "AGREED", "BESCHLOSSEN", "DECIDED", "Resolved that", "Resolved to",
              "BE IT RESOLVED", "NOW, THEREFORE, BE IT", "NOW THEREFORE, BE IT", "Be it resolved",
