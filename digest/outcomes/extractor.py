@@ -93,7 +93,8 @@ _WEEKDAY = (r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)
             r"|s[áa]bado|domingo)")
 _DATE = (
     r"(?:\d{4}-\d{2}-\d{2}"
-    rf"|(?:{_WEEKDAY},?\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?"
+    rf"|(?:{_WEEKDAY},?\s+)?\d{{1,2}}(?:st|nd|rd|th|\.)?\s+(?:of\s+|de\s+)?{_MONTH}"
+    r"(?:,?\s+(?:de\s+)?\d{4})?"
     rf"|(?:{_WEEKDAY},?\s+)?{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
     r"|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}\.\d{1,2}\.(?:\d{2,4}\b)?"
     rf"|(?:next\s+|this\s+)?{_WEEKDAY}"
@@ -112,7 +113,7 @@ _DUE = re.compile(
     rf"\s*[,;|]?\s*[(\[]?\b(?:due(?:\s+date)?|(?:due\s+)?by|deadline|before|until"
     rf"|target(?:\s+date)?|no later than|d'ici(?:\s+(?:le|la|à|a))?|avant(?:\s+le|\s+la)?"
     rf"|pour\s+le|bis(?:\s+zu[mr])?"
-    rf"|hasta(?:\s+el)?|para\s+el|antes\s+del?|f[äa]llig(?:\s+am)?|fecha|[ée]ch[ée]ance"
+    rf"|hasta(?:\s+el)?|para(?:\s+el)?|antes\s+del?|f[äa]llig(?:\s+am)?|fecha|[ée]ch[ée]ance"
     rf"|vencimiento|plazo|for|on|revisit(?:\s+on)?)\s*:?\s*"
     rf"(?P<due>{_DATE})\b[)\]]?\.?",
     re.IGNORECASE,
@@ -123,7 +124,7 @@ _TRAILING_DUE = re.compile(
     re.IGNORECASE)
 # "tag 2.9.1 tomorrow", "clear the north beds next week": a relative day at the end, no "by".
 _TRAILING_WHEN = re.compile(
-    r"\s+(?P<due>tomorrow|next\s+week|next\s+month|this\s+week|(?:the\s+)?end\s+of\s+"
+    r"\s+(?P<due>tomorrow|next\s+week|next\s+month|(?:the\s+)?end\s+of\s+"
     r"(?:the\s+)?(?:week|month)|a\s+finales\s+de\s+mes|fin\s+du\s+mois|ende\s+des\s+monats"
     r"|demain|morgen|n[äa]chste\s+woche|la\s+semaine\s+prochaine|la\s+semana\s+que\s+viene)"
     r"\s*\.?$", re.IGNORECASE)
@@ -1127,6 +1128,8 @@ _OUTCOME_HINTS = (
     "festgelegt", "angenommen", "genehmigt", "aprob",
     "ai:", "ai ", "ap:", "#",
     " will ", " to ", " shall ",  # actions written as sentences (`prose.action_clauses`)
+    " se charge", " s'occupe", " s’occupe", " va ", " doit ", " wird ", "übernimmt", "kümmert",
+    " se encarga", " se ocupa", "era ", "ira ", "rá ", "beschließt", "beschliesst", " vot",
 )
 
 
