@@ -27,12 +27,12 @@ def test_logseq_keywords_are_tasks_with_deadline_as_due_and_done_ticked() -> Non
     found = _md("""# Bike kitchen sync 2026-03-02
 
 - Parts
-	- TODO Order brake pads [[Kim Tran]]
-	  DEADLINE: <2026-03-09 Mon>
-	- DONE Sort the spoke drawer [[Lou Ferris]]
-	- LATER [#B] Ask the shop about tubes
-	  SCHEDULED: <2026-03-12 Thu>
-	- CANCELED Phone the old supplier
+    - TODO Order brake pads [[Kim Tran]]
+      DEADLINE: <2026-03-09 Mon>
+    - DONE Sort the spoke drawer [[Lou Ferris]]
+    - LATER [#B] Ask the shop about tubes
+      SCHEDULED: <2026-03-12 Thu>
+    - CANCELED Phone the old supplier
 """)
     assert found.held_on == date(2026, 3, 2)  # the deadline is not the meeting's date
     assert _actions(found) == [
