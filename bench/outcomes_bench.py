@@ -6,12 +6,14 @@ call, which also times each note) over tests/fixtures/minutes/, the held-out
 tests/fixtures/minutes-holdout/ and the review set tests/fixtures/minutes-review/
 (18 notes in shapes the corpus lacks, written by the stage's reviewer) and the
 second review set tests/fixtures/minutes-review2/ (chat logs, Obsidian Tasks, votes
-with their result below, actions in prose, near-misses), and
+with their result below, actions in prose, near-misses) and the third review set
+tests/fixtures/minutes-review3/ (Logseq, Dataview fields, SIG "AI Name -" lines and
+owner sub-bullets, action tables, fr/de/es prose, tally-only votes, vague dues), and
 prints every figure beside its target for each set. Until the command exists
 it scores an adapter over today's extractor (the header says which). It reports; it does not gate:
 exit 0 unless it crashed.
 
-Usage: python bench/outcomes_bench.py [--details] [--set corpus|holdout|review|review2]
+Usage: python bench/outcomes_bench.py [--details] [--set corpus|holdout|review|review2|review3]
   --details  list every miss (labels not found, junk, wrong owners/dues)
 """
 
@@ -31,6 +33,7 @@ SETS = {
     "holdout": ROOT / "tests" / "fixtures" / "minutes-holdout",
     "review": ROOT / "tests" / "fixtures" / "minutes-review",
     "review2": ROOT / "tests" / "fixtures" / "minutes-review2",
+    "review3": ROOT / "tests" / "fixtures" / "minutes-review3",
 }
 
 

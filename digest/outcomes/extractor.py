@@ -93,7 +93,8 @@ _WEEKDAY = (r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)
             r"|s[áa]bado|domingo)")
 _DATE = (
     r"(?:\d{4}-\d{2}-\d{2}"
-    rf"|(?:{_WEEKDAY},?\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?"
+    rf"|(?:{_WEEKDAY},?\s+)?\d{{1,2}}(?:st|nd|rd|th|\.)?\s+(?:of\s+|de\s+)?{_MONTH}"
+    r"(?:,?\s+(?:de\s+)?\d{4})?"
     rf"|(?:{_WEEKDAY},?\s+)?{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
     r"|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}\.\d{1,2}\.(?:\d{2,4}\b)?"
     rf"|(?:next\s+|this\s+)?{_WEEKDAY}"
@@ -112,7 +113,7 @@ _DUE = re.compile(
     rf"\s*[,;|]?\s*[(\[]?\b(?:due(?:\s+date)?|(?:due\s+)?by|deadline|before|until"
     rf"|target(?:\s+date)?|no later than|d'ici(?:\s+(?:le|la|à|a))?|avant(?:\s+le|\s+la)?"
     rf"|pour\s+le|bis(?:\s+zu[mr])?"
-    rf"|hasta(?:\s+el)?|para\s+el|antes\s+del?|f[äa]llig(?:\s+am)?|fecha|[ée]ch[ée]ance"
+    rf"|hasta(?:\s+el)?|para(?:\s+el)?|antes\s+del?|f[äa]llig(?:\s+am)?|fecha|[ée]ch[ée]ance"
     rf"|vencimiento|plazo|for|on|revisit(?:\s+on)?)\s*:?\s*"
     rf"(?P<due>{_DATE})\b[)\]]?\.?",
     re.IGNORECASE,
@@ -123,7 +124,7 @@ _TRAILING_DUE = re.compile(
     re.IGNORECASE)
 # "tag 2.9.1 tomorrow", "clear the north beds next week": a relative day at the end, no "by".
 _TRAILING_WHEN = re.compile(
-    r"\s+(?P<due>tomorrow|next\s+week|next\s+month|this\s+week|(?:the\s+)?end\s+of\s+"
+    r"\s+(?P<due>tomorrow|next\s+week|next\s+month|(?:the\s+)?end\s+of\s+"
     r"(?:the\s+)?(?:week|month)|a\s+finales\s+de\s+mes|fin\s+du\s+mois|ende\s+des\s+monats"
     r"|demain|morgen|n[äa]chste\s+woche|la\s+semaine\s+prochaine|la\s+semana\s+que\s+viene)"
     r"\s*\.?$", re.IGNORECASE)
@@ -287,6 +288,9 @@ _DATE_FIELD = re.compile(
     r"^\s*(?:meeting\s+)?(?:date|datum|fecha|when|held(?:\s+on)?|date\s+de\s+la\s+r[ée]union"
     r"|sitzungsdatum|fecha\s+de\s+la\s+reuni[óo]n)\s*[:\-–|]?\s*", re.IGNORECASE)
 _MEETING_DATE_UNITS = 12  # the meeting's date is said near the top, or not at all
+# A task's own date (Logseq DEADLINE/SCHEDULED, Tasks 📅, Dataview fields) is not the meeting's.
+_TASK_DATE = re.compile(r"\b(?:DEADLINE|SCHEDULED):\s*<|[📅🗓⏳🛫]|\b(?:due|scheduled|start)::",
+                        re.IGNORECASE)
 
 
 class _Extractor:
@@ -424,7 +428,7 @@ class _Extractor:
                         found = dates.first_date(times[0], langs)
                     if found:
                         return found
-                if first is None:
+                if first is None and not _TASK_DATE.search(line):
                     first = dates.first_date(line, langs)
         return first
 
@@ -585,6 +589,11 @@ class _Extractor:
         for li in el.iter("li"):
             if li in taken:
                 continue
+            fielded = _fielded_item(li)
+            if fielded is not None:  # "Pay the deposit" with "Owner: Omar" and "Due: …" below
+                self._add(fielded[0], "actions", topic=self._parent_topic(li))
+                taken.update(fielded[1])
+                continue
             kind, rest = self._item_label(li)
             parent = li.getparent()
             shaped = shapes.list_kind(parent) if parent is not None and parent is not el else None
@@ -654,10 +663,17 @@ class _Extractor:
         "No progress") is not an item. `keep` filters items (Confluence's
         undecided decisions).
         """
+        fields: set[lxml.html.HtmlElement] = set()
         for li in el.iter("li"):
             if self._full(kind):
                 break
-            if keep is not None and not keep(li):
+            if li in fields or (keep is not None and not keep(li)):
+                continue
+            fielded = _fielded_item(li) if kind != "decisions" else None
+            if fielded is not None:
+                self._add(fielded[0], "actions", done=shapes.item_done(li),
+                          topic=self._parent_topic(li), default_owner=owner)
+                fields.update(fielded[1])
                 continue
             rich = blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM)
             has_items = any(n is not li for n in li.iter("ul", "ol"))
@@ -706,6 +722,8 @@ class _Extractor:
                 rest_text = text[marker.end():]
                 if kind == "actions" and marker["marked"] and _bracket_owner(marker["marked"]):
                     rest_text = f"({marker['marked']}) {rest_text}"  # "AP (Sanne): …"
+                if marker["label"] == "DONE":  # Logseq's finished task reads as a ticked box
+                    rest_text = f"[x] {rest_text}"
                 return kind, blocks.Rich(rest_text, rich.mentions, rich.times)
             match = _PLAIN_LABEL.match(rich.text)
             if not match:
@@ -910,6 +928,7 @@ def make_outcome(
         text = text[label.end():]
         if owner is None and label["marked"]:  # "AP (Sanne): confirm …", "ACTION (Ana + Ben):"
             owner = _bracket_owner(label["marked"])
+        done = done or label["label"] == "DONE"  # Logseq's keyword for a finished task
     if not text.strip() or _NOTHING.match(blocks.restore(rich, text).strip()):
         return None
     plain = blocks.restore(rich, text).strip()
@@ -1031,12 +1050,62 @@ def _without_speaker(line: str) -> str:
     return rest if _marker(rest) else line
 
 
+# Steering and SIG notes: "AI Jonas - draft the template", "AI to Mara: ping the team",
+# the owner between the capital AI and the task (which starts in lower case).
+_AI_OWNER = re.compile(
+    rf"^\s*(?P<label>AI)\s+(?:to\s+)?(?P<marked>@?[{_UP}][\w.'’-]*(?:\s+[{_UP}][\w.'’-]*)?"
+    rf"(?:\s*(?:,|&|\band\b)\s*@?[{_UP}][\w.'’-]*)*)\s*[:\-–—]\s+(?=[{_LOW}])")
+
+
+_FIELD_LINE = re.compile(
+    r"^\s*(?P<key>owners?|assigned\s+to|assignee|who|responsible|lead|due(?:\s+date)?|deadline"
+    r"|by\s+when|status|verantwortlich|zust[äa]ndig|responsable|[ée]ch[ée]ance|frist|plazo)"
+    r"\s*:\s*(?P<value>\S.*)$", re.IGNORECASE)
+
+
+def _fielded_item(
+        li: lxml.html.HtmlElement) -> tuple[blocks.Rich, list[lxml.html.HtmlElement]] | None:
+    """An item whose sub-items are all its fields ("Owner: Omar", "Due: 24 September",
+    "Status: done"), at least an owner or a due among them: one action, read as
+    "Pay the deposit, owner: Omar, due: 24 September — done", and the sub-items it took."""
+    nested = [n for n in li.iter("ul", "ol") if n is not li and blocks.nearest(n, "li") is li]
+    if len(nested) != 1:
+        return None
+    subs = [c for c in nested[0] if c.tag == "li"]
+    if not subs or len(subs) > 5 or any(n is not c for c in subs for n in c.iter("ul", "ol")):
+        return None
+    parts: list[str] = []
+    keys: set[str] = set()
+    for sub in subs:
+        line = " ".join(blocks.flatten(sub, skip_tags=blocks.NOT_IN_ITEM).text.split())
+        match = _FIELD_LINE.match(_BULLET.sub("", line, count=1))
+        if match is None:
+            return None
+        key = languages.fold(match["key"]).split()[0]
+        keys.add(key)
+        value = match["value"].rstrip(". ")
+        if key == "status":
+            parts.append(f"— {value}")
+        elif key in ("due", "deadline", "by", "echeance", "frist", "plazo"):
+            parts.append(f", due: {value}")
+        else:
+            parts.append(f", owner: {value}")
+    if not keys - {"status"}:
+        return None
+    own = blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM)
+    text = " ".join(own.text.split()).rstrip(":")
+    if not text or len(text) > MAX_CHARS:
+        return None
+    return blocks.Rich(text + "".join(parts), own.mentions, own.times), subs
+
+
 def _marker(text: str) -> re.Match[str] | None:
     """The item marker `text` starts with; "RESOLVED that" only in capitals (a scribe's
     mark): "It was resolved that …" in a sentence is kept whole."""
-    match = _ITEM_LABEL.match(text) or languages.HASHTAG_MARKER.match(text)
+    match = _ITEM_LABEL.match(text) or languages.HASHTAG_MARKER.match(text) or _AI_OWNER.match(text)
     if match and match["label"] is None and not text.lstrip().startswith(
             ("RESOLVED", "AGREED", "BESCHLOSSEN", "DECIDED", "Resolved that", "Resolved to",
+             "BE IT RESOLVED", "NOW, THEREFORE, BE IT", "NOW THEREFORE, BE IT", "Be it resolved",
              "Agreed to", "Agreed that", "Decided to", "Decided that", "Decided against",
              "Decided not to")):  # an item that opens on the verb: "Agreed to cap …"
         return None
@@ -1059,6 +1128,8 @@ _OUTCOME_HINTS = (
     "festgelegt", "angenommen", "genehmigt", "aprob",
     "ai:", "ai ", "ap:", "#",
     " will ", " to ", " shall ",  # actions written as sentences (`prose.action_clauses`)
+    " se charge", " s'occupe", " s’occupe", " va ", " doit ", " wird ", "übernimmt", "kümmert",
+    " se encarga", " se ocupa", "era ", "ira ", "rá ", "beschließt", "beschliesst", " vot",
 )
 
 

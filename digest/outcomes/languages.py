@@ -63,7 +63,8 @@ ITEM_MARKER = re.compile(
     r"|beschluss|beschlossen|entscheidung|aufgabe|ergebnis"
     r"|acuerdo|acordado|decisi[óo]n|acci[óo]n|tarea|pendiente"
     r")\s*(?:[-#]?\d+\s*)?(?:\((?P<marked>[^)]{1,40})\)\s*)?[:\-–—]\s*"
-    r"|^\s*(?:it\s+was\s+)?(?P<resolved>resolved|agreed|decided|beschlossen)\s+"
+    r"|^\s*(?:it\s+was\s+|(?:now,?\s+therefore,?\s+)?be\s+it\s+(?:further\s+)?)?"
+    r"(?P<resolved>resolved|agreed|decided|beschlossen),?\s+"
     r"(?:that\s+|dass\s+|(?=to\b|against\b|not\s+to\b))",
     re.IGNORECASE,
 )
@@ -72,10 +73,13 @@ ITEM_MARKER = re.compile(
 # matches: the extractor reads the same groups as ITEM_MARKER's.
 HASHTAG_MARKER = re.compile(
     r"^\s*(?P<label>#(?i:agreed?|accepted|action|decided|decision|resolved|todo)"
-    r"|ACTION|AGREED|DECISION|DECIDED|TODO)(?P<marked>(?!))?\s+(?=\S)")
+    r"|ACTION|AGREED|DECISION|DECIDED|TODO"
+    # Logseq's workflow keywords, before a word in lower case ("NOW THEREFORE" is not one)
+    r"|(?:DOING|NOW|LATER|WAITING|DONE)(?=\s+(?:\[#[A-C]\]\s+)?[^\W\d_][^\W\dA-Z_]))"
+    r"(?P<marked>(?!))?\s+(?=\S)")
 _ACTION_LABELS = re.compile(
     r"^(?:action|ai|ap|todo|to\s?do|task|next|follow|[àa]\s+faire|t[âa]che|aufgabe|acci|tarea"
-    r"|pendiente)", re.IGNORECASE)
+    r"|pendiente|doing|now|later|waiting|done)", re.IGNORECASE)
 
 
 def marker_kind(label: str | None) -> str:

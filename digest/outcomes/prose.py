@@ -51,6 +51,13 @@ _PATTERNS = (
                r"(?:beschlossen|entschieden|vereinbart|festgelegt)\b"
                r"|\b(?:wurde|wurden)\s+(?:\w+\s+)?(?:beschlossen|angenommen|genehmigt)\b",
                re.IGNORECASE),
+    # a body deciding in the present or perfect: "Der Vorstand beschließt einstimmig, …",
+    # "Le conseil a approuvé …", "Se acuerda por unanimidad …"
+    re.compile(r"\b(?:der|die|das)\s+[\w-]*(?:vorstand|ausschuss|versammlung|rat|gruppe|gremium"
+               r"|team|kreis|beirat)\s+(?:\w+\s+)?beschlie(?:ß|ss)t\b"
+               r"|\b(?:le|la|l')\s*(?:conseil|bureau|comit[ée]|groupe|collectif|assembl[ée]e)"
+               r"\s+(?:a\s+)?(?:d[ée]cid[ée]|approuv[ée]|adopt[ée]|valid[ée]|vot[ée])\b"
+               r"|\bse\s+(?:acuerda|decide|aprueba)\b", re.IGNORECASE),
     re.compile(r"\b(?:se\s+(?:acord[óo]|decidi[óo]|aprob[óo])|acordamos|decidimos|aprobamos"
                r"|(?:fue|fueron|ha\s+sido)\s+aprobad[oa]s?)\b", re.IGNORECASE),
 )
@@ -69,7 +76,7 @@ _EARLIER = re.compile(
     r"\bback\s+in\b|\b(?:years?|months?|weeks?)\s+ago\b|\blast\s+(?:year|month|time|spring"
     r"|summer|autumn|winter)\b(?!'s)|\bpreviously\b|\bin\s+the\s+past\b|\bat\s+the\s+time\b",
     re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z0-9À-Ý])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b\d\.)(?<!\b\d\d\.)\s+(?=[\"“(]?[A-Z0-9À-Ý])")
 MAX_SENTENCE = 300
 
 
@@ -81,6 +88,7 @@ _TRIGGERS = (
     "settled on", "signed off", "went with", "turned down", "voted down", "carried",
     "décid", "decid", "convenu", "adopt", "valid", "approuv", "beschlossen", "entschieden",
     "vereinbart", "festgelegt", "angenommen", "genehmigt", "acord", "aprob",
+    "beschließt", "beschliesst", "acuerda", "vot",
 )
 
 
@@ -149,13 +157,48 @@ _NOT_DOERS = frozenset(
 _HEDGES = re.compile(r"\b(?:probably|maybe|perhaps|possibly|hopefully|try\s+to)\b", re.IGNORECASE)
 
 
+# French, German and Spanish: a named person, then a promise the language's way. The
+# verb phrase that is only the promise ("se charge de", "wird") comes off; a verb that is
+# the work itself stays ("contactera la mairie", "übernimmt die Prüfung").
+_FOREIGN_ACTION = re.compile(
+    rf"^(?:[^:]{{1,40}}:\s+)?(?P<people>{_PERSON}(?:\s*(?:,|&|\bet\b|\bund\b|\by\b)\s*{_PERSON})*)"
+    r"\s+(?:(?:se\s+charge|s'occupe|s’occupe|se\s+encarga|se\s+ocupa)\s+de\s+|va\s+a?\s*|doit\s+"
+    r"|wird\s+|(?P<verb>(?:übernimmt|kümmert\s+sich\s+um|k[üu]mmert\s+sich\s+darum)\s+"
+    r"|[a-zàâçéèêëîïôûùüÿñ]{3,}(?:era|ira|ra|rá)\s+))"
+    r"(?P<work>\S.*)$")
+# Futures that are a state, not work ("sera absent", "aura lieu", "podrá venir").
+_NOT_WORK = re.compile(r"^(?:sera|seront|aura|auront|pourra|ira|será|habrá|podrá|estará|tendrá)\s",
+                       re.IGNORECASE)
+_FOREIGN_NOT_DOERS = frozenset(
+    "im am in der die das es wir ich er sie man le la les il elle on nous ils elles el los las "
+    "se nosotros ella ellos todos tous alle".split())
+_FOREIGN_HEDGES = re.compile(r"\b(?:wahrscheinlich|vielleicht|eventuell|peut-être|probablement"
+                             r"|quizás|quizá|probablemente|tal\s+vez)\b", re.IGNORECASE)
+
+
+def _foreign_clause(clause: str) -> tuple[str, str] | None:
+    match = _FOREIGN_ACTION.match(clause)
+    if match is None or match["people"].split()[0].lower() in _FOREIGN_NOT_DOERS:
+        return None
+    work = f"{match['verb'] or ''}{match['work']}".rstrip(".!").strip()
+    if _NOT_WORK.match(work) or _FOREIGN_HEDGES.search(work) or len(work.split()) < 2:
+        return None
+    return match["people"], work
+
+
 def action_clauses(text: str) -> list[tuple[str, str]]:
     """(owner, the work as written) for each promise of work a sentence of `text` makes."""
-    if not any(word in text for word in (" will ", " to ", " shall ")):
+    english = any(word in text for word in (" will ", " to ", " shall "))
+    foreign = re.search(r"\s(?:se|s'|s’|va|doit|wird|übernimmt|kümmert|\w+(?:era|ira|rá))\s",
+                        text) is not None
+    if not english and not foreign:
         return []
     found = []
     for sentence in sentences(text):
         if "?" in sentence or len(sentence) > MAX_SENTENCE:
+            continue
+        if foreign and (other := _foreign_clause(sentence.strip())):
+            found.append(other)
             continue
         for clause in _CLAUSE_BREAK.split(sentence.strip()):
             match = _ACTION_CLAUSE.match(clause)

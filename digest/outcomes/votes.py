@@ -21,6 +21,8 @@ _OPENER = re.compile(
     r"^\s*(?:(?i:motion|vote|resolution|proposal)(?:\s*(?i:no\.?\s*)?#?\d+[a-z]?)?"
     r"(?:\s*\([^)]{1,60}\))?\s*[:.\-–—]\s*"
     r"|(?i:motion)\s+(?=(?i:that|to)\b)"
+    # "Motion by: Trustee Okoro to adopt …", "Motion by: Ana Ruiz moved to …"
+    r"|(?i:motion\s+(?:made\s+)?by)\s*:?\s*[^:;]{1,60}?\s+(?:(?i:moved|moves)\s+)?(?i:to|that)\s+"
     r"|(?i:vote\s+on)\s+(?:(?i:the\s+motion)\s+)?"
     r"|[A-ZÀ-Ý][\w.'’-]*(?:\s+[A-ZÀ-Ý][\w.'’-]*){0,2}\s+(?i:moves|moved)\s+(?:(?i:to|that)\s+)?"
     r"|(?i:it\s+was\s+moved(?:\s+and\s+seconded)?\s+(?:that|to))\s+)"
@@ -34,7 +36,8 @@ _FAILED = re.compile(r"\b(?:fail(?:ed|s)?|fell|falls|defeated|lost|rejected|decl
 _RESULT_START = re.compile(
     r"^\s*(?:(?:the\s+)?(?:result|outcome|vote|votes|decision|motion|resolution|voting)\b"
     r"|after\s+[\w\s,]{1,40}?\bthe\s+motion\b"
-    r"|\d+\s*(?:for|in\s+favou?r|yes|ayes?|[-–—:/])"
+    r"|\d+\s*(?:for|in\s+favou?r|yes|ayes?|[-–—:/])|(?:for|ayes?|yes)\s*:?\s*\d"
+    r"|ayes?\s*:"  # a roll call: "Ayes: Reyes, Okoro. Nays: none. Motion carried 5–0."
     rf"|{_PASSED.pattern}|{_FAILED.pattern})", re.IGNORECASE)
 _SELF_REPORT = re.compile(r"\b(?:was|were|has\s+been|is)\s+(?:\w+\s+)?(?P<state>approved|carried"
                           r"|adopted|passed|agreed|accepted|rejected|defeated|lost)\b",
@@ -57,13 +60,34 @@ class Vote:
     lines: tuple[int, ...]
 
 
+# A tally alone: "7–2", "5-0-1" (for, against, abstentions), "3 for, 6 against",
+# "For 8, against 0", "Ayes: 5, Nays: 2".
+_TALLY = re.compile(
+    r"(?<![\d.:/])(?P<ayes>\d{1,3})\s*[-–—:]\s*(?P<noes>\d{1,3})(?:\s*[-–—:]\s*\d{1,3})?(?![\d.:/])"
+    r"|(?P<ayes2>\d{1,3})\s+(?:for|in\s+favou?r|yes|ayes?)\b[^\d]{0,12}?(?P<noes2>\d{1,3})\s+"
+    r"(?:against|no|nays?|noes)\b"
+    r"|\b(?:for|in\s+favou?r|yes|ayes?)\s*:?\s*(?P<ayes3>\d{1,3})\b[^\d]{0,12}?"
+    r"\b(?:against|no|nays?|noes)\s*:?\s*(?P<noes3>\d{1,3})\b",
+    re.IGNORECASE)
+
+
 def _result(line: str) -> bool | None:
-    """True when `line` says a motion passed, False when it failed, None when it says neither."""
+    """True when `line` says a motion passed, False when it failed, None when it says neither.
+
+    A result given only as a tally passed when more voted for than against; a tie
+    did not pass (no casting vote is assumed)."""
     if len(line) > MAX_RESULT or not _RESULT_START.match(line):
         return None
     if _FAILED.search(line):
         return False
-    return True if _PASSED.search(line) else None
+    if _PASSED.search(line):
+        return True
+    tally = _TALLY.search(line)
+    if tally is None:
+        return None
+    ayes = tally["ayes"] or tally["ayes2"] or tally["ayes3"]
+    noes = tally["noes"] or tally["noes2"] or tally["noes3"]
+    return int(ayes) > int(noes)
 
 
 def _motion(line: str) -> tuple[str, bool | None] | None:

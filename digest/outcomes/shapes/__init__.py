@@ -24,7 +24,7 @@ from typing import Any
 
 import lxml.html
 
-SHAPES = ("confluence", "tasks", "scribed", "ai_notes", "chat_log", "obsidian")
+SHAPES = ("confluence", "tasks", "scribed", "ai_notes", "chat_log", "logseq", "obsidian")
 _MODULES: tuple[ModuleType, ...] = tuple(import_module(f"{__name__}.{name}") for name in SHAPES)
 
 
