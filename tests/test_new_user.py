@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
 from click.testing import CliRunner
 
 from digest.cli import cli
@@ -54,3 +60,48 @@ def test_a_semicolon_file_with_a_bad_row_names_its_line(tmp_path):
     assert checked.exit_code == 1
     assert "recipients.csv: line 3: 'bad@'" in checked.output
     assert "recipients.csv: line 4: unknown community id nope" in checked.output
+
+
+def test_ctrl_c_during_send_says_how_far_it_got_and_send_again_finishes(tmp_path):
+    """An organiser who presses Ctrl-C mid-send is told what was sent and what to run;
+    the next send sends the rest, nobody twice."""
+    from deliver_support import relays
+    from smtp_relay import Behaviour, free_port
+    from waiting import wait_until
+
+    port = free_port()
+    readers = "".join(f"r{i}@example.org,Reader {i},\n" for i in range(6))
+    org = write_org(tmp_path, {
+        "wards": [Post("Bedside scanning on ward 7", utc(2026, 10, 6, 9), guid="w1")]},
+        recipients="email,name,communities\n" + readers,
+        delivery_extra=f'method = "smtp"\n[smtp]\nhost = "127.0.0.1"\nport = {port}\n'
+                       'security = "none"\nrate = 0\nconnections = 1\n')
+    text = org.config_path.read_text().replace('method = "outbox"\n', "", 1)
+    org.config_path.write_text(text)
+    assert invoke("collect", "--config", str(org.config_path)).exit_code == 0
+    assert invoke("build", "--config", str(org.config_path), "--period", "2026-10").exit_code == 0
+    procs: list[subprocess.Popen] = []
+
+    def interrupt(stored: int) -> None:
+        if stored == 2:
+            procs[0].send_signal(signal.SIGINT)
+
+    with relays() as make:
+        relay = make(Behaviour(on_store=interrupt, delay=0.2), port=port)
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "digest", "send", "--config", str(org.config_path),
+             "--period", "2026-10"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}))
+        out, err = procs[0].communicate(timeout=120)
+        said = out + err
+        assert procs[0].returncode == 130, said
+        assert "Aborted!" not in said
+        assert "interrupted" in said and "digest send --period 2026-10" in said, said
+        confirmed = int(said.split("interrupted: ", 1)[1].split(" of 6 readers")[0])
+        assert 1 <= confirmed <= len(relay.stored) <= confirmed + 1, said
+        again = invoke("send", "--config", str(org.config_path), "--period", "2026-10")
+        assert again.exit_code == 0, again.output
+        wait_until(lambda: len(relay.stored) >= 6, timeout=30, message="the rest never arrived")
+        assert relay.handler.duplicates() <= 1  # the one in flight, under its Message-ID
+        assert sorted(relay.handler.ids_by_rcpt()) == sorted(f"r{i}@example.org" for i in range(6))
+        assert all(len(ids) == 1 for ids in relay.handler.ids_by_rcpt().values())
