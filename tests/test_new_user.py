@@ -105,3 +105,26 @@ def test_ctrl_c_during_send_says_how_far_it_got_and_send_again_finishes(tmp_path
         assert relay.handler.duplicates() <= 1  # the one in flight, under its Message-ID
         assert sorted(relay.handler.ids_by_rcpt()) == sorted(f"r{i}@example.org" for i in range(6))
         assert all(len(ids) == 1 for ids in relay.handler.ids_by_rcpt().values())
+
+
+def test_a_ticked_action_reads_as_done_in_its_meeting(tmp_path):
+    """The meeting's own list of actions says which are done: a reader must not chase
+    a task the notes ticked."""
+    from tests.support import notes_org
+
+    org = notes_org(tmp_path, "estates")
+    (org.root / "feeds" / "notes" / "estates" / "2026-10-14-meeting.md").write_text(
+        "---\ntitle: Estates CoP, 14 October\ndate: 2026-10-14\nkind: meeting\n---\n"
+        "## Actions\n- [x] @Ilse Vandenberghe: book the plant room visit\n"
+        "- [ ] @Kwame Asante: get three LED quotes by 2026-11-20\n", encoding="utf-8")
+    assert invoke("collect", "--config", str(org.config_path)).exit_code == 0
+    built = invoke("build", "--config", str(org.config_path), "--period", "2026-10")
+    assert built.exit_code == 0, built.output
+    text = (org.root / "out" / "2026-10" / "digest.txt").read_text()
+    html = (org.root / "out" / "2026-10" / "digest.html").read_text()
+    booked = next(line for line in text.splitlines() if "plant room visit" in line)
+    quotes = next(line for line in text.splitlines() if "LED quotes" in line)
+    assert "done" in booked and "done" not in quotes, text
+    fragment = html[html.index("plant room visit"):][:200]
+    assert "done" in fragment, fragment
+    assert "done" not in html[html.index("LED quotes"):][:120]
