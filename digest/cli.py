@@ -237,11 +237,15 @@ def send(ctx: click.Context, period: str | None, dry_run: bool, to: str | None,
         return
     try:
         with Store(config.state_path) as store:
+            record = store.issue(p.label)  # sent before this run: said after the summary
             report = pipeline.send(config, store, p, dry_run=dry_run,
                                    progress=_tty() and not _quiet(ctx), force=force)
     except KeyboardInterrupt:
         _interrupted_send(ctx, config, p, "send")
     _print_send(report, quiet=_quiet(ctx))
+    if record and record.sent_at and not dry_run:
+        _say(ctx, f"{p} was already sent on {record.sent_at:%Y-%m-%d %H:%M} UTC: nobody was "
+                  "sent to again")
     if dry_run:
         _print_skipped_rows(config)
     ctx.exit(report.exit_code)

@@ -128,3 +128,19 @@ def test_a_ticked_action_reads_as_done_in_its_meeting(tmp_path):
     fragment = html[html.index("plant room visit"):][:200]
     assert "done" in fragment, fragment
     assert "done" not in html[html.index("LED quotes"):][:120]
+
+
+def test_sending_a_sent_period_again_says_it_was_already_sent(tmp_path):
+    org = two_communities(tmp_path)
+    config = str(org.config_path)
+    assert invoke("collect", "--config", config).exit_code == 0
+    assert invoke("build", "--config", config, "--period", "2026-10").exit_code == 0
+    first = invoke("send", "--config", config, "--period", "2026-10")
+    assert first.exit_code == 0 and "already sent" not in first.output, first.output
+    again = invoke("send", "--config", config, "--period", "2026-10")
+    assert again.exit_code == 0, again.output
+    assert "2026-10 was already sent on " in again.output
+    assert "nobody was sent to again" in again.output
+    assert len(list((org.root / "out" / "outbox" / "2026-10").glob("*.eml"))) == 1
+    quiet = invoke("--quiet", "send", "--config", config, "--period", "2026-10")
+    assert (quiet.exit_code, quiet.output) == (0, "")
