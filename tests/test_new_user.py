@@ -144,3 +144,28 @@ def test_sending_a_sent_period_again_says_it_was_already_sent(tmp_path):
     assert len(list((org.root / "out" / "outbox" / "2026-10").glob("*.eml"))) == 1
     quiet = invoke("--quiet", "send", "--config", config, "--period", "2026-10")
     assert (quiet.exit_code, quiet.output) == (0, "")
+
+
+def test_a_wrong_relay_password_says_what_to_fix(tmp_path, monkeypatch):
+    import trustme
+    from deliver_support import relays, server_context, trust
+
+    ca = trustme.CA()
+    trust(ca, tmp_path, monkeypatch)
+    monkeypatch.setenv("DIGEST_SMTP_PASSWORD", "not the password")
+    with relays() as make:
+        relay = make(tls_context=server_context(ca), credentials=("digest", "the password"))
+        org = write_org(tmp_path, {
+            "wards": [Post("Bedside scanning on ward 7", utc(2026, 10, 6, 9), guid="w1")]})
+        text = org.config_path.read_text().replace('method = "outbox"', 'method = "smtp"')
+        org.config_path.write_text(text + f'\n[smtp]\nhost = "127.0.0.1"\nport = {relay.port}\n'
+                                          'username = "digest"\n')
+        config = str(org.config_path)
+        checked = invoke("check", "--config", config, "--smtp")
+        line = next(x for x in checked.output.splitlines() if "refused the login" in x)
+        assert "check [smtp] username and" in line and "$DIGEST_SMTP_PASSWORD" in line, line
+        assert invoke("collect", "--config", config).exit_code == 0
+        assert invoke("build", "--config", config, "--period", "2026-10").exit_code == 0
+        sent = invoke("send", "--config", config, "--period", "2026-10")
+        assert sent.exit_code == 69
+        assert "$DIGEST_SMTP_PASSWORD" in sent.output and relay.stored == []
