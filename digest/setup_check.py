@@ -210,7 +210,10 @@ def _check_sources(config: Config, report: SetupReport, problem: Callable[[str],
             problem(f"{row.role} of {row.community}: {row.url}: {row.status}"
                     f"{f' ({row.error_kind})' if row.error_kind else ''}: {row.error_message}")
         for line in row.problems:
-            problem(f"notes of {row.community}: {Path(row.url) / line}")
+            if row.role == "calendar":
+                problem(f"calendar of {row.community}: {row.url}: {line}")
+            else:
+                problem(f"notes of {row.community}: {Path(row.url) / line}")
     report.checked.append(plural(len(feeds.feeds), "source"))
 
 

@@ -169,3 +169,70 @@ def test_a_wrong_relay_password_says_what_to_fix(tmp_path, monkeypatch):
         sent = invoke("send", "--config", config, "--period", "2026-10")
         assert sent.exit_code == 69
         assert "$DIGEST_SMTP_PASSWORD" in sent.output and relay.stored == []
+
+
+OUTLOOK_WITH_A_BAD_LINE = """BEGIN:VCALENDAR\r
+PRODID:Microsoft Exchange Server 2010\r
+VERSION:2.0\r
+BEGIN:VTIMEZONE\r
+TZID:W. Europe Standard Time\r
+BEGIN:STANDARD\r
+DTSTART:16010101T030000\r
+TZOFFSETFROM:+0200\r
+TZOFFSETTO:+0100\r
+RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=10\r
+END:STANDARD\r
+BEGIN:DAYLIGHT\r
+DTSTART:16010101T020000\r
+TZOFFSETFROM:+0100\r
+TZOFFSETTO:+0200\r
+RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3\r
+END:DAYLIGHT\r
+END:VTIMEZONE\r
+BEGIN:VEVENT\r
+UID:walk-through-1\r
+SUMMARY:EHR screen walk-through\r
+DTSTART;TZID=W. Europe Standard Time:20361209T130000\r
+DTEND;TZID=W. Europe Standard Time:2036-12-09T14:00\r
+LOCATION:Education Centre\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:clinic-2\r
+SUMMARY:Forecasting clinic\r
+DTSTART:20361202T150000Z\r
+DTEND:20361202T160000Z\r
+Location Analytics hub\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+def test_a_calendar_line_the_digest_cannot_read_is_named_with_its_line(tmp_path):
+    """An event with a malformed time is left out of the digest: check and collect name
+    the calendar, the line, the event and what to fix, instead of losing it silently."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from digest.calendar import sessions
+
+    org = two_communities(tmp_path)
+    (org.root / "feeds" / "wards.ics").write_text(OUTLOOK_WITH_A_BAD_LINE, encoding="utf-8")
+    listing = org.root / "feeds" / "communities.toml"
+    listing.write_text(listing.read_text().replace(
+        'posts = ["wards.xml"]\n', 'posts = ["wards.xml"]\ncalendar = "wards.ics"\n', 1))
+    checked = invoke("check", "--config", str(org.config_path))
+    assert checked.exit_code == 1, checked.output
+    lines = [x for x in checked.output.splitlines() if "wards.ics" in x]
+    assert len(lines) == 2, checked.output
+    dtend = next(x for x in lines if "line 23" in x)
+    assert dtend.startswith("calendar of wards: ") and "DTEND" in dtend
+    assert "'EHR screen walk-through' is left out" in dtend and "20361209T140000" not in dtend
+    assert "fix" in dtend
+    stray = next(x for x in lines if "line 31" in x)
+    assert "'Location Analytics hub'" in stray and "ignored" in stray
+    collected = invoke("collect", "--config", str(org.config_path))
+    assert "line 23" in collected.output, collected.output
+    tz = ZoneInfo("Europe/Amsterdam")
+    shown = sessions(OUTLOOK_WITH_A_BAD_LINE.encode(), "wards", datetime(2036, 12, 1, tzinfo=tz),
+                     datetime(2037, 1, 1, tzinfo=tz), tz)
+    assert [s.title for s in shown] == ["Forecasting clinic"]  # what the message says
