@@ -236,3 +236,17 @@ def test_a_calendar_line_the_digest_cannot_read_is_named_with_its_line(tmp_path)
     shown = sessions(OUTLOOK_WITH_A_BAD_LINE.encode(), "wards", datetime(2036, 12, 1, tzinfo=tz),
                      datetime(2037, 1, 1, tzinfo=tz), tz)
     assert [s.title for s in shown] == ["Forecasting clinic"]  # what the message says
+
+
+def test_a_feed_address_that_404s_says_where_to_fix_it(tmp_path):
+    from tests.feedserver import FeedServer
+
+    org = two_communities(tmp_path)
+    with FeedServer() as server:
+        listing = org.root / "feeds" / "communities.toml"
+        listing.write_text(listing.read_text().replace(
+            '"estates.xml"', f'"{server.url("/blog/feed-typo.xml")}"'))
+        checked = invoke("check", "--config", str(org.config_path))
+    line = next(x for x in checked.output.splitlines() if "feed-typo.xml" in x)
+    assert "404" in line
+    assert f"fix the address under posts of community estates in {listing}" in line, line
