@@ -135,8 +135,11 @@ def sessions(
                 occurrences = _expand(cal, timezones, own, window_start, window_end, keep_wr,
                                       tz, budget)
             except Exception as exc:  # one broken series must not sink the calendar
+                # the library's own record of the bad line says more than its exception
+                said = [f"{name or 'a line'}: {message}" for event in own
+                        for name, message in getattr(event, "errors", None) or []]
                 log.warning("calendar of %s: skipped event %s: %s", community, uid,
-                            terminal_text(exc))
+                            terminal_text("; ".join(said) or str(exc)))
                 continue
             found += _sessions_in(occurrences, community, tz, window_start, window_end, uid)
     else:
@@ -370,6 +373,67 @@ def _parse_by_component(ics: bytes, first_error: Exception) -> icalendar.Calenda
     log.warning("calendar: skipped %s that could not be parsed (%s)",
                 plural(skipped, "component"), terminal_text(first_error))
     return cal
+
+
+# properties without which an event has no time: one unreadable leaves the event out
+_TIMING = {"DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID"}
+_PROPERTY_LINE = re.compile(r"^([A-Za-z0-9-]+)[;:]")
+
+
+def line_problems(ics: bytes) -> list[str]:
+    """One line per event line the digest cannot read: its line number, what it does with
+    the event (left out, or the line ignored) and what to fix.
+
+    The library keeps such events with their `errors` and the build then skips them
+    silently or with a Python error; an organiser needs the calendar's line to show its
+    owner. Empty for a calendar that cannot be read at all (`validate` says why).
+    """
+    try:
+        cal = _parse(ics)
+    except CalendarError:
+        return []
+    raw = ics.decode("utf-8", "replace").lstrip("\ufeff")
+    lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    blocks: list[tuple[int, int]] = []  # (first, last) line index of each VEVENT
+    for n, line in enumerate(lines):
+        if line.strip().upper() == "BEGIN:VEVENT":
+            blocks.append((n, n))
+        elif line.strip().upper() == "END:VEVENT" and blocks:
+            blocks[-1] = (blocks[-1][0], n)
+    events = list(cal.walk("VEVENT"))
+    out = []
+    for number, event in enumerate(events):
+        errors = getattr(event, "errors", None) or []
+        first, last = blocks[number] if len(blocks) == len(events) else (0, len(lines) - 1)
+        title = _text(event.get("SUMMARY")) or _uid_of(event)
+        for name, message in errors:
+            where = _bad_line(lines, first, last, name)
+            at = f"line {where + 1}: " if where is not None else ""
+            shown = terminal_text(lines[where].strip())[:80] if where is not None else ""
+            if name and name.upper() in _TIMING:
+                out.append(f"{at}{name} cannot be read ({terminal_text(message)}), so "
+                           f"{title!r} is left out of the digest: fix {name} in the calendar "
+                           "(a time is written like 20261209T140000)")
+            else:
+                what = f"{shown!r}" if shown else f"{name or 'a line'}"
+                out.append(f"{at}{what} in {title!r} is not an iCalendar line (NAME:value) "
+                           "and is ignored: fix or remove it in the calendar")
+    return out
+
+
+def _bad_line(lines: list[str], first: int, last: int, name: str | None) -> int | None:
+    """The index of the line in lines[first..last] an `errors` entry is about: the
+    property's own line, or (no name) the first that is not `NAME:` or `NAME;`."""
+    for n in range(first + 1, last):
+        line = lines[n]
+        if not line.strip() or line[:1] in " \t":  # blank, or a folded continuation
+            continue
+        match = _PROPERTY_LINE.match(line)
+        if name is None and match is None:
+            return n
+        if name is not None and match is not None and match.group(1).upper() == name.upper():
+            return n
+    return None
 
 
 def _calendar_zone(cal: icalendar.Calendar) -> tzinfo | None:

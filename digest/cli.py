@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
 
@@ -235,10 +235,17 @@ def send(ctx: click.Context, period: str | None, dry_run: bool, to: str | None,
         click.echo(f"{p}: sent a test copy of edition {edition.key} to {to}"
                    + (f": {where}" if where else ""))
         return
-    with Store(config.state_path) as store:
-        report = pipeline.send(config, store, p, dry_run=dry_run,
-                               progress=_tty() and not _quiet(ctx), force=force)
+    try:
+        with Store(config.state_path) as store:
+            record = store.issue(p.label)  # sent before this run: said after the summary
+            report = pipeline.send(config, store, p, dry_run=dry_run,
+                                   progress=_tty() and not _quiet(ctx), force=force)
+    except KeyboardInterrupt:
+        _interrupted_send(ctx, config, p, "send")
     _print_send(report, quiet=_quiet(ctx))
+    if record and record.sent_at and not dry_run:
+        _say(ctx, f"{p} was already sent on {record.sent_at:%Y-%m-%d %H:%M} UTC: nobody was "
+                  "sent to again")
     if dry_run:
         _print_skipped_rows(config)
     ctx.exit(report.exit_code)
@@ -279,6 +286,8 @@ def run(ctx: click.Context, period: str | None) -> None:
             _print_build(pipeline.build(config, store, p), quiet=quiet)
         try:
             sent = pipeline.send(config, store, p, progress=_tty() and not quiet)
+        except KeyboardInterrupt:
+            _interrupted_send(ctx, config, p, "run")
         except pipeline.EmptyIssue:
             if quiet and told_empty:
                 ctx.exit(EXIT_OK)
@@ -485,6 +494,29 @@ def _print_send(report: SendReport, quiet: bool = False) -> None:
         click.echo(terminal_text(report.summary_line()))
     for line in attention:
         click.echo(terminal_text(line))
+
+
+EXIT_INTERRUPTED = 130  # the shell's code for a process stopped by Ctrl-C (SIGINT)
+
+
+def _interrupted_send(ctx: click.Context, config: Config, p: Period, command: str
+                      ) -> NoReturn:
+    """Ctrl-C during a send: say how far it got and how to finish, instead of "Aborted!".
+
+    The ledger already holds every reader's state (a message in flight is resent
+    under the same Message-ID), so nothing is lost and the same command resumes.
+    """
+    from .deliver import ledger_status
+
+    with Store(config.state_path) as store:
+        status = ledger_status(store, p.label)
+    sent, in_flight = status.counts.get("sent", 0), status.counts.get("sending", 0)
+    unconfirmed = (f" ({plural(in_flight, 'message')} the relay had not confirmed will go "
+                   "again under the same Message-ID)" if in_flight else "")
+    click.echo(f"{p}: interrupted: {sent} of {plural(status.total, 'reader')} sent so far; "
+               f"run `digest {command} --period {p}` again to send the rest{unconfirmed}",
+               err=True)
+    ctx.exit(EXIT_INTERRUPTED)
 
 
 def _print_skipped_rows(config: Config) -> None:

@@ -53,10 +53,23 @@ def _parse_communities(raw: str, known: set[str]) -> tuple[frozenset[str] | None
     return frozenset(ids), None
 
 
+def _delimiter(header_line: str) -> str:
+    """`;` when the header is separated by semicolons, else `,`.
+
+    A spreadsheet in a comma-decimal locale (most of Europe) saves "CSV" with
+    semicolons and has no setting to save commas instead; its list cells
+    (`"design;research"`) come quoted, so the file reads the same either way.
+    """
+    cells = [c.strip().lower() for c in header_line.lstrip("\ufeff").split(";")]
+    return ";" if tuple(cells[:len(HEADER)]) == HEADER else ","
+
+
 def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
     """Read `path` (`email,name,communities[,aliases]`) into recipients and skipped rows.
 
-    Empty communities means every community; ids are separated by `;`.
+    Empty communities means every community; ids are separated by `;`. A file
+    whose header is separated by semicolons (a European spreadsheet's CSV) is read
+    with `;` between cells.
     Blank lines are ignored. Duplicates are detected case-insensitively on the
     whole address; the first row wins and later ones are reported.
     """
@@ -82,33 +95,32 @@ def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
     # not swallow every later line into a single cell (names must fit on one line).
     # split on "\n" only: str.splitlines would also break a name at U+2028 and friends
     lines = [line.removesuffix("\r") for line in text.split("\n")]
+    delimiter = _delimiter(lines[0])
     try:
-        header = next(csv.reader(lines[:1], skipinitialspace=True), None)
+        header = next(csv.reader(lines[:1], delimiter=delimiter, skipinitialspace=True), None)
     except csv.Error as exc:
         raise ConfigError(path, None, f"line 1: {exc}") from None
     columns = tuple(h.strip().lower() for h in header) if header else ()
     if columns not in (HEADER, HEADER + OPTIONAL):
-        found = ",".join(header) if header else "an empty file"
-        # a spreadsheet set to a comma-decimal locale saves "CSV" with semicolons
-        hint = ("; it is separated by semicolons: save it as comma-separated CSV"
-                if ";" in lines[0] and "," not in lines[0] else "")
+        found = lines[0] if header else "an empty file"
         raise ConfigError(
             path, None,
             f"the first line must be the header 'email,name,communities' or "
-            f"'email,name,communities,aliases' (found {found!r}){hint}",
+            f"'email,name,communities,aliases' (found {found!r})",
         )
 
     result = RecipientList()
     seen: dict[str, int] = {}
     for number, line in enumerate(lines[1:], start=2):
         try:
-            row = next(csv.reader([line], skipinitialspace=True), [])
+            row = next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), [])
         except csv.Error as exc:
             result.skipped.append(RowProblem(number, f"cannot read the row: {exc}"))
             continue
         if not row or all(not cell.strip() for cell in row):
             continue
-        problem, recipient = _check_row(row, number, known_communities, seen, len(columns))
+        problem, recipient = _check_row(row, number, known_communities, seen, len(columns),
+                                        delimiter)
         if problem:
             result.skipped.append(RowProblem(number, problem))
         elif recipient is not None:
@@ -118,15 +130,17 @@ def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
 
 
 def _check_row(
-    row: list[str], line: int, known: set[str], seen: dict[str, int], width: int = 3
+    row: list[str], line: int, known: set[str], seen: dict[str, int], width: int = 3,
+    delimiter: str = ",",
 ) -> tuple[str | None, Recipient | None]:
     if width > len(HEADER) and len(row) == len(HEADER):
         row = [*row, ""]  # the aliases cell may be left off
     if len(row) != width:
-        names = ",".join((HEADER + OPTIONAL)[:width])
+        names = delimiter.join((HEADER + OPTIONAL)[:width])
+        mark = "comma" if delimiter == "," else "semicolon"
         return (
             f"expected {width} columns ({names}) but found {len(row)}; "
-            "quote a name that contains a comma",
+            f"quote a name that contains a {mark}",
             None,
         )
     address, name, communities_raw, *rest = (cell.strip() for cell in row)

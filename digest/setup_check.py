@@ -207,10 +207,17 @@ def _check_sources(config: Config, report: SetupReport, problem: Callable[[str],
     feeds = collect_stage.check(config, None, progress=progress)
     for row in feeds.feeds:
         if row.failed:
+            # an address that is not there (a typo, a moved page): say where it is written
+            fix = (f"; fix the address under {row.role} of community {row.community} in "
+                   f"{config.feeds_path}" if row.error_kind in ("http-404", "http-410") else "")
             problem(f"{row.role} of {row.community}: {row.url}: {row.status}"
-                    f"{f' ({row.error_kind})' if row.error_kind else ''}: {row.error_message}")
+                    f"{f' ({row.error_kind})' if row.error_kind else ''}: {row.error_message}"
+                    f"{fix}")
         for line in row.problems:
-            problem(f"notes of {row.community}: {Path(row.url) / line}")
+            if row.role == "calendar":
+                problem(f"calendar of {row.community}: {row.url}: {line}")
+            else:
+                problem(f"notes of {row.community}: {Path(row.url) / line}")
     report.checked.append(plural(len(feeds.feeds), "source"))
 
 

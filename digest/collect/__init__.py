@@ -109,7 +109,8 @@ class FeedReport:
     retry_after: datetime | None = None
     moved_to: str | None = None
     flagged: bool = False  # failing FLAG_AFTER runs in a row
-    problems: list[str] = field(default_factory=list)  # a notes folder's unreadable files
+    problems: list[str] = field(default_factory=list)  # a notes folder's unreadable files,
+    # or a calendar's unreadable lines
 
     @property
     def failed(self) -> bool:
@@ -275,7 +276,14 @@ class _Run:
                 return self._fail(src, "error", "calendar", problem)
             if self.store is not None and not self.dry:
                 self.store.save_calendar(src.url, src.community, result.body, self.now)
-            return self._succeed(src, result, "ok", body_hash=digest)
+            row = self._succeed(src, result, "ok", body_hash=digest)
+            row.problems = await asyncio.to_thread(_calendar_lines, result.body)
+            if row.problems:  # usable, but some events are left out or lines ignored
+                row.error_kind = "calendar"
+                row.error_message = "; ".join(row.problems[:3]) + (
+                    "; ..." if len(row.problems) > 3 else "")
+                st.error_kind, st.error_message = row.error_kind, row.error_message
+            return row
         kind: Kind = "meeting" if src.role == "meetings" else "post"
         try:
             parsed = await self._parse(result, src.community, kind)
@@ -440,6 +448,13 @@ def _calendar_problem(ics: bytes) -> str | None:
     except CalendarError as exc:
         return str(exc)
     return None
+
+
+def _calendar_lines(ics: bytes) -> list[str]:
+    """The lines of a usable calendar the build cannot read, each with its line number."""
+    from ..calendar import line_problems
+
+    return line_problems(ics)
 
 
 def _fork_context() -> multiprocessing.context.BaseContext:

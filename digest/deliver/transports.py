@@ -208,7 +208,9 @@ class SmtpTransport:
         except smtplib.SMTPAuthenticationError as e:
             _quietly_close(conn)
             raise RelayUnavailable(f"relay {self.where} refused the login of {s.username!r}: "
-                                   f"{e.smtp_code} {_text(e.smtp_error)}", permanent=True) from None
+                                   f"{e.smtp_code} {_text(e.smtp_error)}; check [smtp] username "
+                                   f"and the password in ${PASSWORD_ENV}",
+                                   permanent=True) from None
         except smtplib.SMTPNotSupportedError as e:
             _quietly_close(conn)
             raise RelayUnavailable(f"relay {self.where}: {e} (check [smtp] username/security)",
