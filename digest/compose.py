@@ -72,7 +72,7 @@ def compose(config: Config, store: Store, period: Period, *, now: datetime | Non
             store.claim(period.label, config.cadence, [i.key for i in items], now)
 
     warnings: list[str] = []
-    sessions = _coming_sessions(config, store, period.next(), warnings)
+    sessions = _coming_sessions(config, store, period.next(), warnings, now)
     same = same_posts(items, [c.id for c in config.communities])
     by_community: dict[str, list[Item]] = defaultdict(list)
     for item in items:
@@ -270,12 +270,14 @@ def activity_status(dates: list[datetime], period: Period, quiet_after: int, tz:
     return "active"
 
 
-def _coming_sessions(config: Config, store: Store, coming: Period, warnings: list[str]
-                     ) -> dict[str, list[Session]]:
-    """Each community's sessions in `coming`, from the calendar body last collected.
+def _coming_sessions(config: Config, store: Store, coming: Period, warnings: list[str],
+                     now: datetime) -> dict[str, list[Session]]:
+    """Each community's sessions in `coming` that start after `now`, from the calendar
+    body last collected.
 
     A calendar that failed at the last collect still shows what it last said (the
-    rota rarely changes overnight), but not one that is gone (HTTP 410).
+    rota rarely changes overnight), but not one that is gone (HTTP 410). An issue built
+    late (October's in December) does not call November's sessions coming.
     """
     tz = config.timezone
     gone = {url for url, state in load_states(store).items() if state.status == "gone"}
@@ -285,8 +287,11 @@ def _coming_sessions(config: Config, store: Store, coming: Period, warnings: lis
             continue  # removed by its owner
         try:
             capped: list[str] = []
-            out[community] = calendar_sessions(body, community, coming.start(tz),
-                                               coming.end(tz), tz, capped)
+            # from now on, not from the period's start: what is over never counts
+            # against the caps on what is shown
+            start, end = max(coming.start(tz), now.astimezone(tz)), coming.end(tz)
+            out[community] = calendar_sessions(body, community, start, end, tz, capped) \
+                if start < end else []
             warnings += [f"calendar of {community} ({url}): {problem}" for problem in capped]
         except CalendarError as e:
             warnings.append(f"calendar of {community} ({url}) could not be read: {e}")

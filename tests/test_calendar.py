@@ -541,6 +541,8 @@ def test_a_calendar_shared_by_two_communities_gives_both_their_sessions(tmp_path
     config = load_config(org.config_path)
     with Store(config.state_path) as store:
         assert len(store.calendars()) == 1
-        issue = compose(config, store, Period.parse("2026-10", "monthly"), claim=False).issue
+        october = Period.parse("2026-10", "monthly")
+        issue = compose(config, store, october, now=october.end(config.timezone),
+                        claim=False).issue
     sessions = {s.community_id: len(s.sessions) for s in issue.sections + issue.quiet}
     assert sessions == {"maps": 3, "trails": 3}

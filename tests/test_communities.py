@@ -180,3 +180,25 @@ def test_a_calendar_that_is_gone_no_longer_lists_sessions(tmp_path):
         save_states(store, [FeedState(url, "data", "calendar", status="gone")])
         issue = compose(config, store, october, now=october.end(config.timezone)).issue
         assert not [x for s in issue.quiet + issue.sections for x in s.sessions]
+
+
+def test_an_issue_built_late_calls_no_session_coming_that_is_over(tmp_path):
+    # October's issue built on 15 November: the session of the 10th is over, the one of
+    # the 20th is still coming
+    later = ICS.replace(b"END:VCALENDAR\r\n", b"BEGIN:VEVENT\r\nUID:s2@example.org\r\n"
+                        b"DTSTAMP:20261001T000000Z\r\nDTSTART:20261120T100000Z\r\n"
+                        b"DTEND:20261120T110000Z\r\nSUMMARY:Data clinic\r\nEND:VEVENT\r\n"
+                        b"END:VCALENDAR\r\n")
+    org = write_org(tmp_path, {"data": []})
+    url = "https://calendar.example.org/data.ics"
+    communities = org.root / "feeds" / "communities.toml"
+    communities.write_text(communities.read_text() + f'calendar = "{url}"\n')
+    config = org.config()
+    with Store(tmp_path / "s.db") as store:
+        store.save_calendar(url, "data", later, utc(2026, 10, 1))
+        october = MONTHS[10]
+        on_time = compose(config, store, october, now=october.end(config.timezone)).issue
+        late = compose(config, store, october, now=utc(2026, 11, 15)).issue
+    titles = [[x.title for s in issue.quiet + issue.sections for x in s.sessions]
+              for issue in (on_time, late)]
+    assert titles == [["Data show and tell", "Data clinic"], ["Data clinic"]]

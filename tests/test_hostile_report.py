@@ -20,6 +20,17 @@ from waiting import run_within
 from digest.cli import cli
 
 
+@pytest.fixture(autouse=True)
+def built_the_morning_after_october(monkeypatch):
+    """October's issue is built on 1 November, its sessions (November's) still to come,
+    whatever today's date: a later build leaves sessions that are over out."""
+    from datetime import UTC, datetime
+
+    from digest import pipeline
+
+    monkeypatch.setattr(pipeline, "utcnow", lambda: datetime(2026, 11, 1, 9, 0, tzinfo=UTC))
+
+
 def digest(org, *args):
     return CliRunner().invoke(cli, ["--config", str(org.config_path), *args])
 
