@@ -97,7 +97,7 @@ def test_a_symlinked_eml_is_not_written_through(org, tmp_path):
     victim.write_text("keep")
     (folder / outbox_name("ann@example.org")).symlink_to(victim)
     result = box.send(Envelope("d@example.org", "ann@example.org", "<1@example.org>", b"x"))
-    assert result.kind == "transient" and "symbolic link" in result.text
+    assert result.fate == "transient" and "symbolic link" in result.text
     assert victim.read_text() == "keep"
 
 

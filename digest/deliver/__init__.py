@@ -292,11 +292,11 @@ def send_test(config: Config, edition: Edition, address: str) -> Path | None:
     finally:
         transport.close()
     detail = f"{result.code or ''} {result.text}".strip()
-    if result.kind == "sent":
+    if result.fate == "sent":
         if isinstance(transport, OutboxTransport):
             return transport.path_for(clean_address(address))
         return None
-    if result.kind == "failed":
+    if result.fate == "failed":
         raise DigestError(f"the relay refused the test message to {address}: {detail}")
     raise TemporaryFailure(f"the test message to {address} was not confirmed: {detail}")
 

@@ -275,7 +275,7 @@ class Loop:
                     self._queue.appendleft(row)  # never tried: the next worker free takes it
             else:
                 first = key not in self._tries
-                if result.kind in ("transient", "ambiguous"):
+                if result.fate in ("transient", "ambiguous"):
                     n = self._tries.get(key, 0) + 1
                     self._tries[key] = n
                     if n < self.retry.attempts:
@@ -366,16 +366,16 @@ class Loop:
 
     def _record(self, row: Row, result: Result) -> None:
         now = utcnow()
-        if result.kind in ("sent", "failed"):
-            self.ledger.record(self.period, row.email_key, result.kind, now, result.code,
+        if result.fate in ("sent", "failed"):
+            self.ledger.record(self.period, row.email_key, result.fate, now, result.code,
                                result.text)
             with self._cond:
-                if result.kind == "sent":
+                if result.fate == "sent":
                     self.sent_now += 1
                 self.consecutive = self.unanswered = 0  # a definite answer: the relay works
             self._open.set()  # ... so the other connections may start
             return
-        state = "deferred" if result.kind == "transient" else "ambiguous"
+        state = "deferred" if result.fate == "transient" else "ambiguous"
         # `row` was read before mark_sending counted this try
         delay = self.retry.delay(row.attempts + 1)
         self.ledger.record(self.period, row.email_key, state, now, result.code, result.text,

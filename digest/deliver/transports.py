@@ -27,7 +27,7 @@ from ..config import PASSWORD_ENV, Config, SmtpSettings
 from ..errors import ConfigError
 from ..files import UnsafePathError, ensure_dir, write_file
 
-Kind = Literal["sent", "failed", "transient", "ambiguous"]
+Fate = Literal["sent", "failed", "transient", "ambiguous"]  # what became of a message
 _CRLF = b"\r\n"
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 _UNSAFE_NAME = re.compile(r"[^a-z0-9._+@-]+")
@@ -53,7 +53,7 @@ class Result:
     message was sent, so the relay may have stored it.
     """
 
-    kind: Kind
+    fate: Fate
     code: int | None = None
     text: str = ""
     stop: bool = False  # the relay refuses us, not this reader: stop the run, fail nobody
@@ -268,13 +268,13 @@ class SmtpTransport:
             self._drop()
             return Result("transient", code, text)
         if 400 <= code < 500 or code == 552:  # 552: storage exceeded, RFC 5321 says retry
-            kind: Kind = "transient"
+            fate: Fate = "transient"
         elif 500 <= code < 600:
-            kind = "failed"
+            fate = "failed"
         else:  # nonsense from the relay: do not lose the reader over it
-            kind = "transient"
+            fate = "transient"
         self._reset()
-        return Result(kind, code, text)
+        return Result(fate, code, text)
 
     def send(self, envelope: Envelope) -> Result:
         if self.conn is None:
