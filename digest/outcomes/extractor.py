@@ -99,6 +99,8 @@ _DATE = (
     r"|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}\.\d{1,2}\.(?:\d{2,4}\b)?"
     rf"|(?:next\s+|this\s+)?{_WEEKDAY}"
     rf"|(?:the\s+)?end\s+of\s+(?:the\s+)?(?:day|week|month|quarter|year|sprint|{_MONTH})"
+    r"|(?:the\s+)?end\s+of\s+(?:the\s+)?next\s+(?:week|month)"
+    rf"|ende\s+{_MONTH}|fin\s+(?:de\s+|d')?{_MONTH}|(?:a\s+)?finales\s+de\s+{_MONTH}"
     rf"|mid[- ]{_MONTH}"
     r"|eo[dwm]|cob|tomorrow|today"
     r"|(?:the\s+)?next\s+(?:meeting|session|call|catch[- ]?up|sync)"
@@ -109,13 +111,15 @@ _DATE = (
     r"|q[1-4](?:\s+\d{4})?"
     rf"|{_MONTH}(?:\s+\d{{4}})?)"
 )
+# "before the December session": a month that names a meeting is no day (the words stay).
+_MEETING_WORD = r"(?:session|meeting|call|sync|agm|gathering|workshop|sitzung|r[ée]union|reuni[óo]n)"
 _DUE = re.compile(
     rf"\s*[,;|]?\s*[(\[]?\b(?:due(?:\s+date)?|(?:due\s+)?by|deadline|before|until"
     rf"|target(?:\s+date)?|no later than|d'ici(?:\s+(?:le|la|à|a))?|avant(?:\s+le|\s+la)?"
     rf"|pour\s+le|bis(?:\s+zu[mr])?"
     rf"|hasta(?:\s+el)?|para(?:\s+el)?|antes\s+del?|f[äa]llig(?:\s+am)?|fecha|[ée]ch[ée]ance"
     rf"|vencimiento|plazo|for|on|revisit(?:\s+on)?)\s*:?\s*"
-    rf"(?P<due>{_DATE})\b[)\]]?\.?",
+    rf"(?P<due>{_DATE})\b(?!\s+{_MEETING_WORD})[)\]]?\.?",
     re.IGNORECASE,
 )
 _TRAILING_DUE = re.compile(
@@ -125,7 +129,8 @@ _TRAILING_DUE = re.compile(
 # "tag 2.9.1 tomorrow", "clear the north beds next week": a relative day at the end, no "by".
 _TRAILING_WHEN = re.compile(
     r"\s+(?P<due>tomorrow|next\s+week|next\s+month|(?:the\s+)?end\s+of\s+"
-    r"(?:the\s+)?(?:week|month)|a\s+finales\s+de\s+mes|fin\s+du\s+mois|ende\s+des\s+monats"
+    r"(?:the\s+)?(?:next\s+)?(?:week|month)|a\s+finales\s+de\s+mes|fin\s+du\s+mois"
+    rf"|a\s+finales\s+de\s+{_MONTH}|ende\s+des\s+monats"
     r"|demain|morgen|n[äa]chste\s+woche|la\s+semaine\s+prochaine|la\s+semana\s+que\s+viene)"
     r"\s*\.?$", re.IGNORECASE)
 _WEAK_DUE_WORD = re.compile(r"^[\s,;|(\[]*(?:for|on)\b", re.IGNORECASE)
