@@ -39,7 +39,8 @@ _LEAD_WORDS = re.compile(
     re.IGNORECASE)
 _NUMERIC = re.compile(r"^(\d{1,2})([./])(\d{1,2})\.?(?:[./](\d{2,4}))?$")
 _NEVER = re.compile(r"\b(?:next\s+(?:meeting|session|call|sync|time)|tbd|tbc|asap|ongoing"
-                    r"|q[1-4]|this\s+(?:week|month))\b", re.IGNORECASE)  # vague spans: no day
+                    r"|q[1-4]|this\s+(?:week|month)|next\s+month)\b",  # vague spans: no day
+                    re.IGNORECASE)
 
 
 def resolve(words: str, meeting: date | None, languages: tuple[str, ...] = DATE_LANGUAGES

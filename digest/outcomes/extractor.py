@@ -128,7 +128,7 @@ _TRAILING_DUE = re.compile(
     re.IGNORECASE)
 # "tag 2.9.1 tomorrow", "clear the north beds next week": a relative day at the end, no "by".
 _TRAILING_WHEN = re.compile(
-    r"\s+(?P<due>tomorrow|next\s+week|next\s+month|(?:the\s+)?end\s+of\s+"
+    r"\s+(?P<due>tomorrow|next\s+week|(?:the\s+)?end\s+of\s+"
     r"(?:the\s+)?(?:next\s+)?(?:week|month)|a\s+finales\s+de\s+mes|fin\s+du\s+mois"
     rf"|a\s+finales\s+de\s+{_MONTH}|ende\s+des\s+monats"
     r"|demain|morgen|n[äa]chste\s+woche|la\s+semaine\s+prochaine|la\s+semana\s+que\s+viene)"
@@ -211,6 +211,13 @@ _NOT_NAMES = _words(
     "monday tuesday wednesday thursday friday saturday sunday january february march april "
     "may june july august september october november december"
 )
+
+# "Ana: I will …", "Ana Ribeiro: …": the line's speaker, whose "I" it is.
+_SPEAKER = re.compile(rf"^\s*(?P<name>{_NAME})\s*:\s+")
+_LABEL_WORDS = _words(
+    "note notes summary status context background question answer comment comments fyi aob "
+    "idea info reminder result results outcome outcomes topic topics agenda item items news "
+    "reply feedback minutes attendees present apologies regrets location time date")
 
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold(?:er)?|[6-9]00)\b", re.IGNORECASE)
 _NOT_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:normal|lighter|[1-5]00)\b", re.IGNORECASE)
@@ -579,9 +586,23 @@ class _Extractor:
         """
         if self.agenda:
             return
-        for owner, work in prose.action_clauses(text):
-            self._add(blocks.Rich(work), "actions", owner=_tidy_names(owner), topic=topic,
-                      from_prose=True)
+        for owner, work in prose.action_clauses(text, self._speaker(text)):
+            self._add(blocks.Rich(work), "actions", owner=_tidy_names(owner) if owner else None,
+                      topic=topic, from_prose=True)
+
+    def _speaker(self, line: str) -> str | None:
+        """The person a line opens with ("Ana: I will …"), when it is a person: one the
+        notes list as there, or a name that is no label ("Update:", "Note:")."""
+        match = _SPEAKER.match(line)
+        if match is None:
+            return None
+        name = match["name"]
+        if name.lower() in self.reading.people:
+            return name
+        words = name.lower().split()
+        if any(w in _NOT_NAMES or w in _LABEL_WORDS for w in words) or heading_kind(name):
+            return None
+        return name
 
     def _loose_list(self, el: lxml.html.HtmlElement) -> None:
         """A list outside any outcome section: markers at any depth, decisions in prose.
@@ -1132,7 +1153,7 @@ _OUTCOME_HINTS = (
     "valid", "vereinbart",
     "festgelegt", "angenommen", "genehmigt", "aprob",
     "ai:", "ai ", "ap:", "#",
-    " will ", " to ", " shall ",  # actions written as sentences (`prose.action_clauses`)
+    " will ", " to ", " shall ", "'ll ", "’ll ",  # actions as sentences (`prose.action_clauses`)
     " se charge", " s'occupe", " s’occupe", " va ", " doit ", " wird ", "übernimmt", "kümmert",
     " se encarga", " se ocupa", "era ", "ira ", "rá ", "beschließt", "beschliesst", " vot",
 )
