@@ -10,11 +10,13 @@ with their result below, actions in prose, near-misses) and the third review set
 tests/fixtures/minutes-review3/ (Logseq, Dataview fields, SIG "AI Name -" lines and
 owner sub-bullets, action tables, fr/de/es prose, tally-only votes, vague dues) and
 the fourth review set tests/fixtures/minutes-review4/ (near-misses that must yield
-nothing, pronoun owners, header junk, dues in words), and prints every figure beside its target for each set. Until the command exists
-it scores an adapter over today's extractor (the header says which). It reports; it does not gate:
-exit 0 unless it crashed.
+nothing, pronoun owners, header junk, dues in words), and prints every figure beside
+its target for each set. Until the command exists it scores an adapter over today's
+extractor (the header says which). It reports; it does not gate: exit 0 unless it
+crashed.
 
-Usage: python bench/outcomes_bench.py [--details] [--set corpus|holdout|review|review2|review3|review4]
+Usage: python bench/outcomes_bench.py [--details]
+                                      [--set corpus|holdout|review|review2|review3|review4]
   --details  list every miss (labels not found, junk, wrong owners/dues)
 """
 

@@ -89,9 +89,11 @@ def test_dues_in_words_resolve_and_the_next_session_stays_in_the_text() -> None:
         ("Mend the banner", "Eli", date(2026, 11, 27)),
         ("Book the van before the December session", "Flo", None),
     ]
-    for text in ("# Sitzung 2026-11-05\n\n## Aufgaben\n- Herr Ott: Schlüssel abgeben bis Ende November\n",
-                 "# Réunion 2026-11-05\n\n## Actions\n- Inès : rendre les clés, fin novembre\n",
-                 "# Reunión 2026-11-05\n\n## Tareas\n- Sara: devolver las llaves a finales de noviembre\n"):
+    for text in (
+        "# Sitzung 2026-11-05\n\n## Aufgaben\n- Herr Ott: Schlüssel abgeben bis Ende November\n",
+        "# Réunion 2026-11-05\n\n## Actions\n- Inès : rendre les clés, fin novembre\n",
+        "# Reunión 2026-11-05\n\n## Tareas\n- Sara: devolver las llaves a finales de noviembre\n",
+    ):
         assert [a.due for a in _md(text).actions] == [date(2026, 11, 30)], text
 
 

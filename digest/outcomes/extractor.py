@@ -112,7 +112,8 @@ _DATE = (
     rf"|{_MONTH}(?:\s+\d{{4}})?)"
 )
 # "before the December session": a month that names a meeting is no day (the words stay).
-_MEETING_WORD = r"(?:session|meeting|call|sync|agm|gathering|workshop|sitzung|r[ée]union|reuni[óo]n)"
+_MEETING_WORD = (r"(?:session|meeting|call|sync|agm|gathering|workshop|sitzung|r[ée]union"
+                 r"|reuni[óo]n)")
 _DUE = re.compile(
     rf"\s*[,;|]?\s*[(\[]?\b(?:due(?:\s+date)?|(?:due\s+)?by|deadline|before|until"
     rf"|target(?:\s+date)?|no later than|d'ici(?:\s+(?:le|la|à|a))?|avant(?:\s+le|\s+la)?"

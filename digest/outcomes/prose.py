@@ -147,7 +147,8 @@ _CLAUSE_BREAK = re.compile(r"\s*(?:,\s*(?:and|then|while)\s+|;\s*(?:and\s+)?|\s+
 _PRONOUN_ACTION = re.compile(
     rf"^(?:[^:]{{1,40}}:\s+)?(?P<pronoun>I|[Ss]he|[Hh]e|[Tt]hey)(?:\s+(?:also\s+)?{_PROMISE}\s+"
     r"|(?:'ll|’ll)\s+)(?:also\s+)?(?P<work>(?P<verb>[a-z]+)\b.*)$")
-_SUBJECT = re.compile(rf"^(?:[^:]{{1,40}}:\s+)?(?P<people>{_PERSON}(?:\s*(?:,|&|\band\b)\s*{_PERSON})*)\s")
+_SUBJECT = re.compile(
+    rf"^(?:[^:]{{1,40}}:\s+)?(?P<people>{_PERSON}(?:\s*(?:,|&|\band\b)\s*{_PERSON})*)\s")
 # Capitalised words that open a sentence or name a day, not a person.
 _NOT_PEOPLE = frozenset(
     "the a an after before on in at by for from yesterday today tomorrow then also but and so "
