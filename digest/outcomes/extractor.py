@@ -293,6 +293,9 @@ _PEOPLE_HEADING = re.compile(
 _AGENDA = re.compile(r"\bagenda\b(?!.*\b(?:minutes|notes|outcomes?|summary)\b)"
                      r"|\b(?:tagesordnung|ordre\s+du\s+jour|orden\s+del\s+d[ií]a)\b",
                      re.IGNORECASE)
+_MEETING_TITLE = re.compile(
+    r"\b(?:meeting|minutes|r[ée]union|compte[- ]rendu|proc[èe]s[- ]verbal|sitzung|protokoll"
+    r"|versammlung|besprechung|reuni[óo]n|acta|asamblea)\b", re.IGNORECASE)
 _VOTE_HINT = re.compile(r"\b(?:motion|vote|moved?s?)\b", re.IGNORECASE)
 _CHAT_HINT = re.compile(r"^\s*(?:[\[(]?\d{1,2}:\d{2}|[\[(]\d{4}-\d{2}-\d{2}|<\s*[@+]?\w)",
                         re.MULTILINE)
@@ -324,6 +327,7 @@ class _Extractor:
         self.prose_actions: list[Action] = []  # actions read from sentences
         # Under an agenda ("Priya will present the charter") nothing is promised yet.
         self.agenda = bool(title and _AGENDA.search(title))
+        self.of_a_meeting = True
 
     def run(self) -> MeetingOutcomes:
         blocks.strip_noise(self.root)
@@ -333,6 +337,10 @@ class _Extractor:
         langs = languages.detect(f"{self.title or ''} {sample}", self.language)
         held_on = self._held_on(units, langs)
         self.reading = _Reading(held_on or self.stated_date, langs, self._people(units))
+        # Notes of a meeting have its date, who was there, or say so in their title; a
+        # newsletter's futures ("Marta presentará su informe") are news, not tasks.
+        self.of_a_meeting = bool(self.reading.meeting or self.reading.people or (
+            self.title and _MEETING_TITLE.search(self.title)))
         self._votes(units)
         section: _Section | None = None
         for el in units:
@@ -587,7 +595,8 @@ class _Extractor:
         """
         if self.agenda:
             return
-        for owner, work in prose.action_clauses(text, self._speaker(text)):
+        for owner, work in prose.action_clauses(text, self._speaker(text),
+                                                futures=self.of_a_meeting):
             self._add(blocks.Rich(work), "actions", owner=_tidy_names(owner) if owner else None,
                       topic=topic, from_prose=True)
 
@@ -1077,11 +1086,17 @@ def _without_speaker(line: str) -> str:
     return rest if _marker(rest) else line
 
 
+# What follows "AI" when it is the subject, not the Action Item marker ("AI Ethics - …").
+_AI_TOPIC = (r"(?:Safety|Ethics|Governance|Policy|Policies|Act|Literacy|Research|Strategy|Tools?"
+             r"|Risks?|Regulation|Security|Models?|Assistants?|Agents?|News|Use|Adoption"
+             r"|Principles|Guidelines|Training|Readiness|Lab|Working|Art|Search|Code|Chat)")
 # Steering and SIG notes: "AI Jonas - draft the template", "AI to Mara: ping the team",
 # the owner between the capital AI and the task (which starts in lower case).
 _AI_OWNER = re.compile(
-    rf"^\s*(?P<label>AI)\s+(?:to\s+)?(?P<marked>@?[{_UP}][\w.'’-]*(?:\s+[{_UP}][\w.'’-]*)?"
-    rf"(?:\s*(?:,|&|\band\b)\s*@?[{_UP}][\w.'’-]*)*)\s*[:\-–—]\s+(?=[{_LOW}])")
+    rf"^\s*(?P<label>AI)\s+(?!{_AI_TOPIC}\b)(?:to\s+)?(?P<marked>@?[{_UP}][\w.'’-]*(?:\s+[{_UP}][\w.'’-]*)?"
+    rf"(?:\s*(?:,|&|\band\b)\s*@?[{_UP}][\w.'’-]*)*)\s*[:\-–—]\s+(?=[{_LOW}])"
+    # "AI Safety - review of the policy": a topic about AI, not Safety's action
+    r"(?![a-z]+\s+(?:of|on|about|from)\b)")
 
 
 _FIELD_LINE = re.compile(

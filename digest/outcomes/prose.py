@@ -202,15 +202,20 @@ def _foreign_clause(clause: str) -> tuple[str, str] | None:
     return match["people"], work
 
 
-def action_clauses(text: str, speaker: str | None = None) -> list[tuple[str | None, str]]:
+def action_clauses(text: str, speaker: str | None = None, *, futures: bool = True
+                   ) -> list[tuple[str | None, str]]:
     """(owner, the work as written) for each promise of work a sentence of `text` makes.
+
+    `futures` says whether a French, German or Spanish sentence is read at all: outside
+    a meeting's notes (a newsletter) "Thomas animera un atelier" announces, it assigns
+    nothing.
 
     The owner of "I will …" is `speaker` (the name the line opens with, "Ana: I will …");
     without one it is nobody: an owner is never guessed.
     """
     english = any(word in text for word in (" will ", " to ", " shall ", "'ll ", "’ll "))
-    foreign = re.search(r"\s(?:se|s'|s’|va|doit|wird|übernimmt|kümmert|\w+(?:era|ira|rá))\s",
-                        text) is not None
+    foreign = futures and re.search(
+        r"\s(?:se|s'|s’|va|doit|wird|übernimmt|kümmert|\w+(?:era|ira|rá))\s", text) is not None
     if not english and not foreign:
         return []
     found: list[tuple[str | None, str]] = []
