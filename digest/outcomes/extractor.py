@@ -844,6 +844,8 @@ class _Extractor:
         target, outcome = made
         if isinstance(outcome, Action) and not self._fuller_than_prose(outcome, from_prose):
             return
+        if isinstance(outcome, Decision) and not self._new_decision(outcome):
+            return
         key = re.sub(r"\W+", " ", outcome.text.lower()).strip()
         base = re.sub(r"\W+", " ", outcome.text.split(": ", 1)[-1].lower()).strip()
         if key in self.seen or key in self.seen_bases or len(self.found[target]) >= MAX_ITEMS:
@@ -854,6 +856,29 @@ class _Extractor:
         self.found[target].append(outcome)
         if from_prose and isinstance(outcome, Action):
             self.prose_actions.append(outcome)
+
+    def _new_decision(self, decision: Decision) -> bool:
+        """Whether `decision` says something the note's earlier decisions do not.
+
+        A board's minutes state a resolution, then its vote: "BE IT RESOLVED, that the
+        fund is renewed" and "Resolution 4, the fund is renewed, was approved by
+        unanimous vote". When most of one's words are in the other they are one
+        decision; the wording with more words of its own (vote procedure aside) stays.
+        """
+        said = _substance(decision.text)
+        if len(said) < 3:
+            return True
+        for index, earlier in enumerate(self.found["decisions"]):
+            known = _substance(earlier.text)
+            if len(known) < 3:
+                continue
+            shared = len(said & known)
+            if shared < 0.8 * min(len(said), len(known)):
+                continue
+            if len(said) > len(known):
+                self.found["decisions"][index] = decision
+            return False
+        return True
 
     def _fuller_than_prose(self, action: Action, from_prose: bool) -> bool:
         """Whether `action` is worth keeping beside the actions read from sentences.
@@ -1152,6 +1177,20 @@ def _marker(text: str) -> re.Match[str] | None:
              "Decided not to")):  # an item that opens on the verb: "Agreed to cap …"
         return None
     return match
+
+
+# Words of a vote's procedure, not of what was decided ("was approved by unanimous vote").
+_PROCEDURE = _words(
+    "resolution resolved approved adopted carried passed unanimous unanimously vote voted votes "
+    "board directors trustees members present motion special order that the was were with "
+    "this from into have been will shall for and")
+
+
+def _substance(text: str) -> frozenset[str]:
+    """The words of a decision that say what was decided (4+ letters, procedure aside),
+    by their first six letters ("establish" and "established" are one word)."""
+    return frozenset(w[:6] for w in re.findall(r"\w+", fold_key(text).lower())
+                     if len(w) >= 4 and w not in _PROCEDURE)
 
 
 def fold_key(text: str) -> str:
