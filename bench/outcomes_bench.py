@@ -8,12 +8,15 @@ tests/fixtures/minutes-holdout/ and the review set tests/fixtures/minutes-review
 second review set tests/fixtures/minutes-review2/ (chat logs, Obsidian Tasks, votes
 with their result below, actions in prose, near-misses) and the third review set
 tests/fixtures/minutes-review3/ (Logseq, Dataview fields, SIG "AI Name -" lines and
-owner sub-bullets, action tables, fr/de/es prose, tally-only votes, vague dues), and
-prints every figure beside its target for each set. Until the command exists
-it scores an adapter over today's extractor (the header says which). It reports; it does not gate:
-exit 0 unless it crashed.
+owner sub-bullets, action tables, fr/de/es prose, tally-only votes, vague dues) and
+the fourth review set tests/fixtures/minutes-review4/ (near-misses that must yield
+nothing, pronoun owners, header junk, dues in words), and prints every figure beside
+its target for each set. Until the command exists it scores an adapter over today's
+extractor (the header says which). It reports; it does not gate: exit 0 unless it
+crashed.
 
-Usage: python bench/outcomes_bench.py [--details] [--set corpus|holdout|review|review2|review3]
+Usage: python bench/outcomes_bench.py [--details]
+                                      [--set corpus|holdout|review|review2|review3|review4]
   --details  list every miss (labels not found, junk, wrong owners/dues)
 """
 
@@ -34,6 +37,7 @@ SETS = {
     "review": ROOT / "tests" / "fixtures" / "minutes-review",
     "review2": ROOT / "tests" / "fixtures" / "minutes-review2",
     "review3": ROOT / "tests" / "fixtures" / "minutes-review3",
+    "review4": ROOT / "tests" / "fixtures" / "minutes-review4",
 }
 
 

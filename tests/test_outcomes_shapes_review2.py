@@ -147,6 +147,7 @@ def test_a_recap_that_says_an_action_twice_keeps_the_fuller_wording() -> None:
     found = extract_outcomes(html)
     assert _actions(found) == [
         ("Send out the walk dates", "Noel", date(2026, 10, 15), False),  # not "by mid" / October
+        ("Update the website", None, None, False),  # "I will …": no speaker named, no owner
         ("Post the poster this week", "Ana", None, False),  # names no day: stays in the text
         ("Draft the chapter guidelines and share them", "Tariq Haddad", date(2026, 9, 22), False),
     ]

@@ -20,7 +20,11 @@ _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _END_OF = re.compile(
     r"^(?:the\s+)?(?:end\s+of\s+(?:the\s+)?(?P<unit>day|week|month|quarter|year)"
     r"|(?P<short>eod|cob|eow|eom|eoy))$", re.IGNORECASE)
-_END_OF_MONTH = re.compile(r"^(?:the\s+)?end\s+of\s+(?P<month>[a-z]{3,})$", re.IGNORECASE)
+# "end of November", "Ende November", "fin novembre", "a finales de noviembre"
+_END_OF_MONTH = re.compile(r"^(?:(?:the\s+)?end\s+of|ende|fin(?:\s+de|\s+d')?"
+                           r"|(?:a\s+)?finales\s+de)\s+(?P<month>[^\W\d_]{3,})$", re.IGNORECASE)
+_END_OF_NEXT = re.compile(r"^(?:the\s+)?end\s+of\s+(?:the\s+)?next\s+(?P<unit>week|month)$",
+                          re.IGNORECASE)
 _MID = re.compile(r"^mid[- ]?(?P<month>[a-z]+)$", re.IGNORECASE)
 _END_WORDS = {  # "fin du mois", "Ende des Monats", "fin de mes": the same as "end of month"
     "fin du mois": "month", "fin de mois": "month", "ende des monats": "month",
@@ -35,7 +39,8 @@ _LEAD_WORDS = re.compile(
     re.IGNORECASE)
 _NUMERIC = re.compile(r"^(\d{1,2})([./])(\d{1,2})\.?(?:[./](\d{2,4}))?$")
 _NEVER = re.compile(r"\b(?:next\s+(?:meeting|session|call|sync|time)|tbd|tbc|asap|ongoing"
-                    r"|q[1-4]|this\s+(?:week|month))\b", re.IGNORECASE)  # vague spans: no day
+                    r"|q[1-4]|this\s+(?:week|month)|next\s+month)\b",  # vague spans: no day
+                    re.IGNORECASE)
 
 
 def resolve(words: str, meeting: date | None, languages: tuple[str, ...] = DATE_LANGUAGES
@@ -67,6 +72,11 @@ def resolve(words: str, meeting: date | None, languages: tuple[str, ...] = DATE_
 
 @lru_cache(maxsize=4096)
 def _resolve(text: str, meeting: date, languages: tuple[str, ...]) -> date | None:
+    following = _END_OF_NEXT.match(text)
+    if following:  # "end of next week": the end of the week after the meeting's
+        later = (meeting + timedelta(days=7) if following["unit"] == "week"
+                 else (meeting.replace(day=1) + timedelta(days=32)))
+        return _end_of(following["unit"], later)
     end = _END_OF.match(text)
     unit = _END_WORDS.get(text) or (end and (end["unit"] or end["short"]))
     if unit:

@@ -99,6 +99,8 @@ _DATE = (
     r"|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}\.\d{1,2}\.(?:\d{2,4}\b)?"
     rf"|(?:next\s+|this\s+)?{_WEEKDAY}"
     rf"|(?:the\s+)?end\s+of\s+(?:the\s+)?(?:day|week|month|quarter|year|sprint|{_MONTH})"
+    r"|(?:the\s+)?end\s+of\s+(?:the\s+)?next\s+(?:week|month)"
+    rf"|ende\s+{_MONTH}|fin\s+(?:de\s+|d')?{_MONTH}|(?:a\s+)?finales\s+de\s+{_MONTH}"
     rf"|mid[- ]{_MONTH}"
     r"|eo[dwm]|cob|tomorrow|today"
     r"|(?:the\s+)?next\s+(?:meeting|session|call|catch[- ]?up|sync)"
@@ -109,13 +111,16 @@ _DATE = (
     r"|q[1-4](?:\s+\d{4})?"
     rf"|{_MONTH}(?:\s+\d{{4}})?)"
 )
+# "before the December session": a month that names a meeting is no day (the words stay).
+_MEETING_WORD = (r"(?:session|meeting|call|sync|agm|gathering|workshop|sitzung|r[ée]union"
+                 r"|reuni[óo]n)")
 _DUE = re.compile(
     rf"\s*[,;|]?\s*[(\[]?\b(?:due(?:\s+date)?|(?:due\s+)?by|deadline|before|until"
     rf"|target(?:\s+date)?|no later than|d'ici(?:\s+(?:le|la|à|a))?|avant(?:\s+le|\s+la)?"
     rf"|pour\s+le|bis(?:\s+zu[mr])?"
     rf"|hasta(?:\s+el)?|para(?:\s+el)?|antes\s+del?|f[äa]llig(?:\s+am)?|fecha|[ée]ch[ée]ance"
     rf"|vencimiento|plazo|for|on|revisit(?:\s+on)?)\s*:?\s*"
-    rf"(?P<due>{_DATE})\b[)\]]?\.?",
+    rf"(?P<due>{_DATE})\b(?!\s+{_MEETING_WORD})[)\]]?\.?",
     re.IGNORECASE,
 )
 _TRAILING_DUE = re.compile(
@@ -124,8 +129,9 @@ _TRAILING_DUE = re.compile(
     re.IGNORECASE)
 # "tag 2.9.1 tomorrow", "clear the north beds next week": a relative day at the end, no "by".
 _TRAILING_WHEN = re.compile(
-    r"\s+(?P<due>tomorrow|next\s+week|next\s+month|(?:the\s+)?end\s+of\s+"
-    r"(?:the\s+)?(?:week|month)|a\s+finales\s+de\s+mes|fin\s+du\s+mois|ende\s+des\s+monats"
+    r"\s+(?P<due>tomorrow|next\s+week|(?:the\s+)?end\s+of\s+"
+    r"(?:the\s+)?(?:next\s+)?(?:week|month)|a\s+finales\s+de\s+mes|fin\s+du\s+mois"
+    rf"|a\s+finales\s+de\s+{_MONTH}|ende\s+des\s+monats"
     r"|demain|morgen|n[äa]chste\s+woche|la\s+semaine\s+prochaine|la\s+semana\s+que\s+viene)"
     r"\s*\.?$", re.IGNORECASE)
 _WEAK_DUE_WORD = re.compile(r"^[\s,;|(\[]*(?:for|on)\b", re.IGNORECASE)
@@ -207,6 +213,13 @@ _NOT_NAMES = _words(
     "may june july august september october november december"
 )
 
+# "Ana: I will …", "Ana Ribeiro: …": the line's speaker, whose "I" it is.
+_SPEAKER = re.compile(rf"^\s*(?P<name>{_NAME})\s*:\s+")
+_LABEL_WORDS = _words(
+    "note notes summary status context background question answer comment comments fyi aob "
+    "idea info reminder result results outcome outcomes topic topics agenda item items news "
+    "reply feedback minutes attendees present apologies regrets location time date")
+
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold(?:er)?|[6-9]00)\b", re.IGNORECASE)
 _NOT_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:normal|lighter|[1-5]00)\b", re.IGNORECASE)
 _CSS_BOLD_CLASS = re.compile(r"\.([\w-]+)\s*\{[^}]*font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
@@ -280,6 +293,9 @@ _PEOPLE_HEADING = re.compile(
 _AGENDA = re.compile(r"\bagenda\b(?!.*\b(?:minutes|notes|outcomes?|summary)\b)"
                      r"|\b(?:tagesordnung|ordre\s+du\s+jour|orden\s+del\s+d[ií]a)\b",
                      re.IGNORECASE)
+_MEETING_TITLE = re.compile(
+    r"\b(?:meeting|minutes|r[ée]union|compte[- ]rendu|proc[èe]s[- ]verbal|sitzung|protokoll"
+    r"|versammlung|besprechung|reuni[óo]n|acta|asamblea)\b", re.IGNORECASE)
 _VOTE_HINT = re.compile(r"\b(?:motion|vote|moved?s?)\b", re.IGNORECASE)
 _CHAT_HINT = re.compile(r"^\s*(?:[\[(]?\d{1,2}:\d{2}|[\[(]\d{4}-\d{2}-\d{2}|<\s*[@+]?\w)",
                         re.MULTILINE)
@@ -311,6 +327,7 @@ class _Extractor:
         self.prose_actions: list[Action] = []  # actions read from sentences
         # Under an agenda ("Priya will present the charter") nothing is promised yet.
         self.agenda = bool(title and _AGENDA.search(title))
+        self.of_a_meeting = True
 
     def run(self) -> MeetingOutcomes:
         blocks.strip_noise(self.root)
@@ -320,6 +337,10 @@ class _Extractor:
         langs = languages.detect(f"{self.title or ''} {sample}", self.language)
         held_on = self._held_on(units, langs)
         self.reading = _Reading(held_on or self.stated_date, langs, self._people(units))
+        # Notes of a meeting have its date, who was there, or say so in their title; a
+        # newsletter's futures ("Marta presentará su informe") are news, not tasks.
+        self.of_a_meeting = bool(self.reading.meeting or self.reading.people or (
+            self.title and _MEETING_TITLE.search(self.title)))
         self._votes(units)
         section: _Section | None = None
         for el in units:
@@ -574,9 +595,24 @@ class _Extractor:
         """
         if self.agenda:
             return
-        for owner, work in prose.action_clauses(text):
-            self._add(blocks.Rich(work), "actions", owner=_tidy_names(owner), topic=topic,
-                      from_prose=True)
+        for owner, work in prose.action_clauses(text, self._speaker(text),
+                                                futures=self.of_a_meeting):
+            self._add(blocks.Rich(work), "actions", owner=_tidy_names(owner) if owner else None,
+                      topic=topic, from_prose=True)
+
+    def _speaker(self, line: str) -> str | None:
+        """The person a line opens with ("Ana: I will …"), when it is a person: one the
+        notes list as there, or a name that is no label ("Update:", "Note:")."""
+        match = _SPEAKER.match(line)
+        if match is None:
+            return None
+        name = match["name"]
+        if name.lower() in self.reading.people:
+            return name
+        words = name.lower().split()
+        if any(w in _NOT_NAMES or w in _LABEL_WORDS for w in words) or heading_kind(name):
+            return None
+        return name
 
     def _loose_list(self, el: lxml.html.HtmlElement) -> None:
         """A list outside any outcome section: markers at any depth, decisions in prose.
@@ -808,6 +844,8 @@ class _Extractor:
         target, outcome = made
         if isinstance(outcome, Action) and not self._fuller_than_prose(outcome, from_prose):
             return
+        if isinstance(outcome, Decision) and not self._new_decision(outcome):
+            return
         key = re.sub(r"\W+", " ", outcome.text.lower()).strip()
         base = re.sub(r"\W+", " ", outcome.text.split(": ", 1)[-1].lower()).strip()
         if key in self.seen or key in self.seen_bases or len(self.found[target]) >= MAX_ITEMS:
@@ -818,6 +856,29 @@ class _Extractor:
         self.found[target].append(outcome)
         if from_prose and isinstance(outcome, Action):
             self.prose_actions.append(outcome)
+
+    def _new_decision(self, decision: Decision) -> bool:
+        """Whether `decision` says something the note's earlier decisions do not.
+
+        A board's minutes state a resolution, then its vote: "BE IT RESOLVED, that the
+        fund is renewed" and "Resolution 4, the fund is renewed, was approved by
+        unanimous vote". When most of one's words are in the other they are one
+        decision; the wording with more words of its own (vote procedure aside) stays.
+        """
+        said = _substance(decision.text)
+        if len(said) < 3:
+            return True
+        for index, earlier in enumerate(self.found["decisions"]):
+            known = _substance(earlier.text)
+            if len(known) < 3:
+                continue
+            shared = len(said & known)
+            if shared < 0.8 * min(len(said), len(known)):
+                continue
+            if len(said) > len(known):
+                self.found["decisions"][index] = decision
+            return False
+        return True
 
     def _fuller_than_prose(self, action: Action, from_prose: bool) -> bool:
         """Whether `action` is worth keeping beside the actions read from sentences.
@@ -1050,11 +1111,17 @@ def _without_speaker(line: str) -> str:
     return rest if _marker(rest) else line
 
 
+# What follows "AI" when it is the subject, not the Action Item marker ("AI Ethics - …").
+_AI_TOPIC = (r"(?:Safety|Ethics|Governance|Policy|Policies|Act|Literacy|Research|Strategy|Tools?"
+             r"|Risks?|Regulation|Security|Models?|Assistants?|Agents?|News|Use|Adoption"
+             r"|Principles|Guidelines|Training|Readiness|Lab|Working|Art|Search|Code|Chat)")
 # Steering and SIG notes: "AI Jonas - draft the template", "AI to Mara: ping the team",
 # the owner between the capital AI and the task (which starts in lower case).
 _AI_OWNER = re.compile(
-    rf"^\s*(?P<label>AI)\s+(?:to\s+)?(?P<marked>@?[{_UP}][\w.'’-]*(?:\s+[{_UP}][\w.'’-]*)?"
-    rf"(?:\s*(?:,|&|\band\b)\s*@?[{_UP}][\w.'’-]*)*)\s*[:\-–—]\s+(?=[{_LOW}])")
+    rf"^\s*(?P<label>AI)\s+(?!{_AI_TOPIC}\b)(?:to\s+)?(?P<marked>@?[{_UP}][\w.'’-]*(?:\s+[{_UP}][\w.'’-]*)?"
+    rf"(?:\s*(?:,|&|\band\b)\s*@?[{_UP}][\w.'’-]*)*)\s*[:\-–—]\s+(?=[{_LOW}])"
+    # "AI Safety - review of the policy": a topic about AI, not Safety's action
+    r"(?![a-z]+\s+(?:of|on|about|from)\b)")
 
 
 _FIELD_LINE = re.compile(
@@ -1112,6 +1179,20 @@ def _marker(text: str) -> re.Match[str] | None:
     return match
 
 
+# Words of a vote's procedure, not of what was decided ("was approved by unanimous vote").
+_PROCEDURE = _words(
+    "resolution resolved approved adopted carried passed unanimous unanimously vote voted votes "
+    "board directors trustees members present motion special order that the was were with "
+    "this from into have been will shall for and")
+
+
+def _substance(text: str) -> frozenset[str]:
+    """The words of a decision that say what was decided (4+ letters, procedure aside),
+    by their first six letters ("establish" and "established" are one word)."""
+    return frozenset(w[:6] for w in re.findall(r"\w+", fold_key(text).lower())
+                     if len(w) >= 4 and w not in _PROCEDURE)
+
+
 def fold_key(text: str) -> str:
     return re.sub(r"\W+", " ", languages.fold(text)).strip()
 
@@ -1127,7 +1208,7 @@ _OUTCOME_HINTS = (
     "valid", "vereinbart",
     "festgelegt", "angenommen", "genehmigt", "aprob",
     "ai:", "ai ", "ap:", "#",
-    " will ", " to ", " shall ",  # actions written as sentences (`prose.action_clauses`)
+    " will ", " to ", " shall ", "'ll ", "’ll ",  # actions as sentences (`prose.action_clauses`)
     " se charge", " s'occupe", " s’occupe", " va ", " doit ", " wird ", "übernimmt", "kümmert",
     " se encarga", " se ocupa", "era ", "ira ", "rá ", "beschließt", "beschliesst", " vot",
 )

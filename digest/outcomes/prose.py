@@ -139,7 +139,23 @@ _ACTION_CLAUSE = re.compile(
     rf"^(?:[^:]{{1,40}}:\s+)?(?:(?i:the)\s+)?(?:(?P<people>{_PERSON}(?:\s*(?:,|&|\band\b)\s*"
     rf"{_PERSON})*)|(?P<team>(?i:{_TEAM})))\s+(?:also\s+)?{_PROMISE}\s+(?:also\s+)?"
     r"(?P<work>(?P<verb>[a-z]+)\b.*)$")
-_CLAUSE_BREAK = re.compile(r"\s*(?:,\s*(?:and|then|while)\s+|;\s*(?:and\s+)?|\s+and\s+then\s+)")
+_CLAUSE_BREAK = re.compile(r"\s*(?:,\s*(?:and|then|while)\s+|;\s*(?:and\s+)?|\s+and\s+then\s+"
+                           r"|\s+and\s+(?=(?:she|he|they)\s+(?:will|agreed|offered|volunteered"
+                           r"|promised|is|are)\b))")
+# "…, and she will order …", "Ana: I will update …", "I'll collect …": the promise of a
+# pronoun. Whose it is comes from the sentence or the line's speaker (`_pronoun_owner`).
+_PRONOUN_ACTION = re.compile(
+    rf"^(?:[^:]{{1,40}}:\s+)?(?P<pronoun>I|[Ss]he|[Hh]e|[Tt]hey)(?:\s+(?:also\s+)?{_PROMISE}\s+"
+    r"|(?:'ll|’ll)\s+)(?:also\s+)?(?P<work>(?P<verb>[a-z]+)\b.*)$")
+_SUBJECT = re.compile(
+    rf"^(?:[^:]{{1,40}}:\s+)?(?P<people>{_PERSON}(?:\s*(?:,|&|\band\b)\s*{_PERSON})*)\s")
+# Capitalised words that open a sentence or name a day, not a person.
+_NOT_PEOPLE = frozenset(
+    "the a an after before on in at by for from yesterday today tomorrow then also but and so "
+    "last next this that these those our their his her its my your we she he they it there "
+    "here when while once if as all both everyone monday tuesday wednesday thursday friday "
+    "saturday sunday january february march april may june july august september october "
+    "november december".split())
 # Verbs that are a piece of work someone can be asked about next time.
 _WORK = frozenset(
     "add approach arrange ask audit book bring buy call cancel chase check circulate clean collect "
@@ -186,14 +202,23 @@ def _foreign_clause(clause: str) -> tuple[str, str] | None:
     return match["people"], work
 
 
-def action_clauses(text: str) -> list[tuple[str, str]]:
-    """(owner, the work as written) for each promise of work a sentence of `text` makes."""
-    english = any(word in text for word in (" will ", " to ", " shall "))
-    foreign = re.search(r"\s(?:se|s'|s’|va|doit|wird|übernimmt|kümmert|\w+(?:era|ira|rá))\s",
-                        text) is not None
+def action_clauses(text: str, speaker: str | None = None, *, futures: bool = True
+                   ) -> list[tuple[str | None, str]]:
+    """(owner, the work as written) for each promise of work a sentence of `text` makes.
+
+    `futures` says whether a French, German or Spanish sentence is read at all: outside
+    a meeting's notes (a newsletter) "Thomas animera un atelier" announces, it assigns
+    nothing.
+
+    The owner of "I will …" is `speaker` (the name the line opens with, "Ana: I will …");
+    without one it is nobody: an owner is never guessed.
+    """
+    english = any(word in text for word in (" will ", " to ", " shall ", "'ll ", "’ll "))
+    foreign = futures and re.search(
+        r"\s(?:se|s'|s’|va|doit|wird|übernimmt|kümmert|\w+(?:era|ira|rá))\s", text) is not None
     if not english and not foreign:
         return []
-    found = []
+    found: list[tuple[str | None, str]] = []
     for sentence in sentences(text):
         if "?" in sentence or len(sentence) > MAX_SENTENCE:
             continue
@@ -201,6 +226,12 @@ def action_clauses(text: str) -> list[tuple[str, str]]:
             found.append(other)
             continue
         for clause in _CLAUSE_BREAK.split(sentence.strip()):
+            said = _PRONOUN_ACTION.match(clause)
+            if said is not None:
+                if said["verb"] in _WORK and not _HEDGES.search(said["work"]):
+                    found.append((_pronoun_owner(said["pronoun"], sentence, speaker),
+                                  said["work"].rstrip(".!").strip()))
+                continue
             match = _ACTION_CLAUSE.match(clause)
             if match is None or match["verb"] not in _WORK or _HEDGES.search(match["work"]):
                 continue
@@ -211,6 +242,25 @@ def action_clauses(text: str) -> list[tuple[str, str]]:
                 continue  # "The ops team agreed to …": a body deciding, read as a decision
             found.append((owner, match["work"].rstrip(".!").strip()))
     return found
+
+
+def _pronoun_owner(pronoun: str, sentence: str, speaker: str | None) -> str | None:
+    """Who "I", "she", "he" or "they" is, or None when the sentence does not say for sure.
+
+    "she"/"he" is the one person the sentence names ("Ana spoke to the printer, and she
+    will …"); two names ("Rosa and Kai …, and she will …") leave it open. "they" is the
+    people the sentence opens with when it names nobody else.
+    """
+    if pronoun == "I":
+        return speaker
+    named = [m.group(0) for m in re.finditer(_PERSON, sentence)
+             if m.group(0).split()[0].lower() not in _NOT_PEOPLE]
+    if pronoun.lower() in ("she", "he"):
+        return named[0] if len(named) == 1 and len(named[0].split()) <= 3 else None
+    subject = _SUBJECT.match(sentence)
+    if subject is None or len(named) != len(re.findall(_PERSON, subject["people"])):
+        return None
+    return subject["people"]
 
 
 def _a_person_undertakes(sentence: str) -> bool:
