@@ -37,7 +37,7 @@ MAX_ITEMS = 40  # per kind: a guard against hostile pages. The email shows fewer
 # Detail.outcomes_per_list), but every action is kept for following it up across issues.
 MAX_CHARS = 240
 
-Kind = str  # "decisions" | "actions" | "mixed"
+OutcomeList = str  # which list a section's items go to: "decisions" | "actions" | "mixed"
 
 _LEAD_IN_LEVEL = 7  # a bold lead-in ranks below every real heading
 
@@ -227,7 +227,7 @@ _CSS_BOLD_CLASS = re.compile(r"\.([\w-]+)\s*\{[^}]*font-weight\s*:\s*(?:bold|[6-
 
 @dataclass
 class _Section:
-    kind: Kind
+    kind: OutcomeList
     level: int
     took_list: bool = False  # once a list/table was taken, stray prose is not outcome
     # A lead-in inside a quote, a <details>, a table cell or a list item is over where
@@ -556,7 +556,7 @@ class _Extractor:
         on a line of their own ("DECISIONS", "Action items:", underlined or not): the
         lines below it, up to a blank line, are its items.
         """
-        kind: Kind | None = None
+        kind: OutcomeList | None = None
         for line in _split_lines(rich.text):
             line = line.strip()
             if not line:
@@ -677,7 +677,7 @@ class _Extractor:
                 continue  # empty, or an intro such as "Carried over from last time:"
             self._add(blocks.Rich(line, rich.mentions, rich.times), section.kind)
 
-    def _full(self, kind: Kind) -> bool:
+    def _full(self, kind: OutcomeList) -> bool:
         """No room left for items of this kind: stop reading (keeps huge pages cheap)."""
         kinds = ("decisions", "actions") if kind == "mixed" else (kind,)
         return all(len(self.found[k]) >= MAX_ITEMS for k in kinds)
@@ -685,7 +685,7 @@ class _Extractor:
     def _list(
         self,
         el: lxml.html.HtmlElement,
-        kind: Kind,
+        kind: OutcomeList,
         *,
         keep: Callable[[lxml.html.HtmlElement], bool] | None = None,
         owner: str | None = None,
@@ -743,7 +743,7 @@ class _Extractor:
                     self._list(nested, kind)
         return True
 
-    def _item_label(self, li: lxml.html.HtmlElement) -> tuple[Kind | None, blocks.Rich]:
+    def _item_label(self, li: lxml.html.HtmlElement) -> tuple[OutcomeList | None, blocks.Rich]:
         """The outcome kind a list item's leading label names, and the text after it."""
         bold = self._leading_bold(li)
         if bold is not None:
@@ -789,7 +789,7 @@ class _Extractor:
                 continue
             self._row(cells, roles, kind)
 
-    def _row(self, cells: list, roles: dict[str, int], kind: Kind) -> None:
+    def _row(self, cells: list, roles: dict[str, int], kind: OutcomeList) -> None:
         def cell(role: str) -> blocks.Rich | None:
             index = roles.get(role)
             if index is None or index >= len(cells):
@@ -829,7 +829,8 @@ class _Extractor:
     # -- items ----------------------------------------------------------------------
 
     def _add(
-        self, rich: blocks.Rich, kind: Kind, *, owner: str | None = None, due: str | None = None,
+        self, rich: blocks.Rich, kind: OutcomeList, *, owner: str | None = None,
+        due: str | None = None,
         done: bool = False, topic: str | None = None, default_owner: str | None = None,
         from_vote: bool = False, from_prose: bool = False,
     ) -> None:
@@ -932,7 +933,7 @@ class _Extractor:
 _NOT_YET_TAKEN = frozenset("proposed suggested recommended open outstanding".split())
 
 
-def heading_kind(text: str) -> Kind | None:
+def heading_kind(text: str) -> OutcomeList | None:
     """"decisions", "actions" or "mixed" when `text` names an outcome section, else None.
 
     Case and punctuation do not matter ("DECISIONS", "Decisions made:",
@@ -964,7 +965,7 @@ def heading_kind(text: str) -> Kind | None:
 
 
 def make_outcome(
-    rich: blocks.Rich, kind: Kind, *, owner: str | None = None, due: str | None = None,
+    rich: blocks.Rich, kind: OutcomeList, *, owner: str | None = None, due: str | None = None,
     done: bool = False, topic: str | None = None, reading: _Reading | None = None,
     default_owner: str | None = None,
 ) -> tuple[str, Decision | Action] | None:
@@ -1440,13 +1441,13 @@ _OTHER_COLUMNS = frozenset((
     "motivo", "begrundung", "justification"))
 
 
-def _header_roles(row: lxml.html.HtmlElement) -> tuple[dict[str, int], Kind | None] | None:
+def _header_roles(row: lxml.html.HtmlElement) -> tuple[dict[str, int], OutcomeList | None] | None:
     """Column roles from a header row ("Action | Owner | Due"), or None if it is data."""
     cells = [c for c in row if c.tag in ("td", "th")]
     names = [" ".join(re.sub(r"[^a-z ]+", " ", languages.fold(c.text_content())).split())
              for c in cells]
     roles: dict[str, int] = {}
-    kind: Kind | None = None
+    kind: OutcomeList | None = None
     recognised = 0
     for index, name in enumerate(names):
         if name in ("action", "actions", "action item", "action items", "action point",
