@@ -638,7 +638,14 @@ pre { background: #fff; border: 1px solid #d5dbe2; padding: 12px; overflow: auto
 dl.facts { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 4px 16px; }
 details ul { margin: 4px 0; padding-left: 20px; }
 @media (max-width: 480px) { main { padding: 12px 10px; } header { padding: 10px 12px; }
-  dl.facts { grid-template-columns: minmax(0, 1fr); } }
+  dl.facts { grid-template-columns: minmax(0, 1fr); }
+  /* seven columns squeezed into a phone wrap a letter a line: one card an edition */
+  table.editions thead { display: none; }
+  table.editions, table.editions tbody, table.editions tr, table.editions td {
+    display: block; }
+  table.editions tr { border-bottom: 1px solid #d5dbe2; padding: 6px 0; }
+  table.editions td { border: 0; padding: 2px 8px; }
+  table.editions td::before { content: attr(data-label) ": "; font-weight: bold; } }
 dl.facts dt { font-weight: bold; }
 dl.facts dd { margin: 0; }
 ul.findings li { margin: 2px 0; }
@@ -741,15 +748,17 @@ def _index_page(preview: Preview, page: int = 1) -> str:
             size = size_note(record.html_bytes)
         who = "every community" if communities is None else ", ".join(communities)
         cells.append(
-            f'<tr><td>{period}</td><td><a href="/issue/{html.escape(row.period)}/'
-            f'{html.escape(row.key)}">'
-            f'{html.escape(row.key)}</a></td><td>{html.escape(who)}</td>'
-            f'<td class="recipients">{readers}</td><td class="sent">{sent}</td>'
-            f'<td>{html.escape(subject)}</td><td>{size}</td></tr>')
-    table = ('<div class="table-wrap"><table><thead><tr><th>Issue</th><th>Edition</th>'
-             "<th>For readers of</th><th>Goes to</th><th>Sent</th><th>Subject</th><th>Size</th>"
-             "</tr></thead><tbody>" + "".join(cells) + "</tbody></table></div>"
-             ) if cells else "<p>No issue has been built yet.</p>"
+            f'<tr><td data-label="Issue">{period}</td><td data-label="Edition">'
+            f'<a href="/issue/{html.escape(row.period)}/{html.escape(row.key)}">'
+            f'{html.escape(row.key)}</a></td><td data-label="For readers of">'
+            f'{html.escape(who)}</td><td class="recipients" data-label="Goes to">{readers}'
+            f'</td><td class="sent" data-label="Sent">{sent}</td>'
+            f'<td class="subject" data-label="Subject">{html.escape(subject)}</td>'
+            f'<td data-label="Size">{size}</td></tr>')
+    table = ('<div class="table-wrap"><table class="editions"><thead><tr><th>Issue</th>'
+             "<th>Edition</th><th>For readers of</th><th>Goes to</th><th>Sent</th>"
+             "<th>Subject</th><th>Size</th></tr></thead><tbody>" + "".join(cells)
+             + "</tbody></table></div>") if cells else "<p>No issue has been built yet.</p>"
     site = ('<p><a href="/site/">The web archive (out/site/)</a></p>'
             if (preview.config.out_path / "site" / "index.html").is_file() else "")
     return _page("Digest preview", f"<h2>Built issues and their editions</h2>{table}"

@@ -33,3 +33,23 @@ def test_the_preview_pages_do_not_scroll_sideways_on_a_phone(browser, tmp_path, 
     finally:
         page.close()
         preview.stop()
+
+
+def test_the_index_of_editions_reads_as_cards_on_a_phone(browser, tmp_path):  # noqa: F811
+    from digest.preview import Preview
+
+    org = make_org(tmp_path)
+    preview = Preview(org.config_path, "2026-10", port=0, poll_seconds=0.1).start()
+    page = browser.new_page(viewport={"width": 375, "height": 667})
+    try:
+        page.goto(preview.url)
+        subject = page.locator("table.editions td.subject").first
+        subject.wait_for()
+        # a card as wide as the screen, not a column a few letters wide
+        assert subject.bounding_box()["width"] > 300
+        label = subject.evaluate("td => getComputedStyle(td, '::before').content")
+        assert "Subject" in label  # each value says what it is, the header row hidden
+        assert page.evaluate(OVERFLOW) <= 0
+    finally:
+        page.close()
+        preview.stop()
