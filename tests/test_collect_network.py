@@ -1,0 +1,100 @@
+"""collect against a network that fails the way real ones do: a host's address going dark,
+a host with several addresses, a name that does not resolve, IPv6 literals, TLS closes.
+
+Every server is real and on loopback (127.0.0.x, ::1); only the resolver is ours where a
+test needs a name with several addresses, as a zone file would give it.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from datetime import UTC, datetime
+
+from collect_helpers import community, make_config
+from feedserver import FeedServer, rss, send
+
+from digest.collect import collect
+from digest.store import Store
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def feed(path: str) -> bytes:
+    return rss("Net", [{"title": path, "guid": path}])
+
+
+def resolving(monkeypatch, name: str, addresses: list[str]) -> list[str]:
+    """`name` resolves to `addresses`, in that order; returns the list of its lookups."""
+    real = socket.getaddrinfo
+    lookups: list[str] = []
+
+    def resolve(host, port, *args, **kwargs):
+        if host != name:
+            return real(host, port, *args, **kwargs)
+        lookups.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (a, int(port)))
+                for a in addresses]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    return lookups
+
+
+class AnswersOnceThenDark:
+    """A server on (address, port) that answers one request (Connection: close), then
+    accepts no one and keeps its queue full: a connection attempt neither succeeds nor is
+    refused, as when a host's address goes dark."""
+
+    def __init__(self, address: str = "127.0.0.1", port: int = 0) -> None:
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((address, port))
+        self.sock.listen(0)
+        self.port = self.sock.getsockname()[1]
+        self.answered: list[bytes] = []
+        self._held: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        conn, _ = self.sock.accept()
+        with conn:
+            request = b""
+            while b"\r\n\r\n" not in request:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                request += chunk
+            # the one place in the queue, taken before answering: later attempts hang
+            self._held.append(socket.create_connection(self.sock.getsockname()))
+            body = feed(request.split()[1].decode())
+            conn.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\n"
+                         b"Content-Type: application/rss+xml\r\n"
+                         b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            self.answered.append(request.split()[1])
+
+    def __enter__(self) -> AnswersOnceThenDark:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for held in self._held:
+            held.close()
+        self.sock.close()
+
+
+def test_an_address_gone_dark_gives_way_to_the_names_other_addresses(tmp_path, monkeypatch):
+    # dark.test has two addresses; the run connects to the first, which answers once and
+    # then goes dark. The host's next connection must not spend its whole connect timeout
+    # on that address and fail: the name's other address still answers.
+    with AnswersOnceThenDark("127.0.0.1") as first, \
+            FeedServer("127.0.0.2", first.port) as second:
+        second.routes["/two.xml"] = lambda h: send(h, 200, feed("/two.xml"))
+        lookups = resolving(monkeypatch, "dark.test", ["127.0.0.1", "127.0.0.2"])
+        urls = [f"http://dark.test:{first.port}/{name}.xml" for name in ("one", "two")]
+        cfg = make_config(tmp_path, [community("c", urls)], per_host=1, connect_timeout=3.0,
+                          timeout=10.0)
+        report = collect(cfg, Store(tmp_path / "d.db"), now=NOW)
+    assert first.answered == [b"/one.xml"]
+    assert [(f.status, f.error_message) for f in report.feeds] == [("ok", None), ("ok", None)]
+    assert second.paths() == ["/two.xml"]
+    assert len(lookups) == 2  # once for the run, once more when its address went dark
