@@ -98,3 +98,63 @@ def test_an_address_gone_dark_gives_way_to_the_names_other_addresses(tmp_path, m
     assert [(f.status, f.error_message) for f in report.feeds] == [("ok", None), ("ok", None)]
     assert second.paths() == ["/two.xml"]
     assert len(lookups) == 2  # once for the run, once more when its address went dark
+
+
+def test_a_redirect_or_an_error_with_a_small_body_keeps_its_connection(tmp_path):
+    # an unchanged collect meets feeds behind a temporary redirect and feeds that answer an
+    # error, every run: each must not cost its host a new connection (a TLS handshake)
+    ports: list[tuple[str, int]] = []
+
+    def noted(route):
+        def handler(h):
+            ports.append((h.path, h.client_address[1]))
+            route(h)
+        return handler
+
+    with FeedServer() as server:
+        server.routes["/moved.xml"] = noted(lambda h: send(
+            h, 302, b"", headers={"Location": "/here.xml"}))
+        server.routes["/here.xml"] = noted(lambda h: send(h, 200, feed("/here.xml")))
+        server.routes["/missing.xml"] = noted(lambda h: send(
+            h, 404, b"<html><body>No such page</body></html>", "text/html"))
+        server.routes["/busy.xml"] = noted(lambda h: send(
+            h, 503, b"Try later", "text/plain", headers={"Retry-After": "60"}))
+        server.routes["/last.xml"] = noted(lambda h: send(h, 200, feed("/last.xml")))
+        urls = [server.url(p) for p in ("/moved.xml", "/missing.xml", "/busy.xml", "/last.xml")]
+        cfg = make_config(tmp_path, [community("c", urls)], per_host=1)
+        report = collect(cfg, Store(tmp_path / "d.db"), now=NOW)
+    assert [f.status for f in report.feeds] == ["ok", "error", "deferred", "ok"]
+    assert [p for p, _ in ports] == ["/moved.xml", "/here.xml", "/missing.xml", "/busy.xml",
+                                     "/last.xml"]
+    assert len({port for _, port in ports}) == 1, ports
+
+
+def test_an_error_whose_body_never_comes_is_reported_as_that_error(tmp_path):
+    # the body of an error is read only to keep the connection: one that is promised and
+    # never sent must not turn a 404 into a timeout, nor hold a redirect to a good feed
+    release = threading.Event()
+
+    def promised(code, headers=None):
+        def handler(h):
+            h.send_response(code)
+            h.send_header("Content-Length", "100")
+            for name, value in (headers or {}).items():
+                h.send_header(name, value)
+            h.end_headers()
+            h.wfile.flush()
+            release.wait(30)
+        return handler
+
+    with FeedServer() as server:
+        server.routes["/missing.xml"] = promised(404)
+        server.routes["/moved.xml"] = promised(302, {"Location": "/here.xml"})
+        server.routes["/here.xml"] = lambda h: send(h, 200, feed("/here.xml"))
+        cfg = make_config(tmp_path, [community("c", [server.url("/missing.xml"),
+                                                     server.url("/moved.xml")])],
+                          timeout=20.0)
+        try:
+            report = collect(cfg, Store(tmp_path / "d.db"), now=NOW)
+        finally:
+            release.set()
+    assert [(f.status, f.error_kind) for f in report.feeds] == [("error", "http-404"),
+                                                                ("ok", None)]

@@ -39,6 +39,11 @@ MAX_RETRY_AFTER = timedelta(days=30)  # the longest a server can make us wait
 _PERMANENT = frozenset({301, 308})
 _REDIRECT = frozenset({301, 302, 303, 307, 308})
 _RETRYABLE = (httpcore.ReadError, httpcore.WriteError, httpcore.RemoteProtocolError)
+# A body we do not use (a redirect's, an error's) is read when it is this small and comes this
+# quickly, so its connection stays open: one closed unread is closed. Waiting longer costs
+# more than the new connection it saves.
+DRAIN_MAX_BYTES = 64 * 1024
+DRAIN_WAIT = 0.25
 # What a URL may hold as it is sent; anything else goes through httpx's parser (IDNA hosts,
 # percent-encoding), as before.
 _PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?"
@@ -354,6 +359,8 @@ class Fetcher:
             async with self.client.get(current, asked) as response:
                 code = response.status
                 headers = _Headers(response.headers)
+                if code != 304 and not 200 <= code < 300:
+                    await _drain(response, headers)
                 if code in _REDIRECT:
                     target = headers.get("location")
                     if not target:
@@ -482,6 +489,19 @@ class _Headers:
             name, value = k.decode("latin-1").lower(), v.decode("latin-1")
             out[name] = f"{out[name]}, {value}" if name in out else value
         return out
+
+
+async def _drain(response: httpcore.Response, headers: _Headers) -> None:
+    """Read and drop a small body that comes at once (see DRAIN_MAX_BYTES); anything else
+    is left to close with its connection."""
+    length = headers.get("content-length")
+    if length is None or not length.strip().isdigit() or int(length) > DRAIN_MAX_BYTES:
+        return
+    with contextlib.suppress(TimeoutError, httpcore.TimeoutException, httpcore.NetworkError,
+                             httpcore.ProtocolError):
+        async with asyncio.timeout(DRAIN_WAIT):
+            async for _ in response.aiter_stream():
+                pass
 
 
 async def _read_capped(response: httpcore.Response, headers: _Headers, cap: int) -> bytes:
