@@ -158,3 +158,24 @@ def test_an_error_whose_body_never_comes_is_reported_as_that_error(tmp_path):
             release.set()
     assert [(f.status, f.error_kind) for f in report.feeds] == [("error", "http-404"),
                                                                 ("ok", None)]
+
+
+def test_one_host_however_its_address_is_spelled_shares_one_limit():
+    # the per-host limit holds for a host whatever the spelling: its default port written
+    # out, capitals, user information for a password-protected feed
+    from digest.collect import host_of
+    from digest.collect.fetch import Fetcher, make_client
+    from digest.config import CollectSettings
+
+    settings = CollectSettings(per_host=2)
+    fetcher = Fetcher(make_client(settings), settings)
+    spellings = [["http://feeds.example.org/a", "http://Feeds.Example.org:80/b",
+                  "http://reader:secret@feeds.example.org/c"],
+                 ["https://feeds.example.org/a", "https://feeds.example.org:443/b"],
+                 ["http://[::1]:8080/a", "http://reader@[::1]:8080/b"]]
+    for same in spellings:
+        assert len({host_of(url) for url in same}) == 1, same
+        assert len({id(fetcher._host_limit(url)) for url in same}) == 1, same
+    different = ["http://feeds.example.org/a", "http://feeds.example.org:8080/a",
+                 "https://feeds.example.org/a", "http://other.example.org/a"]
+    assert len({host_of(url) for url in different}) == 4

@@ -68,11 +68,22 @@ def auto_concurrency(locations: Iterable[str], per_host: int,
     return max(1, min(ceiling, sum(min(n, per_host) for n in hosts.values())))
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def host_of(location: str) -> str:
-    """The host a location is fetched from; "" for local files and notes folders (the
-    disk)."""
-    web = location.startswith(("http://", "https://"))
-    return urlsplit(location).netloc.lower() if web else ""
+    """The host a location is fetched from, as "host:port" whatever the spelling (capitals,
+    the default port written out or not, user information); "" for local files and notes
+    folders (the disk). The per-host limit counts by it."""
+    if not location.startswith(("http://", "https://")):
+        return ""
+    parts = urlsplit(location)
+    try:
+        port = parts.port or _DEFAULT_PORTS[parts.scheme]
+    except ValueError:  # a port past 65535: refused when fetched
+        return parts.netloc.lower()
+    host = parts.hostname or ""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def by_host_in_turn(sources: list[_Source]) -> list[_Source]:

@@ -28,6 +28,7 @@ from urllib.parse import unquote, urljoin, urlparse, urlsplit
 import httpcore
 
 from ..config import CollectSettings
+from . import host_of
 from .asyncio_backend import AsyncioBackend
 
 USER_AGENT = "CoP-Digest/0.1 (Communities of Practice digest; feed collector)"
@@ -157,7 +158,7 @@ class HostPools:
         self.extensions = {"timeout": {"connect": settings.connect_timeout,
                                        "read": settings.timeout, "write": settings.timeout,
                                        "pool": settings.timeout}}
-        self.free: dict[tuple[bytes, bytes, int | None], asyncio.LifoQueue[_Slot]] = {}
+        self.free: dict[tuple[bytes, bytes, int], asyncio.LifoQueue[_Slot]] = {}
         self.slots: list[_Slot] = []
 
     async def __aenter__(self) -> HostPools:
@@ -173,7 +174,7 @@ class HostPools:
         response is closed, and its connection free for the next request, on leaving."""
         target, extra = _request_url(url)
         origin = target.origin
-        key = (target.scheme, target.host, target.port)
+        key = (origin.scheme, origin.host, origin.port)  # the default port filled in
         free = self.free.get(key)
         if free is None:
             free = self.free[key] = asyncio.LifoQueue()
@@ -305,7 +306,7 @@ class Fetcher:
         self._hosts: dict[str, asyncio.Semaphore] = {}
 
     def _host_limit(self, url: str) -> asyncio.Semaphore:
-        host = urlparse(url).netloc.lower()
+        host = host_of(url)
         sem = self._hosts.get(host)
         if sem is None:
             sem = self._hosts[host] = asyncio.Semaphore(max(1, self.settings.per_host))
