@@ -179,3 +179,41 @@ def test_one_host_however_its_address_is_spelled_shares_one_limit():
     different = ["http://feeds.example.org/a", "http://feeds.example.org:8080/a",
                  "https://feeds.example.org/a", "http://other.example.org/a"]
     assert len({host_of(url) for url in different}) == 4
+
+
+def test_the_parser_is_loaded_before_the_workers_fork_when_every_feed_will_be_parsed(tmp_path):
+    # a first collect and `check` parse every feed: the run loads the parser once, for the
+    # workers it forks to share; an unchanged collect never loads it
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    feeds = []
+    for i in range(8):
+        path = tmp_path / f"f{i}.xml"
+        path.write_bytes(feed(f"/f{i}"))
+        feeds.append(str(path))
+    script = f"""
+import sys
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from pathlib import Path
+from collect_helpers import community, make_config
+from digest.collect import check, collect
+from digest.store import Store
+tmp = Path({str(tmp_path)!r})
+cfg = make_config(tmp, [community("c", {feeds!r})], workers=2)
+store = Store(tmp / "d.db")
+report = {{"collect": collect, "check": check}}[sys.argv[1]](cfg, store)
+assert report.healthy, report.feeds
+print("digest.collect.parse" in sys.modules)
+"""
+
+    def loaded(command: str) -> bool:
+        done = subprocess.run([sys.executable, "-c", script, command], capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip() == "True"
+
+    assert loaded("collect")  # never read: a first collect
+    assert not loaded("collect")  # unchanged
+    assert loaded("check")  # every feed parsed afresh

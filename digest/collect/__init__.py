@@ -187,10 +187,11 @@ class _Run:
                 state.community, state.role = c.id, role
                 sources.append(_Source(c.id, role, url, state))
         parsed = [s for s in sources if s.role in ("posts", "meetings")]
-        if any(s.state.body_hash is None for s in parsed):
-            # A feed never read before will be parsed: load the parser once, here, for the
-            # workers forked next to share. An unchanged collect never loads it, and
-            # a daily one with a few changes lets each worker load it as the network waits.
+        if parsed and (self.dry or any(s.state.body_hash is None for s in parsed)):
+            # A feed never read before will be parsed, and `check` parses every one: load
+            # the parser once, here, for the workers forked next to share. An unchanged
+            # collect never loads it, and a daily one with a few changes lets each worker
+            # load it as the network waits.
             from . import parse  # noqa: F401
         self._pool = self._start_pool(sum(1 for s in sources if s.role != "calendar"))
         self.concurrency = self.settings.concurrency or auto_concurrency(
