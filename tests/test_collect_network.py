@@ -7,10 +7,13 @@ test needs a name with several addresses, as a zone file would give it.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import pytest
 from collect_helpers import community, make_config
 from feedserver import FeedServer, rss, send
 
@@ -38,6 +41,18 @@ def resolving(monkeypatch, name: str, addresses: list[str]) -> list[str]:
 
     monkeypatch.setattr(socket, "getaddrinfo", resolve)
     return lookups
+
+
+@contextlib.contextmanager
+def dark_address(address: str, port: int) -> Iterator[None]:
+    """(address, port) listens, accepts no one and its queue is full: a connection attempt
+    neither succeeds nor is refused."""
+    with socket.socket() as listening:
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind((address, port))
+        listening.listen(0)
+        with socket.create_connection((address, port)):  # the queue's one place
+            yield
 
 
 class AnswersOnceThenDark:
@@ -217,3 +232,48 @@ print("digest.collect.parse" in sys.modules)
     assert loaded("collect")  # never read: a first collect
     assert not loaded("collect")  # unchanged
     assert loaded("check")  # every feed parsed afresh
+
+
+@pytest.mark.parametrize("failure", ["refused", "dark", "no-such-name"])
+def test_a_hosts_connections_waiting_on_a_failed_first_fail_in_time_and_a_later_feed_retries(
+        monkeypatch, failure):
+    # eight feeds of flaky.test at once: the first connection looks its name up and fails,
+    # the other seven wait on it; each fails within the connect timeout (not the total
+    # budget), and the host's next feed tries again and gets through once the host is back
+    import asyncio
+
+    from digest.collect.fetch import Fetcher, make_client
+    from digest.config import CollectSettings
+
+    with FeedServer() as back, contextlib.ExitStack() as stack:
+        back.routes["/f.xml"] = lambda h: send(h, 200, feed("/f.xml"))
+        if failure == "dark":
+            stack.enter_context(dark_address("127.0.0.2", back.port))
+        answer = {"addresses": ["127.0.0.2"]}
+        real = socket.getaddrinfo
+
+        def resolve(host, port, *args, **kwargs):
+            if host != "flaky.test":
+                return real(host, port, *args, **kwargs)
+            if failure == "no-such-name" and answer["addresses"] == ["127.0.0.2"]:
+                raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+            return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (a, int(port)))
+                    for a in answer["addresses"]]
+
+        monkeypatch.setattr(socket, "getaddrinfo", resolve)
+        settings = CollectSettings(per_host=8, connect_timeout=1.0, timeout=20.0)
+        url = f"http://flaky.test:{back.port}/f.xml"
+
+        async def run():
+            async with make_client(settings) as client:
+                fetcher = Fetcher(client, settings)
+                failed = await asyncio.gather(*(fetcher.fetch(url) for _ in range(8)))
+                answer["addresses"] = ["127.0.0.1"]  # the host is back
+                return failed, await fetcher.fetch(url)
+
+        failed, later = asyncio.run(run())
+    kind = "timeout" if failure == "dark" else "connect"
+    assert {(r.outcome, r.error_kind) for r in failed} == {("error", kind)}
+    if failure == "dark":
+        assert {r.error_message for r in failed} == {"could not connect within 1 s"}
+    assert later.outcome == "ok" and later.body == feed("/f.xml")
