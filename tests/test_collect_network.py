@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -277,3 +278,94 @@ def test_a_hosts_connections_waiting_on_a_failed_first_fail_in_time_and_a_later_
     if failure == "dark":
         assert {r.error_message for r in failed} == {"could not connect within 1 s"}
     assert later.outcome == "ok" and later.body == feed("/f.xml")
+
+
+def test_a_name_whose_first_address_refuses_is_reached_at_the_next_and_looked_up_once(
+        tmp_path, monkeypatch):
+    # multi.test: 127.0.0.2 first (nothing listens there: refused), then 127.0.0.1; eight
+    # feeds at once, each on a connection of its own, all reach the second address
+    arrived = threading.Barrier(8)
+
+    def together(h):
+        arrived.wait(timeout=30)
+        send(h, 200, feed(h.path))
+
+    with FeedServer() as server:
+        lookups = resolving(monkeypatch, "multi.test", ["127.0.0.2", "127.0.0.1"])
+        urls = []
+        for i in range(8):
+            server.routes[f"/m{i}.xml"] = together
+            urls.append(f"http://multi.test:{server.port}/m{i}.xml")
+        cfg = make_config(tmp_path, [community("c", urls)], per_host=8)
+        report = collect(cfg, Store(tmp_path / "d.db"), now=NOW)
+    assert report.healthy and report.new_items == 8, report.feeds
+    assert lookups == ["multi.test"]
+    assert {headers["host"] for _, headers in server.requests} == {f"multi.test:{server.port}"}
+
+
+def test_an_ipv6_literal_host(tmp_path):
+    with FeedServer("::1") as server:
+        for name in ("a", "b"):
+            server.routes[f"/{name}.xml"] = lambda h: send(h, 200, feed(h.path))
+        cfg = make_config(tmp_path, [community("c", [server.url("/a.xml"),
+                                                     server.url("/b.xml")])], per_host=1)
+        report = collect(cfg, Store(tmp_path / "d.db"), now=NOW)
+    assert server.base.startswith("http://[::1]:")
+    assert report.healthy and report.new_items == 2, report.feeds
+    assert {headers["host"] for _, headers in server.requests} == {f"[::1]:{server.port}"}
+
+
+@pytest.mark.parametrize("close", ["tls-close-notify", "connection-close", "http-1.0"])
+def test_a_connection_the_server_ends_after_answering_is_not_used_again(tmp_path, monkeypatch,
+                                                                         close):
+    # each answer ends its connection: with a TLS close_notify (TCP left open), with
+    # "Connection: close", or as an HTTP/1.0 server does; the host's next feed, one
+    # connection at a time, gets a new connection and no error
+    import trustme
+    from test_collect_run import over_https
+
+    from digest.collect import fetch
+
+    ca = trustme.CA()
+
+    def trusting() -> ssl.SSLContext:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ca.configure_trust(ctx)
+        return ctx
+
+    monkeypatch.setattr(fetch, "_tls_context", trusting)
+    ports: list[int] = []
+    kept: list[socket.socket] = []
+
+    def answer(h):
+        ports.append(h.client_address[1])
+        if close == "connection-close":
+            send(h, 200, feed(h.path), headers={"Connection": "close"})
+            h.close_connection = True
+        elif close == "http-1.0":
+            h.protocol_version = "HTTP/1.0"  # no length: the body ends with the connection
+            h.send_response(200)
+            h.send_header("Content-Type", "application/rss+xml")
+            h.end_headers()
+            h.wfile.write(feed(h.path))
+            h.close_connection = True
+        else:
+            send(h, 200, feed(h.path))
+            h.wfile.flush()
+            kept.append(h.connection.dup())  # the TCP connection outlives the TLS session
+            h.connection.unwrap()
+            h.close_connection = True
+
+    with FeedServer() as server, contextlib.ExitStack() as stack:
+        for name in ("a", "b", "c"):
+            server.routes[f"/{name}.xml"] = answer
+        base = server.base
+        if close == "tls-close-notify":
+            base = stack.enter_context(over_https(server, ca.issue_cert("127.0.0.1")))
+        cfg = make_config(tmp_path, [community("c", [f"{base}/{n}.xml" for n in "abc"])],
+                          per_host=1)
+        report = collect(cfg, Store(tmp_path / "d.db"), now=NOW)
+        for sock in kept:
+            sock.close()
+    assert [(f.status, f.error_message) for f in report.feeds] == [("ok", None)] * 3
+    assert len(ports) == len(set(ports)) == 3  # one connection each, none asked twice
