@@ -4,7 +4,7 @@
 nothing. Both return a `CollectReport` with one row per feed, so one bad feed
 never stops the others and every failure is said plainly.
 
-Fetching is asynchronous (httpx, bounded per host); parsing is CPU-bound, so
+Fetching is asynchronous (httpcore, bounded per host); parsing is CPU-bound, so
 when there is enough of it, it runs in a process pool beside the fetching.
 """
 
@@ -41,7 +41,7 @@ from .state import (
 )
 
 if TYPE_CHECKING:  # imported where used: `digest.collect.state` alone stays light (the
-    # report and compose read feed states without loading httpx, feedparser and lxml)
+    # report and compose read feed states without loading httpcore, feedparser and lxml)
     from .fetch import Fetcher, FetchResult, Validators
 
 T = TypeVar("T")

@@ -1,4 +1,5 @@
-"""Getting feed bytes: one connection pool per host (httpcore), bounded and polite.
+"""Getting feed bytes: per host, at most `per_host` kept-alive connections (httpcore's
+connections, held in slots of our own, see HostPools), bounded and polite.
 
 Each fetch runs under a per-host limit (the run's slots bound the total),
 with a connect timeout and a total budget (so a server dripping a byte a second cannot hold
@@ -298,6 +299,10 @@ class Fetcher:
     limit is taken here, before the fetch's time budget starts, so a feed queued behind
     its host's other feeds is not timed out for waiting; `HostPools` enforces the same
     limit per request, which only matters for a redirect to another host.
+
+    A Fetcher and its client serve one run, on one event loop: their limits, connections
+    and looked-up addresses belong to it (asyncio refuses a semaphore bound to another
+    loop), and a name looked up in one run is looked up afresh in the next.
     """
 
     def __init__(self, client: HostPools, settings: CollectSettings) -> None:
