@@ -8,6 +8,7 @@ others, and it records each request's path and headers for assertions.
 from __future__ import annotations
 
 import contextlib
+import socket
 import sys
 import threading
 from collections.abc import Callable
@@ -18,6 +19,7 @@ Route = Callable[[BaseHTTPRequestHandler], None]
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # as real servers (nginx: 511); 5 drops SYNs of a burst
 
     def handle_error(self, request, client_address) -> None:
         # the collector hanging up on a slow or oversized feed is the behaviour under test
@@ -25,8 +27,14 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
 class FeedServer:
-    def __init__(self) -> None:
+    """`address` and `port`: where it listens (an IPv6 address such as "::1" too)."""
+
+    def __init__(self, address: str = "127.0.0.1", port: int = 0) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         server = self
@@ -46,12 +54,18 @@ class FeedServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.httpd = _Server(("127.0.0.1", 0), Handler)
+        self.httpd = (_Server6 if ":" in address else _Server)((address, port), Handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
 
     @property
+    def port(self) -> int:
+        return self.httpd.server_address[1]
+
+    @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        address = self.httpd.server_address[0]
+        host = f"[{address}]" if ":" in address else address
+        return f"http://{host}:{self.port}"
 
     def url(self, path: str) -> str:
         return self.base + path

@@ -4,7 +4,7 @@
 nothing. Both return a `CollectReport` with one row per feed, so one bad feed
 never stops the others and every failure is said plainly.
 
-Fetching is asynchronous (httpx, bounded per host); parsing is CPU-bound, so
+Fetching is asynchronous (httpcore, bounded per host); parsing is CPU-bound, so
 when there is enough of it, it runs in a process pool beside the fetching.
 """
 
@@ -41,7 +41,7 @@ from .state import (
 )
 
 if TYPE_CHECKING:  # imported where used: `digest.collect.state` alone stays light (the
-    # report and compose read feed states without loading httpx, feedparser and lxml)
+    # report and compose read feed states without loading httpcore, feedparser and lxml)
     from .fetch import Fetcher, FetchResult, Validators
 
 T = TypeVar("T")
@@ -68,11 +68,22 @@ def auto_concurrency(locations: Iterable[str], per_host: int,
     return max(1, min(ceiling, sum(min(n, per_host) for n in hosts.values())))
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def host_of(location: str) -> str:
-    """The host a location is fetched from; "" for local files and notes folders (the
-    disk)."""
-    web = location.startswith(("http://", "https://"))
-    return urlsplit(location).netloc.lower() if web else ""
+    """The host a location is fetched from, as "host:port" whatever the spelling (capitals,
+    the default port written out or not, user information); "" for local files and notes
+    folders (the disk). The per-host limit counts by it."""
+    if not location.startswith(("http://", "https://")):
+        return ""
+    parts = urlsplit(location)
+    try:
+        port = parts.port or _DEFAULT_PORTS[parts.scheme]
+    except ValueError:  # a port past 65535: refused when fetched
+        return parts.netloc.lower()
+    host = parts.hostname or ""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def by_host_in_turn(sources: list[_Source]) -> list[_Source]:
@@ -177,10 +188,11 @@ class _Run:
                 state.community, state.role = c.id, role
                 sources.append(_Source(c.id, role, url, state))
         parsed = [s for s in sources if s.role in ("posts", "meetings")]
-        if any(s.state.body_hash is None for s in parsed):
-            # A feed never read before will be parsed: load the parser once, here, for the
-            # workers forked next to share. An unchanged collect never loads it, and
-            # a daily one with a few changes lets each worker load it as the network waits.
+        if parsed and (self.dry or any(s.state.body_hash is None for s in parsed)):
+            # A feed never read before will be parsed, and `check` parses every one: load
+            # the parser once, here, for the workers forked next to share. An unchanged
+            # collect never loads it, and a daily one with a few changes lets each worker
+            # load it as the network waits.
             from . import parse  # noqa: F401
         self._pool = self._start_pool(sum(1 for s in sources if s.role != "calendar"))
         self.concurrency = self.settings.concurrency or auto_concurrency(

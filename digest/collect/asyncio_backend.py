@@ -103,7 +103,9 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
     connections to each host at once, so a slow resolver was paid over and over while the
     feeds queued behind it. The first connection to a host resolves its name (and races
     its addresses, happy eyeballs); the host's other connections wait for it and go to the
-    address that answered, and by name again if that address stops answering.
+    address that answered, and by name again if that address refuses or stays silent for
+    half the time left to connect (an address gone dark must not cost the connect timeout
+    while the name's other addresses answer).
     """
 
     def __init__(self) -> None:
@@ -115,8 +117,8 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
                           socket_options: Iterable[SocketOption] | None = None,
                           ) -> httpcore.AsyncNetworkStream:
         try:
-            async with asyncio.timeout(timeout):
-                reader, writer = await self._open(host, port, local_address)
+            async with asyncio.timeout(timeout) as budget:
+                reader, writer = await self._open(host, port, local_address, budget.when())
         except TimeoutError:
             raise httpcore.ConnectTimeout(f"timed out connecting to {host}:{port}") from None
         except OSError as exc:  # refused, unreachable, no such host (socket.gaierror)
@@ -126,8 +128,10 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
             sock.setsockopt(*option)
         return AsyncioStream(reader, writer)
 
-    async def _open(self, host: str, port: int, local_address: str | None
-                    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    async def _open(self, host: str, port: int, local_address: str | None,
+                    deadline: float | None) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """A connection to `host`; `deadline` (the event loop's clock) is when the caller
+        gives up."""
         key = (host, port)
         if _is_address(host):
             return await _connect(host, port, local_address)
@@ -141,18 +145,27 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
                 raise
             finally:
                 resolving.set_result(None)
-            peer = writer.transport.get_extra_info("peername")
-            if isinstance(peer, tuple) and peer:
-                self._answered[key] = str(peer[0])
+            self._remember(key, writer)
             return reader, writer
         await asyncio.shield(resolving)
         address = self._answered.get(key)
         if address is not None:
+            now = asyncio.get_running_loop().time()
             try:
-                return await _connect(address, port, local_address)
-            except OSError:
-                self._answered.pop(key, None)
-        return await _connect(host, port, local_address)
+                async with asyncio.timeout_at(None if deadline is None else (now + deadline) / 2):
+                    return await _connect(address, port, local_address)
+            except OSError:  # refused, unreachable, or silent (TimeoutError)
+                if self._answered.get(key) == address:
+                    del self._answered[key]
+        reader, writer = await _connect(host, port, local_address)
+        self._remember(key, writer)
+        return reader, writer
+
+    def _remember(self, key: tuple[str, int], writer: asyncio.StreamWriter) -> None:
+        """The address that answered for `key`'s name: where its next connections go."""
+        peer = writer.transport.get_extra_info("peername")
+        if isinstance(peer, tuple) and peer:
+            self._answered[key] = str(peer[0])
 
     async def connect_unix_socket(self, path: str, timeout: float | None = None,
                                   socket_options: Iterable[SocketOption] | None = None,

@@ -1,4 +1,5 @@
-"""Getting feed bytes: one connection pool per host (httpcore), bounded and polite.
+"""Getting feed bytes: per host, at most `per_host` kept-alive connections (httpcore's
+connections, held in slots of our own, see HostPools), bounded and polite.
 
 Each fetch runs under a per-host limit (the run's slots bound the total),
 with a connect timeout and a total budget (so a server dripping a byte a second cannot hold
@@ -28,6 +29,7 @@ from urllib.parse import unquote, urljoin, urlparse, urlsplit
 import httpcore
 
 from ..config import CollectSettings
+from . import host_of
 from .asyncio_backend import AsyncioBackend
 
 USER_AGENT = "CoP-Digest/0.1 (Communities of Practice digest; feed collector)"
@@ -39,6 +41,11 @@ MAX_RETRY_AFTER = timedelta(days=30)  # the longest a server can make us wait
 _PERMANENT = frozenset({301, 308})
 _REDIRECT = frozenset({301, 302, 303, 307, 308})
 _RETRYABLE = (httpcore.ReadError, httpcore.WriteError, httpcore.RemoteProtocolError)
+# A body we do not use (a redirect's, an error's) is read when it is this small and comes this
+# quickly, so its connection stays open: one closed unread is closed. Waiting longer costs
+# more than the new connection it saves.
+DRAIN_MAX_BYTES = 64 * 1024
+DRAIN_WAIT = 0.25
 # What a URL may hold as it is sent; anything else goes through httpx's parser (IDNA hosts,
 # percent-encoding), as before.
 _PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?"
@@ -152,7 +159,7 @@ class HostPools:
         self.extensions = {"timeout": {"connect": settings.connect_timeout,
                                        "read": settings.timeout, "write": settings.timeout,
                                        "pool": settings.timeout}}
-        self.free: dict[tuple[bytes, bytes, int | None], asyncio.LifoQueue[_Slot]] = {}
+        self.free: dict[tuple[bytes, bytes, int], asyncio.LifoQueue[_Slot]] = {}
         self.slots: list[_Slot] = []
 
     async def __aenter__(self) -> HostPools:
@@ -168,7 +175,7 @@ class HostPools:
         response is closed, and its connection free for the next request, on leaving."""
         target, extra = _request_url(url)
         origin = target.origin
-        key = (target.scheme, target.host, target.port)
+        key = (origin.scheme, origin.host, origin.port)  # the default port filled in
         free = self.free.get(key)
         if free is None:
             free = self.free[key] = asyncio.LifoQueue()
@@ -292,6 +299,10 @@ class Fetcher:
     limit is taken here, before the fetch's time budget starts, so a feed queued behind
     its host's other feeds is not timed out for waiting; `HostPools` enforces the same
     limit per request, which only matters for a redirect to another host.
+
+    A Fetcher and its client serve one run, on one event loop: their limits, connections
+    and looked-up addresses belong to it (asyncio refuses a semaphore bound to another
+    loop), and a name looked up in one run is looked up afresh in the next.
     """
 
     def __init__(self, client: HostPools, settings: CollectSettings) -> None:
@@ -300,7 +311,7 @@ class Fetcher:
         self._hosts: dict[str, asyncio.Semaphore] = {}
 
     def _host_limit(self, url: str) -> asyncio.Semaphore:
-        host = urlparse(url).netloc.lower()
+        host = host_of(url)
         sem = self._hosts.get(host)
         if sem is None:
             sem = self._hosts[host] = asyncio.Semaphore(max(1, self.settings.per_host))
@@ -354,6 +365,8 @@ class Fetcher:
             async with self.client.get(current, asked) as response:
                 code = response.status
                 headers = _Headers(response.headers)
+                if code != 304 and not 200 <= code < 300:
+                    await _drain(response, headers)
                 if code in _REDIRECT:
                     target = headers.get("location")
                     if not target:
@@ -482,6 +495,19 @@ class _Headers:
             name, value = k.decode("latin-1").lower(), v.decode("latin-1")
             out[name] = f"{out[name]}, {value}" if name in out else value
         return out
+
+
+async def _drain(response: httpcore.Response, headers: _Headers) -> None:
+    """Read and drop a small body that comes at once (see DRAIN_MAX_BYTES); anything else
+    is left to close with its connection."""
+    length = headers.get("content-length")
+    if length is None or not length.strip().isdigit() or int(length) > DRAIN_MAX_BYTES:
+        return
+    with contextlib.suppress(TimeoutError, httpcore.TimeoutException, httpcore.NetworkError,
+                             httpcore.ProtocolError):
+        async with asyncio.timeout(DRAIN_WAIT):
+            async for _ in response.aiter_stream():
+                pass
 
 
 async def _read_capped(response: httpcore.Response, headers: _Headers, cap: int) -> bytes:
