@@ -252,10 +252,12 @@ def test_a_hosts_connections_waiting_on_a_failed_first_fail_in_time_and_a_later_
             stack.enter_context(dark_address("127.0.0.2", back.port))
         answer = {"addresses": ["127.0.0.2"]}
         real = socket.getaddrinfo
+        lookups: list[str] = []
 
         def resolve(host, port, *args, **kwargs):
             if host != "flaky.test":
                 return real(host, port, *args, **kwargs)
+            lookups.append(host)
             if failure == "no-such-name" and answer["addresses"] == ["127.0.0.2"]:
                 raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
             return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (a, int(port)))
@@ -269,14 +271,17 @@ def test_a_hosts_connections_waiting_on_a_failed_first_fail_in_time_and_a_later_
             async with make_client(settings) as client:
                 fetcher = Fetcher(client, settings)
                 failed = await asyncio.gather(*(fetcher.fetch(url) for _ in range(8)))
+                looked_up = len(lookups)
                 answer["addresses"] = ["127.0.0.1"]  # the host is back
-                return failed, await fetcher.fetch(url)
+                return failed, looked_up, await fetcher.fetch(url)
 
-        failed, later = asyncio.run(run())
+        failed, looked_up, later = asyncio.run(run())
     kind = "timeout" if failure == "dark" else "connect"
     assert {(r.outcome, r.error_kind) for r in failed} == {("error", kind)}
     if failure == "dark":
         assert {r.error_message for r in failed} == {"could not connect within 1 s"}
+    if failure == "no-such-name":  # the seven waiting were told, not sent to the resolver
+        assert looked_up == 1
     assert later.outcome == "ok" and later.body == feed("/f.xml")
 
 

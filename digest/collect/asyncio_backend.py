@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import select
+import socket
 import ssl
 from collections.abc import Iterable
 from typing import Any
@@ -110,7 +111,9 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
 
     def __init__(self) -> None:
         self._answered: dict[tuple[str, int], str] = {}  # (host, port) -> address
-        self._resolving: dict[tuple[str, int], asyncio.Future[None]] = {}
+        # settled when a host's first connection is made, with the lookup's error if its
+        # name did not resolve
+        self._resolving: dict[tuple[str, int], asyncio.Future[socket.gaierror | None]] = {}
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None,
@@ -138,16 +141,25 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         resolving = self._resolving.get(key)
         if resolving is None:  # the first connection to this host: by name
             resolving = self._resolving[key] = asyncio.get_running_loop().create_future()
+            unresolved: socket.gaierror | None = None
+            connected = False
             try:
                 reader, writer = await _connect(host, port, local_address)
-            except BaseException:
-                del self._resolving[key]  # the next connection tries by name again
+                connected = True
+            except socket.gaierror as exc:
+                unresolved = exc
                 raise
             finally:
-                resolving.set_result(None)
+                if not connected:
+                    del self._resolving[key]  # a later connection tries by name again
+                resolving.set_result(unresolved)
             self._remember(key, writer)
             return reader, writer
-        await asyncio.shield(resolving)
+        unresolved = await asyncio.shield(resolving)
+        if unresolved is not None:
+            # the name did not resolve a moment ago: the host's waiting connections do not
+            # each ask the resolver again (its threads are shared with every other host)
+            raise socket.gaierror(*unresolved.args)
         address = self._answered.get(key)
         if address is not None:
             now = asyncio.get_running_loop().time()
