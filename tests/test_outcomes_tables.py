@@ -107,3 +107,32 @@ def test_a_short_german_note_reads_a_german_due() -> None:
 - Frau Kurz: Plakate drucken bis 4. Dezember
 """, date(2026, 11, 5))
     assert _actions(found) == [("Plakate drucken", "Frau Kurz", date(2026, 12, 4))]
+
+
+def test_an_owner_due_cell_with_only_a_name_or_only_a_date_fills_only_that() -> None:
+    found = _md("""# Choir library
+
+## Actions
+
+| Action | Who / When |
+|---|---|
+| Mend the torn scores | Ines May |
+| Return the borrowed folders | 30 April |
+| Count the hymn books | Piet / Friday |
+""", date(2026, 4, 20))
+    assert _actions(found) == [
+        ("Mend the torn scores", "Ines May", None),  # a name that is also a month
+        ("Return the borrowed folders", None, date(2026, 4, 30)),
+        ("Count the hymn books", "Piet", date(2026, 4, 24)),
+    ]
+
+
+def test_a_page_laid_out_in_a_table_with_no_outcome_column_is_still_read_by_its_cells() -> None:
+    found = extract_outcomes("""<html><body><table>
+<tr><th>Date</th><th>Attendees</th><th>Notes, decisions and action items</th></tr>
+<tr><td>2026-02-03</td><td>Lin, Marek</td><td><p>Decisions:</p>
+<ul><li>The club keeps its Tuesday slot</li></ul>
+<p>Action items:</p><ul><li>Marek to renew the hall booking</li></ul></td></tr>
+</table></body></html>""")
+    assert [d.text for d in found.decisions] == ["The club keeps its Tuesday slot"]
+    assert _actions(found) == [("Renew the hall booking", "Marek", None)]
