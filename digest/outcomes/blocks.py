@@ -13,7 +13,7 @@ the same walk for any caller that only wants the words.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import lxml.html
@@ -148,8 +148,15 @@ def regroup(root: lxml.html.HtmlElement) -> None:
             el.append(kid)
 
 
-def units(root: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
-    """Headings, lists, tables and text blocks in document order; containers are opened."""
+def units(
+    root: lxml.html.HtmlElement,
+    is_data: Callable[[lxml.html.HtmlElement], bool] | None = None,
+) -> Iterator[lxml.html.HtmlElement]:
+    """Headings, lists, tables and text blocks in document order; containers are opened.
+
+    A table with lists in its cells is opened as a layout, unless `is_data` says it is
+    data (a header row that names its columns: lists in cells are then its items).
+    """
     body = root.find("body")
     stack = [body if body is not None else root]
     while stack:
@@ -160,7 +167,7 @@ def units(root: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
         if tag in HEADINGS or tag in ("ul", "ol", "hr", "dl"):
             yield el
         elif tag == "table":
-            if is_layout_table(el):
+            if is_layout_table(el) and not (is_data and is_data(el)):
                 stack.extend(reversed(table_cells(el)))
             else:
                 yield el

@@ -172,9 +172,10 @@ _ROLE = (r"(?:team|group|managers?|committee|office|desk|crew|leads?|chairs?|sec
 _NAME_TO = re.compile(
     rf"^(?:(?i:the)\s+)?(?P<owner>{_NAMES}|[{_UP}][{_LOW}]+\s+{_ROLE}|(?i:{_ROLE}))"
     r"\s+(?:to|will|is\s+to|are\s+to)\s+(?=\w)")
-# "Marta Kowal — announce …", "(SK) list …", "@nadia-k @tobi review …": the owner leads.
+# "Marta Kowal — announce …", "Sofia - to reword …", "(SK) list …", "@nadia-k @tobi review …":
+# the owner leads.
 _LEAD_OWNER = re.compile(
-    rf"^(?:(?P<owner>{_NAMES})\s+[—–-]{{1,2}}\s+"
+    rf"^(?:(?P<owner>{_NAMES})\s+[—–-]{{1,2}}\s+(?:(?:to|will)\s+)?"
     rf"|(?P<owner2>\((?:{_NAMES})\))\s+"
     r"|(?P<owner3>@[\w.-]+(?:\s+@[\w.-]+)+)\s+)(?=\w)")
 # "kit write a converter", "olha and rafe to write": people the notes name, then the task.
@@ -332,7 +333,7 @@ class _Extractor:
     def run(self) -> MeetingOutcomes:
         blocks.strip_noise(self.root)
         blocks.regroup(self.root)
-        units = list(blocks.units(self.root))
+        units = list(blocks.units(self.root, _is_data_table))
         sample = " ".join(blocks.head_text(u, 2000) or "" for u in units[:40])
         langs = languages.detect(f"{self.title or ''} {sample}", self.language)
         held_on = self._held_on(units, langs)
@@ -798,13 +799,19 @@ class _Extractor:
             rich.text = " ".join(rich.text.split())  # owner and due are used as they are
             return rich
 
-        text = cell("text")
-        if text is None and roles:
+        self._other_cells(cells, roles)
+        text_index = roles.get("text")
+        if text_index is None and roles:
             return  # the header has no text column: an owner is not an outcome
-        if text is None:
-            text = blocks.flatten(cells[0])
+        text_el = cells[text_index] if text_index is not None and text_index < len(cells) else (
+            None if roles else cells[0])
+        if text_el is None:
+            return
         owner = due = None
         owner_cell, due_cell = cell("owner"), cell("due")
+        both = cell("owner_due")
+        if both is not None:  # "Priya / 20 Nov", "Priya, Nov 20", "Priya (by Friday)"
+            owner, due = _owner_and_due(blocks.restore(both, both.text))
         if not roles:  # no header: guess the other cells by their look
             for other in cells[1:]:
                 rich = blocks.flatten(other)
@@ -823,8 +830,27 @@ class _Extractor:
             due = due.strip() or None
         status = cell("status")
         done = bool(status and _DONE_CELL.match(status.text.strip()))
-        if text.text.strip():
-            self._add(text, kind, owner=owner, due=due, done=done)
+        for item in _cell_items(text_el):  # a list or lines in the cell: one item each
+            if self._full(kind):
+                break
+            self._add(item, kind, owner=owner, due=due, done=done)
+
+    def _other_cells(self, cells: list, roles: dict[str, int]) -> None:
+        """Cells of no outcome column ("Notes") still report what was agreed, as loose
+        text does; a table without a header names no columns, so has none."""
+        if not roles:
+            return
+        taken = set(roles.values())
+        for index, other in enumerate(cells):
+            if index in taken:
+                continue
+            lists = [el for el in other.iter("ul", "ol")
+                     if blocks.nearest(el, "ul") is None and blocks.nearest(el, "ol") is None]
+            for el in lists:
+                self._loose_list(el)
+            rest = blocks.flatten(other, skip=set(lists))
+            if rest.text.strip() and _may_hold_outcome(rest.text):
+                self._loose_paragraph(rest)
 
     # -- items ----------------------------------------------------------------------
 
@@ -1441,49 +1467,107 @@ _OTHER_COLUMNS = frozenset((
     "motivo", "begrundung", "justification"))
 
 
+_TEXT_ACTIONS = frozenset((
+    "action", "actions", "action item", "action items", "action point", "action points", "task",
+    "tasks", "next step", "next steps", "to do", "todo", "follow up", "follow ups", "followup",
+    "followups", "follow up actions", "aufgabe", "aufgaben", "massnahme", "massnahmen", "tache",
+    "taches", "accion", "acciones", "tarea", "tareas"))
+_TEXT_DECISIONS = frozenset((
+    "decision", "decisions", "outcome", "outcomes", "agreed", "resolution", "beschluss",
+    "beschlusse", "entscheidung", "acuerdo", "acuerdos"))
+_TEXT_PLAIN = frozenset(("item", "items", "what", "description", "details", "summary"))
+_OWNER_NAMES = frozenset((
+    "owner", "owners", "owner s", "who", "assignee", "assigned to", "responsible", "lead", "person",
+    "action owner", "by whom", "actionee", "wer", "verantwortlich", "zustandig", "responsable",
+    "qui", "quien", "porteur"))
+_DUE_NAMES = frozenset((
+    "due", "due date", "by", "by when", "deadline", "when", "date", "target date", "target",
+    "timeline", "due by", "bis", "bis wann", "termin", "frist", "fallig", "echeance",
+    "date limite", "pour quand", "fecha", "plazo", "fecha limite", "cuando"))
+_STATUS_NAMES = frozenset((
+    "status", "done", "state", "complete", "completed", "estado", "statut", "progress", "rag",
+    "rag status"))
+
+
+def _column_name(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z ]+", " ", languages.fold(text)).split())
+
+
+def _part_role(name: str) -> str | None:
+    """What one column name says the column holds, or None for a name we do not know."""
+    if name in _TEXT_ACTIONS:
+        return "actions"
+    if name in _TEXT_DECISIONS:
+        return "decisions"
+    if name in _TEXT_PLAIN:
+        return "text"
+    if name in _OWNER_NAMES:
+        return "owner"
+    if name in _DUE_NAMES:
+        return "due"
+    if name in _STATUS_NAMES:
+        return "status"
+    if name in ("none", "n a"):  # "Responsible/None": the cell says so when nobody acts
+        return "none"
+    if name in _OTHER_COLUMNS or not name:
+        return "other"
+    return None
+
+
+def _cell_roles(text: str) -> frozenset[str] | None:
+    """The roles a header cell names: one ("Owner"), or several joined by a slash or a
+    colon ("Owner / Due", "Actions: Responsible/None"); None when a part is no column name."""
+    whole = _part_role(_column_name(text))
+    if whole is not None:
+        return frozenset((whole,))
+    parts = [_column_name(p) for p in re.split(r"[/:&|]", languages.fold(text))]
+    named = [_part_role(p) for p in parts]
+    if len(parts) < 2 or any(r is None for r in named):
+        return None
+    return frozenset(r for r in named if r is not None)
+
+
 def _header_roles(row: lxml.html.HtmlElement) -> tuple[dict[str, int], OutcomeList | None] | None:
-    """Column roles from a header row ("Action | Owner | Due"), or None if it is data."""
+    """Column roles from a header row ("Action | Owner | Due"), or None if it is data.
+
+    A cell may name several columns: "Actions: Responsible/None" is the actions
+    column (its items name their owner), "Owner / Due" holds both ("owner_due"),
+    "Notes/Action Items" is the text column only when no cell names outcomes alone.
+    """
     cells = [c for c in row if c.tag in ("td", "th")]
-    names = [" ".join(re.sub(r"[^a-z ]+", " ", languages.fold(c.text_content())).split())
-             for c in cells]
+    named = [_cell_roles(c.text_content()) for c in cells]
     roles: dict[str, int] = {}
     kind: OutcomeList | None = None
-    recognised = 0
-    for index, name in enumerate(names):
-        if name in ("action", "actions", "action item", "action items", "action point",
-                    "action points", "task", "tasks", "next step", "next steps", "to do", "todo",
-                    "aufgabe", "aufgaben", "massnahme", "massnahmen", "tache", "taches", "accion",
-                    "acciones", "tarea", "tareas"):
-            roles.setdefault("text", index)
-            kind = kind or "actions"
-        elif name in ("decision", "decisions", "outcome", "outcomes", "agreed", "resolution",
-                      "beschluss", "beschlusse", "entscheidung", "decisions", "acuerdo",
-                      "acuerdos", "decision"):
-            roles.setdefault("text", index)
-            kind = kind or "decisions"
-        elif name in ("item", "items", "what", "description", "details", "summary"):
-            roles.setdefault("text", index)
-        elif name in ("owner", "owners", "owner s", "who", "assignee", "assigned to", "responsible",
-                      "lead", "person", "action owner", "by whom", "actionee", "wer",
-                      "verantwortlich", "zustandig", "responsable", "qui", "quien", "porteur"):
-            roles.setdefault("owner", index)
-        elif name in ("due", "due date", "by", "by when", "deadline", "when", "date",
-                      "target date", "target", "timeline", "due by", "bis", "bis wann", "termin",
-                      "frist", "fallig", "echeance", "date limite", "pour quand", "fecha",
-                      "plazo", "fecha limite", "cuando"):
-            roles.setdefault("due", index)
-        elif name in ("status", "done", "state", "complete", "completed", "estado", "statut",
-                      "progress", "rag", "rag status"):
-            roles.setdefault("status", index)
-        elif name in _OTHER_COLUMNS or not name:  # "#", "Ref", "Rationale", "Decided by"
-            pass
-        else:
+    texts = {"actions", "decisions", "text"}
+    pure = [i for i, r in enumerate(named) if r and r & texts and "other" not in r]
+    mixed = [i for i, r in enumerate(named) if r and r & texts and "other" in r]
+    if pure or mixed:
+        index = (pure or mixed)[0]
+        roles["text"] = index
+        text_roles = named[index] or frozenset()
+        kind = ("actions" if "actions" in text_roles
+                else "decisions" if "decisions" in text_roles else None)
+    for index, found in enumerate(named):
+        if not found or found & texts:
             continue
-        recognised += 1
+        if {"owner", "due"} <= found:
+            roles.setdefault("owner_due", index)
+        for role in ("owner", "due", "status"):
+            if found & {"owner", "due", "status"} == {role}:
+                roles.setdefault(role, index)
+    if kind is None:  # an outcome named in a column that is not the text column
+        for other in named:
+            if other and "actions" in other:
+                kind = "actions"
+                break
+            if other and "decisions" in other:
+                kind = "decisions"
+                break
+    recognised = sum(1 for r in named if r is not None)
     # A header row names its columns: all <th>, or short cells that all read as column
     # names, or (Word and Docs tables bold a first row of <td>) an outcome column and
     # more known names than unknown ones.
-    short = all(len(n) <= 30 for n in names)
+    short = all(len(_column_name(c.text_content())) <= 40 for c in cells)
     header_like = all(c.tag == "th" for c in cells) or (short and (
         recognised == len(cells) or (kind is not None and 2 * recognised > len(cells))))
     if not header_like or recognised == 0:
@@ -1494,6 +1578,45 @@ def _header_roles(row: lxml.html.HtmlElement) -> tuple[dict[str, int], OutcomeLi
             roles["text"] = free[0]
         # else "Owner | Due" and nothing else: the rows name no outcome (see `_row`)
     return roles, kind
+
+
+def _is_data_table(table: lxml.html.HtmlElement) -> bool:
+    """A table whose first row names its columns, one of them its outcomes ("Action",
+    "Follow-up: Owner/None"), holds data, lists in its cells or not; a page laid out in a
+    table ("Date | Attendees | Notes, decisions and action items") is no such table."""
+    for el in table.iter("h1", "h2", "h3", "h4", "h5", "h6", "table"):
+        if el is not table:
+            return False
+    first = next((r for r in table.iter("tr") if blocks.nearest(r, "table") is table), None)
+    header = _header_roles(first) if first is not None else None
+    return header is not None and header[1] is not None
+
+
+def _cell_items(cell: lxml.html.HtmlElement) -> list[blocks.Rich]:
+    """The items one table cell holds: each <li>, else each line, else its text."""
+    items = [el for el in cell.iter("li")]
+    if items:
+        return [blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM) for li in items]
+    rich = blocks.flatten(cell)
+    return [blocks.Rich(line.strip(), rich.mentions, rich.times)
+            for line in _split_lines(rich.text) if line.strip()]
+
+
+_CELL_DUE = re.compile(
+    rf"(?:^|[\s/,;(\[–—-])\s*(?:(?:due|by|bis|before|until|avant|hasta)\s*:?\s+)?"
+    rf"(?P<due>{_DATE})\s*[)\]]?\s*\.?$", re.IGNORECASE)
+
+
+def _owner_and_due(value: str) -> tuple[str | None, str | None]:
+    """A cell under "Owner / Due": the date at its end is the due, the names before it
+    the owner. A name that is also a month ("Ines May") stays a name."""
+    value = " ".join(value.split())
+    match = _CELL_DUE.search(value)
+    if match is None or (re.fullmatch(_NAMES, value)
+                         and re.fullmatch(_MONTH, match["due"].strip(), re.IGNORECASE)):
+        return (value.lstrip("@").strip() or None), None
+    owner = value[: match.start()].strip(" /,;(-–—").lstrip("@").strip()
+    return owner or None, match["due"].strip()
 
 
 # -- text of one block -----------------------------------------------------------------

@@ -104,7 +104,8 @@ _COMMON = {
 
 
 def detect(text: str, hint: str | None = None) -> tuple[str, ...]:
-    """Languages to read dates in: the note's own first, then the configured one, then English."""
+    """Languages to read dates in: the note's own first, then the configured one, then English,
+    then the rest."""
     words = re.findall(r"[^\W\d_]+", text[:4000].lower())
     scores = {lang: sum(1 for w in words if w in common) for lang, common in _COMMON.items()}
     best = max(scores, key=lambda lang: scores[lang]) if words else "en"
@@ -112,4 +113,7 @@ def detect(text: str, hint: str | None = None) -> tuple[str, ...]:
     if hint and hint[:2] in _COMMON:
         order.append(hint[:2])
     order.append("en")
+    # A short note may hold none of the common words ("Frau Berg: Plakate drucken bis
+    # 4. Dezember"): the other languages come last, so a date in one still resolves.
+    order.extend(_COMMON)
     return tuple(dict.fromkeys(order))
