@@ -39,10 +39,10 @@ def digest(org, *args: str):
 
 def test_each_edition_says_who_gets_it_and_that_it_is_not_sent(preview):
     index = get(preview.url)
-    rows = re.findall(r"<tr><td>2026-10</td>.*?</tr>", index)
+    rows = re.findall(r"<tr><td data-label=\"Issue\">2026-10</td>.*?</tr>", index)
     assert len(rows) == 2
-    assert all('<td class="sent">not sent yet</td>' in row for row in rows)
-    assert all('<td class="recipients">1 reader</td>' in row for row in rows)
+    assert all('<td class="sent" data-label="Sent">not sent yet</td>' in row for row in rows)
+    assert all('<td class="recipients" data-label="Goes to">1 reader</td>' in row for row in rows)
     page = get(preview.url + "issue/2026-10/design")
     assert ('<dd id="recipients"><details><summary>1 reader (from recipients.csv): show them'
             "</summary><ul><li>ada@example.org</li></ul></details></dd>") in page
