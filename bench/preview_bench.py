@@ -75,7 +75,11 @@ def first_index(config: Path, source: Path, timeout: float = 600) -> dict:
             return {"error": (line + proc.stderr.read() if proc.stderr else line)[-400:]}
         with urllib.request.urlopen(found[1], timeout=timeout) as r:
             body = r.read()
-        return {"seconds": time.monotonic() - started, "bytes": len(body)}
+        seconds = time.monotonic() - started
+        if b'class="error"' in body or b"Built issues" not in body:  # a failed build's page
+            text = re.sub(r"<[^>]+>", " ", body.decode(errors="replace"))
+            return {"error": " ".join(text.split())[-400:]}
+        return {"seconds": seconds, "bytes": len(body)}
     finally:
         proc.terminate()
         try:
@@ -96,9 +100,7 @@ def main() -> int:
     for editions in args.editions:
         base = WORK / f"org-{editions}"
         shutil.rmtree(base, ignore_errors=True)
-        config = organisation(base / "seed", editions)
-        subprocess.run([sys.executable, "-m", "digest", "--config", str(config), "--quiet",
-                        "collect"], check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        organisation(base / "seed", editions)
         cells = []
         for which, source in (("old", old), ("new", ROOT)):
             if isinstance(source, str):
@@ -106,6 +108,11 @@ def main() -> int:
                 continue
             copy = base / which
             shutil.copytree(base / "seed", copy)
+            # each version collects into its own state: an older one cannot read a newer
+            # one's schema
+            subprocess.run([sys.executable, "-m", "digest", "--config",
+                            str(copy / "digest.toml"), "--quiet", "collect"], check=True,
+                           env={**os.environ, "PYTHONPATH": str(source)}, cwd=copy)
             result = first_index(copy / "digest.toml", source)
             if "error" in result:
                 print(f"{which} preview of {editions} editions failed: {result['error']}")
