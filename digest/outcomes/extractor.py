@@ -547,7 +547,7 @@ class _Extractor:
         if section:
             self._paragraph(el, section)
         elif _may_hold_outcome(el.text_content()):  # most prose is discussion: skip it fast
-            self._loose_paragraph(blocks.flatten(el))
+            self._loose_paragraph(rich if bold is None else blocks.flatten(el))
         return section
 
     def _loose_paragraph(self, rich: blocks.Rich, topic: str | None = None) -> None:
@@ -583,8 +583,9 @@ class _Extractor:
                     continue
             if chat_log.is_chatter(line) or (self.vote_lines and fold_key(line) in self.vote_lines):
                 continue  # conversation in a chat log: only its marked lines are minutes
-            self._prose_actions(blocks.restore(rich, line), topic)
-            for sentence in prose.decision_sentences(blocks.restore(rich, line)):
+            restored = blocks.restore(rich, line)
+            self._prose_actions(restored, topic)
+            for sentence in prose.decision_sentences(restored):
                 self._add(blocks.Rich(sentence), "decisions")
 
     def _prose_actions(self, text: str, topic: str | None) -> None:
@@ -1117,9 +1118,15 @@ _INLINE_MARKER = re.compile(
 _UNDERLINE = re.compile(r"^[-=~_*#]{3,}$")
 
 
+# Words one of which `_INLINE_MARKER` needs (it is case-sensitive): a line without them
+# is not split, and most lines are without them.
+_INLINE_MARKER_WORDS = ("ACTION", "RESOL", "AGREED", "DECISION", "TODO")
+
+
 def _split_lines(text: str) -> list[str]:
     return [_without_speaker(part) for line in text.split("\n")
-            for part in _INLINE_MARKER.split(line)]
+            for part in (_INLINE_MARKER.split(line)
+                         if any(word in line for word in _INLINE_MARKER_WORDS) else (line,))]
 
 
 def _without_speaker(line: str) -> str:
