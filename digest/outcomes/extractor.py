@@ -298,6 +298,7 @@ _MEETING_TITLE = re.compile(
     r"\b(?:meeting|minutes|r[ée]union|compte[- ]rendu|proc[èe]s[- ]verbal|sitzung|protokoll"
     r"|versammlung|besprechung|reuni[óo]n|acta|asamblea)\b", re.IGNORECASE)
 _VOTE_HINT = re.compile(r"\b(?:motion|vote|moved?s?)\b", re.IGNORECASE)
+_VOTE_WORDS = ("motion", "vote", "move")  # one of which `_VOTE_HINT` needs
 _CHAT_HINT = re.compile(r"^\s*(?:[\[(]?\d{1,2}:\d{2}|[\[(]\d{4}-\d{2}-\d{2}|<\s*[@+]?\w)",
                         re.MULTILINE)
 
@@ -362,7 +363,10 @@ class _Extractor:
         in order, before the blocks. The lines they took are no one else's: the
         result "Motion carried" is not a decision of its own, nor is a failed motion.
         """
-        if not _VOTE_HINT.search(self.root.text_content()):
+        text = self.root.text_content()
+        if text.isascii() and not any(map(text.lower().__contains__, _VOTE_WORDS)):
+            return  # (ASCII: where lower() and the pattern's IGNORECASE agree exactly)
+        if not _VOTE_HINT.search(text):
             return
         lines: list[str | None] = []
         for el in units:
@@ -450,7 +454,7 @@ class _Extractor:
                         found = dates.first_date(times[0], langs)
                     if found:
                         return found
-                if first is None and not _TASK_DATE.search(line):
+                if first is None and dates.may_name_year(line) and not _TASK_DATE.search(line):
                     first = dates.first_date(line, langs)
         return first
 
@@ -1249,8 +1253,7 @@ _OUTCOME_HINTS = (
 
 
 def _may_hold_outcome(text: str) -> bool:
-    low = text.lower()
-    return any(hint in low for hint in _OUTCOME_HINTS)
+    return any(map(text.lower().__contains__, _OUTCOME_HINTS))  # `in` for each, no loop
 
 
 # Not outcomes, though they sit where outcomes do: status words under an action,
