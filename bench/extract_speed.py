@@ -54,6 +54,8 @@ def gather_inputs(corpus: Path) -> dict[str, list[tuple[str, str, dict[str, Any]
     for folder in sorted((ROOT / "tests" / "fixtures").glob("minutes*")):
         for source in sorted(folder.rglob("*")):
             name = str(source.relative_to(ROOT))
+            if source.name == "README.md":
+                continue  # the set's description, no note
             if source.suffix == ".html":
                 fixtures.append((name, source.read_text(encoding="utf-8"),
                                  {"title": source.stem}))

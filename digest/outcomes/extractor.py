@@ -1130,7 +1130,7 @@ _INLINE_MARKER_WORDS = ("ACTION", "RESOL", "AGREED", "DECISION", "TODO")
 def _split_lines(text: str) -> list[str]:
     return [_without_speaker(part) for line in text.split("\n")
             for part in (_INLINE_MARKER.split(line)
-                         if any(word in line for word in _INLINE_MARKER_WORDS) else (line,))]
+                         if any(map(line.__contains__, _INLINE_MARKER_WORDS)) else (line,))]
 
 
 def _without_speaker(line: str) -> str:
@@ -1238,6 +1238,7 @@ def fold_key(text: str) -> str:
 # Words without which a paragraph outside a section holds neither a marker nor a decision
 # (substring tests: far cheaper than a regex over every paragraph of a long page).
 _OUTCOME_HINTS = (
+    " to ", " will ",  # first: the commonest, and `any` stops at the first found
     "action", "todo", "to do", "task", "next", "follow", "decision", "decid", "décid", "agree",
     "resol", "conclu", "outcome", "faire", "tâche", "tache", "beschl", "entsch", "aufgabe",
     "ergebnis", "acuerd", "acord", "acción", "accion", "tarea", "pendiente", "approv", "accept",
