@@ -330,6 +330,18 @@ class _Extractor:
         # Under an agenda ("Priya will present the charter") nothing is promised yet.
         self.agenda = bool(title and _AGENDA.search(title))
         self.of_a_meeting = True
+        # Each block's text and each item's label, read once: several passes look at the
+        # same blocks (the date, the people, the votes, then the outcomes). Never changed.
+        self.texts: dict[lxml.html.HtmlElement, blocks.Rich] = {}
+        self.item_labels: dict[lxml.html.HtmlElement,
+                               tuple[OutcomeList | None, blocks.Rich]] = {}
+
+    def _text(self, el: lxml.html.HtmlElement) -> blocks.Rich:
+        """`blocks.flatten(el)`, once per block (the tree does not change while read)."""
+        rich = self.texts.get(el)
+        if rich is None:
+            rich = self.texts[el] = blocks.flatten(el)
+        return rich
 
     def run(self) -> MeetingOutcomes:
         blocks.strip_noise(self.root)
@@ -377,7 +389,7 @@ class _Extractor:
                     own = blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM).text
                     lines.extend(_split_lines(own))
             elif el.tag != "table":
-                lines.extend(_split_lines(blocks.flatten(el).text))
+                lines.extend(_split_lines(self._text(el).text))
         lines = [_BULLET.sub("", " ".join(line.split()), count=1) if line else line
                  for line in lines]
         passed, taken = votes.passed_motions(lines)
@@ -426,7 +438,7 @@ class _Extractor:
             head = el.text_content()[:2000].lower()
             if ":" not in head and "-" not in head or not any(w in head for w in _PEOPLE_WORDS):
                 continue  # most paragraphs name nobody: skip them without walking them
-            for line in blocks.flatten(el).text.split("\n"):
+            for line in self._text(el).text.split("\n"):
                 match = _PEOPLE_LABEL.match(line)
                 if match:
                     add(match["names"])
@@ -444,7 +456,7 @@ class _Extractor:
         for el in units[:_MEETING_DATE_UNITS]:
             if el.tag in blocks.HEADINGS and heading_kind(blocks.squash(el.text_content())):
                 break  # the outcomes start: dates from here on are dues
-            rich = blocks.flatten(el)
+            rich = self._text(el)
             times = [when for when, _shown in rich.times]
             for line in blocks.restore(rich, rich.text).split("\n"):
                 field_match = _DATE_FIELD.match(line)
@@ -538,7 +550,7 @@ class _Extractor:
                     section.took_list = False  # the next person's list is read too
                 return section  # a sub-label inside a heading's section
         else:
-            rich = blocks.flatten(el)
+            rich = self._text(el)
             match = _PLAIN_LABEL.match(rich.text)
             kind = heading_kind(match.group(1)) if match else None
             rest = (blocks.Rich(rich.text[match.end():], rich.mentions, rich.times) if match
@@ -551,7 +563,7 @@ class _Extractor:
         if section:
             self._paragraph(el, section)
         elif _may_hold_outcome(el.text_content()):  # most prose is discussion: skip it fast
-            self._loose_paragraph(rich if bold is None else blocks.flatten(el))
+            self._loose_paragraph(self._text(el))
         return section
 
     def _loose_paragraph(self, rich: blocks.Rich, topic: str | None = None) -> None:
@@ -669,7 +681,7 @@ class _Extractor:
     def _paragraph(self, el: lxml.html.HtmlElement, section: _Section) -> None:
         if section.took_list:
             return
-        rich = blocks.flatten(el)
+        rich = self._text(el)
         if rich.text.strip():
             self._lines(rich, section)
 
@@ -750,7 +762,16 @@ class _Extractor:
         return True
 
     def _item_label(self, li: lxml.html.HtmlElement) -> tuple[OutcomeList | None, blocks.Rich]:
-        """The outcome kind a list item's leading label names, and the text after it."""
+        """The outcome kind a list item's leading label names, and the text after it.
+
+        Read once per item: a list is looked at for labels, then read item by item."""
+        known = self.item_labels.get(li)
+        if known is None:
+            known = self.item_labels[li] = self._read_item_label(li)
+        return known
+
+    def _read_item_label(self, li: lxml.html.HtmlElement
+                         ) -> tuple[OutcomeList | None, blocks.Rich]:
         bold = self._leading_bold(li)
         if bold is not None:
             label = blocks.squash(bold.text_content())
