@@ -50,7 +50,7 @@ $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
 ## bench: collection, sending and outcome-extraction benchmarks (figures printed, not asserted)
 bench: $(VENV)/.installed-bench
 	@# every bench runs and prints its figures; the target fails at the end if any failed
-	@failed=; for b in bench/collect_bench.py bench/send_bench.py bench/outcomes_bench.py bench/report_bench.py bench/soak_bench.py bench/personal_bench.py bench/bench_content.py bench/preview_bench.py bench/size_bench.py bench/followup_bench.py bench/render_bench.py; do \
+	@failed=; for b in bench/collect_bench.py bench/send_bench.py bench/outcomes_bench.py bench/report_bench.py bench/soak_bench.py bench/personal_bench.py bench/bench_content.py bench/preview_bench.py bench/size_bench.py bench/followup_bench.py bench/render_bench.py bench/extract_speed.py; do \
 		echo "== $$b"; $(PY) $$b || failed="$$failed $$b"; done; \
 	if [ -n "$$failed" ]; then echo "missed or failed:$$failed"; exit 1; fi
 

@@ -232,7 +232,8 @@ def flatten(
     keep_lines = root.tag == "pre"
 
     def text_of(value: str) -> str:  # source newlines are not line breaks, except in <pre>
-        return value if keep_lines else re.sub(r"\s+", " ", value)
+        # Only "\n" ends a line below, where every other run of spaces is squashed.
+        return value if keep_lines else value.replace("\n", " ")
 
     stack: list[tuple[lxml.html.HtmlElement, bool]] = [(root, False)]
     while stack:

@@ -175,8 +175,18 @@ DATED = re.compile(
 )
 
 
+_YEAR_DIGITS = re.compile(r"\d{4}")
+
+
+def may_name_year(text: str) -> bool:
+    """False when `text` has no four digits in a row, so `first_date` finds nothing in it."""
+    return _YEAR_DIGITS.search(text) is not None
+
+
 def first_date(text: str, languages: tuple[str, ...] = DATE_LANGUAGES) -> date | None:
     """The first date with a year in `text` ("Design crit, 14 October 2026" → 2026-10-14)."""
+    if _YEAR_DIGITS.search(text) is None:  # every form of DATED has four digits in a row
+        return None
     for match in DATED.finditer(text):
         found = _explicit(match, languages)
         if found is not None:

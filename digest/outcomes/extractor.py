@@ -298,6 +298,7 @@ _MEETING_TITLE = re.compile(
     r"\b(?:meeting|minutes|r[ée]union|compte[- ]rendu|proc[èe]s[- ]verbal|sitzung|protokoll"
     r"|versammlung|besprechung|reuni[óo]n|acta|asamblea)\b", re.IGNORECASE)
 _VOTE_HINT = re.compile(r"\b(?:motion|vote|moved?s?)\b", re.IGNORECASE)
+_VOTE_WORDS = ("motion", "vote", "move")  # one of which `_VOTE_HINT` needs
 _CHAT_HINT = re.compile(r"^\s*(?:[\[(]?\d{1,2}:\d{2}|[\[(]\d{4}-\d{2}-\d{2}|<\s*[@+]?\w)",
                         re.MULTILINE)
 
@@ -329,6 +330,18 @@ class _Extractor:
         # Under an agenda ("Priya will present the charter") nothing is promised yet.
         self.agenda = bool(title and _AGENDA.search(title))
         self.of_a_meeting = True
+        # Each block's text and each item's label, read once: several passes look at the
+        # same blocks (the date, the people, the votes, then the outcomes). Never changed.
+        self.texts: dict[lxml.html.HtmlElement, blocks.Rich] = {}
+        self.item_labels: dict[lxml.html.HtmlElement,
+                               tuple[OutcomeList | None, blocks.Rich]] = {}
+
+    def _text(self, el: lxml.html.HtmlElement) -> blocks.Rich:
+        """`blocks.flatten(el)`, once per block (the tree does not change while read)."""
+        rich = self.texts.get(el)
+        if rich is None:
+            rich = self.texts[el] = blocks.flatten(el)
+        return rich
 
     def run(self) -> MeetingOutcomes:
         blocks.strip_noise(self.root)
@@ -362,7 +375,10 @@ class _Extractor:
         in order, before the blocks. The lines they took are no one else's: the
         result "Motion carried" is not a decision of its own, nor is a failed motion.
         """
-        if not _VOTE_HINT.search(self.root.text_content()):
+        text = self.root.text_content()
+        if text.isascii() and not any(map(text.lower().__contains__, _VOTE_WORDS)):
+            return  # (ASCII: where lower() and the pattern's IGNORECASE agree exactly)
+        if not _VOTE_HINT.search(text):
             return
         lines: list[str | None] = []
         for el in units:
@@ -373,7 +389,7 @@ class _Extractor:
                     own = blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM).text
                     lines.extend(_split_lines(own))
             elif el.tag != "table":
-                lines.extend(_split_lines(blocks.flatten(el).text))
+                lines.extend(_split_lines(self._text(el).text))
         lines = [_BULLET.sub("", " ".join(line.split()), count=1) if line else line
                  for line in lines]
         passed, taken = votes.passed_motions(lines)
@@ -422,7 +438,7 @@ class _Extractor:
             head = el.text_content()[:2000].lower()
             if ":" not in head and "-" not in head or not any(w in head for w in _PEOPLE_WORDS):
                 continue  # most paragraphs name nobody: skip them without walking them
-            for line in blocks.flatten(el).text.split("\n"):
+            for line in self._text(el).text.split("\n"):
                 match = _PEOPLE_LABEL.match(line)
                 if match:
                     add(match["names"])
@@ -440,7 +456,7 @@ class _Extractor:
         for el in units[:_MEETING_DATE_UNITS]:
             if el.tag in blocks.HEADINGS and heading_kind(blocks.squash(el.text_content())):
                 break  # the outcomes start: dates from here on are dues
-            rich = blocks.flatten(el)
+            rich = self._text(el)
             times = [when for when, _shown in rich.times]
             for line in blocks.restore(rich, rich.text).split("\n"):
                 field_match = _DATE_FIELD.match(line)
@@ -450,7 +466,7 @@ class _Extractor:
                         found = dates.first_date(times[0], langs)
                     if found:
                         return found
-                if first is None and not _TASK_DATE.search(line):
+                if first is None and dates.may_name_year(line) and not _TASK_DATE.search(line):
                     first = dates.first_date(line, langs)
         return first
 
@@ -534,7 +550,7 @@ class _Extractor:
                     section.took_list = False  # the next person's list is read too
                 return section  # a sub-label inside a heading's section
         else:
-            rich = blocks.flatten(el)
+            rich = self._text(el)
             match = _PLAIN_LABEL.match(rich.text)
             kind = heading_kind(match.group(1)) if match else None
             rest = (blocks.Rich(rich.text[match.end():], rich.mentions, rich.times) if match
@@ -547,7 +563,7 @@ class _Extractor:
         if section:
             self._paragraph(el, section)
         elif _may_hold_outcome(el.text_content()):  # most prose is discussion: skip it fast
-            self._loose_paragraph(blocks.flatten(el))
+            self._loose_paragraph(self._text(el))
         return section
 
     def _loose_paragraph(self, rich: blocks.Rich, topic: str | None = None) -> None:
@@ -583,8 +599,9 @@ class _Extractor:
                     continue
             if chat_log.is_chatter(line) or (self.vote_lines and fold_key(line) in self.vote_lines):
                 continue  # conversation in a chat log: only its marked lines are minutes
-            self._prose_actions(blocks.restore(rich, line), topic)
-            for sentence in prose.decision_sentences(blocks.restore(rich, line)):
+            restored = blocks.restore(rich, line)
+            self._prose_actions(restored, topic)
+            for sentence in prose.decision_sentences(restored):
                 self._add(blocks.Rich(sentence), "decisions")
 
     def _prose_actions(self, text: str, topic: str | None) -> None:
@@ -664,7 +681,7 @@ class _Extractor:
     def _paragraph(self, el: lxml.html.HtmlElement, section: _Section) -> None:
         if section.took_list:
             return
-        rich = blocks.flatten(el)
+        rich = self._text(el)
         if rich.text.strip():
             self._lines(rich, section)
 
@@ -745,7 +762,16 @@ class _Extractor:
         return True
 
     def _item_label(self, li: lxml.html.HtmlElement) -> tuple[OutcomeList | None, blocks.Rich]:
-        """The outcome kind a list item's leading label names, and the text after it."""
+        """The outcome kind a list item's leading label names, and the text after it.
+
+        Read once per item: a list is looked at for labels, then read item by item."""
+        known = self.item_labels.get(li)
+        if known is None:
+            known = self.item_labels[li] = self._read_item_label(li)
+        return known
+
+    def _read_item_label(self, li: lxml.html.HtmlElement
+                         ) -> tuple[OutcomeList | None, blocks.Rich]:
         bold = self._leading_bold(li)
         if bold is not None:
             label = blocks.squash(bold.text_content())
@@ -1117,9 +1143,15 @@ _INLINE_MARKER = re.compile(
 _UNDERLINE = re.compile(r"^[-=~_*#]{3,}$")
 
 
+# Words one of which `_INLINE_MARKER` needs (it is case-sensitive): a line without them
+# is not split, and most lines are without them.
+_INLINE_MARKER_WORDS = ("ACTION", "RESOL", "AGREED", "DECISION", "TODO")
+
+
 def _split_lines(text: str) -> list[str]:
     return [_without_speaker(part) for line in text.split("\n")
-            for part in _INLINE_MARKER.split(line)]
+            for part in (_INLINE_MARKER.split(line)
+                         if any(map(line.__contains__, _INLINE_MARKER_WORDS)) else (line,))]
 
 
 def _without_speaker(line: str) -> str:
@@ -1227,6 +1259,7 @@ def fold_key(text: str) -> str:
 # Words without which a paragraph outside a section holds neither a marker nor a decision
 # (substring tests: far cheaper than a regex over every paragraph of a long page).
 _OUTCOME_HINTS = (
+    " to ", " will ",  # first: the commonest, and `any` stops at the first found
     "action", "todo", "to do", "task", "next", "follow", "decision", "decid", "décid", "agree",
     "resol", "conclu", "outcome", "faire", "tâche", "tache", "beschl", "entsch", "aufgabe",
     "ergebnis", "acuerd", "acord", "acción", "accion", "tarea", "pendiente", "approv", "accept",
@@ -1242,8 +1275,7 @@ _OUTCOME_HINTS = (
 
 
 def _may_hold_outcome(text: str) -> bool:
-    low = text.lower()
-    return any(hint in low for hint in _OUTCOME_HINTS)
+    return any(map(text.lower().__contains__, _OUTCOME_HINTS))  # `in` for each, no loop
 
 
 # Not outcomes, though they sit where outcomes do: status words under an action,

@@ -91,7 +91,10 @@ def marker_kind(label: str | None) -> str:
 
 def fold(text: str) -> str:
     """Lower case without accents: "Nächste Schritte" → "nachste schritte"."""
-    decomposed = unicodedata.normalize("NFKD", text.lower().replace("ß", "ss"))
+    lower = text.lower()
+    if lower.isascii():  # nothing to decompose: most text, and the quickest test
+        return lower
+    decomposed = unicodedata.normalize("NFKD", lower.replace("ß", "ss"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

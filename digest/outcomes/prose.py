@@ -93,8 +93,7 @@ _TRIGGERS = (
 
 
 def _triggered(text: str) -> bool:
-    low = text.lower()
-    return any(word in low for word in _TRIGGERS)
+    return any(map(text.lower().__contains__, _TRIGGERS))  # `in` for each, without a loop
 
 
 def sentences(text: str, limit: int = 0) -> list[str]:
@@ -142,6 +141,7 @@ _ACTION_CLAUSE = re.compile(
 _CLAUSE_BREAK = re.compile(r"\s*(?:,\s*(?:and|then|while)\s+|;\s*(?:and\s+)?|\s+and\s+then\s+"
                            r"|\s+and\s+(?=(?:she|he|they)\s+(?:will|agreed|offered|volunteered"
                            r"|promised|is|are)\b))")
+_CLAUSE_BREAK_NEEDS = (",", ";", "and")  # one of which every break above has
 # "…, and she will order …", "Ana: I will update …", "I'll collect …": the promise of a
 # pronoun. Whose it is comes from the sentence or the line's speaker (`_pronoun_owner`).
 _PRONOUN_ACTION = re.compile(
@@ -202,6 +202,14 @@ def _foreign_clause(clause: str) -> tuple[str, str] | None:
     return match["people"], work
 
 
+_ENGLISH_PROMISES = (" will ", " to ", " shall ", "'ll ", "’ll ")
+# Text that may hold a French, German or Spanish promise: one of these words, or a verb in
+# the future. The future's ending is looked for first: the pattern is far dearer.
+_FOREIGN_WORD = re.compile(r"\s(?:se|s'|s’|va|doit|wird|übernimmt|kümmert)\s")
+_FUTURE_ENDINGS = ("era", "ira", "rá")
+_FOREIGN_FUTURE = re.compile(r"\s\w+(?:era|ira|rá)\s")
+
+
 def action_clauses(text: str, speaker: str | None = None, *, futures: bool = True
                    ) -> list[tuple[str | None, str]]:
     """(owner, the work as written) for each promise of work a sentence of `text` makes.
@@ -213,9 +221,9 @@ def action_clauses(text: str, speaker: str | None = None, *, futures: bool = Tru
     The owner of "I will …" is `speaker` (the name the line opens with, "Ana: I will …");
     without one it is nobody: an owner is never guessed.
     """
-    english = any(word in text for word in (" will ", " to ", " shall ", "'ll ", "’ll "))
-    foreign = futures and re.search(
-        r"\s(?:se|s'|s’|va|doit|wird|übernimmt|kümmert|\w+(?:era|ira|rá))\s", text) is not None
+    english = any(map(text.__contains__, _ENGLISH_PROMISES))
+    foreign = futures and (_FOREIGN_WORD.search(text) is not None or (
+        any(map(text.__contains__, _FUTURE_ENDINGS)) and _FOREIGN_FUTURE.search(text) is not None))
     if not english and not foreign:
         return []
     found: list[tuple[str | None, str]] = []
@@ -225,7 +233,12 @@ def action_clauses(text: str, speaker: str | None = None, *, futures: bool = Tru
         if foreign and (other := _foreign_clause(sentence.strip())):
             found.append(other)
             continue
-        for clause in _CLAUSE_BREAK.split(sentence.strip()):
+        if not any(map(sentence.__contains__, _ENGLISH_PROMISES)):
+            continue  # (spaces are single here) every English clause below needs one
+        whole = sentence.strip()
+        clauses = (_CLAUSE_BREAK.split(whole) if any(map(whole.__contains__, _CLAUSE_BREAK_NEEDS))
+                   else (whole,))
+        for clause in clauses:
             said = _PRONOUN_ACTION.match(clause)
             if said is not None:
                 if said["verb"] in _WORK and not _HEDGES.search(said["work"]):
