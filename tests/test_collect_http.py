@@ -389,32 +389,3 @@ def test_an_address_that_cannot_be_sent_is_an_error_of_its_own(tmp_path, server)
     assert bad.status == "error" and bad.error_kind == "http"
     assert "port" in bad.error_message.lower()
     assert fine.status == "ok"
-
-
-def test_a_host_name_is_looked_up_once_for_all_its_connections(tmp_path, server, monkeypatch):
-    # eight feeds of one host, fetched eight at once over eight connections: asyncio alone
-    # would ask the resolver eight times; the run asks once and reuses the address
-    import socket
-
-    lookups: list[str] = []
-    real = socket.getaddrinfo
-
-    def counting(host, *args, **kwargs):
-        lookups.append(host)
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", counting)
-    arrived = threading.Barrier(8)
-
-    def together(h):
-        arrived.wait(timeout=30)  # all eight in flight at once, each on its own connection
-        send(h, 200, rss("F", [{"title": h.path, "guid": h.path}]))
-
-    urls = []
-    for i in range(8):
-        server.routes[f"/n{i}.xml"] = together
-        urls.append(f"http://localhost:{server.httpd.server_address[1]}/n{i}.xml")
-    cfg = make_config(tmp_path, [community("c", urls)], per_host=8)
-    report = collect(cfg, Store(tmp_path / "d.db"), now=NOW)
-    assert report.healthy and report.new_items == 8
-    assert lookups.count("localhost") == 1

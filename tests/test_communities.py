@@ -163,21 +163,29 @@ ICS = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\
        b"END:VCALENDAR\r\n")
 
 
+CALENDAR_URL = "https://calendar.example.org/data.ics"
+
+
+def calendar_org(tmp_path, store: Store, ics: bytes):
+    """The Data community with a calendar at CALENDAR_URL whose last collected body is
+    `ics`; its configuration."""
+    org = write_org(tmp_path, {"data": []})
+    communities = org.root / "feeds" / "communities.toml"
+    communities.write_text(communities.read_text() + f'calendar = "{CALENDAR_URL}"\n')
+    store.save_calendar(CALENDAR_URL, "data", ics, utc(2026, 10, 1))
+    return org.config()
+
+
 def test_a_calendar_that_is_gone_no_longer_lists_sessions(tmp_path):
     from digest.collect.state import FeedState, save_states
 
-    org = write_org(tmp_path, {"data": []})
-    url = "https://calendar.example.org/data.ics"
-    communities = org.root / "feeds" / "communities.toml"
-    communities.write_text(communities.read_text() + f'calendar = "{url}"\n')
-    config = org.config()
     with Store(tmp_path / "s.db") as store:
-        store.save_calendar(url, "data", ICS, utc(2026, 10, 1))
+        config = calendar_org(tmp_path, store, ICS)
         october = MONTHS[10]
         issue = compose(config, store, october, now=october.end(config.timezone)).issue
         assert [x.title for s in issue.quiet + issue.sections for x in s.sessions] == [
             "Data show and tell"]
-        save_states(store, [FeedState(url, "data", "calendar", status="gone")])
+        save_states(store, [FeedState(CALENDAR_URL, "data", "calendar", status="gone")])
         issue = compose(config, store, october, now=october.end(config.timezone)).issue
         assert not [x for s in issue.quiet + issue.sections for x in s.sessions]
 
@@ -189,13 +197,8 @@ def test_an_issue_built_late_calls_no_session_coming_that_is_over(tmp_path):
                         b"DTSTAMP:20261001T000000Z\r\nDTSTART:20261120T100000Z\r\n"
                         b"DTEND:20261120T110000Z\r\nSUMMARY:Data clinic\r\nEND:VEVENT\r\n"
                         b"END:VCALENDAR\r\n")
-    org = write_org(tmp_path, {"data": []})
-    url = "https://calendar.example.org/data.ics"
-    communities = org.root / "feeds" / "communities.toml"
-    communities.write_text(communities.read_text() + f'calendar = "{url}"\n')
-    config = org.config()
     with Store(tmp_path / "s.db") as store:
-        store.save_calendar(url, "data", later, utc(2026, 10, 1))
+        config = calendar_org(tmp_path, store, later)
         october = MONTHS[10]
         on_time = compose(config, store, october, now=october.end(config.timezone)).issue
         late = compose(config, store, october, now=utc(2026, 11, 15)).issue

@@ -68,12 +68,10 @@ def test_a_body_that_names_a_fifo_does_not_hang_collect(tmp_path, server):
 
 def _errors():
     from digest.calendar import CalendarError
-    from digest.collect.fetch import _Refused
     from digest.collect.parse import FeedError
     from digest.errors import ConfigError
 
     return [FeedError("entities", "the document declares XML entities"),
-            _Refused("too-large", "body over the cap"),
             ConfigError("/srv/digest.toml", "collect.workers", "must be at least 0"),
             CalendarError("not an iCalendar file")]
 

@@ -31,6 +31,7 @@ import httpcore
 from ..config import CollectSettings
 from . import host_of
 from .asyncio_backend import AsyncioBackend
+from .parsed import FeedError
 
 USER_AGENT = "CoP-Digest/0.1 (Communities of Practice digest; feed collector)"
 ACCEPT = ("application/atom+xml, application/rss+xml, application/feed+json, "
@@ -77,17 +78,6 @@ class FetchResult:
     error_kind: str | None = None
     error_message: str | None = None
     retry_after: datetime | None = None
-
-
-class _Refused(Exception):
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-
-    def __reduce__(self) -> tuple[type[_Refused], tuple[str, str]]:
-        # Picklable like every error that might cross a process boundary.
-        return type(self), (self.kind, self.message)
 
 
 class _LazyTrust(ssl.SSLContext):
@@ -335,7 +325,7 @@ class Fetcher:
             except TimeoutError:
                 return _error(url, "timeout", f"no complete answer within "
                               f"{self.settings.timeout:g} s")
-            except _Refused as exc:
+            except FeedError as exc:
                 return _error(url, exc.kind, exc.message)
             except httpcore.ConnectTimeout:
                 return _error(url, "timeout", f"could not connect within "
@@ -370,12 +360,12 @@ class Fetcher:
                 if code in _REDIRECT:
                     target = headers.get("location")
                     if not target:
-                        raise _Refused("http", f"HTTP {code} redirect without a Location")
+                        raise FeedError("http", f"HTTP {code} redirect without a Location")
                     target = urljoin(current, target)
                     if urlparse(target).scheme not in ("http", "https"):
-                        raise _Refused("redirect", f"redirect to a non-web address {target!r}")
+                        raise FeedError("redirect", f"redirect to a non-web address {target!r}")
                     if target in seen:
-                        raise _Refused("redirect-loop", "redirect loop: "
+                        raise FeedError("redirect-loop", "redirect loop: "
                                        + " -> ".join([*seen, target]))
                     permanent_chain = permanent_chain and code in _PERMANENT
                     if permanent_chain:
@@ -409,13 +399,13 @@ class Fetcher:
                     base.error_message = f"HTTP {code} {reason.decode('latin-1')}".strip()
                     return base
                 if not 200 <= code < 300:
-                    raise _Refused("http", f"unexpected HTTP {code}")
+                    raise FeedError("http", f"unexpected HTTP {code}")
                 base.body = await _read_capped(response, headers, self.settings.max_bytes)
                 base.headers = headers.as_dict()
                 base.etag = headers.get("etag")
                 base.last_modified = headers.get("last-modified")
                 return base
-        raise _Refused("redirect", f"more than {MAX_REDIRECTS} redirects from {url}")
+        raise FeedError("redirect", f"more than {MAX_REDIRECTS} redirects from {url}")
 
 
 def _error(url: str, kind: str, message: str) -> FetchResult:
@@ -465,11 +455,11 @@ class _Inflater:
                     self._raw_deflate_tried = True
                     self._z = zlib.decompressobj(-zlib.MAX_WBITS)
                     continue
-                raise _Refused("encoding", f"corrupt {self.encoding} body") from None
+                raise FeedError("encoding", f"corrupt {self.encoding} body") from None
             self.total += len(piece)
             out.append(piece)
             if self.total > self.cap:
-                raise _Refused("too-large", f"body larger than {self.cap} bytes once "
+                raise FeedError("too-large", f"body larger than {self.cap} bytes once "
                                f"decompressed ({self.encoding})")
             data = self._z.unconsumed_tail
             if self._z.eof:
@@ -514,21 +504,21 @@ async def _read_capped(response: httpcore.Response, headers: _Headers, cap: int)
     """The body, decompressed, refusing as soon as it passes `cap` either way."""
     length = headers.get("content-length")
     if length and length.isdigit() and int(length) > cap:
-        raise _Refused("too-large", f"body of {int(length)} bytes is over the {cap}-byte cap")
+        raise FeedError("too-large", f"body of {int(length)} bytes is over the {cap}-byte cap")
     encoding = (headers.get("content-encoding") or "identity").strip().lower()
     inflater = _Inflater(encoding, cap) if encoding in ("gzip", "x-gzip", "deflate") else None
     if encoding not in ("identity", "", "gzip", "x-gzip", "deflate"):
-        raise _Refused("encoding", f"unsupported Content-Encoding {encoding!r}")
+        raise FeedError("encoding", f"unsupported Content-Encoding {encoding!r}")
     parts: list[bytes] = []
     raw_total = total = 0
     async for chunk in response.aiter_stream():
         raw_total += len(chunk)
         if raw_total > cap:
-            raise _Refused("too-large", f"body over the {cap}-byte cap")
+            raise FeedError("too-large", f"body over the {cap}-byte cap")
         data = inflater.feed(chunk) if inflater else chunk
         total += len(data)
         if total > cap:
-            raise _Refused("too-large", f"body over the {cap}-byte cap")
+            raise FeedError("too-large", f"body over the {cap}-byte cap")
         parts.append(data)
     return b"".join(parts)
 

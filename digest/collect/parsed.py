@@ -20,7 +20,10 @@ class ParseResult:
 
 
 class FeedError(Exception):
-    """A document we will not or cannot read; `kind` is a short stable label."""
+    """A document we will not or cannot read; `kind` is a short stable label.
+
+    Raised by the parser, and by the fetch for a response it refuses (too large, a
+    redirect loop, an unknown encoding) before the parser ever sees it."""
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
