@@ -270,9 +270,21 @@ def activity_status(dates: list[datetime], period: Period, quiet_after: int, tz:
     return "active"
 
 
+def coming_window(coming: Period, now: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """When an issue's coming sessions may start: the period after the issue's, or, for
+    an issue built once that period has begun (October's built in December), a period's
+    length from the build, so a reader who gets it late still sees when they meet next
+    and never a session that is over."""
+    start, end = coming.start(tz), coming.end(tz)
+    if now <= start:
+        return start, end
+    now = now.astimezone(tz)
+    return now, now + (end - start)
+
+
 def _coming_sessions(config: Config, store: Store, coming: Period, warnings: list[str],
                      now: datetime) -> dict[str, list[Session]]:
-    """Each community's sessions in `coming` that start after `now`, from the calendar
+    """Each community's sessions in `coming` (see `coming_window`), from the calendar
     body last collected.
 
     A calendar that failed at the last collect still shows what it last said (the
@@ -287,11 +299,8 @@ def _coming_sessions(config: Config, store: Store, coming: Period, warnings: lis
             continue  # removed by its owner
         try:
             capped: list[str] = []
-            # from now on, not from the period's start: what is over never counts
-            # against the caps on what is shown
-            start, end = max(coming.start(tz), now.astimezone(tz)), coming.end(tz)
-            out[community] = calendar_sessions(body, community, start, end, tz, capped) \
-                if start < end else []
+            start, end = coming_window(coming, now, tz)
+            out[community] = calendar_sessions(body, community, start, end, tz, capped)
             warnings += [f"calendar of {community} ({url}): {problem}" for problem in capped]
         except CalendarError as e:
             warnings.append(f"calendar of {community} ({url}) could not be read: {e}")

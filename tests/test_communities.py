@@ -190,13 +190,16 @@ def test_a_calendar_that_is_gone_no_longer_lists_sessions(tmp_path):
         assert not [x for s in issue.quiet + issue.sections for x in s.sessions]
 
 
-def test_an_issue_built_late_calls_no_session_coming_that_is_over(tmp_path):
+def test_an_issue_built_late_shows_the_sessions_still_to_come_and_none_that_is_over(tmp_path):
     # October's issue built on 15 November: the session of the 10th is over, the one of
-    # the 20th is still coming
-    later = ICS.replace(b"END:VCALENDAR\r\n", b"BEGIN:VEVENT\r\nUID:s2@example.org\r\n"
-                        b"DTSTAMP:20261001T000000Z\r\nDTSTART:20261120T100000Z\r\n"
-                        b"DTEND:20261120T110000Z\r\nSUMMARY:Data clinic\r\nEND:VEVENT\r\n"
-                        b"END:VCALENDAR\r\n")
+    # the 20th is still coming, and one of 10 December is within a month of the build
+    def event(uid: str, day: str, title: str) -> bytes:
+        return (f"BEGIN:VEVENT\r\nUID:{uid}@example.org\r\nDTSTAMP:20261001T000000Z\r\n"
+                f"DTSTART:{day}T100000Z\r\nDTEND:{day}T110000Z\r\nSUMMARY:{title}\r\n"
+                "END:VEVENT\r\n").encode()
+
+    later = ICS.replace(b"END:VCALENDAR\r\n", event("s2", "20261120", "Data clinic")
+                        + event("s3", "20261210", "Data retro") + b"END:VCALENDAR\r\n")
     with Store(tmp_path / "s.db") as store:
         config = calendar_org(tmp_path, store, later)
         october = MONTHS[10]
@@ -204,4 +207,4 @@ def test_an_issue_built_late_calls_no_session_coming_that_is_over(tmp_path):
         late = compose(config, store, october, now=utc(2026, 11, 15)).issue
     titles = [[x.title for s in issue.quiet + issue.sections for x in s.sessions]
               for issue in (on_time, late)]
-    assert titles == [["Data show and tell", "Data clinic"], ["Data clinic"]]
+    assert titles == [["Data show and tell", "Data clinic"], ["Data clinic", "Data retro"]]
