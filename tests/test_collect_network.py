@@ -374,3 +374,93 @@ def test_a_connection_the_server_ends_after_answering_is_not_used_again(tmp_path
             sock.close()
     assert [(f.status, f.error_message) for f in report.feeds] == [("ok", None)] * 3
     assert len(ports) == len(set(ports)) == 3  # one connection each, none asked twice
+
+
+def test_a_run_keeps_within_the_open_files_it_may_hold(tmp_path):
+    # 80 hosts, a feed each, in a process that may hold 64 open files and cannot raise
+    # that: a connection kept open per host until the run ends would pass the limit
+    # ("Too many open files") and fail every feed after
+    import resource
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    hosts = 80
+    with contextlib.ExitStack() as stack:
+        urls = []
+        for h in range(hosts):
+            server = stack.enter_context(FeedServer())
+            server.routes[f"/h{h}.xml"] = lambda handler: send(handler, 200,
+                                                                feed(handler.path))
+            urls.append(server.url(f"/h{h}.xml"))
+        script = f"""
+import sys
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from pathlib import Path
+from collect_helpers import community, make_config
+from digest.collect import collect
+from digest.store import Store
+tmp = Path({str(tmp_path)!r})
+cfg = make_config(tmp, [community("c", {urls!r})], workers=1)
+report = collect(cfg, Store(tmp / "d.db"))
+failed = [(f.url, f.error_message) for f in report.feeds if f.failed]
+assert not failed, failed[:3]
+print(report.new_items)
+"""
+
+        def low_limit() -> None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              timeout=120, preexec_fn=low_limit)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == str(hosts)
+
+
+def test_idle_connections_are_kept_for_at_most_max_idle_slots_over_all_hosts():
+    import asyncio
+
+    from digest.collect.fetch import Fetcher, make_client
+    from digest.config import CollectSettings
+
+    with contextlib.ExitStack() as stack:
+        urls = []
+        for _ in range(5):
+            server = stack.enter_context(FeedServer())
+            server.routes["/f.xml"] = lambda handler: send(handler, 200, feed(handler.path))
+            urls.append(server.url("/f.xml"))
+
+        async def run() -> tuple[list[str], int]:
+            settings = CollectSettings(per_host=2)
+            async with make_client(settings, max_idle=2) as client:
+                fetcher = Fetcher(client, settings)
+                outcomes = [(await fetcher.fetch(url)).outcome for url in urls]
+                return outcomes, sum(1 for slot in client.slots if slot.connection is not None)
+
+        outcomes, open_connections = asyncio.run(run())
+    assert outcomes == ["ok"] * 5
+    assert open_connections == 2
+
+
+def test_a_run_raises_its_own_soft_limit_of_open_files_as_far_as_the_hard_one_lets_it():
+    import resource
+    import subprocess
+    import sys
+
+    script = ("import resource\nfrom digest.collect import open_files_allowed\n"
+              "print(open_files_allowed(), resource.getrlimit(resource.RLIMIT_NOFILE)[0])")
+
+    def limited(soft: int, hard: int):
+        return lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+    def allowed(soft: int, hard: int) -> str:
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              timeout=60, preexec_fn=limited(soft, hard))
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    assert allowed(100, 200) == "200 200"  # raised to the hard limit
+    if hard == resource.RLIM_INFINITY or hard > 4096:
+        assert allowed(256, hard) == "4096 4096"  # raised to what a run wants, no further
+    assert allowed(128, 128) == "128 128"  # nothing to raise

@@ -52,6 +52,34 @@ POOL_MIN_FEEDS = 6  # below this, starting worker processes costs more than it s
 # The most feeds at once when [collect] concurrency is left out: each holds a socket, and a
 # body waiting for its parser (a first collect), so sockets and memory stay bounded.
 AUTO_CONCURRENCY_CEILING = 256
+OPEN_FILES_WANTED = 4096  # the soft limit a run raises itself to, where the hard one lets it
+OPEN_FILES_KEPT = 64  # files the run keeps for itself: the state, its journal, workers' pipes
+
+
+def open_files_allowed() -> int:
+    """How many files (sockets included) this process may hold open, raising its soft
+    limit towards OPEN_FILES_WANTED where the hard limit allows, as Go's runtime does:
+    the usual soft limit (1,024; 256 on macOS) was set for programs that do not hold a
+    socket a feed."""
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit on sockets
+        return OPEN_FILES_WANTED
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = OPEN_FILES_WANTED if hard == resource.RLIM_INFINITY else min(hard,
+                                                                          OPEN_FILES_WANTED)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            soft = wanted
+        except (ValueError, OSError):
+            pass
+    return OPEN_FILES_WANTED if soft == resource.RLIM_INFINITY else soft
+
+
+def sockets_allowed(open_files: int) -> int:
+    """Sockets that fit in `open_files` beside the run's own files."""
+    return max(2, open_files - OPEN_FILES_KEPT)
 
 
 def auto_concurrency(locations: Iterable[str], per_host: int,
@@ -195,8 +223,13 @@ class _Run:
             # load it as the network waits.
             from . import parse  # noqa: F401
         self._pool = self._start_pool(sum(1 for s in sources if s.role != "calendar"))
+        # every feed in flight holds a socket, and so does every connection kept idle for
+        # its host's next feed: at most half the sockets for the feeds, the rest for idle
+        sockets = sockets_allowed(open_files_allowed())
         self.concurrency = self.settings.concurrency or auto_concurrency(
-            (s.state.moved_to or s.url for s in sources), self.settings.per_host)
+            (s.state.moved_to or s.url for s in sources), self.settings.per_host,
+            min(AUTO_CONCURRENCY_CEILING, sockets // 2))
+        self.max_idle = max(0, sockets - self.concurrency)
         try:
             return _run_coroutine(self._run(sources))
         finally:
@@ -214,7 +247,8 @@ class _Run:
         report = CollectReport(stored=not self.dry)
         bar = _progress_bar(len(sources)) if self.progress else None
         try:
-            async with make_client(self.settings, self.config.web_url) as client:
+            async with make_client(self.settings, self.config.web_url,
+                                   max_idle=self.max_idle) as client:
                 fetcher = Fetcher(client, self.settings)
                 tasks = [asyncio.create_task(self._one(fetcher, s))
                          for s in by_host_in_turn(sources)]

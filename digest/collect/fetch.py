@@ -38,6 +38,7 @@ ACCEPT = ("application/atom+xml, application/rss+xml, application/feed+json, "
           "application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, "
           "text/calendar;q=0.8, */*;q=0.5")
 MAX_REDIRECTS = 5
+MAX_IDLE = 1024  # connections kept open between requests, over all hosts, unless told
 MAX_RETRY_AFTER = timedelta(days=30)  # the longest a server can make us wait
 _PERMANENT = frozenset({301, 308})
 _REDIRECT = frozenset({301, 302, 303, 307, 308})
@@ -119,9 +120,11 @@ def user_agent(contact: str | None = None) -> str:
     return USER_AGENT[:-1] + f"; +{contact})" if contact else USER_AGENT
 
 
-def make_client(settings: CollectSettings, contact: str | None = None) -> HostPools:
-    """The run's one HTTP client; limits are enforced above it, per host."""
-    return HostPools(settings, user_agent(contact))
+def make_client(settings: CollectSettings, contact: str | None = None,
+                max_idle: int = MAX_IDLE) -> HostPools:
+    """The run's one HTTP client; limits are enforced above it, per host. At most
+    `max_idle` connections are kept open between requests, over all hosts."""
+    return HostPools(settings, user_agent(contact), max_idle)
 
 
 class HostPools:
@@ -138,10 +141,18 @@ class HostPools:
     connection itself is httpcore's (`AsyncHTTPConnection`); as httpcore's pool does, a
     slot replaces it when it is closed, failed to connect, or expired (the server hung up
     on it while it was idle).
+
+    Idle connections are kept for at most `max_idle` slots over all hosts, the least
+    recently used closed first: kept until the run ends, one per host of a list of
+    thousands would pass the process's limit of open files (often 1,024) and every later
+    connection would fail.
     """
 
-    def __init__(self, settings: CollectSettings, agent: str) -> None:
+    def __init__(self, settings: CollectSettings, agent: str, max_idle: int = MAX_IDLE
+                 ) -> None:
         self.per_host = max(1, settings.per_host)
+        self.max_idle = max(0, max_idle)
+        self.idle: dict[_Slot, None] = {}  # slots holding an open connection, oldest first
         self.tls = _tls_context()
         self.network = AsyncioBackend()
         self.headers = [(b"User-Agent", agent.encode()), (b"Accept", ACCEPT.encode()),
@@ -174,6 +185,7 @@ class HostPools:
                 self.slots.append(slot)
                 free.put_nowait(slot)
         slot = await free.get()
+        self.idle.pop(slot, None)
         try:
             request = httpcore.Request(b"GET", target, headers=[*extra, *self.headers, *headers],
                                        extensions=self.extensions)
@@ -190,6 +202,12 @@ class HostPools:
                 await response.aclose()
         finally:
             free.put_nowait(slot)
+            if slot.connection is not None:
+                self.idle[slot] = None
+                while len(self.idle) > self.max_idle:
+                    oldest = next(iter(self.idle))
+                    del self.idle[oldest]
+                    await oldest.aclose()
 
     async def aclose(self) -> None:
         for slot in self.slots:
@@ -215,8 +233,10 @@ class _Slot:
         return self.connection
 
     async def aclose(self) -> None:
-        if self.connection is not None:
-            await self.connection.aclose()
+        """Close the slot's connection; the slot opens a new one when next used."""
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            await connection.aclose()
 
 
 class InvalidURL(Exception):
