@@ -281,9 +281,14 @@ def run(ctx: click.Context, period: str | None) -> None:
         if pipeline.send_in_progress(store, p):
             _say(ctx, f"{p}: resuming a send that already started; its editions are kept")
         else:
-            report = pipeline.collect(config, store, progress=_tty() and not quiet)
-            _print_collect(report, quiet=quiet)
-            _print_build(pipeline.build(config, store, p), quiet=quiet)
+            try:
+                report = pipeline.collect(config, store, progress=_tty() and not quiet)
+                _print_collect(report, quiet=quiet)
+                _print_build(pipeline.build(config, store, p), quiet=quiet)
+            except KeyboardInterrupt:  # nothing sent yet: the next run starts over
+                click.echo(f"{p}: interrupted before the send started: nobody was sent to; "
+                           f"run `digest run --period {p}` again", err=True)
+                ctx.exit(EXIT_INTERRUPTED)
         try:
             sent = pipeline.send(config, store, p, progress=_tty() and not quiet)
         except KeyboardInterrupt:

@@ -7,7 +7,17 @@ a real `python -m digest` process, the outbox.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from feedserver import FeedServer, send
+
 from digest.errors import EXIT_USAGE
+from tests.support import Post, rss, utc, write_org
 from tests.test_send_unseen_readers import (
     built,
     digest,
@@ -16,6 +26,9 @@ from tests.test_send_unseen_readers import (
     outbox,
     recipients_csv,
 )
+from tests.waiting import wait_until
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_an_unseen_reader_with_no_edition_is_not_told_to_use_force(tmp_path):
@@ -38,3 +51,46 @@ def test_an_unseen_reader_with_no_edition_is_not_told_to_use_force(tmp_path):
     assert forced.exit_code == EXIT_USAGE, forced.output
     assert "nia@example.org" in forced.output and "digest build --period 2026-10" in forced.output
     assert not outbox(org) and not frozen(org)
+
+
+def test_ctrl_c_during_the_collect_of_run_exits_130_and_the_next_run_sends(tmp_path):
+    """Ctrl-C in `digest run` before its send (here while a feed is being fetched) is an
+    interruption like one mid-send: exit 130 and what to run, not click's 'Aborted!' and
+    exit 1, which cron reads as a crash; the next run collects, builds and sends."""
+    org = write_org(tmp_path, {"wards": [Post("Bedside scanning", utc(2026, 10, 6, 9),
+                                              guid="w1")]})
+    asked, release = threading.Event(), threading.Event()
+
+    def hold(handler) -> None:
+        asked.set()
+        release.wait(60)
+        send(handler, 200, rss([Post("Bedside scanning", utc(2026, 10, 6, 9), guid="w1")],
+                               "wards blog").encode())
+
+    with FeedServer() as server:
+        server.routes["/wards.xml"] = hold
+        communities = tmp_path / "feeds" / "communities.toml"
+        communities.write_text(communities.read_text().replace(
+            'posts = ["wards.xml"]', f'posts = ["{server.url("/wards.xml")}"]'))
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "digest", "--config", str(org.config_path), "run",
+             "--period", "2026-10"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        try:
+            wait_until(lambda: asked.is_set() or proc.poll() is not None, timeout=60,
+                       message="the run never fetched the feed")
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=60)
+        finally:
+            release.set()
+            if proc.poll() is None:
+                proc.kill()
+        said = out + err
+        assert proc.returncode == 130, said
+        assert "Aborted!" not in said
+        assert "interrupted before the send started" in said, said
+        assert "digest run --period 2026-10" in said, said
+        assert not outbox(org)
+        again = digest(org, "run", "--period", "2026-10")
+        assert again.exit_code == 0, again.output
+        assert len(outbox(org)) == 1
