@@ -129,10 +129,27 @@ def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
     return result
 
 
+def _spilled_communities(row: list[str], known: set[str]) -> str | None:
+    """`wards;estates` when a semicolon file's row has a list of communities written
+    without quotes, spread over the communities cell and the next (the aliases cell, or
+    one more than the header has); None otherwise. Read as it stands, the reader would
+    silently lose every community but the first."""
+    cells = [c.strip() for c in row[len(HEADER) - 1:]]
+    spilled = []
+    for cell in cells:
+        if cell not in known:
+            break
+        spilled.append(cell)
+    return ";".join(spilled) if len(spilled) > 1 else None
+
+
 def _check_row(
     row: list[str], line: int, known: set[str], seen: dict[str, int], width: int = 3,
     delimiter: str = ",",
 ) -> tuple[str | None, Recipient | None]:
+    if delimiter == ";" and (spilled := _spilled_communities(row, known)):
+        return (f"the communities {spilled} are split over several cells: in a file "
+                f'separated by semicolons, put the list in quotes ("{spilled}")', None)
     if width > len(HEADER) and len(row) == len(HEADER):
         row = [*row, ""]  # the aliases cell may be left off
     if len(row) != width:
