@@ -60,8 +60,11 @@ def _delimiter(header_line: str) -> str:
     semicolons and has no setting to save commas instead; its list cells
     (`"design;research"`) come quoted, so the file reads the same either way.
     """
-    cells = [c.strip().lower() for c in header_line.lstrip("\ufeff").split(";")]
-    return ";" if tuple(cells[:len(HEADER)]) == HEADER else ","
+    try:  # parsed, not split: a header may come quoted ("email";"name";…)
+        cells = next(csv.reader([header_line.lstrip("\ufeff")], delimiter=";"), [])
+    except csv.Error:
+        return ","
+    return ";" if tuple(c.strip().lower() for c in cells[:len(HEADER)]) == HEADER else ","
 
 
 def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:

@@ -43,3 +43,12 @@ def test_an_alias_that_is_not_a_community_still_reads_as_an_alias(tmp_path):
                             "ann@example.org;Ann Reader;wards;Annie\n")
     (reader,) = result.recipients
     assert reader.communities == {"wards"} and reader.aliases == ("Annie",)
+
+
+def test_a_semicolon_file_with_every_cell_quoted_is_read(tmp_path):
+    """LibreOffice's "quote all text cells" quotes the header too."""
+    result = load(tmp_path, '"email";"name";"communities"\r\n'
+                            '"ann@example.org";"Reader, Ann";"wards;estates"\r\n')
+    (reader,) = result.recipients
+    assert (reader.name, reader.communities) == ("Reader, Ann", {"wards", "estates"})
+    assert not result.skipped
