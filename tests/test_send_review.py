@@ -94,3 +94,38 @@ def test_ctrl_c_during_the_collect_of_run_exits_130_and_the_next_run_sends(tmp_p
         again = digest(org, "run", "--period", "2026-10")
         assert again.exit_code == 0, again.output
         assert len(outbox(org)) == 1
+
+
+def interrupted_at(monkeypatch, module, name: str) -> None:
+    """Ctrl-C reaches Python as KeyboardInterrupt wherever the process is: here, as `name`
+    of `module` starts (before the ledger is frozen), the rest of the command real."""
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(module, name, interrupt)
+
+
+def test_ctrl_c_before_a_send_froze_its_readers_says_nobody_was_sent_to(tmp_path, monkeypatch):
+    from digest.deliver import ledger
+
+    org = built(organisation(tmp_path))
+    interrupted_at(monkeypatch, ledger.Ledger, "freeze")
+    result = digest(org, "send", "--period", "2026-10")
+    assert result.exit_code == 130, result.output
+    assert "interrupted before the send started: nobody was sent to" in result.output
+    assert "0 of 0" not in result.output
+    monkeypatch.undo()
+    again = digest(org, "send", "--period", "2026-10")
+    assert again.exit_code == 0, again.output
+    assert len(outbox(org)) == 4
+
+
+def test_ctrl_c_during_a_dry_run_does_not_say_to_send_the_rest(tmp_path, monkeypatch):
+    from digest import deliver
+
+    org = built(organisation(tmp_path))
+    interrupted_at(monkeypatch, deliver, "send_period")
+    result = digest(org, "send", "--period", "2026-10", "--dry-run")
+    assert result.exit_code == 130, result.output
+    assert "dry run" in result.output and "nothing was sent" in result.output, result.output
+    assert "to send the rest" not in result.output
+    assert not outbox(org) and not frozen(org)
