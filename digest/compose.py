@@ -14,7 +14,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo
@@ -270,9 +270,17 @@ def activity_status(dates: list[datetime], period: Period, quiet_after: int, tz:
     return "active"
 
 
+def session_over(session: Session, now: datetime) -> bool:
+    """Whether `session` has ended by `now`: an all-day one at the end of its last day,
+    one without an end once it has started."""
+    end = session.end or (session.start + timedelta(days=1) if session.all_day
+                          else session.start)
+    return end <= now
+
+
 def _coming_sessions(config: Config, store: Store, coming: Period, warnings: list[str],
                      now: datetime) -> dict[str, list[Session]]:
-    """Each community's sessions in `coming` that start after `now`, from the calendar
+    """Each community's sessions in `coming` not over at `now`, from the calendar
     body last collected.
 
     A calendar that failed at the last collect still shows what it last said (the
@@ -287,11 +295,14 @@ def _coming_sessions(config: Config, store: Store, coming: Period, warnings: lis
             continue  # removed by its owner
         try:
             capped: list[str] = []
-            # from now on, not from the period's start: what is over never counts
-            # against the caps on what is shown
-            start, end = max(coming.start(tz), now.astimezone(tz)), coming.end(tz)
-            out[community] = calendar_sessions(body, community, start, end, tz, capped) \
+            # from the day of the build, not the period's start: what is over does not
+            # count against the caps on what is shown; today's sessions are asked for,
+            # an all-day one or one under way is not over (cron builds on the 1st at 07:30)
+            today = datetime.combine(now.astimezone(tz).date(), time(), tzinfo=tz)
+            start, end = max(coming.start(tz), today), coming.end(tz)
+            found = calendar_sessions(body, community, start, end, tz, capped) \
                 if start < end else []
+            out[community] = [s for s in found if not session_over(s, now)]
             warnings += [f"calendar of {community} ({url}): {problem}" for problem in capped]
         except CalendarError as e:
             warnings.append(f"calendar of {community} ({url}) could not be read: {e}")
