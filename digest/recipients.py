@@ -132,6 +132,14 @@ def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
     return result
 
 
+def _cells(line: str, delimiter: str) -> int:
+    """How many cells `line` has when read with `delimiter`."""
+    try:
+        return len(next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), []))
+    except csv.Error:
+        return 0
+
+
 def _spilled_communities(row: list[str], known: set[str]) -> str | None:
     """`wards;estates` when a semicolon file's row has a list of communities written
     without quotes, spread over the communities cell and the next (the aliases cell, or
@@ -155,6 +163,11 @@ def _check_row(
                 f'separated by semicolons, put the list in quotes ("{spilled}")', None)
     if width > len(HEADER) and len(row) == len(HEADER):
         row = [*row, ""]  # the aliases cell may be left off
+    other = ";" if delimiter == "," else ","
+    if len(row) < len(HEADER) and _cells(delimiter.join(row), other) in (len(HEADER), width):
+        said = {",": "commas", ";": "semicolons"}
+        return (f"this row is separated by {said[other]} but the header by "
+                f"{said[delimiter]}: use the same separator on every line", None)
     if len(row) != width:
         names = delimiter.join((HEADER + OPTIONAL)[:width])
         mark = "comma" if delimiter == "," else "semicolon"

@@ -52,3 +52,15 @@ def test_a_semicolon_file_with_every_cell_quoted_is_read(tmp_path):
     (reader,) = result.recipients
     assert (reader.name, reader.communities) == ("Reader, Ann", {"wards", "estates"})
     assert not result.skipped
+
+
+def test_rows_separated_otherwise_than_the_header_say_so(tmp_path):
+    """A header typed with commas over rows pasted from a semicolon spreadsheet (or the
+    other way round): every row says the separators differ, not 'quote a name'."""
+    for header, row in (("email,name,communities", "ann@example.org;Ann Reader;wards"),
+                        ("email;name;communities", "ann@example.org,Ann Reader,wards")):
+        result = load(tmp_path, f"{header}\n{row}\n")
+        assert not result.recipients
+        (problem,) = result.skipped
+        assert "separated by" in problem.message and "header" in problem.message, problem
+        assert "quote a name" not in problem.message, problem
