@@ -19,7 +19,7 @@ from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
-from .calendar import CalendarError, community_calendars
+from .calendar import MAX_SESSIONS_SHOWN, CalendarError, community_calendars
 from .calendar import sessions as calendar_sessions
 from .collect.state import load_states
 from .config import Config
@@ -295,14 +295,17 @@ def _coming_sessions(config: Config, store: Store, coming: Period, warnings: lis
             continue  # removed by its owner
         try:
             capped: list[str] = []
-            # from the day of the build, not the period's start: what is over does not
-            # count against the caps on what is shown; today's sessions are asked for,
-            # an all-day one or one under way is not over (cron builds on the 1st at 07:30)
-            today = datetime.combine(now.astimezone(tz).date(), time(), tzinfo=tz)
-            start, end = max(coming.start(tz), today), coming.end(tz)
-            found = calendar_sessions(body, community, start, end, tz, capped) \
+            # from now on, not from the period's start: what is over never counts
+            # against the caps on what is shown; and before that, today's that are not
+            # over (all-day, or under way: cron builds on the 1st at 07:30)
+            start, end = max(coming.start(tz), now.astimezone(tz)), coming.end(tz)
+            today = max(coming.start(tz),
+                        datetime.combine(now.astimezone(tz).date(), time(), tzinfo=tz))
+            under_way = [s for s in calendar_sessions(body, community, today, start, tz)
+                         if not session_over(s, now)] if today < min(start, end) else []
+            later = calendar_sessions(body, community, start, end, tz, capped) \
                 if start < end else []
-            out[community] = [s for s in found if not session_over(s, now)]
+            out[community] = (under_way + later)[:MAX_SESSIONS_SHOWN]
             warnings += [f"calendar of {community} ({url}): {problem}" for problem in capped]
         except CalendarError as e:
             warnings.append(f"calendar of {community} ({url}) could not be read: {e}")
