@@ -241,7 +241,7 @@ def send(ctx: click.Context, period: str | None, dry_run: bool, to: str | None,
             report = pipeline.send(config, store, p, dry_run=dry_run,
                                    progress=_tty() and not _quiet(ctx), force=force)
     except KeyboardInterrupt:
-        _interrupted_send(ctx, config, p, "send")
+        _interrupted_send(ctx, config, p, "send", dry_run=dry_run)
     _print_send(report, quiet=_quiet(ctx))
     if record and record.sent_at and not dry_run:
         _say(ctx, f"{p} was already sent on {record.sent_at:%Y-%m-%d %H:%M} UTC: nobody was "
@@ -281,9 +281,14 @@ def run(ctx: click.Context, period: str | None) -> None:
         if pipeline.send_in_progress(store, p):
             _say(ctx, f"{p}: resuming a send that already started; its editions are kept")
         else:
-            report = pipeline.collect(config, store, progress=_tty() and not quiet)
-            _print_collect(report, quiet=quiet)
-            _print_build(pipeline.build(config, store, p), quiet=quiet)
+            try:
+                report = pipeline.collect(config, store, progress=_tty() and not quiet)
+                _print_collect(report, quiet=quiet)
+                _print_build(pipeline.build(config, store, p), quiet=quiet)
+            except KeyboardInterrupt:  # nothing sent yet: the next run starts over
+                click.echo(f"{p}: interrupted before the send started: nobody was sent to; "
+                           f"run `digest run --period {p}` again", err=True)
+                ctx.exit(EXIT_INTERRUPTED)
         try:
             sent = pipeline.send(config, store, p, progress=_tty() and not quiet)
         except KeyboardInterrupt:
@@ -499,8 +504,8 @@ def _print_send(report: SendReport, quiet: bool = False) -> None:
 EXIT_INTERRUPTED = 130  # the shell's code for a process stopped by Ctrl-C (SIGINT)
 
 
-def _interrupted_send(ctx: click.Context, config: Config, p: Period, command: str
-                      ) -> NoReturn:
+def _interrupted_send(ctx: click.Context, config: Config, p: Period, command: str, *,
+                      dry_run: bool = False) -> NoReturn:
     """Ctrl-C during a send: say how far it got and how to finish, instead of "Aborted!".
 
     The ledger already holds every reader's state (a message in flight is resent
@@ -508,8 +513,15 @@ def _interrupted_send(ctx: click.Context, config: Config, p: Period, command: st
     """
     from .deliver import ledger_status
 
+    if dry_run:
+        click.echo(f"{p}: dry run interrupted: nothing was sent or written", err=True)
+        ctx.exit(EXIT_INTERRUPTED)
     with Store(config.state_path) as store:
         status = ledger_status(store, p.label)
+    if not status.started:  # stopped while reading the build, before the ledger froze
+        click.echo(f"{p}: interrupted before the send started: nobody was sent to; run "
+                   f"`digest {command} --period {p}` again", err=True)
+        ctx.exit(EXIT_INTERRUPTED)
     sent, in_flight = status.counts.get("sent", 0), status.counts.get("sending", 0)
     unconfirmed = (f" ({plural(in_flight, 'message')} the relay had not confirmed will go "
                    "again under the same Message-ID)" if in_flight else "")

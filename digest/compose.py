@@ -14,12 +14,12 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
-from .calendar import CalendarError, community_calendars
+from .calendar import MAX_SESSIONS_SHOWN, CalendarError, community_calendars
 from .calendar import sessions as calendar_sessions
 from .collect.state import load_states
 from .config import Config
@@ -282,6 +282,14 @@ def coming_window(coming: Period, now: datetime, tz: ZoneInfo) -> tuple[datetime
     return now, now + (end - start)
 
 
+def session_over(session: Session, now: datetime) -> bool:
+    """Whether `session` has ended by `now`: an all-day one at the end of its last day,
+    one without an end once it has started."""
+    end = session.end or (session.start + timedelta(days=1) if session.all_day
+                          else session.start)
+    return end <= now
+
+
 def _coming_sessions(config: Config, store: Store, coming: Period, warnings: list[str],
                      now: datetime) -> dict[str, list[Session]]:
     """Each community's sessions in `coming` (see `coming_window`), from the calendar
@@ -299,8 +307,16 @@ def _coming_sessions(config: Config, store: Store, coming: Period, warnings: lis
             continue  # removed by its owner
         try:
             capped: list[str] = []
+            # from now on (see coming_window): what is over never counts against the
+            # caps on what is shown; and before that, today's that are not over (all-day,
+            # or under way: cron builds on the 1st at 07:30)
             start, end = coming_window(coming, now, tz)
-            out[community] = calendar_sessions(body, community, start, end, tz, capped)
+            today = max(coming.start(tz),
+                        datetime.combine(now.astimezone(tz).date(), time(), tzinfo=tz))
+            under_way = [s for s in calendar_sessions(body, community, today, start, tz)
+                         if not session_over(s, now)] if today < start else []
+            later = calendar_sessions(body, community, start, end, tz, capped)
+            out[community] = (under_way + later)[:MAX_SESSIONS_SHOWN]
             warnings += [f"calendar of {community} ({url}): {problem}" for problem in capped]
         except CalendarError as e:
             warnings.append(f"calendar of {community} ({url}) could not be read: {e}")

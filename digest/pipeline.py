@@ -302,6 +302,28 @@ def unseen_readers(manifest: Manifest, readers: Sequence[Recipient]) -> list[Rec
     return [r for r in readers if reader_fingerprint(r) not in seen]
 
 
+def readers_without_edition(config: Config, editions: dict[str, Edition],
+                            readers: Sequence[Recipient]) -> list[tuple[Recipient, str]]:
+    """Readers whose set of communities the build made no edition for, with that set's key:
+    added or moved since the build. Neither a send nor `--force` can serve them."""
+    from .render.view import audience, edition_key
+
+    every = {c.id for c in config.communities}
+    keys = ((r, edition_key(audience(r.communities, every))) for r in readers)
+    return [(r, key) for r, key in keys if key not in editions]
+
+
+def without_edition_line(period: Period, homeless: Sequence[tuple[Recipient, str]]) -> str:
+    """One line for the organiser: who has no edition in the build, and the only way out."""
+    named = ", ".join(f"{r.email} ({key})" for r, key in homeless[:UNSEEN_NAMED])
+    if len(homeless) > UNSEEN_NAMED:
+        named += f" and {len(homeless) - UNSEEN_NAMED} more"
+    return (f"{period}: the build has no edition for the communities of "
+            f"{plural(len(homeless), 'reader')} of recipients.csv (added or changed since "
+            f"it): {named}. Run `digest build --period {period}` again; --force cannot send "
+            "an edition the build did not make")
+
+
 def unseen_line(period: Period, unseen: Sequence[Recipient]) -> str:
     """One line for the organiser: who the build did not see, and what to do."""
     named = ", ".join(r.email for r in unseen[:UNSEEN_NAMED])
@@ -333,10 +355,13 @@ def _send(config: Config, store: Store, period: Period, *, dry_run: bool, progre
             raise EmptyIssue(f"{period} has nothing new (no posts, no meetings): not sent. "
                              "Set [digest] send_empty = true to send such an issue anyway")
     readers = recipients_of(config).recipients
+    editions = {r.key: manifest.edition(r.key) for r in manifest.editions}
+    if not started and (homeless := readers_without_edition(config, editions, readers)):
+        # before the unseen check: --force cannot send an edition the build did not make
+        raise UsageError(without_edition_line(period, homeless))
     unseen = [] if started or force else unseen_readers(manifest, readers)
     if unseen and not dry_run:
         raise UsageError(unseen_line(period, unseen))
-    editions = {r.key: manifest.edition(r.key) for r in manifest.editions}
     pairs = audience_for(config, period, editions, readers, started=started)
     report = deliver.send_period(config, store, period.label, pairs, editions=editions.values(),
                                  dry_run=dry_run, progress=progress, now=now, manifest=manifest)

@@ -60,8 +60,11 @@ def _delimiter(header_line: str) -> str:
     semicolons and has no setting to save commas instead; its list cells
     (`"design;research"`) come quoted, so the file reads the same either way.
     """
-    cells = [c.strip().lower() for c in header_line.lstrip("\ufeff").split(";")]
-    return ";" if tuple(cells[:len(HEADER)]) == HEADER else ","
+    try:  # parsed, not split: a header may come quoted ("email";"name";…)
+        cells = next(csv.reader([header_line.lstrip("\ufeff")], delimiter=";"), [])
+    except csv.Error:
+        return ","
+    return ";" if tuple(c.strip().lower() for c in cells[:len(HEADER)]) == HEADER else ","
 
 
 def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
@@ -129,12 +132,42 @@ def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
     return result
 
 
+def _cells(line: str, delimiter: str) -> int:
+    """How many cells `line` has when read with `delimiter`."""
+    try:
+        return len(next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), []))
+    except csv.Error:
+        return 0
+
+
+def _spilled_communities(row: list[str], known: set[str]) -> str | None:
+    """`wards;estates` when a semicolon file's row has a list of communities written
+    without quotes, spread over the communities cell and the next (the aliases cell, or
+    one more than the header has); None otherwise. Read as it stands, the reader would
+    silently lose every community but the first."""
+    cells = [c.strip() for c in row[len(HEADER) - 1:]]
+    spilled = []
+    for cell in cells:
+        if cell not in known:
+            break
+        spilled.append(cell)
+    return ";".join(spilled) if len(spilled) > 1 else None
+
+
 def _check_row(
     row: list[str], line: int, known: set[str], seen: dict[str, int], width: int = 3,
     delimiter: str = ",",
 ) -> tuple[str | None, Recipient | None]:
+    if delimiter == ";" and (spilled := _spilled_communities(row, known)):
+        return (f"the communities {spilled} are split over several cells: in a file "
+                f'separated by semicolons, put the list in quotes ("{spilled}")', None)
     if width > len(HEADER) and len(row) == len(HEADER):
         row = [*row, ""]  # the aliases cell may be left off
+    other = ";" if delimiter == "," else ","
+    if len(row) < len(HEADER) and _cells(delimiter.join(row), other) in (len(HEADER), width):
+        said = {",": "commas", ";": "semicolons"}
+        return (f"this row is separated by {said[other]} but the header by "
+                f"{said[delimiter]}: use the same separator on every line", None)
     if len(row) != width:
         names = delimiter.join((HEADER + OPTIONAL)[:width])
         mark = "comma" if delimiter == "," else "semicolon"
