@@ -104,6 +104,8 @@ def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
     except csv.Error as exc:
         raise ConfigError(path, None, f"line 1: {exc}") from None
     columns = tuple(h.strip().lower() for h in header) if header else ()
+    while columns and not columns[-1]:  # a spreadsheet's empty columns after the last
+        columns = columns[:-1]
     if columns not in (HEADER, HEADER + OPTIONAL):
         found = lines[0] if header else "an empty file"
         raise ConfigError(
@@ -122,6 +124,8 @@ def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
             continue
         if not row or all(not cell.strip() for cell in row):
             continue
+        while len(row) > len(columns) and not row[-1].strip():
+            row = row[:-1]  # the empty cells of those columns
         problem, recipient = _check_row(row, number, known_communities, seen, len(columns),
                                         delimiter)
         if problem:

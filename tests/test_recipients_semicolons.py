@@ -64,3 +64,15 @@ def test_rows_separated_otherwise_than_the_header_say_so(tmp_path):
         (problem,) = result.skipped
         assert "separated by" in problem.message and "header" in problem.message, problem
         assert "quote a name" not in problem.message, problem
+
+
+def test_a_header_and_rows_ending_in_a_separator_are_read(tmp_path):
+    """A spreadsheet once given a fourth column saves its empty cells: `email;name;
+    communities;` and a separator after every row."""
+    for sep in (";", ","):
+        result = load(tmp_path, f"email{sep}name{sep}communities{sep}\n"
+                                f'ann@example.org{sep}Ann Reader{sep}"wards;estates"{sep}\n'
+                                f"bo@example.org{sep}Bo Reader{sep}{sep}\n")
+        assert [(r.email, r.communities) for r in result.recipients] == [
+            ("ann@example.org", {"wards", "estates"}), ("bo@example.org", None)], sep
+        assert not result.skipped, sep
