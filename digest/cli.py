@@ -299,7 +299,12 @@ def run(ctx: click.Context, period: str | None) -> None:
             raise
         _print_send(sent, quiet=quiet)
         # the organisers' report goes after the digest, once the digest is all sent
-        code = _send_organisers(config, store, p, quiet=quiet) if sent.done else EXIT_OK
+        try:
+            code = _send_organisers(config, store, p, quiet=quiet) if sent.done else EXIT_OK
+        except KeyboardInterrupt:  # its own ledger rows: the next run sends the rest
+            click.echo(f"{p}: the digest was sent; interrupted while sending the organisers' "
+                       f"report: run `digest run --period {p}` again to send it", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
     ctx.exit(max(sent.exit_code, code))
 
 

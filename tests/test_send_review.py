@@ -129,3 +129,21 @@ def test_ctrl_c_during_a_dry_run_does_not_say_to_send_the_rest(tmp_path, monkeyp
     assert "dry run" in result.output and "nothing was sent" in result.output, result.output
     assert "to send the rest" not in result.output
     assert not outbox(org) and not frozen(org)
+
+
+def test_ctrl_c_during_the_organisers_report_of_run_says_the_digest_went(tmp_path,
+                                                                         monkeypatch):
+    from digest import report
+
+    org = organisation(tmp_path)
+    interrupted_at(monkeypatch, report, "send_report")
+    result = digest(org, "run", "--period", "2026-10")
+    assert result.exit_code == 130, result.output
+    assert "the digest was sent; interrupted while sending the organisers' report" \
+        in result.output, result.output
+    assert "Aborted!" not in result.output
+    assert len(outbox(org)) == 4
+    monkeypatch.undo()
+    again = digest(org, "run", "--period", "2026-10")
+    assert again.exit_code == 0, again.output
+    assert len(outbox(org)) == 4  # nobody sent to twice
