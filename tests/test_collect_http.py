@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gzip
 import threading
-import time
 import tracemalloc
 import zlib
 from datetime import UTC, datetime, timedelta
@@ -187,24 +186,29 @@ def test_retry_after_is_capped_at_30_days_in_either_form(tmp_path, server, value
 
 def test_slow_drip_is_cut_at_the_total_budget(tmp_path, server):
     hung_up = threading.Event()
+    test_over = threading.Event()
 
     def drip(h):
-        # a body that never ends unless the client gives up: only the budget can end it
+        # a body that never ends unless the client gives up: only the budget can end it.
+        # A byte each 50 ms is the server's behaviour under test; the wait also ends the
+        # thread when the test is over, whatever the client did
         h.send_response(200)
         h.send_header("Content-Type", "application/rss+xml")
         h.end_headers()
         try:
-            while True:
+            while not test_over.wait(0.05):
                 h.wfile.write(b" ")
                 h.wfile.flush()
-                time.sleep(0.05)  # the server's drip rate (its behaviour), not a wait
         except OSError:
             hung_up.set()
     server.routes["/drip.xml"] = drip
-    _, row, _, _ = run_within(60, lambda: run(tmp_path, server, "/drip.xml", timeout=1.0),
-                              "the drip was never cut: no total budget")
-    assert row.status == "error" and row.error_kind == "timeout"
-    wait_until(hung_up.is_set, message="the collect never hung up on the drip")
+    try:
+        _, row, _, _ = run_within(60, lambda: run(tmp_path, server, "/drip.xml", timeout=1.0),
+                                  "the drip was never cut: no total budget")
+        assert row.status == "error" and row.error_kind == "timeout"
+        wait_until(hung_up.is_set, message="the collect never hung up on the drip")
+    finally:
+        test_over.set()
 
 
 @pytest.mark.parametrize("declared", [True, False])
