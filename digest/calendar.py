@@ -98,12 +98,15 @@ class _Budget:
 def sessions(
     ics: bytes, community: str, start: datetime, end: datetime, tz: ZoneInfo,
     warnings: list[str] | None = None, *, shown: int | None = MAX_SESSIONS_SHOWN,
+    not_over_at: datetime | None = None,
 ) -> list[Session]:
     """The occurrences of `ics` that start in [start, end), in zone `tz`, sorted by start.
 
     At most `shown` sessions (what an issue shows; None for every one, as the
-    organisers' report counts them); the caps per series and per calendar are per
-    month of the window, so the report's year may hold a year's occurrences.
+    organisers' report counts them), counted among those not over at `not_over_at` when
+    given (a session that ended this morning takes no place); the caps per series and
+    per calendar are per month of the window, so the report's year may hold a year's
+    occurrences.
 
     Cancelled events and occurrences, and free/busy-only blocks, are left out.
     A VEVENT that cannot be read is skipped (and logged); a file that is not a
@@ -146,6 +149,8 @@ def sessions(
         found = _sessions_in(everything, community, tz, window_start, window_end)
     found.sort(key=lambda s: (s.start, s.title, s.uid))
     found = _unique(found)
+    if not_over_at is not None:
+        found = [s for s in found if not s.over_by(not_over_at)]
     if shown is not None and len(found) > shown:
         budget.note(f"{len(found)} sessions in the period; the first {shown} are shown")
         found = found[:shown]

@@ -14,12 +14,12 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
-from .calendar import MAX_SESSIONS_SHOWN, CalendarError, community_calendars
+from .calendar import CalendarError, community_calendars
 from .calendar import sessions as calendar_sessions
 from .collect.state import load_states
 from .config import Config
@@ -271,23 +271,17 @@ def activity_status(dates: list[datetime], period: Period, quiet_after: int, tz:
 
 
 def coming_window(coming: Period, now: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """When an issue's coming sessions may start: the period after the issue's, or, for
-    an issue built once that period has begun (October's built in December), a period's
-    length from the build, so a reader who gets it late still sees when they meet next
-    and never a session that is over."""
+    """Where an issue looks for its coming sessions: the period after the issue's, or,
+    for an issue built once that period has begun, from the start of the build's day (a
+    session under way, or all day, when cron builds on the 1st at 07:30 is still to be
+    shown) to a period's length after the build (October's built in December shows
+    December's, so a reader who gets it late still sees when they meet next). Sessions
+    over at the build are left out by the query (`not_over_at`)."""
     start, end = coming.start(tz), coming.end(tz)
     if now <= start:
         return start, end
     now = now.astimezone(tz)
-    return now, now + (end - start)
-
-
-def session_over(session: Session, now: datetime) -> bool:
-    """Whether `session` has ended by `now`: an all-day one at the end of its last day,
-    one without an end once it has started."""
-    end = session.end or (session.start + timedelta(days=1) if session.all_day
-                          else session.start)
-    return end <= now
+    return max(start, datetime.combine(now.date(), time(), tzinfo=tz)), now + (end - start)
 
 
 def _coming_sessions(config: Config, store: Store, coming: Period, warnings: list[str],
@@ -296,8 +290,7 @@ def _coming_sessions(config: Config, store: Store, coming: Period, warnings: lis
     body last collected.
 
     A calendar that failed at the last collect still shows what it last said (the
-    rota rarely changes overnight), but not one that is gone (HTTP 410). An issue built
-    late (October's in December) does not call November's sessions coming.
+    rota rarely changes overnight), but not one that is gone (HTTP 410).
     """
     tz = config.timezone
     gone = {url for url, state in load_states(store).items() if state.status == "gone"}
@@ -307,16 +300,9 @@ def _coming_sessions(config: Config, store: Store, coming: Period, warnings: lis
             continue  # removed by its owner
         try:
             capped: list[str] = []
-            # from now on (see coming_window): what is over never counts against the
-            # caps on what is shown; and before that, today's that are not over (all-day,
-            # or under way: cron builds on the 1st at 07:30)
             start, end = coming_window(coming, now, tz)
-            today = max(coming.start(tz),
-                        datetime.combine(now.astimezone(tz).date(), time(), tzinfo=tz))
-            under_way = [s for s in calendar_sessions(body, community, today, start, tz)
-                         if not session_over(s, now)] if today < start else []
-            later = calendar_sessions(body, community, start, end, tz, capped)
-            out[community] = (under_way + later)[:MAX_SESSIONS_SHOWN]
+            out[community] = calendar_sessions(body, community, start, end, tz, capped,
+                                               not_over_at=now)
             warnings += [f"calendar of {community} ({url}): {problem}" for problem in capped]
         except CalendarError as e:
             warnings.append(f"calendar of {community} ({url}) could not be read: {e}")

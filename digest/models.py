@@ -8,7 +8,7 @@ Each stage takes and returns these plain values so stages can be tested alone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from .period import Period
@@ -154,6 +154,12 @@ class Session:
     location: str | None = None
     join_url: str | None = None
     facilitator: str | None = None
+
+    def over_by(self, moment: datetime) -> bool:
+        """Whether it has ended by `moment`: an all-day one at the end of its last day,
+        one without an end once it has started."""
+        end = self.end or (self.start + timedelta(days=1) if self.all_day else self.start)
+        return end <= moment
 
 
 @dataclass

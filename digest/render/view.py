@@ -342,7 +342,7 @@ def _counts(sections: list[Section]) -> list[str]:
 def coming_sessions(issue: Issue, sections: list[Section]) -> list[Session]:
     """The sections' sessions not yet over when the issue was built, soonest first."""
     return sorted((x for s in sections for x in s.sessions
-                   if issue.built_at is None or (x.end or x.start) > issue.built_at),
+                   if issue.built_at is None or not x.over_by(issue.built_at)),
                   key=lambda x: x.start)
 
 
