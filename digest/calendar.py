@@ -255,13 +255,14 @@ def _int(value: object) -> int:
         return 1
 
 
-def validate(ics: bytes) -> None:
-    """Raise CalendarError unless `ics` is a calendar `sessions` can read.
+def validate(ics: bytes) -> list[str]:
+    """Raise CalendarError unless `ics` is a calendar `sessions` can read; else the lines
+    of it the build cannot read (`line_problems`).
 
     Collect calls this before storing a calendar, so feed health says what is
     wrong with it on the day it is fetched, not when an issue is built.
     """
-    _parse(ics)
+    return line_problems(ics, _parse(ics))
 
 
 def _sessions_in(
@@ -385,18 +386,20 @@ _TIMING = {"DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURREN
 _PROPERTY_LINE = re.compile(r"^([A-Za-z0-9-]+)[;:]")
 
 
-def line_problems(ics: bytes) -> list[str]:
+def line_problems(ics: bytes, cal: icalendar.Calendar | None = None) -> list[str]:
     """One line per event line the digest cannot read: its line number, what it does with
     the event (left out, or the line ignored) and what to fix.
 
     The library keeps such events with their `errors` and the build then skips them
     silently or with a Python error; an organiser needs the calendar's line to show its
-    owner. Empty for a calendar that cannot be read at all (`validate` says why).
+    owner. Empty for a calendar that cannot be read at all (`validate` says why). `cal`
+    is `ics` already parsed, when it is.
     """
-    try:
-        cal = _parse(ics)
-    except CalendarError:
-        return []
+    if cal is None:
+        try:
+            cal = _parse(ics)
+        except CalendarError:
+            return []
     raw = ics.decode("utf-8", "replace").lstrip("\ufeff")
     lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     blocks: list[tuple[int, int]] = []  # (first, last) line index of each VEVENT

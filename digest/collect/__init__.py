@@ -317,13 +317,13 @@ class _Run:
         if src.role == "calendar":
             if not result.body.strip():
                 return self._fail(src, "error", "empty", "the calendar is empty")
-            problem = await asyncio.to_thread(_calendar_problem, result.body)
+            problem, lines = await asyncio.to_thread(_read_calendar, result.body)
             if problem is not None:
                 return self._fail(src, "error", "calendar", problem)
             if self.store is not None and not self.dry:
                 self.store.save_calendar(src.url, src.community, result.body, self.now)
             row = self._succeed(src, result, "ok", body_hash=digest)
-            row.problems = await asyncio.to_thread(_calendar_lines, result.body)
+            row.problems = lines
             if row.problems:  # usable, but some events are left out or lines ignored
                 row.error_kind = "calendar"
                 row.error_message = "; ".join(row.problems[:3]) + (
@@ -484,23 +484,16 @@ class _Run:
                           moved_to=st.moved_to, flagged=failures >= FLAG_AFTER)
 
 
-def _calendar_problem(ics: bytes) -> str | None:
-    """Why the build could not read this calendar, or None: "ok" means usable."""
+def _read_calendar(ics: bytes) -> tuple[str | None, list[str]]:
+    """Why the build could not read this calendar (None: usable), and the lines of a
+    usable one it cannot read, each with its line number; the calendar parsed once."""
     # Imported here: icalendar costs half a second, paid only when a calendar changed.
     from ..calendar import CalendarError, validate
 
     try:
-        validate(ics)
+        return None, validate(ics)
     except CalendarError as exc:
-        return str(exc)
-    return None
-
-
-def _calendar_lines(ics: bytes) -> list[str]:
-    """The lines of a usable calendar the build cannot read, each with its line number."""
-    from ..calendar import line_problems
-
-    return line_problems(ics)
+        return str(exc), []
 
 
 def _fork_context() -> multiprocessing.context.BaseContext:
