@@ -245,27 +245,26 @@ def build(config: Config, store: Store, period: Period, *, now: datetime | None 
     return finish_build(plan, store, editions)
 
 
-def audience_for(config: Config, period: Period, editions: dict[str, Edition],
-                 readers: list[Recipient], *, started: bool) -> list[tuple[Recipient, Edition]]:
-    """Pair every reader with the edition built for their communities.
+def audience_for(config: Config, editions: dict[str, Edition], readers: Sequence[Recipient]
+                 ) -> tuple[list[tuple[Recipient, Edition]], list[tuple[Recipient, str]]]:
+    """Every reader paired with the edition built for their communities, and the readers
+    the build made no edition for, with their communities' key.
 
-    Before a send starts, a reader with no edition means the recipients changed
-    since the build: an error. Once it has started, the ledger is the audience and
-    such a reader is simply not in this period.
+    Before a send starts, a reader with no edition was added or moved since the build
+    (`without_edition_line`); once it has started, the ledger is the audience and such a
+    reader is simply not in this period.
     """
     from .render.view import audience, edition_key
 
     every = {c.id for c in config.communities}
-    pairs = []
+    pairs, homeless = [], []
     for reader in readers:
         key = edition_key(audience(reader.communities, every))
         if key in editions:
             pairs.append((reader, editions[key]))
-        elif not started:
-            raise DigestError(f"no edition of {period} for {reader.email}'s communities "
-                              f"({key}): the recipients changed since the build; run "
-                              f"`digest build --period {period}` again")
-    return pairs
+        else:
+            homeless.append((reader, key))
+    return pairs, homeless
 
 
 def send(config: Config, store: Store, period: Period, *, dry_run: bool = False,
@@ -302,22 +301,16 @@ def unseen_readers(manifest: Manifest, readers: Sequence[Recipient]) -> list[Rec
     return [r for r in readers if reader_fingerprint(r) not in seen]
 
 
-def readers_without_edition(config: Config, editions: dict[str, Edition],
-                            readers: Sequence[Recipient]) -> list[tuple[Recipient, str]]:
-    """Readers whose set of communities the build made no edition for, with that set's key:
-    added or moved since the build. Neither a send nor `--force` can serve them."""
-    from .render.view import audience, edition_key
-
-    every = {c.id for c in config.communities}
-    keys = ((r, edition_key(audience(r.communities, every))) for r in readers)
-    return [(r, key) for r, key in keys if key not in editions]
+def _first_named(names: Sequence[str]) -> str:
+    """The first UNSEEN_NAMED of `names`, and how many more."""
+    shown = ", ".join(names[:UNSEEN_NAMED])
+    return shown + (f" and {len(names) - UNSEEN_NAMED} more" if len(names) > UNSEEN_NAMED
+                    else "")
 
 
 def without_edition_line(period: Period, homeless: Sequence[tuple[Recipient, str]]) -> str:
     """One line for the organiser: who has no edition in the build, and the only way out."""
-    named = ", ".join(f"{r.email} ({key})" for r, key in homeless[:UNSEEN_NAMED])
-    if len(homeless) > UNSEEN_NAMED:
-        named += f" and {len(homeless) - UNSEEN_NAMED} more"
+    named = _first_named([f"{r.email} ({key})" for r, key in homeless])
     return (f"{period}: the build has no edition for the communities of "
             f"{plural(len(homeless), 'reader')} of recipients.csv (added or changed since "
             f"it): {named}. Run `digest build --period {period}` again; --force cannot send "
@@ -326,9 +319,7 @@ def without_edition_line(period: Period, homeless: Sequence[tuple[Recipient, str
 
 def unseen_line(period: Period, unseen: Sequence[Recipient]) -> str:
     """One line for the organiser: who the build did not see, and what to do."""
-    named = ", ".join(r.email for r in unseen[:UNSEEN_NAMED])
-    if len(unseen) > UNSEEN_NAMED:
-        named += f" and {len(unseen) - UNSEEN_NAMED} more"
+    named = _first_named([r.email for r in unseen])
     return (f"{period}: recipients.csv has {plural(len(unseen), 'reader')} the build did not "
             f"see (added or changed since): {named}; their own actions would be left out. "
             f"Run `digest build --period {period}` again, or `digest send --period {period} "
@@ -356,13 +347,13 @@ def _send(config: Config, store: Store, period: Period, *, dry_run: bool, progre
                              "Set [digest] send_empty = true to send such an issue anyway")
     readers = recipients_of(config).recipients
     editions = {r.key: manifest.edition(r.key) for r in manifest.editions}
-    if not started and (homeless := readers_without_edition(config, editions, readers)):
+    pairs, homeless = audience_for(config, editions, readers)
+    if homeless and not started:
         # before the unseen check: --force cannot send an edition the build did not make
         raise UsageError(without_edition_line(period, homeless))
     unseen = [] if started or force else unseen_readers(manifest, readers)
     if unseen and not dry_run:
         raise UsageError(unseen_line(period, unseen))
-    pairs = audience_for(config, period, editions, readers, started=started)
     report = deliver.send_period(config, store, period.label, pairs, editions=editions.values(),
                                  dry_run=dry_run, progress=progress, now=now, manifest=manifest)
     if unseen:  # a dry run says what the send would stop on
