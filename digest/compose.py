@@ -10,7 +10,6 @@ read back as it was. A post listed under several communities is one post of the 
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,8 +26,6 @@ from .followup import follow_up
 from .models import Issue, Item, Section, Session
 from .period import Period
 from .store import Store, to_text, utcnow
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
