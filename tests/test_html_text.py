@@ -134,3 +134,42 @@ def test_a_long_entry_is_read_only_as_far_as_its_excerpt_needs() -> None:
     words = " ".join(f"w{i}" for i in range(20_000))
     cleaned = quick_text(f"<p>{words}</p>", "", enough=300)
     assert cleaned.text.startswith("w0 w1 w2") and 300 < len(cleaned.text) < len(words)
+
+
+# -- what the one walk reads better than the walkers it replaced ------------------------
+
+
+def test_a_script_in_a_description_is_never_its_text() -> None:
+    text, _links = _plain("<script>var facilitator = 'Mallory';</script><style>p{}</style>"
+                          "<p>Facilitator: Oona Vell</p>")
+    assert lines(text) == ["Facilitator: Oona Vell"]
+    assert session_of("<script>\nFacilitator: Mallory\n</script>Open studio").facilitator is None
+
+
+def test_outlook_word_markup_in_a_description_is_not_text() -> None:
+    text, _links = _plain("<p class=MsoNormal>Facilitator: Bram Koi<o:p></o:p></p>"
+                          "<p class=MsoNormal>Room 4<o:p>&nbsp;</o:p></p>")
+    assert lines(text) == ["Facilitator: Bram Koi", "Room 4"]
+
+
+def test_a_description_keeps_what_a_notes_page_would_drop_as_chrome() -> None:
+    found = session_of("<p>Clinic.</p><div class='footer'>Facilitator: Ines Tamm<br>"
+                       "<a href='https://zoom.us/j/5550006'>Join</a></div>")
+    assert (found.facilitator, found.join_url) == ("Ines Tamm", "https://zoom.us/j/5550006")
+    assert html_text("<p>Clinic.</p><div class='footer'>Facilitator: Ines Tamm</div>") == "Clinic."
+
+
+def test_blocks_that_do_not_break_lines_still_keep_words_apart() -> None:
+    assert html_text("<section>Alpha</section><section>Beta</section>") == "Alpha Beta"
+    assert lines(_plain("<article>Alpha</article><hr>Beta")[0]) == ["Alpha Beta"]
+
+
+def test_preformatted_text_inside_a_page_keeps_its_lines() -> None:
+    assert html_text("<h2>Log</h2><pre>step 1\nstep 2</pre><p>end\nof page</p>") == \
+        "Log\nstep 1\nstep 2\nend of page"
+
+
+def test_an_angle_bracket_that_opens_no_tag_is_text_in_notes_too() -> None:
+    assert html_text("<p>Write to <ines@harbour.example> or see <https://harbour.example/></p>"
+                     "<p>after</p>") == \
+        "Write to <ines@harbour.example> or see <https://harbour.example/>\nafter"
