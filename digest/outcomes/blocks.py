@@ -375,4 +375,4 @@ def element_text(el: lxml.html.HtmlElement, *, alt: bool = False) -> str:
     parts = [el.text_content()]
     if alt:
         parts += [img.get("alt", "") for img in el.iter("img")]
-    return " ".join(" ".join(parts).translate(INVISIBLE).split())
+    return squash(" ".join(parts))
