@@ -173,3 +173,8 @@ def test_an_angle_bracket_that_opens_no_tag_is_text_in_notes_too() -> None:
     assert html_text("<p>Write to <ines@harbour.example> or see <https://harbour.example/></p>"
                      "<p>after</p>") == \
         "Write to <ines@harbour.example> or see <https://harbour.example/>\nafter"
+
+
+def test_an_excerpt_keeps_angle_brackets_that_open_no_tag() -> None:
+    assert quick_text("<p>x < y and 5 > 3, mail <ines@harbour.example></p>", "").text == \
+        "x < y and 5 > 3, mail <ines@harbour.example>"

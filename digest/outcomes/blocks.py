@@ -326,15 +326,17 @@ def squash(text: str) -> str:
 
 
 # A "<" that opens no tag, end tag, comment or declaration: text such as "<ana@example.org>"
-# or "<https://…>" in a hand-typed description, which libxml2 would make an element of.
-_NOT_A_TAG = re.compile(r"<(?!/?[A-Za-z][A-Za-z0-9]*(?:[-:][A-Za-z0-9]+)*(?:[\s/>]|$)|[!?])")
+# or "<https://…>" in a hand-typed description, which libxml2 would make an element of
+# (and a tag-stripping regex would cut out). The one rule for what is a tag.
+TAG_NAME = r"[A-Za-z][\w-]*(?::[\w-]+)?"  # p, h2, html-blob, Word's o:p; not "https:" or "ana@"
+NOT_A_TAG = re.compile(rf"<(?!/?{TAG_NAME}(?:[\s/>]|$)|[!?])")
 
 
 def parse(html: str) -> lxml.html.HtmlElement | None:
     """The page as an lxml tree, or None when there is nothing to read."""
     if not html or not html.strip():
         return None
-    html = _NOT_A_TAG.sub("&lt;", html)
+    html = NOT_A_TAG.sub("&lt;", html)
     try:
         parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
         return lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
