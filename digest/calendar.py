@@ -15,7 +15,6 @@ import logging
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, tzinfo
-from html.parser import HTMLParser
 from time import monotonic as time_monotonic
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -644,54 +643,23 @@ def _facilitator(event: icalendar.cal.Component, description: str) -> str | None
     return None
 
 
-_TAG_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")  # p, h2, html-blob
-
-
-class _TextOf(HTMLParser):
-    """Plain text of an HTML description, with line breaks where blocks end.
-
-    Links are kept apart in `links` (for the join link), so a facilitator line
-    such as `<a href="mailto:…">Ana Lima</a>` reads "Ana Lima".
-    """
-
-    _BREAKS = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if not _TAG_NAME.fullmatch(tag):  # "<tom@example.org>", "<https://…>" in plain text
-            self.parts.append(self.get_starttag_text() or "")
-            return
-        if tag in self._BREAKS:
-            self.parts.append("\n")
-        if tag == "a":
-            href = dict(attrs).get("href")
-            if href:
-                self.links.append(href)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._BREAKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
 def _plain(description: str) -> tuple[str, list[str]]:
     """Plain lines and the links of a DESCRIPTION, for the facilitator and join-link search.
 
     Google puts HTML into DESCRIPTION (sometimes wrapped in `<html-blob>`), and
-    others escape entities in plain text: tags are always stripped, entities
-    always decoded.
+    others escape entities in plain text: both are read by the notes reader's
+    walk (`blocks.read_words`), keeping the description's own line breaks and
+    every word its author wrote (no page chrome is dropped); scripts and styles
+    are never text. A "<name@example.org>" stays text.
     """
-    parser = _TextOf()
-    parser.feed(description)
-    parser.close()
-    text = "\n".join(line.strip() for line in "".join(parser.parts).splitlines())
-    return text.strip(), parser.links
+    if "<" not in description and "&" not in description:
+        return "\n".join(line for line in description.split("\n") if line.strip()), []
+    # imported here: the notes reader loads lxml and the outcome rules, which compose and
+    # the report need only for a calendar whose descriptions hold markup
+    from .outcomes.blocks import read_words
+
+    words = read_words(description, source_lines=True, furniture=False)
+    return words.text, list(words.links)
 
 
 def _unique(found: list[Session]) -> list[Session]:

@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlparse
 
 from ..models import Decision, Entry, Kind, MeetingOutcomes
 from ..outcomes import extract_outcomes
+from ..outcomes.blocks import TAG_NAME
 from ..text import clean_text, cut_at_word, plural
 from ..urls import is_public_url
 from .parsed import FeedError, ParseResult
@@ -581,7 +582,8 @@ _BLOCK = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", 
 _INVISIBLE = re.compile(r"<(script|style|template|noscript|iframe|object|svg)\b.*?</\1\s*>|"
                         r"<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.S | re.I)
 _BLOCK_TAG = re.compile(r"</?(?:" + "|".join(sorted(_BLOCK)) + r")\b[^>]*>", re.I)
-_TAG = re.compile(r"<[^>]*>")
+# A "<" that opens no tag ("x < y", "<ana@example.org>") is text, as in the notes reader
+_TAG = re.compile(rf"</?{TAG_NAME}(?:[\s/][^>]*)?>|<[!?][^>]*>")
 _UNCLOSED = re.compile(r"<(script|style|template|noscript|iframe|object|svg)\b", re.I)
 _IMG = re.compile(r"<img\b[^>]*>", re.I)
 _ATTR = re.compile(r"""\b(src|alt)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
@@ -591,7 +593,8 @@ def quick_text(fragment: str, base: str, enough: int | None = None) -> Cleaned:
     """Plain text and first safe image of (unsanitised) HTML, without keeping the HTML.
 
     Used for every entry, whose HTML is not stored: scripts, styles and comments are
-    cut out whole, other tags dropped, entities decoded. The text is plain and
+    cut out whole, other tags dropped (a tag's name is the notes reader's rule,
+    `blocks.TAG_NAME`), entities decoded. The text is plain and
     is escaped wherever it is shown. With `enough`, only as much of the
     fragment is read as yields that many characters of text (an excerpt
     needs a few hundred, not the whole of a 200 KB post).

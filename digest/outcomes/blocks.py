@@ -6,8 +6,10 @@ cheap) parses the page; `strip_noise` drops scripts and page furniture;
 yields every heading, list, table and text block once, in reading order;
 `flatten` turns one block into text with line breaks where the page breaks
 lines, keeping user mentions and `<time>` dates apart as placeholders
-(`Rich`) so the rules can take owners and dues out cleanly. `html_text` is
-the same walk for any caller that only wants the words.
+(`Rich`) so the rules can take owners and dues out cleanly. `read_words`
+(and `html_text`, its text alone) is the same walk for any caller that only
+wants the words: calendar descriptions read it too, so one set of rules
+decides where lines break, what is never text and which links a page holds.
 """
 
 from __future__ import annotations
@@ -36,14 +38,25 @@ BLOCK = _words(
 NO_REGROUP = _words("ul ol dl table thead tbody tfoot tr li p h1 h2 h3 h4 h5 h6 pre")
 
 
-DROP = ("script", "style", "noscript", "template", "head", "nav", "button", "svg", "iframe",
-         "object", "select", "textarea")
+# Never text a reader sees, on any page.
+DROP = ("script", "style", "noscript", "template", "head", "svg", "iframe", "object", "select",
+        "textarea")
+
+
+# A web page's furniture rather than its content (with CHROME_BOX below): dropped from notes
+# pages, kept where the author wrote every word (a calendar description).
+FURNITURE = ("nav", "button", "footer")
 
 
 NOT_IN_ITEM = ("ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6")
 
 
 LINE_BREAKS = _words("p div li tr h1 h2 h3 h4 h5 h6 dd dt pre blockquote")
+
+
+# The other blocks only keep words apart: "<section>a</section><section>b</section>" reads
+# "a b", not "ab" (a line break here would put blank lines inside list items).
+WORD_BREAKS = BLOCK - LINE_BREAKS
 
 
 MENTION_OPEN, MENTION_CLOSE = "\ue000", "\ue001"
@@ -65,6 +78,7 @@ class Rich:
     text: str
     mentions: list[str] = field(default_factory=list)
     times: list[tuple[str, str]] = field(default_factory=list)  # (datetime attr, shown text)
+    links: list[str] = field(default_factory=list)  # every <a href>, in reading order
 
 
 def restore(rich: Rich, text: str) -> str:
@@ -83,10 +97,13 @@ CHROME_BOX = re.compile(
     r"|share-bar|sharing|feedback-widget)(?:$|[-_\s])", re.IGNORECASE)
 
 
-def strip_noise(root: lxml.html.HtmlElement) -> None:
-    for el in list(root.iter(*DROP, "footer")):
+def strip_noise(root: lxml.html.HtmlElement, *, furniture: bool = True) -> None:
+    """Drop what is never text (scripts, styles) and, with `furniture`, a page's chrome."""
+    for el in list(root.iter(*DROP, *(FURNITURE if furniture else ()))):
         if el.getparent() is not None:
             el.drop_tree()
+    if not furniture:
+        return
     for el in list(root.iter("div", "p", "section", "aside", "ol", "ul", "span")):
         marks = f"{el.get('id') or ''} {el.get('class') or ''}"
         if marks.strip() and CHROME_BOX.search(marks) and el.getparent() is not None:
@@ -225,23 +242,30 @@ def flatten(
     *,
     skip: set | None = None,
     skip_tags: tuple[str, ...] = (),
+    source_lines: bool = False,
 ) -> Rich:
-    """The text of `root`, with mentions and <time>s as placeholders and \\n at breaks."""
+    """The text of `root`, with mentions and <time>s as placeholders and \\n at breaks.
+
+    Source newlines are spaces, except inside <pre> or with `source_lines` (text
+    typed with line breaks and only some markup, as calendar descriptions are).
+    """
     out: list[str] = []
     rich = Rich("")
-    keep_lines = root.tag == "pre"
+    in_pre = 0  # open <pre> elements around the text being read
 
-    def text_of(value: str) -> str:  # source newlines are not line breaks, except in <pre>
+    def text_of(value: str) -> str:
         # Only "\n" ends a line below, where every other run of spaces is squashed.
-        return value if keep_lines else value.replace("\n", " ")
+        return value if source_lines or in_pre else value.replace("\n", " ")
 
     stack: list[tuple[lxml.html.HtmlElement, bool]] = [(root, False)]
     while stack:
         el, closing = stack.pop()
         if closing:
+            if el.tag == "pre":
+                in_pre -= 1
             if el.tag in LINE_BREAKS:
                 out.append("\n")
-            elif el.tag in ("td", "th"):
+            elif el.tag in ("td", "th") or el.tag in WORD_BREAKS:
                 out.append(" ")  # "Due | Friday" reads "Due Friday", not "DueFriday"
             if el is not root and el.tail:
                 out.append(text_of(el.tail))
@@ -252,6 +276,8 @@ def flatten(
             if tail:
                 out.append(text_of(tail))
             continue
+        if tag == "a" and (href := el.get("href")):
+            rich.links.append(href)
         if tag == "br":
             out.append("\n")
         elif tag == "time" and el is not root:
@@ -268,6 +294,10 @@ def flatten(
         else:
             if tag in LINE_BREAKS and el is not root:
                 out.append("\n")
+            elif tag in WORD_BREAKS:
+                out.append(" ")
+            if tag == "pre":
+                in_pre += 1
             if el.text:
                 out.append(text_of(el.text))
             stack.append((el, True))
@@ -295,10 +325,18 @@ def squash(text: str) -> str:
     return " ".join(text.translate(INVISIBLE).replace("\xa0", " ").split())
 
 
+# A "<" that opens no tag, end tag, comment or declaration: text such as "<ana@example.org>"
+# or "<https://…>" in a hand-typed description, which libxml2 would make an element of
+# (and a tag-stripping regex would cut out). The one rule for what is a tag.
+TAG_NAME = r"[A-Za-z][\w-]*(?::[\w-]+)?"  # p, h2, html-blob, Word's o:p; not "https:" or "ana@"
+NOT_A_TAG = re.compile(rf"<(?!/?{TAG_NAME}(?:[\s/>]|$)|[!?])")
+
+
 def parse(html: str) -> lxml.html.HtmlElement | None:
     """The page as an lxml tree, or None when there is nothing to read."""
     if not html or not html.strip():
         return None
+    html = NOT_A_TAG.sub("&lt;", html)
     try:
         parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
         return lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
@@ -306,14 +344,32 @@ def parse(html: str) -> lxml.html.HtmlElement | None:
         return None
 
 
-def html_text(html: str) -> str:
-    """The words of an HTML fragment, a line per block, mentions and dates as shown."""
+@dataclass(frozen=True)
+class Words:
+    """An HTML fragment as a reader sees it: a line per block, and the links it holds."""
+
+    text: str
+    links: tuple[str, ...]
+
+
+def read_words(html: str, *, source_lines: bool = False, furniture: bool = True) -> Words:
+    """The words of an HTML fragment, a line per block, mentions and dates as shown.
+
+    `source_lines` keeps the fragment's own line breaks (hand-typed text with some
+    markup); `furniture=False` keeps what a notes page's chrome rules would drop.
+    """
     root = parse(html)
     if root is None:
-        return ""
-    strip_noise(root)
-    rich = flatten(root)
-    return "\n".join(line for line in restore(rich, rich.text).split("\n") if line.strip())
+        return Words("", ())
+    strip_noise(root, furniture=furniture)
+    rich = flatten(root, source_lines=source_lines)
+    text = "\n".join(line for line in restore(rich, rich.text).split("\n") if line.strip())
+    return Words(text, tuple(rich.links))
+
+
+def html_text(html: str) -> str:
+    """The words of an HTML fragment, a line per block, mentions and dates as shown."""
+    return read_words(html).text
 
 
 def element_text(el: lxml.html.HtmlElement, *, alt: bool = False) -> str:
@@ -321,4 +377,4 @@ def element_text(el: lxml.html.HtmlElement, *, alt: bool = False) -> str:
     parts = [el.text_content()]
     if alt:
         parts += [img.get("alt", "") for img in el.iter("img")]
-    return " ".join(" ".join(parts).translate(INVISIBLE).split())
+    return squash(" ".join(parts))

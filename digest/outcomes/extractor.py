@@ -417,7 +417,7 @@ class _Extractor:
                     if found and chat_log.is_chatter(line):
                         add(chat_log.speaker(found))  # who speaks in a chat log was there
             if el.tag in blocks.HEADINGS:
-                listing = bool(_PEOPLE_HEADING.match(blocks.squash(el.text_content())))
+                listing = bool(_PEOPLE_HEADING.match(blocks.element_text(el)))
                 continue
             if listing and el.tag in ("ul", "ol"):
                 for li in el.iter("li"):
@@ -426,7 +426,7 @@ class _Extractor:
                 continue
             for a in el.iter("a"):
                 if blocks.is_mention(a):
-                    add(blocks.squash(a.text_content()))
+                    add(blocks.element_text(a))
             if el.tag in ("ul", "ol"):
                 for li in el.iter("li"):  # MeetBot's "by person": a nick with their items
                     if not any(n is not li for n in li.iter("ul", "ol")):
@@ -454,7 +454,7 @@ class _Extractor:
             return found
         first: date | None = None
         for el in units[:_MEETING_DATE_UNITS]:
-            if el.tag in blocks.HEADINGS and heading_kind(blocks.squash(el.text_content())):
+            if el.tag in blocks.HEADINGS and heading_kind(blocks.element_text(el)):
                 break  # the outcomes start: dates from here on are dues
             rich = self._text(el)
             times = [when for when, _shown in rich.times]
@@ -477,11 +477,11 @@ class _Extractor:
         if section and section.scope is not None and not _within(el, section.scope):
             section = None
         if tag == "summary":  # <details><summary>Action items</summary>…: a lead-in
-            kind = heading_kind(blocks.squash(el.text_content()))
+            kind = heading_kind(blocks.element_text(el))
             return _Section(kind, _LEAD_IN_LEVEL, scope=_scope_of(el)) if kind else None
         if tag in blocks.HEADINGS:
             level = blocks.HEADINGS[tag]
-            text = blocks.squash(el.text_content())
+            text = blocks.element_text(el)
             kind = heading_kind(text)
             if level <= 2 or _AGENDA.search(text):
                 self.agenda = bool(_AGENDA.search(text))
@@ -532,7 +532,7 @@ class _Extractor:
     ) -> _Section | None:
         bold = self._leading_bold(el)
         if bold is not None:
-            label = blocks.squash(bold.text_content())
+            label = blocks.element_text(bold)
             kind = heading_kind(label)
             rest = blocks.flatten(el, skip={bold})
             if kind and _opens(section, rest):
@@ -774,7 +774,7 @@ class _Extractor:
                          ) -> tuple[OutcomeList | None, blocks.Rich]:
         bold = self._leading_bold(li)
         if bold is not None:
-            label = blocks.squash(bold.text_content())
+            label = blocks.element_text(bold)
             rest = blocks.flatten(li, skip={bold}, skip_tags=blocks.NOT_IN_ITEM)
         else:
             rich = blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM)

@@ -14,10 +14,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import lxml.html
-
 from ..models import MeetingOutcomes
-from . import extract_outcomes
+from . import blocks, extract_outcomes
 
 MAX_BYTES = 10 * 1024 * 1024  # the collect default body cap
 TIMEOUT = 30.0
@@ -190,17 +188,14 @@ def _front_matter_date(value: object) -> date | None:
 
 
 def _html_title(html: str) -> str | None:
-    if not html.strip():
-        return None
-    try:
-        parser = lxml.html.HTMLParser(encoding="utf-8")
-        root = lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
-    except Exception:  # noqa: BLE001 - lxml raises several types for junk; no title then
+    """The page's <title>, else its first <h1>, read as the notes reader reads any element."""
+    root = blocks.parse(html)
+    if root is None:
         return None
     for path in ("//title", "//h1"):
         found = root.xpath(path)
         if found:
-            text = " ".join(found[0].text_content().split())
+            text = blocks.element_text(found[0])
             if text:
                 return text
     return None
