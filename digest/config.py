@@ -7,6 +7,7 @@ Unknown keys are errors too: a typo must not silently fall back to a default.
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import re
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .addresses import InvalidAddress, address_problem, parse_mailbox
 from .errors import ConfigError
 from .period import CADENCES, Cadence
+from .toml_lines import Section, line_in_file
 
 DEFAULT_CONFIG = "digest.toml"
 CONFIG_ENV = "DIGEST_CONFIG"
@@ -174,7 +176,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     templates = d.path("templates", default=None)
 
     delivery = _delivery(t, base)
-    smtp = _smtp(t) if delivery.method == "smtp" else None
+    smtp = _smtp(t, keys_only=delivery.method != "smtp")
     if delivery.method == "smtp" and smtp is None:
         raise ConfigError(path, "smtp", 'delivery.method is "smtp" but there is no [smtp] table')
     if smtp is not None:
@@ -220,7 +222,7 @@ def load_communities(path: Path) -> tuple[Community, ...]:
     for i, row in enumerate(rows, start=1):
         if not isinstance(row, dict):
             raise ConfigError(path, f"community[{i}]", "expected a [[community]] table")
-        c = _Table(path, row, f"community[{i}]")
+        c = _Table(path, row, f"community[{i}]", ("community", i - 1))
         c.only("id", "name", "description", "posts", "meetings", "calendar", "join_url", "notes")
         cid = c.string("id", required=True)
         if not _ID.match(cid):
@@ -296,12 +298,16 @@ def _delivery(t: _Table, base: Path) -> DeliverySettings:
     )
 
 
-def _smtp(t: _Table) -> SmtpSettings | None:
+def _smtp(t: _Table, keys_only: bool = False) -> SmtpSettings | None:
+    """[smtp]; with `keys_only` (method is not smtp) only its key names are checked, so a
+    typo there is found now, not the day method becomes "smtp"."""
     s = t.table("smtp")
     if s is None:
         return None
     s.only("host", "port", "security", "verify_certificate", "username", "envelope_from",
            "timeout", "rate", "max_per_connection", "breaker", "password", "connections")
+    if keys_only:
+        return None
     if "password" in s.data:
         raise ConfigError(t.file, s.key("password"),
                           f"the password is never read from the file: remove it and set "
@@ -377,8 +383,10 @@ _MISSING = object()
 class _Table:
     """Typed access to one TOML table that reports problems with file and key."""
 
-    def __init__(self, file: Path, data: dict[str, Any], where: str) -> None:
+    def __init__(self, file: Path, data: dict[str, Any], where: str,
+                 section: Section = ()) -> None:
         self.file, self.data, self.where = file, data, where
+        self.section = section  # where the table is in the document, to find a key's line
 
     def key(self, name: str) -> str:
         return f"{self.where}.{name}" if self.where else name
@@ -389,7 +397,27 @@ class _Table:
     def only(self, *allowed: str) -> None:
         for name in self.data:
             if name not in allowed:
-                raise self.fail(name, f"unknown key; expected one of: {', '.join(allowed)}")
+                raise self.unknown(name, allowed)
+
+    def unknown(self, name: str, allowed: tuple[str, ...]) -> ConfigError:
+        """The error for a key the loader does not know, with its line and the known key it
+        is closest to (a typo), or every known key when none is close."""
+        value = self.data[name]
+        array = isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+        is_table = not self.section and (isinstance(value, dict) or array)
+        what = "unknown table" if is_table else "unknown key"
+        if self.section:
+            what += (" in this [[community]]" if self.section[0] == "community"
+                     else f" in [{self.where}]")
+        brackets = ("[[", "]]") if array else ("[", "]")
+        mark = (lambda k: f"{brackets[0]}{k}{brackets[1]}") if is_table else (lambda k: f"`{k}`")
+        normal = name.strip().lower().replace("-", "_").replace(" ", "_")
+        close = [k for k in allowed if k == normal] or difflib.get_close_matches(
+            normal, allowed, n=1, cutoff=0.6)
+        hint = (f"did you mean {mark(close[0])}?" if close
+                else f"expected one of: {', '.join(allowed)}")
+        line = line_in_file(self.file, (*self.section, name))
+        return ConfigError(self.file, self.key(name), f"{what}; {hint}", line=line)
 
     def _get(self, name: str, required: bool, default: Any) -> Any:
         if name in self.data:
@@ -410,7 +438,7 @@ class _Table:
             return None
         if not isinstance(value, dict):
             raise self.fail(name, f"expected a [{name}] table")
-        return _Table(self.file, value, self.key(name))
+        return _Table(self.file, value, self.key(name), (*self.section, name))
 
     def _typed(self, name: str, required: bool, default: Any, check: Callable[[Any], bool],
                expected: str) -> Any:
