@@ -11,6 +11,7 @@ import difflib
 import math
 import os
 import re
+import ssl
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -91,6 +92,7 @@ class SmtpSettings:
     max_per_connection: int = 100
     breaker: int = 20
     connections: int = 3  # relay connections used at once; some hosted relays allow no more
+    ca_file: Path | None = None  # PEM of the internal CA that issued the relay's certificate
 
 
 @dataclass(frozen=True)
@@ -305,7 +307,8 @@ def _smtp(t: _Table, keys_only: bool = False) -> SmtpSettings | None:
     if s is None:
         return None
     s.only("host", "port", "security", "verify_certificate", "username", "envelope_from",
-           "timeout", "rate", "max_per_connection", "breaker", "password", "connections")
+           "timeout", "rate", "max_per_connection", "breaker", "password", "connections",
+           "ca_file")
     if keys_only:
         return None
     if "password" in s.data:
@@ -313,11 +316,13 @@ def _smtp(t: _Table, keys_only: bool = False) -> SmtpSettings | None:
                           f"the password is never read from the file: remove it and set "
                           f"{PASSWORD_ENV} in the environment of the job")
     username = s.string("username", default=None)
+    security = s.choice("security", ("starttls", "tls", "none"), default="starttls")
+    verify_certificate = s.boolean("verify_certificate", default=True)
     return SmtpSettings(
         host=s.string("host", required=True),
         port=s.integer("port", default=587, minimum=1, maximum=65535),
-        security=s.choice("security", ("starttls", "tls", "none"), default="starttls"),
-        verify_certificate=s.boolean("verify_certificate", default=True),
+        security=security,
+        verify_certificate=verify_certificate,
         username=username,
         password=os.environ.get(PASSWORD_ENV) if username else None,
         envelope_from=_address(s, "envelope_from"),
@@ -327,7 +332,35 @@ def _smtp(t: _Table, keys_only: bool = False) -> SmtpSettings | None:
                                      maximum=1_000_000),
         breaker=s.integer("breaker", default=20, minimum=1, maximum=1_000_000),
         connections=s.integer("connections", default=3, minimum=1, maximum=MAX_CONNECTIONS),
+        ca_file=_ca_file(s, security, verify_certificate),
     )
+
+
+def _ca_file(s: _Table, security: str, verify_certificate: bool) -> Path | None:
+    """[smtp] ca_file, relative to the config file: loaded once now, so a wrong path or a file
+    that holds no certificate stops the job with 78 before the relay is ever reached."""
+    name = s.path("ca_file", default=None)
+    if name is None:
+        return None
+    if security == "none":
+        raise s.fail("ca_file", 'is set but security = "none" sends in clear, so no certificate '
+                     'is checked: set security = "starttls" or "tls", or remove ca_file')
+    if not verify_certificate:
+        raise s.fail("ca_file", "is set but verify_certificate = false turns the check it is for "
+                     "off: remove one of them")
+    path = s.file.parent / Path(name).expanduser()
+    expected = ("expected the PEM file of the CA that issued the relay's certificate, relative "
+                f"to {s.file.name}")
+    try:
+        ssl.create_default_context(cafile=path)
+    except FileNotFoundError:
+        raise s.fail("ca_file", f"{path} does not exist: {expected}") from None
+    except ssl.SSLError:
+        raise s.fail("ca_file", f"{path} holds no PEM certificate (-----BEGIN CERTIFICATE-----): "
+                     f"{expected}") from None
+    except OSError as e:
+        raise s.fail("ca_file", f"cannot read {path}: {e.strerror}; {expected}") from None
+    return path
 
 
 def _address(t: _Table, name: str) -> str | None:
