@@ -439,9 +439,12 @@ class _Table:
         array = isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
         is_table = not self.section and (isinstance(value, dict) or array)
         what = "unknown table" if is_table else "unknown key"
-        if self.section:
-            what += (" in this [[community]]" if self.section[0] == "community"
-                     else f" in [{self.where}]")
+        if self.section and self.section[0] == "community":
+            cid = self.data.get("id")
+            what += (f" in [[community]] {cid!r}" if isinstance(cid, str)
+                     else " in this [[community]]")
+        elif self.section:
+            what += f" in [{self.where}]"
         brackets = ("[[", "]]") if array else ("[", "]")
         mark = (lambda k: f"{brackets[0]}{k}{brackets[1]}") if is_table else (lambda k: f"`{k}`")
         normal = name.strip().lower().replace("-", "_").replace(" ", "_")

@@ -109,7 +109,15 @@ def test_a_misspelt_key_in_a_community_names_that_community_and_its_line(org):
     result = check(org)
     # the ferries are the second [[community]] of the list
     assert_one_error(result, listing, line_number(listing, "meetngs"), "community[2].meetngs",
-                     "unknown key in this [[community]]; did you mean `meetings`?")
+                     "unknown key in [[community]] 'ferries'; did you mean `meetings`?")
+
+
+def test_a_misspelt_key_in_a_community_without_an_id_yet(org):
+    listing = org.root / "feeds" / "communities.toml"
+    append(listing, '\n[[community]]\nname = "Buses"\ndescripton = "Every route."\n')
+    result = check(org)
+    assert_one_error(result, listing, line_number(listing, "descripton"), "community[3].descripton",
+                     "unknown key in this [[community]]; did you mean `description`?")
 
 
 def test_a_misspelt_community_table_is_named(org):
