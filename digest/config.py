@@ -7,9 +7,11 @@ Unknown keys are errors too: a typo must not silently fall back to a default.
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import re
+import ssl
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .addresses import InvalidAddress, address_problem, parse_mailbox
 from .errors import ConfigError
 from .period import CADENCES, Cadence
+from .toml_lines import Section, line_in_file
 
 DEFAULT_CONFIG = "digest.toml"
 CONFIG_ENV = "DIGEST_CONFIG"
@@ -89,6 +92,7 @@ class SmtpSettings:
     max_per_connection: int = 100
     breaker: int = 20
     connections: int = 3  # relay connections used at once; some hosted relays allow no more
+    ca_file: Path | None = None  # PEM of the internal CA that issued the relay's certificate
 
 
 @dataclass(frozen=True)
@@ -174,7 +178,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     templates = d.path("templates", default=None)
 
     delivery = _delivery(t, base)
-    smtp = _smtp(t) if delivery.method == "smtp" else None
+    smtp = _smtp(t, keys_only=delivery.method != "smtp")
     if delivery.method == "smtp" and smtp is None:
         raise ConfigError(path, "smtp", 'delivery.method is "smtp" but there is no [smtp] table')
     if smtp is not None:
@@ -220,7 +224,7 @@ def load_communities(path: Path) -> tuple[Community, ...]:
     for i, row in enumerate(rows, start=1):
         if not isinstance(row, dict):
             raise ConfigError(path, f"community[{i}]", "expected a [[community]] table")
-        c = _Table(path, row, f"community[{i}]")
+        c = _Table(path, row, f"community[{i}]", ("community", i - 1))
         c.only("id", "name", "description", "posts", "meetings", "calendar", "join_url", "notes")
         cid = c.string("id", required=True)
         if not _ID.match(cid):
@@ -296,22 +300,29 @@ def _delivery(t: _Table, base: Path) -> DeliverySettings:
     )
 
 
-def _smtp(t: _Table) -> SmtpSettings | None:
+def _smtp(t: _Table, keys_only: bool = False) -> SmtpSettings | None:
+    """[smtp]; with `keys_only` (method is not smtp) only its key names are checked, so a
+    typo there is found now, not the day method becomes "smtp"."""
     s = t.table("smtp")
     if s is None:
         return None
     s.only("host", "port", "security", "verify_certificate", "username", "envelope_from",
-           "timeout", "rate", "max_per_connection", "breaker", "password", "connections")
+           "timeout", "rate", "max_per_connection", "breaker", "password", "connections",
+           "ca_file")
+    if keys_only:
+        return None
     if "password" in s.data:
         raise ConfigError(t.file, s.key("password"),
                           f"the password is never read from the file: remove it and set "
                           f"{PASSWORD_ENV} in the environment of the job")
     username = s.string("username", default=None)
+    security = s.choice("security", ("starttls", "tls", "none"), default="starttls")
+    verify_certificate = s.boolean("verify_certificate", default=True)
     return SmtpSettings(
         host=s.string("host", required=True),
         port=s.integer("port", default=587, minimum=1, maximum=65535),
-        security=s.choice("security", ("starttls", "tls", "none"), default="starttls"),
-        verify_certificate=s.boolean("verify_certificate", default=True),
+        security=security,
+        verify_certificate=verify_certificate,
         username=username,
         password=os.environ.get(PASSWORD_ENV) if username else None,
         envelope_from=_address(s, "envelope_from"),
@@ -321,7 +332,35 @@ def _smtp(t: _Table) -> SmtpSettings | None:
                                      maximum=1_000_000),
         breaker=s.integer("breaker", default=20, minimum=1, maximum=1_000_000),
         connections=s.integer("connections", default=3, minimum=1, maximum=MAX_CONNECTIONS),
+        ca_file=_ca_file(s, security, verify_certificate),
     )
+
+
+def _ca_file(s: _Table, security: str, verify_certificate: bool) -> Path | None:
+    """[smtp] ca_file, relative to the config file: loaded once now, so a wrong path or a file
+    that holds no certificate stops the job with 78 before the relay is ever reached."""
+    name = s.path("ca_file", default=None)
+    if name is None:
+        return None
+    if security == "none":
+        raise s.fail("ca_file", 'is set but security = "none" sends in clear, so no certificate '
+                     'is checked: set security = "starttls" or "tls", or remove ca_file')
+    if not verify_certificate:
+        raise s.fail("ca_file", "is set but verify_certificate = false turns the check it is for "
+                     "off: remove one of them")
+    path = s.file.parent / Path(name).expanduser()
+    expected = ("expected the PEM file of the CA that issued the relay's certificate, relative "
+                f"to {s.file.name}")
+    try:
+        ssl.create_default_context(cafile=path)
+    except FileNotFoundError:
+        raise s.fail("ca_file", f"{path} does not exist: {expected}") from None
+    except ssl.SSLError:
+        raise s.fail("ca_file", f"{path} holds no PEM certificate (-----BEGIN CERTIFICATE-----): "
+                     f"{expected}") from None
+    except OSError as e:
+        raise s.fail("ca_file", f"cannot read {path}: {e.strerror}; {expected}") from None
+    return path
 
 
 def _address(t: _Table, name: str) -> str | None:
@@ -377,8 +416,10 @@ _MISSING = object()
 class _Table:
     """Typed access to one TOML table that reports problems with file and key."""
 
-    def __init__(self, file: Path, data: dict[str, Any], where: str) -> None:
+    def __init__(self, file: Path, data: dict[str, Any], where: str,
+                 section: Section = ()) -> None:
         self.file, self.data, self.where = file, data, where
+        self.section = section  # where the table is in the document, to find a key's line
 
     def key(self, name: str) -> str:
         return f"{self.where}.{name}" if self.where else name
@@ -389,7 +430,30 @@ class _Table:
     def only(self, *allowed: str) -> None:
         for name in self.data:
             if name not in allowed:
-                raise self.fail(name, f"unknown key; expected one of: {', '.join(allowed)}")
+                raise self.unknown(name, allowed)
+
+    def unknown(self, name: str, allowed: tuple[str, ...]) -> ConfigError:
+        """The error for a key the loader does not know, with its line and the known key it
+        is closest to (a typo), or every known key when none is close."""
+        value = self.data[name]
+        array = isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+        is_table = not self.section and (isinstance(value, dict) or array)
+        what = "unknown table" if is_table else "unknown key"
+        if self.section and self.section[0] == "community":
+            cid = self.data.get("id")
+            what += (f" in [[community]] {cid!r}" if isinstance(cid, str)
+                     else " in this [[community]]")
+        elif self.section:
+            what += f" in [{self.where}]"
+        brackets = ("[[", "]]") if array else ("[", "]")
+        mark = (lambda k: f"{brackets[0]}{k}{brackets[1]}") if is_table else (lambda k: f"`{k}`")
+        normal = name.strip().lower().replace("-", "_").replace(" ", "_")
+        close = [k for k in allowed if k == normal] or difflib.get_close_matches(
+            normal, allowed, n=1, cutoff=0.6)
+        hint = (f"did you mean {mark(close[0])}?" if close
+                else f"expected one of: {', '.join(allowed)}")
+        line = line_in_file(self.file, (*self.section, name))
+        return ConfigError(self.file, self.key(name), f"{what}; {hint}", line=line)
 
     def _get(self, name: str, required: bool, default: Any) -> Any:
         if name in self.data:
@@ -410,7 +474,7 @@ class _Table:
             return None
         if not isinstance(value, dict):
             raise self.fail(name, f"expected a [{name}] table")
-        return _Table(self.file, value, self.key(name))
+        return _Table(self.file, value, self.key(name), (*self.section, name))
 
     def _typed(self, name: str, required: bool, default: Any, check: Callable[[Any], bool],
                expected: str) -> Any:

@@ -25,16 +25,19 @@ class ConfigError(DigestError):
 
     exit_code = EXIT_CONFIG
 
-    def __init__(self, file: object, key: str | None, problem: str) -> None:
+    def __init__(self, file: object, key: str | None, problem: str,
+                 line: int | None = None) -> None:
         self.file = str(file)
         self.key = key
         self.problem = problem
-        where = f"{self.file}: {key}" if key else self.file
+        self.line = line  # the line of `file` that says it, when it can be found
+        where = f"{self.file}: line {line}" if line else self.file
+        where = f"{where}: {key}" if key else where
         super().__init__(f"{where}: {problem}")
 
-    def __reduce__(self) -> tuple[type[ConfigError], tuple[str, str | None, str]]:
+    def __reduce__(self) -> tuple[type[ConfigError], tuple[str, str | None, str, int | None]]:
         # Picklable with its own arguments, so it can cross a process pool.
-        return type(self), (self.file, self.key, self.problem)
+        return type(self), (self.file, self.key, self.problem, self.line)
 
 
 class UsageError(DigestError):

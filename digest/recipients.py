@@ -9,6 +9,7 @@ Only a file that cannot be read as a recipients list at all is a `ConfigError`.
 from __future__ import annotations
 
 import csv
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,7 +65,11 @@ def _delimiter(header_line: str) -> str:
         cells = next(csv.reader([header_line.lstrip("\ufeff")], delimiter=";"), [])
     except csv.Error:
         return ","
-    return ";" if tuple(c.strip().lower() for c in cells[:len(HEADER)]) == HEADER else ","
+    if tuple(c.strip().lower() for c in cells[:len(HEADER)]) == HEADER:
+        return ";"
+    # a misspelt semicolon header ("email;name;comunities"): read with `;`, it can be
+    # told which column is wrong; read with `,` it would be one column
+    return ";" if len(cells) > 1 and _cells(header_line, ",") == 1 else ","
 
 
 def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
@@ -107,11 +112,15 @@ def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
     while columns and not columns[-1]:  # a spreadsheet's empty columns after the last
         columns = columns[:-1]
     if columns not in (HEADER, HEADER + OPTIONAL):
-        found = lines[0] if header else "an empty file"
+        if header and (problem := _header_problem(columns, delimiter)):
+            raise ConfigError(path, None, problem, line=1)
+        found = repr(lines[0]) if header else "an empty file"
+        if any("@" in c for c in columns):
+            found += ", a recipient: add the header line above it"
         raise ConfigError(
             path, None,
             f"the first line must be the header 'email,name,communities' or "
-            f"'email,name,communities,aliases' (found {found!r})",
+            f"'email,name,communities,aliases' (found {found})",
         )
 
     result = RecipientList()
@@ -134,6 +143,34 @@ def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
             seen[recipient.email.lower()] = number
             result.recipients.append(recipient)
     return result
+
+
+def _header_problem(columns: tuple[str, ...], delimiter: str) -> str | None:
+    """What is wrong with a header line that names columns, one problem at a time (an
+    unknown column, with the known one it is closest to; a missing one; the order), or None
+    when the line is no header at all (a recipient's row, say: the caller says so)."""
+    if any("@" in c for c in columns):
+        return None
+    known = HEADER + OPTIONAL
+    shape = (f"the header is {delimiter.join(HEADER)!r} or {delimiter.join(known)!r}, in "
+             "that order")
+    for number, column in enumerate(columns, start=1):
+        if not column:
+            return f"column {number} of the header has no name; {shape}"
+        if column in known:
+            continue
+        normal = column.replace("-", "_").replace(" ", "_")
+        absent = [k for k in known if k not in columns]
+        close = (difflib.get_close_matches(normal, absent, n=1, cutoff=0.6)
+                 or difflib.get_close_matches(normal, known, n=1, cutoff=0.6))
+        hint = (f"did you mean {close[0]!r}?" if close
+                else f"the columns are {', '.join(known)} ({OPTIONAL[0]} optional)")
+        return f"unknown column {column!r} in the header; {hint}"
+    if missing := [k for k in HEADER if k not in columns]:
+        return f"the header has no {missing[0]!r} column; {shape}"
+    if repeated := next((c for c in columns if columns.count(c) > 1), None):
+        return f"the header names the column {repeated!r} twice; {shape}"
+    return f"the header's columns are in another order; {shape}"
 
 
 def _cells(line: str, delimiter: str) -> int:

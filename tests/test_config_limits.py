@@ -153,7 +153,7 @@ KEYS = [(t, k) for t, keys in {
     "delivery": ["method", "from", "recipients", "unsubscribe_mailto", "unsubscribe_url",
                  "preferences_url"],
     "smtp": ["host", "port", "security", "verify_certificate", "username", "envelope_from",
-             "timeout", "rate", "max_per_connection", "breaker", "connections"],
+             "timeout", "rate", "max_per_connection", "breaker", "connections", "ca_file"],
     "collect": ["concurrency", "per_host", "connect_timeout", "timeout", "max_bytes",
                 "workers"],
 }.items() for k in keys]

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import trustme
 from click.testing import CliRunner
 
 from digest.cli import cli
@@ -249,6 +250,7 @@ def test_every_key_the_loader_accepts_is_in_the_written_digest_toml(tmp_path):
     # uncomment every `# key = value` and `# [table]` line, as an organiser would
     uncommented = re.sub(r"^# (\[\w+\]|\w+ = )", r"\1", written, flags=re.M)
     (tmp_path / "organisers.csv").write_text("email,name,communities\n", encoding="utf-8")
+    trustme.CA().cert_pem.write_to_path(str(tmp_path / "relay-ca.pem"))  # [smtp] ca_file
     config_path = tmp_path / "digest.toml"
     config_path.write_text(uncommented.replace('method = "outbox"', 'method = "smtp"'),
                            encoding="utf-8")

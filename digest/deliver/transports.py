@@ -127,6 +127,19 @@ class OutboxTransport:
         pass
 
 
+# OpenSSL's X509_V_ERR_* codes in SSLCertVerificationError.verify_code: the issuer is not
+# one the client trusts (what a private CA's certificate gives), and a certificate for
+# another name or address
+_UNKNOWN_ISSUER = frozenset({
+    2,   # unable to get issuer certificate
+    18,  # self-signed certificate
+    19,  # self-signed certificate in certificate chain
+    20,  # unable to get local issuer certificate
+    21,  # unable to verify the first certificate
+})
+_NAME_MISMATCH = frozenset({62, 64})  # hostname mismatch, IP address mismatch
+
+
 @lru_cache(maxsize=1)
 def _local_hostname() -> str:
     return socket.getfqdn()
@@ -164,7 +177,9 @@ class SmtpTransport:
         return f"{self.s.host}:{self.s.port}"
 
     def _context(self) -> ssl.SSLContext:
-        ctx = ssl.create_default_context()  # honours SSL_CERT_FILE for private CAs
+        # [smtp] ca_file: that CA alone is trusted for the relay; without it the system's CAs
+        # (and SSL_CERT_FILE) are
+        ctx = ssl.create_default_context(cafile=self.s.ca_file)
         if not self.s.verify_certificate:
             ctx.check_hostname = False
             ctx.verify_mode = ssl.CERT_NONE
@@ -217,10 +232,9 @@ class SmtpTransport:
                                    permanent=True) from None
         except ssl.SSLCertVerificationError as e:
             _quietly_close(conn)
-            raise RelayUnavailable(
-                f"relay {self.where}: certificate not trusted ({e.verify_message}); install the "
-                "CA (SSL_CERT_FILE) or set [smtp] verify_certificate = false",
-                permanent=True) from None
+            raise RelayUnavailable(f"relay {self.where}: certificate not trusted "
+                                   f"({e.verify_message}); {self._certificate_fix(e)}",
+                                   permanent=True) from None
         except smtplib.SMTPConnectError as e:
             _quietly_close(conn)
             raise RelayUnavailable(f"relay {self.where} turned the connection away: "
@@ -232,6 +246,19 @@ class SmtpTransport:
         except (OSError, smtplib.SMTPException) as e:
             _quietly_close(conn)
             raise RelayUnavailable(f"cannot reach relay {self.where}: {e}") from None
+
+    def _certificate_fix(self, error: ssl.SSLCertVerificationError) -> str:
+        """What the organiser can do about a relay certificate that did not verify."""
+        if error.verify_code in _NAME_MISMATCH:
+            return (f"set [smtp] host to a name the relay's certificate is for, not "
+                    f"{self.s.host!r}")
+        if error.verify_code not in _UNKNOWN_ISSUER:  # expired, revoked, not yet valid...
+            return "the relay's certificate itself must be fixed by whoever runs the relay"
+        if self.s.ca_file is not None:
+            return (f"[smtp] ca_file ({self.s.ca_file}) is not the CA that issued it: set it to "
+                    "the PEM file of that CA")
+        return ("if your organisation's own CA issued it, set [smtp] ca_file to that CA's PEM "
+                "file (relative to the config file)")
 
     def close(self) -> None:
         conn, self.conn = self.conn, None
