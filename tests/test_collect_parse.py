@@ -40,6 +40,11 @@ def rss(items: str) -> str:
     ("2026-13-01T00:00:00Z", None),  # month 13; feedparser rolls it into 2027
     ("Sat, 33 Oct 2026 10:00:00 GMT", None),
     ("1985-06-01T00:00:00Z", None),  # before 1990
+    # Hugo's date for a page without one; parsedate_tz reads year 0001 as 2001
+    ("Mon, 01 Jan 0001 00:00:00 +0000", None),
+    ("Sat, 01 Jan 0070 00:00:00 GMT", None),
+    ("Mon, 01 Jan 0001 00:00:00 +0100", None),
+    ("Sat, 03 Oct 26 10:00:00 GMT", datetime(2026, 10, 3, 10, tzinfo=UTC)),  # a two-digit year
     ("2027-06-01T00:00:00Z", None),  # in the future
     ("", None),
 ])

@@ -544,6 +544,10 @@ def _iso(text: str) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+# the year after "03 Oct", as written (two or four digits)
+_RFC822_YEAR = re.compile(r"\b\d{1,2}\s+[A-Za-z]{3,}\.?\s+(\d{2,4})\b")
+
+
 def _rfc822(text: str) -> datetime | None:
     zone = _TRAILING_ZONE.search(text)
     if zone and zone.group(1).upper() not in _RFC822_ZONES and not _is_month(zone.group(1)):
@@ -555,6 +559,10 @@ def _rfc822(text: str) -> datetime | None:
     if fields is None:
         return _UNREADABLE
     year, month, day, hour, minute, second = fields[:6]
+    if (written := _RFC822_YEAR.search(text)) and len(written.group(1)) == 4:
+        year = int(written.group(1))  # parsedate_tz reads "0001" (Hugo's no-date) as 2001
+        if year < OLDEST_YEAR:
+            return None
     try:
         moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:
