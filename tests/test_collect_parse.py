@@ -223,3 +223,14 @@ def test_an_rss_author_with_an_address_shows_the_name(written, shown):
     (entry,) = parse(rss(f"<item><title>A post</title><link>https://blog.example.org/a</link>"
                          f"<author>{escape(written)}</author></item>")).entries
     assert entry.author == shown
+
+
+def test_an_atom_author_with_an_email_shows_the_name():
+    # Blogger gives every author <email>noreply@blogger.com</email>; feedparser joins
+    # the two as "Name (address)"
+    body = ('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>'
+            "<entry><id>urn:1</id><title>A</title><updated>2026-10-20T10:00:00Z</updated>"
+            "<author><name>Siobhán Ní Bhriain</name><email>noreply@blogger.example</email>"
+            "</author></entry></feed>")
+    [e] = parse(body).entries
+    assert e.author == "Siobhán Ní Bhriain"

@@ -355,12 +355,14 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
 # RSS 2.0's <author> is "address (Name)"; some feeds write "Name <address>" instead
 _ADDRESS_THEN_NAME = re.compile(r"^[^\s@()<>]+@[^\s@()<>]+\s*\((?P<name>[^()]+)\)$")
 _NAME_THEN_ADDRESS = re.compile(r"^(?P<name>[^<>@]+?)\s*<[^\s@<>]+@[^\s@<>]+>$")
+# feedparser's join of an Atom <name> and <email> (Blogger's noreply@blogger.com)
+_NAME_THEN_PAREN_ADDRESS = re.compile(r"^(?P<name>[^()<>@]+?)\s*\([^\s@()]+@[^\s@()]+\)$")
 
 
 def _author_name(author: str) -> str:
     """The name out of an RSS author that carries an address too: readers see a person,
     not "ana@example.org (Ana Lima)" (feedparser's own split cuts such a name apart)."""
-    for form in (_ADDRESS_THEN_NAME, _NAME_THEN_ADDRESS):
+    for form in (_ADDRESS_THEN_NAME, _NAME_THEN_ADDRESS, _NAME_THEN_PAREN_ADDRESS):
         if m := form.match(author):
             return m.group("name").strip().strip('"').strip()
     return author
