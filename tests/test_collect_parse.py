@@ -234,3 +234,14 @@ def test_an_atom_author_with_an_email_shows_the_name():
             "</author></entry></feed>")
     [e] = parse(body).entries
     assert e.author == "Siobhán Ní Bhriain"
+
+
+def test_an_excerpt_does_not_repeat_the_title_the_content_starts_with():
+    # Medium (and many others) start content:encoded with the title as a heading
+    [e] = parse(rss("<item><guid>m1</guid><title>Ladders: the checks we skip</title>"
+                    "<content:encoded><![CDATA[<h3>Ladders: the checks we skip</h3>"
+                    "<p>Feet, rungs, then the angle.</p>]]></content:encoded></item>")).entries
+    assert e.excerpt == "Feet, rungs, then the angle."
+    [kept] = parse(rss("<item><guid>m2</guid><title>Ladders</title><description>"
+                       "Ladders fail at the feet first.</description></item>")).entries
+    assert kept.excerpt == "Ladders fail at the feet first."

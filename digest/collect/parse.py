@@ -320,7 +320,7 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
     # The entry's base: its xml:base, else the document's address (not its link).
     detail = (raw.get("content") or [None])[0] or raw.get("summary_detail") or {}
     content_base = detail.get("base") or base
-    cleaned = quick_text(body_html, content_base, enough=EXCERPT_CHARS * 2)
+    cleaned = quick_text(_without_title(body_html, title), content_base, enough=EXCERPT_CHARS * 2)
     if not title and not cleaned.text and not link:
         return None
     rid = _CONFLUENCE_VERSION.sub(r"\1", (raw.get("id") or "").strip())
@@ -338,7 +338,8 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
     detail_of_summary = raw.get("summary_detail")
     summary = _strip_confluence_chrome(_as_html(raw.get("summary", ""), detail_of_summary["type"])
                                        ) if detail_of_summary else ""
-    summary_text = quick_text(summary, "", enough=EXCERPT_CHARS * 2).text if summary else ""
+    summary_text = quick_text(_without_title(summary, title), "", enough=EXCERPT_CHARS * 2
+                              ).text if summary else ""
     excerpt = cut_at_word(summary_text or cleaned.text, EXCERPT_CHARS)
     return cleaned_entry(Entry(
         identity=identity, community=community, kind=kind, feed_url=url,
@@ -357,6 +358,19 @@ _ADDRESS_THEN_NAME = re.compile(r"^[^\s@()<>]+@[^\s@()<>]+\s*\((?P<name>[^()]+)\
 _NAME_THEN_ADDRESS = re.compile(r"^(?P<name>[^<>@]+?)\s*<[^\s@<>]+@[^\s@<>]+>$")
 # feedparser's join of an Atom <name> and <email> (Blogger's noreply@blogger.com)
 _NAME_THEN_PAREN_ADDRESS = re.compile(r"^(?P<name>[^()<>@]+?)\s*\([^\s@()]+@[^\s@()]+\)$")
+
+
+_LEADING_HEADING = re.compile(r"\A\s*<h([1-6])\b[^>]*>(.*?)</h\1\s*>", re.S | re.I)
+
+
+def _without_title(html_text: str, title: str) -> str:
+    """The HTML without the heading it opens with when that heading is the title:
+    content that starts so (Medium's always does) would show the title twice."""
+    m = _LEADING_HEADING.match(html_text)
+    if m and title and " ".join(quick_text(m.group(2), "").text.split()).casefold() \
+            == " ".join(title.split()).casefold():
+        return html_text[m.end():]
+    return html_text
 
 
 def _author_name(author: str) -> str:
