@@ -245,3 +245,14 @@ def test_an_excerpt_does_not_repeat_the_title_the_content_starts_with():
     [kept] = parse(rss("<item><guid>m2</guid><title>Ladders</title><description>"
                        "Ladders fail at the feet first.</description></item>")).entries
     assert kept.excerpt == "Ladders fail at the feet first."
+
+
+def test_a_discourse_topics_footer_is_not_in_its_excerpt():
+    # Discourse's category and topic feeds end every description with the topic's
+    # counts and a "Read full topic" link
+    description = ("<p>Three call scripts are drafted; comments welcome.</p>\n"
+                   "<p><small>4 posts - 3 participants</small></p>\n"
+                   '<p><a href="https://forum.example.org/t/scripts/215">Read full topic</a></p>')
+    [e] = parse(rss(f"<item><guid>forum-topic-215</guid><title>Call scripts</title>"
+                    f"<description><![CDATA[{description}]]></description></item>")).entries
+    assert e.excerpt == "Three call scripts are drafted; comments welcome."

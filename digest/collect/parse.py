@@ -316,7 +316,7 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
     title = _text(raw.get("title", "")) if raw.get("title_detail", {}).get("type") == "text/html" \
         else _SPACE.sub(" ", raw.get("title", "")).strip()
     link = safe_url(raw.get("link"), base, SAFE_SCHEMES)
-    body_html = _strip_confluence_chrome(_content_html(raw))
+    body_html = _strip_feed_chrome(_content_html(raw))
     # The entry's base: its xml:base, else the document's address (not its link).
     detail = (raw.get("content") or [None])[0] or raw.get("summary_detail") or {}
     content_base = detail.get("base") or base
@@ -336,7 +336,7 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
         author = _author_name(_SPACE.sub(" ", author).strip())[:200] or None
     # Without summary_detail, feedparser's `summary` is a copy of the content, type lost.
     detail_of_summary = raw.get("summary_detail")
-    summary = _strip_confluence_chrome(_as_html(raw.get("summary", ""), detail_of_summary["type"])
+    summary = _strip_feed_chrome(_as_html(raw.get("summary", ""), detail_of_summary["type"])
                                        ) if detail_of_summary else ""
     summary_text = quick_text(_without_title(summary, title), "", enough=EXCERPT_CHARS * 2
                               ).text if summary else ""
@@ -422,7 +422,18 @@ _CONFLUENCE_TAIL = re.compile(
     r"<div[^>]*>\s*<a\s[^>]*>\s*View Online\s*</a>.*?</div>\s*(?:</div>\s*)?$", re.S | re.I)
 
 
-def _strip_confluence_chrome(body: str) -> str:
+# Discourse ends each topic's description with its counts and a link to the topic
+_DISCOURSE_TAIL = re.compile(
+    r"(?:\s*<p>\s*<small>\s*\d+\s+posts?\s+-\s+\d+\s+participants?\s*</small>\s*</p>)?"
+    r"\s*<p>\s*<a\b[^>]*>\s*Read full topic\s*</a>\s*</p>\s*\Z", re.I)
+
+
+def _strip_feed_chrome(body: str) -> str:
+    """The body without what the platform wraps every entry in (Discourse's counts and
+    link, Confluence's "edited by" and "View Online"): it is no part of the excerpt."""
+    if "Read full topic" in body[-400:]:
+        stripped = _DISCOURSE_TAIL.sub("", body, count=1)
+        body = stripped if stripped.strip() else body
     if "View Online" not in body[-2000:] and "</b> by" not in body[:400]:
         return body
     stripped = _CONFLUENCE_TAIL.sub("", _CONFLUENCE_HEAD.sub("", body, count=1), count=1)
