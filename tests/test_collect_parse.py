@@ -256,3 +256,17 @@ def test_a_discourse_topics_footer_is_not_in_its_excerpt():
     [e] = parse(rss(f"<item><guid>forum-topic-215</guid><title>Call scripts</title>"
                     f"<description><![CDATA[{description}]]></description></item>")).entries
     assert e.excerpt == "Three call scripts are drafted; comments welcome."
+
+
+@pytest.mark.parametrize("tail", [
+    '<a href="/2026/10/ramps/">Continue reading</a>',
+    '<a class="more-link" href="/2026/10/ramps/">Continue reading<span class="screen-reader-text">'
+    ' &#8220;Ramps&#8221;</span></a>',
+    '<a href="https://blog.example.org/ramps">Read more &raquo;</a></p>',
+])
+def test_a_read_more_link_at_the_end_of_a_summary_is_not_in_its_excerpt(tail):
+    # WordPress themes end the excerpt they put in <description> with such a link
+    description = f"<p>Every ramp on the site was measured twice.&#8230; {tail}"
+    [e] = parse(rss(f"<item><guid>p=7</guid><title>Ramps</title>"
+                    f"<description><![CDATA[{description}]]></description></item>")).entries
+    assert e.excerpt == "Every ramp on the site was measured twice.…"

@@ -428,9 +428,17 @@ _DISCOURSE_TAIL = re.compile(
     r"\s*<p>\s*<a\b[^>]*>\s*Read full topic\s*</a>\s*</p>\s*\Z", re.I)
 
 
+# a blog's own "Continue reading" / "Read more" link ending a summary (WordPress themes)
+_READ_MORE_TAIL = re.compile(r"\s*<a\b[^>]*>\s*(?:continue reading|read more)\b(?:(?!</a>).)*</a>"
+                             r"(?P<close>\s*</p>)?\s*\Z", re.I | re.S)
+
+
 def _strip_feed_chrome(body: str) -> str:
     """The body without what the platform wraps every entry in (Discourse's counts and
     link, Confluence's "edited by" and "View Online"): it is no part of the excerpt."""
+    if _READ_MORE_TAIL.search(body[-600:]):
+        stripped = _READ_MORE_TAIL.sub(lambda m: m.group("close") or "", body, count=1)
+        body = stripped if stripped.strip() else body
     if "Read full topic" in body[-400:]:
         stripped = _DISCOURSE_TAIL.sub("", body, count=1)
         body = stripped if stripped.strip() else body
