@@ -9,6 +9,7 @@ task lists (`- [ ]`, `- [x]`) become checkbox inputs, tables become tables.
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -82,6 +83,8 @@ def read_markdown(text: str) -> MarkdownDocument:
     A file without front matter has empty `meta`. Malformed YAML raises
     FrontMatterError naming the line, so the organiser can fix the file.
     """
+    if toml := _TOML_FRONT_MATTER.match(text):
+        return _read_toml_front_matter(toml.group(1), text[toml.end():])
     handler = frontmatter.YAMLHandler()
     if not handler.detect(text):
         return MarkdownDocument(html=markdown_to_html(text))
@@ -110,3 +113,20 @@ def read_markdown(text: str) -> MarkdownDocument:
         raise FrontMatterError("front matter must be key: value lines")
     return MarkdownDocument(meta={str(k): v for k, v in meta.items()},
                             html=markdown_to_html(body))
+
+
+# Hugo's other front matter: TOML between `+++` lines
+_TOML_FRONT_MATTER = re.compile(r"\A\+\+\+[ \t]*\r?\n(.*?)^\+\+\+[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+_TOML_LINE = re.compile(r"at line (\d+)")
+
+
+def _read_toml_front_matter(block: str, body: str) -> MarkdownDocument:
+    """A file that starts with TOML front matter (`+++`, as Hugo writes it)."""
+    try:
+        meta = tomllib.loads(block)
+    except tomllib.TOMLDecodeError as e:
+        line = _TOML_LINE.search(str(e))
+        where = f"line {int(line.group(1)) + 1}: " if line else ""  # +1 for the `+++`
+        raise FrontMatterError(f"{where}front matter is not valid TOML ({e}): write "
+                               'key = "value" lines, text in quotes') from None
+    return MarkdownDocument(meta=meta, html=markdown_to_html(body))

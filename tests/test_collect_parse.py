@@ -40,6 +40,11 @@ def rss(items: str) -> str:
     ("2026-13-01T00:00:00Z", None),  # month 13; feedparser rolls it into 2027
     ("Sat, 33 Oct 2026 10:00:00 GMT", None),
     ("1985-06-01T00:00:00Z", None),  # before 1990
+    # Hugo's date for a page without one; parsedate_tz reads year 0001 as 2001
+    ("Mon, 01 Jan 0001 00:00:00 +0000", None),
+    ("Sat, 01 Jan 0070 00:00:00 GMT", None),
+    ("Mon, 01 Jan 0001 00:00:00 +0100", None),
+    ("Sat, 03 Oct 26 10:00:00 GMT", datetime(2026, 10, 3, 10, tzinfo=UTC)),  # a two-digit year
     ("2027-06-01T00:00:00Z", None),  # in the future
     ("", None),
 ])
@@ -218,3 +223,50 @@ def test_an_rss_author_with_an_address_shows_the_name(written, shown):
     (entry,) = parse(rss(f"<item><title>A post</title><link>https://blog.example.org/a</link>"
                          f"<author>{escape(written)}</author></item>")).entries
     assert entry.author == shown
+
+
+def test_an_atom_author_with_an_email_shows_the_name():
+    # Blogger gives every author <email>noreply@blogger.com</email>; feedparser joins
+    # the two as "Name (address)"
+    body = ('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>'
+            "<entry><id>urn:1</id><title>A</title><updated>2026-10-20T10:00:00Z</updated>"
+            "<author><name>Siobhán Ní Bhriain</name><email>noreply@blogger.example</email>"
+            "</author></entry></feed>")
+    [e] = parse(body).entries
+    assert e.author == "Siobhán Ní Bhriain"
+
+
+def test_an_excerpt_does_not_repeat_the_title_the_content_starts_with():
+    # Medium (and many others) start content:encoded with the title as a heading
+    [e] = parse(rss("<item><guid>m1</guid><title>Ladders: the checks we skip</title>"
+                    "<content:encoded><![CDATA[<h3>Ladders: the checks we skip</h3>"
+                    "<p>Feet, rungs, then the angle.</p>]]></content:encoded></item>")).entries
+    assert e.excerpt == "Feet, rungs, then the angle."
+    [kept] = parse(rss("<item><guid>m2</guid><title>Ladders</title><description>"
+                       "Ladders fail at the feet first.</description></item>")).entries
+    assert kept.excerpt == "Ladders fail at the feet first."
+
+
+def test_a_discourse_topics_footer_is_not_in_its_excerpt():
+    # Discourse's category and topic feeds end every description with the topic's
+    # counts and a "Read full topic" link
+    description = ("<p>Three call scripts are drafted; comments welcome.</p>\n"
+                   "<p><small>4 posts - 3 participants</small></p>\n"
+                   '<p><a href="https://forum.example.org/t/scripts/215">Read full topic</a></p>')
+    [e] = parse(rss(f"<item><guid>forum-topic-215</guid><title>Call scripts</title>"
+                    f"<description><![CDATA[{description}]]></description></item>")).entries
+    assert e.excerpt == "Three call scripts are drafted; comments welcome."
+
+
+@pytest.mark.parametrize("tail", [
+    '<a href="/2026/10/ramps/">Continue reading</a>',
+    '<a class="more-link" href="/2026/10/ramps/">Continue reading<span class="screen-reader-text">'
+    ' &#8220;Ramps&#8221;</span></a>',
+    '<a href="https://blog.example.org/ramps">Read more &raquo;</a></p>',
+])
+def test_a_read_more_link_at_the_end_of_a_summary_is_not_in_its_excerpt(tail):
+    # WordPress themes end the excerpt they put in <description> with such a link
+    description = f"<p>Every ramp on the site was measured twice.&#8230; {tail}"
+    [e] = parse(rss(f"<item><guid>p=7</guid><title>Ramps</title>"
+                    f"<description><![CDATA[{description}]]></description></item>")).entries
+    assert e.excerpt == "Every ramp on the site was measured twice.…"

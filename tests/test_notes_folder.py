@@ -239,3 +239,73 @@ def test_a_note_keeps_a_public_lead_image_and_drops_one_on_an_internal_host(org)
     assert (items["Public"].image, items["Public"].image_alt) == (
         "https://img.example.org/board.png", "Board")
     assert items["Internal"].image is None
+
+
+HUGO_TOML_POST = """+++
+title = "Open day at the filter works"
+date = 2026-10-17T10:00:00-05:00
+author = "Ines Carvalho"
+draft = false
++++
+
+Three hundred visitors toured the filter beds.
+"""
+
+
+def test_toml_front_matter_as_hugo_writes_it_is_read(org):
+    (notes(org) / "open-day.md").write_text(HUGO_TOML_POST, encoding="utf-8")
+    report, items = run_collect(org)
+    item = items["Open day at the filter works"]
+    assert item.author == "Ines Carvalho" and item.kind == "post"
+    assert item.published == utc(2026, 10, 17, 15)
+    assert item.excerpt.startswith("Three hundred visitors")
+    assert notes_row(report).problems == []
+
+
+def test_bad_toml_front_matter_is_named_with_its_line(org):
+    broken = '+++\ntitle = "Open day\ndate = 2026-10-17\n+++\n\nText.\n'
+    (notes(org) / "broken.md").write_text(broken, encoding="utf-8")
+    report, items = run_collect(org)
+    (problem,) = notes_row(report).problems
+    assert problem.startswith("broken.md: line 2: front matter is not valid TOML"), problem
+
+
+NOTION_EXPORT = """# Outreach sync 22 Oct 2026
+
+Date: October 22, 2026 4:30 PM
+Type: Meeting
+Attendees: Lena Brandt, Yusuf Adeyemi
+Created by: Lena Brandt
+
+## Decisions
+
+- The spring tour visits the two western reservoirs.
+
+## Action items
+
+- [ ] @Yusuf Adeyemi: book the coaches by 2026-11-06
+"""
+
+
+def test_a_notion_export_takes_its_date_kind_and_author_from_its_property_lines(org):
+    # Notion names a page's file after its title and a 32-hex id, and writes its
+    # database properties as "Name: value" lines under the title, not front matter
+    (notes(org) / "Outreach sync 22 Oct 2026 3f2a9c1e8b7d4e6fa1b2c3d4e5f60718.md").write_text(
+        NOTION_EXPORT, encoding="utf-8")
+    report, items = run_collect(org)
+    assert notes_row(report).problems == []
+    item = items["Outreach sync 22 Oct 2026"]
+    assert item.kind == "meeting" and item.author == "Lena Brandt"
+    assert item.published == utc(2026, 10, 22, 15, 30)  # 16:30 in London (BST)
+    assert [d.text for d in item.outcomes.decisions] == [
+        "The spring tour visits the two western reservoirs."]
+    (action,) = item.outcomes.actions
+    assert action.owner == "Yusuf Adeyemi" and action.due == date(2026, 11, 6)
+
+
+def test_a_notion_date_property_that_is_no_date_is_named(org):
+    (notes(org) / "sync.md").write_text("# Sync\n\nDate: Octember 40, 2026\n\nText.\n",
+                                        encoding="utf-8")
+    report, items = run_collect(org)
+    (problem,) = notes_row(report).problems
+    assert problem.startswith("sync.md: Date: 'Octember 40, 2026' is not a date"), problem

@@ -26,11 +26,12 @@ import re
 import reprlib
 import stat
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import timezone as timezone_of
 from pathlib import Path
 from typing import Any
 
-from ..markdown import FrontMatterError, read_markdown
+from ..markdown import FrontMatterError, markdown_to_html, read_markdown
 from ..models import Entry, Kind, MeetingOutcomes
 from ..outcomes import extract_outcomes
 from ..text import cut_at_word
@@ -152,6 +153,9 @@ def read_note(data: bytes, path: Path, name: str, *, folder: Path, community: st
     except FrontMatterError as e:
         raise _Skip(str(e)) from None
     meta = doc.meta
+    if not meta and (exported := _notion_properties(text)) is not None:
+        meta, body = exported
+        doc = replace(doc, html=markdown_to_html(body))
     heading = _first_heading(doc.html)
     title = _string(meta, "title") or (heading[1] if heading else "")
     if not title:
@@ -242,3 +246,64 @@ def _date(meta: dict[str, Any], filename: str, timezone: tzinfo) -> datetime:
     else:
         raise _Skip(f"date: {_shown(value)} is not a date: write 2026-10-14")
     return moment.astimezone(UTC)
+
+
+# A Notion export: no front matter, but the page's properties as "Name: value" lines
+# between its title and its text ("Date: October 22, 2026 4:30 PM", "Type: Meeting").
+_NOTION_BLOCK = re.compile(r"\A(\s*#[ \t]+[^\n]+\n)((?:[ \t]*\r?\n)+)"
+                           r"((?:[^\W\d_][\w ()/.-]{0,39}:[ \t]+\S[^\n]*(?:\n|\Z))+)")
+_NOTION_LINE = re.compile(r"^([^:]+):[ \t]+(.+?)\s*$", re.M)
+_NOTION_DATE_KEYS = ("date", "meeting date", "created", "date created", "created time")
+_NOTION_KIND_KEYS = ("type", "kind")
+_NOTION_AUTHOR_KEYS = ("author", "created by")
+_NOTION_DATES = ("%B %d, %Y", "%b %d, %Y", "%Y/%m/%d", "%Y-%m-%d")
+_NOTION_TIMES = ("", " %I:%M %p", " %H:%M")
+_NOTION_GMT = re.compile(r"\s*\((?:GMT|UTC)([+-]\d{1,2})(?::?(\d{2}))?\)$")
+
+
+def _notion_properties(text: str) -> tuple[dict[str, Any], str] | None:
+    """The front matter a Notion export's property lines stand for, and the text
+    without them; None when the file has no such lines naming a date, type or author."""
+    m = _NOTION_BLOCK.match(text.replace("\r\n", "\n"))
+    if m is None:
+        return None
+    properties = {k.strip().lower(): v for k, v in _NOTION_LINE.findall(m.group(3))}
+    meta: dict[str, Any] = {}
+    for key in _NOTION_DATE_KEYS:
+        if key in properties:
+            meta["date"] = _notion_date(key, properties[key])
+            break
+    for key in _NOTION_KIND_KEYS:
+        if key in properties:
+            meta["kind"] = "meeting" if "meeting" in properties[key].lower() else "post"
+            break
+    for key in _NOTION_AUTHOR_KEYS:
+        if key in properties:
+            meta["author"] = properties[key]
+            break
+    if not meta:
+        return None
+    return meta, m.group(1) + m.group(2) + text.replace("\r\n", "\n")[m.end():]
+
+
+def _notion_date(key: str, value: str) -> date | datetime:
+    """A Notion date property: "October 22, 2026", with a time ("4:30 PM") and a zone
+    ("(GMT+2)") when it has them; a range ("... → ...") gives its start."""
+    shown = value
+    value = value.split("→")[0].strip()
+    zone: tzinfo | None = None
+    if gmt := _NOTION_GMT.search(value):
+        hours, minutes = int(gmt.group(1)), int(gmt.group(2) or 0)
+        zone = timezone_of(timedelta(hours=hours, minutes=minutes if hours >= 0 else -minutes))
+        value = value[:gmt.start()]
+    for day_format in _NOTION_DATES:
+        for time_format in _NOTION_TIMES:
+            try:
+                moment = datetime.strptime(value, day_format + time_format)
+            except ValueError:
+                continue
+            if not time_format:
+                return moment.date()
+            return moment.replace(tzinfo=zone) if zone else moment
+    raise _Skip(f"{key.capitalize()}: {_shown(shown)} is not a date: write it as "
+                "October 22, 2026 or 2026-10-22")

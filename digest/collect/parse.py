@@ -317,11 +317,11 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
     title = _text(raw.get("title", "")) if raw.get("title_detail", {}).get("type") == "text/html" \
         else _SPACE.sub(" ", raw.get("title", "")).strip()
     link = safe_url(raw.get("link"), base, SAFE_SCHEMES)
-    body_html = _strip_confluence_chrome(_content_html(raw))
+    body_html = _strip_feed_chrome(_content_html(raw))
     # The entry's base: its xml:base, else the document's address (not its link).
     detail = (raw.get("content") or [None])[0] or raw.get("summary_detail") or {}
     content_base = detail.get("base") or base
-    cleaned = quick_text(body_html, content_base, enough=EXCERPT_CHARS * 2)
+    cleaned = quick_text(_without_title(body_html, title), content_base, enough=EXCERPT_CHARS * 2)
     if not title and not cleaned.text and not link:
         return None
     rid = _CONFLUENCE_VERSION.sub(r"\1", (raw.get("id") or "").strip())
@@ -337,9 +337,10 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
         author = _author_name(_SPACE.sub(" ", author).strip())[:200] or None
     # Without summary_detail, feedparser's `summary` is a copy of the content, type lost.
     detail_of_summary = raw.get("summary_detail")
-    summary = _strip_confluence_chrome(_as_html(raw.get("summary", ""), detail_of_summary["type"])
+    summary = _strip_feed_chrome(_as_html(raw.get("summary", ""), detail_of_summary["type"])
                                        ) if detail_of_summary else ""
-    summary_text = quick_text(summary, "", enough=EXCERPT_CHARS * 2).text if summary else ""
+    summary_text = quick_text(_without_title(summary, title), "", enough=EXCERPT_CHARS * 2
+                              ).text if summary else ""
     excerpt = cut_at_word(summary_text or cleaned.text, EXCERPT_CHARS)
     return cleaned_entry(Entry(
         identity=identity, community=community, kind=kind, feed_url=url,
@@ -356,12 +357,27 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
 # RSS 2.0's <author> is "address (Name)"; some feeds write "Name <address>" instead
 _ADDRESS_THEN_NAME = re.compile(r"^[^\s@()<>]+@[^\s@()<>]+\s*\((?P<name>[^()]+)\)$")
 _NAME_THEN_ADDRESS = re.compile(r"^(?P<name>[^<>@]+?)\s*<[^\s@<>]+@[^\s@<>]+>$")
+# feedparser's join of an Atom <name> and <email> (Blogger's noreply@blogger.com)
+_NAME_THEN_PAREN_ADDRESS = re.compile(r"^(?P<name>[^()<>@]+?)\s*\([^\s@()]+@[^\s@()]+\)$")
+
+
+_LEADING_HEADING = re.compile(r"\A\s*<h([1-6])\b[^>]*>(.*?)</h\1\s*>", re.S | re.I)
+
+
+def _without_title(html_text: str, title: str) -> str:
+    """The HTML without the heading it opens with when that heading is the title:
+    content that starts so (Medium's always does) would show the title twice."""
+    m = _LEADING_HEADING.match(html_text)
+    if m and title and " ".join(quick_text(m.group(2), "").text.split()).casefold() \
+            == " ".join(title.split()).casefold():
+        return html_text[m.end():]
+    return html_text
 
 
 def _author_name(author: str) -> str:
     """The name out of an RSS author that carries an address too: readers see a person,
     not "ana@example.org (Ana Lima)" (feedparser's own split cuts such a name apart)."""
-    for form in (_ADDRESS_THEN_NAME, _NAME_THEN_ADDRESS):
+    for form in (_ADDRESS_THEN_NAME, _NAME_THEN_ADDRESS, _NAME_THEN_PAREN_ADDRESS):
         if m := form.match(author):
             return m.group("name").strip().strip('"').strip()
     return author
@@ -407,7 +423,26 @@ _CONFLUENCE_TAIL = re.compile(
     r"<div[^>]*>\s*<a\s[^>]*>\s*View Online\s*</a>.*?</div>\s*(?:</div>\s*)?$", re.S | re.I)
 
 
-def _strip_confluence_chrome(body: str) -> str:
+# Discourse ends each topic's description with its counts and a link to the topic
+_DISCOURSE_TAIL = re.compile(
+    r"(?:\s*<p>\s*<small>\s*\d+\s+posts?\s+-\s+\d+\s+participants?\s*</small>\s*</p>)?"
+    r"\s*<p>\s*<a\b[^>]*>\s*Read full topic\s*</a>\s*</p>\s*\Z", re.I)
+
+
+# a blog's own "Continue reading" / "Read more" link ending a summary (WordPress themes)
+_READ_MORE_TAIL = re.compile(r"\s*<a\b[^>]*>\s*(?:continue reading|read more)\b(?:(?!</a>).)*</a>"
+                             r"(?P<close>\s*</p>)?\s*\Z", re.I | re.S)
+
+
+def _strip_feed_chrome(body: str) -> str:
+    """The body without what the platform wraps every entry in (Discourse's counts and
+    link, Confluence's "edited by" and "View Online"): it is no part of the excerpt."""
+    if _READ_MORE_TAIL.search(body[-600:]):
+        stripped = _READ_MORE_TAIL.sub(lambda m: m.group("close") or "", body, count=1)
+        body = stripped if stripped.strip() else body
+    if "Read full topic" in body[-400:]:
+        stripped = _DISCOURSE_TAIL.sub("", body, count=1)
+        body = stripped if stripped.strip() else body
     if "View Online" not in body[-2000:] and "</b> by" not in body[:400]:
         return body
     stripped = _CONFLUENCE_TAIL.sub("", _CONFLUENCE_HEAD.sub("", body, count=1), count=1)
@@ -545,6 +580,10 @@ def _iso(text: str) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+# the year after "03 Oct", as written (two or four digits)
+_RFC822_YEAR = re.compile(r"\b\d{1,2}\s+[A-Za-z]{3,}\.?\s+(\d{2,4})\b")
+
+
 def _rfc822(text: str) -> datetime | None:
     zone = _TRAILING_ZONE.search(text)
     if zone and zone.group(1).upper() not in _RFC822_ZONES and not _is_month(zone.group(1)):
@@ -556,6 +595,10 @@ def _rfc822(text: str) -> datetime | None:
     if fields is None:
         return _UNREADABLE
     year, month, day, hour, minute, second = fields[:6]
+    if (written := _RFC822_YEAR.search(text)) and len(written.group(1)) == 4:
+        year = int(written.group(1))  # parsedate_tz reads "0001" (Hugo's no-date) as 2001
+        if year < OLDEST_YEAR:
+            return None
     try:
         moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:

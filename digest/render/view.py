@@ -436,7 +436,12 @@ def session_day(session: Session) -> str:
 def session_when(session: Session) -> str:
     if session.all_day:
         return f"{session_day(session)}, all day"
-    end = f"–{session.end:%H:%M}" if session.end else ""
+    end = ""  # none when it has no length (a DTSTART alone ends when it starts)
+    if session.end is not None and session.end > session.start:
+        local_end = session.end.astimezone(session.start.tzinfo)
+        on_day = "" if local_end.date() == session.start.date() else \
+            f"{local_end:%a} {local_end.day} {local_end:%b} "
+        end = f"–{on_day}{local_end:%H:%M}"
     return f"{session_day(session)}, {session.start:%H:%M}{end}"
 
 
