@@ -64,7 +64,7 @@ def resolve(words: str, meeting: date | None, languages: tuple[str, ...] = DATE_
     if iso:
         parts = iso.groups()[:3] if iso[1] else iso.groups()[3:]
         try:
-            return date(*(int(p) for p in parts))  # type: ignore[arg-type]
+            return date(*(int(p) for p in parts))
         except ValueError:
             return None
     ordinal = _ORDINAL_DAY.match(text)
