@@ -90,6 +90,7 @@ Attendees: @lena-v, ozzie, Rui Alves
   - Run the link checker on every page -> ozzie
   - Rewrite the install page → Rui Alves (Thu)
   - Screenshots → next week
+- Hosting → Netlify
 
 ## Outcomes
 

@@ -306,6 +306,7 @@ _PEOPLE_LABEL = re.compile(
     r"^\s*(?:attendees|attendance|present|participants|people\s+present(?:\s+\([^)]*\))?"
     r"|regrets|apologies|anwesend|teilnehmer(?:innen|ende)?|pr[ée]sents?|asistentes"
     r"|invitados|chair|scribe|facilitator|notes)\s*[:\-–]\s*(?P<names>.+)$", re.IGNORECASE)
+_AFTER_SENTENCE = re.compile(r"(?<=[.;])\s+")
 _PEOPLE_WORDS = ("attend", "present", "participant", "regrets", "apologies", "anwesend",
                  "teilnehm", "présent", "asistentes", "invitados", "chair", "scribe",
                  "facilitator", "notes")
@@ -506,9 +507,11 @@ class _Extractor:
             if ":" not in head and "-" not in head or not any(w in head for w in _PEOPLE_WORDS):
                 continue  # most paragraphs name nobody: skip them without walking them
             for line in self._text(el).text.split("\n"):
-                match = _PEOPLE_LABEL.match(line)
-                if match:
-                    add(match["names"])
+                # "Saturday 21 November, community room. Present: Ana, Ben": after a sentence too
+                for piece in _AFTER_SENTENCE.split(line) if ". " in line else (line,):
+                    match = _PEOPLE_LABEL.match(piece)
+                    if match:
+                        add(match["names"])
         names.discard("unassigned")
         return frozenset(n for n in names if n not in _NOT_NAMES)
 
@@ -737,7 +740,7 @@ class _Extractor:
                 continue
             if kind is None and _has_arrow(li.text_content()):  # "Fix it → @noor" ("->"
                 own = blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM)  # splits a plain label)
-                if _arrow_owner(" ".join(own.text.split()), self.reading.people):
+                if _arrow_owner(" ".join(own.text.split()), self.reading.people, strict=True):
                     self._add(own, "actions", topic=self._parent_topic(li))
                     continue
             if kind is None:  # a capitalised "RESOLVED to …" inside it, or a decision in prose
@@ -1141,7 +1144,8 @@ def make_outcome(
     original = text
     if kind == "mixed":
         kind = "actions" if _looks_like_action(rich, text) else "decisions"
-    arrow = _arrow_owner(text, reading.people) if _has_arrow(text) else None
+    arrow = (_arrow_owner(text, reading.people, strict=kind != "actions") if _has_arrow(text)
+             else None)
     if arrow:  # "Draft the letter → Farah": work given to someone, whatever list it is in
         kind = "actions"
         owner = owner or arrow[0]
@@ -1523,12 +1527,15 @@ def _has_arrow(text: str) -> bool:
     return any(map(text.__contains__, _ARROWS))
 
 
-def _arrow_owner(text: str, people: frozenset[str]) -> tuple[str, str] | None:
+def _arrow_owner(text: str, people: frozenset[str], *, strict: bool = False
+                 ) -> tuple[str, str] | None:
     """"Renew the domain → Mira (Fri)", "-> @tomas", "=> Kofi, by 20 Nov": the people after
     the last arrow, and the text without them (what followed them, a due, stays).
 
     Each must read as a person: an @handle, a capitalised name, or one the notes list
-    as there ("→ noor.k"); "→ next week" or "-> done" names nobody."""
+    as there ("→ noor.k"); "→ next week" or "-> done" names nobody. `strict` (an item
+    not yet known to be an action) takes only @handles and the people listed: "Hosting
+    → Netlify" moves a thing, it gives nobody work."""
     match = _ARROW_TAIL.search(text)
     if match is None:
         return None
@@ -1536,7 +1543,8 @@ def _arrow_owner(text: str, people: frozenset[str]) -> tuple[str, str] | None:
         name = part.lstrip("@")
         if not name or name.split()[0].lower() in _NOT_NAMES:
             return None
-        if not (part.startswith("@") or re.fullmatch(_NAMES, part) or name.lower() in people):
+        listed = name.lower() in people or name.split()[0].lower() in people
+        if not (part.startswith("@") or listed or (not strict and re.fullmatch(_NAMES, part))):
             return None
     return _tidy_names(match["owner"]), f"{text[: match.start()]}{match['rest']}"
 
