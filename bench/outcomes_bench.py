@@ -10,13 +10,15 @@ with their result below, actions in prose, near-misses) and the third review set
 tests/fixtures/minutes-review3/ (Logseq, Dataview fields, SIG "AI Name -" lines and
 owner sub-bullets, action tables, fr/de/es prose, tally-only votes, vague dues) and
 the fourth review set tests/fixtures/minutes-review4/ (near-misses that must yield
-nothing, pronoun owners, header junk, dues in words), and prints every figure beside
+nothing, pronoun owners, header junk, dues in words) and the fifth review set
+tests/fixtures/minutes-review5/ (worded table headers, date-first owners, arrows,
+status marks, checkbox attendance, newsletters), and prints every figure beside
 its target for each set. Until the command exists it scores an adapter over today's
 extractor (the header says which). It reports; it does not gate: exit 0 unless it
 crashed.
 
 Usage: python bench/outcomes_bench.py [--details]
-                                      [--set corpus|holdout|review|review2|review3|review4]
+                                      [--set corpus|holdout|review|review2|review3|review4|review5]
   --details  list every miss (labels not found, junk, wrong owners/dues)
 """
 
@@ -38,6 +40,7 @@ SETS = {
     "review2": ROOT / "tests" / "fixtures" / "minutes-review2",
     "review3": ROOT / "tests" / "fixtures" / "minutes-review3",
     "review4": ROOT / "tests" / "fixtures" / "minutes-review4",
+    "review5": ROOT / "tests" / "fixtures" / "minutes-review5",
 }
 
 

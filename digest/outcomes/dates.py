@@ -16,7 +16,13 @@ from functools import lru_cache
 
 from .languages import DATE_LANGUAGES, fold
 
-_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)|(?<!\d)(\d{4})/(\d{1,2})/(\d{1,2})(?!\d)")
+# "EOD Friday", "COB on Thursday", "end of day Monday": that day, not the meeting's.
+_END_OF_DAY_ON = re.compile(r"^(?:eod|cob|end\s+of\s+(?:the\s+)?day)\s+(?:on\s+)?(?=[^\W\d_])",
+                            re.IGNORECASE)
+# "the 20th": that day of the meeting's month, or of the next month when it is past.
+_ORDINAL_DAY = re.compile(r"^(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)$", re.IGNORECASE)
+_RECENT_DAYS = 31  # a date without its year this close before the meeting is in its year
 _END_OF = re.compile(
     r"^(?:the\s+)?(?:end\s+of\s+(?:the\s+)?(?P<unit>day|week|month|quarter|year)"
     r"|(?P<short>eod|cob|eow|eom|eoy))$", re.IGNORECASE)
@@ -53,13 +59,17 @@ def resolve(words: str, meeting: date | None, languages: tuple[str, ...] = DATE_
     text = " ".join(words.strip().strip(".,;:()[]").split())
     if not text or _NEVER.search(text):
         return None
-    text = _LEAD_WORDS.sub("", text)
+    text = _END_OF_DAY_ON.sub("", _LEAD_WORDS.sub("", text))
     iso = _ISO.search(text)
     if iso:
+        parts = iso.groups()[:3] if iso[1] else iso.groups()[3:]
         try:
-            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+            return date(*(int(p) for p in parts))
         except ValueError:
             return None
+    ordinal = _ORDINAL_DAY.match(text)
+    if ordinal:
+        return _day_of_month(int(ordinal[1]), meeting) if meeting else None
     numeric = _NUMERIC.match(text)
     if numeric:
         return _numeric(numeric, meeting, languages)
@@ -104,7 +114,29 @@ def _resolve(text: str, meeting: date, languages: tuple[str, ...]) -> date | Non
         return None
     if re.fullmatch(r"[a-zäéû]+\s+\d{4}", text):  # "March 2027": by the end of that month
         return _end_of("month", found.date())
-    return found.date()
+    day = found.date()
+    if day.year > meeting.year and not re.search(r"\d{4}", text):
+        # "2 November" at a meeting on 4 November: a reviewed action's due, two days
+        # before, not next year's (as "11/2" reads in `_numeric`)
+        try:
+            earlier = day.replace(year=day.year - 1)
+        except ValueError:
+            return day
+        if 0 < (meeting - earlier).days <= _RECENT_DAYS:
+            return earlier
+    return day
+
+
+def _day_of_month(day: int, meeting: date) -> date | None:
+    """The next `day` of a month on or after the meeting ("by the 20th")."""
+    year, month = meeting.year, meeting.month
+    for _ in range(3):
+        if day <= calendar.monthrange(year, month)[1]:
+            found = date(year, month, day)
+            if found >= meeting:
+                return found
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
 
 
 def _numeric(match: re.Match[str], meeting: date | None, languages: tuple[str, ...]

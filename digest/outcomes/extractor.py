@@ -92,7 +92,8 @@ _WEEKDAY = (r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)
             r"|donnerstag|freitag|samstag|sonntag|lunes|martes|mi[ée]rcoles|jueves|viernes"
             r"|s[áa]bado|domingo)")
 _DATE = (
-    r"(?:\d{4}-\d{2}-\d{2}"
+    r"(?:\d{4}-\d{2}-\d{2}|\d{4}/\d{1,2}/\d{1,2}"
+    rf"|(?:eod|cob|end\s+of\s+(?:the\s+)?day)\s+(?:on\s+)?{_WEEKDAY}"
     rf"|(?:{_WEEKDAY},?\s+)?\d{{1,2}}(?:st|nd|rd|th|\.)?\s+(?:of\s+|de\s+)?{_MONTH}"
     r"(?:,?\s+(?:de\s+)?\d{4})?"
     rf"|(?:{_WEEKDAY},?\s+)?{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
@@ -134,6 +135,14 @@ _TRAILING_WHEN = re.compile(
     rf"|a\s+finales\s+de\s+{_MONTH}|ende\s+des\s+monats"
     r"|demain|morgen|n[äa]chste\s+woche|la\s+semaine\s+prochaine|la\s+semana\s+que\s+viene)"
     r"\s*\.?$", re.IGNORECASE)
+# "by the 20th": a day of the month, after a word that makes it a due (not "the 2nd time").
+_ORDINAL_DUE = re.compile(
+    r"\s*[,;(\[]?\s*\b(?:due(?:\s+on)?|by|before|until|no\s+later\s+than)\s+"
+    r"(?P<due>(?:the\s+)?\d{1,2}(?:st|nd|rd|th))\b[)\]]?", re.IGNORECASE)
+# "12 Nov – Priya: …", "by 11/20: Leo — …", "Fri 13 Nov — Sam to …": the due leads the item.
+_LEADING_DUE = re.compile(
+    rf"^(?:(?:due|by|bis|avant|hasta)\s*:?\s+)?(?P<due>{_DATE})\s*(?:[:–—|,]|\s-)\s+(?=\S)",
+    re.IGNORECASE)
 _WEAK_DUE_WORD = re.compile(r"^[\s,;|(\[]*(?:for|on)\b", re.IGNORECASE)
 
 
@@ -164,6 +173,8 @@ _OWNER_LABEL = re.compile(  # only the label is case-free: names must be capital
     rf"|action\s+owner)\s*[:=\-–]\s*(?P<owner>@?[\w.'’-]+(?:\s+{_NAME_WORD}){{0,2}}"
     rf"(?:\s*(?:,|&|\band\b)\s*@?{_NAME})*)[)\]]?",
 )
+_ASSIGNED_TO = re.compile(  # "Assigned to Ana Lima · Due Nov 20" (Planner, Loop): no colon
+    rf"\s*[,;|·•]?\s*[(\[]?\b(?i:assigned\s+to)\s+(?P<owner>@?{_NAMES})[)\]]?")
 _AT = re.compile(
     rf"(?<![\w.@])@(?P<name>[A-Za-z][\w.'’-]*[\w'’]|[A-Za-z])(?P<more>(?:\s+{_NAME_WORD}){{0,2}})"
 )
@@ -189,11 +200,24 @@ _EVERYONE_TO = re.compile(
     re.IGNORECASE)
 _TICKED = re.compile(r"^\s*(?:[-*•]\s*)?(?:\[[xX✓✔]\]|[☑☒✅✔✓])")
 _TRAILING_STATUS = re.compile(
-    r"\s*(?:[-–—:|]\s*|\(\s*)(?:status\s*:\s*)?(?P<state>done|completed?|closed|finished"
+    r"\s*(?:[-–—:|·•]\s*|\(\s*)(?:status\s*:\s*)?(?P<state>done|completed?|closed|finished"
     r"|in progress|ongoing|open|pending|not started|erledigt|fait|termin[ée]|hecho)\s*\)?\.?$",
     re.IGNORECASE)
 _DONE_CELL = re.compile(r"^(?:done|complete[d]?|closed|finished|yes|y|✓|✔|✅|☑|x|erledigt"
                         r"|fait|termin[ée]e?|hecho|completad[oa])\.?$", re.IGNORECASE)
+_TICK_MARKS = "✓✔✅☑"
+_MARKS = re.compile(r"[^\w\s/'’-]+")  # emoji, ticks, traffic lights around a status word
+
+
+def _is_done_cell(text: str) -> bool:
+    """A Status cell saying done: "Done", "✅", "✅ Done", "Done ✔️", "🟢 Complete";
+    "🟡 In progress" or "❌ Not done" is not."""
+    words = " ".join(_MARKS.sub(" ", text).split())
+    if not words:
+        return any(mark in text for mark in _TICK_MARKS)
+    return bool(_DONE_CELL.match(words))
+
+
 _OPEN_STATES = frozenset({"in progress", "ongoing", "open", "pending", "not started"})
 # "Ben: publish the notes", "TBD: tidy the wiki" (the words after the colon start lower case)
 # "Ben: publish …" (one name: the task starts lower case), "Frau Krüger: Halle anfragen",
@@ -282,12 +306,20 @@ _PEOPLE_LABEL = re.compile(
     r"^\s*(?:attendees|attendance|present|participants|people\s+present(?:\s+\([^)]*\))?"
     r"|regrets|apologies|anwesend|teilnehmer(?:innen|ende)?|pr[ée]sents?|asistentes"
     r"|invitados|chair|scribe|facilitator|notes)\s*[:\-–]\s*(?P<names>.+)$", re.IGNORECASE)
+_AFTER_SENTENCE = re.compile(r"(?<=[.;])\s+")
 _PEOPLE_WORDS = ("attend", "present", "participant", "regrets", "apologies", "anwesend",
                  "teilnehm", "présent", "asistentes", "invitados", "chair", "scribe",
                  "facilitator", "notes")
 _PEOPLE_HEADING = re.compile(
     r"^(?:attendees|attendance|participants|people\s+present.*|present|who\s+was\s+there"
     r"|anwesend|teilnehmende|pr[ée]sents|asistentes)\s*:?$", re.IGNORECASE)
+# Headings of who was (or was not) there, a roll call's parts among them ("Voting members",
+# "Observers"): a checkbox list under one ticks people off, it lists no tasks.
+_ROLL_HEADING = re.compile(
+    r"^(?:attendees|attendance|participants|people\s+present.*|present|who\s+was\s+there"
+    r"|anwesend|teilnehmende|pr[ée]sents|asistentes|roll\s+call|quorum|absent|regrets"
+    r"|apologies|guests|observers|(?:voting|non[- ]voting)\s+members|members\s+present"
+    r"|(?:\w+\s+)?(?:representatives|members)(?:\s+present)?)\b", re.IGNORECASE)
 
 
 # An agenda, not minutes: "Agenda", "Agenda for next time", "Draft agenda – 8 December".
@@ -296,7 +328,23 @@ _AGENDA = re.compile(r"\bagenda\b(?!.*\b(?:minutes|notes|outcomes?|summary)\b)"
                      re.IGNORECASE)
 _MEETING_TITLE = re.compile(
     r"\b(?:meeting|minutes|r[ée]union|compte[- ]rendu|proc[èe]s[- ]verbal|sitzung|protokoll"
-    r"|versammlung|besprechung|reuni[óo]n|acta|asamblea)\b", re.IGNORECASE)
+    r"|versammlung|besprechung|reuni[óo]n|acta|asamblea"
+    r"|call|sync|stand-?up|check-?in|huddle|retro(?:spective)?|agm|triage|catch-?up)\b",
+    re.IGNORECASE)
+# An opening that reports a meeting: "At our meeting on …", "from the committee meeting",
+# "Notes from the members' evening" (not "at our next meeting", which announces one).
+_REPORTED_MEETING = re.compile(
+    r"\b(?:at|from|of|during|after)\s+(?:the|our|this|last|today'?s|yesterday'?s|tonight'?s)"
+    r"\s+(?:(?!next\b|upcoming\b|coming\b)[\w'’-]+\s+){0,3}"
+    r"(?:meeting|call|sync|session|evening|assembly|agm|gathering)\b"
+    r"|\bnotes\s+(?:from|of)\b|\b(?:we|us|members|everyone)\s+met\b"
+    r"|\blors\s+de\s+(?:la|notre)\s+(?:derni[èe]re\s+)?r[ée]union\b"
+    r"|\b(?:in|bei|auf)\s+der\s+(?:letzten\s+)?(?:sitzung|versammlung)\b"
+    r"|\ben\s+la\s+(?:[úu]ltima\s+)?reuni[óo]n\b", re.IGNORECASE)
+_OPENING_UNITS = 4  # the title and first paragraphs say what a page is
+# Titles of news, not of a meeting's notes, even with a date in them.
+_NEWS_TITLE = re.compile(r"\b(?:newsletter|news|bulletin|digest|round-?up|blog|gazette"
+                         r"|nachrichten|bolet[íi]n|coming\s+up|what'?s\s+on)\b", re.IGNORECASE)
 _VOTE_HINT = re.compile(r"\b(?:motion|vote|moved?s?)\b", re.IGNORECASE)
 _VOTE_WORDS = ("motion", "vote", "move")  # one of which `_VOTE_HINT` needs
 _CHAT_HINT = re.compile(r"^\s*(?:[\[(]?\d{1,2}:\d{2}|[\[(]\d{4}-\d{2}-\d{2}|<\s*[@+]?\w)",
@@ -330,6 +378,9 @@ class _Extractor:
         # Under an agenda ("Priya will present the charter") nothing is promised yet.
         self.agenda = bool(title and _AGENDA.search(title))
         self.of_a_meeting = True
+        self.date_stated = False  # the meeting's date is in the title or a "Date:" field
+        # The level of the heading over a roll call (0: none): its checkbox lists are no tasks.
+        self.roll_level = 0
         # Each block's text and each item's label, read once: several passes look at the
         # same blocks (the date, the people, the votes, then the outcomes). Never changed.
         self.texts: dict[lxml.html.HtmlElement, blocks.Rich] = {}
@@ -351,10 +402,9 @@ class _Extractor:
         langs = languages.detect(f"{self.title or ''} {sample}", self.language)
         held_on = self._held_on(units, langs)
         self.reading = _Reading(held_on or self.stated_date, langs, self._people(units))
-        # Notes of a meeting have its date, who was there, or say so in their title; a
-        # newsletter's futures ("Marta presentará su informe") are news, not tasks.
-        self.of_a_meeting = bool(self.reading.meeting or self.reading.people or (
-            self.title and _MEETING_TITLE.search(self.title)))
+        # Notes of a meeting say so; a newsletter's futures ("Priya will run a workshop",
+        # "Marta presentará su informe") are news, not tasks.
+        self.of_a_meeting = self._of_a_meeting(units)
         self._votes(units)
         section: _Section | None = None
         for el in units:
@@ -366,6 +416,24 @@ class _Extractor:
             actions=tuple(o for o in self.found["actions"] if isinstance(o, Action)),
             held_on=held_on,
         )
+
+    def _of_a_meeting(self, units: list[lxml.html.HtmlElement]) -> bool:
+        """Whether the source is a meeting's notes, not a newsletter or a blog post.
+
+        Its own words decide, not where it came from (a meetings feed also carries
+        news, and every feed entry has a date): who was there, a title that names a
+        meeting ("sync", "Sitzung") or its date, the meeting's date in a "Date:" field,
+        an outcome section, or an opening that reports a meeting ("At our meeting on
+        …", "Notes from the members' evening").
+        """
+        if self.reading.people or self.date_stated or (
+                self.title and _MEETING_TITLE.search(self.title)):
+            return True
+        if any(el.tag in blocks.HEADINGS and heading_kind(blocks.squash(el.text_content()))
+               for el in units):
+            return True
+        opening = " ".join(blocks.head_text(el, 2000) for el in units[:_OPENING_UNITS])
+        return bool(_REPORTED_MEETING.search(f"{self.title or ''} {opening}"))
 
     def _votes(self, units: list[lxml.html.HtmlElement]) -> None:
         """Motions whose result is said on a line of its own (`votes`), read first.
@@ -439,15 +507,18 @@ class _Extractor:
             if ":" not in head and "-" not in head or not any(w in head for w in _PEOPLE_WORDS):
                 continue  # most paragraphs name nobody: skip them without walking them
             for line in self._text(el).text.split("\n"):
-                match = _PEOPLE_LABEL.match(line)
-                if match:
-                    add(match["names"])
+                # "Saturday 21 November, community room. Present: Ana, Ben": after a sentence too
+                for piece in _AFTER_SENTENCE.split(line) if ". " in line else (line,):
+                    match = _PEOPLE_LABEL.match(piece)
+                    if match:
+                        add(match["names"])
         names.discard("unassigned")
         return frozenset(n for n in names if n not in _NOT_NAMES)
 
     def _held_on(self, units: list[lxml.html.HtmlElement], langs: tuple[str, ...]) -> date | None:
         """The meeting's date: in the title, a "Date:" field, or the first dated line."""
         if self.title and (found := dates.first_date(self.title, langs)):
+            self.date_stated = not _NEWS_TITLE.search(self.title)
             return found
         if self.title and self.stated_date and (
                 found := dates.day_and_month(self.title, self.stated_date, langs)):
@@ -465,9 +536,14 @@ class _Extractor:
                     if found is None and times:
                         found = dates.first_date(times[0], langs)
                     if found:
+                        self.date_stated = True
                         return found
                 if first is None and dates.may_name_year(line) and not _TASK_DATE.search(line):
                     first = dates.first_date(line, langs)
+                    # "Makers' circle, 2026-10-20" heading the page dates a meeting; a
+                    # byline's "Posted on 1 December 2026" dates a post
+                    self.date_stated = bool(first and el.tag in blocks.HEADINGS
+                                            and not _NEWS_TITLE.search(line))
         return first
 
     # -- one block of the page ------------------------------------------------------
@@ -485,6 +561,10 @@ class _Extractor:
             kind = heading_kind(text)
             if level <= 2 or _AGENDA.search(text):
                 self.agenda = bool(_AGENDA.search(text))
+            if _ROLL_HEADING.match(text) and not kind:
+                self.roll_level = self.roll_level or level
+            elif level <= self.roll_level:
+                self.roll_level = 0
             if kind:
                 if level <= self.topic_level:
                     self.topic = None  # "Why" before "Action items": not their topic
@@ -500,6 +580,9 @@ class _Extractor:
             return None
         if tag in ("ul", "ol"):
             shaped = shapes.list_kind(el)
+            if shaped and shaped[0] == "actions" and (self.roll_level or self.agenda) \
+                    and not section:
+                shaped = None  # attendance or agenda ticked off: people and topics, not tasks
             if shaped:  # a decision or task list by its markup, wherever it is
                 self._list(el, shaped[0], keep=shaped[1])
                 if section:
@@ -655,6 +738,11 @@ class _Extractor:
                 self._list(parent, shaped[0], keep=shaped[1])
                 taken.update(parent.iter("li"))
                 continue
+            if kind is None and _has_arrow(li.text_content()):  # "Fix it → @noor" ("->"
+                own = blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM)  # splits a plain label)
+                if _arrow_owner(" ".join(own.text.split()), self.reading.people, strict=True):
+                    self._add(own, "actions", topic=self._parent_topic(li))
+                    continue
             if kind is None:  # a capitalised "RESOLVED to …" inside it, or a decision in prose
                 if _may_hold_outcome(rest.text):
                     self._loose_paragraph(rest, topic=self._parent_topic(li))
@@ -855,7 +943,7 @@ class _Extractor:
                    else blocks.restore(due_cell, due_cell.text))
             due = due.strip() or None
         status = cell("status")
-        done = bool(status and _DONE_CELL.match(status.text.strip()))
+        done = bool(status and _is_done_cell(status.text))
         for item in _cell_items(text_el):  # a list or lines in the cell: one item each
             if self._full(kind):
                 break
@@ -1036,6 +1124,10 @@ def make_outcome(
         if stripped == text:
             break
         text = stripped
+    state = _STATUS_PREFIX.match(text)
+    if state:  # "[DONE] Cara to label the tins", "(open) Ben to …": the state, then the item
+        done = done or state["done"] is not None
+        text = text[state.end():]
     label = _marker(text)
     if label:
         kind = languages.marker_kind(label["label"])
@@ -1052,6 +1144,12 @@ def make_outcome(
     original = text
     if kind == "mixed":
         kind = "actions" if _looks_like_action(rich, text) else "decisions"
+    arrow = (_arrow_owner(text, reading.people, strict=kind != "actions") if _has_arrow(text)
+             else None)
+    if arrow:  # "Draft the letter → Farah": work given to someone, whatever list it is in
+        kind = "actions"
+        owner = owner or arrow[0]
+        text = arrow[1]
     acting = kind == "actions"
     if _TICKED.match(rich.text):
         done = True
@@ -1077,6 +1175,14 @@ def make_outcome(
                 )
                 break
 
+    # "12 Nov – Priya: restock …", "by 11/20: Leo — book …": a day first, then the item.
+    if acting and due is None:
+        match = _LEADING_DUE.match(text)
+        if match and (any(c.isdigit() for c in match["due"])
+                      or re.match(_WEEKDAY, match["due"], re.IGNORECASE)):
+            due = match["due"].strip()
+            text = text[match.end():]
+
     # "(Rhea Kapoor) – by end of month", "… – fin du mois": a due at the very end.
     if acting and due is None:
         match = _TRAILING_DUE.search(text)
@@ -1098,12 +1204,17 @@ def make_outcome(
         owner, text = _take_mentions(rich, text, acting=acting)
 
     if owner is None:
-        match = _OWNER_LABEL.search(text)
+        match = _OWNER_LABEL.search(text) or _ASSIGNED_TO.search(text)
         if match:
             owner = _tidy_names(match["owner"])
             text = _cut(text, match)
     if due is None:
         match = _DUE_LABEL.search(text) or (_due_phrase(text) if acting else None)
+        if match:
+            due = match["due"].strip()
+            text = _cut(text, match)
+    if acting and due is None:
+        match = _ORDINAL_DUE.search(text)
         if match:
             due = match["due"].strip()
             text = _cut(text, match)
@@ -1400,6 +1511,44 @@ def _owner_from_text(text: str, people: frozenset[str] = frozenset()) -> tuple[s
     return None, text
 
 
+_STATUS_PREFIX = re.compile(
+    r"^[\[(](?:(?P<done>done|completed?|closed|finished|erledigt|fait|termin[ée]e?|hecho)"
+    r"|open|new|ongoing|pending|in progress|wip|not started)[\])]\s*[:\-–—]?\s*(?=\S)",
+    re.IGNORECASE)
+_ARROWS = ("→", "->", "=>", "⇒", "➔", "➜", "➡", "⟶")
+_ARROW_TAIL = re.compile(
+    r"\s*(?:→|->|=>|⇒|➔|➜|➡\ufe0f?|⟶)\s*"
+    rf"(?P<owner>@?[\w.'’-]+(?:\s+[{_UP}][\w.'’-]*){{0,2}}"
+    rf"(?:\s*(?:,|&|\+|\band\b)\s*@?[\w.'’-]+(?:\s+[{_UP}][\w.'’-]*){{0,2}})*)"
+    r"(?P<rest>\s*(?:[(\[,;].*)?)\s*\.?$")
+
+
+def _has_arrow(text: str) -> bool:
+    return any(map(text.__contains__, _ARROWS))
+
+
+def _arrow_owner(text: str, people: frozenset[str], *, strict: bool = False
+                 ) -> tuple[str, str] | None:
+    """"Renew the domain → Mira (Fri)", "-> @tomas", "=> Kofi, by 20 Nov": the people after
+    the last arrow, and the text without them (what followed them, a due, stays).
+
+    Each must read as a person: an @handle, a capitalised name, or one the notes list
+    as there ("→ noor.k"); "→ next week" or "-> done" names nobody. `strict` (an item
+    not yet known to be an action) takes only @handles and the people listed: "Hosting
+    → Netlify" moves a thing, it gives nobody work."""
+    match = _ARROW_TAIL.search(text)
+    if match is None:
+        return None
+    for part in re.split(r"\s*(?:,|&|\+|\band\b)\s*", match["owner"].strip()):
+        name = part.lstrip("@")
+        if not name or name.split()[0].lower() in _NOT_NAMES:
+            return None
+        listed = name.lower() in people or name.split()[0].lower() in people
+        if not (part.startswith("@") or listed or (not strict and re.fullmatch(_NAMES, part))):
+            return None
+    return _tidy_names(match["owner"]), f"{text[: match.start()]}{match['rest']}"
+
+
 def _bracket_parts(inner: str) -> tuple[str | None, str | None] | None:
     """Owner and due date from a bracket, if every part of it is one of those."""
     owner = due = None
@@ -1445,8 +1594,8 @@ def _tidy(text: str) -> str:
     text = re.sub(r"[(\[]\s*[)\]]", "", text)
     text = re.sub(r"\s+([,.;:!?])", r"\1", text)
     text = " ".join(text.split())
-    text = re.sub(r"^[\s,;:|\-–—]+", "", text)
-    text = re.sub(r"[\s,;:|\-–—]+$", "", text)
+    text = re.sub(r"^[\s,;:|\-–—·•]+", "", text)
+    text = re.sub(r"[\s,;:|\-–—·•]+$", "", text)
     return text.strip()
 
 
@@ -1546,14 +1695,30 @@ def _part_role(name: str) -> str | None:
     return None
 
 
+# Between the column names one header cell joins: "Owner / Due", "Actions: Responsible".
+_HEADER_JOIN = re.compile(r"[/:&|]")
+# Words and brackets join an owner with a due: "Owner and due", "Responsible (deadline)",
+# "Wer und bis wann", "Responsable y fecha" ("Notes, decisions and action items" is a
+# page laid out in a table, not a column of outcomes).
+_HEADER_WORD_JOIN = re.compile(r"[/:&|+,()]|\s(?:and|or|und|oder|et|ou|y|o)\s")
+_FIELD_ROLES = frozenset(("owner", "due", "status", "none"))
+
+
 def _cell_roles(text: str) -> frozenset[str] | None:
-    """The roles a header cell names: one ("Owner"), or several joined by a slash or a
-    colon ("Owner / Due", "Actions: Responsible/None"); None when a part is no column name."""
+    """The roles a header cell names: one ("Owner"), or several joined by a slash, a
+    colon, a bracket or a word ("Owner / Due", "Actions: Responsible/None", "Owner and
+    due", "Responsible (deadline)"); None when a part is no column name."""
     whole = _part_role(_column_name(text))
     if whole is not None:
         return frozenset((whole,))
-    parts = [_column_name(p) for p in re.split(r"[/:&|]", languages.fold(text))]
+    folded = languages.fold(f" {text} ")
+    parts = [_column_name(p) for p in _HEADER_JOIN.split(folded)]
     named = [_part_role(p) for p in parts]
+    if len(parts) < 2 or any(r is None for r in named):
+        parts = [name for p in _HEADER_WORD_JOIN.split(folded) if (name := _column_name(p))]
+        named = [_part_role(p) for p in parts]
+        if not set(named) <= _FIELD_ROLES:
+            return None
     if len(parts) < 2 or any(r is None for r in named):
         return None
     return frozenset(r for r in named if r is not None)
@@ -1639,10 +1804,22 @@ _CELL_DUE = re.compile(
     rf"(?P<due>{_DATE})\s*[)\]]?\s*\.?$", re.IGNORECASE)
 
 
+_CELL_DUE_FIRST = re.compile(
+    rf"^\s*(?:(?:due|by|bis|before|until|avant|hasta)\s*:?\s+)?(?P<due>{_DATE})\s*"
+    r"(?:[:/,;–—]|\s-)\s*(?=\S)", re.IGNORECASE)
+
+
 def _owner_and_due(value: str) -> tuple[str | None, str | None]:
     """A cell under "Owner / Due": the date at its end is the due, the names before it
-    the owner. A name that is also a month ("Ines May") stays a name."""
+    the owner ("Priya / 20 Nov"); or the date first, then the names ("27 Nov – Grace",
+    "by 11/24: Hamid", "4 Dec / Oona"). A name that is also a month ("Ines May") stays
+    a name."""
     value = " ".join(value.split())
+    first = _CELL_DUE_FIRST.match(value)
+    if first is not None:
+        rest = value[first.end():].lstrip("@").strip()
+        if re.fullmatch(rf"@?{_NAMES}|@[\w.-]+", rest):
+            return rest, first["due"].strip()
     match = _CELL_DUE.search(value)
     if match is None or (re.fullmatch(_NAMES, value)
                          and re.fullmatch(_MONTH, match["due"].strip(), re.IGNORECASE)):

@@ -44,12 +44,12 @@ ACTION_WORDS = frozenset(
     "accion acciones tareas".split()  # es
 )
 FILLER = frozenset(
-    "key main final major the made taken reached meeting meetings today todays our summary of "
+    "key main final major the made taken reached meeting meetings today todays our summary of or "
     "list log recorded and new open outstanding for time arising from this session call items "
     "points s owners with a all up last previous carried over forward ongoing suggested "
     "recommended proposed by person assigned review "
-    "les des de la du et prises principales reunion "  # fr
-    "die der und getroffene offene zur sitzung "  # de
+    "les des de la du et ou prises principales reunion "  # fr
+    "die der und oder getroffene offene zur sitzung "  # de
     "los las de y del reunion principales".split()  # es
 )
 

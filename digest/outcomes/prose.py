@@ -132,7 +132,7 @@ def decision_sentences(text: str) -> list[str]:
 _PERSON = r"[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+){0,2}"
 _TEAM = (r"[A-Za-z][\w-]*\s+(?:team|crew|desk|office|wg|working\s+group|sub-?committee)"
          r"|treasurer|secretary|chair(?:person)?|clerk|coordinator|organisers?|organizers?")
-_PROMISE = (r"(?:will|shall|is\s+going\s+to|are\s+going\s+to|is\s+to|are\s+to|to"
+_PROMISE = (r"(?:(?P<future>will|shall|is\s+going\s+to|are\s+going\s+to)|is\s+to|are\s+to|to"
             r"|(?:has\s+|have\s+)?(?P<undertook>agreed|offered|volunteered|promised|undertook)\s+to)")
 _ACTION_CLAUSE = re.compile(
     rf"^(?:[^:]{{1,40}}:\s+)?(?:(?i:the)\s+)?(?:(?P<people>{_PERSON}(?:\s*(?:,|&|\band\b)\s*"
@@ -146,7 +146,7 @@ _CLAUSE_BREAK_NEEDS = (",", ";", "and")  # one of which every break above has
 # pronoun. Whose it is comes from the sentence or the line's speaker (`_pronoun_owner`).
 _PRONOUN_ACTION = re.compile(
     rf"^(?:[^:]{{1,40}}:\s+)?(?P<pronoun>I|[Ss]he|[Hh]e|[Tt]hey)(?:\s+(?:also\s+)?{_PROMISE}\s+"
-    r"|(?:'ll|’ll)\s+)(?:also\s+)?(?P<work>(?P<verb>[a-z]+)\b.*)$")
+    r"|(?P<contracted>'ll|’ll)\s+)(?:also\s+)?(?P<work>(?P<verb>[a-z]+)\b.*)$")
 _SUBJECT = re.compile(
     rf"^(?:[^:]{{1,40}}:\s+)?(?P<people>{_PERSON}(?:\s*(?:,|&|\band\b)\s*{_PERSON})*)\s")
 # Capitalised words that open a sentence or name a day, not a person.
@@ -214,9 +214,9 @@ def action_clauses(text: str, speaker: str | None = None, *, futures: bool = Tru
                    ) -> list[tuple[str | None, str]]:
     """(owner, the work as written) for each promise of work a sentence of `text` makes.
 
-    `futures` says whether a French, German or Spanish sentence is read at all: outside
-    a meeting's notes (a newsletter) "Thomas animera un atelier" announces, it assigns
-    nothing.
+    `futures` says whether a promise in the future is read: outside a meeting's notes (a
+    newsletter, a blog post) "Priya will run a workshop on Friday" and "Thomas animera un
+    atelier" announce, they assign nothing; "Sam agreed to book the room" is still read.
 
     The owner of "I will …" is `speaker` (the name the line opens with, "Ana: I will …");
     without one it is nobody: an owner is never guessed.
@@ -241,12 +241,16 @@ def action_clauses(text: str, speaker: str | None = None, *, futures: bool = Tru
         for clause in clauses:
             said = _PRONOUN_ACTION.match(clause)
             if said is not None:
+                if not futures and (said["future"] or said["contracted"]):
+                    continue
                 if said["verb"] in _WORK and not _HEDGES.search(said["work"]):
                     found.append((_pronoun_owner(said["pronoun"], sentence, speaker),
                                   said["work"].rstrip(".!").strip()))
                 continue
             match = _ACTION_CLAUSE.match(clause)
             if match is None or match["verb"] not in _WORK or _HEDGES.search(match["work"]):
+                continue
+            if not futures and match["future"]:
                 continue
             owner = match["people"] or match["team"]
             if owner.split()[0].lower() in _NOT_DOERS | _WORK:  # "Call to order at 19:05"
