@@ -429,7 +429,7 @@ class _Extractor:
         if self.reading.people or self.date_stated or (
                 self.title and _MEETING_TITLE.search(self.title)):
             return True
-        if any(el.tag in blocks.HEADINGS and heading_kind(blocks.squash(el.text_content()))
+        if any(el.tag in blocks.HEADINGS and heading_kind(blocks.element_text(el))
                for el in units):
             return True
         opening = " ".join(blocks.head_text(el, 2000) for el in units[:_OPENING_UNITS])
