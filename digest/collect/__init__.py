@@ -30,6 +30,7 @@ from ..config import CollectSettings, Config
 from ..models import Entry, Kind
 from ..store import Store
 from ..text import plural
+from .fetch_process import FetchProcess
 from .parsed import FeedError, ParseResult
 from .state import (
     FAILED_STATUSES,
@@ -99,6 +100,7 @@ def auto_concurrency(locations: Iterable[str], per_host: int,
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+@functools.lru_cache(maxsize=8192)  # asked for each feed by the sizing, the order and limits
 def host_of(location: str) -> str:
     """The host a location is fetched from, as "host:port" whatever the spelling (capitals,
     the default port written out or not, user information); "" for local files and notes
@@ -204,6 +206,8 @@ class _Run:
         self.progress = progress
         self._pool: Executor | None = None
         self._broken_pools: list[Executor] = []
+        self._fetch_process: FetchProcess | None = None  # see fetch_process
+        self._hosts_fetched_there: set[str] = set()
 
     def execute(self) -> CollectReport:
         states = load_states(self.store) if self.store is not None else {}
@@ -222,20 +226,51 @@ class _Run:
             # collect never loads it, and a daily one with a few changes lets each worker
             # load it as the network waits.
             from . import parse  # noqa: F401
+        hosts_there = self._hosts_for_a_fetch_process(sources)
+        self._size_for(sources, processes=2 if hosts_there else 1)
+        if hosts_there:
+            # forked first: the parser pool starts a thread, and a fork must come before any
+            self._fetch_process = FetchProcess.start(self.settings, self.config.web_url,
+                                                     self.max_idle)
+            if self._fetch_process is not None:
+                self._hosts_fetched_there = hosts_there
+            else:
+                self._size_for(sources, processes=1)
         self._pool = self._start_pool(sum(1 for s in sources if s.role != "calendar"))
-        # every feed in flight holds a socket, and so does every connection kept idle for
-        # its host's next feed: at most half the sockets for the feeds, the rest for idle
-        sockets = sockets_allowed(open_files_allowed())
-        self.concurrency = self.settings.concurrency or auto_concurrency(
-            (s.state.moved_to or s.url for s in sources), self.settings.per_host,
-            min(AUTO_CONCURRENCY_CEILING, sockets // 2))
-        self.max_idle = max(0, sockets - self.concurrency)
         try:
             return _run_coroutine(self._run(sources))
         finally:
             for pool in [self._pool, *self._broken_pools]:
                 if pool is not None:
                     pool.shutdown(wait=True, cancel_futures=True)
+            if self._fetch_process is not None:  # after the pool: its workers hold our end
+                self._fetch_process.join()
+
+    def _size_for(self, sources: list[_Source], processes: int) -> None:
+        """How many feeds at once, and how many connections kept idle, for a run fetching
+        in `processes` processes.
+
+        Every feed in flight holds a socket, and so does every connection kept idle for its
+        host's next feed: at most half a process's sockets for the feeds, the rest for
+        idle ones. The ceiling is per fetching process (each has its own loop and its own
+        limit of open files).
+        """
+        sockets = sockets_allowed(open_files_allowed())
+        self.concurrency = self.settings.concurrency or auto_concurrency(
+            (s.state.moved_to or s.url for s in sources), self.settings.per_host,
+            min(AUTO_CONCURRENCY_CEILING * processes, sockets // 2))
+        self.max_idle = max(0, sockets - self.concurrency)
+
+    def _hosts_for_a_fetch_process(self, sources: list[_Source]) -> set[str]:
+        """The hosts a second fetching process takes, when the list is long enough for a
+        second core to pay (see `fetch_process`); none with `workers = 1` or one core."""
+        from .fetch_process import count_by_host, hosts_for_process, worth_a_process
+
+        counts = count_by_host({s.state.moved_to or s.url for s in sources
+                                if s.role != "notes"})
+        cores = self.settings.workers or os.cpu_count() or 1
+        return hosts_for_process(counts) if worth_a_process(sum(counts.values()), cores) \
+            else set()
 
     async def _run(self, sources: list[_Source]) -> CollectReport:
         self._slots = asyncio.Semaphore(max(1, self.concurrency))
@@ -250,16 +285,22 @@ class _Run:
             async with make_client(self.settings, self.config.web_url,
                                    max_idle=self.max_idle) as client:
                 fetcher = Fetcher(client, self.settings)
-                tasks = [asyncio.create_task(self._one(fetcher, s))
-                         for s in by_host_in_turn(sources)]
-                rows: list[FeedReport] = []
-                if bar is not None:
-                    bar.start()
-                    task_id = bar.add_task("Collecting feeds", total=len(tasks))
-                for done in asyncio.as_completed(tasks):
-                    rows.append(await done)
+                if self._fetch_process is not None:
+                    await self._fetch_process.open(fetcher)
+                try:
+                    tasks = [asyncio.create_task(self._one(fetcher, s))
+                             for s in by_host_in_turn(sources)]
+                    rows: list[FeedReport] = []
                     if bar is not None:
-                        bar.advance(task_id)
+                        bar.start()
+                        task_id = bar.add_task("Collecting feeds", total=len(tasks))
+                    for done in asyncio.as_completed(tasks):
+                        rows.append(await done)
+                        if bar is not None:
+                            bar.advance(task_id)
+                finally:
+                    if self._fetch_process is not None:
+                        await self._fetch_process.aclose()
         finally:
             if bar is not None:
                 bar.stop()
@@ -368,12 +409,16 @@ class _Run:
 
     async def _fetch_once(self, fetcher: Fetcher, location: str,
                           validators: Validators | None) -> FetchResult:
-        """Fetch `location` once per run, however many communities list it."""
+        """Fetch `location` once per run, however many communities list it, in the
+        fetch process when its host was given to it."""
+        there = self._fetch_process
+        fetch = (there.fetch if there is not None and host_of(location)
+                 in self._hosts_fetched_there else fetcher.fetch)
         if location not in self._shared:  # listed once: no task of its own to share
-            return await fetcher.fetch(location, validators, self.now)
+            return await fetch(location, validators, self.now)
         task = self._fetches.get(location)
         if task is None:
-            task = asyncio.ensure_future(fetcher.fetch(location, validators, self.now))
+            task = asyncio.ensure_future(fetch(location, validators, self.now))
             self._fetches[location] = task
         return await asyncio.shield(task)
 

@@ -1,0 +1,240 @@
+"""A second process that fetches some hosts' feeds, so a long list uses two cores.
+
+An unchanged collect is one small request and one empty answer per feed: at thousands of
+feeds the work is the HTTP client's (building requests, reading answers, the event loop),
+about a third of a millisecond of CPU a feed, all on one core while the other waits. A
+`FetchProcess` is forked before the run's event loop starts and runs a `Fetcher` of its
+own on its own loop; the run hands it the feeds of the hosts given to it, one request at a
+time, and gets each `FetchResult` back. A host's feeds all go to one process, so the
+per-host limit and the once-a-run name lookup hold as before; parsing and storing stay in
+the run's own process.
+
+If the process dies, the feeds it had in hand and every later one are fetched in the run's
+own process: a fetch asks only, so asking again loses and doubles nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import multiprocessing
+import pickle
+import signal
+import socket
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from ..config import CollectSettings
+
+if TYPE_CHECKING:  # httpcore is loaded by the fetch itself, not by importing this
+    from .fetch import Fetcher, FetchResult, Validators
+
+# Below this many web feeds a run fetches in its own process: forking and handing over
+# cost more than a second core saves.
+MIN_FEEDS = 400
+# The share of the feeds given to the fetch process: the run's own process also reads
+# every answer, keeps each feed's state and stores, so it fetches fewer itself.
+SHARE = 0.6
+_LENGTH = 8  # bytes of a message's length prefix
+_GOODBYE = b""  # an empty message: no more feeds, finish and exit
+
+
+class FetchProcess:
+    """The run's end of a fetch process: `fetch` as `Fetcher.fetch` has it."""
+
+    def __init__(self, process: multiprocessing.process.BaseProcess, sock: socket.socket
+                 ) -> None:
+        self._process = process
+        self._sock = sock
+        self._writer: asyncio.StreamWriter | None = None
+        self._answers: asyncio.Task[None] | None = None
+        self._waiting: dict[int, asyncio.Future[FetchResult]] = {}
+        self._ids = itertools.count()
+        self._local: Fetcher | None = None
+        self.answered = 0  # feeds the process fetched (tests and the bench read it)
+
+    @classmethod
+    def start(cls, settings: CollectSettings, contact: str | None, max_idle: int
+              ) -> FetchProcess | None:
+        """Fork the process; None where this system cannot fork. Called before the event
+        loop, its resolver threads and the parser pool exist: a forked copy of a process
+        with threads can inherit a lock held by a thread it does not have."""
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return None
+        try:
+            asyncio.get_running_loop()
+            return None  # called from a running loop (a notebook): its copy would hold it
+        except RuntimeError:
+            pass
+        from . import fetch  # noqa: F401  loaded once, here, not by the copy after the fork
+        ours, theirs = socket.socketpair()
+        context = multiprocessing.get_context("fork")
+        process = context.Process(target=_serve, args=(theirs, settings, contact, max_idle),
+                                  name="digest-fetch", daemon=True)
+        try:
+            process.start()
+        except OSError:
+            ours.close()
+            theirs.close()
+            return None
+        theirs.close()
+        return cls(process, ours)
+
+    async def open(self, local: Fetcher) -> None:
+        """Start reading answers, on the run's loop; `local` fetches if the process dies."""
+        self._local = local
+        reader, self._writer = await asyncio.open_connection(sock=self._sock)
+        self._answers = asyncio.create_task(self._read_answers(reader))
+
+    async def fetch(self, url: str, validators: Validators | None, now: datetime
+                    ) -> FetchResult:
+        assert self._local is not None, "open() first"
+        if self._writer is None or self._answers is None or self._answers.done():
+            return await self._local.fetch(url, validators, now)
+        ask = next(self._ids)
+        answer = self._waiting[ask] = asyncio.get_running_loop().create_future()
+        try:
+            self._writer.write(_frame(pickle.dumps((ask, url, validators, now),
+                                                   pickle.HIGHEST_PROTOCOL)))
+            await self._writer.drain()
+        except (OSError, RuntimeError):  # the process is gone: the reader falls back
+            pass
+        try:
+            return await asyncio.shield(answer)
+        except _ProcessGone:
+            return await self._local.fetch(url, validators, now)
+        finally:
+            self._waiting.pop(ask, None)
+
+    async def _read_answers(self, reader: asyncio.StreamReader) -> None:
+        try:
+            while True:
+                message = await _read_frame(reader)
+                if message is None:
+                    break
+                ask, result = pickle.loads(message)
+                answer = self._waiting.get(ask)
+                if answer is not None and not answer.done():
+                    answer.set_result(result)
+                    self.answered += 1
+        except (OSError, asyncio.IncompleteReadError, pickle.UnpicklingError, EOFError,
+                ValueError):
+            pass
+        finally:
+            # gone (died, killed, or closed): whoever still waits fetches here instead
+            for answer in self._waiting.values():
+                if not answer.done():
+                    answer.set_exception(_ProcessGone())
+
+    async def aclose(self) -> None:
+        """Tell the process to finish, and wait for it (briefly: it has nothing left)."""
+        if self._writer is not None:
+            with contextlib.suppress(OSError, RuntimeError):
+                self._writer.write(_frame(_GOODBYE))
+                await self._writer.drain()
+            self._writer.close()
+        if self._answers is not None:
+            self._answers.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._answers
+        self._sock.close()
+
+    def join(self, timeout: float = 5.0) -> None:
+        """Wait for the process to exit; end it if it does not."""
+        self._sock.close()  # the end of its stream, if the run ended before goodbye
+        self._process.join(timeout)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join(timeout)
+
+
+class _ProcessGone(Exception):
+    """The fetch process ended before answering."""
+
+
+def hosts_for_process(feeds_by_host: dict[str, int], share: float = SHARE) -> set[str]:
+    """The hosts whose feeds the fetch process takes: about `share` of the feeds, the
+    busiest hosts dealt out first so neither side is left with one big host at the end."""
+    total = sum(feeds_by_host.values())
+    taken: set[str] = set()
+    theirs = ours = 0.0
+    for host, feeds in sorted(feeds_by_host.items(), key=lambda item: -item[1]):
+        # give the host to whichever side is further below its share
+        if theirs / share <= ours / (1 - share):
+            taken.add(host)
+            theirs += feeds
+        else:
+            ours += feeds
+    return taken if 0 < theirs < total else set()
+
+
+def worth_a_process(web_feeds: int, cores: int) -> bool:
+    """Whether a run of `web_feeds` feeds on the web, with `cores` cores, forks one."""
+    return cores >= 2 and web_feeds >= MIN_FEEDS
+
+
+def _frame(message: bytes) -> bytes:
+    return len(message).to_bytes(_LENGTH, "big") + message
+
+
+async def _read_frame(reader: asyncio.StreamReader) -> bytes | None:
+    """The next message; None at the end of the stream or on goodbye."""
+    try:
+        head = await reader.readexactly(_LENGTH)
+    except asyncio.IncompleteReadError as exc:
+        if exc.partial:
+            raise
+        return None
+    size = int.from_bytes(head, "big")
+    return await reader.readexactly(size) if size else None
+
+
+def _serve(sock: socket.socket, settings: CollectSettings, contact: str | None,
+           max_idle: int) -> None:
+    """The fetch process: answer requests until goodbye or the end of the stream."""
+    # Ctrl-C reaches the whole process group: the run's process handles it and says goodbye
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    asyncio.run(_answer_all(sock, settings, contact, max_idle))
+
+
+async def _answer_all(sock: socket.socket, settings: CollectSettings, contact: str | None,
+                      max_idle: int) -> None:
+    from .fetch import Fetcher, make_client
+
+    reader, writer = await asyncio.open_connection(sock=sock)
+    pending: set[asyncio.Task[None]] = set()
+
+    async def answer(fetcher: Fetcher, ask: int, url: str, validators: Validators | None,
+                     now: datetime) -> None:
+        result = await fetcher.fetch(url, validators, now)
+        writer.write(_frame(pickle.dumps((ask, result), pickle.HIGHEST_PROTOCOL)))
+        await writer.drain()
+
+    async with make_client(settings, contact, max_idle=max_idle) as client:
+        fetcher = Fetcher(client, settings)
+        try:
+            while (message := await _read_frame(reader)) is not None:
+                task = asyncio.create_task(answer(fetcher, *pickle.loads(message)))
+                pending.add(task)
+                task.add_done_callback(pending.discard)
+            if pending:
+                await asyncio.wait(pending)
+        except (OSError, asyncio.IncompleteReadError):
+            pass  # the run's process is gone: nobody to answer
+        finally:
+            for task in pending:
+                task.cancel()
+    writer.close()
+
+
+def count_by_host(locations: Iterable[str]) -> dict[str, int]:
+    from . import host_of
+
+    counts: dict[str, int] = {}
+    for location in locations:
+        if location.startswith(("http://", "https://")):
+            host = host_of(location)
+            counts[host] = counts.get(host, 0) + 1
+    return counts

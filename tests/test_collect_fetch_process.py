@@ -1,0 +1,159 @@
+"""A long feed list is fetched in two processes: a host's feeds in one of them, nothing
+lost when the second one dies, and the same result as fetching in one."""
+
+from __future__ import annotations
+
+import threading
+from contextlib import ExitStack
+from datetime import UTC, datetime
+
+import pytest
+from collect_helpers import community, make_config
+from feedserver import FeedServer, rss, send
+from waiting import wait_until
+
+from digest.collect import collect, fetch_process
+from digest.collect.fetch_process import FetchProcess, hosts_for_process, worth_a_process
+from digest.collect.state import load_states
+from digest.store import Store
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def test_hosts_are_shared_out_whole_by_their_feeds():
+    counts = {"big:80": 50, "a:80": 10, "b:80": 10, "c:80": 10, "d:80": 10, "e:80": 10}
+    there = hosts_for_process(counts, share=0.5)
+    taken = sum(counts[h] for h in there)
+    assert 40 <= taken <= 60  # about half the feeds, each host wholly on one side
+    assert there and set(counts) - there
+
+
+def test_one_host_is_not_split_and_a_short_list_stays_in_one_process():
+    assert hosts_for_process({"only:443": 900}) == set()  # nothing to share out
+    assert not worth_a_process(fetch_process.MIN_FEEDS - 1, cores=8)
+    assert not worth_a_process(fetch_process.MIN_FEEDS, cores=1)
+    assert worth_a_process(fetch_process.MIN_FEEDS, cores=2)
+
+
+@pytest.fixture
+def started(monkeypatch):
+    """Every FetchProcess a run starts (real ones), with the lowest threshold."""
+    monkeypatch.setattr(fetch_process, "MIN_FEEDS", 2)
+    processes: list[FetchProcess] = []
+    real_start = FetchProcess.start.__func__  # type: ignore[attr-defined]
+
+    def start(cls, *args, **kwargs):
+        process = real_start(cls, *args, **kwargs)
+        if process is not None:
+            processes.append(process)
+        return process
+
+    monkeypatch.setattr(FetchProcess, "start", classmethod(start))
+    return processes
+
+
+def _feed_route(hits: dict[str, int], lock: threading.Lock):
+    def route(h):
+        with lock:
+            hits[h.path] = hits.get(h.path, 0) + 1
+        etag = '"v1"'
+        if h.headers.get("If-None-Match") == etag:
+            send(h, 304, b"", headers={"ETag": etag})
+        else:
+            send(h, 200, rss(h.path, [{"title": f"Post {h.path}", "guid": h.path}]),
+                 headers={"ETag": etag})
+    return route
+
+
+def test_two_processes_fetch_what_one_would_and_store_the_same(tmp_path, started):
+    hits: dict[str, int] = {}
+    lock = threading.Lock()
+    with ExitStack() as stack:
+        urls = []
+        for h in range(6):
+            server = stack.enter_context(FeedServer())
+            for i in range(4):
+                server.routes[f"/h{h}-{i}.xml"] = _feed_route(hits, lock)
+                urls.append(server.url(f"/h{h}-{i}.xml"))
+        split = make_config(tmp_path / "two", [community("c", urls)])
+        (tmp_path / "two").mkdir()
+        first = collect(split, Store(tmp_path / "two.db"), now=NOW)
+        again = collect(split, Store(tmp_path / "two.db"), now=NOW)
+        (tmp_path / "one").mkdir()
+        single = make_config(tmp_path / "one", [community("c", urls)], workers=1)
+        alone = collect(single, Store(tmp_path / "one.db"), now=NOW)
+    assert len(started) == 2  # `workers = 1` forks none
+    assert all(0 < p.answered < len(urls) for p in started)  # a share each time, not all
+    assert first.healthy and first.new_items == len(urls)
+    assert [f.status for f in again.feeds] == ["unchanged"] * len(urls)  # validators kept
+    assert [(f.url, f.status, f.new_items) for f in first.feeds] == \
+        [(f.url, f.status, f.new_items) for f in alone.feeds]
+    assert all(n == 3 for n in hits.values())  # each feed asked once a run, in either process
+    states = load_states(Store(tmp_path / "two.db"))
+    assert {states[u].etag for u in urls} == {'"v1"'}
+
+
+def test_a_host_keeps_its_limit_when_its_feeds_go_to_the_other_process(tmp_path, started):
+    in_flight: dict[int, int] = {}
+    most: dict[int, int] = {}
+    lock = threading.Condition()
+
+    def held(h):
+        port = h.server.server_address[1]
+        with lock:
+            in_flight[port] = in_flight.get(port, 0) + 1
+            most[port] = max(most.get(port, 0), in_flight[port])
+            lock.notify_all()
+            # long enough for a third request to arrive, were the limit broken
+            lock.wait_for(lambda: in_flight[port] > 2, timeout=0.2)
+            in_flight[port] -= 1
+        send(h, 200, rss("S", [{"title": h.path, "guid": h.path}]))
+
+    with ExitStack() as stack:
+        urls = []
+        for h in range(4):
+            server = stack.enter_context(FeedServer())
+            for i in range(5):
+                server.routes[f"/h{h}-{i}.xml"] = held
+                urls.append(server.url(f"/h{h}-{i}.xml"))
+        cfg = make_config(tmp_path, [community("c", urls)], per_host=2)
+        report = collect(cfg, Store(tmp_path / "d.db"), now=NOW)
+    assert report.healthy
+    assert started and 0 < started[0].answered < len(urls)
+    assert set(most.values()) == {2}  # each host at its limit, in whichever process
+
+
+def test_feeds_in_hand_when_the_fetch_process_dies_are_fetched_by_the_run(tmp_path, started):
+    # every host holds its answers until the second process is killed: whatever it had
+    # asked for is asked again by the run's own process, and nothing fails
+    released = threading.Event()
+    hits: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def held(h):
+        with lock:
+            hits[h.path] = hits.get(h.path, 0) + 1
+        released.wait(timeout=30)
+        send(h, 200, rss("S", [{"title": h.path, "guid": h.path}]))
+
+    with ExitStack() as stack:
+        urls = []
+        for h in range(4):
+            server = stack.enter_context(FeedServer())
+            for i in range(3):
+                server.routes[f"/h{h}-{i}.xml"] = held
+                urls.append(server.url(f"/h{h}-{i}.xml"))
+        cfg = make_config(tmp_path, [community("c", urls)], timeout=30.0)
+        result: dict[str, object] = {}
+        runner = threading.Thread(target=lambda: result.update(
+            report=collect(cfg, Store(tmp_path / "d.db"), now=NOW)))
+        runner.start()
+        wait_until(lambda: started and sum(hits.values()) == len(urls), timeout=30,
+                   message=lambda: f"requests seen: {hits}")
+        started[0]._process.kill()
+        wait_until(lambda: not started[0]._process.is_alive(), timeout=30)
+        released.set()
+        runner.join(timeout=60)
+    report = result["report"]
+    assert report.healthy and report.new_items == len(urls)  # type: ignore[attr-defined]
+    assert any(n == 2 for n in hits.values())  # the dead process's feeds, asked again
