@@ -263,11 +263,19 @@ class _Run:
 
     def _hosts_for_a_fetch_process(self, sources: list[_Source]) -> set[str]:
         """The hosts a second fetching process takes, when the list is long enough for a
-        second core to pay (see `fetch_process`); none with `workers = 1` or one core."""
+        second core to pay (see `fetch_process`); none with `workers = 1` or one core.
+
+        Only for a run where most feeds were read before (a daily collect, mostly
+        unchanged): a first collect, or `check`, spends its CPU parsing, and the other
+        cores are its parsers'.
+        """
         from .fetch_process import count_by_host, hosts_for_process, worth_a_process
 
-        counts = count_by_host({s.state.moved_to or s.url for s in sources
-                                if s.role != "notes"})
+        web = [s for s in sources if s.role != "notes"]
+        read_before = sum(1 for s in web if s.state.body_hash is not None)
+        if self.dry or read_before * 2 < len(web):
+            return set()
+        counts = count_by_host({s.state.moved_to or s.url for s in web})
         cores = self.settings.workers or os.cpu_count() or 1
         return hosts_for_process(counts) if worth_a_process(sum(counts.values()), cores) \
             else set()
