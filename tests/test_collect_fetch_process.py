@@ -3,6 +3,8 @@ lost when the second one dies, and the same result as fetching in one."""
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 from contextlib import ExitStack
 from datetime import UTC, datetime
@@ -172,3 +174,41 @@ def test_feeds_in_hand_when_the_fetch_process_dies_are_fetched_by_the_run(tmp_pa
     report = result["report"]
     assert report.healthy  # type: ignore[attr-defined]
     assert any(n == 2 for n in hits.values())  # the dead process's feeds, asked again
+
+
+def test_a_fetch_process_that_stops_answering_is_ended_and_its_feeds_fetched_here(
+        tmp_path, started, monkeypatch):
+    # stopped (as a deadlock would leave it): silent past a feed's budget with feeds in
+    # hand, it is killed and the run fetches them itself
+    monkeypatch.setattr(fetch_process, "SLACK", 0.5)
+    hits: dict[str, int] = {}
+    lock = threading.Lock()
+    gate = threading.Event()
+    gate.set()
+
+    def route(h):
+        with lock:
+            hits[h.path] = hits.get(h.path, 0) + 1
+        gate.wait(timeout=30)
+        send(h, 200, rss("S", [{"title": f"{h.path} {hits[h.path]}", "guid": h.path}]))
+
+    with ExitStack() as stack:
+        urls = _held_feeds(stack, hosts=4, feeds=3, route=route)
+        cfg = make_config(tmp_path, [community("c", urls)], timeout=1.0, connect_timeout=0.5)
+        collect(cfg, Store(tmp_path / "d.db"), now=NOW)
+        gate.clear()
+        hits.clear()
+        result: dict[str, object] = {}
+        runner = threading.Thread(target=lambda: result.update(
+            report=collect(cfg, Store(tmp_path / "d.db"), now=NOW)))
+        runner.start()
+        wait_until(lambda: started and sum(hits.values()) == len(urls), timeout=30,
+                   message=lambda: f"requests seen: {hits}")
+        os.kill(started[0]._process.pid, signal.SIGSTOP)
+        gate.set()
+        wait_until(lambda: not started[0]._process.is_alive(), timeout=30,
+                   message="the stopped fetch process was never ended")
+        runner.join(timeout=60)
+    report = result["report"]
+    assert report.healthy  # type: ignore[attr-defined]
+    assert any(n == 2 for n in hits.values())

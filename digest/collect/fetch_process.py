@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import itertools
 import multiprocessing
+import os
 import pickle
 import signal
 import socket
@@ -37,6 +38,7 @@ MIN_FEEDS = 400
 # The share of the feeds given to the fetch process: the run's own process also reads
 # every answer, keeps each feed's state and stores, so it fetches fewer itself.
 SHARE = 0.6
+SLACK = 5.0  # seconds of silence past a feed's budget before the process counts as stuck
 _LENGTH = 8  # bytes of a message's length prefix
 _GOODBYE = b""  # an empty message: no more feeds, finish and exit
 
@@ -53,6 +55,8 @@ class FetchProcess:
         self._waiting: dict[int, asyncio.Future[FetchResult]] = {}
         self._ids = itertools.count()
         self._local: Fetcher | None = None
+        self._watch: asyncio.Task[None] | None = None
+        self._heard_at = 0.0  # the loop's time of the last answer
         self.answered = 0  # feeds the process fetched (tests and the bench read it)
 
     @classmethod
@@ -71,8 +75,8 @@ class FetchProcess:
         from . import fetch  # noqa: F401  loaded once, here, not by the copy after the fork
         ours, theirs = socket.socketpair()
         context = multiprocessing.get_context("fork")
-        process = context.Process(target=_serve, args=(theirs, settings, contact, max_idle),
-                                  name="digest-fetch", daemon=True)
+        process = context.Process(target=_serve, name="digest-fetch", daemon=True,
+                                  args=(theirs, settings, contact, max_idle, os.getpid()))
         try:
             process.start()
         except OSError:
@@ -83,10 +87,14 @@ class FetchProcess:
         return cls(process, ours)
 
     async def open(self, local: Fetcher) -> None:
-        """Start reading answers, on the run's loop; `local` fetches if the process dies."""
+        """Start reading answers, on the run's loop; `local` fetches if the process dies,
+        or says nothing for longer than a feed's time budget (and SLACK) while feeds wait
+        on it: each fetch there ends within its budget, so it is stuck, and is ended."""
         self._local = local
         reader, self._writer = await asyncio.open_connection(sock=self._sock)
         self._answers = asyncio.create_task(self._read_answers(reader))
+        silence = local.settings.timeout + local.settings.connect_timeout + SLACK
+        self._watch = asyncio.create_task(self._watch_for_silence(silence))
 
     async def fetch(self, url: str, validators: Validators | None, now: datetime
                     ) -> FetchResult:
@@ -94,7 +102,10 @@ class FetchProcess:
         if self._writer is None or self._answers is None or self._answers.done():
             return await self._local.fetch(url, validators, now)
         ask = next(self._ids)
-        answer = self._waiting[ask] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        if not self._waiting:  # silence is counted from the first feed that waits
+            self._heard_at = loop.time()
+        answer = self._waiting[ask] = loop.create_future()
         try:
             self._writer.write(_frame(pickle.dumps((ask, url, validators, now),
                                                    pickle.HIGHEST_PROTOCOL)))
@@ -115,6 +126,7 @@ class FetchProcess:
                 if message is None:
                     break
                 ask, result = pickle.loads(message)
+                self._heard_at = asyncio.get_running_loop().time()
                 answer = self._waiting.get(ask)
                 if answer is not None and not answer.done():
                     answer.set_result(result)
@@ -128,8 +140,18 @@ class FetchProcess:
                 if not answer.done():
                     answer.set_exception(_ProcessGone())
 
+    async def _watch_for_silence(self, silence: float) -> None:
+        loop = asyncio.get_running_loop()
+        while self._answers is not None and not self._answers.done():
+            await asyncio.sleep(min(silence, 1.0))
+            if self._waiting and loop.time() - self._heard_at > silence:
+                self._process.kill()  # its end of the stream closes: the reader falls back
+                return
+
     async def aclose(self) -> None:
         """Tell the process to finish, and wait for it (briefly: it has nothing left)."""
+        if self._watch is not None:
+            self._watch.cancel()
         if self._writer is not None:
             with contextlib.suppress(OSError, RuntimeError):
                 self._writer.write(_frame(_GOODBYE))
@@ -192,11 +214,22 @@ async def _read_frame(reader: asyncio.StreamReader) -> bytes | None:
 
 
 def _serve(sock: socket.socket, settings: CollectSettings, contact: str | None,
-           max_idle: int) -> None:
-    """The fetch process: answer requests until goodbye or the end of the stream."""
+           max_idle: int, run_pid: int) -> None:
+    """The fetch process: answer requests until goodbye, the end of the stream, or the
+    end of the run's process (killed: the parser workers it forked still hold its end)."""
     # Ctrl-C reaches the whole process group: the run's process handles it and says goodbye
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    asyncio.run(_answer_all(sock, settings, contact, max_idle))
+
+    async def main() -> None:
+        answering = asyncio.create_task(_answer_all(sock, settings, contact, max_idle))
+        while not answering.done():
+            await asyncio.wait([answering], timeout=1.0)
+            if os.getppid() != run_pid:
+                answering.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await answering
+
+    asyncio.run(main())
 
 
 async def _answer_all(sock: socket.socket, settings: CollectSettings, contact: str | None,
