@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 from contextlib import ExitStack
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from collect_helpers import community, make_config
@@ -212,3 +215,82 @@ def test_a_fetch_process_that_stops_answering_is_ended_and_its_feeds_fetched_her
     report = result["report"]
     assert report.healthy  # type: ignore[attr-defined]
     assert any(n == 2 for n in hits.values())
+
+
+_DRIVER = """
+import sys
+from digest.collect import fetch_process
+from digest.collect.fetch_process import FetchProcess
+fetch_process.MIN_FEEDS = 2
+real_start = FetchProcess.start.__func__
+
+def start(cls, *args, **kwargs):
+    process = real_start(cls, *args, **kwargs)
+    print("fetch process", process._process.pid, flush=True)
+    return process
+
+FetchProcess.start = classmethod(start)
+from digest.cli import main
+sys.argv = ["digest", "--config", sys.argv[1], "collect"]
+main()
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+    return "\nState:\tZ" in state  # exited; its new parent has not reaped it yet
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_no_process_of_a_run_outlives_it_when_it_is_killed(tmp_path):
+    # cron's timeout kills the run: its fetch process and parser workers must not linger
+    gate = threading.Event()
+    gate.set()
+
+    def route(h):
+        gate.wait(timeout=60)
+        send(h, 200, rss("S", [{"title": h.path, "guid": h.path}]))
+
+    with ExitStack() as stack:
+        urls = _held_feeds(stack, hosts=4, feeds=2, route=route)  # enough for parsers too
+        (tmp_path / "communities.toml").write_text(
+            '[[community]]\nid = "c"\nname = "C"\nposts = [' +
+            ", ".join(f'"{u}"' for u in urls) + "]\n")
+        (tmp_path / "recipients.csv").write_text("email,name,communities\n")
+        config = tmp_path / "digest.toml"
+        config.write_text('[digest]\norganisation = "Org"\nfeeds = "communities.toml"\n'
+                          'state = "digest.db"\n\n[delivery]\nmethod = "outbox"\n'
+                          'from = "Digest <d@example.org>"\nrecipients = "recipients.csv"\n')
+        driver = [sys.executable, "-c", _DRIVER, str(config)]
+        first = subprocess.run(driver, capture_output=True, text=True, timeout=120)
+        assert first.returncode == 0, first.stderr
+        gate.clear()
+        run = subprocess.Popen(driver, stdout=subprocess.PIPE, text=True)
+        try:
+            line = run.stdout.readline()  # type: ignore[union-attr]
+            assert line.startswith("fetch process"), line
+            children = wait_until(lambda: len(_children(run.pid)) >= 3 and _children(run.pid),
+                                  timeout=30, message="no parser workers started")
+            run.kill()
+            run.wait(timeout=30)
+            wait_until(lambda: all(_gone(pid) for pid in children), timeout=30,
+                       message=lambda: f"still running: "
+                       f"{[pid for pid in children if not _gone(pid)]}")
+        finally:
+            gate.set()
+            run.kill()

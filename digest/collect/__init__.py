@@ -30,7 +30,7 @@ from ..config import CollectSettings, Config
 from ..models import Entry, Kind
 from ..store import Store
 from ..text import plural
-from .fetch_process import FetchProcess
+from .fetch_process import FetchProcess, exit_when_orphaned
 from .parsed import FeedError, ParseResult
 from .state import (
     FAILED_STATUSES,
@@ -494,7 +494,8 @@ class _Run:
             return None
         try:
             pool = ProcessPoolExecutor(max_workers=min(workers, feeds),
-                                       mp_context=_fork_context())
+                                       mp_context=_fork_context(),
+                                       initializer=exit_when_orphaned, initargs=(os.getpid(),))
             # Forks every worker now (before the manager thread starts); waiting for the
             # answer would only wait for a worker to be scheduled.
             pool.submit(int)

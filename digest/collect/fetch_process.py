@@ -23,6 +23,8 @@ import os
 import pickle
 import signal
 import socket
+import threading
+import time
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -219,17 +221,23 @@ def _serve(sock: socket.socket, settings: CollectSettings, contact: str | None,
     end of the run's process (killed: the parser workers it forked still hold its end)."""
     # Ctrl-C reaches the whole process group: the run's process handles it and says goodbye
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_when_orphaned(run_pid)
+    asyncio.run(_answer_all(sock, settings, contact, max_idle))
 
-    async def main() -> None:
-        answering = asyncio.create_task(_answer_all(sock, settings, contact, max_idle))
-        while not answering.done():
-            await asyncio.wait([answering], timeout=1.0)
-            if os.getppid() != run_pid:
-                answering.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await answering
 
-    asyncio.run(main())
+def exit_when_orphaned(run_pid: int) -> None:
+    """End this process (a fetch process, a parser worker) once the run's process is gone.
+
+    Killed (cron's timeout, the OOM killer), the run never says goodbye, and its other
+    children may still hold the end of a pipe this one waits on: it would wait forever.
+    A thread looks every second whether the run is still its parent.
+    """
+    def watch() -> None:
+        while os.getppid() == run_pid:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="digest-run-watch", daemon=True).start()
 
 
 async def _answer_all(sock: socket.socket, settings: CollectSettings, contact: str | None,
