@@ -144,45 +144,12 @@ def test_a_host_keeps_its_limit_when_its_feeds_go_to_the_other_process(tmp_path,
     assert set(most.values()) == {2}  # each host at its limit, in whichever process
 
 
-def test_feeds_in_hand_when_the_fetch_process_dies_are_fetched_by_the_run(tmp_path, started):
-    # every host holds its answers until the second process is killed: whatever it had
-    # asked for is asked again by the run's own process, and nothing fails
-    released = threading.Event()
-    released.set()
-    hits: dict[str, int] = {}
-    lock = threading.Lock()
-
-    def held(h):
-        with lock:
-            hits[h.path] = hits.get(h.path, 0) + 1
-        released.wait(timeout=30)
-        send(h, 200, rss("S", [{"title": f"{h.path} {hits[h.path]}", "guid": h.path}]))
-
-    with ExitStack() as stack:
-        urls = _held_feeds(stack, hosts=4, feeds=3, route=held)
-        cfg = make_config(tmp_path, [community("c", urls)], timeout=30.0)
-        collect(cfg, Store(tmp_path / "d.db"), now=NOW)
-        released.clear()
-        hits.clear()
-        result: dict[str, object] = {}
-        runner = threading.Thread(target=lambda: result.update(
-            report=collect(cfg, Store(tmp_path / "d.db"), now=NOW)))
-        runner.start()
-        wait_until(lambda: started and sum(hits.values()) == len(urls), timeout=30,
-                   message=lambda: f"requests seen: {hits}")
-        started[0]._process.kill()
-        wait_until(lambda: not started[0]._process.is_alive(), timeout=30)
-        released.set()
-        runner.join(timeout=60)
-    report = result["report"]
-    assert report.healthy  # type: ignore[attr-defined]
-    assert any(n == 2 for n in hits.values())  # the dead process's feeds, asked again
-
-
-def test_a_fetch_process_that_stops_answering_is_ended_and_its_feeds_fetched_here(
-        tmp_path, started, monkeypatch):
-    # stopped (as a deadlock would leave it): silent past a feed's budget with feeds in
-    # hand, it is killed and the run fetches them itself
+@pytest.mark.parametrize("fate", ["killed", "stopped"])
+def test_feeds_in_hand_when_the_fetch_process_dies_or_hangs_are_fetched_by_the_run(
+        tmp_path, started, monkeypatch, fate):
+    # every host holds its answers until the second process is killed, or stopped (as a
+    # deadlock would leave it: silent past a feed's budget with feeds in hand, it is then
+    # ended): whatever it had asked for is asked again by the run's process, nothing fails
     monkeypatch.setattr(fetch_process, "SLACK", 0.5)
     hits: dict[str, int] = {}
     lock = threading.Lock()
@@ -197,7 +164,7 @@ def test_a_fetch_process_that_stops_answering_is_ended_and_its_feeds_fetched_her
 
     with ExitStack() as stack:
         urls = _held_feeds(stack, hosts=4, feeds=3, route=route)
-        cfg = make_config(tmp_path, [community("c", urls)], timeout=1.0, connect_timeout=0.5)
+        cfg = make_config(tmp_path, [community("c", urls)], timeout=2.0, connect_timeout=0.5)
         collect(cfg, Store(tmp_path / "d.db"), now=NOW)
         gate.clear()
         hits.clear()
@@ -207,14 +174,19 @@ def test_a_fetch_process_that_stops_answering_is_ended_and_its_feeds_fetched_her
         runner.start()
         wait_until(lambda: started and sum(hits.values()) == len(urls), timeout=30,
                    message=lambda: f"requests seen: {hits}")
-        os.kill(started[0]._process.pid, signal.SIGSTOP)
+        process = started[0]._process
+        if fate == "killed":
+            process.kill()
+            wait_until(lambda: not process.is_alive(), timeout=30)
+        else:
+            os.kill(process.pid, signal.SIGSTOP)
         gate.set()
-        wait_until(lambda: not started[0]._process.is_alive(), timeout=30,
+        wait_until(lambda: not process.is_alive(), timeout=30,
                    message="the stopped fetch process was never ended")
         runner.join(timeout=60)
     report = result["report"]
     assert report.healthy  # type: ignore[attr-defined]
-    assert any(n == 2 for n in hits.values())
+    assert any(n == 2 for n in hits.values())  # the lost process's feeds, asked again
 
 
 _DRIVER = """
