@@ -4,10 +4,10 @@
 1. Builds (once, deterministically) a corpus of realistic feeds under
    bench/corpus/: WordPress, Ghost, Hugo, Jekyll, Blogger, Confluence and
    home-grown generators, from a few KB to several MB, ~45 MB in all.
-2. Serves it from a separate process (aiohttp's server, see `serve`) on 200 hosts
-   (127.0.0.1 to 127.0.0.200), each with a listen backlog of 128, 100 ms of latency per
-   request, gzip when asked, and ETag/Last-Modified so an unchanged run can get 304s; the
-   server's own CPU time is printed beside each run's, as it shares the machine.
+2. Serves it from a separate process on 200 hosts (127.0.0.1 to 127.0.0.200),
+   each with a listen backlog of 128, 100 ms of latency per request, gzip
+   when asked, and ETag/Last-Modified so an unchanged run can get 304s; the server's
+   own CPU time is printed beside each run's, as it shares the machine's cores.
 3. Runs `digest collect` (the command cron runs) twice, first then unchanged, with three
    versions of the code side by side: the code when issue 14 was opened (ISSUE_COMMIT, its
    default `[collect] concurrency = 32`), the code before this round of work on it
@@ -32,7 +32,6 @@ Exit 1 when our collect failed (crash, timeout, a failed feed) or missed a targe
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gzip
 import hashlib
 import json
@@ -53,7 +52,7 @@ from email.utils import format_datetime
 from html import escape
 from pathlib import Path
 
-from _common import ROOT, code_at
+from _common import ROOT, code_at, serve_until_stdin_closes
 
 CORPUS = ROOT / "bench" / "corpus"
 WORK = ROOT / "bench" / "out" / "collect"
@@ -277,14 +276,8 @@ def build_corpus(count: int) -> dict:
 
 def serve(port: int) -> None:
     """Serve the corpus on 127.0.0.1..200:port until stdin closes (every file on every
-    host), with aiohttp's server: one event loop and its C parser for every host.
-
-    The server shares the machine's two cores with the collect under measurement, and the
-    feeds it stands for come from many machines: http.server's thread per connection
-    spent a quarter of a millisecond of CPU a request under one GIL, so 160 answers due at
-    once queued for 40 ms each round and the bench measured the server.
-    """
-    from aiohttp import web
+    host)."""
+    from http.server import BaseHTTPRequestHandler
 
     files: dict[str, tuple[bytes, bytes, str]] = {}
     mtime = format_datetime(datetime(2026, 11, 1, 6, 0, tzinfo=UTC), usegmt=True)
@@ -293,34 +286,42 @@ def serve(port: int) -> None:
         files["/" + path.name] = (raw, (path.parent / (path.name + ".gz")).read_bytes(),
                                   '"' + hashlib.sha1(raw).hexdigest()[:20] + '"')
 
-    async def feed(request: web.Request) -> web.Response:
-        await asyncio.sleep(LATENCY)
-        entry = files.get(request.path)
-        if entry is None:
-            return web.Response(status=404)
-        raw, gz, etag = entry
-        validators = {"ETag": etag, "Last-Modified": mtime}
-        if request.headers.get("If-None-Match") == etag or \
-                request.headers.get("If-Modified-Since") == mtime:
-            return web.Response(status=304, headers=validators)
-        use_gz = "gzip" in (request.headers.get("Accept-Encoding") or "")
-        headers = {**validators, "Content-Type": "application/rss+xml; charset=utf-8"}
-        if use_gz:
-            headers["Content-Encoding"] = "gzip"
-        return web.Response(body=gz if use_gz else raw, headers=headers)
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
 
-    async def main() -> None:
-        app = web.Application()
-        app.router.add_get("/{name}", feed)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await runner.setup()
-        for i in range(1, SPREAD_HOSTS + 1):
-            await web.TCPSite(runner, f"127.0.0.{i}", port, backlog=BACKLOG).start()
-        print("ready", flush=True)
-        await asyncio.to_thread(sys.stdin.read)
-        await runner.cleanup()
+        def do_GET(self) -> None:  # noqa: N802
+            time.sleep(LATENCY)
+            entry = files.get(self.path.split("?")[0])
+            if entry is None:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            raw, gz, etag = entry
+            if self.headers.get("If-None-Match") == etag or \
+                    self.headers.get("If-Modified-Since") == mtime:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.send_header("Last-Modified", mtime)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            use_gz = "gzip" in (self.headers.get("Accept-Encoding") or "")
+            body = gz if use_gz else raw
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+            self.send_header("ETag", etag)
+            self.send_header("Last-Modified", mtime)
+            if use_gz:
+                self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
-    asyncio.run(main())
+        def log_message(self, *args: object) -> None:
+            pass
+
+    serve_until_stdin_closes(Handler, port, SPREAD_HOSTS, BACKLOG)
 
 
 def _free_port() -> int:
