@@ -294,3 +294,49 @@ def test_no_process_of_a_run_outlives_it_when_it_is_killed(tmp_path):
         finally:
             gate.set()
             run.kill()
+
+
+
+def test_a_fetch_that_raises_in_the_fetch_process_is_reported_as_in_one_process(
+        tmp_path, started):
+    # A redirect to an address urllib cannot split raises ValueError out of the fetch (a
+    # bug, not a feed's trouble): the run reports it on that feed's row at once, as it
+    # does fetching in one process, instead of waiting out the process's silence and
+    # killing it.
+    def ok(h):
+        send(h, 200, rss("S", [{"title": h.path, "guid": h.path}]), headers={"ETag": '"1"'})
+
+    with ExitStack() as stack:
+        # the busiest host goes to the fetch process: the broken feed's host has the most
+        broken = stack.enter_context(FeedServer())
+        urls = []
+        for i in range(4):
+            broken.routes[f"/b{i}.xml"] = ok
+            urls.append(broken.url(f"/b{i}.xml"))
+        urls += _held_feeds(stack, hosts=4, feeds=3, route=ok)
+        two = make_config(tmp_path, [community("c", urls)], timeout=20.0)
+        one = make_config(tmp_path, [community("c", urls)], timeout=20.0, workers=1)
+        for cfg, state in ((two, "two.db"), (one, "one.db")):
+            collect(cfg, Store(tmp_path / state), now=NOW)
+        broken.routes["/b0.xml"] = lambda h: send(
+            h, 301, b"", headers={"Location": "http://[not-an-address/feed.xml"})
+        daily = collect(two, Store(tmp_path / "two.db"), now=NOW)
+        alone = collect(one, Store(tmp_path / "one.db"), now=NOW)
+    assert len(started) == 1 and started[0].answered >= 4  # the broken host's feeds there
+    assert started[0]._process.exitcode == 0  # ended by goodbye, not killed for silence
+    assert _rows(daily) == _rows(alone)
+    row = daily.feeds[0]
+    assert (row.status, row.error_kind) == ("error", "internal")
+    assert "ValueError" in (row.error_message or "")
+
+
+class _TwoPartError(Exception):
+    def __init__(self, part: str, whole: str) -> None:
+        super().__init__(f"{part} of {whole}")
+
+
+def test_an_exception_that_cannot_be_unpickled_travels_as_its_type_and_message():
+    assert isinstance(fetch_process._travelling(ValueError("x")), ValueError)
+    sent = fetch_process._travelling(_TwoPartError("a", "b"))
+    assert isinstance(sent, fetch_process.FetchRaised)
+    assert str(sent) == "_TwoPartError: a of b"

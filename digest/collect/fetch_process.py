@@ -131,7 +131,10 @@ class FetchProcess:
                 self._heard_at = asyncio.get_running_loop().time()
                 answer = self._waiting.get(ask)
                 if answer is not None and not answer.done():
-                    answer.set_result(result)
+                    if isinstance(result, Exception):  # raised there: raised here
+                        answer.set_exception(result)
+                    else:
+                        answer.set_result(result)
                     self.answered += 1
         except (OSError, asyncio.IncompleteReadError, pickle.UnpicklingError, EOFError,
                 ValueError):
@@ -249,9 +252,14 @@ async def _answer_all(sock: socket.socket, settings: CollectSettings, contact: s
 
     async def answer(fetcher: Fetcher, ask: int, url: str, validators: Validators | None,
                      now: datetime) -> None:
-        result = await fetcher.fetch(url, validators, now)
-        writer.write(_frame(pickle.dumps((ask, result), pickle.HIGHEST_PROTOCOL)))
-        await writer.drain()
+        result: FetchResult | Exception
+        try:
+            result = await fetcher.fetch(url, validators, now)
+        except Exception as exc:  # a bug: the run reports it on the feed's row, as at home
+            result = _travelling(exc)
+        with contextlib.suppress(OSError):  # the run is gone: nobody to answer
+            writer.write(_frame(pickle.dumps((ask, result), pickle.HIGHEST_PROTOCOL)))
+            await writer.drain()
 
     async with make_client(settings, contact, max_idle=max_idle) as client:
         fetcher = Fetcher(client, settings)
@@ -268,6 +276,20 @@ async def _answer_all(sock: socket.socket, settings: CollectSettings, contact: s
             for task in pending:
                 task.cancel()
     writer.close()
+
+
+class FetchRaised(Exception):
+    """An exception of a fetch in the fetch process that cannot be pickled as itself."""
+
+
+def _travelling(exc: Exception) -> Exception:
+    """`exc`, or its type and message where it would not survive the trip back (an
+    exception whose `__init__` takes other arguments fails to unpickle)."""
+    try:
+        pickle.loads(pickle.dumps(exc, pickle.HIGHEST_PROTOCOL))
+    except Exception:
+        return FetchRaised(f"{type(exc).__name__}: {exc}")
+    return exc
 
 
 def count_by_host(locations: Iterable[str]) -> dict[str, int]:
