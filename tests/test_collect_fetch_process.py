@@ -3,6 +3,7 @@ lost when the second one dies, and the same result as fetching in one."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -340,3 +341,64 @@ def test_an_exception_that_cannot_be_unpickled_travels_as_its_type_and_message()
     sent = fetch_process._travelling(_TwoPartError("a", "b"))
     assert isinstance(sent, fetch_process.FetchRaised)
     assert str(sent) == "_TwoPartError: a of b"
+
+
+def test_the_fetch_process_ends_when_the_run_closes_its_end_without_goodbye(tmp_path):
+    # the run failed before its loop said goodbye: the end of the stream is enough
+    settings = make_config(tmp_path, []).collect
+    process = FetchProcess.start(settings, None, 16)
+    assert process is not None
+    try:
+        process._sock.close()
+        wait_until(lambda: not process._process.is_alive(), timeout=15,
+                   message="the fetch process still waits on a stream it holds open itself")
+    finally:
+        process.join(timeout=5)
+    assert process._process.exitcode == 0
+
+
+def _socket_inode(fd: int) -> str:
+    return f"socket:[{os.fstat(fd).st_ino}]"
+
+
+def _holders(link: str, pids: list[int]) -> list[int]:
+    holding = []
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").glob("*"):
+            with contextlib.suppress(OSError):
+                if os.readlink(fd) == link:
+                    holding.append(pid)
+    return holding
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="reads /proc")
+def test_parser_workers_do_not_hold_the_run_end_of_the_fetch_process_stream(
+        tmp_path, started):
+    gate = threading.Event()
+    gate.set()
+    hits: list[str] = []
+
+    def held(h):
+        hits.append(h.path)
+        gate.wait(timeout=30)
+        send(h, 200, rss("S", [{"title": h.path, "guid": h.path}]))
+
+    with ExitStack() as stack:
+        urls = _held_feeds(stack, hosts=4, feeds=3, route=held)
+        cfg = make_config(tmp_path, [community("c", urls)], timeout=30.0, workers=2)
+        collect(cfg, Store(tmp_path / "d.db"), now=NOW)
+        gate.clear()
+        hits.clear()
+        runner = threading.Thread(target=collect, args=(cfg, Store(tmp_path / "d.db")),
+                                  kwargs={"now": NOW})
+        runner.start()
+        try:
+            wait_until(lambda: started and len(hits) == len(urls), timeout=30)
+            ours = _socket_inode(started[0]._sock.fileno())
+            workers = [pid for pid in _children(os.getpid())
+                       if pid != started[0]._process.pid]
+            assert workers  # the parser pool
+            assert _holders(ours, [*workers, started[0]._process.pid]) == []
+        finally:
+            gate.set()
+            runner.join(timeout=60)

@@ -78,7 +78,8 @@ class FetchProcess:
         ours, theirs = socket.socketpair()
         context = multiprocessing.get_context("fork")
         process = context.Process(target=_serve, name="digest-fetch", daemon=True,
-                                  args=(theirs, settings, contact, max_idle, os.getpid()))
+                                  args=(theirs, ours, settings, contact, max_idle,
+                                        os.getpid()))
         try:
             process.start()
         except OSError:
@@ -168,6 +169,10 @@ class FetchProcess:
                 await self._answers
         self._sock.close()
 
+    def fileno(self) -> int:
+        """The run's end of the stream, which every process forked after it inherits."""
+        return self._sock.fileno()
+
     def join(self, timeout: float = 5.0) -> None:
         """Wait for the process to exit; end it if it does not."""
         self._sock.close()  # the end of its stream, if the run ended before goodbye
@@ -218,14 +223,25 @@ async def _read_frame(reader: asyncio.StreamReader) -> bytes | None:
     return await reader.readexactly(size) if size else None
 
 
-def _serve(sock: socket.socket, settings: CollectSettings, contact: str | None,
-           max_idle: int, run_pid: int) -> None:
+def _serve(sock: socket.socket, runs_end: socket.socket, settings: CollectSettings,
+           contact: str | None, max_idle: int, run_pid: int) -> None:
     """The fetch process: answer requests until goodbye, the end of the stream, or the
-    end of the run's process (killed: the parser workers it forked still hold its end)."""
+    end of the run's process."""
     # Ctrl-C reaches the whole process group: the run's process handles it and says goodbye
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    runs_end.close()  # a copy forked with us: held here, our stream would never end
     exit_when_orphaned(run_pid)
     asyncio.run(_answer_all(sock, settings, contact, max_idle))
+
+
+def start_parser_worker(run_pid: int, inherited: tuple[int, ...]) -> None:
+    """A parser worker's start: close the run's end of a fetch process's stream (`inherited`;
+    forked, the worker holds a copy, and the fetch process would never see its stream end),
+    and end once the run's process is gone."""
+    for fd in inherited:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    exit_when_orphaned(run_pid)
 
 
 def exit_when_orphaned(run_pid: int) -> None:
