@@ -231,8 +231,15 @@ def start(cls, *args, **kwargs):
     return process
 
 FetchProcess.start = classmethod(start)
+real_join = FetchProcess.join
+
+def join(self, *args, **kwargs):
+    real_join(self, *args, **kwargs)
+    print("fetch process exit", self._process.exitcode, flush=True)
+
+FetchProcess.join = join
 from digest.cli import main
-sys.argv = ["digest", "--config", sys.argv[1], "collect"]
+sys.argv = ["digest", "--config", sys.argv[1], *(sys.argv[2:] or ["collect"])]
 main()
 """
 
@@ -257,6 +264,57 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _cli_config(tmp_path: Path, urls: list[str]) -> Path:
+    (tmp_path / "communities.toml").write_text(
+        '[[community]]\nid = "c"\nname = "C"\nposts = [' +
+        ", ".join(f'"{u}"' for u in urls) + "]\n")
+    (tmp_path / "recipients.csv").write_text("email,name,communities\n")
+    config = tmp_path / "digest.toml"
+    config.write_text('[digest]\norganisation = "Org"\nfeeds = "communities.toml"\n'
+                      'state = "digest.db"\n\n[delivery]\nmethod = "outbox"\n'
+                      'from = "Digest <d@example.org>"\nrecipients = "recipients.csv"\n')
+    return config
+
+
+@pytest.mark.parametrize("command", [["collect"], ["run", "--period", "2026-10"]])
+def test_ctrl_c_ends_a_run_and_its_processes_at_once_with_exit_130(tmp_path, command):
+    # Ctrl-C reaches the whole process group while every feed is held by its server: the
+    # run says what to do and exits 130; no process prints a traceback, and the fetch
+    # process leaves its feeds at goodbye instead of finishing them (and being killed)
+    gate = threading.Event()
+    gate.set()
+    hits: list[str] = []
+
+    def route(h):
+        hits.append(h.path)
+        gate.wait(timeout=60)
+        send(h, 200, rss("S", [{"title": h.path, "guid": h.path}]))
+
+    with ExitStack() as stack:
+        urls = _held_feeds(stack, hosts=4, feeds=2, route=route)  # parsers start too
+        driver = [sys.executable, "-c", _DRIVER, str(_cli_config(tmp_path, urls)), *command]
+        first = subprocess.run(driver, capture_output=True, text=True, timeout=120)
+        assert first.returncode == 0, first.stderr
+        gate.clear()
+        hits.clear()
+        run = subprocess.Popen(driver, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+        try:
+            wait_until(lambda: len(hits) == len(urls), timeout=30,
+                       message=lambda: f"requests seen: {hits}")
+            os.killpg(run.pid, signal.SIGINT)
+            out, err = run.communicate(timeout=60)
+            assert not gate.is_set()  # ended while every feed was still held
+        finally:
+            gate.set()
+            if run.poll() is None:
+                run.kill()
+    assert run.returncode == 130, err
+    assert "Traceback" not in err and "Aborted" not in err, err
+    assert "interrupted" in err and f"digest {command[0]}" in err
+    assert "fetch process exit 0" in out  # left at goodbye, not killed after waiting
+
+
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
 def test_no_process_of_a_run_outlives_it_when_it_is_killed(tmp_path):
     # cron's timeout kills the run: its fetch process and parser workers must not linger
@@ -269,15 +327,7 @@ def test_no_process_of_a_run_outlives_it_when_it_is_killed(tmp_path):
 
     with ExitStack() as stack:
         urls = _held_feeds(stack, hosts=4, feeds=2, route=route)  # enough for parsers too
-        (tmp_path / "communities.toml").write_text(
-            '[[community]]\nid = "c"\nname = "C"\nposts = [' +
-            ", ".join(f'"{u}"' for u in urls) + "]\n")
-        (tmp_path / "recipients.csv").write_text("email,name,communities\n")
-        config = tmp_path / "digest.toml"
-        config.write_text('[digest]\norganisation = "Org"\nfeeds = "communities.toml"\n'
-                          'state = "digest.db"\n\n[delivery]\nmethod = "outbox"\n'
-                          'from = "Digest <d@example.org>"\nrecipients = "recipients.csv"\n')
-        driver = [sys.executable, "-c", _DRIVER, str(config)]
+        driver = [sys.executable, "-c", _DRIVER, str(_cli_config(tmp_path, urls))]
         first = subprocess.run(driver, capture_output=True, text=True, timeout=120)
         assert first.returncode == 0, first.stderr
         gate.clear()

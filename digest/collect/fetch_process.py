@@ -237,7 +237,12 @@ def _serve(sock: socket.socket, runs_end: socket.socket, settings: CollectSettin
 def start_parser_worker(run_pid: int, inherited: tuple[int, ...]) -> None:
     """A parser worker's start: close the run's end of a fetch process's stream (`inherited`;
     forked, the worker holds a copy, and the fetch process would never see its stream end),
-    and end once the run's process is gone."""
+    and end once the run's process is gone.
+
+    Ctrl-C reaches the whole process group: the run's process handles it and shuts the
+    pool down; a worker interrupted in its queue's `get` would print a traceback each.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for fd in inherited:
         with contextlib.suppress(OSError):
             os.close(fd)
@@ -284,13 +289,15 @@ async def _answer_all(sock: socket.socket, settings: CollectSettings, contact: s
                 task = asyncio.create_task(answer(fetcher, *pickle.loads(message)))
                 pending.add(task)
                 task.add_done_callback(pending.discard)
-            if pending:
-                await asyncio.wait(pending)
         except (OSError, asyncio.IncompleteReadError):
             pass  # the run's process is gone: nobody to answer
         finally:
+            # Goodbye comes once the run waits for nothing (all its feeds are done, or it
+            # was interrupted): feeds still in hand are not wanted.
             for task in pending:
                 task.cancel()
+            if pending:
+                await asyncio.wait(pending)
     writer.close()
 
 
