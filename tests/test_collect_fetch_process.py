@@ -21,6 +21,7 @@ from waiting import wait_until
 from digest.collect import collect, fetch_process
 from digest.collect.fetch_process import FetchProcess, hosts_for_process, worth_a_process
 from digest.collect.state import load_states
+from digest.config import Community
 from digest.store import Store
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -452,3 +453,37 @@ def test_parser_workers_do_not_hold_the_run_end_of_the_fetch_process_stream(
         finally:
             gate.set()
             runner.join(timeout=60)
+
+
+def test_a_body_near_max_bytes_travels_whole_beside_local_files_and_notes(tmp_path, started):
+    # a body of megabytes crosses the socket intact (an unchanged body is known by its
+    # hash), a changed one is parsed; local files and notes folders stay with the run
+    big = {"text": "padding " * 500_000}  # about 4 MB, under an 8 MB cap
+
+    def route(h):
+        pad = big["text"] if h.path.endswith("-0.xml") else ""
+        send(h, 200, rss(h.path, [{"title": f"{h.path} {len(pad)}", "guid": h.path}],
+                         prolog=f"<!-- {pad} -->"))
+
+    local = tmp_path / "local.xml"
+    local.write_bytes(rss("L", [{"title": "local", "guid": "local"}]))
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "2026-10-20-kept.md").write_text("# Kept\n\nText.\n", encoding="utf-8")
+    with ExitStack() as stack:
+        urls = _held_feeds(stack, hosts=4, feeds=3, route=route)
+        listed = Community(id="c", name="C", description="", posts=(*urls, str(local)),
+                           notes=(str(notes),))
+        two = make_config(tmp_path, [listed], max_bytes=8 * 2**20)
+        one = make_config(tmp_path, [listed], max_bytes=8 * 2**20, workers=1)
+        for cfg, state in ((two, "two.db"), (one, "one.db")):
+            collect(cfg, Store(tmp_path / state), now=NOW)
+        unchanged = collect(two, Store(tmp_path / "two.db"), now=NOW)
+        assert {f.status for f in unchanged.feeds} == {"unchanged"}
+        big["text"] = "changed " * 500_000
+        daily = collect(two, Store(tmp_path / "two.db"), now=NOW)
+        alone = collect(one, Store(tmp_path / "one.db"), now=NOW)
+    assert len(started) == 2 and all(0 < p.answered < len(urls) for p in started)
+    assert _rows(daily) == _rows(alone)
+    changed = {f.url for f in daily.feeds if f.status == "ok"}
+    assert changed == {u for u in urls if u.endswith("-0.xml")}
