@@ -18,7 +18,7 @@ from collect_helpers import community, make_config
 from feedserver import FeedServer, rss, send
 from waiting import wait_until
 
-from digest.collect import collect, fetch_process
+from digest.collect import collect, fetch, fetch_process
 from digest.collect.fetch_process import FetchProcess, hosts_for_process, worth_a_process
 from digest.collect.state import load_states
 from digest.config import Community
@@ -350,11 +350,16 @@ def test_no_process_of_a_run_outlives_it_when_it_is_killed(tmp_path):
 
 
 def test_a_fetch_that_raises_in_the_fetch_process_is_reported_as_in_one_process(
-        tmp_path, started):
-    # A redirect to an address urllib cannot split raises ValueError out of the fetch (a
-    # bug, not a feed's trouble): the run reports it on that feed's row at once, as it
-    # does fetching in one process, instead of waiting out the process's silence and
-    # killing it.
+        tmp_path, started, monkeypatch):
+    # A bug that raises out of a fetch (here a Retry-After reader that raises, inherited by
+    # the fork; a redirect to "http://[x" once did it): the run reports it on that feed's
+    # row at once, as it does fetching in one process, instead of waiting out the
+    # process's silence and killing it.
+    def broken_reader(value, now):
+        raise ValueError(f"cannot read {value!r}")
+
+    monkeypatch.setattr(fetch, "_retry_after", broken_reader)
+
     def ok(h):
         send(h, 200, rss("S", [{"title": h.path, "guid": h.path}]), headers={"ETag": '"1"'})
 
@@ -371,7 +376,7 @@ def test_a_fetch_that_raises_in_the_fetch_process_is_reported_as_in_one_process(
         for cfg, state in ((two, "two.db"), (one, "one.db")):
             collect(cfg, Store(tmp_path / state), now=NOW)
         broken.routes["/b0.xml"] = lambda h: send(
-            h, 301, b"", headers={"Location": "http://[not-an-address/feed.xml"})
+            h, 503, b"", headers={"Retry-After": "soon"})
         daily = collect(two, Store(tmp_path / "two.db"), now=NOW)
         alone = collect(one, Store(tmp_path / "one.db"), now=NOW)
     assert len(started) == 1 and started[0].answered >= 4  # the broken host's feeds there
