@@ -101,6 +101,9 @@ class FetchProcess:
 
     async def fetch(self, url: str, validators: Validators | None, now: datetime
                     ) -> FetchResult:
+        """`url` fetched in the process; here when the process is gone, since a fetch only
+        asks and asking twice changes nothing. What the fetch raises there is raised here,
+        so the run reports it as it would have fetching itself."""
         assert self._local is not None, "open() first"
         if self._writer is None or self._answers is None or self._answers.done():
             return await self._local.fetch(url, validators, now)
@@ -316,6 +319,8 @@ def _travelling(exc: Exception) -> Exception:
 
 
 def count_by_host(locations: Iterable[str]) -> dict[str, int]:
+    """Web locations per host (local files and folders are the run's): what
+    `hosts_for_process` shares out."""
     from . import host_of
 
     counts: dict[str, int] = {}
