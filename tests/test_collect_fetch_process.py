@@ -3,6 +3,7 @@ lost when the second one dies, and the same result as fetching in one."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -17,9 +18,10 @@ from collect_helpers import community, make_config
 from feedserver import FeedServer, rss, send
 from waiting import wait_until
 
-from digest.collect import collect, fetch_process
+from digest.collect import collect, fetch, fetch_process
 from digest.collect.fetch_process import FetchProcess, hosts_for_process, worth_a_process
 from digest.collect.state import load_states
+from digest.config import Community
 from digest.store import Store
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -202,8 +204,15 @@ def start(cls, *args, **kwargs):
     return process
 
 FetchProcess.start = classmethod(start)
+real_join = FetchProcess.join
+
+def join(self, *args, **kwargs):
+    real_join(self, *args, **kwargs)
+    print("fetch process exit", self._process.exitcode, flush=True)
+
+FetchProcess.join = join
 from digest.cli import main
-sys.argv = ["digest", "--config", sys.argv[1], "collect"]
+sys.argv = ["digest", "--config", sys.argv[1], *(sys.argv[2:] or ["collect"])]
 main()
 """
 
@@ -228,6 +237,57 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _cli_config(tmp_path: Path, urls: list[str]) -> Path:
+    (tmp_path / "communities.toml").write_text(
+        '[[community]]\nid = "c"\nname = "C"\nposts = [' +
+        ", ".join(f'"{u}"' for u in urls) + "]\n")
+    (tmp_path / "recipients.csv").write_text("email,name,communities\n")
+    config = tmp_path / "digest.toml"
+    config.write_text('[digest]\norganisation = "Org"\nfeeds = "communities.toml"\n'
+                      'state = "digest.db"\n\n[delivery]\nmethod = "outbox"\n'
+                      'from = "Digest <d@example.org>"\nrecipients = "recipients.csv"\n')
+    return config
+
+
+@pytest.mark.parametrize("command", [["collect"], ["run", "--period", "2026-10"]])
+def test_ctrl_c_ends_a_run_and_its_processes_at_once_with_exit_130(tmp_path, command):
+    # Ctrl-C reaches the whole process group while every feed is held by its server: the
+    # run says what to do and exits 130; no process prints a traceback, and the fetch
+    # process leaves its feeds at goodbye instead of finishing them (and being killed)
+    gate = threading.Event()
+    gate.set()
+    hits: list[str] = []
+
+    def route(h):
+        hits.append(h.path)
+        gate.wait(timeout=60)
+        send(h, 200, rss("S", [{"title": h.path, "guid": h.path}]))
+
+    with ExitStack() as stack:
+        urls = _held_feeds(stack, hosts=4, feeds=2, route=route)  # parsers start too
+        driver = [sys.executable, "-c", _DRIVER, str(_cli_config(tmp_path, urls)), *command]
+        first = subprocess.run(driver, capture_output=True, text=True, timeout=120)
+        assert first.returncode == 0, first.stderr
+        gate.clear()
+        hits.clear()
+        run = subprocess.Popen(driver, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+        try:
+            wait_until(lambda: len(hits) == len(urls), timeout=30,
+                       message=lambda: f"requests seen: {hits}")
+            os.killpg(run.pid, signal.SIGINT)
+            out, err = run.communicate(timeout=60)
+            assert not gate.is_set()  # ended while every feed was still held
+        finally:
+            gate.set()
+            if run.poll() is None:
+                run.kill()
+    assert run.returncode == 130, err
+    assert "Traceback" not in err and "Aborted" not in err, err
+    assert "interrupted" in err and f"digest {command[0]}" in err
+    assert "fetch process exit 0" in out  # left at goodbye, not killed after waiting
+
+
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
 def test_no_process_of_a_run_outlives_it_when_it_is_killed(tmp_path):
     # cron's timeout kills the run: its fetch process and parser workers must not linger
@@ -240,15 +300,7 @@ def test_no_process_of_a_run_outlives_it_when_it_is_killed(tmp_path):
 
     with ExitStack() as stack:
         urls = _held_feeds(stack, hosts=4, feeds=2, route=route)  # enough for parsers too
-        (tmp_path / "communities.toml").write_text(
-            '[[community]]\nid = "c"\nname = "C"\nposts = [' +
-            ", ".join(f'"{u}"' for u in urls) + "]\n")
-        (tmp_path / "recipients.csv").write_text("email,name,communities\n")
-        config = tmp_path / "digest.toml"
-        config.write_text('[digest]\norganisation = "Org"\nfeeds = "communities.toml"\n'
-                          'state = "digest.db"\n\n[delivery]\nmethod = "outbox"\n'
-                          'from = "Digest <d@example.org>"\nrecipients = "recipients.csv"\n')
-        driver = [sys.executable, "-c", _DRIVER, str(config)]
+        driver = [sys.executable, "-c", _DRIVER, str(_cli_config(tmp_path, urls))]
         first = subprocess.run(driver, capture_output=True, text=True, timeout=120)
         assert first.returncode == 0, first.stderr
         gate.clear()
@@ -266,3 +318,149 @@ def test_no_process_of_a_run_outlives_it_when_it_is_killed(tmp_path):
         finally:
             gate.set()
             run.kill()
+
+
+
+def test_a_fetch_that_raises_in_the_fetch_process_is_reported_as_in_one_process(
+        tmp_path, started, monkeypatch):
+    # A bug that raises out of a fetch (here a Retry-After reader that raises, inherited by
+    # the fork; a redirect to "http://[x" once did it): the run reports it on that feed's
+    # row at once, as it does fetching in one process, instead of waiting out the
+    # process's silence and killing it.
+    def broken_reader(value, now):
+        raise ValueError(f"cannot read {value!r}")
+
+    monkeypatch.setattr(fetch, "_retry_after", broken_reader)
+
+    def ok(h):
+        send(h, 200, rss("S", [{"title": h.path, "guid": h.path}]), headers={"ETag": '"1"'})
+
+    with ExitStack() as stack:
+        # the busiest host goes to the fetch process: the broken feed's host has the most
+        broken = stack.enter_context(FeedServer())
+        urls = []
+        for i in range(4):
+            broken.routes[f"/b{i}.xml"] = ok
+            urls.append(broken.url(f"/b{i}.xml"))
+        urls += _held_feeds(stack, hosts=4, feeds=3, route=ok)
+        two = make_config(tmp_path, [community("c", urls)], timeout=20.0)
+        one = make_config(tmp_path, [community("c", urls)], timeout=20.0, workers=1)
+        for cfg, state in ((two, "two.db"), (one, "one.db")):
+            collect(cfg, Store(tmp_path / state), now=NOW)
+        broken.routes["/b0.xml"] = lambda h: send(
+            h, 503, b"", headers={"Retry-After": "soon"})
+        daily = collect(two, Store(tmp_path / "two.db"), now=NOW)
+        alone = collect(one, Store(tmp_path / "one.db"), now=NOW)
+    assert len(started) == 1 and started[0].answered >= 4  # the broken host's feeds there
+    assert started[0]._process.exitcode == 0  # ended by goodbye, not killed for silence
+    assert _rows(daily) == _rows(alone)
+    row = daily.feeds[0]
+    assert (row.status, row.error_kind) == ("error", "internal")
+    assert "ValueError" in (row.error_message or "")
+
+
+class _TwoPartError(Exception):
+    def __init__(self, part: str, whole: str) -> None:
+        super().__init__(f"{part} of {whole}")
+
+
+def test_an_exception_that_cannot_be_unpickled_travels_as_its_type_and_message():
+    assert isinstance(fetch_process._travelling(ValueError("x")), ValueError)
+    sent = fetch_process._travelling(_TwoPartError("a", "b"))
+    assert isinstance(sent, fetch_process.FetchRaised)
+    assert str(sent) == "_TwoPartError: a of b"
+
+
+def test_the_fetch_process_ends_when_the_run_closes_its_end_without_goodbye(tmp_path):
+    # the run failed before its loop said goodbye: the end of the stream is enough
+    settings = make_config(tmp_path, []).collect
+    process = FetchProcess.start(settings, None, 16)
+    assert process is not None
+    try:
+        process._sock.close()
+        wait_until(lambda: not process._process.is_alive(), timeout=15,
+                   message="the fetch process still waits on a stream it holds open itself")
+    finally:
+        process.join(timeout=5)
+    assert process._process.exitcode == 0
+
+
+def _socket_inode(fd: int) -> str:
+    return f"socket:[{os.fstat(fd).st_ino}]"
+
+
+def _holders(link: str, pids: list[int]) -> list[int]:
+    holding = []
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").glob("*"):
+            with contextlib.suppress(OSError):
+                if os.readlink(fd) == link:
+                    holding.append(pid)
+    return holding
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="reads /proc")
+def test_parser_workers_do_not_hold_the_run_end_of_the_fetch_process_stream(
+        tmp_path, started):
+    gate = threading.Event()
+    gate.set()
+    hits: list[str] = []
+
+    def held(h):
+        hits.append(h.path)
+        gate.wait(timeout=30)
+        send(h, 200, rss("S", [{"title": h.path, "guid": h.path}]))
+
+    with ExitStack() as stack:
+        urls = _held_feeds(stack, hosts=4, feeds=3, route=held)
+        cfg = make_config(tmp_path, [community("c", urls)], timeout=30.0, workers=2)
+        collect(cfg, Store(tmp_path / "d.db"), now=NOW)
+        gate.clear()
+        hits.clear()
+        runner = threading.Thread(target=collect, args=(cfg, Store(tmp_path / "d.db")),
+                                  kwargs={"now": NOW})
+        runner.start()
+        try:
+            wait_until(lambda: started and len(hits) == len(urls), timeout=30)
+            ours = _socket_inode(started[0]._sock.fileno())
+            workers = [pid for pid in _children(os.getpid())
+                       if pid != started[0]._process.pid]
+            assert workers  # the parser pool
+            assert _holders(ours, [*workers, started[0]._process.pid]) == []
+        finally:
+            gate.set()
+            runner.join(timeout=60)
+
+
+def test_a_body_near_max_bytes_travels_whole_beside_local_files_and_notes(tmp_path, started):
+    # a body of megabytes crosses the socket intact (an unchanged body is known by its
+    # hash), a changed one is parsed; local files and notes folders stay with the run
+    big = {"text": "padding " * 500_000}  # about 4 MB, under an 8 MB cap
+
+    def route(h):
+        pad = big["text"] if h.path.endswith("-0.xml") else ""
+        send(h, 200, rss(h.path, [{"title": f"{h.path} {len(pad)}", "guid": h.path}],
+                         prolog=f"<!-- {pad} -->"))
+
+    local = tmp_path / "local.xml"
+    local.write_bytes(rss("L", [{"title": "local", "guid": "local"}]))
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "2026-10-20-kept.md").write_text("# Kept\n\nText.\n", encoding="utf-8")
+    with ExitStack() as stack:
+        urls = _held_feeds(stack, hosts=4, feeds=3, route=route)
+        listed = Community(id="c", name="C", description="", posts=(*urls, str(local)),
+                           notes=(str(notes),))
+        two = make_config(tmp_path, [listed], max_bytes=8 * 2**20)
+        one = make_config(tmp_path, [listed], max_bytes=8 * 2**20, workers=1)
+        for cfg, state in ((two, "two.db"), (one, "one.db")):
+            collect(cfg, Store(tmp_path / state), now=NOW)
+        unchanged = collect(two, Store(tmp_path / "two.db"), now=NOW)
+        assert {f.status for f in unchanged.feeds} == {"unchanged"}
+        big["text"] = "changed " * 500_000
+        daily = collect(two, Store(tmp_path / "two.db"), now=NOW)
+        alone = collect(one, Store(tmp_path / "one.db"), now=NOW)
+    assert len(started) == 2 and all(0 < p.answered < len(urls) for p in started)
+    assert _rows(daily) == _rows(alone)
+    changed = {f.url for f in daily.feeds if f.status == "ok"}
+    assert changed == {u for u in urls if u.endswith("-0.xml")}

@@ -30,7 +30,7 @@ from ..config import CollectSettings, Config
 from ..models import Entry, Kind
 from ..store import Store
 from ..text import plural
-from .fetch_process import FetchProcess, exit_when_orphaned
+from .fetch_process import FetchProcess, start_parser_worker
 from .parsed import FeedError, ParseResult
 from .state import (
     FAILED_STATUSES,
@@ -492,7 +492,9 @@ class _Run:
             if self._pool is pool:
                 self._broken_pools.append(pool)
                 self._pool = self._start_pool(POOL_MIN_FEEDS)
-            solo = ProcessPoolExecutor(max_workers=1, mp_context=_fork_context())
+            solo = ProcessPoolExecutor(max_workers=1, mp_context=_fork_context(),
+                                       initializer=start_parser_worker,
+                                       initargs=(os.getpid(), self._inherited()))
             try:
                 return await loop.run_in_executor(solo, call)
             finally:
@@ -512,13 +514,19 @@ class _Run:
         try:
             pool = ProcessPoolExecutor(max_workers=min(workers, feeds),
                                        mp_context=_fork_context(),
-                                       initializer=exit_when_orphaned, initargs=(os.getpid(),))
+                                       initializer=start_parser_worker,
+                                       initargs=(os.getpid(), self._inherited()))
             # Forks every worker now (before the manager thread starts); waiting for the
             # answer would only wait for a worker to be scheduled.
             pool.submit(int)
         except (OSError, ValueError):
             return None
         return pool
+
+    def _inherited(self) -> tuple[int, ...]:
+        """Descriptors a process forked now inherits and must close (see fetch_process)."""
+        there = self._fetch_process
+        return () if there is None else (there.fileno(),)
 
     def _succeed(self, src: _Source, result: FetchResult, status: str,
                  body_hash: str | None = None) -> FeedReport:

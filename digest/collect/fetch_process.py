@@ -78,7 +78,8 @@ class FetchProcess:
         ours, theirs = socket.socketpair()
         context = multiprocessing.get_context("fork")
         process = context.Process(target=_serve, name="digest-fetch", daemon=True,
-                                  args=(theirs, settings, contact, max_idle, os.getpid()))
+                                  args=(theirs, ours, settings, contact, max_idle,
+                                        os.getpid()))
         try:
             process.start()
         except OSError:
@@ -100,6 +101,9 @@ class FetchProcess:
 
     async def fetch(self, url: str, validators: Validators | None, now: datetime
                     ) -> FetchResult:
+        """`url` fetched in the process; here when the process is gone, since a fetch only
+        asks and asking twice changes nothing. What the fetch raises there is raised here,
+        so the run reports it as it would have fetching itself."""
         assert self._local is not None, "open() first"
         if self._writer is None or self._answers is None or self._answers.done():
             return await self._local.fetch(url, validators, now)
@@ -131,7 +135,10 @@ class FetchProcess:
                 self._heard_at = asyncio.get_running_loop().time()
                 answer = self._waiting.get(ask)
                 if answer is not None and not answer.done():
-                    answer.set_result(result)
+                    if isinstance(result, Exception):  # raised there: raised here
+                        answer.set_exception(result)
+                    else:
+                        answer.set_result(result)
                     self.answered += 1
         except (OSError, asyncio.IncompleteReadError, pickle.UnpicklingError, EOFError,
                 ValueError):
@@ -164,6 +171,10 @@ class FetchProcess:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._answers
         self._sock.close()
+
+    def fileno(self) -> int:
+        """The run's end of the stream, which every process forked after it inherits."""
+        return self._sock.fileno()
 
     def join(self, timeout: float = 5.0) -> None:
         """Wait for the process to exit; end it if it does not."""
@@ -215,14 +226,30 @@ async def _read_frame(reader: asyncio.StreamReader) -> bytes | None:
     return await reader.readexactly(size) if size else None
 
 
-def _serve(sock: socket.socket, settings: CollectSettings, contact: str | None,
-           max_idle: int, run_pid: int) -> None:
+def _serve(sock: socket.socket, runs_end: socket.socket, settings: CollectSettings,
+           contact: str | None, max_idle: int, run_pid: int) -> None:
     """The fetch process: answer requests until goodbye, the end of the stream, or the
-    end of the run's process (killed: the parser workers it forked still hold its end)."""
+    end of the run's process."""
     # Ctrl-C reaches the whole process group: the run's process handles it and says goodbye
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    runs_end.close()  # a copy forked with us: held here, our stream would never end
     exit_when_orphaned(run_pid)
     asyncio.run(_answer_all(sock, settings, contact, max_idle))
+
+
+def start_parser_worker(run_pid: int, inherited: tuple[int, ...]) -> None:
+    """A parser worker's start: close the run's end of a fetch process's stream (`inherited`;
+    forked, the worker holds a copy, and the fetch process would never see its stream end),
+    and end once the run's process is gone.
+
+    Ctrl-C reaches the whole process group: the run's process handles it and shuts the
+    pool down; a worker interrupted in its queue's `get` would print a traceback each.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for fd in inherited:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    exit_when_orphaned(run_pid)
 
 
 def exit_when_orphaned(run_pid: int) -> None:
@@ -249,9 +276,14 @@ async def _answer_all(sock: socket.socket, settings: CollectSettings, contact: s
 
     async def answer(fetcher: Fetcher, ask: int, url: str, validators: Validators | None,
                      now: datetime) -> None:
-        result = await fetcher.fetch(url, validators, now)
-        writer.write(_frame(pickle.dumps((ask, result), pickle.HIGHEST_PROTOCOL)))
-        await writer.drain()
+        result: FetchResult | Exception
+        try:
+            result = await fetcher.fetch(url, validators, now)
+        except Exception as exc:  # a bug: the run reports it on the feed's row, as at home
+            result = _travelling(exc)
+        with contextlib.suppress(OSError):  # the run is gone: nobody to answer
+            writer.write(_frame(pickle.dumps((ask, result), pickle.HIGHEST_PROTOCOL)))
+            await writer.drain()
 
     async with make_client(settings, contact, max_idle=max_idle) as client:
         fetcher = Fetcher(client, settings)
@@ -260,17 +292,35 @@ async def _answer_all(sock: socket.socket, settings: CollectSettings, contact: s
                 task = asyncio.create_task(answer(fetcher, *pickle.loads(message)))
                 pending.add(task)
                 task.add_done_callback(pending.discard)
-            if pending:
-                await asyncio.wait(pending)
         except (OSError, asyncio.IncompleteReadError):
             pass  # the run's process is gone: nobody to answer
         finally:
+            # Goodbye comes once the run waits for nothing (all its feeds are done, or it
+            # was interrupted): feeds still in hand are not wanted.
             for task in pending:
                 task.cancel()
+            if pending:
+                await asyncio.wait(pending)
     writer.close()
 
 
+class FetchRaised(Exception):
+    """An exception of a fetch in the fetch process that cannot be pickled as itself."""
+
+
+def _travelling(exc: Exception) -> Exception:
+    """`exc`, or its type and message where it would not survive the trip back (an
+    exception whose `__init__` takes other arguments fails to unpickle)."""
+    try:
+        pickle.loads(pickle.dumps(exc, pickle.HIGHEST_PROTOCOL))
+    except Exception:
+        return FetchRaised(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
 def count_by_host(locations: Iterable[str]) -> dict[str, int]:
+    """Web locations per host (local files and folders are the run's): what
+    `hosts_for_process` shares out."""
     from . import host_of
 
     counts: dict[str, int] = {}
