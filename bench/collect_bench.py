@@ -6,7 +6,8 @@
    home-grown generators, from a few KB to several MB, ~45 MB in all.
 2. Serves it from a separate process on 200 hosts (127.0.0.1 to 127.0.0.200),
    each with a listen backlog of 128, 100 ms of latency per request, gzip
-   when asked, and ETag/Last-Modified so an unchanged run can get 304s.
+   when asked, and ETag/Last-Modified so an unchanged run can get 304s; the server's
+   own CPU time is printed beside each run's, as it shares the machine's cores.
 3. Runs `digest collect` (the command cron runs) twice, first then unchanged, with three
    versions of the code side by side: the code when issue 14 was opened (ISSUE_COMMIT, its
    default `[collect] concurrency = 32`), the code before this round of work on it
@@ -66,7 +67,8 @@ CORPUS_VERSION = 5
 TARGETS = {"first_wall": 10.0, "second_wall": 0.5, "peak_mb": 300.0, "spread_wall": 1.2}
 FLOOR_MARGIN = 0.25
 PER_HOST = 8  # digest's default [collect] per_host
-CEILING = 256  # digest's AUTO_CONCURRENCY_CEILING
+CEILING = 256  # digest's AUTO_CONCURRENCY_CEILING, feeds at once in each fetching process
+TWO_PROCESSES_FROM = 400  # digest.collect.fetch_process.MIN_FEEDS: a second one from here
 OLD_CONCURRENCY = 32  # the default before it was sized from the work
 ISSUE_COMMIT = "b39111a"  # the code when issue 14 was opened (concurrency 32, httpx's client)
 BEFORE_COMMIT = "cf4bed1"  # concurrency sized from the hosts, leaner start-up; httpx's client
@@ -371,8 +373,21 @@ def _tree_rss(root: int) -> int:
     return total
 
 
+SERVER_PID: int | None = None  # the feed server's, for its CPU time beside each run's
+
+
+def _cpu_of(pid: int | None) -> float:
+    """User+system CPU seconds of process `pid` so far (Linux's /proc); nan elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
 def measure(cmd: list[str], env: dict[str, str], timeout: float, cwd: Path = ROOT) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_before = _cpu_of(SERVER_PID)
     started = time.monotonic()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             cwd=cwd)
@@ -399,7 +414,8 @@ def measure(cmd: list[str], env: dict[str, str], timeout: float, cwd: Path = ROO
     sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": wall, "cpu": cpu, "peak_mb": peak / 2**20,
+    return {"wall": wall, "cpu": cpu, "server_cpu": _cpu_of(SERVER_PID) - server_before,
+            "peak_mb": peak / 2**20,
             "maxrss_mb": after.ru_maxrss / 1024, "rc": proc.returncode, "timed_out": timed_out,
             "stdout": out.decode(errors="replace"), "stderr": err.decode(errors="replace")}
 
@@ -557,6 +573,8 @@ def main() -> int:
     port = _free_port()
     server = subprocess.Popen([sys.executable, __file__, "--serve", str(port)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    global SERVER_PID
+    SERVER_PID = server.pid
     try:
         if server.stdout.readline().strip() != "ready":
             print("the feed server did not start", file=sys.stderr)
@@ -603,12 +621,19 @@ def main() -> int:
 
 
 def network_floor(feeds: int, hosts: int) -> float:
-    """The least time `feeds` unchanged feeds spread evenly over `hosts` hosts can take:
-    each host's feeds go `PER_HOST` at a time, all hosts' at most `CEILING` at a time, one
-    round trip each."""
+    """The least time `feeds` unchanged feeds spread evenly over `hosts` hosts can take with
+    the working tree's limits: each host's feeds go `PER_HOST` at a time, all hosts' at
+    most `at_most(feeds)` at a time, one round trip each."""
     busiest = -(-feeds // hosts)
-    at_once = min(CEILING, hosts * min(busiest, PER_HOST))
+    at_once = min(at_most(feeds), hosts * min(busiest, PER_HOST))
     return max(-(-busiest // PER_HOST), -(-feeds // at_once)) * LATENCY
+
+
+def at_most(feeds: int) -> int:
+    """Feeds at once in the working tree's run: `CEILING` in each fetching process (two on
+    a machine of two cores or more, from `TWO_PROCESSES_FROM` feeds)."""
+    two = (os.cpu_count() or 1) >= 2 and feeds >= TWO_PROCESSES_FROM
+    return CEILING * (2 if two else 1)
 
 
 def _collect_failed(run: dict) -> bool:
@@ -641,12 +666,12 @@ def _median(runs: list[dict], key: str) -> float:
 
 
 def _cell(runs: list[dict]) -> str:
-    """wall s as best/median, cpu s (median), peak MB (largest)."""
+    """wall s as best/median, cpu s (median), the server's cpu s (median), peak MB."""
     flag = "*" if any(r["timed_out"] or r["rc"] for r in runs) else " "
     wall = f"{_best(runs)['wall']:.2f}" + (f"/{_median(runs, 'wall'):.2f}" if len(runs) > 1
                                            else "")
-    return (f"{wall:>10}{flag} {_median(runs, 'cpu'):>6.2f} "
-            f"{max(r['peak_mb'] for r in runs):>6.0f}")
+    return (f"{wall:>10}{flag} {_median(runs, 'cpu'):>5.2f} {_median(runs, 'server_cpu'):>4.2f}"
+            f" {max(r['peak_mb'] for r in runs):>4.0f}")
 
 
 LABELS = {"issue": f"issue 14 opened ({ISSUE_COMMIT}, c=32)",
@@ -664,7 +689,7 @@ def report(runs: dict[str, dict[str, list[dict]]], r2e: list[dict], note: str,
               "spread": f"unchanged, {feeds * COPIES} on {SPREAD_HOSTS} hosts"}
     names = list(runs)
     print(f"{'':<34} | " + " | ".join(f"{LABELS[n]:^26}" for n in names))
-    print(f"{'run':<34} | " + " | ".join(f"{'wall s':>11} {'cpu s':>6} {'MB':>6}"
+    print(f"{'run':<34} | " + " | ".join(f"{'wall s':>11} {'cpu':>5} {'srv':>4} {'MB':>4}"
                                           for _ in names))
     print("-" * (37 + 29 * len(names)))
     for stage, label in stages.items():
@@ -672,9 +697,9 @@ def report(runs: dict[str, dict[str, list[dict]]], r2e: list[dict], note: str,
             print(f"{label:<34} | " + " | ".join(_cell(runs[n][stage]) for n in names))
     if r2e:
         print(f"{'rss2email, first then unchanged':<34} | {_cell(r2e[:1])} | {_cell(r2e[1:])}")
-    print("wall s: best/median of the runs; cpu s: median (user+sys, children included); "
-          "MB: largest peak RSS\nsum over the process tree (sampled every 20 ms); "
-          "* = failed or timed out")
+    print("wall s: best/median of the runs; cpu: median s (user+sys, children included); srv: "
+          "the feed server's\nmedian s of CPU in the run (it shares the cores); MB: largest "
+          "peak RSS sum over the process tree\n(sampled every 20 ms); * = failed or timed out")
     if note:
         print(note)
     passed = True
@@ -703,7 +728,7 @@ def report(runs: dict[str, dict[str, list[dict]]], r2e: list[dict], note: str,
         floor = network_floor(feeds * COPIES, hosts)
         print(f"network floor of {feeds * COPIES} unchanged feeds on {hosts} hosts: "
               f"{floor:.2f} s ({floor / LATENCY:.0f} round trips of {LATENCY * 1000:.0f} ms "
-              f"at per_host = {PER_HOST}, at most {CEILING} at once)")
+              f"at per_host = {PER_HOST}, at most {at_most(feeds * COPIES)} at once)")
         target = floor + FLOOR_MARGIN if stage == "thousands" else TARGETS["spread_wall"]
         checks.append((f"unchanged collect of {feeds * COPIES} feeds on {hosts} hosts wall "
                        "(best)", _best(now[stage])["wall"], target, "s"))

@@ -153,7 +153,12 @@ def collect(ctx: click.Context, reextract: bool) -> None:
     """
     config = _config(ctx)
     with Store(config.state_path) as store:
-        report = pipeline.collect(config, store, progress=_tty() and not _quiet(ctx))
+        try:
+            report = pipeline.collect(config, store, progress=_tty() and not _quiet(ctx))
+        except KeyboardInterrupt:  # the items stored so far are kept; states are not
+            click.echo("collect interrupted: the items read so far are stored, the feeds' "
+                       "states are not; run `digest collect` again", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
         _print_collect(report, quiet=_quiet(ctx))
         if reextract:
             from .outcomes.stored import reextract as reextract_notes

@@ -153,3 +153,34 @@ def test_in_turn_takes_one_feed_of_each_host_per_round():
     assert [s.url for s in by_host_in_turn(listed)] == [
         "https://a.org/1", "https://B.org/1", "/srv/notes/x",
         "https://a.org/2", "https://b.org/2", "https://a.org/3"]
+
+
+def test_a_slow_host_never_holds_the_slots_another_host_could_use(tmp_path):
+    # two hosts, one feed at a time each, two slots: while the slow host's first feed
+    # waits, its next feeds must not take the second slot from the quick host's feeds
+    quick_done = threading.Event()
+    quick_seen: list[str] = []
+    quick_first: list[bool] = []
+
+    def slow(h):
+        # answers once the quick host is through, or gives up waiting for it
+        quick_first.append(quick_done.wait(timeout=5))
+        send(h, 200, rss("S", [{"title": h.path, "guid": h.path}]))
+
+    def quick(h):
+        quick_seen.append(h.path)
+        if len(quick_seen) == 3:
+            quick_done.set()
+        send(h, 200, rss("Q", [{"title": h.path, "guid": h.path}]))
+
+    with FeedServer() as a, FeedServer() as b:
+        urls = []
+        for i in range(3):
+            a.routes[f"/slow{i}.xml"] = slow
+            b.routes[f"/quick{i}.xml"] = quick
+            urls += [a.url(f"/slow{i}.xml"), b.url(f"/quick{i}.xml")]
+        cfg = make_config(tmp_path, [community("c", urls)], per_host=1, concurrency=2,
+                          timeout=30.0)
+        report = collect(cfg, Store(tmp_path / "d.db"), now=NOW)
+    assert report.healthy
+    assert quick_first == [True] * 3, "the quick host's feeds waited behind the slow host's"

@@ -121,6 +121,14 @@ def test_redirect_loop(tmp_path, server):
     assert report.failed_communities == ["bad"]
 
 
+def test_redirect_to_an_address_that_cannot_be_read(tmp_path, server):
+    server.routes["/odd.xml"] = lambda h: send(
+        h, 301, b"", headers={"Location": "http://[not-an-address/feed.xml"})
+    _, row, _, _ = run(tmp_path, server, "/odd.xml")
+    assert (row.status, row.error_kind) == ("error", "redirect")
+    assert "[not-an-address" in row.error_message
+
+
 def test_too_many_redirects(tmp_path, server):
     for i in range(8):
         server.routes[f"/r{i}.xml"] = (lambda n: lambda h: send(
@@ -176,7 +184,8 @@ def test_503_with_http_date_retry_after(tmp_path, server):
     assert row.status == "deferred" and row.retry_after == datetime(2026, 11, 2, 12, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("value", ["999999999", "Fri, 01 Jan 2100 00:00:00 GMT"])
+@pytest.mark.parametrize("value", ["999999999", "Fri, 01 Jan 2100 00:00:00 GMT",
+                                   "Fri, 31 Dec 9999 23:00:00 -0100"])  # past datetime's end
 def test_retry_after_is_capped_at_30_days_in_either_form(tmp_path, server, value):
     server.routes["/down.xml"] = lambda h: send(h, 503, b"down", "text/plain",
                                                 headers={"Retry-After": value})

@@ -30,6 +30,7 @@ from ..config import CollectSettings, Config
 from ..models import Entry, Kind
 from ..store import Store
 from ..text import plural
+from .fetch_process import FetchProcess, start_parser_worker
 from .parsed import FeedError, ParseResult
 from .state import (
     FAILED_STATUSES,
@@ -99,6 +100,7 @@ def auto_concurrency(locations: Iterable[str], per_host: int,
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+@functools.lru_cache(maxsize=8192)  # asked for each feed by the sizing, the order and limits
 def host_of(location: str) -> str:
     """The host a location is fetched from, as "host:port" whatever the spelling (capitals,
     the default port written out or not, user information); "" for local files and notes
@@ -204,6 +206,8 @@ class _Run:
         self.progress = progress
         self._pool: Executor | None = None
         self._broken_pools: list[Executor] = []
+        self._fetch_process: FetchProcess | None = None  # see fetch_process
+        self._hosts_fetched_there: set[str] = set()
 
     def execute(self) -> CollectReport:
         states = load_states(self.store) if self.store is not None else {}
@@ -222,23 +226,63 @@ class _Run:
             # collect never loads it, and a daily one with a few changes lets each worker
             # load it as the network waits.
             from . import parse  # noqa: F401
+        hosts_there = self._hosts_for_a_fetch_process(sources)
+        self._size_for(sources, processes=2 if hosts_there else 1)
+        if hosts_there:
+            # forked first: the parser pool starts a thread, and a fork must come before any
+            self._fetch_process = FetchProcess.start(self.settings, self.config.web_url,
+                                                     self.max_idle)
+            if self._fetch_process is not None:
+                self._hosts_fetched_there = hosts_there
+            else:
+                self._size_for(sources, processes=1)
         self._pool = self._start_pool(sum(1 for s in sources if s.role != "calendar"))
-        # every feed in flight holds a socket, and so does every connection kept idle for
-        # its host's next feed: at most half the sockets for the feeds, the rest for idle
-        sockets = sockets_allowed(open_files_allowed())
-        self.concurrency = self.settings.concurrency or auto_concurrency(
-            (s.state.moved_to or s.url for s in sources), self.settings.per_host,
-            min(AUTO_CONCURRENCY_CEILING, sockets // 2))
-        self.max_idle = max(0, sockets - self.concurrency)
         try:
             return _run_coroutine(self._run(sources))
         finally:
             for pool in [self._pool, *self._broken_pools]:
                 if pool is not None:
                     pool.shutdown(wait=True, cancel_futures=True)
+            if self._fetch_process is not None:  # after the pool: its workers hold our end
+                self._fetch_process.join()
+
+    def _size_for(self, sources: list[_Source], processes: int) -> None:
+        """How many feeds at once, and how many connections kept idle, for a run fetching
+        in `processes` processes.
+
+        Every feed in flight holds a socket, and so does every connection kept idle for its
+        host's next feed: at most half a process's sockets for the feeds, the rest for
+        idle ones. The ceiling is per fetching process (each has its own loop and its own
+        limit of open files).
+        """
+        sockets = sockets_allowed(open_files_allowed())
+        self.concurrency = self.settings.concurrency or auto_concurrency(
+            (s.state.moved_to or s.url for s in sources), self.settings.per_host,
+            min(AUTO_CONCURRENCY_CEILING * processes, sockets // 2))
+        self.max_idle = max(0, sockets - self.concurrency)
+
+    def _hosts_for_a_fetch_process(self, sources: list[_Source]) -> set[str]:
+        """The hosts a second fetching process takes, when the list is long enough for a
+        second core to pay (see `fetch_process`); none with `workers = 1` or one core.
+
+        Only for a run where most feeds were read before (a daily collect, mostly
+        unchanged): a first collect, or `check`, spends its CPU parsing, and the other
+        cores are its parsers'.
+        """
+        from .fetch_process import count_by_host, hosts_for_process, worth_a_process
+
+        web = [s for s in sources if s.role != "notes"]
+        read_before = sum(1 for s in web if s.state.body_hash is not None)
+        if self.dry or read_before * 2 < len(web):
+            return set()
+        counts = count_by_host({s.state.moved_to or s.url for s in web})
+        cores = self.settings.workers or os.cpu_count() or 1
+        return hosts_for_process(counts) if worth_a_process(sum(counts.values()), cores) \
+            else set()
 
     async def _run(self, sources: list[_Source]) -> CollectReport:
         self._slots = asyncio.Semaphore(max(1, self.concurrency))
+        self._turns: dict[str, asyncio.Semaphore] = {}
         self._fetches: dict[str, asyncio.Future[FetchResult]] = {}
         from .fetch import Fetcher, make_client
 
@@ -250,16 +294,22 @@ class _Run:
             async with make_client(self.settings, self.config.web_url,
                                    max_idle=self.max_idle) as client:
                 fetcher = Fetcher(client, self.settings)
-                tasks = [asyncio.create_task(self._one(fetcher, s))
-                         for s in by_host_in_turn(sources)]
-                rows: list[FeedReport] = []
-                if bar is not None:
-                    bar.start()
-                    task_id = bar.add_task("Collecting feeds", total=len(tasks))
-                for done in asyncio.as_completed(tasks):
-                    rows.append(await done)
+                if self._fetch_process is not None:
+                    await self._fetch_process.open(fetcher)
+                try:
+                    tasks = [asyncio.create_task(self._one(fetcher, s))
+                             for s in by_host_in_turn(sources)]
+                    rows: list[FeedReport] = []
                     if bar is not None:
-                        bar.advance(task_id)
+                        bar.start()
+                        task_id = bar.add_task("Collecting feeds", total=len(tasks))
+                    for done in asyncio.as_completed(tasks):
+                        rows.append(await done)
+                        if bar is not None:
+                            bar.advance(task_id)
+                finally:
+                    if self._fetch_process is not None:
+                        await self._fetch_process.aclose()
         finally:
             if bar is not None:
                 bar.stop()
@@ -277,11 +327,25 @@ class _Run:
 
     async def _one(self, fetcher: Fetcher, src: _Source) -> FeedReport:
         # A feed holds its slot from fetch to stored: bodies waiting to be parsed
-        # count too, so memory stays under concurrency x max_bytes.
-        async with self._slots:
-            return await self._one_held(fetcher, src)
+        # count too, so memory stays under concurrency x max_bytes. A web feed waits for
+        # its host's turn first: a slot taken first would wait, held, behind the host's
+        # other feeds while other hosts had room (20 hosts of 100 feeds ran at two thirds
+        # of their limits).
+        async with self._turn_of(src) as turn, self._slots:
+            return await self._one_held(fetcher, src, turn)
 
-    async def _one_held(self, fetcher: Fetcher, src: _Source) -> FeedReport:
+    def _turn_of(self, src: _Source) -> _HostTurn:
+        location = src.state.moved_to or src.url
+        if src.role == "notes" or not location.startswith(("http://", "https://")):
+            return _HostTurn(None)  # the disk: no host to wait for
+        host = host_of(location)
+        turns = self._turns.get(host)
+        if turns is None:
+            turns = self._turns[host] = asyncio.Semaphore(max(1, self.settings.per_host))
+        return _HostTurn(turns)
+
+    async def _one_held(self, fetcher: Fetcher, src: _Source, turn: _HostTurn
+                        ) -> FeedReport:
         from .fetch import Validators
 
         st = src.state
@@ -304,6 +368,8 @@ class _Run:
             result = await self._fetch_once(fetcher, location, validators)
         except Exception as exc:  # a bug must not stop the other feeds
             return self._fail(src, "error", "internal", f"{type(exc).__name__}: {exc}")
+        finally:
+            turn.end()  # the host's next feed goes while this one is parsed and stored
         if result.moved_to and result.moved_to != src.url:
             st.moved_to = result.moved_to
         if result.outcome != "ok" and result.outcome != "unchanged":
@@ -368,12 +434,16 @@ class _Run:
 
     async def _fetch_once(self, fetcher: Fetcher, location: str,
                           validators: Validators | None) -> FetchResult:
-        """Fetch `location` once per run, however many communities list it."""
+        """Fetch `location` once per run, however many communities list it, in the
+        fetch process when its host was given to it."""
+        there = self._fetch_process
+        fetch = (there.fetch if there is not None and host_of(location)
+                 in self._hosts_fetched_there else fetcher.fetch)
         if location not in self._shared:  # listed once: no task of its own to share
-            return await fetcher.fetch(location, validators, self.now)
+            return await fetch(location, validators, self.now)
         task = self._fetches.get(location)
         if task is None:
-            task = asyncio.ensure_future(fetcher.fetch(location, validators, self.now))
+            task = asyncio.ensure_future(fetch(location, validators, self.now))
             self._fetches[location] = task
         return await asyncio.shield(task)
 
@@ -422,7 +492,9 @@ class _Run:
             if self._pool is pool:
                 self._broken_pools.append(pool)
                 self._pool = self._start_pool(POOL_MIN_FEEDS)
-            solo = ProcessPoolExecutor(max_workers=1, mp_context=_fork_context())
+            solo = ProcessPoolExecutor(max_workers=1, mp_context=_fork_context(),
+                                       initializer=start_parser_worker,
+                                       initargs=(os.getpid(), self._inherited()))
             try:
                 return await loop.run_in_executor(solo, call)
             finally:
@@ -441,13 +513,20 @@ class _Run:
             return None
         try:
             pool = ProcessPoolExecutor(max_workers=min(workers, feeds),
-                                       mp_context=_fork_context())
+                                       mp_context=_fork_context(),
+                                       initializer=start_parser_worker,
+                                       initargs=(os.getpid(), self._inherited()))
             # Forks every worker now (before the manager thread starts); waiting for the
             # answer would only wait for a worker to be scheduled.
             pool.submit(int)
         except (OSError, ValueError):
             return None
         return pool
+
+    def _inherited(self) -> tuple[int, ...]:
+        """Descriptors a process forked now inherits and must close (see fetch_process)."""
+        there = self._fetch_process
+        return () if there is None else (there.fileno(),)
 
     def _succeed(self, src: _Source, result: FetchResult, status: str,
                  body_hash: str | None = None) -> FeedReport:
@@ -482,6 +561,29 @@ class _Run:
                           last_success=st.last_success, consecutive_failures=failures,
                           error_kind=kind, error_message=message, retry_after=retry_after,
                           moved_to=st.moved_to, flagged=failures >= FLAG_AFTER)
+
+
+class _HostTurn:
+    """One of a host's `per_host` turns, held from before a feed's slot to the end of its
+    fetch (`end`), not through its parse; None for a source on the disk."""
+
+    def __init__(self, turns: asyncio.Semaphore | None) -> None:
+        self._turns = turns
+        self._held = False
+
+    async def __aenter__(self) -> _HostTurn:
+        if self._turns is not None:
+            await self._turns.acquire()
+            self._held = True
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.end()
+
+    def end(self) -> None:
+        if self._held and self._turns is not None:
+            self._held = False
+            self._turns.release()
 
 
 def _read_calendar(ics: bytes) -> tuple[str | None, list[str]]:

@@ -381,8 +381,13 @@ class Fetcher:
                     target = headers.get("location")
                     if not target:
                         raise FeedError("http", f"HTTP {code} redirect without a Location")
-                    target = urljoin(current, target)
-                    if urlparse(target).scheme not in ("http", "https"):
+                    try:
+                        target = urljoin(current, target)
+                        scheme = urlparse(target).scheme
+                    except ValueError:  # "http://[x": urllib refuses to split it
+                        raise FeedError("redirect", f"redirect to an address that cannot "
+                                        f"be read: {target!r}") from None
+                    if scheme not in ("http", "https"):
                         raise FeedError("redirect", f"redirect to a non-web address {target!r}")
                     if target in seen:
                         raise FeedError("redirect-loop", "redirect loop: "
@@ -449,7 +454,10 @@ def _retry_after(value: str | None, now: datetime) -> datetime | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return min(moment.astimezone(UTC), now + MAX_RETRY_AFTER)
+    try:
+        return min(moment.astimezone(UTC), now + MAX_RETRY_AFTER)
+    except OverflowError:  # past either end of datetime's range once in UTC
+        return now + MAX_RETRY_AFTER if moment.year > 1 else None
 
 
 class _Inflater:
