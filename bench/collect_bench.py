@@ -62,8 +62,10 @@ LATENCY = 0.100
 BACKLOG = 128
 SEED = 20261124
 CORPUS_VERSION = 5
-# thousands: 2,000 feeds on 20 hosts, whose per-host limit sets a floor (FLOOR_MARGIN over
-# it allowed); spread: 2,000 feeds on 200 hosts, "about a second"
+# thousands: 2,000 feeds on 20 hosts, whose per-host limit sets a floor: "bound by the
+# network" is at most FLOOR_MARGIN over it beyond what a run pays whatever its feeds (its
+# start-up and finish, measured in the same bench as the 200-feed unchanged run's time over
+# that run's own floor); spread: 2,000 feeds on 200 hosts, "about a second"
 TARGETS = {"first_wall": 10.0, "second_wall": 0.5, "peak_mb": 300.0, "spread_wall": 1.2}
 FLOOR_MARGIN = 0.25
 PER_HOST = 8  # digest's default [collect] per_host
@@ -729,7 +731,13 @@ def report(runs: dict[str, dict[str, list[dict]]], r2e: list[dict], note: str,
         print(f"network floor of {feeds * COPIES} unchanged feeds on {hosts} hosts: "
               f"{floor:.2f} s ({floor / LATENCY:.0f} round trips of {LATENCY * 1000:.0f} ms "
               f"at per_host = {PER_HOST}, at most {at_most(feeds * COPIES)} at once)")
-        target = floor + FLOOR_MARGIN if stage == "thousands" else TARGETS["spread_wall"]
+        if stage == "thousands":
+            fixed = max(0.0, _best(now["unchanged"])["wall"] - network_floor(feeds, HOSTS))
+            print(f"start-up and finish of a run, whatever its feeds: {fixed:.2f} s (the "
+                  f"{feeds}-feed unchanged run's wall time over its floor)")
+            target = floor + fixed + FLOOR_MARGIN
+        else:
+            target = TARGETS["spread_wall"]
         checks.append((f"unchanged collect of {feeds * COPIES} feeds on {hosts} hosts wall "
                        "(best)", _best(now[stage])["wall"], target, "s"))
     for name, value, target, unit in checks:
