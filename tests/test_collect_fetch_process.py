@@ -119,6 +119,32 @@ def _held_feeds(stack: ExitStack, hosts: int, feeds: int, route) -> list[str]:  
     return urls
 
 
+class _Gate:
+    """Feeds that answer at once while the gate is open and are held while it is shut; each
+    answer names how many times its feed was asked for (so a second asking is news)."""
+
+    def __init__(self) -> None:
+        self.open = threading.Event()
+        self.open.set()
+        self.hits: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def route(self, h) -> None:  # type: ignore[no-untyped-def]
+        with self._lock:
+            self.hits[h.path] = self.hits.get(h.path, 0) + 1
+            asked = self.hits[h.path]
+        self.open.wait(timeout=60)
+        send(h, 200, rss("S", [{"title": f"{h.path} {asked}", "guid": h.path}]))
+
+    def shut(self) -> None:
+        self.open.clear()
+        self.hits.clear()
+
+    @property
+    def asked(self) -> int:
+        return sum(self.hits.values())
+
+
 def test_a_host_keeps_its_limit_when_its_feeds_go_to_the_other_process(tmp_path, started):
     in_flight: dict[int, int] = {}
     most: dict[int, int] = {}
@@ -153,42 +179,31 @@ def test_feeds_in_hand_when_the_fetch_process_dies_or_hangs_are_fetched_by_the_r
     # deadlock would leave it: silent past a feed's budget with feeds in hand, it is then
     # ended): whatever it had asked for is asked again by the run's process, nothing fails
     monkeypatch.setattr(fetch_process, "SLACK", 0.5)
-    hits: dict[str, int] = {}
-    lock = threading.Lock()
-    gate = threading.Event()
-    gate.set()
-
-    def route(h):
-        with lock:
-            hits[h.path] = hits.get(h.path, 0) + 1
-        gate.wait(timeout=30)
-        send(h, 200, rss("S", [{"title": f"{h.path} {hits[h.path]}", "guid": h.path}]))
-
+    gate = _Gate()
     with ExitStack() as stack:
-        urls = _held_feeds(stack, hosts=4, feeds=3, route=route)
+        urls = _held_feeds(stack, hosts=4, feeds=3, route=gate.route)
         cfg = make_config(tmp_path, [community("c", urls)], timeout=2.0, connect_timeout=0.5)
         collect(cfg, Store(tmp_path / "d.db"), now=NOW)
-        gate.clear()
-        hits.clear()
+        gate.shut()
         result: dict[str, object] = {}
         runner = threading.Thread(target=lambda: result.update(
             report=collect(cfg, Store(tmp_path / "d.db"), now=NOW)))
         runner.start()
-        wait_until(lambda: started and sum(hits.values()) == len(urls), timeout=30,
-                   message=lambda: f"requests seen: {hits}")
+        wait_until(lambda: started and gate.asked == len(urls), timeout=30,
+                   message=lambda: f"requests seen: {gate.hits}")
         process = started[0]._process
         if fate == "killed":
             process.kill()
             wait_until(lambda: not process.is_alive(), timeout=30)
         else:
             os.kill(process.pid, signal.SIGSTOP)
-        gate.set()
+        gate.open.set()
         wait_until(lambda: not process.is_alive(), timeout=30,
                    message="the stopped fetch process was never ended")
         runner.join(timeout=60)
     report = result["report"]
     assert report.healthy  # type: ignore[attr-defined]
-    assert any(n == 2 for n in hits.values())  # the lost process's feeds, asked again
+    assert 2 in gate.hits.values()  # the lost process's feeds, asked again
 
 
 _DRIVER = """
@@ -254,32 +269,23 @@ def test_ctrl_c_ends_a_run_and_its_processes_at_once_with_exit_130(tmp_path, com
     # Ctrl-C reaches the whole process group while every feed is held by its server: the
     # run says what to do and exits 130; no process prints a traceback, and the fetch
     # process leaves its feeds at goodbye instead of finishing them (and being killed)
-    gate = threading.Event()
-    gate.set()
-    hits: list[str] = []
-
-    def route(h):
-        hits.append(h.path)
-        gate.wait(timeout=60)
-        send(h, 200, rss("S", [{"title": h.path, "guid": h.path}]))
-
+    gate = _Gate()
     with ExitStack() as stack:
-        urls = _held_feeds(stack, hosts=4, feeds=2, route=route)  # parsers start too
+        urls = _held_feeds(stack, hosts=4, feeds=2, route=gate.route)  # parsers start too
         driver = [sys.executable, "-c", _DRIVER, str(_cli_config(tmp_path, urls)), *command]
         first = subprocess.run(driver, capture_output=True, text=True, timeout=120)
         assert first.returncode == 0, first.stderr
-        gate.clear()
-        hits.clear()
+        gate.shut()
         run = subprocess.Popen(driver, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, start_new_session=True)
         try:
-            wait_until(lambda: len(hits) == len(urls), timeout=30,
-                       message=lambda: f"requests seen: {hits}")
+            wait_until(lambda: gate.asked == len(urls), timeout=30,
+                       message=lambda: f"requests seen: {gate.hits}")
             os.killpg(run.pid, signal.SIGINT)
             out, err = run.communicate(timeout=60)
-            assert not gate.is_set()  # ended while every feed was still held
+            assert not gate.open.is_set()  # ended while every feed was still held
         finally:
-            gate.set()
+            gate.open.set()
             if run.poll() is None:
                 run.kill()
     assert run.returncode == 130, err
@@ -291,19 +297,13 @@ def test_ctrl_c_ends_a_run_and_its_processes_at_once_with_exit_130(tmp_path, com
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
 def test_no_process_of_a_run_outlives_it_when_it_is_killed(tmp_path):
     # cron's timeout kills the run: its fetch process and parser workers must not linger
-    gate = threading.Event()
-    gate.set()
-
-    def route(h):
-        gate.wait(timeout=60)
-        send(h, 200, rss("S", [{"title": h.path, "guid": h.path}]))
-
+    gate = _Gate()
     with ExitStack() as stack:
-        urls = _held_feeds(stack, hosts=4, feeds=2, route=route)  # enough for parsers too
+        urls = _held_feeds(stack, hosts=4, feeds=2, route=gate.route)  # parsers start too
         driver = [sys.executable, "-c", _DRIVER, str(_cli_config(tmp_path, urls))]
         first = subprocess.run(driver, capture_output=True, text=True, timeout=120)
         assert first.returncode == 0, first.stderr
-        gate.clear()
+        gate.shut()
         run = subprocess.Popen(driver, stdout=subprocess.PIPE, text=True)
         try:
             line = run.stdout.readline()  # type: ignore[union-attr]
@@ -316,7 +316,7 @@ def test_no_process_of_a_run_outlives_it_when_it_is_killed(tmp_path):
                        message=lambda: f"still running: "
                        f"{[pid for pid in children if not _gone(pid)]}")
         finally:
-            gate.set()
+            gate.open.set()
             run.kill()
 
 
@@ -402,33 +402,24 @@ def _holders(link: str, pids: list[int]) -> list[int]:
 @pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="reads /proc")
 def test_parser_workers_do_not_hold_the_run_end_of_the_fetch_process_stream(
         tmp_path, started):
-    gate = threading.Event()
-    gate.set()
-    hits: list[str] = []
-
-    def held(h):
-        hits.append(h.path)
-        gate.wait(timeout=30)
-        send(h, 200, rss("S", [{"title": h.path, "guid": h.path}]))
-
+    gate = _Gate()
     with ExitStack() as stack:
-        urls = _held_feeds(stack, hosts=4, feeds=3, route=held)
+        urls = _held_feeds(stack, hosts=4, feeds=3, route=gate.route)
         cfg = make_config(tmp_path, [community("c", urls)], timeout=30.0, workers=2)
         collect(cfg, Store(tmp_path / "d.db"), now=NOW)
-        gate.clear()
-        hits.clear()
+        gate.shut()
         runner = threading.Thread(target=collect, args=(cfg, Store(tmp_path / "d.db")),
                                   kwargs={"now": NOW})
         runner.start()
         try:
-            wait_until(lambda: started and len(hits) == len(urls), timeout=30)
+            wait_until(lambda: started and gate.asked == len(urls), timeout=30)
             ours = _socket_inode(started[0]._sock.fileno())
             workers = [pid for pid in _children(os.getpid())
                        if pid != started[0]._process.pid]
             assert workers  # the parser pool
             assert _holders(ours, [*workers, started[0]._process.pid]) == []
         finally:
-            gate.set()
+            gate.open.set()
             runner.join(timeout=60)
 
 
