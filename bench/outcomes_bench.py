@@ -20,7 +20,7 @@ extractor (the header says which). It reports; it does not gate: exit 0 unless i
 crashed.
 
 Usage: python bench/outcomes_bench.py [--details]
-                                      [--set corpus|holdout|review|review2|review3|review4|review5|review6]
+                                      [--set corpus|holdout|review|review2|...|review6]
   --details  list every miss (labels not found, junk, wrong owners/dues)
 """
 
