@@ -12,13 +12,15 @@ owner sub-bullets, action tables, fr/de/es prose, tally-only votes, vague dues) 
 the fourth review set tests/fixtures/minutes-review4/ (near-misses that must yield
 nothing, pronoun owners, header junk, dues in words) and the fifth review set
 tests/fixtures/minutes-review5/ (worded table headers, date-first owners, arrows,
-status marks, checkbox attendance, newsletters), and prints every figure beside
+status marks, checkbox attendance, newsletters) and the sixth review set
+tests/fixtures/minutes-review6/ (dues written as weeks; Dutch, Italian and Portuguese
+notes), and prints every figure beside
 its target for each set. Until the command exists it scores an adapter over today's
 extractor (the header says which). It reports; it does not gate: exit 0 unless it
 crashed.
 
 Usage: python bench/outcomes_bench.py [--details]
-                                      [--set corpus|holdout|review|review2|review3|review4|review5]
+                                      [--set corpus|holdout|review|review2|...|review6]
   --details  list every miss (labels not found, junk, wrong owners/dues)
 """
 
@@ -41,6 +43,7 @@ SETS = {
     "review3": ROOT / "tests" / "fixtures" / "minutes-review3",
     "review4": ROOT / "tests" / "fixtures" / "minutes-review4",
     "review5": ROOT / "tests" / "fixtures" / "minutes-review5",
+    "review6": ROOT / "tests" / "fixtures" / "minutes-review6",
 }
 
 

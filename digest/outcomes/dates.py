@@ -39,14 +39,57 @@ _END_WORDS = {  # "fin du mois", "Ende des Monats", "fin de mes": the same as "e
     "fin de la semana": "week", "a finales de mes": "month", "finales de mes": "month",
     "a fin de mes": "month", "a fin du mois": "month",
 }
+_NEXT_WEEK_WORDS = frozenset(("semana que vem", "a semana que vem", "proxima semana",
+                              "a proxima semana", "volgende week", "settimana prossima",
+                              "la settimana prossima", "la prossima settimana"))
 _LEAD_WORDS = re.compile(
     r"^(?:due|by|until|before|bis(?:\s+zu[mr])?|avant(?:\s+le)?|d'ici(?:\s+le)?|hasta(?:\s+el)?"
-    r"|antes\s+del?|para\s+el|f[äa]llig(?:\s+am)?|[ée]ch[ée]ance|on|for)\s*:?\s+",
+    r"|antes\s+del?|para\s+el|f[äa]llig(?:\s+am)?|[ée]ch[ée]ance|on|for"
+    r"|uiterlijk(?:\s+op)?|voor|entro(?:\s+il|\s+la|\s+l')?|at[ée](?:\s+(?:o|a|ao|dia))?"
+    r"|prazo|scadenza|termine)\s*:?\s+",
     re.IGNORECASE)
+_WEEKISH = re.compile(r"w/c|kw|wk|week|semaine|settimana|semana|woche", re.IGNORECASE)
 _NUMERIC = re.compile(r"^(\d{1,2})([./])(\d{1,2})\.?(?:[./](\d{2,4}))?$")
 _NEVER = re.compile(r"\b(?:next\s+(?:meeting|session|call|sync|time)|tbd|tbc|asap|ongoing"
-                    r"|q[1-4]|this\s+(?:week|month)|next\s+month)\b",  # vague spans: no day
+                    r"|q[1-4]|this\s+(?:week|month)|next\s+month|deze\s+week|questa\s+settimana"
+                    r"|esta\s+semana|cette\s+semaine|diese\s+woche)\b",  # vague spans: no day
                     re.IGNORECASE)
+
+
+# "KW 48", "wk48", "Week 49", "semaine 48": an ISO week; "w/c 16 Nov": the week that day
+# starts. Either is due by the end of that week's working days, as "end of week" is.
+_WEEK_NUMBER = re.compile(r"^(?:the\s+|la\s+|die\s+|a\s+)?(?:kw|wk|week|semaine|settimana"
+                          r"|semana|woche)\.?\s*(?P<week>\d{1,2})$", re.IGNORECASE)
+_WEEK_OF = re.compile(r"^(?:w/c|week\s+(?:commencing|beginning|starting))\s+(?P<day>\S.*)$",
+                      re.IGNORECASE)
+# "fin de la semaine prochaine", "ende nächster Woche": the end of the week after the meeting's
+_END_OF_NEXT_WEEK = re.compile(r"^(?:fin\s+de\s+la\s+semaine\s+prochaine"
+                               r"|ende\s+n[äa]chster\s+woche|fine\s+(?:della\s+)?settimana"
+                               r"\s+prossima|final\s+da\s+pr[óo]xima\s+semana)$", re.IGNORECASE)
+
+
+def _week(text: str, meeting: date | None, languages: tuple[str, ...]) -> date | None:
+    """The Friday of the week `text` names, or None when it names no week."""
+    numbered = _WEEK_NUMBER.match(text)
+    if numbered:
+        if meeting is None:
+            return None
+        number = int(numbered["week"])
+        for year in (meeting.year, meeting.year + 1):
+            try:
+                friday = date.fromisocalendar(year, number, 5)
+            except ValueError:
+                return None
+            if (meeting - friday).days <= _RECENT_DAYS:  # a week long past is next year's
+                return friday
+        return None
+    start = _WEEK_OF.match(text)
+    if start:
+        day = resolve(start["day"], meeting, languages)
+        return None if day is None else day + timedelta(days=4 - min(day.weekday(), 4))
+    if _END_OF_NEXT_WEEK.match(text) and meeting is not None:
+        return _end_of("week", meeting + timedelta(days=7))
+    return None
 
 
 def resolve(words: str, meeting: date | None, languages: tuple[str, ...] = DATE_LANGUAGES
@@ -67,6 +110,10 @@ def resolve(words: str, meeting: date | None, languages: tuple[str, ...] = DATE_
             return date(*(int(p) for p in parts))
         except ValueError:
             return None
+    if _WEEKISH.search(text):
+        week = _week(text, meeting, languages)
+        if week is not None:
+            return week
     ordinal = _ORDINAL_DAY.match(text)
     if ordinal:
         return _day_of_month(int(ordinal[1]), meeting) if meeting else None
@@ -87,6 +134,8 @@ def _resolve(text: str, meeting: date, languages: tuple[str, ...]) -> date | Non
         later = (meeting + timedelta(days=7) if following["unit"] == "week"
                  else (meeting.replace(day=1) + timedelta(days=32)))
         return _end_of(following["unit"], later)
+    if fold(text) in _NEXT_WEEK_WORDS:  # words dateparser does not read in every language
+        return meeting + timedelta(days=7)
     end = _END_OF.match(text)
     unit = _END_WORDS.get(text) or (end and (end["unit"] or end["short"]))
     if unit:
@@ -191,6 +240,9 @@ _MONTHS = (
     r"|sep(?:t(?:ember|embre|iembre)?|\.)?|oct(?:ober|obre|\.)?|okt(?:ober)?"
     r"|nov(?:ember|embre|iembre|\.)?|dec(?:ember|\.)?|d[ée]c(?:embre)?|dez(?:ember)?|dic(?:iembre)?"
     r"|enero|febrero|marzo|octubre|janv(?:ier)?"
+    r"|januari|februari|maart|mei|augustus|gennaio|febbraio|aprile|maggio|giugno|luglio"
+    r"|settembre|ottobre|dicembre|janeiro|fevereiro|mar[çc]o|maio|junho|julho|setembro"
+    r"|outubro|novembro|dezembro"
 )
 _WEEKDAY = (r"(?:mon|tue|wed|thu|fri|sat|sun|lun|mar|mer|jeu|ven|sam|dim|mo|di|mi|do|fr|sa|so"
             r"|mié|jue|vie|sáb|dom)[a-zéèäüñá]*\.?,?\s+")
@@ -264,6 +316,8 @@ _MONTH_PREFIXES = (
     ("avr", 4), ("abr", 4), ("may", 5), ("mai", 5), ("jun", 6), ("juin", 6), ("jul", 7),
     ("juil", 7), ("aug", 8), ("aou", 8), ("ago", 8), ("sep", 9), ("oct", 10), ("okt", 10),
     ("nov", 11), ("dec", 12), ("dez", 12), ("dic", 12),
+    ("gen", 1), ("maa", 3), ("mei", 5), ("mag", 5), ("giu", 6), ("lug", 7), ("set", 9),
+    ("ott", 10), ("out", 10),
 )
 
 

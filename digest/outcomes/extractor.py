@@ -85,12 +85,22 @@ _MONTH = (
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
     r"|janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre"
     r"|d[ée]cembre|januar|februar|m[äa]rz|juni|juli|oktober|dezember|enero|febrero|marzo"
-    r"|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)\.?"
+    r"|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre"
+    r"|januari|februari|maart|mei|augustus|gennaio|febbraio|aprile|maggio|giugno|luglio"
+    r"|settembre|ottobre|dicembre|janeiro|fevereiro|mar[çc]o|maio|junho|julho|setembro"
+    r"|outubro|novembro|dezembro)\.?"
 )
 _WEEKDAY = (r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?"
             r"|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch"
             r"|donnerstag|freitag|samstag|sonntag|lunes|martes|mi[ée]rcoles|jueves|viernes"
-            r"|s[áa]bado|domingo)")
+            r"|s[áa]bado|domingo|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag"
+            r"|luned[iì]|marted[iì]|mercoled[iì]|gioved[iì]|venerd[iì]|sabato|domenica"
+            r"|(?:segunda|ter[çc]a|quarta|quinta|sexta)(?:-feira)?)")
+# A week as a due: "w/c 16 Nov" (week commencing), "KW 48", "wk48", "Week 49", "semaine 48".
+_WEEK = (r"(?:(?:w/c|week\s+(?:commencing|beginning|starting))\s+\d{1,2}(?:st|nd|rd|th|\.)?\s+"
+         r"(?:of\s+)?[a-zé]{3,9}\.?"
+         r"|(?:w/c|week\s+(?:commencing|beginning|starting))\s+[a-zé]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?"
+         r"|(?:kw|wk|week|semaine|settimana|semana|woche)\.?\s*\d{1,2}(?![\d./:]))")
 _DATE = (
     r"(?:\d{4}-\d{2}-\d{2}|\d{4}/\d{1,2}/\d{1,2}"
     rf"|(?:eod|cob|end\s+of\s+(?:the\s+)?day)\s+(?:on\s+)?{_WEEKDAY}"
@@ -98,7 +108,7 @@ _DATE = (
     r"(?:,?\s+(?:de\s+)?\d{4})?"
     rf"|(?:{_WEEKDAY},?\s+)?{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
     r"|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}\.\d{1,2}\.(?:\d{2,4}\b)?"
-    rf"|(?:next\s+|this\s+)?{_WEEKDAY}"
+    rf"|(?:next\s+|this\s+)?{_WEEKDAY}|{_WEEK}"
     rf"|(?:the\s+)?end\s+of\s+(?:the\s+)?(?:day|week|month|quarter|year|sprint|{_MONTH})"
     r"|(?:the\s+)?end\s+of\s+(?:the\s+)?next\s+(?:week|month)"
     rf"|ende\s+{_MONTH}|fin\s+(?:de\s+|d')?{_MONTH}|(?:a\s+)?finales\s+de\s+{_MONTH}"
@@ -109,6 +119,9 @@ _DATE = (
     r"|(?:a\s+)?fin(?:ales)?\s+d[eu]\s+(?:la\s+)?(?:mois|semaine|mes|semana)"
     r"|ende\s+de[rs]\s+(?:woche|monats)|n[äa]chste\s+woche|la\s+semaine\s+prochaine"
     r"|la\s+semana\s+que\s+viene|la\s+pr[óo]xima\s+semana|demain|morgen|ma[ñn]ana"
+    r"|fin\s+de\s+la\s+semaine\s+prochaine|volgende\s+week|(?:la\s+)?settimana\s+prossima"
+    r"|la\s+prossima\s+settimana|(?:a\s+)?semana\s+que\s+vem|(?:a\s+)?pr[óo]xima\s+semana"
+    r"|domani|amanh[ãa]"
     r"|q[1-4](?:\s+\d{4})?"
     rf"|{_MONTH}(?:\s+\d{{4}})?)"
 )
@@ -120,12 +133,15 @@ _DUE = re.compile(
     rf"|target(?:\s+date)?|no later than|d'ici(?:\s+(?:le|la|à|a))?|avant(?:\s+le|\s+la)?"
     rf"|pour\s+le|bis(?:\s+zu[mr])?"
     rf"|hasta(?:\s+el)?|para(?:\s+el)?|antes\s+del?|f[äa]llig(?:\s+am)?|fecha|[ée]ch[ée]ance"
-    rf"|vencimiento|plazo|for|on|revisit(?:\s+on)?)\s*:?\s*"
+    rf"|vencimiento|plazo|for|on|revisit(?:\s+on)?"
+    rf"|uiterlijk(?:\s+op)?|voor|entro(?:\s+il|\s+la|\s+l')?|at[ée](?:\s+(?:o|a|ao|dia))?"
+    rf"|prazo|scadenza|termine)\s*:?\s*"
     rf"(?P<due>{_DATE})\b(?!\s+{_MEETING_WORD})[)\]]?\.?",
     re.IGNORECASE,
 )
 _TRAILING_DUE = re.compile(
     rf"(?:\s*[–—,·|]|\s+-)\s*(?:(?:due|by|bis|avant|d'ici|hasta|antes\s+del?|revisit(?:\s+on)?"
+    rf"|uiterlijk|voor|entro(?:\s+il|\s+la|\s+l')?|at[ée]"
     rf"|[ée]ch[ée]ance|f[äa]llig)\s*:?\s+)?(?P<due>{_DATE})\s*\.?$",
     re.IGNORECASE)
 # "tag 2.9.1 tomorrow", "clear the north beds next week": a relative day at the end, no "by".
@@ -133,7 +149,8 @@ _TRAILING_WHEN = re.compile(
     r"\s+(?P<due>tomorrow|next\s+week|(?:the\s+)?end\s+of\s+"
     r"(?:the\s+)?(?:next\s+)?(?:week|month)|a\s+finales\s+de\s+mes|fin\s+du\s+mois"
     rf"|a\s+finales\s+de\s+{_MONTH}|ende\s+des\s+monats"
-    r"|demain|morgen|n[äa]chste\s+woche|la\s+semaine\s+prochaine|la\s+semana\s+que\s+viene)"
+    r"|demain|morgen|n[äa]chste\s+woche|la\s+semaine\s+prochaine|la\s+semana\s+que\s+viene"
+    r"|volgende\s+week|(?:la\s+)?settimana\s+prossima|(?:a\s+)?semana\s+que\s+vem)"
     r"\s*\.?$", re.IGNORECASE)
 # "by the 20th": a day of the month, after a word that makes it a due (not "the 2nd time").
 _ORDINAL_DUE = re.compile(
@@ -170,6 +187,7 @@ _NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}"
 _NAMES = rf"{_NAME}(?:\s*(?:,|&|\+|\band\b|\by\b|\bund\b|\bet\b|/)\s*{_NAME})*"
 _OWNER_LABEL = re.compile(  # only the label is case-free: names must be capitalised
     r"\s*[,;|]?\s*[(\[]?\b(?i:owners?|assignee|assigned\s+to|who|responsible|lead|actionee"
+    r"|verantwoordelijke|responsabile|respons[áa]vel|incaricat[oa]"
     rf"|action\s+owner)\s*[:=\-–]\s*(?P<owner>@?[\w.'’-]+(?:\s+{_NAME_WORD}){{0,2}}"
     rf"(?:\s*(?:,|&|\band\b)\s*@?{_NAME})*)[)\]]?",
 )
@@ -182,7 +200,10 @@ _ROLE = (r"(?:team|group|managers?|committee|office|desk|crew|leads?|chairs?|sec
          r"|clerk|staff|officers?|coordinators?|wg|working\s+group|sub-?committee|trustees)")
 _NAME_TO = re.compile(
     rf"^(?:(?i:the)\s+)?(?P<owner>{_NAMES}|[{_UP}][{_LOW}]+\s+{_ROLE}|(?i:{_ROLE}))"
-    r"\s+(?:to|will|is\s+to|are\s+to)\s+(?=\w)")
+    r"\s+(?:to|will|is\s+to|are\s+to"
+    # Dutch, Italian, Portuguese promises; a future ("preparerà", "enviará") is the work
+    r"|zal|gaat|vai|si\s+occupa\s+di|fica\s+respons[áa]vel\s+por|(?=[a-zàèéìòù]{3,}(?:rà|rá)\s))"
+    r"\s*(?=\w)")
 # "Marta Kowal — announce …", "Sofia - to reword …", "(SK) list …", "@nadia-k @tobi review …":
 # the owner leads.
 _LEAD_OWNER = re.compile(
@@ -1652,19 +1673,24 @@ _TEXT_ACTIONS = frozenset((
     "action", "actions", "action item", "action items", "action point", "action points", "task",
     "tasks", "next step", "next steps", "to do", "todo", "follow up", "follow ups", "followup",
     "followups", "follow up actions", "aufgabe", "aufgaben", "massnahme", "massnahmen", "tache",
-    "taches", "accion", "acciones", "tarea", "tareas"))
+    "taches", "accion", "acciones", "tarea", "tareas", "actie", "acties", "actiepunt",
+    "actiepunten", "azione", "azioni", "compito", "compiti", "acao", "acoes", "tarefa", "tarefas",
+    "encaminhamento", "encaminhamentos"))
 _TEXT_DECISIONS = frozenset((
     "decision", "decisions", "outcome", "outcomes", "agreed", "resolution", "beschluss",
-    "beschlusse", "entscheidung", "acuerdo", "acuerdos"))
+    "beschlusse", "entscheidung", "acuerdo", "acuerdos", "besluit", "besluiten", "decisione",
+    "decisioni", "decisao", "decisoes", "deliberacao", "deliberacoes"))
 _TEXT_PLAIN = frozenset(("item", "items", "what", "description", "details", "summary"))
 _OWNER_NAMES = frozenset((
     "owner", "owners", "owner s", "who", "assignee", "assigned to", "responsible", "lead", "person",
     "action owner", "by whom", "actionee", "wer", "verantwortlich", "zustandig", "responsable",
-    "qui", "quien", "porteur"))
+    "qui", "quien", "porteur", "verantwoordelijke", "wie", "responsabile", "chi", "responsavel",
+    "quem"))
 _DUE_NAMES = frozenset((
     "due", "due date", "by", "by when", "deadline", "when", "date", "target date", "target",
     "timeline", "due by", "bis", "bis wann", "termin", "frist", "fallig", "echeance",
-    "date limite", "pour quand", "fecha", "plazo", "fecha limite", "cuando"))
+    "date limite", "pour quand", "fecha", "plazo", "fecha limite", "cuando", "wanneer", "scadenza",
+    "entro", "entro quando", "quando", "prazo", "data limite"))
 _STATUS_NAMES = frozenset((
     "status", "done", "state", "complete", "completed", "estado", "statut", "progress", "rag",
     "rag status"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-DATE_LANGUAGES: tuple[str, ...] = ("en", "fr", "de", "es")
+DATE_LANGUAGES: tuple[str, ...] = ("en", "fr", "de", "es", "nl", "it", "pt")
 
 # Phrases first (they become one word), then single words.
 SECTION_PHRASES: tuple[tuple[str, str], ...] = (
@@ -29,19 +29,29 @@ SECTION_PHRASES: tuple[tuple[str, str], ...] = (
     # Spanish
     (r"\bproximos pasos\b|\bsiguientes pasos\b|\bpendientes\b", "actions"),
     (r"\bacuerdos? tomados?\b", "decisions"),
+    # Dutch, Italian, Portuguese
+    (r"\bvolgende stappen\b|\bwie wat wanneer\b", "actions"),
+    (r"\bprossimi passi\b|\bcose da fare\b|\bcompiti assegnati\b", "actions"),
+    (r"\bproximos passos\b", "actions"),
 )
 DECISION_WORDS = frozenset(
     "decision decisions outcome outcomes agreed agreement agreements decided resolution "
     "resolutions resolved conclusion conclusions consensus "
     "decisions decide decidees conclusions resolutions "  # fr (accents folded)
     "beschluss beschlusse beschlossen entscheidung entscheidungen ergebnis ergebnisse "  # de
-    "acuerdo acuerdos decision decisiones resoluciones conclusiones".split()  # es
+    "acuerdo acuerdos decision decisiones resoluciones conclusiones "  # es
+    "besluit besluiten besluitenlijst afspraken besluitvorming "  # nl
+    "decisione decisioni delibera delibere deliberazioni conclusioni "  # it
+    "decisao decisoes deliberacao deliberacoes resolucoes conclusoes".split()  # pt
 )
 ACTION_WORDS = frozenset(
     "action actions task tasks "
     "taches "  # fr ("actions" is shared)
     "aufgabe aufgaben massnahmen manahmen aktionen "  # de
-    "accion acciones tareas".split()  # es
+    "accion acciones tareas "  # es
+    "actie acties actiepunt actiepunten actielijst taken "  # nl
+    "azione azioni compiti "  # it
+    "acao acoes tarefas encaminhamento encaminhamentos".split()  # pt
 )
 FILLER = frozenset(
     "key main final major the made taken reached meeting meetings today todays our summary of or "
@@ -50,7 +60,10 @@ FILLER = frozenset(
     "recommended proposed by person assigned review "
     "les des de la du et ou prises principales reunion "  # fr
     "die der und oder getroffene offene zur sitzung "  # de
-    "los las de y del reunion principales".split()  # es
+    "los las de y del reunion principales "  # es
+    "en van het genomen vergadering "  # nl
+    "e di della delle prese riunione "  # it
+    "e da das dos tomadas reuniao".split()  # pt
 )
 
 # "Decision:", "ACTION:", "#agreed", "Beschluss:" at the start of an item or line.
@@ -62,6 +75,8 @@ ITEM_MARKER = re.compile(
     r"|d[ée]cision|d[ée]cid[ée]|action\s+[àa]\s+mener|[àa]\s+faire|t[âa]che"
     r"|beschluss|beschlossen|entscheidung|aufgabe|ergebnis"
     r"|acuerdo|acordado|decisi[óo]n|acci[óo]n|tarea|pendiente"
+    r"|besluit|actie(?:punt)?|decisione|azione|decis[ãa]o|a[çc][ãa]o|delibera[çc][ãa]o"
+    r"|encaminhamento|tarefa"
     r")\s*(?:[-#]?\d+\s*)?(?:\((?P<marked>[^)]{1,40})\)\s*)?[:\-–—]\s*"
     r"|^\s*(?:it\s+was\s+|(?:now,?\s+therefore,?\s+)?be\s+it\s+(?:further\s+)?)?"
     r"(?P<resolved>resolved|agreed|decided|beschlossen),?\s+"
@@ -79,7 +94,8 @@ HASHTAG_MARKER = re.compile(
     r"(?P<marked>(?!))?\s+(?=\S)")
 _ACTION_LABELS = re.compile(
     r"^(?:action|ai|ap|todo|to\s?do|task|next|follow|[àa]\s+faire|t[âa]che|aufgabe|acci|tarea"
-    r"|pendiente|doing|now|later|waiting|done)", re.IGNORECASE)
+    r"|pendiente|doing|now|later|waiting|done|actie|azione|a[çc][ãa]o|encaminhamento|tarefa)",
+    re.IGNORECASE)
 
 
 def marker_kind(label: str | None) -> str:
@@ -103,7 +119,13 @@ _COMMON = {
     "fr": frozenset("le la les et des du une pour est sur avec nous qui dans pas".split()),
     "de": frozenset("der die das und ist nicht mit wir für ein eine auf den zu von".split()),
     "es": frozenset("el la los las y que del para una con por es en se lo".split()),
+    "nl": frozenset("het een van niet zijn voor dat wordt ook naar bij maar zal gaat".split()),
+    "it": frozenset("il di che non per della alla gli nel anche sono entro questo".split()),
+    "pt": frozenset("não os uma do em são ao mais foi também pela pelo com vai até".split()),
 }
+# dateparser's languages tried after the note's own: the ones notes were first written in
+# (each one more costs every due that reaches dateparser).
+_FALLBACK = ("en", "fr", "de", "es")
 
 
 def detect(text: str, hint: str | None = None) -> tuple[str, ...]:
@@ -118,5 +140,5 @@ def detect(text: str, hint: str | None = None) -> tuple[str, ...]:
     order.append("en")
     # A short note may hold none of the common words ("Frau Berg: Plakate drucken bis
     # 4. Dezember"): the other languages come last, so a date in one still resolves.
-    order.extend(_COMMON)
+    order.extend(_FALLBACK)
     return tuple(dict.fromkeys(order))

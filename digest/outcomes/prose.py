@@ -58,6 +58,15 @@ _PATTERNS = (
                r"|\b(?:le|la|l')\s*(?:conseil|bureau|comit[ée]|groupe|collectif|assembl[ée]e)"
                r"\s+(?:a\s+)?(?:d[ée]cid[ée]|approuv[ée]|adopt[ée]|valid[ée]|vot[ée])\b"
                r"|\bse\s+(?:acuerda|decide|aprueba)\b", re.IGNORECASE),
+    # it / pt: "il comitato ha approvato …", "Si è deciso di …", "A assembleia aprovou …",
+    # "Foi decidido que …"
+    re.compile(r"\b(?:il|la|l')\s*(?:comitato|consiglio|assemblea|direttivo|gruppo)\s+"
+               r"(?:ha\s+)?(?:approvato|deciso|deliberato|adottato)\b"
+               r"|\bsi\s+[èe]\s+(?:deciso|stabilito|concordato)\b|\b[èe]\s+stat[oa]\s+approvat[oa]\b"
+               r"|\b(?:a|o)\s+(?:assembleia|comiss[ãa]o|diretoria|conselho|grupo|coletivo)\s+"
+               r"(?:aprovou|decidiu|deliberou)\b"
+               r"|\bfo(?:i|ram)\s+(?:decidid[oa]s?|aprovad[oa]s?|deliberad[oa]s?)\b",
+               re.IGNORECASE),
     re.compile(r"\b(?:se\s+(?:acord[óo]|decidi[óo]|aprob[óo])|acordamos|decidimos|aprobamos"
                r"|(?:fue|fueron|ha\s+sido)\s+aprobad[oa]s?)\b", re.IGNORECASE),
 )
@@ -88,7 +97,8 @@ _TRIGGERS = (
     "settled on", "signed off", "went with", "turned down", "voted down", "carried",
     "décid", "decid", "convenu", "adopt", "valid", "approuv", "beschlossen", "entschieden",
     "vereinbart", "festgelegt", "angenommen", "genehmigt", "acord", "aprob",
-    "beschließt", "beschliesst", "acuerda", "vot",
+    "beschließt", "beschliesst", "acuerda", "vot", "approv", "aprov", "deciso", "deliber",
+    "stabilito", "concordato",
 )
 
 
@@ -179,11 +189,13 @@ _HEDGES = re.compile(r"\b(?:probably|maybe|perhaps|possibly|hopefully|try\s+to)\
 _FOREIGN_ACTION = re.compile(
     rf"^(?:[^:]{{1,40}}:\s+)?(?P<people>{_PERSON}(?:\s*(?:,|&|\bet\b|\bund\b|\by\b)\s*{_PERSON})*)"
     r"\s+(?:(?:se\s+charge|s'occupe|s’occupe|se\s+encarga|se\s+ocupa)\s+de\s+|va\s+a?\s*|doit\s+"
+    r"|(?:zal|gaat|vai|si\s+occupa\s+di|fica\s+respons[áa]vel\s+por)\s+"
     r"|wird\s+|(?P<verb>(?:übernimmt|kümmert\s+sich\s+um|k[üu]mmert\s+sich\s+darum)\s+"
-    r"|[a-zàâçéèêëîïôûùüÿñ]{3,}(?:era|ira|ra|rá)\s+))"
+    r"|[a-zàâçéèêëîïôûùüÿñ]{3,}(?:era|ira|ra|rá|rà)\s+))"
     r"(?P<work>\S.*)$")
 # Futures that are a state, not work ("sera absent", "aura lieu", "podrá venir").
-_NOT_WORK = re.compile(r"^(?:sera|seront|aura|auront|pourra|ira|será|habrá|podrá|estará|tendrá)\s",
+_NOT_WORK = re.compile(r"^(?:sera|seront|aura|auront|pourra|ira|será|habrá|podrá|estará|tendrá"
+                       r"|sarà|avrà|potrà|terrà|estará|poderá|terá|haverá)\s",
                        re.IGNORECASE)
 _FOREIGN_NOT_DOERS = frozenset(
     "im am in der die das es wir ich er sie man le la les il elle on nous ils elles el los las "
@@ -205,9 +217,9 @@ def _foreign_clause(clause: str) -> tuple[str, str] | None:
 _ENGLISH_PROMISES = (" will ", " to ", " shall ", "'ll ", "’ll ")
 # Text that may hold a French, German or Spanish promise: one of these words, or a verb in
 # the future. The future's ending is looked for first: the pattern is far dearer.
-_FOREIGN_WORD = re.compile(r"\s(?:se|s'|s’|va|doit|wird|übernimmt|kümmert)\s")
-_FUTURE_ENDINGS = ("era", "ira", "rá")
-_FOREIGN_FUTURE = re.compile(r"\s\w+(?:era|ira|rá)\s")
+_FOREIGN_WORD = re.compile(r"\s(?:se|s'|s’|va|doit|wird|übernimmt|kümmert|zal|gaat|vai|si|fica)\s")
+_FUTURE_ENDINGS = ("era", "ira", "rá", "rà")
+_FOREIGN_FUTURE = re.compile(r"\s\w+(?:era|ira|rá|rà)\s")
 
 
 def action_clauses(text: str, speaker: str | None = None, *, futures: bool = True
