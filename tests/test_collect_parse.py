@@ -270,3 +270,38 @@ def test_a_read_more_link_at_the_end_of_a_summary_is_not_in_its_excerpt(tail):
     [e] = parse(rss(f"<item><guid>p=7</guid><title>Ramps</title>"
                     f"<description><![CDATA[{description}]]></description></item>")).entries
     assert e.excerpt == "Every ramp on the site was measured twice.…"
+
+
+@pytest.mark.parametrize("tail", [
+    '<a href="/2026/10/rampes/">Lire la suite</a></p>',
+    '<a class="more-link" href="/2026/10/rampes/">Lire la suite<span class="screen-reader-text">'
+    " de « Rampes »</span></a></p>",
+    '<a href="/2026/10/rampen/">Weiterlesen …</a></p>',
+    '<a href="/2026/10/rampas/">Leer más &raquo;</a></p>',
+    '<a href="/2026/10/rampe/">Continua a leggere</a></p>',
+    '<a href="/2026/10/hellingen/">Lees verder</a></p>',
+    '<a href="/2026/10/ramp/">続きを読む</a></p>',
+])
+def test_a_read_more_link_in_the_blogs_own_language_is_not_in_its_excerpt(tail):
+    # a WordPress theme words its link in the blog's language
+    description = f"<p>Chaque rampe du site a été mesurée deux fois.&#8230; {tail}"
+    [e] = parse(rss(f"<item><guid>p=8</guid><title>Rampes</title>"
+                    f"<description><![CDATA[{description}]]></description></item>")).entries
+    assert e.excerpt == "Chaque rampe du site a été mesurée deux fois.…"
+
+
+def test_a_discourse_footer_in_another_language_is_not_in_its_excerpt():
+    # a French forum: "messages" for posts and "Lire le sujet en entier" for the link
+    description = ("<p>Trois scripts d'appel sont prêts ; vos remarques sont bienvenues.</p>\n"
+                   "<p><small>4 messages - 3 participants</small></p>\n"
+                   '<p><a href="https://forum.example.org/t/scripts/215">'
+                   "Lire le sujet en entier</a></p>")
+    [e] = parse(rss(f"<item><guid>forum-topic-216</guid><title>Scripts</title>"
+                    f"<description><![CDATA[{description}]]></description></item>")).entries
+    assert e.excerpt == "Trois scripts d'appel sont prêts ; vos remarques sont bienvenues."
+    # a post's own closing link, with no counts line before it, stays
+    own = ('<p>The minutes are in the forum.</p><p><a href="https://forum.example.org/t/min/9">'
+           "October minutes</a></p>")
+    [kept] = parse(rss(f"<item><guid>b-9</guid><title>Minutes</title>"
+                       f"<description><![CDATA[{own}]]></description></item>")).entries
+    assert kept.excerpt == "The minutes are in the forum. October minutes"
