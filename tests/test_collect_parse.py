@@ -39,7 +39,18 @@ def rss(items: str) -> str:
     ("1700000000", None),  # an epoch number; feedparser makes it 1686
     ("2026-13-01T00:00:00Z", None),  # month 13; feedparser rolls it into 2027
     ("Sat, 33 Oct 2026 10:00:00 GMT", None),
-    ("1985-06-01T00:00:00Z", None),  # before 1990
+    # real dates before 1990 (an archive's scans), believed
+    ("1985-06-01T00:00:00Z", datetime(1985, 6, 1, tzinfo=UTC)),
+    ("Sun, 20 Jul 1969 20:17:40 GMT", datetime(1969, 7, 20, 20, 17, 40, tzinfo=UTC)),
+    ("1912-04-15T02:20:00Z", datetime(1912, 4, 15, 2, 20, tzinfo=UTC)),
+    # software's zero dates: no date at all
+    ("Thu, 01 Jan 1970 00:00:00 +0000", None),  # Unix's epoch
+    ("Wed, 31 Dec 1969 19:00:00 -0500", None),  # the same, written in New York
+    ("1970-01-01T01:00:00+01:00", None),
+    ("1980-01-01T00:00:00", None),  # DOS and ZIP's zero
+    ("1899-12-30T00:00:00Z", None),  # OLE Automation's (Excel, Access)
+    ("1900-01-01", None),
+    ("1899-12-29T00:00:00Z", None),  # before 1900
     # Hugo's date for a page without one; parsedate_tz reads year 0001 as 2001
     ("Mon, 01 Jan 0001 00:00:00 +0000", None),
     ("Sat, 01 Jan 0070 00:00:00 GMT", None),

@@ -35,7 +35,13 @@ EXCERPT_CHARS = 280
 NOTE_HTML_CHARS = 2_000_000  # meeting notes kept for `collect --reextract` up to this size
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 IMAGE_SCHEMES = frozenset({"http", "https"})
-OLDEST_YEAR = 1990
+OLDEST_YEAR = 1900  # before it, a date is a software's zero (Go's year 1, .NET's MinValue)
+# Zero dates of common software, not believed even in range: a feed that writes one has no
+# date (Unix's epoch, DOS and ZIP's, classic Mac OS's, NTP's and Excel's 1900, OLE's
+# 1899-12-30). Real dates before 1990 are (an archive's scans, a history series).
+_ZERO_DATES = tuple(datetime(*day, tzinfo=UTC) for day in (
+    (1970, 1, 1), (1980, 1, 1), (1904, 1, 1), (1900, 1, 1), (1899, 12, 30)))
+_ZERO_SLACK = timedelta(hours=14)  # a zero date written in a local zone (UTC-12 to +14)
 FUTURE_SLACK = timedelta(days=1)  # clock skew between a publisher and us
 
 # Zone names RFC 822 defines; any other alphabetic zone (CEST, AEST, IST...)
@@ -562,6 +568,8 @@ def trusted_date(text: str | None, parsed: Any, now: datetime) -> datetime | Non
     if moment is None or moment is _UNREADABLE:
         return None
     if moment.year < OLDEST_YEAR or moment > now + FUTURE_SLACK:
+        return None
+    if any(abs(moment - zero) <= _ZERO_SLACK for zero in _ZERO_DATES):
         return None
     return moment
 
