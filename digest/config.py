@@ -397,9 +397,16 @@ def _report_recipients(t: _Table, base: Path) -> Path | None:
 
 
 def _read_toml(path: Path, what: str) -> dict[str, Any]:
+    """The file's tables. A UTF-8 byte-order mark (Windows Notepad, PowerShell's
+    `Out-File -Encoding utf8`) is read past: tomllib calls it an invalid statement."""
     try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")
+        return tomllib.loads(text)
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        raise ConfigError(path, None, f"not UTF-8 (byte {e.start}): save the {what} file as "
+                          "UTF-8", line=line) from None
     except FileNotFoundError:
         hint = (f" (set --config or {CONFIG_ENV}, or run `digest init` to write one)"
                 if what == "configuration" else "")

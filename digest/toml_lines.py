@@ -86,7 +86,7 @@ def line_of(text: str, target: Section) -> int | None:
 def line_in_file(path: Path, target: Section) -> int | None:
     """`line_of` for a file; None when it cannot be read again."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None
     return line_of(text, target)

@@ -39,7 +39,18 @@ def rss(items: str) -> str:
     ("1700000000", None),  # an epoch number; feedparser makes it 1686
     ("2026-13-01T00:00:00Z", None),  # month 13; feedparser rolls it into 2027
     ("Sat, 33 Oct 2026 10:00:00 GMT", None),
-    ("1985-06-01T00:00:00Z", None),  # before 1990
+    # real dates before 1990 (an archive's scans), believed
+    ("1985-06-01T00:00:00Z", datetime(1985, 6, 1, tzinfo=UTC)),
+    ("Sun, 20 Jul 1969 20:17:40 GMT", datetime(1969, 7, 20, 20, 17, 40, tzinfo=UTC)),
+    ("1912-04-15T02:20:00Z", datetime(1912, 4, 15, 2, 20, tzinfo=UTC)),
+    # software's zero dates: no date at all
+    ("Thu, 01 Jan 1970 00:00:00 +0000", None),  # Unix's epoch
+    ("Wed, 31 Dec 1969 19:00:00 -0500", None),  # the same, written in New York
+    ("1970-01-01T01:00:00+01:00", None),
+    ("1980-01-01T00:00:00", None),  # DOS and ZIP's zero
+    ("1899-12-30T00:00:00Z", None),  # OLE Automation's (Excel, Access)
+    ("1900-01-01", None),
+    ("1899-12-29T00:00:00Z", None),  # before 1900
     # Hugo's date for a page without one; parsedate_tz reads year 0001 as 2001
     ("Mon, 01 Jan 0001 00:00:00 +0000", None),
     ("Sat, 01 Jan 0070 00:00:00 GMT", None),
@@ -270,3 +281,38 @@ def test_a_read_more_link_at_the_end_of_a_summary_is_not_in_its_excerpt(tail):
     [e] = parse(rss(f"<item><guid>p=7</guid><title>Ramps</title>"
                     f"<description><![CDATA[{description}]]></description></item>")).entries
     assert e.excerpt == "Every ramp on the site was measured twice.…"
+
+
+@pytest.mark.parametrize("tail", [
+    '<a href="/2026/10/rampes/">Lire la suite</a></p>',
+    '<a class="more-link" href="/2026/10/rampes/">Lire la suite<span class="screen-reader-text">'
+    " de « Rampes »</span></a></p>",
+    '<a href="/2026/10/rampen/">Weiterlesen …</a></p>',
+    '<a href="/2026/10/rampas/">Leer más &raquo;</a></p>',
+    '<a href="/2026/10/rampe/">Continua a leggere</a></p>',
+    '<a href="/2026/10/hellingen/">Lees verder</a></p>',
+    '<a href="/2026/10/ramp/">続きを読む</a></p>',
+])
+def test_a_read_more_link_in_the_blogs_own_language_is_not_in_its_excerpt(tail):
+    # a WordPress theme words its link in the blog's language
+    description = f"<p>Chaque rampe du site a été mesurée deux fois.&#8230; {tail}"
+    [e] = parse(rss(f"<item><guid>p=8</guid><title>Rampes</title>"
+                    f"<description><![CDATA[{description}]]></description></item>")).entries
+    assert e.excerpt == "Chaque rampe du site a été mesurée deux fois.…"
+
+
+def test_a_discourse_footer_in_another_language_is_not_in_its_excerpt():
+    # a French forum: "messages" for posts and "Lire le sujet en entier" for the link
+    description = ("<p>Trois scripts d'appel sont prêts ; vos remarques sont bienvenues.</p>\n"
+                   "<p><small>4 messages - 3 participants</small></p>\n"
+                   '<p><a href="https://forum.example.org/t/scripts/215">'
+                   "Lire le sujet en entier</a></p>")
+    [e] = parse(rss(f"<item><guid>forum-topic-216</guid><title>Scripts</title>"
+                    f"<description><![CDATA[{description}]]></description></item>")).entries
+    assert e.excerpt == "Trois scripts d'appel sont prêts ; vos remarques sont bienvenues."
+    # a post's own closing link, with no counts line before it, stays
+    own = ('<p>The minutes are in the forum.</p><p><a href="https://forum.example.org/t/min/9">'
+           "October minutes</a></p>")
+    [kept] = parse(rss(f"<item><guid>b-9</guid><title>Minutes</title>"
+                       f"<description><![CDATA[{own}]]></description></item>")).entries
+    assert kept.excerpt == "The minutes are in the forum. October minutes"

@@ -309,3 +309,22 @@ def test_a_notion_date_property_that_is_no_date_is_named(org):
     report, items = run_collect(org)
     (problem,) = notes_row(report).problems
     assert problem.startswith("sync.md: Date: 'Octember 40, 2026' is not a date"), problem
+
+
+def test_a_notion_export_from_a_workspace_in_another_language(org):
+    # the property names are the workspace's own: Spanish "Fecha", "Tipo", "Autor"; a
+    # meeting's type says "Reunión"
+    (notes(org) / "Reunión de enlace 2b4c6d8e0f1a2b3c4d5e6f7a8b9c0d1e.md").write_text(
+        "# Reunión de enlace\n\nFecha: October 22, 2026 4:30 PM (UTC)\nTipo: Reunión mensual\n"
+        "Autor: Inés Ferrer\n\n## Decisiones\n\n- La visita de primavera empieza en abril.\n",
+        encoding="utf-8")
+    # a German one whose date is written in German: named, not "no date"
+    (notes(org) / "Treffen.md").write_text(
+        "# Treffen\n\nDatum: 22. Oktober 2026\nTyp: Besprechung\n\nText.\n", encoding="utf-8")
+    report, items = run_collect(org)
+    (problem,) = notes_row(report).problems
+    assert problem.startswith("Treffen.md: Datum: '22. Oktober 2026' is not a date"), problem
+    item = items["Reunión de enlace"]
+    assert item.kind == "meeting" and item.author == "Inés Ferrer"
+    assert item.published == utc(2026, 10, 22, 16, 30)  # "(UTC)": no offset
+    assert "Fecha" not in item.excerpt and "Tipo" not in item.excerpt

@@ -72,7 +72,7 @@ def import_opml(path: str | os.PathLike[str], community_id: str, feeds_toml: Pat
     path = Path(path)
     urls = read_opml(path)
     try:
-        text = feeds_toml.read_text(encoding="utf-8")
+        text = feeds_toml.read_text(encoding="utf-8-sig")  # past a BOM, as the loader
         doc = tomlkit.parse(text)
     except OSError as e:
         raise ConfigError(feeds_toml, None, f"cannot read the community list: {e.strerror}"

@@ -35,7 +35,13 @@ EXCERPT_CHARS = 280
 NOTE_HTML_CHARS = 2_000_000  # meeting notes kept for `collect --reextract` up to this size
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 IMAGE_SCHEMES = frozenset({"http", "https"})
-OLDEST_YEAR = 1990
+OLDEST_YEAR = 1900  # before it, a date is a software's zero (Go's year 1, .NET's MinValue)
+# Zero dates of common software, not believed even in range: a feed that writes one has no
+# date (Unix's epoch, DOS and ZIP's, classic Mac OS's, NTP's and Excel's 1900, OLE's
+# 1899-12-30). Real dates before 1990 are (an archive's scans, a history series).
+_ZERO_DATES = tuple(datetime(*day, tzinfo=UTC) for day in (
+    (1970, 1, 1), (1980, 1, 1), (1904, 1, 1), (1900, 1, 1), (1899, 12, 30)))
+_ZERO_SLACK = timedelta(hours=14)  # a zero date written in a local zone (UTC-12 to +14)
 FUTURE_SLACK = timedelta(days=1)  # clock skew between a publisher and us
 
 # Zone names RFC 822 defines; any other alphabetic zone (CEST, AEST, IST...)
@@ -424,14 +430,30 @@ _CONFLUENCE_TAIL = re.compile(
 
 
 # Discourse ends each topic's description with its counts and a link to the topic
+# ("4 posts - 3 participants", "Read full topic"); a forum in another language words
+# both its own way ("4 messages - 3 participants", "Lire le sujet en entier"), so there
+# the counts line, in <small> before the link, is what marks it
 _DISCOURSE_TAIL = re.compile(
     r"(?:\s*<p>\s*<small>\s*\d+\s+posts?\s+-\s+\d+\s+participants?\s*</small>\s*</p>)?"
-    r"\s*<p>\s*<a\b[^>]*>\s*Read full topic\s*</a>\s*</p>\s*\Z", re.I)
+    r"\s*<p>\s*<a\b[^>]*>\s*Read full topic\s*</a>\s*</p>\s*\Z"
+    r"|\s*<p>\s*<small>\s*\d+\s+[^\W\d]{2,20}\s+-\s+\d+\s+[^\W\d]{2,20}\s*</small>\s*</p>"
+    r"\s*<p>\s*<a\b[^>]*\bhref=\"[^\"]*/t/[^\"]*\"[^>]*>[^<]{1,80}</a>\s*</p>\s*\Z", re.I)
 
 
 # a blog's own "Continue reading" / "Read more" link ending a summary (WordPress themes)
-_READ_MORE_TAIL = re.compile(r"\s*<a\b[^>]*>\s*(?:continue reading|read more)\b(?:(?!</a>).)*</a>"
-                             r"(?P<close>\s*</p>)?\s*\Z", re.I | re.S)
+# (and their translations: a blog's theme speaks the blog's language)
+_READ_MORE = (
+    "continue reading", "read more", "keep reading", "read the rest",
+    "lire la suite", "lire plus", "weiterlesen", "mehr lesen", "leer más", "seguir leyendo",
+    "continuar leyendo", "leia mais", "ler mais", "continuar lendo", "continua a leggere",
+    "leggi tutto", "leggi di più", "lees verder", "lees meer", "läs mer", "les mer",
+    "læs mere", "lue lisää", "czytaj dalej", "číst dále", "čítať ďalej", "citește mai mult",
+    "tovább", "devamını oku", "читать далее", "читати далі", "続きを読む", "阅读全文",
+    "阅读更多", "繼續閱讀", "더 보기", "더보기", "ادامه مطلب", "اقرأ المزيد", "קרא עוד",
+)
+_READ_MORE_TAIL = re.compile(
+    r"\s*<a\b[^>]*>\s*(?:" + "|".join(re.escape(p) for p in _READ_MORE) + r")"
+    r"(?!\w)(?:(?!</a>).)*</a>(?P<close>\s*</p>)?\s*\Z", re.I | re.S)
 
 
 def _strip_feed_chrome(body: str) -> str:
@@ -440,7 +462,7 @@ def _strip_feed_chrome(body: str) -> str:
     if _READ_MORE_TAIL.search(body[-600:]):
         stripped = _READ_MORE_TAIL.sub(lambda m: m.group("close") or "", body, count=1)
         body = stripped if stripped.strip() else body
-    if "Read full topic" in body[-400:]:
+    if "Read full topic" in body[-400:] or "</small>" in body[-600:]:
         stripped = _DISCOURSE_TAIL.sub("", body, count=1)
         body = stripped if stripped.strip() else body
     if "View Online" not in body[-2000:] and "</b> by" not in body[:400]:
@@ -546,6 +568,8 @@ def trusted_date(text: str | None, parsed: Any, now: datetime) -> datetime | Non
     if moment is None or moment is _UNREADABLE:
         return None
     if moment.year < OLDEST_YEAR or moment > now + FUTURE_SLACK:
+        return None
+    if any(abs(moment - zero) <= _ZERO_SLACK for zero in _ZERO_DATES):
         return None
     return moment
 
