@@ -544,6 +544,8 @@ def _session(
     description, links = _plain(_text(event.get("DESCRIPTION"), lines=True))
     if _free_busy_only(event, title, description):
         return None
+    if _exchange_marker(event, description):
+        return None
 
     raw_start = event.decoded("DTSTART")
     all_day = not isinstance(raw_start, datetime)
@@ -608,6 +610,47 @@ def _free_busy_only(event: icalendar.cal.Component, title: str, description: str
     if title.strip().lower() not in _FREE_BUSY_SUMMARIES:
         return False
     return not description.strip() and not event.get("LOCATION")
+
+
+def _exchange_status(event: icalendar.cal.Component) -> str | None:
+    """How Outlook/Exchange shows the event's time (FREE, TENTATIVE, BUSY, OOF), or None
+    for an event Exchange did not write.
+
+    Exchange writes X-MICROSOFT-CDO-BUSYSTATUS (the organiser's copy also
+    INTENDEDSTATUS); an older export writes only X-MICROSOFT-CDO-ALLDAYEVENT and
+    TRANSP, TRANSPARENT being "Free".
+    """
+    for key in ("X-MICROSOFT-CDO-INTENDEDSTATUS", "X-MICROSOFT-CDO-BUSYSTATUS"):
+        value = _text(event.get(key)).upper()
+        if value:
+            return value
+    if not any(str(key).upper().startswith("X-MICROSOFT-CDO-") for key in event):
+        return None
+    transparent = str(event.get("TRANSP", "")).strip().upper() == "TRANSPARENT"
+    return "FREE" if transparent else "BUSY"
+
+
+def _exchange_marker(event: icalendar.cal.Component, description: str) -> bool:
+    """An Outlook/Exchange entry that marks a closure or an absence, not a session.
+
+    "Out of office" says the time is nobody's to meet in. An all-day entry shown
+    as Free is how Outlook writes a holiday or "depot closed" (Outlook also makes
+    a new all-day event Free by default, so one with a place, a meeting link or
+    invited people stays: that is a real day's session). Google marks every
+    all-day event TRANSPARENT and writes no Exchange status, so its all-day
+    sessions are never judged here.
+    """
+    status = _exchange_status(event)
+    if status is None:
+        return False
+    if status == "OOF":
+        return True
+    if status != "FREE" or isinstance(event.decoded("DTSTART"), datetime):
+        return False
+    if _text(event.get("LOCATION")) or event.get("ATTENDEE") or event.get("URL"):
+        return False
+    return not any(_JOIN_HOSTS.match(url.rstrip(".,;:!?"))
+                   for url in _URL_RE.findall(description))
 
 
 def _join_url(

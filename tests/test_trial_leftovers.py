@@ -1,0 +1,86 @@
+"""The new organiser's trial (TRIAL.md), items 9-15: what a real export did wrong."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from digest.calendar import sessions
+
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+def chicago(*args: int) -> datetime:
+    return datetime(*args, tzinfo=CHICAGO)  # type: ignore[misc]
+
+
+def calendar(prodid: str, *events: str) -> bytes:
+    body = "".join(f"BEGIN:VEVENT\r\n{e.strip()}\r\nEND:VEVENT\r\n" for e in events)
+    return (f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:{prodid}\r\n{body}"
+            "END:VCALENDAR\r\n").encode()
+
+
+def titles(ics: bytes) -> list[str]:
+    found = sessions(ics, "leak", chicago(2026, 12, 1), chicago(2027, 1, 1), CHICAGO)
+    return [s.title for s in found]
+
+
+EXCHANGE = "Microsoft Exchange Server 2010"
+GOOGLE = "-//Google Inc//Google Calendar 70.9054//EN"
+
+
+def all_day(uid: str, title: str, *lines: str) -> str:
+    return "\r\n".join([f"UID:{uid}", f"SUMMARY:{title}", "DTSTART;VALUE=DATE:20261218",
+                        "DTEND;VALUE=DATE:20261219", "DTSTAMP:20261130T160000Z", *lines])
+
+
+TIMED = "\r\n".join(["UID:monthly", "SUMMARY:Leak Detection CoP monthly",
+                     "DTSTART:20261216T150000Z", "DTEND:20261216T160000Z",
+                     "X-MICROSOFT-CDO-BUSYSTATUS:BUSY", "TRANSP:OPAQUE"])
+
+
+@pytest.mark.parametrize("marks", [
+    # the trial's export: no busy status, only Exchange's all-day mark and TRANSP
+    ("TRANSP:TRANSPARENT", "X-MICROSOFT-CDO-ALLDAYEVENT:TRUE"),
+    # Exchange 2010 and later: "Show as: Free"
+    ("TRANSP:TRANSPARENT", "X-MICROSOFT-CDO-BUSYSTATUS:FREE",
+     "X-MICROSOFT-CDO-INTENDEDSTATUS:FREE", "X-MICROSOFT-CDO-ALLDAYEVENT:TRUE"),
+    # "Show as: Out of office", whether or not it blocks time
+    ("TRANSP:OPAQUE", "X-MICROSOFT-CDO-BUSYSTATUS:OOF", "X-MICROSOFT-CDO-ALLDAYEVENT:TRUE"),
+])
+def test_an_exchange_closure_or_absence_is_not_a_session(marks: tuple[str, ...]) -> None:
+    cal = calendar(EXCHANGE, TIMED, all_day("closed", "Holiday: depot closed", *marks))
+    assert titles(cal) == ["Leak Detection CoP monthly"]
+
+
+def test_an_exchange_out_of_office_block_is_not_a_session_at_any_length() -> None:
+    away = "\r\n".join(["UID:away", "SUMMARY:Dorota at the regional conference",
+                        "DTSTART:20261209T150000Z", "DTEND:20261209T220000Z",
+                        "X-MICROSOFT-CDO-BUSYSTATUS:OOF", "TRANSP:OPAQUE"])
+    assert titles(calendar(EXCHANGE, TIMED, away)) == ["Leak Detection CoP monthly"]
+
+
+def test_google_all_day_sessions_stay_though_google_marks_them_transparent() -> None:
+    google = all_day("gis@google.com", "GIS day: open studio", "TRANSP:TRANSPARENT",
+                     "DESCRIPTION:<b>Drop in</b> any time")
+    assert titles(calendar(GOOGLE, google)) == ["GIS day: open studio"]
+
+
+@pytest.mark.parametrize("extra", [
+    "LOCATION:Ash Creek pumping station",
+    "ATTENDEE;CN=Kwame Mbeki:mailto:kwame@fenwick.test",
+    "DESCRIPTION:Join: https://teams.microsoft.com/l/meetup-join/19%3ameeting_x",
+])
+def test_an_outlook_all_day_session_with_a_place_link_or_guests_stays(extra: str) -> None:
+    # Outlook makes a new all-day event Free by default: a real day out keeps it
+    day = all_day("field", "Field day: logger calibration", "TRANSP:TRANSPARENT",
+                  "X-MICROSOFT-CDO-BUSYSTATUS:FREE", "X-MICROSOFT-CDO-ALLDAYEVENT:TRUE", extra)
+    assert titles(calendar(EXCHANGE, day)) == ["Field day: logger calibration"]
+
+
+def test_an_outlook_all_day_session_shown_as_busy_stays() -> None:
+    day = all_day("audit", "Audit day", "TRANSP:OPAQUE", "X-MICROSOFT-CDO-BUSYSTATUS:BUSY",
+                  "X-MICROSOFT-CDO-ALLDAYEVENT:TRUE")
+    assert titles(calendar(EXCHANGE, day)) == ["Audit day"]
