@@ -682,8 +682,32 @@ def _facilitator(event: icalendar.cal.Component, description: str) -> str | None
     if organizer is not None:
         name = clean_text(str(organizer.params.get("CN", ""))).strip().strip('"').strip()
         if name:
-            return name
+            return _given_name_first(name)
     return None
+
+
+# "Surname, Given" as Exchange and Active Directory write a person's CN
+_SURNAME_FIRST = re.compile(r"^([^\W\d_][\w'’.-]*(?: [^\W\d_][\w'’.-]*){0,2}), "
+                            r"([^\W\d_][\w'’.-]*(?: [^\W\d_][\w'’.-]*){0,2})$")
+# what may follow a comma in a name written given-name first
+_NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "phd", "md", "mba", "msc", "ma", "bsc", "esq",
+                  "obe", "mbe", "cbe", "dr", "prof"}
+
+
+def _given_name_first(name: str) -> str:
+    """"Lindqvist, Dorota" as the digest speaks of a person: "Dorota Lindqvist".
+
+    Exchange fills ORGANIZER's CN from the directory, which many organisations
+    keep surname first. Only a plain "Words, Words" is turned round: "Ana Lima,
+    PhD", "Reid, Tom, Jr" and "Ops, North & West" stay as written.
+    """
+    match = _SURNAME_FIRST.match(name)
+    if match is None:
+        return name
+    surname, given = match.groups()
+    if given.lower().strip(".") in _NAME_SUFFIXES:
+        return name
+    return f"{given} {surname}"
 
 
 def _plain(description: str) -> tuple[str, list[str]]:

@@ -84,3 +84,27 @@ def test_an_outlook_all_day_session_shown_as_busy_stays() -> None:
     day = all_day("audit", "Audit day", "TRANSP:OPAQUE", "X-MICROSOFT-CDO-BUSYSTATUS:BUSY",
                   "X-MICROSOFT-CDO-ALLDAYEVENT:TRUE")
     assert titles(calendar(EXCHANGE, day)) == ["Audit day"]
+
+
+def organiser(cn: str) -> str | None:
+    event = "\r\n".join(["UID:o", "SUMMARY:Leak Detection CoP monthly",
+                         "DTSTART:20261216T150000Z", f"ORGANIZER;CN={cn}:mailto:o@fenwick.test"])
+    (session,) = sessions(calendar(EXCHANGE, event), "leak", chicago(2026, 12, 1),
+                          chicago(2027, 1, 1), CHICAGO)
+    return session.facilitator
+
+
+@pytest.mark.parametrize(("cn", "shown"), [
+    ('"Lindqvist, Dorota"', "Dorota Lindqvist"),
+    ('"Ó Súilleabháin, Maeve"', "Maeve Ó Súilleabháin"),
+    ('"van der Berg, Anna-Lena"', "Anna-Lena van der Berg"),
+    ('"Mbeki, Kwame J."', "Kwame J. Mbeki"),
+    ("Dorota Lindqvist", "Dorota Lindqvist"),
+    ('"Ana Lima, PhD"', "Ana Lima, PhD"),  # a degree after the name, not a surname first
+    ('"Reid, Tom, Jr"', "Reid, Tom, Jr"),
+    ('"Ops, North & West"', "Ops, North & West"),
+    ('"Pump Station 4, East"', "Pump Station 4, East"),
+])
+def test_an_exchange_organiser_written_surname_first_is_shown_given_name_first(
+        cn: str, shown: str) -> None:
+    assert organiser(cn) == shown
