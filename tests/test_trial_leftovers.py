@@ -108,3 +108,30 @@ def organiser(cn: str) -> str | None:
 def test_an_exchange_organiser_written_surname_first_is_shown_given_name_first(
         cn: str, shown: str) -> None:
     assert organiser(cn) == shown
+
+
+def test_status_speaks_the_organisation_time_zone(tmp_path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from digest.cli import cli
+    from digest.store import from_text
+    from tests.support import Post, write_org
+
+    org = write_org(tmp_path, {"leak": [Post("Pressure logging", chicago(2026, 11, 3, 10))]})
+    toml = tmp_path / "digest.toml"
+    toml.write_text(toml.read_text().replace('"Europe/London"', '"America/Chicago"'))
+    config = ["--config", str(org.config_path)]
+    assert CliRunner().invoke(cli, [*config, "collect"]).exit_code == 0
+    built = CliRunner().invoke(cli, [*config, "build", "--period", "2026-11"])
+    assert built.exit_code == 0, built.output
+    data = json.loads(CliRunner().invoke(cli, [*config, "status", "--json"]).output)
+    collected, made = from_text(data["last_collect"]), from_text(data["issues"][0]["built_at"])
+    assert collected is not None and made is not None
+    shown = CliRunner().invoke(cli, [*config, "status"]).output
+    local = collected.astimezone(CHICAGO)
+    assert f"last collect: {local:%Y-%m-%d %H:%M} {local:%Z}" in shown
+    assert local.strftime("%Z") in ("CST", "CDT")
+    assert f"built {made.astimezone(CHICAGO):%Y-%m-%d %H:%M %Z}" in shown
+    assert "UTC" not in shown
