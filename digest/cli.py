@@ -632,6 +632,8 @@ def check(ctx: click.Context, smtp: bool) -> None:
     if report.ok:
         _say(ctx, f"all well: {report.config.path}, {', '.join(report.checked)}")
         return
+    if report.relay:  # the login is the one thing --smtp was asked to try
+        click.echo(report.relay, err=True)
     click.echo(f"{plural(len(report.problems), 'problem')} found", err=True)
     ctx.exit(1)
 
