@@ -135,3 +135,57 @@ def test_status_speaks_the_organisation_time_zone(tmp_path) -> None:
     assert local.strftime("%Z") in ("CST", "CDT")
     assert f"built {made.astimezone(CHICAGO):%Y-%m-%d %H:%M %Z}" in shown
     assert "UTC" not in shown
+
+
+def test_collect_tells_the_organiser_of_a_json_feed_item_without_a_date(tmp_path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from digest.cli import cli
+    from tests.support import write_org
+
+    org = write_org(tmp_path, {"energy": []})
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": "Energy CoP",
+            "items": [
+                {"id": "1", "title": "Pump curves, revisited", "url": "https://e.test/1",
+                 "content_text": "Dated.", "date_published": "2026-11-12T09:00:00-06:00"},
+                {"id": "2", "title": "Standby generator test log", "url": "https://e.test/2",
+                 "content_text": "No date on this one."}]}
+    (tmp_path / "feeds" / "energy.xml").write_text(json.dumps(feed), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--config", str(org.config_path), "collect"])
+    assert result.exit_code == 0, result.output
+    assert ("1 entry has no date (the first: 'Standby generator test log'): each goes in the "
+            "issue of the day it was first collected") in result.output
+
+
+@pytest.mark.parametrize("shape", ["rss", "atom"])
+def test_an_rss_or_atom_entry_without_a_date_is_named_too(shape: str) -> None:
+    from digest.collect.parse import parse_feed
+
+    if shape == "rss":
+        body = ("<rss version='2.0'><channel><title>Platform</title>"
+                "<item><title>About this site</title><link>https://p.test/about</link></item>"
+                "<item><title>Telemetry</title><link>https://p.test/t</link>"
+                "<pubDate>Mon, 01 Jan 0001 00:00:00 +0000</pubDate></item>"
+                "</channel></rss>")
+    else:
+        body = ("<feed xmlns='http://www.w3.org/2005/Atom'><title>Lab</title>"
+                "<entry><id>a</id><title>About this site</title></entry>"
+                "<entry><id>b</id><title>Telemetry</title></entry></feed>")
+    parsed = parse_feed(body.encode(), {}, url="https://p.test/feed", community="platform",
+                        kind="post", now=chicago(2026, 12, 1))
+    assert ("undated", "2 entries have no date (the first: 'About this site'): each goes in "
+            "the issue of the day it was first collected; ask the feed's owner to date them"
+            ) in parsed.warnings
+
+
+def test_a_feed_whose_entries_are_dated_has_no_undated_warning() -> None:
+    from digest.collect.parse import parse_feed
+
+    body = (b"<rss version='2.0'><channel><title>P</title><item><title>T</title>"
+            b"<link>https://p.test/t</link><pubDate>Tue, 10 Nov 2026 09:00:00 -0600</pubDate>"
+            b"</item></channel></rss>")
+    parsed = parse_feed(body, {}, url="https://p.test/feed", community="platform",
+                        kind="post", now=chicago(2026, 12, 1))
+    assert parsed.warnings == []

@@ -172,6 +172,14 @@ def _entries(raw_entries: list[Any], warnings: list[tuple[str, str]], *, base: s
         warnings.append(("duplicate-id", f"{plural(duplicates, 'entry repeats', 'entries repeat')}"
                          " another entry's id; "
                          "kept apart by link and title"))
+    undated = [e for e in entries if e.published is None and e.updated is None]
+    if undated:
+        # such an entry is dated when first collected (store.upsert_entries): it waits for
+        # that period's issue, which the organiser would otherwise learn only from the issue
+        warnings.append(("undated", f"{plural(len(undated), 'entry has', 'entries have')} no "
+                         f"date (the first: {cut_at_word(undated[0].title, 60)!r}): each goes "
+                         "in the issue of the day it was first collected; ask the feed's owner "
+                         "to date them"))
     return ParseResult(entries, warnings)
 
 
