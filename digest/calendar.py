@@ -658,18 +658,35 @@ def _join_url(
 ) -> str | None:
     """The meeting link: a URL/CONFERENCE property, else a known meeting host's link
     in the location, the description's <a href>s or its text."""
-    for key in ("URL", "CONFERENCE", "X-GOOGLE-CONFERENCE"):
+    for key in ("CONFERENCE", "X-GOOGLE-CONFERENCE", "URL"):
         value = event.get(key)
         if isinstance(value, list):
             value = value[0] if value else None
-        if value and str(value).lower().startswith("https://"):
-            return clean_text(str(value)).strip()
+        if not value or not str(value).lower().startswith("https://"):
+            continue
+        url = clean_text(str(value)).strip()
+        # URL is the event's own page (Meetup's RSVP page, Eventbrite's listing): a way in
+        # only for an event with no place to go to, not "Join" for one at a library
+        if key != "URL" or _JOIN_HOSTS.match(url) or not _a_place(location):
+            return url
     found = [*_URL_RE.findall(location or ""), *links, *_URL_RE.findall(description)]
     for url in found:
         url = url.strip().rstrip(".,;:!?")
         if _JOIN_HOSTS.match(url):
             return url
     return None
+
+
+_ONLINE_PLACE = re.compile(r"\b(online|virtual|remote|web ?(inar|ex)|teams|zoom|google meet"
+                           r"|link visible)\b", re.IGNORECASE)
+
+
+def _a_place(location: str | None) -> bool:
+    """Whether LOCATION names somewhere to go ("Civic Library"), not "Online event", a
+    meeting service or a bare link."""
+    if not location or not location.strip():
+        return False
+    return not _URL_RE.fullmatch(location.strip()) and not _ONLINE_PLACE.search(location)
 
 
 def _facilitator(event: icalendar.cal.Component, description: str) -> str | None:

@@ -189,3 +189,37 @@ def test_a_feed_whose_entries_are_dated_has_no_undated_warning() -> None:
     parsed = parse_feed(body, {}, url="https://p.test/feed", community="platform",
                         kind="post", now=chicago(2026, 12, 1))
     assert parsed.warnings == []
+
+
+MEETUP = "-//Meetup//Meetup Events v1.0//EN"
+RSVP = "https://www.meetup.com/fenwick-data-circle/events/312345678/"
+
+
+def meetup_session(*lines: str):
+    event = "\r\n".join(["UID:event_312345678@meetup.com", "SUMMARY:Data Circle",
+                         "DTSTART:20261203T000000Z", "DTEND:20261203T020000Z",
+                         f"URL:{RSVP}", *lines])
+    (session,) = sessions(calendar(MEETUP, event), "data", chicago(2026, 12, 1),
+                          chicago(2027, 1, 1), CHICAGO)
+    return session
+
+
+def test_a_meetup_page_is_not_a_join_link_for_a_session_at_a_place() -> None:
+    session = meetup_session("LOCATION:Civic Library (400 Lake St\\, Fenwick\\, IL)")
+    assert session.location == "Civic Library (400 Lake St, Fenwick, IL)"
+    assert session.join_url is None
+
+
+@pytest.mark.parametrize("place", ["", "LOCATION:Online event",
+                                   "LOCATION:Link visible for attendees"])
+def test_an_online_event_page_is_its_way_in(place: str) -> None:
+    assert meetup_session(place).join_url == RSVP
+
+
+def test_a_meeting_service_url_is_a_join_link_wherever_the_session_is() -> None:
+    event = "\r\n".join(["UID:hybrid", "SUMMARY:Hybrid review", "DTSTART:20261203T150000Z",
+                         "LOCATION:Ash Creek works\\, room 2",
+                         "URL:https://fenwick.zoom.us/j/8123456789"])
+    (session,) = sessions(calendar(EXCHANGE, event), "leak", chicago(2026, 12, 1),
+                          chicago(2027, 1, 1), CHICAGO)
+    assert session.join_url == "https://fenwick.zoom.us/j/8123456789"
