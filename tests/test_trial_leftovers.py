@@ -223,3 +223,38 @@ def test_a_meeting_service_url_is_a_join_link_wherever_the_session_is() -> None:
     (session,) = sessions(calendar(EXCHANGE, event), "leak", chicago(2026, 12, 1),
                           chicago(2027, 1, 1), CHICAGO)
     assert session.join_url == "https://fenwick.zoom.us/j/8123456789"
+
+
+MEDIA = "http://search.yahoo.com/mrss/"
+
+
+def lead_image(entry_xml: str) -> str | None:
+    from digest.collect.parse import parse_feed
+
+    body = (f"<feed xmlns='http://www.w3.org/2005/Atom' xmlns:media='{MEDIA}'><title>T</title>"
+            f"<entry><id>e</id><title>Release 4.2</title><updated>2026-11-20T10:00:00Z</updated>"
+            f"{entry_xml}</entry></feed>")
+    (entry,) = parse_feed(body.encode(), {}, url="https://p.test/feed.atom",
+                          community="platform", kind="post", now=chicago(2026, 12, 1)).entries
+    return entry.image
+
+
+def test_a_release_author_avatar_is_not_the_post_image() -> None:
+    avatar = ('<media:thumbnail height="30" width="30" '
+              'url="https://avatars.example.test/u/1?s=60&amp;v=4"/>'
+              '<content type="html">&lt;p&gt;Fixes the logger upload.&lt;/p&gt;</content>')
+    assert lead_image(avatar) is None
+
+
+def test_blogger_small_thumbnail_gives_way_to_the_image_in_the_post() -> None:
+    blogger = ('<media:thumbnail url="https://img.example.test/s72-c/kids.jpg" height="72" '
+               'width="72"/><content type="html">&lt;p&gt;&lt;img '
+               'src="https://img.example.test/s320/kids.jpg" width="320" height="240" '
+               'alt="Pupils at the weir"&gt;&lt;/p&gt;&lt;p&gt;Open day.&lt;/p&gt;</content>')
+    assert lead_image(blogger) == "https://img.example.test/s320/kids.jpg"
+
+
+@pytest.mark.parametrize("size", ['width="600" height="400"', ""])
+def test_a_full_size_or_unsized_media_image_still_leads(size: str) -> None:
+    image = f'<media:content url="https://img.example.test/weir.jpg" medium="image" {size}/>'
+    assert lead_image(image) == "https://img.example.test/weir.jpg"
