@@ -253,23 +253,12 @@ def _date(meta: dict[str, Any], filename: str, timezone: tzinfo) -> datetime:
 _NOTION_BLOCK = re.compile(r"\A(\s*#[ \t]+[^\n]+\n)((?:[ \t]*\r?\n)+)"
                            r"((?:[^\W\d_][\w ()/.-]{0,39}:[ \t]+\S[^\n]*(?:\n|\Z))+)")
 _NOTION_LINE = re.compile(r"^([^:]+):[ \t]+(.+?)\s*$", re.M)
-# The property names are the workspace's own, so in its language: Spanish "Fecha", German
-# "Datum", French "Date de création"...
-_NOTION_DATE_KEYS = ("date", "meeting date", "created", "date created", "created time",
-                     "fecha", "fecha de la reunión", "fecha de creación", "datum", "erstellt",
-                     "erstellt am", "date de la réunion", "date de création", "créé le",
-                     "data", "data da reunião", "data de criação", "data della riunione",
-                     "data di creazione", "aangemaakt", "skapad", "utworzono")
-_NOTION_KIND_KEYS = ("type", "kind", "tipo", "typ", "art", "soort", "genre", "rodzaj")
-_NOTION_AUTHOR_KEYS = ("author", "created by", "autor", "auteur", "autore", "creado por",
-                       "erstellt von", "créé par", "criado por", "creato da", "auteur(s)")
-# a Type that names a meeting, in the workspace's language
-_NOTION_MEETING = re.compile(r"meeting|réunion|reunión|reunião|riunione|besprechung|sitzung"
-                             r"|treffen|vergadering|overleg|möte|spotkanie|会議|会议|회의",
-                             re.I)
+_NOTION_DATE_KEYS = ("date", "meeting date", "created", "date created", "created time")
+_NOTION_KIND_KEYS = ("type", "kind")
+_NOTION_AUTHOR_KEYS = ("author", "created by")
 _NOTION_DATES = ("%B %d, %Y", "%b %d, %Y", "%Y/%m/%d", "%Y-%m-%d")
 _NOTION_TIMES = ("", " %I:%M %p", " %H:%M")
-_NOTION_GMT = re.compile(r"\s*\((?:GMT|UTC)(?:([+-]\d{1,2})(?::?(\d{2}))?)?\)$")
+_NOTION_GMT = re.compile(r"\s*\((?:GMT|UTC)([+-]\d{1,2})(?::?(\d{2}))?\)$")
 
 
 def _notion_properties(text: str) -> tuple[dict[str, Any], str] | None:
@@ -286,7 +275,7 @@ def _notion_properties(text: str) -> tuple[dict[str, Any], str] | None:
             break
     for key in _NOTION_KIND_KEYS:
         if key in properties:
-            meta["kind"] = "meeting" if _NOTION_MEETING.search(properties[key]) else "post"
+            meta["kind"] = "meeting" if "meeting" in properties[key].lower() else "post"
             break
     for key in _NOTION_AUTHOR_KEYS:
         if key in properties:
@@ -304,7 +293,7 @@ def _notion_date(key: str, value: str) -> date | datetime:
     value = value.split("→")[0].strip()
     zone: tzinfo | None = None
     if gmt := _NOTION_GMT.search(value):
-        hours, minutes = int(gmt.group(1) or 0), int(gmt.group(2) or 0)  # "(UTC)": +0
+        hours, minutes = int(gmt.group(1)), int(gmt.group(2) or 0)
         zone = timezone_of(timedelta(hours=hours, minutes=minutes if hours >= 0 else -minutes))
         value = value[:gmt.start()]
     for day_format in _NOTION_DATES:
