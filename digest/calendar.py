@@ -665,9 +665,9 @@ def _join_url(
         if not value or not str(value).lower().startswith("https://"):
             continue
         url = clean_text(str(value)).strip()
-        # URL is the event's own page (Meetup's RSVP page, Eventbrite's listing): a way in
+        # an event service's page (Meetup's RSVP page, Eventbrite's listing) is a way in
         # only for an event with no place to go to, not "Join" for one at a library
-        if key != "URL" or _JOIN_HOSTS.match(url) or not _a_place(location):
+        if key != "URL" or not _EVENT_PAGE_HOSTS.match(url) or not _a_place(location):
             return url
     found = [*_URL_RE.findall(location or ""), *links, *_URL_RE.findall(description)]
     for url in found:
@@ -677,6 +677,11 @@ def _join_url(
     return None
 
 
+# services whose event URL is the event's listing (RSVP, tickets), not a meeting room
+_EVENT_PAGE_HOSTS = re.compile(
+    r"^https://([a-z0-9-]+\.)*(meetup\.com|eventbrite\.[a-z.]+|lu\.ma|luma\.com|ti\.to"
+    r"|tito\.io|facebook\.com|humanitix\.com|tickettailor\.com|splashthat\.com)(/|$)",
+    re.IGNORECASE)
 _ONLINE_PLACE = re.compile(r"\b(online|virtual|remote|web ?(inar|ex)|teams|zoom|google meet"
                            r"|link visible)\b", re.IGNORECASE)
 

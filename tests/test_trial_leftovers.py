@@ -258,3 +258,11 @@ def test_blogger_small_thumbnail_gives_way_to_the_image_in_the_post() -> None:
 def test_a_full_size_or_unsized_media_image_still_leads(size: str) -> None:
     image = f'<media:content url="https://img.example.test/weir.jpg" medium="image" {size}/>'
     assert lead_image(image) == "https://img.example.test/weir.jpg"
+
+
+def test_a_self_hosted_meeting_url_beside_a_room_is_still_the_join_link() -> None:
+    event = "\r\n".join(["UID:clinic", "SUMMARY:Data clinic", "DTSTART:20261203T150000Z",
+                         "LOCATION:Room 2.04", "URL:https://meet.fenwick.test/data-clinic"])
+    (session,) = sessions(calendar(EXCHANGE, event), "data", chicago(2026, 12, 1),
+                          chicago(2027, 1, 1), CHICAGO)
+    assert session.join_url == "https://meet.fenwick.test/data-clinic"
