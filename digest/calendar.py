@@ -544,6 +544,8 @@ def _session(
     description, links = _plain(_text(event.get("DESCRIPTION"), lines=True))
     if _free_busy_only(event, title, description):
         return None
+    if _exchange_marker(event, description):
+        return None
 
     raw_start = event.decoded("DTSTART")
     all_day = not isinstance(raw_start, datetime)
@@ -610,23 +612,86 @@ def _free_busy_only(event: icalendar.cal.Component, title: str, description: str
     return not description.strip() and not event.get("LOCATION")
 
 
+def _exchange_status(event: icalendar.cal.Component) -> str | None:
+    """How Outlook/Exchange shows the event's time (FREE, TENTATIVE, BUSY, OOF), or None
+    for an event Exchange did not write.
+
+    Exchange writes X-MICROSOFT-CDO-BUSYSTATUS (the organiser's copy also
+    INTENDEDSTATUS); an older export writes only X-MICROSOFT-CDO-ALLDAYEVENT and
+    TRANSP, TRANSPARENT being "Free".
+    """
+    for key in ("X-MICROSOFT-CDO-INTENDEDSTATUS", "X-MICROSOFT-CDO-BUSYSTATUS"):
+        value = _text(event.get(key)).upper()
+        if value:
+            return value
+    if not any(str(key).upper().startswith("X-MICROSOFT-CDO-") for key in event):
+        return None
+    transparent = str(event.get("TRANSP", "")).strip().upper() == "TRANSPARENT"
+    return "FREE" if transparent else "BUSY"
+
+
+def _exchange_marker(event: icalendar.cal.Component, description: str) -> bool:
+    """An Outlook/Exchange entry that marks a closure or an absence, not a session.
+
+    "Out of office" says the time is nobody's to meet in. An all-day entry shown
+    as Free is how Outlook writes a holiday or "depot closed" (Outlook also makes
+    a new all-day event Free by default, so one with a place, a meeting link or
+    invited people stays: that is a real day's session). Google marks every
+    all-day event TRANSPARENT and writes no Exchange status, so its all-day
+    sessions are never judged here.
+    """
+    status = _exchange_status(event)
+    if status is None:
+        return False
+    if status == "OOF":
+        return True
+    if status != "FREE" or isinstance(event.decoded("DTSTART"), datetime):
+        return False
+    if _text(event.get("LOCATION")) or event.get("ATTENDEE") or event.get("URL"):
+        return False
+    return not any(_JOIN_HOSTS.match(url.rstrip(".,;:!?"))
+                   for url in _URL_RE.findall(description))
+
+
 def _join_url(
     event: icalendar.cal.Component, location: str | None, description: str, links: list[str]
 ) -> str | None:
     """The meeting link: a URL/CONFERENCE property, else a known meeting host's link
     in the location, the description's <a href>s or its text."""
-    for key in ("URL", "CONFERENCE", "X-GOOGLE-CONFERENCE"):
+    for key in ("CONFERENCE", "X-GOOGLE-CONFERENCE", "URL"):
         value = event.get(key)
         if isinstance(value, list):
             value = value[0] if value else None
-        if value and str(value).lower().startswith("https://"):
-            return clean_text(str(value)).strip()
+        if not value or not str(value).lower().startswith("https://"):
+            continue
+        url = clean_text(str(value)).strip()
+        # an event service's page (Meetup's RSVP page, Eventbrite's listing) is a way in
+        # only for an event with no place to go to, not "Join" for one at a library
+        if key != "URL" or not _EVENT_PAGE_HOSTS.match(url) or not _a_place(location):
+            return url
     found = [*_URL_RE.findall(location or ""), *links, *_URL_RE.findall(description)]
     for url in found:
         url = url.strip().rstrip(".,;:!?")
         if _JOIN_HOSTS.match(url):
             return url
     return None
+
+
+# services whose event URL is the event's listing (RSVP, tickets), not a meeting room
+_EVENT_PAGE_HOSTS = re.compile(
+    r"^https://([a-z0-9-]+\.)*(meetup\.com|eventbrite\.[a-z.]+|lu\.ma|luma\.com|ti\.to"
+    r"|tito\.io|facebook\.com|humanitix\.com|tickettailor\.com|splashthat\.com)(/|$)",
+    re.IGNORECASE)
+_ONLINE_PLACE = re.compile(r"\b(online|virtual|remote|web ?(inar|ex)|teams|zoom|google meet"
+                           r"|link visible)\b", re.IGNORECASE)
+
+
+def _a_place(location: str | None) -> bool:
+    """Whether LOCATION names somewhere to go ("Civic Library"), not "Online event", a
+    meeting service or a bare link."""
+    if not location or not location.strip():
+        return False
+    return not _URL_RE.fullmatch(location.strip()) and not _ONLINE_PLACE.search(location)
 
 
 def _facilitator(event: icalendar.cal.Component, description: str) -> str | None:
@@ -639,8 +704,32 @@ def _facilitator(event: icalendar.cal.Component, description: str) -> str | None
     if organizer is not None:
         name = clean_text(str(organizer.params.get("CN", ""))).strip().strip('"').strip()
         if name:
-            return name
+            return _given_name_first(name)
     return None
+
+
+# "Surname, Given" as Exchange and Active Directory write a person's CN
+_SURNAME_FIRST = re.compile(r"^([^\W\d_][\w'’.-]*(?: [^\W\d_][\w'’.-]*){0,2}), "
+                            r"([^\W\d_][\w'’.-]*(?: [^\W\d_][\w'’.-]*){0,2})$")
+# what may follow a comma in a name written given-name first
+_NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "phd", "md", "mba", "msc", "ma", "bsc", "esq",
+                  "obe", "mbe", "cbe", "dr", "prof"}
+
+
+def _given_name_first(name: str) -> str:
+    """"Lindqvist, Dorota" as the digest speaks of a person: "Dorota Lindqvist".
+
+    Exchange fills ORGANIZER's CN from the directory, which many organisations
+    keep surname first. Only a plain "Words, Words" is turned round: "Ana Lima,
+    PhD", "Reid, Tom, Jr" and "Ops, North & West" stay as written.
+    """
+    match = _SURNAME_FIRST.match(name)
+    if match is None:
+        return name
+    surname, given = match.groups()
+    if given.lower().strip(".") in _NAME_SUFFIXES:
+        return name
+    return f"{given} {surname}"
 
 
 def _plain(description: str) -> tuple[str, list[str]]:

@@ -20,6 +20,8 @@ from .store import Store
 from .text import plural, terminal_text
 
 if TYPE_CHECKING:
+    from datetime import tzinfo
+
     from .collect import CollectReport
     from .deliver import SendReport
     from .period import Period
@@ -374,7 +376,7 @@ def status(ctx: click.Context, period: str | None, as_json: bool) -> None:
     click.echo(f"state: {config.state_path}")
     click.echo(f"{plural(data['items'], 'item')} from {plural(data['feeds'], 'feed')}; "
                f"{plural(data['communities'], 'community')}")
-    click.echo(f"last collect: {_when(data['last_collect'])}")
+    click.echo(f"last collect: {_when(data['last_collect'], config.timezone)}")
     for feed in data["failing_feeds"]:
         flagged = " FLAGGED" if feed["flagged"] else ""
         click.echo(terminal_text(
@@ -383,9 +385,9 @@ def status(ctx: click.Context, period: str | None, as_json: bool) -> None:
     if not data["issues"]:
         click.echo("no issue built yet")
     for r in data["issues"]:
-        sent = f"sent {_when(r['sent_at'])}" if r["sent_at"] else "not sent"
+        sent = f"sent {_when(r['sent_at'], config.timezone)}" if r["sent_at"] else "not sent"
         click.echo(f"{r['period']}: {plural(r['items'], 'item')}, "
-                   f"built {_when(r['built_at'])}, {sent}")
+                   f"built {_when(r['built_at'], config.timezone)}, {sent}")
     if data["deferred_readers"]:
         click.echo(f"{plural(len(data['deferred_readers']), 'reader')} deferred by the relay: "
                    "the next `digest send` resumes them")
@@ -460,12 +462,13 @@ def report(ctx: click.Context, period: str | None, months: int, fmt: str) -> Non
     click.echo(f"wrote {path}", err=fmt != "html")
 
 
-def _when(iso: str | None) -> str:
-    """An ISO time from the state as the status lines show it."""
+def _when(iso: str | None, tz: tzinfo) -> str:
+    """An ISO time from the state as the status lines show it: in the organisation's zone,
+    as the digest speaks (--json keeps UTC, for monitoring)."""
     from .store import from_text
 
     moment = from_text(iso)
-    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "never"
+    return f"{moment.astimezone(tz):%Y-%m-%d %H:%M %Z}" if moment else "never"
 
 
 @cli.command()
@@ -629,6 +632,8 @@ def check(ctx: click.Context, smtp: bool) -> None:
     if report.ok:
         _say(ctx, f"all well: {report.config.path}, {', '.join(report.checked)}")
         return
+    if report.relay:  # the login is the one thing --smtp was asked to try
+        click.echo(report.relay, err=True)
     click.echo(f"{plural(len(report.problems), 'problem')} found", err=True)
     ctx.exit(1)
 

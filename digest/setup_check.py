@@ -31,6 +31,7 @@ class SetupReport:
     config: Config
     problems: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)  # what was looked at, for the summary
+    relay: str | None = None  # what --smtp found at the relay, said even beside problems
 
     @property
     def ok(self) -> bool:
@@ -239,4 +240,7 @@ def _check_relay(config: Config, report: SetupReport, problem: Callable[[str], N
     except RelayUnavailable as e:
         problem(str(e))
         return
-    report.checked.append(f"relay {smtp.host}:{smtp.port}")
+    login = (f"logged in as {smtp.username!r}" if smtp.username
+             else "reached (no username set, so no login)")
+    report.relay = f"relay {smtp.host}:{smtp.port}: {login}, no mail sent"
+    report.checked.append(f"relay {smtp.host}:{smtp.port} ({login})")

@@ -25,7 +25,8 @@ NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 def feed(path: str) -> bytes:
-    return rss("Net", [{"title": path, "guid": path}])
+    return rss("Net", [{"title": path, "guid": path,
+                        "pubDate": "Mon, 02 Nov 2026 09:00:00 +0000"}])  # dated: no note
 
 
 def resolving(monkeypatch, name: str, addresses: list[str]) -> list[str]:

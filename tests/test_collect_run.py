@@ -99,7 +99,8 @@ def test_check_reports_this_run_not_the_stored_history(tmp_path):
 
 def test_report_as_plain_lines_and_as_a_table(tmp_path):
     with FeedServer() as server:
-        server.routes["/ok.xml"] = lambda h: send(h, 200, rss("Ok", [{"title": "A", "guid": "a"}]))
+        dated = {"title": "A", "guid": "a", "pubDate": "Mon, 02 Nov 2026 09:00:00 +0000"}
+        server.routes["/ok.xml"] = lambda h: send(h, 200, rss("Ok", [dated]))
         server.routes["/down.xml"] = lambda h: send(h, 500, b"x", "text/plain")
         cfg = make_config(tmp_path, [community("alpha", [server.url("/ok.xml")]),
                                      community("beta", [server.url("/down.xml")])])

@@ -127,7 +127,7 @@ def test_smtp_logs_in_and_sends_nothing(tmp_path, relay, monkeypatch):
     monkeypatch.setenv("DIGEST_SMTP_PASSWORD", PASSWORD)
     result = check(smtp_org(tmp_path, relay.port), "--smtp")
     assert result.exit_code == 0, result.output
-    assert f"relay 127.0.0.1:{relay.port}" in result.output
+    assert f"relay 127.0.0.1:{relay.port} (logged in as 'digest')" in result.output
     assert [(user, ok) for user, ok, _ in relay.logins] == [("digest", True)]
     assert relay.stored == []
 
@@ -138,6 +138,7 @@ def test_smtp_names_a_refused_login(tmp_path, relay, monkeypatch):
     assert result.exit_code == 1
     (line,) = result.stdout.strip().splitlines()
     assert "refused the login of 'digest'" in line
+    assert "logged in" not in result.output
     assert relay.stored == []
 
 
@@ -166,6 +167,10 @@ def test_smtp_with_the_examples_left_in_names_each_one(tmp_path, relay, monkeypa
     assert lines[2].endswith("recipients.csv: 3 readers have an example address (example.org, "
                              "intranet.test reaches nobody), first you@example.org: replace the "
                              "example rows with your readers")
+    # the login was tried and worked: said beside the problems (trial item 15)
+    assert [(user, ok) for user, ok, _ in relay.logins] == [("digest", True)]
+    assert result.stderr.splitlines() == [
+        f"relay 127.0.0.1:{relay.port}: logged in as 'digest', no mail sent", "3 problems found"]
 
 
 def test_the_examples_are_fine_while_rehearsing_with_the_outbox(org):

@@ -178,6 +178,14 @@ def _entries(raw_entries: list[Any], warnings: list[tuple[str, str]], *, base: s
         warnings.append(("duplicate-id", f"{plural(duplicates, 'entry repeats', 'entries repeat')}"
                          " another entry's id; "
                          "kept apart by link and title"))
+    undated = [e for e in entries if e.published is None and e.updated is None]
+    if undated:
+        # such an entry is dated when first collected (store.upsert_entries): it waits for
+        # that period's issue, which the organiser would otherwise learn only from the issue
+        warnings.append(("undated", f"{plural(len(undated), 'entry has', 'entries have')} no "
+                         f"date (the first: {cut_at_word(undated[0].title, 60)!r}): each goes "
+                         "in the issue of the day it was first collected; ask the feed's owner "
+                         "to date them"))
     return ParseResult(entries, warnings)
 
 
@@ -495,10 +503,12 @@ def _lead_image(raw: Any, base: str) -> tuple[str | None, str]:
     candidates: list[tuple[str | None, str]] = []
     for m in raw.get("media_content", []) or []:
         medium, mime = m.get("medium", ""), m.get("type", "")
-        if medium == "image" or mime.startswith("image/") or (not medium and not mime):
+        if (medium == "image" or mime.startswith("image/") or (not medium and not mime)) \
+                and not _too_small(m):
             candidates.append((m.get("url"), ""))
     for m in raw.get("media_thumbnail", []) or []:
-        candidates.append((m.get("url"), ""))
+        if not _too_small(m):
+            candidates.append((m.get("url"), ""))
     for enc in raw.get("enclosures", []) or []:
         if str(enc.get("type", "")).startswith("image/"):
             candidates.append((enc.get("href") or enc.get("url"), ""))
@@ -510,6 +520,23 @@ def _lead_image(raw: Any, base: str) -> tuple[str | None, str]:
         if good:
             return good, alt
     return None, ""
+
+
+# Under this many pixels a side, a feed's image is an avatar or an icon, not a post's
+# picture: GitHub releases give the author's 30 px avatar, Blogger a 72 px square crop.
+LEAD_IMAGE_MIN_PX = 100
+
+
+def _too_small(media: Any) -> bool:
+    """Whether a media:content/media:thumbnail declares a side under LEAD_IMAGE_MIN_PX (then
+    the content's own image, if any, leads the post instead)."""
+    for side in ("width", "height"):
+        try:
+            if int(str(media.get(side) or "").strip()) < LEAD_IMAGE_MIN_PX:
+                return True
+        except ValueError:
+            continue  # not declared, or not a number: the image is not judged by it
+    return False
 
 
 def safe_url(value: str | None, base: str, schemes: frozenset[str]) -> str | None:
