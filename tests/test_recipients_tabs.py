@@ -24,10 +24,10 @@ def test_a_tab_separated_file_is_read_cell_by_cell(tmp_path):
     """Cells may hold commas and semicolons unquoted; a spreadsheet quotes a cell
     holding a quote; trailing empty columns are tolerated."""
     result = load(tmp_path, (
-        "Email\tName\tCommunities\tAliases\r\n"
-        "ann@example.org\tReader, Ann\twards;estates\t@ann\r\n"
-        'bo@example.org\t"Bo ""Bobby"" Penn"\t\t\r\n'
-        "cy@example.org\tCy Ode\tfinance\t\r\n").encode())
+        b"Email\tName\tCommunities\tAliases\r\n"
+        b"ann@example.org\tReader, Ann\twards;estates\t@ann\r\n"
+        b'bo@example.org\t"Bo ""Bobby"" Penn"\t\t\r\n'
+        b"cy@example.org\tCy Ode\tfinance\t\r\n"))
     assert not result.skipped, result.skipped
     assert [(r.email, r.name, r.communities, r.aliases) for r in result.recipients] == [
         ("ann@example.org", "Reader, Ann", {"wards", "estates"}, ("@ann",)),
