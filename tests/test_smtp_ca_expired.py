@@ -120,3 +120,13 @@ def test_an_expired_relay_certificate_under_a_good_ca_blames_the_relay(tmp_path,
     message = send_error(tmp_path, r.port, "ca.pem")
     assert "the relay's certificate itself must be fixed by whoever runs the relay" in message
     assert "expired on" not in message, message
+
+
+def test_in_a_ca_file_of_several_cas_the_expired_one_is_named(tmp_path, relay):
+    ca_path, context = make_ca_and_relay_cert(
+        tmp_path / "pki", NOW - dt.timedelta(days=3 * 365), NOW - dt.timedelta(days=2))
+    bundle = tmp_path / "pki" / "bundle.pem"
+    bundle.write_bytes(trustme.CA().cert_pem.bytes() + ca_path.read_bytes())
+    r = relay(tls_context=context)
+    message = send_error(tmp_path, r.port, "pki/bundle.pem")
+    assert f"the CA 'Harrowgate internal CA' in [smtp] ca_file ({bundle}) expired on " in message
