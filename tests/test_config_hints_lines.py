@@ -83,8 +83,8 @@ def test_arrays_of_tables_inside_each_community_count_from_the_first() -> None:
 
 def test_a_community_description_with_triple_quotes_keeps_later_lines(org) -> None:
     listing = org.root / "feeds" / "communities.toml"
-    replace(listing, 'id = "trams"\n',
-            'id = "trams"\ndescription = "Config tips: \'\'\' opens a literal block"\n')
+    replace(listing, 'description = "The Trams community. Meets monthly."',
+            'description = "Config tips: \'\'\' opens a literal block"')
     replace(listing, 'id = "ferries"\n', 'id = "ferries"\nmeetngs = ["ferries-minutes.xml"]\n')
     result = check(org)
     assert_one_error(result, listing, line_number(listing, "meetngs"), "community[2].meetngs",
