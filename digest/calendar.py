@@ -47,8 +47,32 @@ _JOIN_HOSTS = re.compile(
     r"|meet\.jit\.si)(/|$)",
     re.IGNORECASE,
 )
+# The label of a description's facilitator line, in the languages communities write
+# invitations in; each is a whole word before the separator ("Moderationsregeln:" is not).
+_FACILITATOR_LABELS = (
+    # English
+    "facilitator", "facilitated by", "facilitation", "host", "hosted by", "chair",
+    # French
+    "animateur", "animatrice", "animation", "animé par", "animée par", "facilitateur",
+    "facilitatrice", "modérateur", "modératrice", "hôte",
+    # German
+    "moderation", "moderator", "moderatorin", "moderiert von", "leitung", "geleitet von",
+    "gastgeber", "gastgeberin",
+    # Spanish
+    "facilitador", "facilitadora", "facilitado por", "moderador", "moderadora",
+    "moderado por", "conduce", "anfitrión", "anfitriona",
+    # Italian
+    "facilitatore", "facilitatrice", "facilitato da", "moderatore", "moderatrice",
+    "moderato da", "conduttore", "conduttrice", "condotto da",
+    # Dutch
+    "gespreksleider", "gespreksleiding", "begeleider", "begeleiding", "begeleid door",
+    "voorzitter", "gastheer", "gastvrouw",
+    # Portuguese
+    "anfitrião", "anfitriã", "mediação", "mediador", "mediadora", "moderação",
+)
 _FACILITATOR_RE = re.compile(
-    r"^\s*(?:facilitator|facilitated by|facilitation|host|hosted by|chair)\s*[:\-–—]\s*(.+?)\s*$",
+    r"^\s*(?:" + "|".join(re.escape(label) for label in _FACILITATOR_LABELS) + r")"
+    r"\s*[:\-–—]\s*(.+?)\s*$",  # \s: French puts a (narrow) no-break space before ':'
     re.IGNORECASE | re.MULTILINE,
 )
 

@@ -55,21 +55,40 @@ def _parse_communities(raw: str, known: set[str]) -> tuple[frozenset[str] | None
 
 
 def _delimiter(header_line: str) -> str:
-    """`;` when the header is separated by semicolons, else `,`.
+    """`;` or a tab when the header is separated by them, else `,`.
 
     A spreadsheet in a comma-decimal locale (most of Europe) saves "CSV" with
     semicolons and has no setting to save commas instead; its list cells
     (`"design;research"`) come quoted, so the file reads the same either way.
+    Excel's "Text (Tab delimited)" and Google Sheets' TSV separate cells by tabs.
     """
-    try:  # parsed, not split: a header may come quoted ("email";"name";…)
-        cells = next(csv.reader([header_line.lstrip("\ufeff")], delimiter=";"), [])
-    except csv.Error:
-        return ","
-    if tuple(c.strip().lower() for c in cells[:len(HEADER)]) == HEADER:
-        return ";"
-    # a misspelt semicolon header ("email;name;comunities"): read with `;`, it can be
+    line = header_line.lstrip("\ufeff")
+    for candidate in (";", "\t"):
+        try:  # parsed, not split: a header may come quoted ("email";"name";…)
+            cells = next(csv.reader([line], delimiter=candidate), [])
+        except csv.Error:
+            continue
+        if tuple(c.strip().lower() for c in cells[:len(HEADER)]) == HEADER:
+            return candidate
+    # a misspelt header ("email;name;comunities"): read with its own separator, it can be
     # told which column is wrong; read with `,` it would be one column
-    return ";" if len(cells) > 1 and _cells(header_line, ",") == 1 else ","
+    for candidate in (";", "\t"):
+        others = [d for d in _SEPARATOR_NAMES if d != candidate]
+        if _cells(line, candidate) > 1 and all(_cells(line, d) == 1 for d in others):
+            return candidate
+    return ","
+
+
+# What each separator is called in a message: a tab is invisible in a terminal.
+_SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def _decode(raw: bytes) -> str:
+    """The text of the file: UTF-8 (with or without a BOM), or UTF-16 when it starts
+    with UTF-16's byte-order mark (Excel's tab-separated "Unicode Text")."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    return raw.decode("utf-8-sig")
 
 
 def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
@@ -77,7 +96,8 @@ def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
 
     Empty communities means every community; ids are separated by `;`. A file
     whose header is separated by semicolons (a European spreadsheet's CSV) is read
-    with `;` between cells.
+    with `;` between cells, one separated by tabs (a spreadsheet's tab-delimited text,
+    in UTF-8 or Excel's UTF-16 "Unicode Text") with tabs.
     Blank lines are ignored. Duplicates are detected case-insensitively on the
     whole address; the first row wins and later ones are reported.
     """
@@ -93,7 +113,7 @@ def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
     except OSError as exc:
         raise ConfigError(path, None, f"cannot read the recipients file: {exc.strerror}") from None
     try:
-        text = raw.decode("utf-8-sig")
+        text = _decode(raw)
     except UnicodeDecodeError as exc:
         raise ConfigError(
             path, None, f"the recipients file is not UTF-8 (byte {exc.start}); save it as UTF-8"
@@ -115,6 +135,8 @@ def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
         if header and (problem := _header_problem(columns, delimiter)):
             raise ConfigError(path, None, problem, line=1)
         found = repr(lines[0]) if header else "an empty file"
+        if header and delimiter == "\t":
+            found = f"{lines[0].replace(chr(9), ', ')!r}, separated by tabs"
         if any("@" in c for c in columns):
             found += ", a recipient: add the header line above it"
         raise ConfigError(
@@ -154,6 +176,9 @@ def _header_problem(columns: tuple[str, ...], delimiter: str) -> str | None:
     known = HEADER + OPTIONAL
     shape = (f"the header is {delimiter.join(HEADER)!r} or {delimiter.join(known)!r}, in "
              "that order")
+    if delimiter == "\t":
+        shape = (f"the header is {', '.join(HEADER)} or {', '.join(known)}, in that order, "
+                 "separated by tabs")
     for number, column in enumerate(columns, start=1):
         if not column:
             return f"column {number} of the header has no name; {shape}"
@@ -204,17 +229,21 @@ def _check_row(
                 f'separated by semicolons, put the list in quotes ("{spilled}")', None)
     if width > len(HEADER) and len(row) == len(HEADER):
         row = [*row, ""]  # the aliases cell may be left off
-    other = ";" if delimiter == "," else ","
-    if len(row) < len(HEADER) and _cells(delimiter.join(row), other) in (len(HEADER), width):
-        said = {",": "commas", ";": "semicolons"}
-        return (f"this row is separated by {said[other]} but the header by "
-                f"{said[delimiter]}: use the same separator on every line", None)
+    if len(row) < len(HEADER):
+        for other in _SEPARATOR_NAMES:
+            if other != delimiter and _cells(delimiter.join(row), other) in (len(HEADER), width):
+                return (f"this row is separated by {_SEPARATOR_NAMES[other]}s but the header "
+                        f"by {_SEPARATOR_NAMES[delimiter]}s: use the same separator on every "
+                        "line", None)
     if len(row) != width:
+        if delimiter == "\t":  # a tab cannot be typed into a name: a cell is missing
+            names = ", ".join((HEADER + OPTIONAL)[:width])
+            return (f"expected {width} columns ({names}, separated by tabs) but found "
+                    f"{len(row)}", None)
         names = delimiter.join((HEADER + OPTIONAL)[:width])
-        mark = "comma" if delimiter == "," else "semicolon"
         return (
             f"expected {width} columns ({names}) but found {len(row)}; "
-            f"quote a name that contains a {mark}",
+            f"quote a name that contains a {_SEPARATOR_NAMES[delimiter]}",
             None,
         )
     address, name, communities_raw, *rest = (cell.strip() for cell in row)

@@ -18,6 +18,7 @@ import re
 import smtplib
 import socket
 import ssl
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -138,6 +139,21 @@ _UNKNOWN_ISSUER = frozenset({
     21,  # unable to verify the first certificate
 })
 _NAME_MISMATCH = frozenset({62, 64})  # hostname mismatch, IP address mismatch
+_OUT_OF_DATE = frozenset({9, 10})  # certificate is not yet valid, certificate has expired
+
+
+def _common_name(subject: object) -> str | None:
+    """The commonName of a certificate's subject as `SSLContext.get_ca_certs` gives it
+    (a tuple of relative names, each a tuple of (key, value) pairs)."""
+    for rdn in subject if isinstance(subject, tuple) else ():
+        for pair in rdn if isinstance(rdn, tuple) else ():
+            if isinstance(pair, tuple) and len(pair) == 2 and pair[0] == "commonName":
+                return str(pair[1])
+    return None
+
+
+def _day(seconds: float) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(seconds))
 
 
 @lru_cache(maxsize=1)
@@ -252,6 +268,8 @@ class SmtpTransport:
         if error.verify_code in _NAME_MISMATCH:
             return (f"set [smtp] host to a name the relay's certificate is for, not "
                     f"{self.s.host!r}")
+        if error.verify_code in _OUT_OF_DATE and (stale := self._ca_file_out_of_date()):
+            return stale
         if error.verify_code not in _UNKNOWN_ISSUER:  # expired, revoked, not yet valid...
             return "the relay's certificate itself must be fixed by whoever runs the relay"
         if self.s.ca_file is not None:
@@ -259,6 +277,33 @@ class SmtpTransport:
                     "the PEM file of that CA")
         return ("if your organisation's own CA issued it, set [smtp] ca_file to that CA's PEM "
                 "file (relative to the config file)")
+
+    def _ca_file_out_of_date(self) -> str | None:
+        """What to do when a CA in [smtp] ca_file is itself outside its validity dates, or
+        None. OpenSSL's "certificate has expired" does not say which certificate of the
+        chain: the relay's may be fine and the organisation's CA the one to renew."""
+        if self.s.ca_file is None:
+            return None
+        store = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # ca_file's certificates alone
+        try:
+            store.load_verify_locations(cafile=self.s.ca_file)
+        except (OSError, ssl.SSLError):  # changed since the config was checked
+            return None
+        cas = store.get_ca_certs()
+        now = time.time()
+        for ca in cas:
+            name = _common_name(ca.get("subject", ()))
+            which = (f"the CA {name!r} in [smtp] ca_file" if name and len(cas) > 1
+                     else "the CA in [smtp] ca_file")
+            not_before = ssl.cert_time_to_seconds(str(ca["notBefore"]))
+            not_after = ssl.cert_time_to_seconds(str(ca["notAfter"]))
+            if not_after < now:
+                return (f"{which} ({self.s.ca_file}) expired on {_day(not_after)}: set "
+                        "ca_file to the PEM file of the CA's renewed certificate")
+            if not_before > now:
+                return (f"{which} ({self.s.ca_file}) is not valid until {_day(not_before)}: "
+                        "check this machine's clock, or set ca_file to the CA's current PEM")
+        return None
 
     def close(self) -> None:
         conn, self.conn = self.conn, None
