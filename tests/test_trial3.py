@@ -97,3 +97,57 @@ def test_a_wordpress_com_author_gravatar_is_not_the_lead_image(avatar):
                           url="https://solar-birkenau.example.com/feed/", community="energie",
                           kind="post", now=NOW).entries
     assert entry.image == "https://solar-birkenau.example.com/files/dach.jpg"
+
+
+SITZUNG = """---
+title: Sitzung Solargruppe, 26. November
+date: {date}
+kind: meeting
+---
+# Sitzung Solargruppe
+
+## Beschlüsse
+- Die Heizkurve wird ab Dezember um 2 K abgesenkt.
+"""
+
+
+@pytest.mark.parametrize("written,local", [
+    ("26.11.2026", datetime(2026, 11, 26, 0, 0)),
+    ("26.11.2026 18:30", datetime(2026, 11, 26, 18, 30)),
+    ("'6.1.2027'", datetime(2027, 1, 6, 0, 0)),
+])
+def test_a_swiss_date_in_front_matter_is_read_day_first(tmp_path, written, local):
+    """Before: '26.11.2026' skipped the meeting ('is not a date'), so its decisions were lost
+    until the lead rewrote the date; a date with dots is day-first wherever it is written."""
+    from digest.collect import collect
+    from digest.store import Store
+    from tests.support import notes_org
+
+    org = notes_org(tmp_path)
+    folder = org.root / "feeds" / "notes" / "product"
+    (folder / "sitzung.md").write_text(SITZUNG.format(date=written), encoding="utf-8")
+    config = org.config()
+    with Store(config.state_path) as store:
+        report = collect(config, store, now=datetime(2027, 1, 10, 6, tzinfo=UTC))
+        items = {i.title: i for i in store.items()}
+    (row,) = [r for r in report.feeds if r.role == "notes"]
+    assert not row.problems, row.problems
+    item = items["Sitzung Solargruppe, 26. November"]
+    assert item.published == local.replace(tzinfo=config.timezone).astimezone(UTC)
+
+
+def test_a_date_with_dots_that_does_not_exist_is_still_named(tmp_path):
+    from digest.collect import collect
+    from digest.store import Store
+    from tests.support import notes_org
+
+    org = notes_org(tmp_path)
+    folder = org.root / "feeds" / "notes" / "product"
+    (folder / "sitzung.md").write_text(SITZUNG.format(date="31.02.2026"), encoding="utf-8")
+    config = org.config()
+    with Store(config.state_path) as store:
+        report = collect(config, store, now=datetime(2027, 1, 10, 6, tzinfo=UTC))
+        assert not list(store.items())
+    (row,) = [r for r in report.feeds if r.role == "notes"]
+    (problem,) = row.problems
+    assert problem.startswith("sitzung.md: date: '31.02.2026' is not a date"), problem
