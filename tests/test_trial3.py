@@ -151,3 +151,21 @@ def test_a_date_with_dots_that_does_not_exist_is_still_named(tmp_path):
     (row,) = [r for r in report.feeds if r.role == "notes"]
     (problem,) = row.problems
     assert problem.startswith("sitzung.md: date: '31.02.2026' is not a date"), problem
+
+
+def test_unquoted_aliases_in_a_semicolon_file_are_not_called_a_name(tmp_path):
+    """Before: 'quote a name that contains a semicolon', though the name had none and the
+    extra semicolon was the aliases' (or the communities'): the hint sent the organiser to
+    the wrong cell."""
+    from digest.recipients import load_recipients
+
+    path = tmp_path / "recipients.csv"
+    path.write_text("email;name;communities;aliases\n"
+                    "kaspar.imhof@birkenau.example.ch;Kaspar Imhof;solar;Kaspar;KI\n",
+                    encoding="utf-8")
+    result = load_recipients(path, {"solar"})
+    assert not result.recipients
+    (skipped,) = result.skipped
+    reason = str(skipped)
+    assert "found 5" in reason and "a name that contains" not in reason, reason
+    assert "quote a cell that contains a semicolon" in reason, reason
