@@ -211,12 +211,11 @@ def _check_row(
                 f"{said[delimiter]}: use the same separator on every line", None)
     if len(row) != width:
         names = delimiter.join((HEADER + OPTIONAL)[:width])
-        mark = "comma" if delimiter == "," else "semicolon"
-        return (
-            f"expected {width} columns ({names}) but found {len(row)}; "
-            f"quote a name that contains a {mark}",
-            None,
-        )
+        # with semicolons between cells, the lists hold semicolons too, not only a name
+        hint = ("quote a name that contains a comma" if delimiter == "," else
+                "quote a cell that contains a semicolon (a name, or a list of communities "
+                "or aliases)")
+        return (f"expected {width} columns ({names}) but found {len(row)}; {hint}", None)
     address, name, communities_raw, *rest = (cell.strip() for cell in row)
     aliases = tuple(a.strip() for a in rest[0].split(";") if a.strip()) if rest else ()
     problem = address_problem(address)
