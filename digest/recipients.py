@@ -241,11 +241,11 @@ def _check_row(
             return (f"expected {width} columns ({names}, separated by tabs) but found "
                     f"{len(row)}", None)
         names = delimiter.join((HEADER + OPTIONAL)[:width])
-        return (
-            f"expected {width} columns ({names}) but found {len(row)}; "
-            f"quote a name that contains a {_SEPARATOR_NAMES[delimiter]}",
-            None,
-        )
+        # with semicolons between cells, the lists hold semicolons too, not only a name
+        hint = ("quote a name that contains a comma" if delimiter == "," else
+                "quote a cell that contains a semicolon (a name, or a list of communities "
+                "or aliases)")
+        return (f"expected {width} columns ({names}) but found {len(row)}; {hint}", None)
     address, name, communities_raw, *rest = (cell.strip() for cell in row)
     aliases = tuple(a.strip() for a in rest[0].split(";") if a.strip()) if rest else ()
     problem = address_problem(address)

@@ -235,7 +235,7 @@ def _date(meta: dict[str, Any], filename: str, timezone: tzinfo) -> datetime:
             raise _Skip(f"the name starts with {m.group(0)}, which is not a date") from None
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value.strip())
+            value = _day_first(value.strip()) or datetime.fromisoformat(value.strip())
         except ValueError:
             raise _Skip(f"date: {_shown(value)} is not a date: write 2026-10-14 or "
                         "2026-10-14 18:30") from None
@@ -246,6 +246,21 @@ def _date(meta: dict[str, Any], filename: str, timezone: tzinfo) -> datetime:
     else:
         raise _Skip(f"date: {_shown(value)} is not a date: write 2026-10-14")
     return moment.astimezone(UTC)
+
+
+# "26.11.2026" or "26.11.2026 18:30": with dots a date is day-first wherever it is written
+# (German, Swiss, Nordic, Slavic usage), so it is read rather than skipping the note
+_DAY_FIRST = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:,?\s+(\d{1,2}):(\d{2}))?")
+
+
+def _day_first(text: str) -> datetime | None:
+    """`text` read as a day-first date with dots, None if it has another shape; a day that
+    does not exist raises ValueError."""
+    found = _DAY_FIRST.fullmatch(text)
+    if found is None:
+        return None
+    day, month, year, hour, minute = found.groups()
+    return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
 
 
 # A Notion export: no front matter, but the page's properties as "Name: value" lines

@@ -504,10 +504,10 @@ def _lead_image(raw: Any, base: str) -> tuple[str | None, str]:
     for m in raw.get("media_content", []) or []:
         medium, mime = m.get("medium", ""), m.get("type", "")
         if (medium == "image" or mime.startswith("image/") or (not medium and not mime)) \
-                and not _too_small(m):
+                and not _too_small(m) and not _is_avatar(m.get("url")):
             candidates.append((m.get("url"), ""))
     for m in raw.get("media_thumbnail", []) or []:
-        if not _too_small(m):
+        if not _too_small(m) and not _is_avatar(m.get("url")):
             candidates.append((m.get("url"), ""))
     for enc in raw.get("enclosures", []) or []:
         if str(enc.get("type", "")).startswith("image/"):
@@ -537,6 +537,16 @@ def _too_small(media: Any) -> bool:
         except ValueError:
             continue  # not declared, or not a number: the image is not judged by it
     return False
+
+
+def _is_avatar(url: object) -> bool:
+    """Whether a media image is a Gravatar: WordPress.com lists the author's as each post's
+    first media:content, with no size declared, before the post's own picture."""
+    try:
+        host = (urlparse(str(url or "")).hostname or "").lower()
+    except ValueError:
+        return False
+    return host == "gravatar.com" or host.endswith(".gravatar.com")
 
 
 def safe_url(value: str | None, base: str, schemes: frozenset[str]) -> str | None:
@@ -578,7 +588,10 @@ def trusted_date(text: str | None, parsed: Any, now: datetime) -> datetime | Non
     if text.isdigit():
         return None  # an epoch number, or a bare year: no way to tell
     moment: datetime | None
-    if _ISO_LIKE.match(text):
+    text = _month_in_english(text)
+    if (dotted := _DOTTED_DATE.match(text)):
+        moment = _dotted(dotted)
+    elif _ISO_LIKE.match(text):
         moment = _iso(text)
     elif _RFC822_LIKE.search(text):
         moment = _rfc822(text)
@@ -609,6 +622,53 @@ def _is_month(word: str) -> bool:
 
 
 _UNREADABLE = datetime.min.replace(tzinfo=UTC)
+
+# Month names, whole or cut short, as German, French, Italian, Spanish, Dutch and Portuguese
+# sites write them in an RFC 822 date ("Mi, 28 Okt 2026", "mar., 17 févr. 2026": TYPO3 and
+# other CMSs localise the format). Read only between a day and a year, where "set" and "out"
+# (Italian and Portuguese September and October) can be nothing else.
+_LOCAL_MONTHS: dict[str, str] = {name: english for english, names in {
+    "Jan": "januar jänner jän janvier janv gennaio gen enero ene januari janeiro",
+    "Feb": "februar février févr fév fevrier fevr fev febbraio febrero februari fevereiro",
+    "Mar": "märz mär mrz maerz mars marzo maart mrt março marco",
+    "Apr": "april avril avr aprile abril",
+    "May": "mai maggio mag mayo mei maio",
+    "Jun": "juni juin giugno giu junio junho",
+    "Jul": "juli juillet juil luglio lug julio julho",
+    "Aug": "august août aout agosto ago augustus",
+    "Sep": "september sept septembre settembre set septiembre setembro",
+    "Oct": "oktober okt octobre ottobre ott octubre outubro out",
+    "Nov": "novembre noviembre novembro",
+    "Dec": "dezember dez décembre déc dicembre dic diciembre dezembro",
+}.items() for name in names.split()}
+# an optional day name ("Mi,", "mar.,"), a day, a month word, then the year and the rest
+_LOCAL_RFC822 = re.compile(r"^(?:[^\W\d_]{2,}\.?,\s*)?(\d{1,2})\.?\s+([^\W\d_]{3,})\.?\s+"
+                           r"(\d{2,4}\b.*)$")
+# day-first with dots, as Drupal Views' "D, d.m.Y - H:i" writes it: no zone means UTC
+_DOTTED_DATE = re.compile(r"^(?:[^\W\d_]{2,}\.?,\s*)?(\d{1,2})\.(\d{1,2})\.(\d{4})"
+                          r"(?:\s*[-,]?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*([+-]\d{4})?$")
+
+
+def _month_in_english(text: str) -> str:
+    """`text` with a month written in another language given its English name (and the day
+    name, which parsedate would not know either, left out); any other text as it is."""
+    found = _LOCAL_RFC822.match(text)
+    if not found or (english := _LOCAL_MONTHS.get(found.group(2).lower())) is None:
+        return text
+    return f"{found.group(1)} {english} {found.group(3)}"
+
+
+def _dotted(found: re.Match[str]) -> datetime | None:
+    day, month, year, hour, minute, second, zone = found.groups()
+    try:
+        moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                          int(second or 0), tzinfo=UTC)
+    except ValueError:
+        return None  # 31.02., month 13
+    if zone:
+        sign = -1 if zone[0] == "-" else 1
+        moment -= sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5]))
+    return moment
 
 
 def _from_struct(parsed: Any) -> datetime | None:
