@@ -326,14 +326,17 @@ class _Reading:
 _PEOPLE_LABEL = re.compile(
     r"^\s*(?:attendees|attendance|present|participants|people\s+present(?:\s+\([^)]*\))?"
     r"|regrets|apologies|anwesend|teilnehmer(?:innen|ende)?|pr[ée]sents?|asistentes"
-    r"|invitados|chair|scribe|facilitator|notes)\s*[:\-–]\s*(?P<names>.+)$", re.IGNORECASE)
+    r"|invitados|chair|scribe|facilitator|notes"
+    r"|presenti|partecipanti|presentes|participantes|aanwezig(?:en)?|deelnemers)"  # it pt nl
+    r"\s*[:\-–]\s*(?P<names>.+)$", re.IGNORECASE)
 _AFTER_SENTENCE = re.compile(r"(?<=[.;])\s+")
 _PEOPLE_WORDS = ("attend", "present", "participant", "regrets", "apologies", "anwesend",
                  "teilnehm", "présent", "asistentes", "invitados", "chair", "scribe",
-                 "facilitator", "notes")
+                 "facilitator", "notes", "partecipanti", "aanwezig", "deelnemers")
 _PEOPLE_HEADING = re.compile(
     r"^(?:attendees|attendance|participants|people\s+present.*|present|who\s+was\s+there"
-    r"|anwesend|teilnehmende|pr[ée]sents|asistentes)\s*:?$", re.IGNORECASE)
+    r"|anwesend|teilnehmende|pr[ée]sents|asistentes|presenti|partecipanti|presentes"
+    r"|participantes|aanwezig(?:en)?|deelnemers)\s*:?$", re.IGNORECASE)
 # Headings of who was (or was not) there, a roll call's parts among them ("Voting members",
 # "Observers"): a checkbox list under one ticks people off, it lists no tasks.
 _ROLL_HEADING = re.compile(
@@ -704,9 +707,32 @@ class _Extractor:
             if chat_log.is_chatter(line) or (self.vote_lines and fold_key(line) in self.vote_lines):
                 continue  # conversation in a chat log: only its marked lines are minutes
             restored = blocks.restore(rich, line)
+            if self._assigned_line(restored, topic):
+                continue
             self._prose_actions(restored, topic)
             for sentence in prose.decision_sentences(restored):
                 self._add(blocks.Rich(sentence), "decisions")
+
+    def _assigned_line(self, line: str, topic: str | None) -> bool:
+        """"Sara: scrivere al gestore del verde, entro lunedì" under a topic: an action.
+
+        Outside an action section "Name: …" is mostly who said what; it is a task
+        when the name is one the notes list as there, the words after the colon open
+        with a verb of work, and the line ends with when it is due.
+        """
+        match = _NAME_COLON.match(line) if self.reading.people and not self.agenda else None
+        if match is None or not all(name.lower() in self.reading.people
+                                    for name in _split_names(match["owner"])):
+            return False
+        rest = line[match.end():]
+        if not prose.opens_with_work(rest, english=self.reading.languages[0] == "en"):
+            return False
+        due = _due_phrase(rest)
+        if not ((due and not rest[due.end():].strip(" .)]")) or _TRAILING_DUE.search(rest)
+                or _TRAILING_WHEN.search(rest)):
+            return False  # the due closes the task ("…, entro lunedì si vedrà" is talk)
+        self._add(blocks.Rich(line), "actions", topic=topic)
+        return True
 
     def _prose_actions(self, text: str, topic: str | None) -> None:
         """Actions written only as sentences ("Priya will draft the charter by Friday").
@@ -763,6 +789,10 @@ class _Extractor:
                 own = blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM)  # splits a plain label)
                 if _arrow_owner(" ".join(own.text.split()), self.reading.people, strict=True):
                     self._add(own, "actions", topic=self._parent_topic(li))
+                    continue
+            if kind is None and self.reading.people and ":" in li.text_content()[:60]:
+                own = blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM)  # "Sara:" is no label
+                if self._assigned_line(" ".join(own.text.split()), self._parent_topic(li)):
                     continue
             if kind is None:  # a capitalised "RESOLVED to …" inside it, or a decision in prose
                 if _may_hold_outcome(rest.text):
@@ -1403,6 +1433,10 @@ _OUTCOME_HINTS = (
     " will ", " to ", " shall ", "'ll ", "’ll ",  # actions as sentences (`prose.action_clauses`)
     " se charge", " s'occupe", " s’occupe", " va ", " doit ", " wird ", "übernimmt", "kümmert",
     " se encarga", " se ocupa", "era ", "ira ", "rá ", "beschließt", "beschliesst", " vot",
+    *prose.PROMISE_HINTS,  # every promise `prose.action_clauses` reads, in every language
+    # a due ("Sara: scrivere …, entro lunedì": `_assigned_line`)
+    " by ", "due", "deadline", "entro", "d'ici", "avant", "bis ", "hasta", "antes", "até ",
+    "uiterlijk", "scadenza", "prazo", "plazo", "échéance",
 )
 
 
