@@ -197,6 +197,10 @@ _FOREIGN_ACTION = re.compile(
 _NOT_WORK = re.compile(r"^(?:sera|seront|aura|auront|pourra|ira|será|habrá|podrá|estará|tendrá"
                        r"|sarà|avrà|potrà|terrà|estará|poderá|terá|haverá)\s",
                        re.IGNORECASE)
+# Dutch and German put the verb last: "zal er niet zijn in april", "wird nicht da sein" is
+# a state (or a promise not made), not work.
+_STATE_LAST = re.compile(r"\b(?:niet|nicht)\b|\b(?:zijn|wezen|hebben|worden|blijven)\b"
+                         r"(?:\s+\w+){0,3}$|\b(?:sein|bleiben|werden)$", re.IGNORECASE)
 _FOREIGN_NOT_DOERS = frozenset(
     "im am in der die das es wir ich er sie man le la les il elle on nous ils elles el los las "
     "se nosotros ella ellos todos tous alle".split())
@@ -209,7 +213,8 @@ def _foreign_clause(clause: str) -> tuple[str, str] | None:
     if match is None or match["people"].split()[0].lower() in _FOREIGN_NOT_DOERS:
         return None
     work = f"{match['verb'] or ''}{match['work']}".rstrip(".!").strip()
-    if _NOT_WORK.match(work) or _FOREIGN_HEDGES.search(work) or len(work.split()) < 2:
+    if _NOT_WORK.match(work) or _FOREIGN_HEDGES.search(work) or len(work.split()) < 2 \
+            or _STATE_LAST.search(work):
         return None
     return match["people"], work
 
