@@ -183,7 +183,7 @@ _UP = "A-ZÀ-ÖØ-ÞĀ-Ž"
 _LOW = "a-zß-öø-ÿĀ-žƀ-ɏ"
 _NAME_WORD = (rf"(?:[{_UP}][{_LOW}'’]+(?:[{_UP}][{_LOW}'’]+)?(?:-[{_UP}]?[{_LOW}'’]+)?"
               rf"|[{_UP}]{{2,3}}|[{_UP}]\.)")
-_NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}"
+_NAME = rf"{_NAME_WORD}(?:\s+{languages.NAME_PARTICLE}?{_NAME_WORD}){{0,2}}"
 _NAMES = rf"{_NAME}(?:\s*(?:,|&|\+|\band\b|\by\b|\bund\b|\bet\b|/)\s*{_NAME})*"
 _OWNER_LABEL = re.compile(  # only the label is case-free: names must be capitalised
     r"\s*[,;|]?\s*[(\[]?\b(?i:owners?|assignee|assigned\s+to|who|responsible|lead|actionee"
@@ -202,7 +202,9 @@ _NAME_TO = re.compile(
     rf"^(?:(?i:the)\s+)?(?P<owner>{_NAMES}|[{_UP}][{_LOW}]+\s+{_ROLE}|(?i:{_ROLE}))"
     r"\s+(?:to|will|is\s+to|are\s+to"
     # Dutch, Italian, Portuguese promises; a future ("preparerà", "enviará") is the work
-    r"|zal|gaat|vai|si\s+occupa\s+di|fica\s+respons[áa]vel\s+por|(?=[a-zàèéìòù]{3,}(?:rà|rá)\s))"
+    r"|zal|gaat|vai|si\s+occupa\s+di|fica\s+respons[áa]vel\s+por|(?=[a-zàèéìòù]{3,}(?:rà|rá)\s)"
+    # French and Spanish ones, as `prose` reads them in a sentence: "Paul Mercier doit refaire …"
+    r"|doit|va|se\s+charge\s+de|s['’]occupe\s+de|se\s+encarga\s+de|se\s+ocupa\s+de)"
     r"\s*(?=\w)")
 # "Marta Kowal — announce …", "Sofia - to reword …", "(SK) list …", "@nadia-k @tobi review …":
 # the owner leads.
@@ -496,7 +498,8 @@ class _Extractor:
         def add(text: str) -> None:
             for part in re.split(r"\s*(?:[,;]|\band\b|&)\s*", text):
                 part = re.sub(r"\([^)]*\)", "", part).strip(" .@")
-                if 0 < len(part) <= 40 and len(part.split()) <= 3:
+                named = re.sub(languages.NAME_PARTICLE, "", part)  # "Ana van der Berg": 2 words
+                if 0 < len(part) <= 40 and len(named.split()) <= 3:
                     names.add(part.lower())
                     names.add(part.split()[0].lower())
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from .languages import NAME_PARTICLE
+
 # Who decides: the meeting, or a body that sits in it.
 _GROUP = (r"(?:we|everyone|everybody|attendees|members|participants|they"
           r"|the\s+(?:\w+[\s-]+){0,3}?(?:group|committee|board|council|team|panel|sc|tsc|wg|cop"
@@ -139,7 +141,7 @@ def decision_sentences(text: str) -> list[str]:
 # ("we will discuss", "everyone will think"), a state or a hedge ("will be away", "will
 # probably"), or ongoing care ("will continue to monitor", "will keep an eye on").
 
-_PERSON = r"[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+){0,2}"
+_PERSON = rf"[A-ZÀ-Ý][\w'’-]+(?:\s+{NAME_PARTICLE}?[A-ZÀ-Ý][\w'’-]+){{0,2}}"
 _TEAM = (r"[A-Za-z][\w-]*\s+(?:team|crew|desk|office|wg|working\s+group|sub-?committee)"
          r"|treasurer|secretary|chair(?:person)?|clerk|coordinator|organisers?|organizers?")
 _PROMISE = (r"(?:(?P<future>will|shall|is\s+going\s+to|are\s+going\s+to)|is\s+to|are\s+to|to"
