@@ -205,7 +205,7 @@ _NAME_TO = re.compile(
     r"|zal|gaat|vai|si\s+occupa\s+di|fica\s+respons[áa]vel\s+por|(?=[a-zàèéìòù]{3,}(?:rà|rá)\s)"
     # French and Spanish ones, as `prose` reads them in a sentence: "Paul Mercier doit refaire …"
     r"|doit|va|se\s+charge\s+de|s['’]occupe\s+de|se\s+encarga\s+de|se\s+ocupa\s+de)"
-    r"\s*(?=\w)")
+    r"\b\s*(?=\w)")  # a whole word: "Ana van der Berg" is not "Ana" + "va"
 # "Marta Kowal — announce …", "Sofia - to reword …", "(SK) list …", "@nadia-k @tobi review …":
 # the owner leads.
 _LEAD_OWNER = re.compile(
