@@ -38,7 +38,30 @@ _END_WORDS = {  # "fin du mois", "Ende des Monats", "fin de mes": the same as "e
     "fin de la semaine": "week", "ende der woche": "week", "fin de semana": "week",
     "fin de la semana": "week", "a finales de mes": "month", "finales de mes": "month",
     "a fin de mes": "month", "a fin du mois": "month",
+    "fine della settimana": "week", "fine del mese": "month",
 }
+# "end of this week", "fin de cette semaine", "Ende dieser Woche": the end of the meeting's
+# week or month, as "end of the week" is (where "this week" alone names no day).
+_END_OF_THIS = re.compile(
+    r"^(?:the\s+)?end\s+of\s+this\s+(?P<unit>week|month|quarter|year)$"
+    r"|^(?:a\s+)?fin\s+de\s+(?:cette\s+(?P<fr_week>semaine)|ce\s+(?P<fr_month>mois))$"
+    r"|^ende\s+(?:dieser\s+(?P<de_week>woche)|dieses\s+(?P<de_month>monats))$"
+    r"|^(?:a\s+)?(?:el\s+)?(?:fin|final)\s+de\s+(?:esta\s+(?P<es_week>semana)|este\s+(?P<es_month>mes))$"
+    r"|^(?:la\s+)?fine\s+di\s+quest[ao]\s+(?:(?P<it_week>settimana)|(?P<it_month>mese))$",
+    re.IGNORECASE)
+
+
+def _end_of_this(text: str) -> str | None:
+    """The unit ("week", "month", …) an "end of this …" phrase names, or None."""
+    match = _END_OF_THIS.match(text)
+    if match is None:
+        return None
+    if match["unit"]:
+        return match["unit"].lower()
+    named = next(k for k, v in match.groupdict().items() if v)
+    return named.split("_")[1]
+
+
 _NEXT_WEEK_WORDS = frozenset(("semana que vem", "a semana que vem", "proxima semana",
                               "a proxima semana", "volgende week", "settimana prossima",
                               "la settimana prossima", "la prossima settimana"))
@@ -100,6 +123,9 @@ def resolve(words: str, meeting: date | None, languages: tuple[str, ...] = DATE_
     alone says nothing about which Friday.
     """
     text = " ".join(words.strip().strip(".,;:()[]").split())
+    this_end = _end_of_this(_LEAD_WORDS.sub("", text))
+    if this_end:  # before `_NEVER`: "this week" is vague, its end is not
+        return _end_of(this_end, meeting) if meeting else None
     if not text or _NEVER.search(text):
         return None
     text = _END_OF_DAY_ON.sub("", _LEAD_WORDS.sub("", text))

@@ -109,15 +109,16 @@ _DATE = (
     rf"|(?:{_WEEKDAY},?\s+)?{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
     r"|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}\.\d{1,2}\.(?:\d{2,4}\b)?"
     rf"|(?:next\s+|this\s+)?{_WEEKDAY}|{_WEEK}"
-    rf"|(?:the\s+)?end\s+of\s+(?:the\s+)?(?:day|week|month|quarter|year|sprint|{_MONTH})"
+    rf"|(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?:day|week|month|quarter|year|sprint|{_MONTH})"
     r"|(?:the\s+)?end\s+of\s+(?:the\s+)?next\s+(?:week|month)"
     rf"|ende\s+{_MONTH}|fin\s+(?:de\s+|d')?{_MONTH}|(?:a\s+)?finales\s+de\s+{_MONTH}"
     rf"|mid[- ]{_MONTH}"
     r"|eo[dwm]|cob|tomorrow|today"
     r"|(?:the\s+)?next\s+(?:meeting|session|call|catch[- ]?up|sync)"
     r"|(?:next|this)\s+(?:week|month)|in\s+(?:\d+|two|three|a)\s+(?:days?|weeks?)"
-    r"|(?:a\s+)?fin(?:ales)?\s+d[eu]\s+(?:la\s+)?(?:mois|semaine|mes|semana)"
-    r"|ende\s+de[rs]\s+(?:woche|monats)|n[äa]chste\s+woche|la\s+semaine\s+prochaine"
+    r"|(?:a\s+)?fin(?:ales)?\s+d[eu]\s+(?:la\s+|cette\s+|ce\s+|este\s+|esta\s+)?"
+    r"(?:mois|semaine|mes|semana)|fine\s+(?:della|di\s+questa)\s+settimana"
+    r"|ende\s+(?:de[rs]|dieser|dieses)\s+(?:woche|monats)|n[äa]chste\s+woche|la\s+semaine\s+prochaine"
     r"|la\s+semana\s+que\s+viene|la\s+pr[óo]xima\s+semana|demain|morgen|ma[ñn]ana"
     r"|fin\s+de\s+la\s+semaine\s+prochaine|volgende\s+week|(?:la\s+)?settimana\s+prossima"
     r"|la\s+prossima\s+settimana|(?:a\s+)?semana\s+que\s+vem|(?:a\s+)?pr[óo]xima\s+semana"
@@ -147,7 +148,7 @@ _TRAILING_DUE = re.compile(
 # "tag 2.9.1 tomorrow", "clear the north beds next week": a relative day at the end, no "by".
 _TRAILING_WHEN = re.compile(
     r"\s+(?P<due>tomorrow|next\s+week|(?:the\s+)?end\s+of\s+"
-    r"(?:the\s+)?(?:next\s+)?(?:week|month)|a\s+finales\s+de\s+mes|fin\s+du\s+mois"
+    r"(?:the\s+|this\s+)?(?:next\s+)?(?:week|month)|a\s+finales\s+de\s+mes|fin\s+du\s+mois"
     rf"|a\s+finales\s+de\s+{_MONTH}|ende\s+des\s+monats"
     r"|demain|morgen|n[äa]chste\s+woche|la\s+semaine\s+prochaine|la\s+semana\s+que\s+viene"
     r"|volgende\s+week|(?:la\s+)?settimana\s+prossima|(?:a\s+)?semana\s+que\s+vem)"
@@ -183,7 +184,7 @@ _UP = "A-ZÀ-ÖØ-ÞĀ-Ž"
 _LOW = "a-zß-öø-ÿĀ-žƀ-ɏ"
 _NAME_WORD = (rf"(?:[{_UP}][{_LOW}'’]+(?:[{_UP}][{_LOW}'’]+)?(?:-[{_UP}]?[{_LOW}'’]+)?"
               rf"|[{_UP}]{{2,3}}|[{_UP}]\.)")
-_NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}"
+_NAME = rf"{_NAME_WORD}(?:\s+{languages.NAME_PARTICLE}?{_NAME_WORD}){{0,2}}"
 _NAMES = rf"{_NAME}(?:\s*(?:,|&|\+|\band\b|\by\b|\bund\b|\bet\b|/)\s*{_NAME})*"
 _OWNER_LABEL = re.compile(  # only the label is case-free: names must be capitalised
     r"\s*[,;|]?\s*[(\[]?\b(?i:owners?|assignee|assigned\s+to|who|responsible|lead|actionee"
@@ -202,8 +203,10 @@ _NAME_TO = re.compile(
     rf"^(?:(?i:the)\s+)?(?P<owner>{_NAMES}|[{_UP}][{_LOW}]+\s+{_ROLE}|(?i:{_ROLE}))"
     r"\s+(?:to|will|is\s+to|are\s+to"
     # Dutch, Italian, Portuguese promises; a future ("preparerà", "enviará") is the work
-    r"|zal|gaat|vai|si\s+occupa\s+di|fica\s+respons[áa]vel\s+por|(?=[a-zàèéìòù]{3,}(?:rà|rá)\s))"
-    r"\s*(?=\w)")
+    r"|zal|gaat|vai|si\s+occupa\s+di|fica\s+respons[áa]vel\s+por|(?=[a-zàèéìòù]{3,}(?:rà|rá)\s)"
+    # French and Spanish ones, as `prose` reads them in a sentence: "Paul Mercier doit refaire …"
+    r"|doit|va|se\s+charge\s+de|s['’]occupe\s+de|se\s+encarga\s+de|se\s+ocupa\s+de)"
+    r"\b\s*(?=\w)")  # a whole word: "Ana van der Berg" is not "Ana" + "va"
 # "Marta Kowal — announce …", "Sofia - to reword …", "(SK) list …", "@nadia-k @tobi review …":
 # the owner leads.
 _LEAD_OWNER = re.compile(
@@ -326,14 +329,17 @@ class _Reading:
 _PEOPLE_LABEL = re.compile(
     r"^\s*(?:attendees|attendance|present|participants|people\s+present(?:\s+\([^)]*\))?"
     r"|regrets|apologies|anwesend|teilnehmer(?:innen|ende)?|pr[ée]sents?|asistentes"
-    r"|invitados|chair|scribe|facilitator|notes)\s*[:\-–]\s*(?P<names>.+)$", re.IGNORECASE)
+    r"|invitados|chair|scribe|facilitator|notes"
+    r"|presenti|partecipanti|presentes|participantes|aanwezig(?:en)?|deelnemers)"  # it pt nl
+    r"\s*[:\-–]\s*(?P<names>.+)$", re.IGNORECASE)
 _AFTER_SENTENCE = re.compile(r"(?<=[.;])\s+")
 _PEOPLE_WORDS = ("attend", "present", "participant", "regrets", "apologies", "anwesend",
                  "teilnehm", "présent", "asistentes", "invitados", "chair", "scribe",
-                 "facilitator", "notes")
+                 "facilitator", "notes", "partecipanti", "aanwezig", "deelnemers")
 _PEOPLE_HEADING = re.compile(
     r"^(?:attendees|attendance|participants|people\s+present.*|present|who\s+was\s+there"
-    r"|anwesend|teilnehmende|pr[ée]sents|asistentes)\s*:?$", re.IGNORECASE)
+    r"|anwesend|teilnehmende|pr[ée]sents|asistentes|presenti|partecipanti|presentes"
+    r"|participantes|aanwezig(?:en)?|deelnemers)\s*:?$", re.IGNORECASE)
 # Headings of who was (or was not) there, a roll call's parts among them ("Voting members",
 # "Observers"): a checkbox list under one ticks people off, it lists no tasks.
 _ROLL_HEADING = re.compile(
@@ -493,7 +499,8 @@ class _Extractor:
         def add(text: str) -> None:
             for part in re.split(r"\s*(?:[,;]|\band\b|&)\s*", text):
                 part = re.sub(r"\([^)]*\)", "", part).strip(" .@")
-                if 0 < len(part) <= 40 and len(part.split()) <= 3:
+                named = re.sub(languages.NAME_PARTICLE, "", part)  # "Ana van der Berg": 2 words
+                if 0 < len(part) <= 40 and len(named.split()) <= 3:
                     names.add(part.lower())
                     names.add(part.split()[0].lower())
 
@@ -704,9 +711,32 @@ class _Extractor:
             if chat_log.is_chatter(line) or (self.vote_lines and fold_key(line) in self.vote_lines):
                 continue  # conversation in a chat log: only its marked lines are minutes
             restored = blocks.restore(rich, line)
+            if self._assigned_line(restored, topic):
+                continue
             self._prose_actions(restored, topic)
             for sentence in prose.decision_sentences(restored):
                 self._add(blocks.Rich(sentence), "decisions")
+
+    def _assigned_line(self, line: str, topic: str | None) -> bool:
+        """"Sara: scrivere al gestore del verde, entro lunedì" under a topic: an action.
+
+        Outside an action section "Name: …" is mostly who said what; it is a task
+        when the name is one the notes list as there, the words after the colon open
+        with a verb of work, and the line ends with when it is due.
+        """
+        match = _NAME_COLON.match(line) if self.reading.people and not self.agenda else None
+        if match is None or not all(name.lower() in self.reading.people
+                                    for name in _split_names(match["owner"])):
+            return False
+        rest = line[match.end():]
+        if not prose.opens_with_work(rest, english=self.reading.languages[0] == "en"):
+            return False
+        due = _due_phrase(rest)
+        if not ((due and not rest[due.end():].strip(" .)]")) or _TRAILING_DUE.search(rest)
+                or _TRAILING_WHEN.search(rest)):
+            return False  # the due closes the task ("…, entro lunedì si vedrà" is talk)
+        self._add(blocks.Rich(line), "actions", topic=topic)
+        return True
 
     def _prose_actions(self, text: str, topic: str | None) -> None:
         """Actions written only as sentences ("Priya will draft the charter by Friday").
@@ -763,6 +793,10 @@ class _Extractor:
                 own = blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM)  # splits a plain label)
                 if _arrow_owner(" ".join(own.text.split()), self.reading.people, strict=True):
                     self._add(own, "actions", topic=self._parent_topic(li))
+                    continue
+            if kind is None and self.reading.people and ":" in li.text_content()[:60]:
+                own = blocks.flatten(li, skip_tags=blocks.NOT_IN_ITEM)  # "Sara:" is no label
+                if self._assigned_line(" ".join(own.text.split()), self._parent_topic(li)):
                     continue
             if kind is None:  # a capitalised "RESOLVED to …" inside it, or a decision in prose
                 if _may_hold_outcome(rest.text):
@@ -1403,6 +1437,10 @@ _OUTCOME_HINTS = (
     " will ", " to ", " shall ", "'ll ", "’ll ",  # actions as sentences (`prose.action_clauses`)
     " se charge", " s'occupe", " s’occupe", " va ", " doit ", " wird ", "übernimmt", "kümmert",
     " se encarga", " se ocupa", "era ", "ira ", "rá ", "beschließt", "beschliesst", " vot",
+    *prose.PROMISE_HINTS,  # every promise `prose.action_clauses` reads, in every language
+    # a due ("Sara: scrivere …, entro lunedì": `_assigned_line`)
+    " by ", "due", "deadline", "entro", "d'ici", "avant", "bis ", "hasta", "antes", "até ",
+    "uiterlijk", "scadenza", "prazo", "plazo", "échéance",
 )
 
 

@@ -114,6 +114,12 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# The small words inside a surname ("Wim de Boer", "Ana van der Berg", "Jean de la Croix",
+# "Ludwig von Trapp", "Inês dos Santos"), each before the capitalised word it belongs to.
+# Not "y", "et", "und": those join two people.
+NAME_PARTICLE = (r"(?:(?:van|von|de|da|di|del|della|du|des|dos|das|do|ter|ten|zu|af|bin|ibn)"
+                 r"(?:\s+(?:der|den|de|la|le|los|las))?\s+)")
+
 _COMMON = {
     "en": frozenset("the and to of we will is are for with this that on be by".split()),
     "fr": frozenset("le la les et des du une pour est sur avec nous qui dans pas".split()),

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from .languages import NAME_PARTICLE
+
 # Who decides: the meeting, or a body that sits in it.
 _GROUP = (r"(?:we|everyone|everybody|attendees|members|participants|they"
           r"|the\s+(?:\w+[\s-]+){0,3}?(?:group|committee|board|council|team|panel|sc|tsc|wg|cop"
@@ -139,7 +141,7 @@ def decision_sentences(text: str) -> list[str]:
 # ("we will discuss", "everyone will think"), a state or a hedge ("will be away", "will
 # probably"), or ongoing care ("will continue to monitor", "will keep an eye on").
 
-_PERSON = r"[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+){0,2}"
+_PERSON = rf"[A-ZÀ-Ý][\w'’-]+(?:\s+{NAME_PARTICLE}?[A-ZÀ-Ý][\w'’-]+){{0,2}}"
 _TEAM = (r"[A-Za-z][\w-]*\s+(?:team|crew|desk|office|wg|working\s+group|sub-?committee)"
          r"|treasurer|secretary|chair(?:person)?|clerk|coordinator|organisers?|organizers?")
 _PROMISE = (r"(?:(?P<future>will|shall|is\s+going\s+to|are\s+going\s+to)|is\s+to|are\s+to|to"
@@ -197,6 +199,10 @@ _FOREIGN_ACTION = re.compile(
 _NOT_WORK = re.compile(r"^(?:sera|seront|aura|auront|pourra|ira|será|habrá|podrá|estará|tendrá"
                        r"|sarà|avrà|potrà|terrà|estará|poderá|terá|haverá)\s",
                        re.IGNORECASE)
+# Dutch and German put the verb last: "zal er niet zijn in april", "wird nicht da sein" is
+# a state (or a promise not made), not work.
+_STATE_LAST = re.compile(r"\b(?:niet|nicht)\b|\b(?:zijn|wezen|hebben|worden|blijven)\b"
+                         r"(?:\s+\w+){0,3}$|\b(?:sein|bleiben|werden)$", re.IGNORECASE)
 _FOREIGN_NOT_DOERS = frozenset(
     "im am in der die das es wir ich er sie man le la les il elle on nous ils elles el los las "
     "se nosotros ella ellos todos tous alle".split())
@@ -209,7 +215,8 @@ def _foreign_clause(clause: str) -> tuple[str, str] | None:
     if match is None or match["people"].split()[0].lower() in _FOREIGN_NOT_DOERS:
         return None
     work = f"{match['verb'] or ''}{match['work']}".rstrip(".!").strip()
-    if _NOT_WORK.match(work) or _FOREIGN_HEDGES.search(work) or len(work.split()) < 2:
+    if _NOT_WORK.match(work) or _FOREIGN_HEDGES.search(work) or len(work.split()) < 2 \
+            or _STATE_LAST.search(work):
         return None
     return match["people"], work
 
@@ -217,8 +224,16 @@ def _foreign_clause(clause: str) -> tuple[str, str] | None:
 _ENGLISH_PROMISES = (" will ", " to ", " shall ", "'ll ", "’ll ")
 # Text that may hold a French, German or Spanish promise: one of these words, or a verb in
 # the future. The future's ending is looked for first: the pattern is far dearer.
-_FOREIGN_WORD = re.compile(r"\s(?:se|s'|s’|va|doit|wird|übernimmt|kümmert|zal|gaat|vai|si|fica)\s")
+_FOREIGN_WORDS = ("se", "s'", "s’", "va", "doit", "wird", "übernimmt", "kümmert", "zal", "gaat",
+                  "vai", "si", "fica")
+_FOREIGN_WORD = re.compile(rf"\s(?:{'|'.join(_FOREIGN_WORDS)})\s")
 _FUTURE_ENDINGS = ("era", "ira", "rá", "rà")
+# What text must hold for `action_clauses` to find a promise in it (the extractor skips a
+# paragraph holding none): the words of `_FOREIGN_WORD`, the future's endings, English's.
+PROMISE_HINTS: tuple[str, ...] = (
+    *(f" {w} " for w in _FOREIGN_WORDS),
+    *(f"{e} " for e in _FUTURE_ENDINGS), *(f"{e}." for e in _FUTURE_ENDINGS),
+    *_ENGLISH_PROMISES)
 _FOREIGN_FUTURE = re.compile(r"\s\w+(?:era|ira|rá|rà)\s")
 
 
@@ -239,7 +254,7 @@ def action_clauses(text: str, speaker: str | None = None, *, futures: bool = Tru
     if not english and not foreign:
         return []
     found: list[tuple[str | None, str]] = []
-    for sentence in sentences(text):
+    for sentence in _with_due_labels(sentences(text)):
         if "?" in sentence or len(sentence) > MAX_SENTENCE:
             continue
         if foreign and (other := _foreign_clause(sentence.strip())):
@@ -271,6 +286,43 @@ def action_clauses(text: str, speaker: str | None = None, *, futures: bool = Tru
                 continue  # "The ops team agreed to …": a body deciding, read as a decision
             found.append((owner, match["work"].rstrip(".!").strip()))
     return found
+
+
+# "Deadline: 28 November", "Scadenza: 28 novembre", "Échéance : lundi": a sentence that only
+# says when the sentence before it is due.
+_DUE_LABEL_SENTENCE = re.compile(
+    r"^(?:due(?:\s+date)?|deadline|[ée]ch[ée]ance|date\s+limite|scadenza|termine"
+    r"|fecha(?:\s+l[íi]mite)?|plazo|prazo|frist|f[äa]llig(?:\s+am)?|uiterlijk)\s*:\s*\S[^.?!]{0,40}\.?$",
+    re.IGNORECASE)
+
+
+def _with_due_labels(said: list[str]) -> list[str]:
+    """`said`'s sentences, each due label joined to the sentence before it as its due."""
+    joined: list[str] = []
+    for sentence in said:
+        if joined and _DUE_LABEL_SENTENCE.match(sentence.strip()):
+            joined[-1] = f"{joined[-1].rstrip().rstrip('.')}, {sentence.strip()}"
+        else:
+            joined.append(sentence)
+    return joined
+
+
+# The infinitive's endings of the languages whose "Sara: scrivere …" puts the verb first
+# (fr -er -ir -re, it -are -ere -ire, es and pt -ar -er -ir; German and Dutch put it last:
+# "Sara: Plakate drucken"). All of them: a short note's language is a guess among these.
+_INFINITIVE_ENDINGS = ("ar", "er", "ir", "re")
+
+
+def opens_with_work(text: str, *, english: bool) -> bool:
+    """Whether `text` opens with a verb of work, as a task is written ("write to …",
+    "scrivere al …", "écrire à …"): in English notes one of the work verbs, in others a
+    word in lower case with a Romance infinitive's ending."""
+    first = text.split(maxsplit=1)[0].rstrip(",.;:") if text.strip() else ""
+    if not first.isalpha() or not first.islower():
+        return False
+    if english:
+        return first in _WORK
+    return len(first) > 4 and first.endswith(_INFINITIVE_ENDINGS)
 
 
 def _pronoun_owner(pronoun: str, sentence: str, speaker: str | None) -> str | None:
