@@ -175,3 +175,14 @@ def test_a_utf16_file_without_a_byte_order_mark_is_named_as_utf16(tmp_path: Path
 def test_a_label_word_followed_by_no_person_is_no_facilitator(line: str) -> None:
     session = only_session(one_event(f"DESCRIPTION:Ablauf folgt.\\n{line}"))
     assert session.facilitator is None, session.facilitator
+
+
+def test_after_a_label_line_naming_nobody_a_later_one_or_the_organizer_is_the_facilitator(
+        ) -> None:
+    session = only_session(one_event(
+        "DESCRIPTION:Leitung: 2 Tische\\nModeration: Léon Marchetti"))
+    assert session.facilitator == "Léon Marchetti"
+    session = only_session(one_event(
+        "ORGANIZER;CN=Ines Vogt:mailto:ines@example.org",
+        "DESCRIPTION:Leitung: 2 Tische und ein Beamer"))
+    assert session.facilitator == "Ines Vogt"
