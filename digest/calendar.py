@@ -719,9 +719,9 @@ def _a_place(location: str | None) -> bool:
 
 
 def _facilitator(event: icalendar.cal.Component, description: str) -> str | None:
-    match = _FACILITATOR_RE.search(description)
-    if match:
-        return match.group(1)[:120]
+    for match in _FACILITATOR_RE.finditer(description):
+        if _names_a_person(match.group(1)):
+            return match.group(1)[:120]
     organizer = event.get("ORGANIZER")
     if isinstance(organizer, list):
         organizer = organizer[0] if organizer else None
@@ -730,6 +730,19 @@ def _facilitator(event: icalendar.cal.Component, description: str) -> str | None
         if name:
             return _given_name_first(name)
     return None
+
+
+def _names_a_person(value: str) -> bool:
+    """Whether a facilitator line's value names people: it opens with a capital ("Léon
+    Marchetti", "@nadia") and holds no digit or link. The labels are ordinary words too:
+    "Leitung: 3 Stühle", "Animation: musique live", "Host: zoom.example.org/j/1" name nobody."""
+    value = value.strip()
+    if "@" in value[1:] and " " not in value:  # an address: "Host: ana@example.org"
+        return True
+    first = value.lstrip("@")[:1]
+    return (first.isalpha() and not first.islower()  # a capital, or a script without case
+            and not any(c.isdigit() for c in value) and "/" not in value
+            and "www." not in value.lower() and len(value.split()) <= 8)
 
 
 # "Surname, Given" as Exchange and Active Directory write a person's CN

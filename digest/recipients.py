@@ -112,6 +112,11 @@ def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
         ) from None
     except OSError as exc:
         raise ConfigError(path, None, f"cannot read the recipients file: {exc.strerror}") from None
+    if b"\x00" in raw and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # UTF-16 without its byte-order mark decodes as "UTF-8" full of NULs
+        raise ConfigError(
+            path, None, "the recipients file holds NUL bytes: it looks like UTF-16 without a "
+            "byte-order mark; save it as UTF-8 (or as UTF-16 with one)")
     try:
         text = _decode(raw)
     except UnicodeDecodeError as exc:

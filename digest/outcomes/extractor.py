@@ -729,7 +729,7 @@ class _Extractor:
                                     for name in _split_names(match["owner"])):
             return False
         rest = line[match.end():]
-        if not prose.opens_with_work(rest, english=self.reading.languages[0] == "en"):
+        if not prose.opens_with_work(rest, language=self.reading.languages[0]):
             return False
         due = _due_phrase(rest)
         if not ((due and not rest[due.end():].strip(" .)]")) or _TRAILING_DUE.search(rest)

@@ -308,20 +308,35 @@ def _with_due_labels(said: list[str]) -> list[str]:
 
 
 # The infinitive's endings of the languages whose "Sara: scrivere …" puts the verb first
-# (fr -er -ir -re, it -are -ere -ire, es and pt -ar -er -ir; German and Dutch put it last:
-# "Sara: Plakate drucken"). All of them: a short note's language is a guess among these.
+# (fr -er -ir -re, it -are -ere -ire, es and pt -ar -er -ir). German and Dutch put it last
+# ("Sara: Plakate drucken"), and their replies open with words ending so ("leider erst
+# nächste Woche", "immer noch offen"): notes in them are not read this way.
 _INFINITIVE_ENDINGS = ("ar", "er", "ir", "re")
+_VERB_FIRST_LANGUAGES = frozenset(("fr", "it", "es", "pt"))
+# Words of those languages that end like an infinitive but open a reply, not a task
+# ("premier retour positif", "notre stand sera prêt", "sempre lui"), with the verbs of
+# being and having, which state rather than promise work.
+_NOT_INFINITIVES = frozenset("""
+    premier première dernier dernière notre votre autre entre contre encore quatre guère
+    naguère avoir janvier février septembre octobre novembre décembre
+    sempre mentre oltre nostre vostre altre essere avere settembre ottobre novembre dicembre
+    primer cualquier mujer lugar estar haber tener
+    qualquer mulher ficar
+""".split())
 
 
-def opens_with_work(text: str, *, english: bool) -> bool:
+def opens_with_work(text: str, *, language: str) -> bool:
     """Whether `text` opens with a verb of work, as a task is written ("write to …",
-    "scrivere al …", "écrire à …"): in English notes one of the work verbs, in others a
-    word in lower case with a Romance infinitive's ending."""
+    "scrivere al …", "écrire à …"): in English notes one of the work verbs, in French,
+    Italian, Spanish and Portuguese ones a word in lower case with an infinitive's ending;
+    `language` is the note's."""
     first = text.split(maxsplit=1)[0].rstrip(",.;:") if text.strip() else ""
     if not first.isalpha() or not first.islower():
         return False
-    if english:
+    if language == "en":
         return first in _WORK
+    if language not in _VERB_FIRST_LANGUAGES or first in _NOT_INFINITIVES:
+        return False
     return len(first) > 4 and first.endswith(_INFINITIVE_ENDINGS)
 
 
