@@ -75,3 +75,51 @@ def test_a_post_from_the_last_hour_of_november_goes_in_novembers_issue(tmp_path)
     for item in items:
         assert item.published is not None
         assert november.contains(item.published, ZURICH), (item.title, item.published)
+
+
+# -- the subject keeps a community's name whole ------------------------------------------
+
+BILINGUAL = "Quartierverein / Association de quartier"
+
+
+def _issue_of(name: str, decision: str | None, session_title: str | None):
+    from digest.models import Decision, Issue, Item, MeetingOutcomes, Section, Session
+
+    meetings = [Item(key="m", community="quartier", kind="meeting", feed_url="f",
+                     title="Sitzung", link=None, author=None, published=None, updated=None,
+                     first_seen=datetime(2026, 11, 20, tzinfo=UTC), excerpt="",
+                     outcomes=MeetingOutcomes(decisions=(Decision(decision),)))] \
+        if decision else []
+    sessions = [Session(community="quartier", uid="s", title=session_title,
+                        start=datetime(2026, 12, 8, 18, tzinfo=UTC),
+                        end=datetime(2026, 12, 8, 19, tzinfo=UTC))] if session_title else []
+    return Issue(period=Period.parse("2026-11", "monthly"), title="Digest",
+                 organisation="Genossenschaft", quiet=[],
+                 sections=[Section("quartier", name, "", meetings=meetings, sessions=sessions)],
+                 built_at=datetime(2026, 12, 1, 9, tzinfo=UTC))
+
+
+def test_a_subject_keeps_a_bilingual_name_whole_and_shortens_the_news_by_words():
+    from digest.render.view import SUBJECT_CHARS, subject_line
+
+    decision = "Le marché de Noël aura lieu sur la place de l'école le samedi après-midi"
+    subject = subject_line(_issue_of(BILINGUAL, decision, None))
+    assert subject.startswith(f"{BILINGUAL}: Le marché de Noël"), subject
+    assert len(subject) <= SUBJECT_CHARS and subject.endswith("…")
+    assert subject[:-1].rstrip().split()[-1] in decision.split()  # cut between words
+
+    only_sessions = subject_line(_issue_of(BILINGUAL, None, "Stamm"))
+    assert only_sessions.startswith(f"{BILINGUAL}: Stamm "), only_sessions
+
+
+def test_a_name_too_long_for_any_news_is_shortened_by_words_never_at_a_slash():
+    from digest.render.view import SUBJECT_CHARS, subject_line
+
+    name = "Quartierverein Birkenau-Süd und Umgebung / Association de quartier Birkenau-Sud"
+    subject = subject_line(_issue_of(name, "Wir pflanzen zwölf neue Linden entlang der "
+                                     "Hauptstrasse", None))
+    shown, news = subject.split(": ", 1)
+    assert name.startswith(shown.rstrip("…")) and shown.endswith("…")
+    assert shown.startswith("Quartierverein Birkenau-Süd und Umgebung"), shown  # cut at the end
+    assert not shown.rstrip("…").endswith(("/", " ")), shown
+    assert news.startswith("Wir pflanzen zwölf") and len(subject) <= SUBJECT_CHARS
