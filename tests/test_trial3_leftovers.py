@@ -123,3 +123,35 @@ def test_a_name_too_long_for_any_news_is_shortened_by_words_never_at_a_slash():
     assert shown.startswith("Quartierverein Birkenau-Süd und Umgebung"), shown  # cut at the end
     assert not shown.rstrip("…").endswith(("/", " ")), shown
     assert news.startswith("Wir pflanzen zwölf") and len(subject) <= SUBJECT_CHARS
+
+
+# -- French "d'ici ..." is a due, whichever apostrophe it is typed with ----------------------
+
+HELD_ON = datetime(2026, 11, 26).date()  # a Thursday
+
+
+@pytest.mark.parametrize("apostrophe", ["'", "’", "ʼ"])
+@pytest.mark.parametrize("item,text,due", [
+    ("[ ] @Noé Aebischer : réserver les tables auprès de la commune d{a}ici le 4 décembre",
+     "Réserver les tables auprès de la commune", datetime(2026, 12, 4).date()),
+    ("[ ] @Noé Aebischer : réserver les tables d{a}ici vendredi",
+     "Réserver les tables", datetime(2026, 11, 27).date()),
+    ("Léa Favre : imprimer les affiches, d{a}ici le 10 décembre",
+     "Imprimer les affiches", datetime(2026, 12, 10).date()),
+])
+def test_dici_in_a_meeting_note_is_a_due(apostrophe, item, text, due):
+    from digest.outcomes import extract_outcomes
+
+    html = f"<h2>Actions</h2><ul><li>{item.format(a=apostrophe)}</li></ul>"
+    (action,) = extract_outcomes(html, title="Séance du comité", meeting_date=HELD_ON).actions
+    assert (action.text, action.due) == (text, due)
+
+
+def test_dici_in_a_sentence_is_a_due():
+    from digest.outcomes import extract_outcomes
+
+    html = ("<h2>Actions</h2><p>Claire se charge de réserver la salle d’ici vendredi. "
+            "Yves sera absent en novembre.</p>")
+    (action,) = extract_outcomes(html, title="Séance", meeting_date=HELD_ON).actions
+    assert action.owner == "Claire" and action.due == datetime(2026, 11, 27).date()
+    assert "d’ici" not in action.text
