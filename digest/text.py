@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_TRAILING = " ,;:.-–—"
+_TRAILING = " ,;:.-–—/|&·"  # nothing a cut leaves dangling, such as "de /…"
 
 
 def cut_at_word(text: str, limit: int) -> str:

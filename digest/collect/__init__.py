@@ -21,7 +21,7 @@ from collections.abc import Coroutine, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
@@ -478,7 +478,8 @@ class _Run:
     async def _parse(self, result: FetchResult, community: str, kind: Kind) -> ParseResult:
         # a partial of a module-level function pickles: one typed call for a thread or a process
         call = functools.partial(_parse_call, result.body, result.headers,
-                                 result.final_url or result.url, community, kind, self.now)
+                                 result.final_url or result.url, community, kind, self.now,
+                                 self.config.timezone)
         if self._pool is None:
             return await asyncio.to_thread(call)
         loop = asyncio.get_running_loop()
@@ -604,11 +605,12 @@ def _fork_context() -> multiprocessing.context.BaseContext:
 
 
 def _parse_call(body: bytes, headers: dict[str, str], url: str, community: str, kind: Kind,
-                now: datetime) -> ParseResult:
+                now: datetime, timezone: tzinfo) -> ParseResult:
     """`parse_feed`, looked up when the call runs (in the worker, after a fork)."""
     from .parse import parse_feed
 
-    return parse_feed(body, headers, url=url, community=community, kind=kind, now=now)
+    return parse_feed(body, headers, url=url, community=community, kind=kind, now=now,
+                      timezone=timezone)
 
 
 def _progress_bar(total: int):  # -> rich.progress.Progress | None

@@ -19,7 +19,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from email.utils import parsedate_tz
 from typing import Any
 from urllib.parse import urljoin, urlparse
@@ -93,11 +93,12 @@ def _entities_error() -> FeedError:
 
 
 def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str, kind: Kind,
-               now: datetime) -> ParseResult:
+               now: datetime, timezone: tzinfo = UTC) -> ParseResult:
     """Parse one feed document into entries.
 
     `url` is the address the body came from: relative links resolve against it
     (or against the entry's xml:base, which feedparser applies first).
+    `timezone` is the organisation's: a date written without a zone is its wall clock.
     Raises FeedError for documents that are not feeds at all.
     """
     if not body.strip():
@@ -106,7 +107,7 @@ def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str
     if _looks_like_json(body, hdrs.get("content-type", "")):
         raw_entries, base = _json_feed(body, url)
         return _entries(raw_entries, [], base=base, url=url, community=community, kind=kind,
-                        now=now)
+                        now=now, timezone=timezone)
     refuse_entities(body)
     if url.startswith(("http://", "https://")):
         hdrs["content-location"] = url
@@ -150,18 +151,19 @@ def parse_feed(body: bytes, headers: dict[str, str], *, url: str, community: str
 
     base = hdrs.get("content-location") or (d.feed.get("link") if d.get("feed") else None) or ""
     return _entries(d.entries, warnings, base=base, url=url, community=community, kind=kind,
-                    now=now)
+                    now=now, timezone=timezone)
 
 
 def _entries(raw_entries: list[Any], warnings: list[tuple[str, str]], *, base: str, url: str,
-             community: str, kind: Kind, now: datetime) -> ParseResult:
+             community: str, kind: Kind, now: datetime, timezone: tzinfo) -> ParseResult:
     """Entries of a parsed document (feedparser's, or JSON Feed's mapped to its shape)."""
     entries: list[Entry] = []
     seen: set[str] = set()
     twins: set[tuple[str, str]] = set()
     duplicates = 0
     for raw in raw_entries:
-        e = _entry(raw, base=base, url=url, community=community, kind=kind, now=now)
+        e = _entry(raw, base=base, url=url, community=community, kind=kind, now=now,
+                   timezone=timezone)
         if e is None:
             continue
         twin = _hash(e.link or "", e.title)
@@ -327,7 +329,7 @@ def _hash(*parts: str) -> str:
 
 
 def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
-           now: datetime) -> Entry | None:
+           now: datetime, timezone: tzinfo) -> Entry | None:
     title = _text(raw.get("title", "")) if raw.get("title_detail", {}).get("type") == "text/html" \
         else _SPACE.sub(" ", raw.get("title", "")).strip()
     link = safe_url(raw.get("link"), base, SAFE_SCHEMES)
@@ -341,8 +343,10 @@ def _entry(raw: Any, *, base: str, url: str, community: str, kind: Kind,
     rid = _CONFLUENCE_VERSION.sub(r"\1", (raw.get("id") or "").strip())
     identity = rid or link or "h:" + _hash(title, body_html)
     # dict.get: FeedParserDict.get would hand back `published` when asked for `updated`.
-    published = trusted_date(dict.get(raw, "published"), dict.get(raw, "published_parsed"), now)
-    updated = trusted_date(dict.get(raw, "updated"), dict.get(raw, "updated_parsed"), now)
+    published = trusted_date(dict.get(raw, "published"), dict.get(raw, "published_parsed"), now,
+                             timezone=timezone)
+    updated = trusted_date(dict.get(raw, "updated"), dict.get(raw, "updated_parsed"), now,
+                           timezone=timezone)
     image, alt = _lead_image(raw, base=link or base)
     if image is None and cleaned.image:
         image, alt = cleaned.image, cleaned.image_alt
@@ -574,13 +578,17 @@ def image_url(value: str | None, base: str) -> str | None:
 # -- dates -------------------------------------------------------------------
 
 
-def trusted_date(text: str | None, parsed: Any, now: datetime) -> datetime | None:
+def trusted_date(text: str | None, parsed: Any, now: datetime, *,
+                 timezone: tzinfo = UTC) -> datetime | None:
     """A date we believe, or None so the caller falls back to the next source.
 
     feedparser reads a zone name such as CEST as UTC, a bare epoch number as
     the year 1686, month 13 as January of the next year. So the raw string is
     re-read with strict parsers where its shape is known (ISO 8601, RFC 822),
-    and anything odd, too old or in the future is not believed.
+    and anything odd, too old or in the future is not believed. A date of those
+    shapes written without a zone is `timezone`'s wall clock (the organisation's,
+    as a note's date is): read as UTC, a post from the last hour of a period's last
+    day east of Greenwich would land in the next period's issue.
     """
     if not text or not text.strip():
         return None
@@ -590,11 +598,11 @@ def trusted_date(text: str | None, parsed: Any, now: datetime) -> datetime | Non
     moment: datetime | None
     text = _month_in_english(text)
     if (dotted := _DOTTED_DATE.match(text)):
-        moment = _dotted(dotted)
+        moment = _dotted(dotted, timezone)
     elif _ISO_LIKE.match(text):
-        moment = _iso(text)
+        moment = _iso(text, timezone)
     elif _RFC822_LIKE.search(text):
-        moment = _rfc822(text)
+        moment = _rfc822(text, timezone)
         if moment is _UNREADABLE:
             moment = _from_struct(parsed)  # a shape parsedate does not know: feedparser's
     else:
@@ -644,7 +652,8 @@ _LOCAL_MONTHS: dict[str, str] = {name: english for english, names in {
 # an optional day name ("Mi,", "mar.,"), a day, a month word, then the year and the rest
 _LOCAL_RFC822 = re.compile(r"^(?:[^\W\d_]{2,}\.?,\s*)?(\d{1,2})\.?\s+([^\W\d_]{3,})\.?\s+"
                            r"(\d{2,4}\b.*)$")
-# day-first with dots, as Drupal Views' "D, d.m.Y - H:i" writes it: no zone means UTC
+# day-first with dots, as Drupal Views' "D, d.m.Y - H:i" writes it: no zone means the
+# organisation's
 _DOTTED_DATE = re.compile(r"^(?:[^\W\d_]{2,}\.?,\s*)?(\d{1,2})\.(\d{1,2})\.(\d{4})"
                           r"(?:\s*[-,]?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*([+-]\d{4})?$")
 
@@ -653,22 +662,27 @@ def _month_in_english(text: str) -> str:
     """`text` with a month written in another language given its English name (and the day
     name, which parsedate would not know either, left out); any other text as it is."""
     found = _LOCAL_RFC822.match(text)
-    if not found or (english := _LOCAL_MONTHS.get(found.group(2).lower())) is None:
+    if not found:
+        return text
+    word = found.group(2).lower()
+    # a month spelt as in English ("nov.", "mar.") after a French day name ("lun.,")
+    english = _LOCAL_MONTHS.get(word) or (word.title() if word in _MONTHS else None)
+    if english is None:
         return text
     return f"{found.group(1)} {english} {found.group(3)}"
 
 
-def _dotted(found: re.Match[str]) -> datetime | None:
+def _dotted(found: re.Match[str], timezone: tzinfo) -> datetime | None:
     day, month, year, hour, minute, second, zone = found.groups()
     try:
         moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
-                          int(second or 0), tzinfo=UTC)
+                          int(second or 0), tzinfo=UTC if zone else timezone)
     except ValueError:
         return None  # 31.02., month 13
     if zone:
         sign = -1 if zone[0] == "-" else 1
         moment -= sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5]))
-    return moment
+    return moment.astimezone(UTC)
 
 
 def _from_struct(parsed: Any) -> datetime | None:
@@ -678,7 +692,7 @@ def _from_struct(parsed: Any) -> datetime | None:
         return None
 
 
-def _iso(text: str) -> datetime | None:
+def _iso(text: str, timezone: tzinfo) -> datetime | None:
     t = text.replace("z", "Z")
     if re.match(r"^\d{4}-\d{2}-\d{2} \d", t):
         t = t.replace(" ", "T", 1)
@@ -687,15 +701,17 @@ def _iso(text: str) -> datetime | None:
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)  # a date without a zone: UTC is the best guess
+        moment = moment.replace(tzinfo=timezone)  # no zone written: the organisation's
     return moment.astimezone(UTC)
 
 
+# a zone at the end of an RFC 822 date (an offset or a name), before an optional "(CET)"
+_RFC822_ZONE_WRITTEN = re.compile(r"(?:[+-]\d{4}|\d\s*[A-Za-z]{1,5})\s*(?:\([^()]*\))?\s*$")
 # the year after "03 Oct", as written (two or four digits)
 _RFC822_YEAR = re.compile(r"\b\d{1,2}\s+[A-Za-z]{3,}\.?\s+(\d{2,4})\b")
 
 
-def _rfc822(text: str) -> datetime | None:
+def _rfc822(text: str, timezone: tzinfo) -> datetime | None:
     zone = _TRAILING_ZONE.search(text)
     if zone and zone.group(1).upper() not in _RFC822_ZONES and not _is_month(zone.group(1)):
         return None  # a zone name such as CEST, or a military letter: not trusted
@@ -714,6 +730,9 @@ def _rfc822(text: str) -> datetime | None:
         moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:
         return None  # month 13, day 32...
+    if not _RFC822_ZONE_WRITTEN.search(text):
+        # parsedate_tz gives offset 0 for no zone at all: the wall clock is the organisation's
+        return moment.replace(tzinfo=timezone).astimezone(UTC)
     return moment - timedelta(seconds=fields[9] or 0)
 
 

@@ -66,9 +66,9 @@ _NEXT_WEEK_WORDS = frozenset(("semana que vem", "a semana que vem", "proxima sem
                               "a proxima semana", "volgende week", "settimana prossima",
                               "la settimana prossima", "la prossima settimana"))
 _LEAD_WORDS = re.compile(
-    r"^(?:due|by|until|before|bis(?:\s+zu[mr])?|avant(?:\s+le)?|d'ici(?:\s+le)?|hasta(?:\s+el)?"
+    r"^(?:due|by|until|before|bis(?:\s+zu[mr])?|avant(?:\s+le)?|d['’ʼ]ici(?:\s+(?:le|la|à|a))?|hasta(?:\s+el)?"
     r"|antes\s+del?|para\s+el|f[äa]llig(?:\s+am)?|[ée]ch[ée]ance|on|for"
-    r"|uiterlijk(?:\s+op)?|voor|entro(?:\s+il|\s+la|\s+l')?|at[ée](?:\s+(?:o|a|ao|dia))?"
+    r"|uiterlijk(?:\s+op)?|voor|entro(?:\s+il|\s+la|\s+l['’ʼ])?|at[ée](?:\s+(?:o|a|ao|dia))?"
     r"|prazo|scadenza|termine)\s*:?\s+",
     re.IGNORECASE)
 _WEEKISH = re.compile(r"w/c|kw|wk|week|semaine|settimana|semana|woche", re.IGNORECASE)

@@ -131,18 +131,18 @@ _MEETING_WORD = (r"(?:session|meeting|call|sync|agm|gathering|workshop|sitzung|r
                  r"|reuni[óo]n)")
 _DUE = re.compile(
     rf"\s*[,;|]?\s*[(\[]?\b(?:due(?:\s+date)?|(?:due\s+)?by|deadline|before|until"
-    rf"|target(?:\s+date)?|no later than|d'ici(?:\s+(?:le|la|à|a))?|avant(?:\s+le|\s+la)?"
+    rf"|target(?:\s+date)?|no later than|d['’ʼ]ici(?:\s+(?:le|la|à|a))?|avant(?:\s+le|\s+la)?"
     rf"|pour\s+le|bis(?:\s+zu[mr])?"
     rf"|hasta(?:\s+el)?|para(?:\s+el)?|antes\s+del?|f[äa]llig(?:\s+am)?|fecha|[ée]ch[ée]ance"
     rf"|vencimiento|plazo|for|on|revisit(?:\s+on)?"
-    rf"|uiterlijk(?:\s+op)?|voor|entro(?:\s+il|\s+la|\s+l')?|at[ée](?:\s+(?:o|a|ao|dia))?"
+    rf"|uiterlijk(?:\s+op)?|voor|entro(?:\s+il|\s+la|\s+l['’ʼ])?|at[ée](?:\s+(?:o|a|ao|dia))?"
     rf"|prazo|scadenza|termine)\s*:?\s*"
     rf"(?P<due>{_DATE})\b(?!\s+{_MEETING_WORD})[)\]]?\.?",
     re.IGNORECASE,
 )
 _TRAILING_DUE = re.compile(
-    rf"(?:\s*[–—,·|]|\s+-)\s*(?:(?:due|by|bis|avant|d'ici|hasta|antes\s+del?|revisit(?:\s+on)?"
-    rf"|uiterlijk|voor|entro(?:\s+il|\s+la|\s+l')?|at[ée]"
+    rf"(?:\s*[–—,·|]|\s+-)\s*(?:(?:due|by|bis|avant|d['’ʼ]ici(?:\s+(?:le|la|à|a))?|hasta|antes\s+del?|revisit(?:\s+on)?"
+    rf"|uiterlijk|voor|entro(?:\s+il|\s+la|\s+l['’ʼ])?|at[ée]"
     rf"|[ée]ch[ée]ance|f[äa]llig)\s*:?\s+)?(?P<due>{_DATE})\s*\.?$",
     re.IGNORECASE)
 # "tag 2.9.1 tomorrow", "clear the north beds next week": a relative day at the end, no "by".
@@ -1440,7 +1440,7 @@ _OUTCOME_HINTS = (
     *prose.PROMISE_HINTS,  # every promise `prose.action_clauses` reads, in every language
     # a due ("Sara: scrivere …, entro lunedì": `_assigned_line`)
     " by ", "due", "deadline", "entro", "d'ici", "avant", "bis ", "hasta", "antes", "até ",
-    "uiterlijk", "scadenza", "prazo", "plazo", "échéance",
+    "d’ici", "dʼici", "uiterlijk", "scadenza", "prazo", "plazo", "échéance",
 )
 
 

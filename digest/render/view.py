@@ -27,7 +27,10 @@ DECIDED_AT_A_GLANCE = 2  # decisions at a glance (a phone's first screen); the r
 # community's section
 GLANCE_CHARS = 110  # a decision or action at a glance is cut here; it links to the whole
 SUBJECT_CHARS = 78
-SUBJECT_NAME_CHARS = 24  # a community's name in the subject: a long one leaves the news no room
+SUBJECT_NEWS_CHARS = 30  # the least a community's name in the subject leaves its news
+# A community's name in the subject: whole while it leaves the news that much room (a
+# bilingual "de / fr" name keeps both languages), else shortened by words at its end.
+SUBJECT_NAME_CHARS = SUBJECT_CHARS - len(": ") - SUBJECT_NEWS_CHARS
 
 
 def audience(communities: frozenset[str] | None, every: set[str]) -> frozenset[str] | None:
