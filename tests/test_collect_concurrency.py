@@ -164,7 +164,7 @@ def test_a_slow_host_never_holds_the_slots_another_host_could_use(tmp_path):
 
     def slow(h):
         # answers once the quick host is through, or gives up waiting for it
-        quick_first.append(quick_done.wait(timeout=5))
+        quick_first.append(quick_done.wait(timeout=30))
         send(h, 200, rss("S", [{"title": h.path, "guid": h.path}]))
 
     def quick(h):

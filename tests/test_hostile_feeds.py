@@ -492,7 +492,7 @@ def test_digest_collect_on_a_terminal_prints_hostile_reasons_as_text(tmp_path, s
         elif proc.poll() is not None:
             break
     os.close(leader)
-    assert proc.wait(10) == 0, output.decode(errors="replace")
+    assert proc.wait(60) == 0, output.decode(errors="replace")
     printed = output.decode(errors="replace")
     assert "MarkupError" not in printed and "Oops [/bogus]" in " ".join(printed.split())
     assert "\x1b]8;;https://evil.example" not in printed and "Bad here" in printed

@@ -198,4 +198,4 @@ def test_the_preview_command_serves_until_stopped(org):
         assert "/issue/2026-10/all" in get(f"http://127.0.0.1:{port}/")
     finally:
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=10)
+        proc.wait(timeout=60)
