@@ -172,7 +172,7 @@ def test_a_host_keeps_its_limit_when_its_feeds_go_to_the_other_process(tmp_path,
         urls = _held_feeds(stack, hosts=4, feeds=feeds, route=held)
         ports = {int(u.split(":")[2].split("/")[0]) for u in urls}
         cfg = make_config(tmp_path, [community("c", urls)], per_host=per_host, timeout=60.0)
-        for run in range(2):
+        for _ in ("first collect", "daily collect"):
             left.update(dict.fromkeys(ports, feeds))
             most.clear()
             report = collect(cfg, Store(tmp_path / "d.db"), now=NOW)
