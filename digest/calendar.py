@@ -409,20 +409,15 @@ _TIMING = {"DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURREN
 _PROPERTY_LINE = re.compile(r"^([A-Za-z0-9-]+)[;:]")
 
 
-def line_problems(ics: bytes, cal: icalendar.Calendar | None = None) -> list[str]:
+def line_problems(ics: bytes, cal: icalendar.Calendar) -> list[str]:
     """One line per event line the digest cannot read: its line number, what it does with
     the event (left out, or the line ignored) and what to fix.
 
     The library keeps such events with their `errors` and the build then skips them
     silently or with a Python error; an organiser needs the calendar's line to show its
-    owner. Empty for a calendar that cannot be read at all (`validate` says why). `cal`
-    is `ics` already parsed, when it is.
+    owner. `cal` is `ics` as `_parse` read it (`validate` says why a calendar cannot be
+    read at all).
     """
-    if cal is None:
-        try:
-            cal = _parse(ics)
-        except CalendarError:
-            return []
     raw = ics.decode("utf-8", "replace").lstrip("\ufeff")
     lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     blocks: list[tuple[int, int]] = []  # (first, last) line index of each VEVENT

@@ -83,10 +83,13 @@ def _delimiter(header_line: str) -> str:
 _SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16's byte-order mark, little or big endian
+
+
 def _decode(raw: bytes) -> str:
     """The text of the file: UTF-8 (with or without a BOM), or UTF-16 when it starts
     with UTF-16's byte-order mark (Excel's tab-separated "Unicode Text")."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if raw.startswith(_UTF16_BOMS):
         return raw.decode("utf-16")
     return raw.decode("utf-8-sig")
 
@@ -112,7 +115,7 @@ def load_recipients(path: Path, known_communities: set[str]) -> RecipientList:
         ) from None
     except OSError as exc:
         raise ConfigError(path, None, f"cannot read the recipients file: {exc.strerror}") from None
-    if b"\x00" in raw and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in raw and not raw.startswith(_UTF16_BOMS):
         # UTF-16 without its byte-order mark decodes as "UTF-8" full of NULs
         raise ConfigError(
             path, None, "the recipients file holds NUL bytes: it looks like UTF-16 without a "
