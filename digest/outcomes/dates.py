@@ -295,7 +295,7 @@ def may_name_year(text: str) -> bool:
 
 def first_date(text: str, languages: tuple[str, ...] = DATE_LANGUAGES) -> date | None:
     """The first date with a year in `text` ("Design crit, 14 October 2026" → 2026-10-14)."""
-    if _YEAR_DIGITS.search(text) is None:  # every form of DATED has four digits in a row
+    if not may_name_year(text):  # every form of DATED has four digits in a row
         return None
     for match in DATED.finditer(text):
         found = _explicit(match, languages)
