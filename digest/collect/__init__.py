@@ -339,10 +339,9 @@ class _Run:
             return await self._one_held(fetcher, src, turn)
 
     def _turn_of(self, src: _Source) -> _HostTurn:
-        location = src.state.moved_to or src.url
-        if src.role == "notes" or not location.startswith(("http://", "https://")):
+        host = host_of(src.state.moved_to or src.url)
+        if src.role == "notes" or not host:
             return _HostTurn(None)  # the disk: no host to wait for
-        host = host_of(location)
         turns = self._turns.get(host)
         if turns is None:
             turns = self._turns[host] = asyncio.Semaphore(max(1, self.settings.per_host))
