@@ -30,7 +30,13 @@ from ..config import CollectSettings, Config
 from ..models import Entry, Kind
 from ..store import Store
 from ..text import plural
-from .fetch_process import FetchProcess, start_parser_worker
+from .fetch_process import (
+    FetchProcess,
+    count_by_host,
+    hosts_for_process,
+    start_parser_worker,
+    worth_a_process,
+)
 from .parsed import FeedError, ParseResult
 from .state import (
     FAILED_STATUSES,
@@ -269,8 +275,6 @@ class _Run:
         unchanged): a first collect, or `check`, spends its CPU parsing, and the other
         cores are its parsers'.
         """
-        from .fetch_process import count_by_host, hosts_for_process, worth_a_process
-
         web = [s for s in sources if s.role != "notes"]
         read_before = sum(1 for s in web if s.state.body_hash is not None)
         if self.dry or read_before * 2 < len(web):
@@ -335,10 +339,9 @@ class _Run:
             return await self._one_held(fetcher, src, turn)
 
     def _turn_of(self, src: _Source) -> _HostTurn:
-        location = src.state.moved_to or src.url
-        if src.role == "notes" or not location.startswith(("http://", "https://")):
+        host = host_of(src.state.moved_to or src.url)
+        if src.role == "notes" or not host:
             return _HostTurn(None)  # the disk: no host to wait for
-        host = host_of(location)
         turns = self._turns.get(host)
         if turns is None:
             turns = self._turns[host] = asyncio.Semaphore(max(1, self.settings.per_host))

@@ -325,7 +325,6 @@ def count_by_host(locations: Iterable[str]) -> dict[str, int]:
 
     counts: dict[str, int] = {}
     for location in locations:
-        if location.startswith(("http://", "https://")):
-            host = host_of(location)
+        if host := host_of(location):  # "" for the disk
             counts[host] = counts.get(host, 0) + 1
     return counts

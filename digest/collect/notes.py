@@ -290,7 +290,8 @@ _NOTION_GMT = re.compile(r"\s*\((?:GMT|UTC)(?:([+-]\d{1,2})(?::?(\d{2}))?)?\)$")
 def _notion_properties(text: str) -> tuple[dict[str, Any], str] | None:
     """The front matter a Notion export's property lines stand for, and the text
     without them; None when the file has no such lines naming a date, type or author."""
-    m = _NOTION_BLOCK.match(text.replace("\r\n", "\n"))
+    text = text.replace("\r\n", "\n")
+    m = _NOTION_BLOCK.match(text)
     if m is None:
         return None
     properties = {k.strip().lower(): v for k, v in _NOTION_LINE.findall(m.group(3))}
@@ -309,7 +310,7 @@ def _notion_properties(text: str) -> tuple[dict[str, Any], str] | None:
             break
     if not meta:
         return None
-    return meta, m.group(1) + m.group(2) + text.replace("\r\n", "\n")[m.end():]
+    return meta, m.group(1) + m.group(2) + text[m.end():]
 
 
 def _notion_date(key: str, value: str) -> date | datetime:
