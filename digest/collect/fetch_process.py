@@ -59,7 +59,7 @@ class FetchProcess:
         self._local: Fetcher | None = None
         self._watch: asyncio.Task[None] | None = None
         self._heard_at = 0.0  # the loop's time of the last answer
-        self.answered = 0  # feeds the process fetched (tests and the bench read it)
+        self.answered = 0  # feeds the process fetched (the tests check the share it took)
 
     @classmethod
     def start(cls, settings: CollectSettings, contact: str | None, max_idle: int
